@@ -1,0 +1,104 @@
+# nnlab: one non-recursive Makefile.
+#   make            build build/release/{nnlab,libnn.a,plugins/*.so}
+#   make run        set up, fetch MNIST, build, run configs/nielsen-ch1.yaml
+#   make test       set up, fetch MNIST, build, run the test suite
+#   make bench      the chapter-1 speed and memory benchmark
+#   WERROR=1        add -Werror
+#   SANITIZE=address,undefined   build and test a sanitizer variant
+#                   (under build/sanitize/, never mixed with release objects)
+
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+
+ifdef SANITIZE
+VARIANT := sanitize
+OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
+else
+VARIANT := release
+OPT := -O3 -g -march=native
+endif
+B := build/$(VARIANT)
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Icore -Iloaders -Iexperiments -MMD -MP
+CFLAGS += $(WARN) $(OPT) -fopenmp-simd
+LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
+VERSION := 0.1.0
+
+CORE_SRC := $(wildcard core/*.c)
+EXP_SRC := $(filter-out experiments/exp_main.c,$(wildcard experiments/*.c))
+PLUGIN_SRC := $(wildcard loaders/ds_*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+EXP_OBJ := $(EXP_SRC:%.c=$(B)/%.o)
+PLUGINS := $(PLUGIN_SRC:loaders/ds_%.c=$(B)/plugins/ds_%.so)
+TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
+
+NNLAB := $(B)/nnlab
+TESTS := $(B)/tests/nnlab-tests
+LIBS := -lyaml -lz -lm
+
+.DELETE_ON_ERROR:
+.PHONY: all run test bench setup data clean
+
+all: $(NNLAB) $(PLUGINS)
+
+$(B)/libnn.a: $(CORE_OBJ)
+	ar rcs $@ $^
+
+$(B)/libexp.a: $(EXP_OBJ)
+	ar rcs $@ $^
+
+$(NNLAB): $(B)/experiments/exp_main.o $(B)/libexp.a $(B)/libnn.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DNNLAB_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# Plugins: position-independent objects of their own, one .so each,
+# exporting only the descriptor.
+$(B)/plugins/%.pic.o: loaders/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(B)/plugins/%.so: $(B)/plugins/%.pic.o
+	$(CC) $(LDFLAGS) -shared -o $@ $< -lz
+
+$(TESTS): $(TEST_OBJ) $(B)/libexp.a $(B)/libnn.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LIBS)
+
+$(B)/tests/%.o: CPPFLAGS += -DNNLAB_BUILD_DIR='"$(CURDIR)/$(B)"' \
+	-DNNLAB_SOURCE_DIR='"$(CURDIR)"'
+
+setup:
+	@sh scripts/setup.sh
+
+data: setup
+	@sh scripts/fetch-mnist.sh data/mnist
+
+run: data
+	@$(MAKE) --no-print-directory all
+	$(NNLAB) run configs/nielsen-ch1.yaml
+
+test: data
+	@$(MAKE) --no-print-directory all $(TESTS)
+	$(TESTS) --jobs 2
+
+bench: data
+	@$(MAKE) --no-print-directory all
+	@sh scripts/bench.sh $(NNLAB)
+
+clean:
+	rm -rf build
+
+-include $(CORE_OBJ:.o=.d) $(EXP_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
+	$(B)/experiments/exp_main.d $(PLUGIN_SRC:loaders/%.c=$(B)/plugins/%.pic.d)

@@ -1,0 +1,31 @@
+/* Error reporting for nnlab: a code plus a fixed message buffer, filled by
+ * the function that failed and read by whoever reports it. */
+#ifndef NN_ERR_H
+#define NN_ERR_H
+
+#include <stddef.h>
+
+#define NN_ERR_MAX 512
+
+enum {
+	NN_OK = 0,
+	NN_EINVAL = -1,   /* a bad argument or value */
+	NN_ENOMEM = -2,   /* out of memory */
+	NN_EIO = -3,      /* a file could not be read or written */
+	NN_EFORMAT = -4,  /* a file's contents are malformed */
+	NN_EDIVERGED = -5 /* training produced NaN or Inf */
+};
+
+struct nn_err {
+	int code;
+	char msg[NN_ERR_MAX];
+};
+
+/* Formats a message into err (which may be NULL) and returns code. */
+int nn_errorf(struct nn_err *err, int code, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+#endif

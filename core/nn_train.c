@@ -1,0 +1,90 @@
+#include "nn_train.h"
+
+#include <assert.h>
+
+struct nn_data nn_data_slice(const struct nn_data *d, size_t first, size_t count)
+{
+	struct nn_data s = *d;
+	size_t elem = d->type == NN_U8 ? sizeof(uint8_t) : sizeof(float);
+
+	assert(first + count <= d->n);
+	s.x = (const char *)d->x + first * d->dim * elem;
+	s.labels = d->labels + first;
+	s.n = count;
+	return s;
+}
+
+void nn_data_gather(float *out, const struct nn_data *d, const uint32_t *idx, size_t batch)
+{
+	size_t dim = d->dim;
+	float scale = d->scale;
+
+	for (size_t r = 0; r < batch; r++) {
+		float *restrict o = out + r * dim;
+
+		if (d->type == NN_U8) {
+			const uint8_t *restrict x = (const uint8_t *)d->x + (size_t)idx[r] * dim;
+
+			for (size_t i = 0; i < dim; i++)
+				o[i] = (float)x[i] * scale;
+		} else {
+			const float *restrict x = (const float *)d->x + (size_t)idx[r] * dim;
+
+			for (size_t i = 0; i < dim; i++)
+				o[i] = x[i] * scale;
+		}
+	}
+}
+
+void nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_sgd *opt,
+		    uint32_t *order, struct nn_rng *rng,
+		    nn_progress_fn progress, void *ctx)
+{
+	int32_t *labels = m->labels;
+
+	assert(opt->batch_size > 0 && opt->batch_size <= m->max_batch);
+	if (opt->shuffle)
+		nn_rng_shuffle(rng, order, d->n);
+	for (size_t k = 0; k < d->n; k += opt->batch_size) {
+		size_t batch = d->n - k < opt->batch_size ? d->n - k : opt->batch_size;
+
+		nn_data_gather(nn_model_input(m), d, order + k, batch);
+		for (size_t r = 0; r < batch; r++)
+			labels[r] = d->labels[order[k + r]];
+		nn_model_forward(m, batch);
+		nn_model_backward(m, labels, batch);
+		nn_model_step(m, opt->eta / (float)batch);
+		if (progress)
+			progress(ctx, k + batch, d->n);
+	}
+}
+
+void nn_evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *out)
+{
+	size_t nout = m->sizes[m->nlayers];
+	uint32_t *idx = m->rows;
+	double cost = 0.0;
+
+	out->correct = 0;
+	out->total = d->n;
+	for (size_t k = 0; k < d->n; k += m->max_batch) {
+		size_t batch = d->n - k < m->max_batch ? d->n - k : m->max_batch;
+		const float *a;
+
+		for (size_t r = 0; r < batch; r++)
+			idx[r] = (uint32_t)(k + r);
+		nn_data_gather(nn_model_input(m), d, idx, batch);
+		a = nn_model_forward(m, batch);
+		cost += nn_cost_sum(a, d->labels + k, batch, nout, m->cost);
+		for (size_t r = 0; r < batch; r++) {
+			const float *y = a + r * nout;
+			size_t best = 0;
+
+			for (size_t j = 1; j < nout; j++)
+				if (y[j] > y[best])
+					best = j;
+			out->correct += best == (size_t)d->labels[k + r];
+		}
+	}
+	out->cost = d->n ? cost / (double)d->n : 0.0;
+}

@@ -1,0 +1,297 @@
+/* The mnist dataset plugin: MNIST-format idx files (MNIST, Fashion-MNIST),
+ * raw or gzip-compressed, for the train and test splits of a directory. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "ds_plugin.h"
+
+#define IDX_UBYTE 0x08
+#define MAX_BYTES ((uint64_t)1 << 34) /* 16 GiB: no sane idx file is larger */
+#define CLASS_COUNT 10
+
+struct mnist {
+	uint8_t *pixels[2];  /* train, test */
+	int32_t *labels[2];
+};
+
+static int errorf(char *err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static int errorf(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, DS_ERR_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Opens DIR/BASE.gz, else DIR/BASE; the name opened goes to path. */
+static gzFile open_idx(const char *dir, const char *base, char *path, size_t pathlen,
+		       char *err)
+{
+	gzFile gz;
+
+	snprintf(path, pathlen, "%s/%s.gz", dir, base);
+	gz = gzopen(path, "rb");
+	if (gz)
+		return gz;
+	snprintf(path, pathlen, "%s/%s", dir, base);
+	gz = gzopen(path, "rb");
+	if (!gz)
+		errorf(err, "cannot open '%s/%s.gz' or '%s': %s", dir, base, path,
+		       errno ? strerror(errno) : "out of memory");
+	return gz;
+}
+
+/* Reads exactly n bytes; returns 0, or -1 with a message. */
+static int read_exact(gzFile gz, void *buf, size_t n, const char *path, const char *what,
+		      char *err)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		unsigned chunk = n - got > (1u << 30) ? (1u << 30) : (unsigned)(n - got);
+		int r = gzread(gz, (char *)buf + got, chunk);
+
+		if (r < 0) {
+			int zerr;
+			const char *msg = gzerror(gz, &zerr);
+
+			return errorf(err, "cannot read %s of '%s': %s", what, path,
+				      zerr == Z_ERRNO ? strerror(errno) : msg);
+		}
+		if (r == 0) {
+			int zerr;
+			const char *msg = gzerror(gz, &zerr);
+
+			if (zerr != Z_OK && zerr != Z_BUF_ERROR)
+				return errorf(err, "cannot read %s of '%s': %s", what, path, msg);
+			return errorf(err, "'%s' is truncated: %s has %zu of %zu bytes",
+				      path, what, got, n);
+		}
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Reads an idx file of unsigned bytes with ndims dimensions into a new
+ * buffer; dims receives the dimensions. Returns the buffer or NULL. */
+static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t *dims,
+			 char *path, size_t pathlen, char *err)
+{
+	unsigned char head[4 + 4 * 3];
+	uint64_t total = 1;
+	uint8_t *data = NULL;
+	gzFile gz = open_idx(dir, base, path, pathlen, err);
+
+	if (!gz)
+		return NULL;
+	if (read_exact(gz, head, 4 + 4 * (size_t)ndims, path, "the header", err) < 0)
+		goto fail;
+	if (head[0] != 0 || head[1] != 0) {
+		errorf(err, "bad magic 0x%08x in '%s', expected 0x%08x", be32(head), path,
+		       (unsigned)(IDX_UBYTE << 8 | ndims));
+		goto fail;
+	}
+	if (head[2] != IDX_UBYTE) {
+		errorf(err, "'%s' has type code 0x%02x, expected 0x%02x (unsigned bytes)",
+		       path, head[2], IDX_UBYTE);
+		goto fail;
+	}
+	if (head[3] != ndims) {
+		errorf(err, "'%s' has %d dimensions, expected %d", path, head[3], ndims);
+		goto fail;
+	}
+	for (int i = 0; i < ndims; i++) {
+		dims[i] = be32(head + 4 + 4 * i);
+		total *= dims[i];
+		if (dims[i] == 0 || total > MAX_BYTES) {
+			errorf(err, "'%s' has implausible dimensions in its header (dimension %d is %u)",
+			       path, i + 1, dims[i]);
+			goto fail;
+		}
+	}
+	/* Grow the buffer as data arrives, so a lying header cannot make us
+	 * allocate far more than the file holds. */
+	size_t have = 0, cap = 0;
+	while (have < total) {
+		size_t want = total - have;
+		size_t step = cap ? cap : (size_t)1 << 20;
+
+		if (want > step)
+			want = step;
+		if (have + want > cap) {
+			uint8_t *p = realloc(data, have + want);
+
+			if (!p) {
+				errorf(err, "out of memory reading '%s'", path);
+				goto fail;
+			}
+			data = p;
+			cap = have + want;
+		}
+		if (read_exact(gz, data + have, want, path, "the data", err) < 0) {
+			if (strstr(err, "is truncated"))
+				errorf(err, "'%s' is truncated: its header promises %llu bytes of data",
+				       path, (unsigned long long)total);
+			goto fail;
+		}
+		have += want;
+	}
+	{
+		unsigned char extra;
+		int r = gzread(gz, &extra, 1);
+
+		if (r > 0) {
+			errorf(err, "'%s' has data past the %llu bytes its header promises",
+			       path, (unsigned long long)total);
+			goto fail;
+		}
+		if (r < 0) {
+			int zerr;
+
+			errorf(err, "cannot read '%s': %s", path, gzerror(gz, &zerr));
+			goto fail;
+		}
+	}
+	gzclose(gz);
+	return data;
+fail:
+	free(data);
+	gzclose(gz);
+	return NULL;
+}
+
+static const char *option(const char *name, const char *const *names,
+			  const char *const *values, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(names[i], name) == 0)
+			return values[i];
+	return NULL;
+}
+
+static void release(struct ds_dataset *ds)
+{
+	struct mnist *mn = ds ? ds->priv : NULL;
+
+	if (!mn)
+		return;
+	for (int s = 0; s < 2; s++) {
+		free(mn->pixels[s]);
+		free(mn->labels[s]);
+	}
+	free(mn);
+	ds->priv = NULL;
+}
+
+/* Loads one split (prefix "train" or "t10k") into mn slot s. */
+static int load_split(struct mnist *mn, int s, const char *dir, const char *prefix,
+		      struct ds_split *split, uint32_t *rows, uint32_t *cols, char *err)
+{
+	char base[256], ipath[4096], lpath[4096];
+	uint32_t idims[3], ldims[1];
+	uint8_t *labels;
+
+	snprintf(base, sizeof(base), "%s-images-idx3-ubyte", prefix);
+	mn->pixels[s] = read_idx(dir, base, 3, idims, ipath, sizeof(ipath), err);
+	if (!mn->pixels[s])
+		return -1;
+	snprintf(base, sizeof(base), "%s-labels-idx1-ubyte", prefix);
+	labels = read_idx(dir, base, 1, ldims, lpath, sizeof(lpath), err);
+	if (!labels)
+		return -1;
+	if (idims[0] != ldims[0]) {
+		free(labels);
+		return errorf(err, "'%s' holds %u images but '%s' holds %u labels",
+			      ipath, idims[0], lpath, ldims[0]);
+	}
+	mn->labels[s] = malloc(ldims[0] * sizeof(int32_t));
+	if (!mn->labels[s]) {
+		free(labels);
+		return errorf(err, "out of memory reading '%s'", lpath);
+	}
+	for (uint32_t i = 0; i < ldims[0]; i++) {
+		if (labels[i] >= CLASS_COUNT) {
+			errorf(err, "'%s': label %u of item %u is out of range 0-%d",
+			       lpath, labels[i], i + 1, CLASS_COUNT - 1);
+			free(labels);
+			return -1;
+		}
+		mn->labels[s][i] = labels[i];
+	}
+	free(labels);
+	split->features = mn->pixels[s];
+	split->labels = mn->labels[s];
+	split->count = idims[0];
+	*rows = idims[1];
+	*cols = idims[2];
+	return 0;
+}
+
+static int load(struct ds_dataset *out, const char *const *names, const char *const *values,
+		size_t count, char *err)
+{
+	const char *dir = option("dir", names, values, count);
+	const char *train = option("train_prefix", names, values, count);
+	const char *test = option("test_prefix", names, values, count);
+	uint32_t rows[2], cols[2];
+	struct mnist *mn;
+
+	if (!dir || !train || !test)
+		return errorf(err, "missing option 'dir', 'train_prefix' or 'test_prefix'");
+	mn = calloc(1, sizeof(*mn));
+	if (!mn)
+		return errorf(err, "out of memory");
+	memset(out, 0, sizeof(*out));
+	out->priv = mn;
+	if (load_split(mn, 0, dir, train, &out->train, &rows[0], &cols[0], err) < 0 ||
+	    load_split(mn, 1, dir, test, &out->test, &rows[1], &cols[1], err) < 0)
+		goto fail;
+	if (rows[0] != rows[1] || cols[0] != cols[1]) {
+		errorf(err, "images in '%s' are %ux%u for '%s' but %ux%u for '%s'",
+		       dir, rows[0], cols[0], train, rows[1], cols[1], test);
+		goto fail;
+	}
+	out->input_size = (size_t)rows[0] * cols[0];
+	out->class_count = CLASS_COUNT;
+	out->feature_type = DS_FEATURE_U8;
+	out->feature_scale = 1.0f / 255.0f;
+	out->image_width = cols[0];
+	out->image_height = rows[0];
+	return 0;
+fail:
+	release(out);
+	return -1;
+}
+
+static const struct ds_option options[] = {
+	{ "dir", DS_OPT_STRING, "data/mnist", "directory holding the idx files (raw or .gz)" },
+	{ "train_prefix", DS_OPT_STRING, "train", "training files are PREFIX-images-idx3-ubyte, PREFIX-labels-idx1-ubyte" },
+	{ "test_prefix", DS_OPT_STRING, "t10k", "test files, named as the training ones" },
+	{ NULL, 0, NULL, NULL }
+};
+
+DS_EXPORT const struct ds_plugin ds_plugin = {
+	.abi_version = DS_ABI_VERSION,
+	.size = sizeof(struct ds_plugin),
+	.name = "mnist",
+	.description = "MNIST-format idx files (MNIST, Fashion-MNIST), raw or .gz",
+	.options = options,
+	.load = load,
+	.release = release,
+};

@@ -1,0 +1,90 @@
+/* nnlab dataset plugin ABI. This header is all a plugin includes.
+ *
+ * A plugin is a shared object that exports one data symbol,
+ * DS_PLUGIN_SYMBOL, a struct ds_plugin. The host checks abi_version and
+ * size before it touches anything else, and reads members added in later
+ * versions only when size says they are there. New members go at the end.
+ *
+ * Memory: the plugin allocates what load() hands back and frees it in
+ * release(); the host only borrows it in between. Plugins never print,
+ * never exit, and never call into the host. */
+#ifndef DS_PLUGIN_H
+#define DS_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DS_ABI_VERSION 1
+#define DS_PLUGIN_SYMBOL "ds_plugin"
+#define DS_ERR_MAX 512
+
+#if defined(__GNUC__)
+#define DS_EXPORT __attribute__((visibility("default")))
+#else
+#define DS_EXPORT
+#endif
+
+/* Types of plugin options, as written in a config. */
+enum ds_option_type {
+	DS_OPT_STRING = 1,
+	DS_OPT_INT = 2,
+	DS_OPT_FLOAT = 3,
+	DS_OPT_BOOL = 4
+};
+
+/* One option a plugin accepts. The host validates a config's options
+ * against these (unknown names, types) before calling load(). */
+struct ds_option {
+	const char *name;
+	int type;                  /* enum ds_option_type */
+	const char *default_value; /* as text; NULL: the option is required */
+	const char *help;          /* one line */
+};
+
+/* Feature storage types. */
+enum ds_feature_type {
+	DS_FEATURE_U8 = 1,   /* uint8_t, e.g. pixels */
+	DS_FEATURE_F32 = 2   /* float */
+};
+
+/* One split: count examples of the dataset's input_size features each. */
+struct ds_split {
+	const void *features;   /* (count, input_size) of feature_type */
+	const int32_t *labels;  /* (count), each in [0, class_count) */
+	size_t count;
+};
+
+/* What load() fills in. */
+struct ds_dataset {
+	size_t input_size;      /* features per example */
+	size_t class_count;
+	int feature_type;       /* enum ds_feature_type */
+	float feature_scale;    /* the host uses feature * feature_scale */
+	size_t image_width;     /* for images: width and height, else 0 */
+	size_t image_height;
+	struct ds_split train;
+	struct ds_split test;
+	void *priv;             /* the plugin's own; the host never reads it */
+};
+
+/* load: options is an array of count name/value pairs (values as text,
+ * every declared option present, defaults filled in by the host). Fills
+ * *out and returns 0, or writes a message naming the file and place into
+ * err (DS_ERR_MAX bytes) and returns a negative number; on failure nothing
+ * is left to release.
+ * release: frees what a successful load() allocated. */
+typedef int (*ds_load_fn)(struct ds_dataset *out, const char *const *names,
+			  const char *const *values, size_t count, char *err);
+typedef void (*ds_release_fn)(struct ds_dataset *ds);
+
+struct ds_plugin {
+	uint32_t abi_version;           /* DS_ABI_VERSION the plugin was built with */
+	uint32_t size;                  /* sizeof(struct ds_plugin) it was built with */
+	const char *name;               /* as configs name it: "mnist" */
+	const char *description;        /* one line */
+	const struct ds_option *options; /* ends with an entry whose name is NULL */
+	ds_load_fn load;
+	ds_release_fn release;
+};
+
+#endif
