@@ -1,0 +1,433 @@
+#include "exp_config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const top_keys[] = { "name", "seed", "data", "model", "train", NULL };
+static const char *const data_keys[] = { "plugin", "options", "train_size",
+					 "validation_size", "eval", NULL };
+static const char *const model_keys[] = { "layers", "activation", "init", "from", NULL };
+static const char *const train_keys[] = { "epochs", "batch_size", "eta", "cost",
+					  "shuffle", NULL };
+
+int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *fmt, ...)
+{
+	char where[512], msg[NN_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return nn_errorf(err, NN_EINVAL, "%s: %s", exp_node_where(n, where, sizeof(where)), msg);
+}
+
+/* Rejects keys of map that are not in allowed, suggesting a near one. */
+static int check_keys(const struct exp_node *map, const char *const *allowed,
+		      const char *section, struct nn_err *err)
+{
+	for (size_t i = 0; i < map->count; i++) {
+		const char *key = map->keys[i]->value;
+		const char *best = NULL;
+		size_t best_d = 3; /* suggest only close names */
+		int known = 0;
+
+		for (const char *const *a = allowed; *a; a++) {
+			size_t d = exp_edit_distance(key, *a);
+
+			if (d == 0)
+				known = 1;
+			if (d < best_d) {
+				best_d = d;
+				best = *a;
+			}
+		}
+		if (known)
+			continue;
+		if (best)
+			return exp_config_errorf(err, map->keys[i], "unknown key '%s'%s%s (did you mean '%s'?)",
+						 key, *section ? " in " : "", section, best);
+		return exp_config_errorf(err, map->keys[i], "unknown key '%s'%s%s", key,
+					 *section ? " in " : "", section);
+	}
+	return 0;
+}
+
+static int is_null(const struct exp_node *n)
+{
+	return n->kind == EXP_SCALAR && n->plain &&
+	       (!n->value[0] || !strcmp(n->value, "~") || !strcmp(n->value, "null"));
+}
+
+/* The map under key in parent, NULL when absent; an error when not a map. */
+static int get_section(const struct exp_node *parent, const char *key, struct exp_node **out,
+		       struct nn_err *err)
+{
+	struct exp_node *n = exp_node_get(parent, key);
+
+	*out = NULL;
+	if (!n || is_null(n))
+		return 0;
+	if (n->kind != EXP_MAP)
+		return exp_config_errorf(err, n, "'%s' must be a section of keys", key);
+	*out = n;
+	return 0;
+}
+
+static int get_uint(const struct exp_node *n, const char *key, uint64_t min, uint64_t max,
+		    uint64_t *out, struct nn_err *err)
+{
+	char *end;
+	unsigned long long v;
+
+	if (n->kind != EXP_SCALAR || !n->value[0] || !strchr("0123456789", n->value[0]))
+		goto bad;
+	errno = 0;
+	v = strtoull(n->value, &end, 10);
+	if (*end || errno == ERANGE)
+		goto bad;
+	if (v < min || v > max)
+		return exp_config_errorf(err, n, "'%s' is %llu, must be between %llu and %llu",
+					 key, v, (unsigned long long)min, (unsigned long long)max);
+	*out = v;
+	return 0;
+bad:
+	return exp_config_errorf(err, n, "'%s' must be a whole number, got %s%s%s", key,
+				 n->kind == EXP_SCALAR ? "'" : "a ",
+				 n->kind == EXP_SCALAR ? n->value : n->kind == EXP_MAP ? "section" : "list",
+				 n->kind == EXP_SCALAR ? "'" : "");
+}
+
+static int get_size(const struct exp_node *n, const char *key, uint64_t min, uint64_t max,
+		    size_t *out, struct nn_err *err)
+{
+	uint64_t v = 0;
+	int rc = get_uint(n, key, min, max, &v, err);
+
+	if (rc == 0)
+		*out = (size_t)v;
+	return rc;
+}
+
+static int get_positive(const struct exp_node *n, const char *key, double max, double *out,
+			struct nn_err *err)
+{
+	char *end;
+	double v;
+
+	if (n->kind != EXP_SCALAR || !n->value[0])
+		return exp_config_errorf(err, n, "'%s' must be a number", key);
+	v = strtod(n->value, &end);
+	if (*end || end == n->value)
+		return exp_config_errorf(err, n, "'%s' must be a number, got '%s'", key, n->value);
+	if (!(v > 0) || !isfinite(v) || v > max)
+		return exp_config_errorf(err, n, "'%s' is %s, must be greater than 0 and at most %g",
+					 key, n->value, max);
+	*out = v;
+	return 0;
+}
+
+static int get_bool(const struct exp_node *n, const char *key, int *out, struct nn_err *err)
+{
+	static const char *const yes[] = { "true", "yes", "on", "True", "TRUE", "Yes", "On", NULL };
+	static const char *const no[] = { "false", "no", "off", "False", "FALSE", "No", "Off", NULL };
+
+	if (n->kind == EXP_SCALAR && n->plain) {
+		for (int i = 0; yes[i]; i++) {
+			if (!strcmp(n->value, yes[i])) {
+				*out = 1;
+				return 0;
+			}
+			if (!strcmp(n->value, no[i])) {
+				*out = 0;
+				return 0;
+			}
+		}
+	}
+	return exp_config_errorf(err, n, "'%s' must be true or false", key);
+}
+
+/* A string value; NULL for an explicit null. */
+static int get_string(const struct exp_node *n, const char *key, const char **out,
+		      struct nn_err *err)
+{
+	if (n->kind != EXP_SCALAR)
+		return exp_config_errorf(err, n, "'%s' must be a single value, not a %s", key,
+					 n->kind == EXP_MAP ? "section" : "list");
+	*out = is_null(n) ? NULL : n->value;
+	return 0;
+}
+
+/* One of choices (a NULL-terminated list); returns its index in *out. */
+static int get_choice(const struct exp_node *n, const char *key, const char *const *choices,
+		      int *out, struct nn_err *err)
+{
+	char list[256] = "";
+	const char *s;
+	int rc = get_string(n, key, &s, err);
+
+	if (rc < 0)
+		return rc;
+	for (int i = 0; choices[i]; i++) {
+		if (s && !strcmp(s, choices[i])) {
+			*out = i;
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'",
+			 i ? (choices[i + 1] ? ", " : " or ") : "", choices[i]);
+	}
+	return exp_config_errorf(err, n, "'%s' is '%s', expected %s", key, s ? s : "null", list);
+}
+
+static int load_data(struct exp_config *cfg, const struct exp_node *data, struct nn_err *err)
+{
+	static const char *const splits[] = { "test", "validation", NULL };
+	struct exp_node *n;
+	int rc, choice;
+
+	cfg->plugin = "mnist";
+	cfg->train_size = -1;
+	cfg->validation_size = 0;
+	cfg->eval = EXP_SPLIT_TEST;
+	if (!data)
+		return 0;
+	if ((rc = check_keys(data, data_keys, "'data'", err)) < 0)
+		return rc;
+	if ((n = exp_node_get(data, "plugin"))) {
+		if ((rc = get_string(n, "plugin", &cfg->plugin, err)) < 0)
+			return rc;
+		if (!cfg->plugin || !cfg->plugin[0])
+			return exp_config_errorf(err, n, "'plugin' must name a dataset plugin");
+	}
+	if ((rc = get_section(data, "options", &cfg->options, err)) < 0)
+		return rc;
+	if (cfg->options) {
+		for (size_t i = 0; i < cfg->options->count; i++)
+			if (cfg->options->items[i]->kind != EXP_SCALAR)
+				return exp_config_errorf(err, cfg->options->items[i],
+							 "plugin option '%s' must be a single value",
+							 cfg->options->keys[i]->value);
+	}
+	if ((n = exp_node_get(data, "train_size")) && !is_null(n)) {
+		size_t v = 0;
+
+		if ((rc = get_size(n, "train_size", 1, UINT32_MAX, &v, err)) < 0)
+			return rc;
+		cfg->train_size = (long)v;
+	}
+	if ((n = exp_node_get(data, "validation_size")) &&
+	    (rc = get_size(n, "validation_size", 0, UINT32_MAX, &cfg->validation_size, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(data, "eval"))) {
+		if ((rc = get_choice(n, "eval", splits, &choice, err)) < 0)
+			return rc;
+		cfg->eval = (enum exp_split)choice;
+		if (cfg->eval == EXP_SPLIT_VALIDATION && cfg->validation_size == 0)
+			return exp_config_errorf(err, n, "'eval' is 'validation' but 'validation_size' is 0");
+	}
+	return 0;
+}
+
+static int load_model(struct exp_config *cfg, const struct exp_node *model,
+		      struct nn_err *err)
+{
+	static const char *const inits[] = { "large", NULL };
+	static const char *const acts[] = { "sigmoid", NULL };
+	struct exp_node *n;
+	int rc, choice;
+
+	cfg->activation = NN_SIGMOID;
+	cfg->init = "large";
+	cfg->from = NULL;
+	cfg->nlayers = 0;
+	if (!model)
+		return 0;
+	if ((rc = check_keys(model, model_keys, "'model'", err)) < 0)
+		return rc;
+	if ((n = exp_node_get(model, "layers")) && !is_null(n)) {
+		if (n->kind != EXP_SEQ || n->count < 2 || n->count > NN_MAX_LAYERS + 1)
+			return exp_config_errorf(err, n, "'layers' must be a list of 2 to %d layer sizes, such as [784, 30, 10]",
+						 NN_MAX_LAYERS + 1);
+		for (size_t i = 0; i < n->count; i++)
+			if ((rc = get_size(n->items[i], "layers", 1, 1u << 24, &cfg->layers[i], err)) < 0)
+				return rc;
+		cfg->nlayers = n->count;
+	}
+	if ((n = exp_node_get(model, "activation"))) {
+		if ((rc = get_choice(n, "activation", acts, &choice, err)) < 0)
+			return rc;
+		nn_act_parse(acts[choice], &cfg->activation);
+	}
+	if ((n = exp_node_get(model, "init"))) {
+		if ((rc = get_choice(n, "init", inits, &choice, err)) < 0)
+			return rc;
+		cfg->init = inits[choice];
+	}
+	if ((n = exp_node_get(model, "from"))) {
+		if ((rc = get_string(n, "from", &cfg->from, err)) < 0)
+			return rc;
+		if (cfg->from && !cfg->from[0])
+			cfg->from = NULL;
+	}
+	return 0;
+}
+
+static int load_train(struct exp_config *cfg, const struct exp_node *train,
+		      struct nn_err *err)
+{
+	static const char *const costs[] = { "quadratic", NULL };
+	struct exp_node *n;
+	int rc, choice;
+
+	cfg->epochs = 30;
+	cfg->batch_size = 10;
+	cfg->eta = 3.0;
+	cfg->cost = NN_QUADRATIC;
+	cfg->shuffle = 1;
+	if (!train)
+		return 0;
+	if ((rc = check_keys(train, train_keys, "'train'", err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "epochs")) &&
+	    (rc = get_size(n, "epochs", 1, 1000000, &cfg->epochs, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "batch_size")) &&
+	    (rc = get_size(n, "batch_size", 1, 1000000, &cfg->batch_size, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "eta")) &&
+	    (rc = get_positive(n, "eta", 1e6, &cfg->eta, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "cost"))) {
+		if ((rc = get_choice(n, "cost", costs, &choice, err)) < 0)
+			return rc;
+		nn_cost_parse(costs[choice], &cfg->cost);
+	}
+	if ((n = exp_node_get(train, "shuffle")) && (rc = get_bool(n, "shuffle", &cfg->shuffle, err)) < 0)
+		return rc;
+	return 0;
+}
+
+/* The run name: the config's base name without its extension. */
+static void default_name(struct exp_config *cfg)
+{
+	const char *base = strrchr(cfg->path, '/');
+	char *dot;
+
+	snprintf(cfg->name_buf, sizeof(cfg->name_buf), "%s", base ? base + 1 : cfg->path);
+	dot = strrchr(cfg->name_buf, '.');
+	if (dot && dot != cfg->name_buf)
+		*dot = '\0';
+	cfg->name = cfg->name_buf;
+}
+
+static int valid_name(const char *s)
+{
+	if (!s[0] || !strcmp(s, ".") || !strcmp(s, ".."))
+		return 0;
+	for (; *s; s++)
+		if (*s == '/' || (unsigned char)*s < 0x20)
+			return 0;
+	return 1;
+}
+
+int exp_config_load(struct exp_config *cfg, const char *path,
+		    const char *const *overrides, size_t noverrides, struct nn_err *err)
+{
+	struct exp_node *root, *sec, *n;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = path;
+	root = cfg->tree = exp_yaml_load_file(path, path, err);
+	if (!root)
+		return err && err->code == NN_EIO ? NN_EIO : NN_EINVAL;
+	if (root->kind != EXP_MAP)
+		return exp_config_errorf(err, root, "a config must be a section of keys (name, data, model, train)");
+	for (size_t i = 0; i < noverrides; i++)
+		if ((rc = exp_yaml_set(root, overrides[i], err)) < 0)
+			return NN_EINVAL;
+	if ((rc = check_keys(root, top_keys, "", err)) < 0)
+		return rc;
+
+	default_name(cfg);
+	if ((n = exp_node_get(root, "name")) && !is_null(n)) {
+		if ((rc = get_string(n, "name", &cfg->name, err)) < 0)
+			return rc;
+		if (!valid_name(cfg->name))
+			return exp_config_errorf(err, n, "'name' must be a non-empty file name without '/'");
+	}
+	cfg->seed = 1;
+	if ((n = exp_node_get(root, "seed")) &&
+	    (rc = get_uint(n, "seed", 0, UINT64_MAX, &cfg->seed, err)) < 0)
+		return rc;
+	if ((rc = get_section(root, "data", &sec, err)) < 0 || (rc = load_data(cfg, sec, err)) < 0)
+		return rc;
+	if ((rc = get_section(root, "model", &sec, err)) < 0 || (rc = load_model(cfg, sec, err)) < 0)
+		return rc;
+	if ((rc = get_section(root, "train", &sec, err)) < 0 || (rc = load_train(cfg, sec, err)) < 0)
+		return rc;
+	if (cfg->nlayers == 0 && !cfg->from) {
+		n = exp_node_get(root, "model");
+		return exp_config_errorf(err, n ? n : root,
+					 "'model.layers' is required (or 'model.from', a saved model)");
+	}
+	return 0;
+}
+
+void exp_config_fini(struct exp_config *cfg)
+{
+	if (!cfg)
+		return;
+	exp_node_free(cfg->tree);
+	cfg->tree = NULL;
+}
+
+/* Writes s as a double-quoted YAML string. */
+static void put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void exp_config_write(const struct exp_config *cfg, FILE *f,
+		      const char *const *names, const char *const *values, size_t nopts)
+{
+	fprintf(f, "# nnlab %s: the resolved config of '%s', every default filled in\n",
+		NNLAB_VERSION, cfg->path);
+	fputs("name: ", f);
+	put_string(f, cfg->name);
+	fprintf(f, "\nseed: %llu\n", (unsigned long long)cfg->seed);
+	fputs("data:\n  plugin: ", f);
+	put_string(f, cfg->plugin);
+	fputs(nopts ? "\n  options:\n" : "\n  options: {}\n", f);
+	for (size_t i = 0; i < nopts; i++) {
+		fprintf(f, "    %s: ", names[i]);
+		put_string(f, values[i]);
+		fputc('\n', f);
+	}
+	fprintf(f, "  train_size: %ld\n", cfg->train_size);
+	fprintf(f, "  validation_size: %zu\n", cfg->validation_size);
+	fprintf(f, "  eval: %s\n", cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+	fputs("model:\n  layers: [", f);
+	for (size_t i = 0; i < cfg->nlayers; i++)
+		fprintf(f, "%s%zu", i ? ", " : "", cfg->layers[i]);
+	fprintf(f, "]\n  activation: %s\n  init: %s\n  from: ", nn_act_name(cfg->activation),
+		cfg->init);
+	if (cfg->from)
+		put_string(f, cfg->from);
+	else
+		fputs("null", f);
+	fprintf(f, "\ntrain:\n  epochs: %zu\n  batch_size: %zu\n  eta: %.17g\n  cost: %s\n  shuffle: %s\n",
+		cfg->epochs, cfg->batch_size, cfg->eta, nn_cost_name(cfg->cost),
+		cfg->shuffle ? "true" : "false");
+}

@@ -1,0 +1,68 @@
+/* Experiment configs: a YAML file plus --set overrides, validated into a
+ * struct with every default filled in. */
+#ifndef EXP_CONFIG_H
+#define EXP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "exp_yaml.h"
+#include "nn_cost.h"
+#include "nn_err.h"
+#include "nn_model.h"
+
+enum exp_split {
+	EXP_SPLIT_TEST,
+	EXP_SPLIT_VALIDATION
+};
+
+struct exp_config {
+	const char *path;            /* the config file; borrowed */
+	struct exp_node *tree;       /* the file with overrides applied */
+
+	const char *name;            /* run name (into tree, or the file's base name) */
+	uint64_t seed;
+
+	const char *plugin;          /* data.plugin */
+	struct exp_node *options;    /* data.options: a map, or NULL */
+	long train_size;             /* -1: all examples not held out */
+	size_t validation_size;      /* held out from the end of the training split */
+	enum exp_split eval;         /* the split scored each epoch */
+
+	size_t layers[NN_MAX_LAYERS + 1];
+	size_t nlayers;              /* entries in layers; 0 when taken from model.from */
+	enum nn_act activation;
+	const char *init;            /* "large" */
+	const char *from;            /* a network2 JSON model to start from, or NULL */
+
+	size_t epochs;
+	size_t batch_size;
+	double eta;
+	enum nn_cost cost;
+	int shuffle;
+
+	char name_buf[256];
+};
+
+/* Loads path, applies the overrides ("a.b=VALUE", borrowed: they must
+ * outlive the config) in order, and validates. Returns 0, or fills err
+ * with a "file:line:col: ..." message and returns NN_EINVAL (a bad config)
+ * or NN_EIO (the file cannot be read). */
+int exp_config_load(struct exp_config *cfg, const char *path,
+		    const char *const *overrides, size_t noverrides, struct nn_err *err);
+void exp_config_fini(struct exp_config *cfg);
+
+/* Formats a config error at node n: "file:line:col: message". */
+int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/* Writes cfg as YAML with every value resolved. plugin_options are the
+ * plugin's options with defaults filled in (names[i]: values[i]). */
+void exp_config_write(const struct exp_config *cfg, FILE *f,
+		      const char *const *names, const char *const *values, size_t nopts);
+
+#endif

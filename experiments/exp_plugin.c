@@ -1,0 +1,207 @@
+#include "exp_plugin.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exp_config.h"
+
+#ifndef NNLAB_PLUGIN_DIR
+#define NNLAB_PLUGIN_DIR "build/release/plugins"
+#endif
+
+/* The smallest descriptor this host can use: through the release member. */
+#define MIN_DESC_SIZE (offsetof(struct ds_plugin, release) + sizeof(ds_release_fn))
+
+const char *exp_plugin_search_path(char *buf, size_t len)
+{
+	const char *env = getenv("NNLAB_PLUGIN_PATH");
+
+	snprintf(buf, len, "%s%s%s", NNLAB_PLUGIN_DIR, env && *env ? ":" : "",
+		 env && *env ? env : "");
+	return buf;
+}
+
+static int valid_name(const char *name)
+{
+	if (!*name || strlen(name) > 64)
+		return 0;
+	for (const char *s = name; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
+int exp_plugin_find(const char *name, char *path, size_t len, struct nn_err *err)
+{
+	char search[8192];
+	const char *dir;
+
+	if (!valid_name(name))
+		return nn_errorf(err, NN_EINVAL,
+				 "'%s' is not a plugin name (letters, digits, '_' and '-' only)", name);
+	exp_plugin_search_path(search, sizeof(search));
+	dir = search;
+	while (*dir) {
+		size_t n = strcspn(dir, ":");
+
+		if (n > 0) {
+			snprintf(path, len, "%.*s/ds_%s.so", (int)n, dir, name);
+			if (access(path, F_OK) == 0)
+				return 0;
+		}
+		dir += n;
+		if (*dir == ':')
+			dir++;
+	}
+	return nn_errorf(err, NN_EINVAL, "no plugin '%s': ds_%s.so is not in %s (set NNLAB_PLUGIN_PATH)",
+			 name, name, search);
+}
+
+int exp_plugin_open(struct exp_plugin *p, const char *path, struct nn_err *err)
+{
+	const struct ds_plugin *d;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->path, sizeof(p->path), "%s", path);
+	p->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!p->handle)
+		return nn_errorf(err, NN_EIO, "cannot load plugin '%s': %s", path, dlerror());
+	d = dlsym(p->handle, DS_PLUGIN_SYMBOL);
+	if (!d) {
+		nn_errorf(err, NN_EFORMAT, "'%s' is not an nnlab dataset plugin: no symbol '%s'",
+			  path, DS_PLUGIN_SYMBOL);
+		goto fail;
+	}
+	if (d->abi_version != DS_ABI_VERSION) {
+		nn_errorf(err, NN_EFORMAT, "plugin '%s' was built for ABI version %u, this nnlab uses version %u",
+			  path, d->abi_version, DS_ABI_VERSION);
+		goto fail;
+	}
+	if (d->size < MIN_DESC_SIZE) {
+		nn_errorf(err, NN_EFORMAT, "plugin '%s' has a descriptor of %u bytes, expected at least %zu",
+			  path, d->size, MIN_DESC_SIZE);
+		goto fail;
+	}
+	if (!d->name || !d->load || !d->release) {
+		nn_errorf(err, NN_EFORMAT, "plugin '%s' lacks a name, load or release function", path);
+		goto fail;
+	}
+	p->desc = d;
+	return 0;
+fail:
+	dlclose(p->handle);
+	p->handle = NULL;
+	return err ? err->code : NN_EFORMAT;
+}
+
+static int check_type(const struct ds_option *o, const struct exp_node *v, struct nn_err *err)
+{
+	const char *s = v->value;
+	char *end;
+
+	switch (o->type) {
+	case DS_OPT_INT:
+		errno = 0;
+		(void)strtoll(s, &end, 10);
+		if (!*s || *end || errno)
+			return exp_config_errorf(err, v, "option '%s' must be a whole number, got '%s'",
+						 o->name, s);
+		break;
+	case DS_OPT_FLOAT: {
+		double x = strtod(s, &end);
+
+		if (!*s || *end || !isfinite(x))
+			return exp_config_errorf(err, v, "option '%s' must be a number, got '%s'",
+						 o->name, s);
+		break;
+	}
+	case DS_OPT_BOOL:
+		if (strcmp(s, "true") && strcmp(s, "false"))
+			return exp_config_errorf(err, v, "option '%s' must be true or false, got '%s'",
+						 o->name, s);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+int exp_plugin_set_options(struct exp_plugin *p, const struct exp_node *options,
+			   struct nn_err *err)
+{
+	const struct ds_option *decl = p->desc->options;
+	size_t ndecl = 0;
+
+	while (decl && decl[ndecl].name)
+		ndecl++;
+	if (ndecl > sizeof(p->opt_names) / sizeof(p->opt_names[0]))
+		return nn_errorf(err, NN_EFORMAT, "plugin '%s' declares %zu options, at most %zu are supported",
+				 p->path, ndecl, sizeof(p->opt_names) / sizeof(p->opt_names[0]));
+	for (size_t i = 0; options && i < options->count; i++) {
+		const char *key = options->keys[i]->value;
+		size_t j;
+
+		for (j = 0; j < ndecl; j++)
+			if (!strcmp(decl[j].name, key))
+				break;
+		if (j == ndecl) {
+			char names[512] = "";
+
+			for (size_t k = 0; k < ndecl; k++)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 k ? ", " : "", decl[k].name);
+			return exp_config_errorf(err, options->keys[i],
+						 "plugin '%s' has no option '%s' (it has: %s)",
+						 p->desc->name, key, ndecl ? names : "none");
+		}
+	}
+	p->nopts = 0;
+	for (size_t j = 0; j < ndecl; j++) {
+		const struct exp_node *v = exp_node_get(options, decl[j].name);
+		int rc;
+
+		if (v) {
+			if ((rc = check_type(&decl[j], v, err)) < 0)
+				return rc;
+			p->opt_values[p->nopts] = v->value;
+		} else if (decl[j].default_value) {
+			p->opt_values[p->nopts] = decl[j].default_value;
+		} else {
+			return nn_errorf(err, NN_EINVAL, "plugin '%s' needs option 'data.options.%s' (%s)",
+					 p->desc->name, decl[j].name, decl[j].help ? decl[j].help : "no help");
+		}
+		p->opt_names[p->nopts++] = decl[j].name;
+	}
+	return 0;
+}
+
+int exp_plugin_load(struct exp_plugin *p, struct ds_dataset *ds, struct nn_err *err)
+{
+	char msg[DS_ERR_MAX] = "";
+
+	memset(ds, 0, sizeof(*ds));
+	if (p->desc->load(ds, p->opt_names, p->opt_values, p->nopts, msg) < 0) {
+		memset(ds, 0, sizeof(*ds));
+		msg[sizeof(msg) - 1] = '\0';
+		return nn_errorf(err, NN_EIO, "%s", msg[0] ? msg : "the plugin failed without a message");
+	}
+	p->loaded = 1;
+	return 0;
+}
+
+void exp_plugin_close(struct exp_plugin *p, struct ds_dataset *ds)
+{
+	if (!p || !p->handle)
+		return;
+	if (ds && p->loaded)
+		p->desc->release(ds);
+	p->loaded = 0;
+	dlclose(p->handle);
+	p->handle = NULL;
+}

@@ -1,0 +1,34 @@
+/* One experiment run: load the data through its plugin, build or load the
+ * model, train epoch by epoch, and keep the run directory up to date. */
+#ifndef EXP_RUN_H
+#define EXP_RUN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "exp_config.h"
+#include "nn_err.h"
+
+struct exp_run_opts {
+	const char *out_dir;  /* NULL: runs/NAME, or runs/NAME-2, -3... if taken */
+	FILE *log;            /* per-epoch lines and the summary; NULL for none */
+	int progress;         /* draw a progress bar on stderr */
+};
+
+struct exp_run_result {
+	char dir[4096];          /* the run directory */
+	size_t epochs_run;
+	size_t best_epoch;       /* 0-based, as printed */
+	size_t best_correct;
+	size_t eval_total;
+	double seconds;          /* whole run */
+};
+
+/* Runs cfg. Returns 0; NN_EINVAL when the config does not fit the data or
+ * plugin (a usage error); another negative code for a runtime failure
+ * (unreadable data, a broken plugin, a diverging run, a full disk). Files
+ * written before a failure stay whole. */
+int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
+	    struct exp_run_result *res, struct nn_err *err);
+
+#endif
