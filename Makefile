@@ -34,7 +34,7 @@ VERSION := 0.1.0
 CORE_SRC := $(wildcard core/*.c)
 EXP_SRC := $(filter-out experiments/exp_main.c,$(wildcard experiments/*.c))
 PLUGIN_SRC := $(wildcard loaders/ds_*.c)
-TEST_SRC := $(wildcard tests/test_*.c)
+TEST_SRC := $(wildcard tests/*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 EXP_OBJ := $(EXP_SRC:%.c=$(B)/%.o)

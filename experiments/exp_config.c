@@ -291,7 +291,7 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	if ((rc = check_keys(train, train_keys, "'train'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "epochs")) &&
-	    (rc = get_size(n, "epochs", 1, 1000000, &cfg->epochs, err)) < 0)
+	    (rc = get_size(n, "epochs", 0, 1000000, &cfg->epochs, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "batch_size")) &&
 	    (rc = get_size(n, "batch_size", 1, 1000000, &cfg->batch_size, err)) < 0)
@@ -368,6 +368,11 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 		return rc;
 	if ((rc = get_section(root, "train", &sec, err)) < 0 || (rc = load_train(cfg, sec, err)) < 0)
 		return rc;
+	if (cfg->epochs == 0 && !cfg->from) {
+		n = exp_node_get(exp_node_get(root, "train"), "epochs");
+		return exp_config_errorf(err, n ? n : root,
+					 "'epochs' is 0, which only makes sense with 'model.from' (to score a saved model)");
+	}
 	if (cfg->nlayers == 0 && !cfg->from) {
 		n = exp_node_get(root, "model");
 		return exp_config_errorf(err, n ? n : root,
@@ -415,7 +420,10 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 		put_string(f, values[i]);
 		fputc('\n', f);
 	}
-	fprintf(f, "  train_size: %ld\n", cfg->train_size);
+	if (cfg->train_size < 0)
+		fputs("  train_size: null\n", f);
+	else
+		fprintf(f, "  train_size: %ld\n", cfg->train_size);
 	fprintf(f, "  validation_size: %zu\n", cfg->validation_size);
 	fprintf(f, "  eval: %s\n", cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
 	fputs("model:\n  layers: [", f);

@@ -104,7 +104,7 @@ static int cmd_run(int argc, char **argv)
 	rc = exp_config_load(&cfg, config, overrides, noverrides, &err);
 	if (rc < 0) {
 		exp_config_fini(&cfg);
-		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
+		return fail(2, err.msg);
 	}
 	opts.out_dir = out;
 	opts.log = quiet ? NULL : stdout;

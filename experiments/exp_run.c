@@ -360,6 +360,19 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	struct nn_sgd sgd = { cfg->batch_size, (float)cfg->eta, cfg->shuffle };
 	struct progress prog = { 0, cfg->epochs, t_start, 0, 0 };
 	res->eval_total = eval.n;
+	if (cfg->from) {
+		/* Score the saved model before training from it. */
+		struct nn_eval ev;
+		double t0 = now();
+
+		nn_evaluate(model, &eval, &ev);
+		if (opts->log)
+			fprintf(opts->log, "Start: %zu / %zu  (eval %.2f s, model '%s')\n",
+				ev.correct, ev.total, now() - t0, cfg->from);
+		res->best_correct = ev.correct;
+		if ((rc = save_model(model, res->dir, "model.json", err)) < 0)
+			goto done;
+	}
 	for (size_t epoch = 0; epoch < cfg->epochs; epoch++) {
 		struct nn_eval ev;
 		double t0 = now();
@@ -403,7 +416,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 			goto done;
 	}
 	res->seconds = now() - t_start;
-	if (opts->log)
+	if (opts->log && res->epochs_run)
 		fprintf(opts->log, "best: Epoch %zu: %zu / %zu (%.2f%%); %zu epochs in %.1f s, peak memory %.0f MB; run directory %s\n",
 			res->best_epoch, res->best_correct, res->eval_total,
 			100.0 * (double)res->best_correct / (double)res->eval_total,

@@ -381,8 +381,18 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 		value = scalar_new("", 0, arg);
 	else
 		value = exp_yaml_load_string(eq + 1, arg, &perr);
-	if (!value)
-		return nn_errorf(err, NN_EINVAL, "--set '%s': bad value: %s", arg, perr.msg);
+	if (!value) {
+		/* Drop the "ARG:line:col: " the parser put first: ARG is said once. */
+		const char *msg = perr.msg;
+		size_t n = strlen(arg);
+
+		if (!strncmp(msg, arg, n) && msg[n] == ':') {
+			msg += n + 1;
+			msg += strspn(msg, "0123456789:");
+			msg += strspn(msg, " ");
+		}
+		return nn_errorf(err, NN_EINVAL, "--set '%s': bad value: %s", arg, msg);
+	}
 	set_origin(value, arg);
 	for (;;) {
 		const char *dot = memchr(seg, '.', (size_t)(eq - seg));

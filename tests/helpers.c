@@ -1,0 +1,192 @@
+#include "helpers.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static void die(const char *what, const char *arg)
+{
+	fprintf(stderr, "test helper: %s '%s'\n", what, arg);
+	abort();
+}
+
+void th_tmpdir(char *out, size_t len)
+{
+	const char *base = getenv("TMPDIR");
+
+	snprintf(out, len, "%s/nnlab-test.XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(out))
+		die("cannot create a temporary directory like", out);
+}
+
+void th_write(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		die("cannot write", path);
+}
+
+void th_write_str(const char *path, const char *s)
+{
+	th_write(path, s, strlen(s));
+}
+
+char *th_read(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		die("cannot read", path);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+unsigned char *th_idx(uint8_t type, uint8_t ndims, const uint32_t *dims,
+		      const void *payload, size_t payload_len, size_t *len)
+{
+	size_t head = 4 + 4 * (size_t)ndims;
+	unsigned char *b = malloc(head + payload_len);
+
+	b[0] = 0;
+	b[1] = 0;
+	b[2] = type;
+	b[3] = ndims;
+	for (int i = 0; i < ndims; i++) {
+		b[4 + 4 * i] = (unsigned char)(dims[i] >> 24);
+		b[5 + 4 * i] = (unsigned char)(dims[i] >> 16);
+		b[6 + 4 * i] = (unsigned char)(dims[i] >> 8);
+		b[7 + 4 * i] = (unsigned char)dims[i];
+	}
+	memcpy(b + head, payload, payload_len);
+	*len = head + payload_len;
+	return b;
+}
+
+void th_write_maybe_gz(const char *path, const void *data, size_t len, int gz)
+{
+	gzFile g;
+
+	if (!gz) {
+		th_write(path, data, len);
+		return;
+	}
+	g = gzopen(path, "wb");
+	if (!g || (len && gzwrite(g, data, (unsigned)len) != (int)len) || gzclose(g) != Z_OK)
+		die("cannot write", path);
+}
+
+static void write_split(const char *dir, const char *prefix, size_t n, size_t side, int gz,
+			uint32_t *state)
+{
+	size_t dim = side * side, len;
+	unsigned char *px = calloc(n, dim), *lb = malloc(n), *file;
+	uint32_t idims[3] = { (uint32_t)n, (uint32_t)side, (uint32_t)side };
+	uint32_t ldims[1] = { (uint32_t)n };
+	char path[4096];
+
+	for (size_t i = 0; i < n; i++) {
+		*state = *state * 1664525u + 1013904223u;
+		lb[i] = (unsigned char)((*state >> 16) % 10);
+		for (size_t p = 0; p < dim; p++) {
+			*state = *state * 1664525u + 1013904223u;
+			px[i * dim + p] = (unsigned char)((*state >> 24) & 0x3f);
+		}
+		/* The label's row (mod side) is bright. */
+		for (size_t c = 0; c < side; c++)
+			px[i * dim + (lb[i] % side) * side + c] = 255;
+		if (lb[i] >= side) /* labels past the side also light a column */
+			for (size_t r = 0; r < side; r++)
+				px[i * dim + r * side + (lb[i] - side) % side] = 200;
+	}
+	file = th_idx(0x08, 3, idims, px, n * dim, &len);
+	snprintf(path, sizeof(path), "%s/%s-images-idx3-ubyte%s", dir, prefix, gz ? ".gz" : "");
+	th_write_maybe_gz(path, file, len, gz);
+	free(file);
+	file = th_idx(0x08, 1, ldims, lb, n, &len);
+	snprintf(path, sizeof(path), "%s/%s-labels-idx1-ubyte%s", dir, prefix, gz ? ".gz" : "");
+	th_write_maybe_gz(path, file, len, gz);
+	free(file);
+	free(px);
+	free(lb);
+}
+
+void th_write_mnist(const char *dir, size_t n_train, size_t n_test, size_t side, int gz,
+		    uint32_t seed)
+{
+	uint32_t state = seed;
+
+	write_split(dir, "train", n_train, side, gz, &state);
+	write_split(dir, "t10k", n_test, side, gz, &state);
+}
+
+static char *slurp_fd(int fd)
+{
+	size_t n = 0, cap = 4096;
+	char *buf = malloc(cap);
+	ssize_t r;
+
+	while ((r = read(fd, buf + n, cap - n - 1)) > 0) {
+		n += (size_t)r;
+		if (cap - n < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+int th_nnlab(char **out, char **err, const char *const *argv)
+{
+	char tmpl_out[] = "/tmp/nnlab-out.XXXXXX", tmpl_err[] = "/tmp/nnlab-err.XXXXXX";
+	int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err), status;
+	const char *args[64];
+	size_t n = 0;
+	pid_t pid;
+
+	if (fo < 0 || fe < 0)
+		die("cannot create", "/tmp/nnlab-out.*");
+	unlink(tmpl_out);
+	unlink(tmpl_err);
+	args[n++] = NNLAB_BUILD_DIR "/nnlab";
+	while (*argv && n < 63)
+		args[n++] = *argv++;
+	args[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(fo, 1);
+		dup2(fe, 2);
+		execv(args[0], (char *const *)args);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		die("cannot run", args[0]);
+	lseek(fo, 0, SEEK_SET);
+	lseek(fe, 0, SEEK_SET);
+	if (out)
+		*out = slurp_fd(fo);
+	if (err)
+		*err = slurp_fd(fe);
+	close(fo);
+	close(fe);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

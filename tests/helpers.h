@@ -1,0 +1,39 @@
+/* Helpers shared by the tests: scratch directories, small files, MNIST-style
+ * idx files, and running the nnlab program. */
+#ifndef TEST_HELPERS_H
+#define TEST_HELPERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fresh directory under $TMPDIR (or /tmp); the path is static storage
+ * per call site's buffer. Aborts the test on failure. */
+void th_tmpdir(char *out, size_t len);
+
+/* Writes len bytes to path (or the string s when len is (size_t)-1). */
+void th_write(const char *path, const void *data, size_t len);
+void th_write_str(const char *path, const char *s);
+
+/* Reads a whole file into a new NUL-terminated buffer, or NULL. */
+char *th_read(const char *path, size_t *len);
+
+/* Builds an idx file image: magic bytes (0, 0, type, ndims), big-endian
+ * dims, then payload. Returns a malloc'ed buffer of *len bytes. */
+unsigned char *th_idx(uint8_t type, uint8_t ndims, const uint32_t *dims,
+		      const void *payload, size_t payload_len, size_t *len);
+
+/* Writes data to path, gzip-compressed when gz is true. */
+void th_write_maybe_gz(const char *path, const void *data, size_t len, int gz);
+
+/* Writes an MNIST-style data set with n_train and n_test images of
+ * side x side pixels into dir: images whose brightest row encodes the
+ * label, so a small net can learn it. gz selects .gz files. */
+void th_write_mnist(const char *dir, size_t n_train, size_t n_test, size_t side, int gz,
+		    uint32_t seed);
+
+/* Runs the nnlab program with argv (NULL-terminated, without argv[0]),
+ * capturing stdout and stderr (each into a new buffer, may be NULL).
+ * Returns the exit status, or -1 if it did not exit normally. */
+int th_nnlab(char **out, char **err, const char *const *argv);
+
+#endif

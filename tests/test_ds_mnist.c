@@ -1,0 +1,264 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exp_plugin.h"
+#include "helpers.h"
+
+#define PLUGIN NNLAB_BUILD_DIR "/plugins/ds_mnist.so"
+
+static char dir[4096];
+
+static void setup(void)
+{
+	th_tmpdir(dir, sizeof(dir));
+}
+
+/* Opens the plugin through dlopen and loads dir; returns the load result. */
+static int load_dir(struct exp_plugin *p, struct ds_dataset *ds, struct nn_err *err)
+{
+	int rc = exp_plugin_open(p, PLUGIN, err);
+
+	cr_assert_eq(rc, 0, "%s", err->msg);
+	p->nopts = 3;
+	p->opt_names[0] = "dir";
+	p->opt_values[0] = dir;
+	p->opt_names[1] = "train_prefix";
+	p->opt_values[1] = "train";
+	p->opt_names[2] = "test_prefix";
+	p->opt_values[2] = "t10k";
+	return exp_plugin_load(p, ds, err);
+}
+
+static void write_file(const char *name, const unsigned char *data, size_t len, int gz)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	th_write_maybe_gz(path, data, len, gz);
+}
+
+static void check_good(int gz)
+{
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+
+	th_write_mnist(dir, 30, 12, 5, gz, 11);
+	cr_assert_eq(load_dir(&p, &ds, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(p.desc->name, "mnist");
+	cr_assert_eq(ds.input_size, 25);
+	cr_assert_eq(ds.class_count, 10);
+	cr_assert_eq(ds.image_width, 5);
+	cr_assert_eq(ds.image_height, 5);
+	cr_assert_eq(ds.feature_type, DS_FEATURE_U8);
+	cr_assert_float_eq(ds.feature_scale, 1.0f / 255.0f, 1e-9);
+	cr_assert_eq(ds.train.count, 30);
+	cr_assert_eq(ds.test.count, 12);
+	/* The helper lights row (label mod 5) of each image fully. */
+	const uint8_t *px = ds.train.features;
+	for (size_t i = 0; i < ds.train.count; i++) {
+		int32_t label = ds.train.labels[i];
+
+		cr_assert(label >= 0 && label < 10);
+		for (size_t c = 0; c < 5; c++)
+			cr_assert_geq(px[i * 25 + (size_t)(label % 5) * 5 + c], 200);
+	}
+	exp_plugin_close(&p, &ds);
+}
+
+TestSuite(ds_mnist, .init = setup);
+
+Test(ds_mnist, loads_raw_files)
+{
+	check_good(0);
+}
+
+Test(ds_mnist, loads_gzip_files)
+{
+	check_good(1);
+}
+
+/* Writes good files, then replaces one with the given bytes, and expects
+ * load to fail with a message containing want. */
+static void expect_failure(const char *name, const unsigned char *data, size_t len, int gz,
+			   const char *want)
+{
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	char path[4200];
+
+	th_write_mnist(dir, 20, 10, 4, 0, 5);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	remove(path);
+	write_file(gz ? strcat(strcpy(path, name), ".gz") : name, data, len, gz);
+	cr_assert_lt(load_dir(&p, &ds, &err), 0, "load succeeded on bad '%s'", name);
+	cr_assert(strstr(err.msg, want), "message '%s' lacks '%s'", err.msg, want);
+	cr_assert(strstr(err.msg, dir), "message '%s' does not name the file", err.msg);
+	exp_plugin_close(&p, &ds);
+}
+
+static unsigned char *labels_file(uint32_t n, const uint8_t *labels, size_t *len)
+{
+	uint32_t dims[1] = { n };
+
+	return th_idx(0x08, 1, dims, labels, n, len);
+}
+
+Test(ds_mnist, rejects_wrong_magic)
+{
+	uint8_t l[10] = { 0 };
+	size_t len;
+	unsigned char *f = labels_file(10, l, &len);
+
+	f[0] = 0x1f;
+	expect_failure("t10k-labels-idx1-ubyte", f, len, 0, "bad magic 0x1f000801");
+	free(f);
+}
+
+Test(ds_mnist, rejects_wrong_type_code)
+{
+	uint8_t l[10] = { 0 };
+	size_t len;
+	unsigned char *f = labels_file(10, l, &len);
+
+	f[2] = 0x0d; /* float */
+	expect_failure("t10k-labels-idx1-ubyte", f, len, 0, "type code 0x0d, expected 0x08");
+	free(f);
+}
+
+Test(ds_mnist, rejects_truncated_file)
+{
+	uint8_t px[10 * 16] = { 0 };
+	uint32_t dims[3] = { 10, 4, 4 };
+	size_t len;
+	unsigned char *f = th_idx(0x08, 3, dims, px, sizeof(px), &len);
+
+	expect_failure("t10k-images-idx3-ubyte", f, len - 7, 0,
+		       "is truncated: its header promises 160 bytes of data");
+	free(f);
+}
+
+Test(ds_mnist, rejects_truncated_header)
+{
+	uint8_t px[1] = { 0 };
+	uint32_t dims[3] = { 10, 4, 4 };
+	size_t len;
+	unsigned char *f = th_idx(0x08, 3, dims, px, 0, &len);
+
+	expect_failure("t10k-images-idx3-ubyte", f, 9, 0, "is truncated: the header has");
+	free(f);
+}
+
+Test(ds_mnist, rejects_extra_bytes)
+{
+	uint8_t l[11] = { 0 };
+	size_t len;
+	uint32_t dims[1] = { 10 };
+	unsigned char *f = th_idx(0x08, 1, dims, l, 11, &len);
+
+	expect_failure("t10k-labels-idx1-ubyte", f, len, 0, "has data past the 10 bytes");
+	free(f);
+}
+
+Test(ds_mnist, rejects_count_mismatch)
+{
+	uint8_t l[9] = { 0 };
+	size_t len;
+	unsigned char *f = labels_file(9, l, &len);
+
+	expect_failure("t10k-labels-idx1-ubyte", f, len, 0, "holds 10 images but");
+	free(f);
+}
+
+Test(ds_mnist, rejects_overflowing_dimensions)
+{
+	uint32_t dims[3] = { 0xffffffffu, 0xffffffffu, 0xffffffffu };
+	size_t len;
+	unsigned char *f = th_idx(0x08, 3, dims, "", 0, &len);
+
+	expect_failure("t10k-images-idx3-ubyte", f, len, 0, "implausible dimensions");
+	free(f);
+}
+
+Test(ds_mnist, rejects_label_out_of_range)
+{
+	uint8_t l[10] = { 0, 1, 2, 3, 4, 5, 6, 10, 8, 9 };
+	size_t len;
+	unsigned char *f = labels_file(10, l, &len);
+
+	expect_failure("t10k-labels-idx1-ubyte", f, len, 0, "label 10 of item 8 is out of range 0-9");
+	free(f);
+}
+
+Test(ds_mnist, rejects_corrupt_gzip)
+{
+	uint8_t px[10 * 16];
+	uint32_t dims[3] = { 10, 4, 4 };
+	size_t len, glen;
+	char path[4200];
+
+	for (size_t i = 0; i < sizeof(px); i++)
+		px[i] = (uint8_t)(i * 37);
+	unsigned char *f = th_idx(0x08, 3, dims, px, sizeof(px), &len);
+	th_write_mnist(dir, 20, 10, 4, 0, 5);
+	snprintf(path, sizeof(path), "%s/t10k-images-idx3-ubyte", dir);
+	remove(path);
+	strcat(path, ".gz");
+	th_write_maybe_gz(path, f, len, 1);
+	char *g = th_read(path, &glen);
+	for (size_t i = 12; i < glen - 8; i += 3) /* damage the deflate stream */
+		g[i] ^= 0x5a;
+	th_write(path, g, glen);
+
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	cr_assert_lt(load_dir(&p, &ds, &err), 0);
+	cr_assert(strstr(err.msg, "t10k-images-idx3-ubyte.gz"), "%s", err.msg);
+	exp_plugin_close(&p, &ds);
+	free(f);
+	free(g);
+}
+
+Test(ds_mnist, rejects_truncated_gzip)
+{
+	uint8_t px[10 * 16] = { 7 };
+	uint32_t dims[3] = { 10, 4, 4 };
+	size_t len, glen;
+	char path[4200];
+	unsigned char *f = th_idx(0x08, 3, dims, px, sizeof(px), &len);
+
+	th_write_mnist(dir, 20, 10, 4, 0, 5);
+	snprintf(path, sizeof(path), "%s/t10k-images-idx3-ubyte", dir);
+	remove(path);
+	strcat(path, ".gz");
+	th_write_maybe_gz(path, f, len, 1);
+	char *g = th_read(path, &glen);
+	th_write(path, g, glen / 2);
+
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	cr_assert_lt(load_dir(&p, &ds, &err), 0);
+	cr_assert(strstr(err.msg, "t10k-images-idx3-ubyte.gz"), "%s", err.msg);
+	exp_plugin_close(&p, &ds);
+	free(f);
+	free(g);
+}
+
+Test(ds_mnist, reports_missing_files)
+{
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	char want[8400];
+
+	cr_assert_lt(load_dir(&p, &ds, &err), 0);
+	snprintf(want, sizeof(want), "cannot open '%s/train-images-idx3-ubyte.gz' or '%s/train-images-idx3-ubyte': No such file or directory",
+		 dir, dir);
+	cr_assert_str_eq(err.msg, want);
+	exp_plugin_close(&p, &ds);
+}

@@ -1,0 +1,203 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "exp_config.h"
+#include "helpers.h"
+
+static char dir[4096], path[4200];
+
+static void setup(void)
+{
+	th_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/exp.yaml", dir);
+}
+
+TestSuite(exp_config, .init = setup);
+
+static const char base[] =
+	"name: t\n"
+	"data:\n"
+	"  plugin: mnist\n"
+	"model:\n"
+	"  layers: [784, 30, 10]\n"
+	"train:\n"
+	"  eta: 3.0\n"
+	"  batch_size: 10\n";
+
+/* Loads text (with overrides) and expects failure with exactly msg, where
+ * "@" in msg stands for the config's path. */
+static void expect_error(const char *text, const char *const *sets, size_t nsets,
+			 const char *msg)
+{
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+	char want[8400] = "";
+
+	th_write_str(path, text);
+	for (const char *s = msg; *s; s++) {
+		if (*s == '@')
+			strcat(want, path);
+		else
+			strncat(want, s, 1);
+	}
+	cr_assert_eq(exp_config_load(&cfg, path, sets, nsets, &err), NN_EINVAL, "loaded: %s", text);
+	cr_assert_str_eq(err.msg, want);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_config, defaults_are_the_books_chapter_1)
+{
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+
+	th_write_str(path, "model:\n  layers: [784, 30, 10]\n");
+	cr_assert_eq(exp_config_load(&cfg, path, NULL, 0, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(cfg.name, "exp");
+	cr_assert_str_eq(cfg.plugin, "mnist");
+	cr_assert_eq(cfg.seed, 1);
+	cr_assert_eq(cfg.train_size, -1);
+	cr_assert_eq(cfg.validation_size, 0);
+	cr_assert_eq(cfg.eval, EXP_SPLIT_TEST);
+	cr_assert_eq(cfg.nlayers, 3);
+	cr_assert_eq(cfg.layers[1], 30);
+	cr_assert_eq(cfg.epochs, 30);
+	cr_assert_eq(cfg.batch_size, 10);
+	cr_assert_float_eq(cfg.eta, 3.0, 1e-12);
+	cr_assert_eq(cfg.cost, NN_QUADRATIC);
+	cr_assert_eq(cfg.shuffle, 1);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_config, overrides_replace_and_add_values)
+{
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+	const char *sets[] = { "train.eta=0.5", "model.layers=[784, 100, 10]",
+			       "data.options.dir=/x/y", "seed=99", "train.shuffle=false" };
+
+	th_write_str(path, base);
+	cr_assert_eq(exp_config_load(&cfg, path, sets, 5, &err), 0, "%s", err.msg);
+	cr_assert_float_eq(cfg.eta, 0.5, 1e-12);
+	cr_assert_eq(cfg.nlayers, 3);
+	cr_assert_eq(cfg.layers[1], 100);
+	cr_assert_eq(cfg.seed, 99);
+	cr_assert_eq(cfg.shuffle, 0);
+	cr_assert_not_null(cfg.options);
+	cr_assert_str_eq(exp_node_get(cfg.options, "dir")->value, "/x/y");
+	exp_config_fini(&cfg);
+}
+
+Test(exp_config, unknown_key_names_place_and_suggests)
+{
+	expect_error("train:\n  epochs: 3\n  lerning_rate: 0.1\n  eta: 1\n", NULL, 0,
+		     "@:3:3: unknown key 'lerning_rate' in 'train'");
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  etta: 1\n", NULL, 0,
+		     "@:4:3: unknown key 'etta' in 'train' (did you mean 'eta'?)");
+	expect_error("modle:\n  layers: [2, 2]\n", NULL, 0,
+		     "@:1:1: unknown key 'modle' (did you mean 'model'?)");
+}
+
+Test(exp_config, duplicate_key_names_both_places)
+{
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  eta: 1\n  epochs: 2\n  eta: 2\n", NULL, 0,
+		     "@:6:3: duplicate key 'eta' (first at @:4:3)");
+}
+
+Test(exp_config, wrong_types_name_place)
+{
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  eta: fast\n", NULL, 0,
+		     "@:4:8: 'eta' must be a number, got 'fast'");
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  epochs: [1, 2]\n", NULL, 0,
+		     "@:4:11: 'epochs' must be a whole number, got a list");
+	expect_error("model:\n  layers: 784\n", NULL, 0,
+		     "@:2:11: 'layers' must be a list of 2 to 17 layer sizes, such as [784, 30, 10]");
+	expect_error("model:\n  layers: [784, x, 10]\n", NULL, 0,
+		     "@:2:17: 'layers' must be a whole number, got 'x'");
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  shuffle: maybe\n", NULL, 0,
+		     "@:4:12: 'shuffle' must be true or false");
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  cost: hinge\n", NULL, 0,
+		     "@:4:9: 'cost' is 'hinge', expected 'quadratic'");
+	expect_error("model: [2, 2]\n", NULL, 0, "@:1:8: 'model' must be a section of keys");
+	expect_error("- 1\n- 2\n", NULL, 0,
+		     "@:1:1: a config must be a section of keys (name, data, model, train)");
+}
+
+Test(exp_config, out_of_range_values_name_place)
+{
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  batch_size: 0\n", NULL, 0,
+		     "@:4:15: 'batch_size' is 0, must be between 1 and 1000000");
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  eta: -1\n", NULL, 0,
+		     "@:4:8: 'eta' is -1, must be greater than 0 and at most 1e+06");
+	expect_error("model:\n  layers: [784, 0, 10]\n", NULL, 0,
+		     "@:2:17: 'layers' is 0, must be between 1 and 16777216");
+	expect_error("model:\n  layers: [2, 2]\ndata:\n  eval: validation\n", NULL, 0,
+		     "@:4:9: 'eval' is 'validation' but 'validation_size' is 0");
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  epochs: 0\n", NULL, 0,
+		     "@:4:11: 'epochs' is 0, which only makes sense with 'model.from' (to score a saved model)");
+	expect_error("train:\n  eta: 1\n", NULL, 0,
+		     "@:1:1: 'model.layers' is required (or 'model.from', a saved model)");
+}
+
+Test(exp_config, yaml_syntax_errors_name_place)
+{
+	expect_error("model:\n  layers: [2, 2\ntrain:\n", NULL, 0,
+		     "@:3:6: did not find expected ',' or ']' while parsing a flow sequence");
+	expect_error("a: &x 1\nb: *x\n", NULL, 0, "@:2:4: aliases (*name) are not supported");
+	expect_error("model:\n  layers: [2, 2]\n---\nname: b\n", NULL, 0,
+		     "@:3:1: more than one YAML document");
+}
+
+Test(exp_config, overrides_are_validated_like_the_file)
+{
+	const char *bad_eta[] = { "train.eta=abc" };
+	const char *unknown[] = { "train.lerning=1" };
+	const char *no_eq[] = { "train.eta" };
+	const char *not_section[] = { "seed.x=1" };
+	const char *bad_yaml[] = { "model.layers=[1, 2" };
+
+	expect_error(base, bad_eta, 1, "--set 'train.eta=abc': 'eta' must be a number, got 'abc'");
+	expect_error(base, unknown, 1, "--set 'train.lerning=1': unknown key 'lerning' in 'train'");
+	expect_error(base, no_eq, 1, "--set 'train.eta': expected KEY=VALUE");
+	expect_error("seed: 3\nmodel:\n  layers: [2, 2]\n", not_section, 1,
+		     "--set 'seed.x=1': 'seed' is not a section");
+	expect_error(base, bad_yaml, 1,
+		     "--set 'model.layers=[1, 2': bad value: did not find expected ',' or ']' while parsing a flow sequence");
+}
+
+Test(exp_config, missing_file_is_reported)
+{
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+	char want[8400];
+
+	snprintf(want, sizeof(want), "cannot open '%s/none.yaml': No such file or directory", dir);
+	snprintf(path, sizeof(path), "%s/none.yaml", dir);
+	cr_assert_eq(exp_config_load(&cfg, path, NULL, 0, &err), NN_EIO);
+	cr_assert_str_eq(err.msg, want);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_config, resolved_config_loads_back_the_same)
+{
+	struct exp_config a, b;
+	struct nn_err err = { 0, "" };
+	char out[4300];
+	const char *names[] = { "dir" }, *values[] = { "d \"q\"" };
+	FILE *f;
+
+	th_write_str(path, base);
+	cr_assert_eq(exp_config_load(&a, path, NULL, 0, &err), 0, "%s", err.msg);
+	snprintf(out, sizeof(out), "%s/resolved.yaml", dir);
+	f = fopen(out, "w");
+	exp_config_write(&a, f, names, values, 1);
+	fclose(f);
+	cr_assert_eq(exp_config_load(&b, out, NULL, 0, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(b.name, "t");
+	cr_assert_eq(b.nlayers, 3);
+	cr_assert_eq(b.layers[2], 10);
+	cr_assert_float_eq(b.eta, 3.0, 1e-12);
+	cr_assert_str_eq(exp_node_get(b.options, "dir")->value, "d \"q\"");
+	exp_config_fini(&a);
+	exp_config_fini(&b);
+}
