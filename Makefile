@@ -26,7 +26,7 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Icore -Iloaders -Iexperiments -MMD -MP
+CPPFLAGS += -D_DEFAULT_SOURCE -Icore -Iloaders -Iexperiments -MMD -MP
 CFLAGS += $(WARN) $(OPT) -fopenmp-simd
 LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 VERSION := 0.1.0

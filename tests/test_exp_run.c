@@ -1,0 +1,336 @@
+/* End-to-end tests of 'nnlab run': the real program, real plugin, real files. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "helpers.h"
+
+static char dir[4096];
+
+static void setup(void)
+{
+	th_tmpdir(dir, sizeof(dir));
+}
+
+TestSuite(exp_run, .init = setup, .timeout = 300);
+
+/* A small config over th_write_mnist data of 6x6 images in dir/data. */
+static void write_small(const char *name, const char *extra)
+{
+	char path[4300], data[4300], text[8192];
+
+	snprintf(data, sizeof(data), "%s/data", dir);
+	mkdir(data, 0777);
+	th_write_mnist(data, 400, 100, 6, 1, 77);
+	snprintf(text, sizeof(text),
+		 "name: small\n"
+		 "seed: 5\n"
+		 "data:\n"
+		 "  plugin: mnist\n"
+		 "  options:\n"
+		 "    dir: %s\n"
+		 "  validation_size: 50\n"
+		 "model:\n"
+		 "  layers: [36, 12, 10]\n"
+		 "train:\n"
+		 "  epochs: 4\n"
+		 "  batch_size: 10\n"
+		 "  eta: 3.0\n"
+		 "%s",
+		 data, extra);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	th_write_str(path, text);
+}
+
+static int run(char **out, char **err, const char *config, const char *outdir,
+	       const char *set1, const char *set2)
+{
+	char cpath[4300], opath[4300];
+	const char *argv[12];
+	int n = 0;
+
+	snprintf(cpath, sizeof(cpath), "%s/%s", dir, config);
+	snprintf(opath, sizeof(opath), "%s/%s", dir, outdir);
+	argv[n++] = "run";
+	argv[n++] = cpath;
+	argv[n++] = "--out";
+	argv[n++] = opath;
+	if (set1) {
+		argv[n++] = "--set";
+		argv[n++] = set1;
+	}
+	if (set2) {
+		argv[n++] = "--set";
+		argv[n++] = set2;
+	}
+	argv[n] = NULL;
+	return th_nnlab(out, err, argv);
+}
+
+static char *read_run_file(const char *outdir, const char *file)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, outdir, file);
+	return th_read(path, NULL);
+}
+
+/* metrics.csv without the timing columns (the last three). */
+static void strip_timing(char *csv)
+{
+	char *o = csv;
+
+	for (char *line = csv; *line;) {
+		char *end = strchr(line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+		int commas = 0;
+		size_t keep = len;
+
+		for (size_t i = len; i > 0; i--)
+			if (line[i - 1] == ',' && ++commas == 3) {
+				keep = i - 1;
+				break;
+			}
+		memmove(o, line, keep);
+		o += keep;
+		*o++ = '\n';
+		line += len + (end ? 1 : 0);
+	}
+	*o = '\0';
+}
+
+/* The sorted names in a directory, each followed by a space (static). */
+static const char *list_dir(const char *path)
+{
+	static char buf[4096];
+	struct dirent **names;
+	int n = scandir(path, &names, NULL, alphasort);
+
+	buf[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (names[i]->d_name[0] != '.') {
+			strncat(buf, names[i]->d_name, sizeof(buf) - strlen(buf) - 2);
+			strcat(buf, " ");
+		}
+		free(names[i]);
+	}
+	free(names);
+	return buf;
+}
+
+Test(exp_run, writes_the_run_directory)
+{
+	char *out, *err;
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", NULL, NULL), 0, "stderr: %s", err);
+	cr_assert(strstr(out, "Epoch 0: "), "%s", out);
+	cr_assert(strstr(out, "Epoch 3: "), "%s", out);
+	cr_assert(strstr(out, " / 100  (train "), "%s", out);
+	cr_assert(strstr(out, "best: Epoch "), "%s", out);
+
+	char *csv = read_run_file("r", "metrics.csv");
+	cr_assert_not_null(csv);
+	cr_assert_eq(strncmp(csv, "epoch,eval_correct,eval_total,eval_accuracy,eval_cost,eta,train_seconds,eval_seconds,seconds\n0,", 93), 0, "%s", csv);
+	int rows = 0;
+	for (char *p = csv; *p; p++)
+		rows += *p == '\n';
+	cr_assert_eq(rows, 5, "%s", csv);
+
+	char *model = read_run_file("r", "model.json");
+	cr_assert_not_null(model);
+	cr_assert_eq(strncmp(model, "{\"sizes\": [36, 12, 10], \"weights\": [[[", 38), 0);
+	cr_assert(strstr(model, "\"cost\": \"QuadraticCost\"}"));
+	char *best = read_run_file("r", "best.json");
+	cr_assert_not_null(best);
+
+	char *cfg = read_run_file("r", "config.yaml");
+	cr_assert(strstr(cfg, "  train_size: 350\n"), "%s", cfg);
+	cr_assert(strstr(cfg, "  layers: [36, 12, 10]\n"), "%s", cfg);
+	cr_assert(strstr(cfg, "    train_prefix: \"train\"\n"), "%s", cfg);
+
+	/* Exactly these files, no temporary ones left behind. */
+	char rdir[4300];
+	snprintf(rdir, sizeof(rdir), "%s/r", dir);
+	cr_assert_str_eq(list_dir(rdir), "best.json config.yaml metrics.csv model.json ");
+	free(cfg);
+	free(best);
+	free(model);
+	free(csv);
+	free(out);
+	free(err);
+}
+
+Test(exp_run, same_seed_gives_identical_results)
+{
+	char *a, *b;
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run(NULL, NULL, "s.yaml", "a", NULL, NULL), 0);
+	cr_assert_eq(run(NULL, NULL, "s.yaml", "b", NULL, NULL), 0);
+	cr_assert_eq(run(NULL, NULL, "s.yaml", "c", "seed=6", NULL), 0);
+
+	a = read_run_file("a", "model.json");
+	b = read_run_file("b", "model.json");
+	cr_assert_str_eq(a, b);
+	char *c = read_run_file("c", "model.json");
+	cr_assert_str_neq(a, c, "a different seed gave the same model");
+	free(a);
+	free(b);
+	free(c);
+
+	a = read_run_file("a", "metrics.csv");
+	b = read_run_file("b", "metrics.csv");
+	strip_timing(a);
+	strip_timing(b);
+	cr_assert_str_eq(a, b);
+	free(a);
+	free(b);
+}
+
+Test(exp_run, saved_model_scores_the_same_when_loaded)
+{
+	char *out, *err, *csv, mpath[4300], set[4400], want[128];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run(NULL, NULL, "s.yaml", "a", "train.epochs=1", NULL), 0);
+	csv = read_run_file("a", "metrics.csv");
+	size_t correct = 0;
+	cr_assert_eq(sscanf(strchr(csv, '\n') + 1, "0,%zu,", &correct), 1);
+	snprintf(mpath, sizeof(mpath), "%s/a/model.json", dir);
+	snprintf(set, sizeof(set), "model.from=%s", mpath);
+	cr_assert_eq(run(&out, &err, "s.yaml", "b", set, "train.epochs=0"), 0, "%s", err);
+	snprintf(want, sizeof(want), "Start: %zu / 100 ", correct);
+	cr_assert(strstr(out, want), "expected '%s' in: %s", want, out);
+	free(out);
+	free(err);
+	free(csv);
+}
+
+Test(exp_run, config_errors_exit_2_with_location)
+{
+	char *out, *err, want[4400];
+
+	write_small("s.yaml", "  lerning_rate: 1\n");
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", NULL, NULL), 2);
+	snprintf(want, sizeof(want), "nnlab: error: %s/s.yaml:14:3: unknown key 'lerning_rate' in 'train'\n", dir);
+	cr_assert_str_eq(err, want);
+	free(out);
+	free(err);
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "data.plugin=nosuch", NULL), 2);
+	cr_assert(strstr(err, "nnlab: error: --set 'data.plugin=nosuch': no plugin 'nosuch': ds_nosuch.so is not in "),
+		  "%s", err);
+	free(out);
+	free(err);
+
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "data.plugin=../../x", NULL), 2);
+	cr_assert(strstr(err, "'../../x' is not a plugin name"), "%s", err);
+	free(out);
+	free(err);
+
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "model.layers=[35,12,10]", NULL), 2);
+	cr_assert(strstr(err, "--set 'model.layers=[35,12,10]': the model maps 35 inputs to 10 outputs, but plugin 'mnist' gives 36 features and 10 classes"),
+		  "%s", err);
+	free(out);
+	free(err);
+
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "data.options.colour=1", NULL), 2);
+	cr_assert(strstr(err, "plugin 'mnist' has no option 'colour' (it has: dir, train_prefix, test_prefix)"),
+		  "%s", err);
+	free(out);
+	free(err);
+
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "data.train_size=400", NULL), 2);
+	cr_assert(strstr(err, "'train_size' is 400 but only 350 examples remain after 50 held out for validation"),
+		  "%s", err);
+	free(out);
+	free(err);
+}
+
+Test(exp_run, data_errors_exit_1_naming_the_file)
+{
+	char *out, *err, set[9000], cmd[4400];
+
+	write_small("s.yaml", "");
+	snprintf(cmd, sizeof(cmd), "%s/data/t10k-labels-idx1-ubyte.gz", dir);
+	th_write_maybe_gz(cmd, "\0\0\x08\x01\0\0\0\x02\x01\x02", 10, 1);
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", NULL, NULL), 1);
+	snprintf(set, sizeof(set), "nnlab: error: '%s/data/t10k-images-idx3-ubyte.gz' holds 100 images but '%s' holds 2 labels\n",
+		 dir, cmd);
+	cr_assert_str_eq(err, set);
+	free(out);
+	free(err);
+
+	snprintf(set, sizeof(set), "data.options.dir=%s/none", dir);
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", set, NULL), 1);
+	cr_assert(strstr(err, "/none/train-images-idx3-ubyte.gz' or '"), "%s", err);
+	free(out);
+	free(err);
+}
+
+Test(exp_run, usage_errors_exit_2)
+{
+	char *out, *err;
+	const char *none[] = { NULL };
+	const char *bad[] = { "launch", NULL };
+	const char *noarg[] = { "run", NULL };
+	const char *help[] = { "--help", NULL };
+	const char *version[] = { "--version", NULL };
+
+	cr_assert_eq(th_nnlab(&out, &err, none), 2);
+	free(out);
+	free(err);
+	cr_assert_eq(th_nnlab(&out, &err, bad), 2);
+	cr_assert_str_eq(err, "nnlab: error: unknown command 'launch'\n(see 'nnlab --help')\n");
+	free(out);
+	free(err);
+	cr_assert_eq(th_nnlab(&out, &err, noarg), 2);
+	free(out);
+	free(err);
+	cr_assert_eq(th_nnlab(&out, &err, help), 0);
+	cr_assert(strstr(out, "usage: nnlab run CONFIG"));
+	free(out);
+	free(err);
+	cr_assert_eq(th_nnlab(&out, &err, version), 0);
+	cr_assert(strstr(out, "nnlab 0."));
+	free(out);
+	free(err);
+}
+
+/* The book's chapter-1 config on real MNIST (fetched by 'make test'). */
+Test(exp_run, real_mnist_one_epoch_reaches_90_percent)
+{
+	char *out, *err, *csv, set[4400], cpath[4400], opath[4400];
+	size_t correct = 0, total = 0;
+
+	snprintf(set, sizeof(set), "data.options.dir=%s/data/mnist", NNLAB_SOURCE_DIR);
+	snprintf(cpath, sizeof(cpath), "%s/configs/nielsen-ch1.yaml", NNLAB_SOURCE_DIR);
+	snprintf(opath, sizeof(opath), "%s/ch1", dir);
+	const char *argv[] = { "run", cpath, "--out", opath, "--set", set,
+			       "--set", "train.epochs=1", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	csv = read_run_file("ch1", "metrics.csv");
+	cr_assert_eq(sscanf(strchr(csv, '\n') + 1, "0,%zu,%zu,", &correct, &total), 2);
+	cr_assert_eq(total, 10000);
+	cr_assert_geq(correct, 9000, "epoch 0: %zu / 10000", correct);
+	free(out);
+	free(err);
+
+	/* The saved model, loaded back, scores the same on the test set. */
+	char from[4400], want[64];
+	snprintf(from, sizeof(from), "model.from=%s/ch1/model.json", dir);
+	snprintf(opath, sizeof(opath), "%s/again", dir);
+	const char *argv2[] = { "run", cpath, "--out", opath, "--set", set,
+				"--set", from, "--set", "train.epochs=0", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv2), 0, "%s", err);
+	snprintf(want, sizeof(want), "Start: %zu / 10000 ", correct);
+	cr_assert(strstr(out, want), "expected '%s' in: %s", want, out);
+	free(out);
+	free(err);
+	free(csv);
+}
