@@ -17,7 +17,7 @@ VARIANT := sanitize
 OPT := -O1 -g -fno-omit-frame-pointer -fsanitize=$(SANITIZE) -fno-sanitize-recover=all
 else
 VARIANT := release
-OPT := -O3 -g -march=native
+OPT := -O3 -g -march=native -ffp-contract=fast
 endif
 B := build/$(VARIANT)
 
@@ -46,7 +46,7 @@ TESTS := $(B)/tests/nnlab-tests
 LIBS := -lyaml -lz -lm
 
 .DELETE_ON_ERROR:
-.PHONY: all run test bench setup data clean
+.PHONY: all run test bench setup data clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
 
@@ -59,13 +59,21 @@ $(B)/libexp.a: $(EXP_OBJ)
 $(NNLAB): $(B)/experiments/exp_main.o $(B)/libexp.a $(B)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(B)/%.o: %.c
+# Objects are rebuilt when the compiler or its flags change (as git's
+# Makefile does with GIT-CFLAGS).
+FLAGS_FILE := $(B)/flags
+$(FLAGS_FILE): FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)' > $@
+
+$(B)/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -DNNLAB_VERSION='"$(VERSION)"' -c -o $@ $<
 
 # Plugins: position-independent objects of their own, one .so each,
 # exporting only the descriptor.
-$(B)/plugins/%.pic.o: loaders/%.c
+$(B)/plugins/%.pic.o: loaders/%.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 

@@ -38,20 +38,23 @@ static float dot(const float *restrict x, const float *restrict y, size_t n)
 void nn_dense_forward(float *out, const float *in, const float *w, const float *b,
 		      size_t batch, size_t in_n, size_t out_n)
 {
-	for (size_t r = 0; r < batch; r++) {
-		const float *x = in + r * in_n;
-		float *o = out + r * out_n;
-		size_t j = 0;
+	size_t j = 0;
 
-		for (; j + 4 <= out_n; j += 4) {
-			dot4(o + j, x, w + j * in_n, w + (j + 1) * in_n, w + (j + 2) * in_n,
-			     w + (j + 3) * in_n, in_n);
-			for (size_t k = j; k < j + 4; k++)
-				o[k] += b[k];
+	/* Four weight rows at a time stay in L1 while every example passes. */
+	for (; j + 4 <= out_n; j += 4) {
+		const float *w0 = w + j * in_n;
+
+		for (size_t r = 0; r < batch; r++) {
+			float *o = out + r * out_n + j;
+
+			dot4(o, in + r * in_n, w0, w0 + in_n, w0 + 2 * in_n, w0 + 3 * in_n, in_n);
+			for (size_t k = 0; k < 4; k++)
+				o[k] += b[j + k];
 		}
-		for (; j < out_n; j++)
-			o[j] = b[j] + dot(x, w + j * in_n, in_n);
 	}
+	for (; j < out_n; j++)
+		for (size_t r = 0; r < batch; r++)
+			out[r * out_n + j] = b[j] + dot(in + r * in_n, w + j * in_n, in_n);
 }
 
 /* Columns per register block in the backward loops: a fixed width, so the
