@@ -46,6 +46,7 @@ TESTS := $(B)/tests/nnlab-tests
 LIBS := -lyaml -lz -lm
 
 .DELETE_ON_ERROR:
+.SECONDARY:
 .PHONY: all run test bench setup data clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
@@ -112,3 +113,22 @@ clean:
 
 -include $(CORE_OBJ:.o=.d) $(EXP_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
 	$(B)/experiments/exp_main.d $(PLUGIN_SRC:loaders/%.c=$(B)/plugins/%.pic.d)
+
+# Coverage-guided fuzzing of the parsers of untrusted input (clang's
+# libFuzzer): make fuzz [FUZZ_SECONDS=60]
+FUZZ_SECONDS ?= 60
+FUZZ_B := build/fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -DNNLAB_VERSION='"$(VERSION)"' \
+	-D_DEFAULT_SOURCE -Icore -Iloaders -Iexperiments
+$(FUZZ_B)/fuzz_model_json: tests/fuzz/fuzz_model_json.c $(CORE_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^ -lm
+$(FUZZ_B)/fuzz_config_yaml: tests/fuzz/fuzz_config_yaml.c $(CORE_SRC) $(EXP_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^ -lyaml -lz -lm
+fuzz: $(FUZZ_B)/fuzz_model_json $(FUZZ_B)/fuzz_config_yaml
+	@mkdir -p $(FUZZ_B)/corpus-json $(FUZZ_B)/corpus-yaml
+	cp configs/*.yaml $(FUZZ_B)/corpus-yaml/
+	$(FUZZ_B)/fuzz_model_json -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FUZZ_B)/corpus-json
+	$(FUZZ_B)/fuzz_config_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FUZZ_B)/corpus-yaml
+.PHONY: fuzz

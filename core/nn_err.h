@@ -13,7 +13,8 @@ enum {
 	NN_ENOMEM = -2,   /* out of memory */
 	NN_EIO = -3,      /* a file could not be read or written */
 	NN_EFORMAT = -4,  /* a file's contents are malformed */
-	NN_EDIVERGED = -5 /* training produced NaN or Inf */
+	NN_EDIVERGED = -5, /* training produced NaN or Inf */
+	NN_EINTR = -6      /* stopped on request */
 };
 
 struct nn_err {

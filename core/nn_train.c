@@ -36,7 +36,7 @@ void nn_data_gather(float *out, const struct nn_data *d, const uint32_t *idx, si
 	}
 }
 
-void nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_sgd *opt,
+int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_sgd *opt,
 		    uint32_t *order, struct nn_rng *rng,
 		    nn_progress_fn progress, void *ctx)
 {
@@ -54,9 +54,10 @@ void nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn
 		nn_model_forward(m, batch);
 		nn_model_backward(m, labels, batch);
 		nn_model_step(m, opt->eta / (float)batch);
-		if (progress)
-			progress(ctx, k + batch, d->n);
+		if (progress && progress(ctx, k + batch, d->n))
+			return 1;
 	}
+	return 0;
 }
 
 void nn_evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *out)

@@ -38,15 +38,17 @@ struct nn_sgd {
 	int shuffle;            /* reshuffle the order before each epoch */
 };
 
-/* Called after each mini-batch with the examples done so far. */
-typedef void (*nn_progress_fn)(void *ctx, size_t done, size_t total);
+/* Called after each mini-batch with the examples done so far; returns
+ * nonzero to stop the epoch there. */
+typedef int (*nn_progress_fn)(void *ctx, size_t done, size_t total);
 
 /* One epoch of SGD: w -= eta/m sum_x dC_x/dw for each mini-batch of m
  * examples (the last one may be smaller). order (n entries, a permutation
  * of 0..n-1, owned by the caller) is shuffled in place when opt->shuffle,
  * and so carries the book's cumulative shuffle from epoch to epoch.
- * The model's max_batch must be at least opt->batch_size. */
-void nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_sgd *opt,
+ * The model's max_batch must be at least opt->batch_size. Returns 0 after
+ * the whole epoch, 1 when progress asked to stop early. */
+int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_sgd *opt,
 		    uint32_t *order, struct nn_rng *rng,
 		    nn_progress_fn progress, void *ctx);
 

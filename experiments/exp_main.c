@@ -1,5 +1,6 @@
 /* nnlab: the command-line program. Only this file prints errors and exits:
  * 0 on success, 1 on a runtime failure, 2 on a usage or config error. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,14 @@ static const char usage[] =
 	"Environment:\n"
 	"  NNLAB_PLUGIN_PATH colon-separated directories searched for dataset\n"
 	"                    plugins (ds_NAME.so) after the built-in ones\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
 
 static int fail(int status, const char *msg)
 {
@@ -109,6 +118,15 @@ static int cmd_run(int argc, char **argv)
 	opts.out_dir = out;
 	opts.log = quiet ? NULL : stdout;
 	opts.progress = !quiet && isatty(STDERR_FILENO);
+	opts.stop = &stop_requested;
+	/* Stop after the current mini-batch: the run directory keeps every
+	 * finished epoch's files whole and no temporary file behind. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	rc = exp_run(&cfg, &opts, &res, &err);
 	exp_config_fini(&cfg);
 	if (rc < 0)

@@ -28,19 +28,25 @@ static double now(void)
 static int pick_dir(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		    char *dir, size_t len, struct nn_err *err)
 {
-	struct stat st;
+	int rc;
 
 	if (opts->out_dir) {
 		snprintf(dir, len, "%s", opts->out_dir);
 		return exp_mkdirs(dir, err);
 	}
+	if ((rc = exp_mkdirs("runs", err)) < 0)
+		return rc;
+	/* mkdir claims a name atomically, so two runs never share one. */
 	snprintf(dir, len, "runs/%s", cfg->name);
-	for (int i = 2; stat(dir, &st) == 0; i++) {
+	for (int i = 2; mkdir(dir, 0777) < 0; i++) {
+		if (errno != EEXIST)
+			return nn_errorf(err, NN_EIO, "cannot create directory '%s': %s", dir,
+					 strerror(errno));
 		if (i > 100000)
 			return nn_errorf(err, NN_EIO, "too many runs named 'runs/%s-N'", cfg->name);
 		snprintf(dir, len, "runs/%s-%d", cfg->name, i);
 	}
-	return exp_mkdirs(dir, err);
+	return 0;
 }
 
 struct config_file {
@@ -129,17 +135,24 @@ static int save_model(const struct nn_model *m, const char *dir, const char *fil
 struct progress {
 	size_t epoch, epochs;
 	double start, epoch_start, last;
+	int draw;                       /* draw the bar */
+	volatile sig_atomic_t *stop;    /* or NULL */
 };
 
-static void draw_progress(void *ctx, size_t done, size_t total)
+static int on_batch(void *ctx, size_t done, size_t total)
 {
 	struct progress *p = ctx;
-	double t = now();
+	double t;
 	char bar[31];
 	size_t fill = total ? done * 30 / total : 30;
 
+	if (p->stop && *p->stop)
+		return 1;
+	if (!p->draw)
+		return 0;
+	t = now();
 	if (t - p->last < 0.1 && done < total)
-		return;
+		return 0;
 	p->last = t;
 	memset(bar, '#', fill);
 	memset(bar + fill, '.', 30 - fill);
@@ -150,6 +163,7 @@ static void draw_progress(void *ctx, size_t done, size_t total)
 	fprintf(stderr, "\r  epoch %zu/%zu [%s] %zu/%zu  %.0fk ex/s  ETA %.0f s \033[K",
 		p->epoch + 1, p->epochs, bar, done, total, rate / 1000, eta);
 	fflush(stderr);
+	return 0;
 }
 
 /* --- checking what the plugin handed back ------------------------------ */
@@ -358,7 +372,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		goto done;
 
 	struct nn_sgd sgd = { cfg->batch_size, (float)cfg->eta, cfg->shuffle };
-	struct progress prog = { 0, cfg->epochs, t_start, 0, 0 };
+	struct progress prog = { 0, cfg->epochs, t_start, 0, 0, opts->progress, opts->stop };
 	res->eval_total = eval.n;
 	if (cfg->from) {
 		/* Score the saved model before training from it. */
@@ -379,10 +393,14 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 
 		prog.epoch = epoch;
 		prog.epoch_start = t0;
-		nn_train_epoch(model, &train, &sgd, order, &rng,
-			       opts->progress ? draw_progress : NULL, &prog);
+		int stopped = nn_train_epoch(model, &train, &sgd, order, &rng, on_batch, &prog);
 		if (opts->progress)
 			fputs("\r\033[K", stderr);
+		if (stopped) {
+			rc = nn_errorf(err, NN_EINTR, "stopped during epoch %zu; '%s' holds the %zu finished epochs",
+				       epoch, res->dir, epoch);
+			goto done;
+		}
 		double t1 = now();
 		nn_evaluate(model, &eval, &ev);
 		double t2 = now();

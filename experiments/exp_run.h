@@ -3,6 +3,7 @@
 #ifndef EXP_RUN_H
 #define EXP_RUN_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -13,6 +14,9 @@ struct exp_run_opts {
 	const char *out_dir;  /* NULL: runs/NAME, or runs/NAME-2, -3... if taken */
 	FILE *log;            /* per-epoch lines and the summary; NULL for none */
 	int progress;         /* draw a progress bar on stderr */
+	/* When not NULL, checked after every mini-batch: once it is nonzero
+	 * the run stops (a signal handler sets it). */
+	volatile sig_atomic_t *stop;
 };
 
 struct exp_run_result {
@@ -26,8 +30,8 @@ struct exp_run_result {
 
 /* Runs cfg. Returns 0; NN_EINVAL when the config does not fit the data or
  * plugin (a usage error); another negative code for a runtime failure
- * (unreadable data, a broken plugin, a diverging run, a full disk). Files
- * written before a failure stay whole. */
+ * (unreadable data, a broken plugin, a diverging run, a full disk, a stop
+ * request: NN_EINTR). Files written before a failure stay whole. */
 int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	    struct exp_run_result *res, struct nn_err *err);
 

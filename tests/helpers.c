@@ -1,6 +1,8 @@
 #include "helpers.h"
 
 #include <fcntl.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +156,12 @@ static char *slurp_fd(int fd)
 
 int th_nnlab(char **out, char **err, const char *const *argv)
 {
+	return th_nnlab_ex(out, err, argv, NULL, 0, 0);
+}
+
+int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd,
+		double signal_after, int sig)
+{
 	char tmpl_out[] = "/tmp/nnlab-out.XXXXXX", tmpl_err[] = "/tmp/nnlab-err.XXXXXX";
 	int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err), status;
 	const char *args[64];
@@ -175,8 +183,17 @@ int th_nnlab(char **out, char **err, const char *const *argv)
 		dup2(null, 0);
 		dup2(fo, 1);
 		dup2(fe, 2);
+		if (cwd && chdir(cwd) < 0)
+			_exit(126);
 		execv(args[0], (char *const *)args);
 		_exit(127);
+	}
+	if (pid > 0 && signal_after > 0) {
+		struct timespec ts = { (time_t)signal_after,
+				       (long)((signal_after - (double)(time_t)signal_after) * 1e9) };
+
+		nanosleep(&ts, NULL);
+		kill(pid, sig);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		die("cannot run", args[0]);

@@ -36,4 +36,9 @@ void th_write_mnist(const char *dir, size_t n_train, size_t n_test, size_t side,
  * Returns the exit status, or -1 if it did not exit normally. */
 int th_nnlab(char **out, char **err, const char *const *argv);
 
+/* As th_nnlab, run in directory cwd (NULL: the current one); when
+ * signal_after > 0, sends sig that many seconds after the start. */
+int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd,
+		double signal_after, int sig);
+
 #endif

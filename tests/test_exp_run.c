@@ -1,6 +1,7 @@
 /* End-to-end tests of 'nnlab run': the real program, real plugin, real files. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,53 @@ Test(exp_run, data_errors_exit_1_naming_the_file)
 	snprintf(set, sizeof(set), "data.options.dir=%s/none", dir);
 	cr_assert_eq(run(&out, &err, "s.yaml", "r", set, NULL), 1);
 	cr_assert(strstr(err, "/none/train-images-idx3-ubyte.gz' or '"), "%s", err);
+	free(out);
+	free(err);
+}
+
+Test(exp_run, runs_get_numbered_directories)
+{
+	char cpath[4300], runs[4300];
+	const char *argv[] = { "run", cpath, "--quiet", "--set", "train.epochs=1", NULL };
+
+	write_small("s.yaml", "");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(th_nnlab_ex(NULL, NULL, argv, dir, 0, 0), 0);
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	cr_assert_str_eq(list_dir(runs), "small small-2 small-3 ");
+}
+
+Test(exp_run, sigterm_stops_cleanly_keeping_finished_epochs)
+{
+	char *out, *err, *csv, rdir[4300];
+	size_t rows = 0;
+
+	/* Enough epochs that the run is still going when the signal comes. */
+	write_small("s.yaml", "");
+	char cpath[4300], opath[4300];
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	const char *argv[] = { "run", cpath, "--out", opath, "--set", "train.epochs=1000000", NULL };
+	cr_assert_eq(th_nnlab_ex(&out, &err, argv, NULL, 1.0, SIGTERM), 1, "%s", err);
+	cr_assert(strstr(err, "nnlab: error: stopped during epoch "), "%s", err);
+	csv = read_run_file("r", "metrics.csv");
+	cr_assert_not_null(csv);
+	for (char *p = csv; *p; p++)
+		rows += *p == '\n';
+	cr_assert_gt(rows, 2, "%s", csv);
+	/* Every row is whole: the last line ends with a newline and has 9 fields. */
+	cr_assert_eq(csv[strlen(csv) - 1], '\n');
+	char *last = csv + strlen(csv) - 1;
+	while (last > csv && last[-1] != '\n')
+		last--;
+	int commas = 0;
+	for (char *p = last; *p; p++)
+		commas += *p == ',';
+	cr_assert_eq(commas, 8, "%s", last);
+	snprintf(rdir, sizeof(rdir), "%s/r", dir);
+	cr_assert_str_eq(list_dir(rdir), "best.json config.yaml metrics.csv model.json ");
+	free(csv);
 	free(out);
 	free(err);
 }

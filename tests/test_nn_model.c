@@ -155,6 +155,41 @@ Test(nn_model, training_is_deterministic_and_learns)
 	nn_model_destroy(b);
 }
 
+static int stop_after_three(void *ctx, size_t done, size_t total)
+{
+	size_t *calls = ctx;
+
+	(void)done;
+	(void)total;
+	return ++*calls == 3;
+}
+
+Test(nn_model, epoch_stops_when_asked)
+{
+	enum { N = 100, D = 4 };
+	uint8_t x[N * D] = { 0 };
+	int32_t y[N] = { 0 };
+	uint32_t order[N];
+	const size_t sizes[] = { D, 2 };
+	struct nn_rng rng;
+	struct nn_data d = { x, NN_U8, 1.0f, y, N, D };
+	struct nn_sgd sgd = { 10, 1.0f, 0 };
+	struct nn_model *m = nn_model_create(sizes, 2, 10, NULL);
+	size_t calls = 0;
+
+	for (int i = 0; i < N; i++)
+		order[i] = (uint32_t)i;
+	nn_rng_init(&rng, 1);
+	cr_assert_eq(nn_train_epoch(m, &d, &sgd, order, &rng, stop_after_three, &calls), 1);
+	cr_assert_eq(calls, 3);
+	/* Without a callback the epoch runs to the end; with zero inputs and
+	 * every label 0 the bias of output 0 rises. */
+	float b0 = m->b[0][0];
+	cr_assert_eq(nn_train_epoch(m, &d, &sgd, order, &rng, NULL, NULL), 0);
+	cr_assert_gt(m->b[0][0], b0);
+	nn_model_destroy(m);
+}
+
 Test(nn_model, evaluate_counts_argmax_and_mean_cost)
 {
 	/* A [2, 2] net with zero weights and biases (+4, -4): always class 0. */
