@@ -52,6 +52,26 @@ static gzFile open_idx(const char *dir, const char *base, char *path, size_t pat
 	return gz;
 }
 
+/* zlib's error text for gz, without the "path: " it puts first. */
+static const char *gz_message(gzFile gz, const char *path)
+{
+	int zerr;
+	const char *msg = gzerror(gz, &zerr);
+	size_t n = strlen(path);
+
+	if (zerr == Z_ERRNO)
+		return strerror(errno);
+	if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2))
+		msg += n + 2;
+	if (zerr == Z_DATA_ERROR) {
+		static _Thread_local char buf[256];
+
+		snprintf(buf, sizeof(buf), "corrupt gzip data (%s)", msg);
+		return buf;
+	}
+	return msg;
+}
+
 /* Reads exactly n bytes; returns 0, or -1 with a message. */
 static int read_exact(gzFile gz, void *buf, size_t n, const char *path, const char *what,
 		      char *err)
@@ -62,19 +82,16 @@ static int read_exact(gzFile gz, void *buf, size_t n, const char *path, const ch
 		unsigned chunk = n - got > (1u << 30) ? (1u << 30) : (unsigned)(n - got);
 		int r = gzread(gz, (char *)buf + got, chunk);
 
-		if (r < 0) {
-			int zerr;
-			const char *msg = gzerror(gz, &zerr);
-
+		if (r < 0)
 			return errorf(err, "cannot read %s of '%s': %s", what, path,
-				      zerr == Z_ERRNO ? strerror(errno) : msg);
-		}
+				      gz_message(gz, path));
 		if (r == 0) {
 			int zerr;
-			const char *msg = gzerror(gz, &zerr);
 
+			gzerror(gz, &zerr);
 			if (zerr != Z_OK && zerr != Z_BUF_ERROR)
-				return errorf(err, "cannot read %s of '%s': %s", what, path, msg);
+				return errorf(err, "cannot read %s of '%s': %s", what, path,
+					      gz_message(gz, path));
 			return errorf(err, "'%s' is truncated: %s has %zu of %zu bytes",
 				      path, what, got, n);
 		}
@@ -162,9 +179,7 @@ static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t 
 			goto fail;
 		}
 		if (r < 0) {
-			int zerr;
-
-			errorf(err, "cannot read '%s': %s", path, gzerror(gz, &zerr));
+			errorf(err, "cannot read '%s': %s", path, gz_message(gz, path));
 			goto fail;
 		}
 	}

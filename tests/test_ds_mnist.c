@@ -217,7 +217,7 @@ Test(ds_mnist, rejects_corrupt_gzip)
 	struct ds_dataset ds;
 	struct nn_err err = { 0, "" };
 	cr_assert_lt(load_dir(&p, &ds, &err), 0);
-	cr_assert(strstr(err.msg, "t10k-images-idx3-ubyte.gz"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "t10k-images-idx3-ubyte.gz': corrupt gzip data ("), "%s", err.msg);
 	exp_plugin_close(&p, &ds);
 	free(f);
 	free(g);
@@ -243,7 +243,7 @@ Test(ds_mnist, rejects_truncated_gzip)
 	struct ds_dataset ds;
 	struct nn_err err = { 0, "" };
 	cr_assert_lt(load_dir(&p, &ds, &err), 0);
-	cr_assert(strstr(err.msg, "t10k-images-idx3-ubyte.gz"), "%s", err.msg);
+	cr_assert(strstr(err.msg, "t10k-images-idx3-ubyte.gz' is truncated"), "%s", err.msg);
 	exp_plugin_close(&p, &ds);
 	free(f);
 	free(g);
