@@ -144,10 +144,12 @@ void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 void nn_model_step(struct nn_model *m, float lr)
 {
 	float *restrict p = m->params;
-	const float *restrict g = m->grads;
+	float *restrict g = m->grads;
 
+	/* One pass: update, and zero the gradient for the next batch. */
 #pragma omp simd
-	for (size_t i = 0; i < m->nparams; i++)
+	for (size_t i = 0; i < m->nparams; i++) {
 		p[i] -= lr * g[i];
-	memset(m->grads, 0, m->nparams * sizeof(float));
+		g[i] = 0.0f;
+	}
 }

@@ -36,6 +36,26 @@ void nn_data_gather(float *out, const struct nn_data *d, const uint32_t *idx, si
 	}
 }
 
+/* Asks the cache for the next mini-batch's examples, which a shuffled
+ * order scatters over the whole dataset. */
+static void prefetch_rows(const struct nn_data *d, const uint32_t *idx, size_t count)
+{
+#if defined(__GNUC__)
+	size_t bytes = d->dim * (d->type == NN_U8 ? sizeof(uint8_t) : sizeof(float));
+
+	for (size_t r = 0; r < count; r++) {
+		const char *row = (const char *)d->x + (size_t)idx[r] * bytes;
+
+		for (size_t off = 0; off < bytes; off += 64)
+			__builtin_prefetch(row + off);
+	}
+#else
+	(void)d;
+	(void)idx;
+	(void)count;
+#endif
+}
+
 int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_sgd *opt,
 		    uint32_t *order, struct nn_rng *rng,
 		    nn_progress_fn progress, void *ctx)
@@ -48,6 +68,7 @@ int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_
 	for (size_t k = 0; k < d->n; k += opt->batch_size) {
 		size_t batch = d->n - k < opt->batch_size ? d->n - k : opt->batch_size;
 
+		prefetch_rows(d, order + k + batch, k + batch < d->n ? batch : 0);
 		nn_data_gather(nn_model_input(m), d, order + k, batch);
 		for (size_t r = 0; r < batch; r++)
 			labels[r] = d->labels[order[k + r]];
