@@ -1,5 +1,7 @@
 #include "nn_cost.h"
 
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "nn_err.h"
@@ -8,6 +10,8 @@ static const struct {
 	const char *name, *class_name;
 } names[] = {
 	[NN_QUADRATIC] = { "quadratic", "QuadraticCost" },
+	[NN_CROSS_ENTROPY] = { "cross_entropy", "CrossEntropyCost" },
+	[NN_LOG_LIKELIHOOD] = { "log_likelihood", "LogLikelihoodCost" },
 };
 
 const char *nn_cost_name(enum nn_cost cost)
@@ -36,23 +40,36 @@ int nn_cost_parse(const char *name, enum nn_cost *cost)
 	return NN_EINVAL;
 }
 
+static double safe_log(double x)
+{
+	return log(x > FLT_MIN ? x : FLT_MIN);
+}
+
 double nn_cost_sum(const float *a, const int32_t *labels, size_t batch, size_t n,
 		   enum nn_cost cost)
 {
 	double sum = 0.0;
 
-	switch (cost) {
-	case NN_QUADRATIC:
-		for (size_t r = 0; r < batch; r++) {
-			const float *x = a + r * n;
+	for (size_t r = 0; r < batch; r++) {
+		const float *x = a + r * n;
+		size_t label = (size_t)labels[r];
 
+		switch (cost) {
+		case NN_QUADRATIC:
 			for (size_t j = 0; j < n; j++) {
-				double e = x[j] - (j == (size_t)labels[r] ? 1.0 : 0.0);
+				double e = x[j] - (j == label ? 1.0 : 0.0);
 
 				sum += 0.5 * e * e;
 			}
+			break;
+		case NN_CROSS_ENTROPY:
+			for (size_t j = 0; j < n; j++)
+				sum -= j == label ? safe_log(x[j]) : safe_log(1.0 - x[j]);
+			break;
+		case NN_LOG_LIKELIHOOD:
+			sum -= safe_log(x[label]);
+			break;
 		}
-		break;
 	}
 	return sum;
 }
@@ -60,13 +77,28 @@ double nn_cost_sum(const float *a, const int32_t *labels, size_t batch, size_t n
 void nn_cost_delta(float *delta, const float *a, const int32_t *labels,
 		   size_t batch, size_t n, enum nn_cost cost, enum nn_act act)
 {
-	for (size_t r = 0; r < batch; r++)
-		for (size_t j = 0; j < n; j++)
-			delta[r * n + j] = a[r * n + j] - (j == (size_t)labels[r] ? 1.0f : 0.0f);
-	switch (cost) {
-	case NN_QUADRATIC:
-		/* dC/da = a - y, times the activation's slope. */
-		nn_act_backward(delta, a, batch * n, act);
-		break;
+	int fused = (cost == NN_CROSS_ENTROPY && act == NN_SIGMOID) ||
+		    (cost == NN_LOG_LIKELIHOOD && act == NN_SOFTMAX);
+
+	for (size_t r = 0; r < batch; r++) {
+		const float *x = a + r * n;
+		float *d = delta + r * n;
+		size_t label = (size_t)labels[r];
+
+		for (size_t j = 0; j < n; j++) {
+			float y = j == label ? 1.0f : 0.0f;
+
+			if (fused || cost == NN_QUADRATIC) {
+				d[j] = x[j] - y;  /* a - y; for quadratic, dC/da */
+			} else if (cost == NN_CROSS_ENTROPY) {
+				float den = x[j] * (1.0f - x[j]);
+
+				d[j] = (x[j] - y) / (den > FLT_MIN ? den : FLT_MIN);
+			} else {  /* log-likelihood: dC/da_label = -1/a_label */
+				d[j] = j == label ? -1.0f / (x[j] > FLT_MIN ? x[j] : FLT_MIN) : 0.0f;
+			}
+		}
 	}
+	if (!fused)
+		nn_act_backward(delta, a, batch, n, act);
 }

@@ -1,5 +1,6 @@
 #include "nn_model.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,11 +56,13 @@ struct nn_model *nn_model_create(const size_t *sizes, size_t nsizes, size_t max_
 
 	m->params = alloc_floats(m->nparams);
 	m->grads = alloc_floats(m->nparams);
+	m->velocity = alloc_floats(m->nparams);
 	m->acts = alloc_floats(nacts * max_batch);
 	m->deltas = alloc_floats(nacts * max_batch);
 	m->rows = calloc(max_batch, sizeof(*m->rows));
 	m->labels = calloc(max_batch, sizeof(*m->labels));
-	if (!m->params || !m->grads || !m->acts || !m->deltas || !m->rows || !m->labels) {
+	if (!m->params || !m->grads || !m->velocity || !m->acts || !m->deltas || !m->rows ||
+	    !m->labels) {
 		nn_errorf(err, NN_ENOMEM, "out of memory for a model of %zu parameters",
 			  m->nparams);
 		goto fail;
@@ -92,6 +95,9 @@ void nn_model_destroy(struct nn_model *m)
 		return;
 	free(m->params);
 	free(m->grads);
+	free(m->velocity);
+	free(m->masks);
+	free(m->undropped);
 	free(m->acts);
 	free(m->deltas);
 	free(m->rows);
@@ -105,21 +111,86 @@ void nn_model_init_large(struct nn_model *m, struct nn_rng *rng)
 		m->params[i] = (float)nn_rng_normal(rng);
 }
 
+void nn_model_init_scaled(struct nn_model *m, struct nn_rng *rng)
+{
+	for (size_t l = 0; l < m->nlayers; l++) {
+		size_t in = m->sizes[l], out = m->sizes[l + 1];
+		double scale = 1.0 / sqrt((double)in);
+
+		for (size_t i = 0; i < out * in; i++)
+			m->w[l][i] = (float)(nn_rng_normal(rng) * scale);
+		for (size_t j = 0; j < out; j++)
+			m->b[l][j] = (float)nn_rng_normal(rng);
+	}
+}
+
+int nn_model_set_dropout(struct nn_model *m, float p, struct nn_err *err)
+{
+	if (!(p >= 0.0f && p < 1.0f))
+		return nn_errorf(err, NN_EINVAL, "dropout must be at least 0 and below 1, got %g",
+				 (double)p);
+	m->dropout = p;
+	if (p == 0.0f || m->masks)
+		return 0;
+	size_t hidden = 0;
+	for (size_t l = 1; l < m->nlayers; l++)
+		hidden += m->sizes[l];
+	m->masks = alloc_floats(hidden * m->max_batch);
+	m->undropped = alloc_floats(hidden * m->max_batch);
+	if (!m->masks || !m->undropped) {
+		free(m->masks);
+		free(m->undropped);
+		m->masks = m->undropped = NULL;
+		m->dropout = 0.0f;
+		return nn_errorf(err, NN_ENOMEM, "out of memory for dropout masks");
+	}
+	size_t off = 0;
+	for (size_t l = 1; l < m->nlayers; l++) {
+		m->m[l] = m->masks + off;
+		m->h[l] = m->undropped + off;
+		off += m->sizes[l] * m->max_batch;
+	}
+	return 0;
+}
+
 float *nn_model_input(struct nn_model *m)
 {
 	return m->a[0];
 }
 
-const float *nn_model_forward(struct nn_model *m, size_t batch)
+static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng)
 {
+	float keep = 1.0f - m->dropout;
+
+	m->dropped = rng && m->dropout > 0.0f;
 	for (size_t l = 0; l < m->nlayers; l++) {
 		size_t in = m->sizes[l], out = m->sizes[l + 1];
-		enum nn_act act = l + 1 == m->nlayers ? m->output_act : m->hidden_act;
+		int top = l + 1 == m->nlayers;
+		float *a = m->a[l + 1];
 
-		nn_dense_forward(m->a[l + 1], m->a[l], m->w[l], m->b[l], batch, in, out);
-		nn_act_forward(m->a[l + 1], batch * out, act);
+		nn_dense_forward(a, m->a[l], m->w[l], m->b[l], batch, in, out);
+		nn_act_forward(a, batch, out, top ? m->output_act : m->hidden_act);
+		if (m->dropped && !top) {
+			float *h = m->h[l + 1], *mask = m->m[l + 1];
+
+			memcpy(h, a, batch * out * sizeof(float));
+			for (size_t i = 0; i < batch * out; i++) {
+				mask[i] = nn_rng_uniform(rng) < m->dropout ? 0.0f : 1.0f / keep;
+				a[i] *= mask[i];
+			}
+		}
 	}
 	return m->a[m->nlayers];
+}
+
+const float *nn_model_forward(struct nn_model *m, size_t batch)
+{
+	return forward(m, batch, NULL);
+}
+
+const float *nn_model_forward_train(struct nn_model *m, size_t batch, struct nn_rng *rng)
+{
+	return forward(m, batch, rng);
 }
 
 void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
@@ -136,20 +207,70 @@ void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 			memset(din, 0, batch * in * sizeof(float));
 		nn_dense_backward(m->gw[l - 1], m->gb[l - 1], din, m->d[l], m->a[l - 1],
 				  m->w[l - 1], batch, in, out);
-		if (din)
-			nn_act_backward(din, m->a[l - 1], batch * in, m->hidden_act);
+		if (!din)
+			continue;
+		if (m->dropped) {
+			/* Through the mask, then the activation at its undropped value. */
+			for (size_t i = 0; i < batch * in; i++)
+				din[i] *= m->m[l - 1][i];
+			nn_act_backward(din, m->h[l - 1], batch, in, m->hidden_act);
+		} else {
+			nn_act_backward(din, m->a[l - 1], batch, in, m->hidden_act);
+		}
 	}
 }
 
-void nn_model_step(struct nn_model *m, float lr)
+/* w -= u, or with momentum v = mu v - u, w += v; then g = 0. */
+static void update(float *restrict w, float *restrict g, float *restrict v, size_t n,
+		   float lr, float l2, float l1, float mu)
 {
-	float *restrict p = m->params;
-	float *restrict g = m->grads;
-
-	/* One pass: update, and zero the gradient for the next batch. */
+	if (l2 == 0.0f && l1 == 0.0f && mu == 0.0f) {
 #pragma omp simd
-	for (size_t i = 0; i < m->nparams; i++) {
-		p[i] -= lr * g[i];
+		for (size_t i = 0; i < n; i++) {
+			w[i] -= lr * g[i];
+			g[i] = 0.0f;
+		}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		float sign = (w[i] > 0.0f) - (w[i] < 0.0f);
+		float u = lr * g[i] + l2 * w[i] + l1 * sign;
+
+		if (mu != 0.0f) {
+			v[i] = mu * v[i] - u;
+			w[i] += v[i];
+		} else {
+			w[i] -= u;
+		}
 		g[i] = 0.0f;
 	}
+}
+
+void nn_model_step(struct nn_model *m, const struct nn_step *s)
+{
+	for (size_t l = 0; l < m->nlayers; l++) {
+		size_t in = m->sizes[l], out = m->sizes[l + 1];
+		size_t off = (size_t)(m->w[l] - m->params);
+
+		update(m->w[l], m->gw[l], m->velocity + off, out * in, s->lr, s->l2, s->l1,
+		       s->momentum);
+		update(m->b[l], m->gb[l], m->velocity + off + out * in, out, s->lr, 0.0f, 0.0f,
+		       s->momentum);
+	}
+}
+
+void nn_model_weight_norms(const struct nn_model *m, double *sum_sq, double *sum_abs)
+{
+	double sq = 0.0, ab = 0.0;
+
+	for (size_t l = 0; l < m->nlayers; l++) {
+		size_t count = m->sizes[l] * m->sizes[l + 1];
+
+		for (size_t i = 0; i < count; i++) {
+			sq += (double)m->w[l][i] * m->w[l][i];
+			ab += fabs((double)m->w[l][i]);
+		}
+	}
+	*sum_sq = sq;
+	*sum_abs = ab;
 }

@@ -1,6 +1,7 @@
-/* A fully connected feed-forward network. The model owns four blocks:
- * parameters, gradients (same layout), activations and deltas for up to
- * max_batch examples; per-layer pointers are views into them. */
+/* A fully connected feed-forward network. The model owns a few blocks:
+ * parameters, gradients and momentum velocities (all three in the same
+ * layout), activations and deltas for up to max_batch examples, and the
+ * dropout masks; per-layer pointers are views into them. */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
 
@@ -21,9 +22,12 @@ struct nn_model {
 	enum nn_act hidden_act, output_act;
 	enum nn_cost cost;
 
+	float dropout;                    /* hidden units dropped in training, 0 <= p < 1 */
+
 	size_t nparams;
 	float *params;                    /* per layer: w (OUT, IN), then b (OUT) */
 	float *grads;                     /* same layout as params */
+	float *velocity;                  /* same layout as params: momentum state */
 	float *w[NN_MAX_LAYERS], *b[NN_MAX_LAYERS];
 	float *gw[NN_MAX_LAYERS], *gb[NN_MAX_LAYERS];
 
@@ -31,6 +35,10 @@ struct nn_model {
 	float *acts;                      /* a[l]: (max_batch, sizes[l]); a[0] is the input */
 	float *deltas;                    /* d[l]: (max_batch, sizes[l]), l >= 1 */
 	float *a[NN_MAX_LAYERS + 1], *d[NN_MAX_LAYERS + 1];
+	float *masks;                     /* m[l], hidden l: 0 or 1/(1 - dropout) */
+	float *undropped;                 /* h[l], hidden l: f(z) before the mask */
+	float *m[NN_MAX_LAYERS + 1], *h[NN_MAX_LAYERS + 1];
+	int dropped;                      /* the last forward pass applied dropout */
 	uint32_t *rows;                   /* (max_batch) scratch: example indices */
 	int32_t *labels;                  /* (max_batch) scratch: their labels */
 };
@@ -45,6 +53,16 @@ void nn_model_destroy(struct nn_model *m);
 /* The book's network.py initialisation: every weight and bias N(0, 1). */
 void nn_model_init_large(struct nn_model *m, struct nn_rng *rng);
 
+/* network2.py's default: weights N(0, 1/n_in) (standard deviation
+ * 1/sqrt(n_in)), biases N(0, 1). */
+void nn_model_init_scaled(struct nn_model *m, struct nn_rng *rng);
+
+/* Inverted dropout: nn_model_forward_train zeroes each hidden unit with
+ * probability p and scales the kept ones by 1/(1 - p), so inference needs
+ * no scaling. p = 0 turns it off. Returns 0, NN_EINVAL (p outside [0, 1))
+ * or NN_ENOMEM. */
+int nn_model_set_dropout(struct nn_model *m, float p, struct nn_err *err);
+
 /* The input rows (max_batch, sizes[0]) that nn_model_forward reads. */
 float *nn_model_input(struct nn_model *m);
 
@@ -52,12 +70,29 @@ float *nn_model_input(struct nn_model *m);
  * activations (batch, sizes[nlayers]), owned by the model. */
 const float *nn_model_forward(struct nn_model *m, size_t batch);
 
+/* As nn_model_forward, with dropout (drawn from rng) when it is on. */
+const float *nn_model_forward_train(struct nn_model *m, size_t batch, struct nn_rng *rng);
+
 /* After nn_model_forward on the same batch: grads += gradient of the
  * summed cost of the batch's examples with respect to every parameter. */
 void nn_model_backward(struct nn_model *m, const int32_t *labels /* (B) */, size_t batch);
 
-/* params -= lr * grads, then grads = 0. */
-void nn_model_step(struct nn_model *m, float lr);
+/* One update from the summed gradient of a mini-batch. */
+struct nn_step {
+	float lr;        /* eta / m, m the examples in the mini-batch */
+	float l2;        /* eta * lambda / n, n the training-set size: L2 decay */
+	float l1;        /* eta * lambda_1 / n: L1 decay */
+	float momentum;  /* mu, 0 for plain SGD */
+};
+
+/* With g the summed gradient: for weights u = lr g + l2 w + l1 sgn(w),
+ * for biases u = lr g (biases are not decayed); then w -= u, or with
+ * momentum v = mu v - u, w += v. Zeroes the gradient. With no decay and
+ * no momentum this is the book's w -= (eta/m) sum_x grad_x. */
+void nn_model_step(struct nn_model *m, const struct nn_step *s);
+
+/* Sums over all weights (not biases) of w^2 and of |w|. */
+void nn_model_weight_norms(const struct nn_model *m, double *sum_sq, double *sum_abs);
 
 /* Writes the model in the JSON format of the book's network2.py:
  * {"sizes": [...], "weights": [...], "biases": [...], "cost": "..."}.

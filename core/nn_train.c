@@ -61,6 +61,11 @@ int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_
 		    nn_progress_fn progress, void *ctx)
 {
 	int32_t *labels = m->labels;
+	struct nn_step step = {
+		.l2 = opt->eta * opt->l2 / (float)d->n,
+		.l1 = opt->eta * opt->l1 / (float)d->n,
+		.momentum = opt->momentum,
+	};
 
 	assert(opt->batch_size > 0 && opt->batch_size <= m->max_batch);
 	if (opt->shuffle)
@@ -72,16 +77,18 @@ int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_
 		nn_data_gather(nn_model_input(m), d, order + k, batch);
 		for (size_t r = 0; r < batch; r++)
 			labels[r] = d->labels[order[k + r]];
-		nn_model_forward(m, batch);
+		nn_model_forward_train(m, batch, rng);
 		nn_model_backward(m, labels, batch);
-		nn_model_step(m, opt->eta / (float)batch);
+		step.lr = opt->eta / (float)batch;
+		nn_model_step(m, &step);
 		if (progress && progress(ctx, k + batch, d->n))
 			return 1;
 	}
 	return 0;
 }
 
-void nn_evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *out)
+static void evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *out,
+		     size_t *confusion)
 {
 	size_t nout = m->sizes[m->nlayers];
 	uint32_t *idx = m->rows;
@@ -100,13 +107,26 @@ void nn_evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *ou
 		cost += nn_cost_sum(a, d->labels + k, batch, nout, m->cost);
 		for (size_t r = 0; r < batch; r++) {
 			const float *y = a + r * nout;
-			size_t best = 0;
+			size_t best = 0, label = (size_t)d->labels[k + r];
 
 			for (size_t j = 1; j < nout; j++)
 				if (y[j] > y[best])
 					best = j;
-			out->correct += best == (size_t)d->labels[k + r];
+			out->correct += best == label;
+			if (confusion)
+				confusion[label * nout + best]++;
 		}
 	}
 	out->cost = d->n ? cost / (double)d->n : 0.0;
+}
+
+void nn_evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *out)
+{
+	evaluate(m, d, out, NULL);
+}
+
+void nn_evaluate_confusion(struct nn_model *m, const struct nn_data *d, struct nn_eval *out,
+			   size_t *confusion)
+{
+	evaluate(m, d, out, confusion);
 }

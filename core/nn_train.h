@@ -36,6 +36,9 @@ struct nn_sgd {
 	size_t batch_size;
 	float eta;
 	int shuffle;            /* reshuffle the order before each epoch */
+	float l2;               /* lambda of L2 regularisation, 0 for none */
+	float l1;               /* lambda of L1 regularisation, 0 for none */
+	float momentum;         /* mu, 0 for plain SGD */
 };
 
 /* Called after each mini-batch with the examples done so far; returns
@@ -43,7 +46,8 @@ struct nn_sgd {
 typedef int (*nn_progress_fn)(void *ctx, size_t done, size_t total);
 
 /* One epoch of SGD: w -= eta/m sum_x dC_x/dw for each mini-batch of m
- * examples (the last one may be smaller). order (n entries, a permutation
+ * examples (the last one may be smaller), with weight decay eta*lambda/n
+ * for n = d->n examples and momentum as nn_model_step says. order (n entries, a permutation
  * of 0..n-1, owned by the caller) is shuffled in place when opt->shuffle,
  * and so carries the book's cumulative shuffle from epoch to epoch.
  * The model's max_batch must be at least opt->batch_size. Returns 0 after
@@ -60,5 +64,10 @@ struct nn_eval {
 
 /* Scores the model on every example of d, max_batch rows at a time. */
 void nn_evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *out);
+
+/* As nn_evaluate, and adds one to confusion[label * K + predicted] for
+ * every example, K = the model's outputs. */
+void nn_evaluate_confusion(struct nn_model *m, const struct nn_data *d, struct nn_eval *out,
+			   size_t *confusion /* (K, K) */);
 
 #endif

@@ -6,12 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const top_keys[] = { "name", "seed", "data", "model", "train", NULL };
+static const char *const top_keys[] = { "name", "seed", "data", "model", "train",
+					"monitor", NULL };
 static const char *const data_keys[] = { "plugin", "options", "train_size",
-					 "validation_size", "eval", NULL };
-static const char *const model_keys[] = { "layers", "activation", "init", "from", NULL };
+					 "validation_size", "eval", "expand", NULL };
+static const char *const model_keys[] = { "layers", "activation", "output", "init",
+					  "dropout", "from", NULL };
 static const char *const train_keys[] = { "epochs", "batch_size", "eta", "cost",
-					  "shuffle", NULL };
+					  "shuffle", "l2", "l1", "momentum", "schedule",
+					  "early_stop", NULL };
+static const char *const schedule_keys[] = { "type", "patience", "stop_factor", "every",
+					     "factor", NULL };
 
 int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *fmt, ...)
 {
@@ -111,8 +116,10 @@ static int get_size(const struct exp_node *n, const char *key, uint64_t min, uin
 	return rc;
 }
 
-static int get_positive(const struct exp_node *n, const char *key, double max, double *out,
-			struct nn_err *err)
+/* A number in [lo, hi], or in (lo, hi] when lo_open, or [lo, hi) when
+ * hi_open. */
+static int get_number(const struct exp_node *n, const char *key, double lo, int lo_open,
+		      double hi, int hi_open, double *out, struct nn_err *err)
 {
 	char *end;
 	double v;
@@ -122,9 +129,10 @@ static int get_positive(const struct exp_node *n, const char *key, double max, d
 	v = strtod(n->value, &end);
 	if (*end || end == n->value)
 		return exp_config_errorf(err, n, "'%s' must be a number, got '%s'", key, n->value);
-	if (!(v > 0) || !isfinite(v) || v > max)
-		return exp_config_errorf(err, n, "'%s' is %s, must be greater than 0 and at most %g",
-					 key, n->value, max);
+	if (!isfinite(v) || (lo_open ? v <= lo : v < lo) || (hi_open ? v >= hi : v > hi))
+		return exp_config_errorf(err, n, "'%s' is %s, must be %s %g and %s %g", key, n->value,
+					 lo_open ? "greater than" : "at least", lo,
+					 hi_open ? "below" : "at most", hi);
 	*out = v;
 	return 0;
 }
@@ -191,6 +199,7 @@ static int load_data(struct exp_config *cfg, const struct exp_node *data, struct
 	cfg->train_size = -1;
 	cfg->validation_size = 0;
 	cfg->eval = EXP_SPLIT_TEST;
+	cfg->expand = 0;
 	if (!data)
 		return 0;
 	if ((rc = check_keys(data, data_keys, "'data'", err)) < 0)
@@ -227,19 +236,24 @@ static int load_data(struct exp_config *cfg, const struct exp_node *data, struct
 		if (cfg->eval == EXP_SPLIT_VALIDATION && cfg->validation_size == 0)
 			return exp_config_errorf(err, n, "'eval' is 'validation' but 'validation_size' is 0");
 	}
+	if ((n = exp_node_get(data, "expand")) && (rc = get_bool(n, "expand", &cfg->expand, err)) < 0)
+		return rc;
 	return 0;
 }
 
 static int load_model(struct exp_config *cfg, const struct exp_node *model,
 		      struct nn_err *err)
 {
-	static const char *const inits[] = { "large", NULL };
-	static const char *const acts[] = { "sigmoid", NULL };
+	static const char *const inits[] = { "large", "scaled", NULL };
+	static const char *const hidden[] = { "sigmoid", "tanh", "relu", NULL };
+	static const char *const outputs[] = { "sigmoid", "softmax", NULL };
 	struct exp_node *n;
 	int rc, choice;
 
 	cfg->activation = NN_SIGMOID;
-	cfg->init = "large";
+	cfg->output = NN_SIGMOID;
+	cfg->init = EXP_INIT_LARGE;
+	cfg->dropout = 0.0;
 	cfg->from = NULL;
 	cfg->nlayers = 0;
 	if (!model)
@@ -256,15 +270,23 @@ static int load_model(struct exp_config *cfg, const struct exp_node *model,
 		cfg->nlayers = n->count;
 	}
 	if ((n = exp_node_get(model, "activation"))) {
-		if ((rc = get_choice(n, "activation", acts, &choice, err)) < 0)
+		if ((rc = get_choice(n, "activation", hidden, &choice, err)) < 0)
 			return rc;
-		nn_act_parse(acts[choice], &cfg->activation);
+		nn_act_parse(hidden[choice], &cfg->activation);
+	}
+	if ((n = exp_node_get(model, "output"))) {
+		if ((rc = get_choice(n, "output", outputs, &choice, err)) < 0)
+			return rc;
+		nn_act_parse(outputs[choice], &cfg->output);
 	}
 	if ((n = exp_node_get(model, "init"))) {
 		if ((rc = get_choice(n, "init", inits, &choice, err)) < 0)
 			return rc;
-		cfg->init = inits[choice];
+		cfg->init = (enum exp_init)choice;
 	}
+	if ((n = exp_node_get(model, "dropout")) &&
+	    (rc = get_number(n, "dropout", 0, 0, 1, 1, &cfg->dropout, err)) < 0)
+		return rc;
 	if ((n = exp_node_get(model, "from"))) {
 		if ((rc = get_string(n, "from", &cfg->from, err)) < 0)
 			return rc;
@@ -274,10 +296,46 @@ static int load_model(struct exp_config *cfg, const struct exp_node *model,
 	return 0;
 }
 
+static int load_schedule(struct exp_config *cfg, const struct exp_node *train,
+			 struct nn_err *err)
+{
+	static const char *const kinds[] = { "none", "plateau", "step", NULL };
+	struct exp_node *sec, *n;
+	int rc, choice;
+
+	cfg->schedule = EXP_SCHEDULE_NONE;
+	cfg->patience = 10;
+	cfg->stop_factor = 1024;
+	cfg->step_every = 10;
+	cfg->step_factor = 0.5;
+	if ((rc = get_section(train, "schedule", &sec, err)) < 0 || !sec)
+		return rc;
+	if ((rc = check_keys(sec, schedule_keys, "'train.schedule'", err)) < 0)
+		return rc;
+	if ((n = exp_node_get(sec, "type"))) {
+		if ((rc = get_choice(n, "type", kinds, &choice, err)) < 0)
+			return rc;
+		cfg->schedule = (enum exp_schedule)choice;
+	}
+	if ((n = exp_node_get(sec, "patience")) &&
+	    (rc = get_size(n, "patience", 1, 1000000, &cfg->patience, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(sec, "stop_factor")) &&
+	    (rc = get_number(n, "stop_factor", 1, 0, 1e9, 0, &cfg->stop_factor, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(sec, "every")) &&
+	    (rc = get_size(n, "every", 1, 1000000, &cfg->step_every, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(sec, "factor")) &&
+	    (rc = get_number(n, "factor", 0, 1, 1, 0, &cfg->step_factor, err)) < 0)
+		return rc;
+	return 0;
+}
+
 static int load_train(struct exp_config *cfg, const struct exp_node *train,
 		      struct nn_err *err)
 {
-	static const char *const costs[] = { "quadratic", NULL };
+	static const char *const costs[] = { "quadratic", "cross_entropy", "log_likelihood", NULL };
 	struct exp_node *n;
 	int rc, choice;
 
@@ -286,8 +344,10 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	cfg->eta = 3.0;
 	cfg->cost = NN_QUADRATIC;
 	cfg->shuffle = 1;
-	if (!train)
-		return 0;
+	cfg->l2 = cfg->l1 = cfg->momentum = 0.0;
+	cfg->early_stop = 0;
+	if ((rc = load_schedule(cfg, train, err)) < 0 || !train)
+		return rc;
 	if ((rc = check_keys(train, train_keys, "'train'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "epochs")) &&
@@ -297,7 +357,7 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	    (rc = get_size(n, "batch_size", 1, 1000000, &cfg->batch_size, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "eta")) &&
-	    (rc = get_positive(n, "eta", 1e6, &cfg->eta, err)) < 0)
+	    (rc = get_number(n, "eta", 0, 1, 1e6, 0, &cfg->eta, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "cost"))) {
 		if ((rc = get_choice(n, "cost", costs, &choice, err)) < 0)
@@ -306,6 +366,39 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	}
 	if ((n = exp_node_get(train, "shuffle")) && (rc = get_bool(n, "shuffle", &cfg->shuffle, err)) < 0)
 		return rc;
+	if ((n = exp_node_get(train, "l2")) &&
+	    (rc = get_number(n, "l2", 0, 0, 1e6, 0, &cfg->l2, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "l1")) &&
+	    (rc = get_number(n, "l1", 0, 0, 1e6, 0, &cfg->l1, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "momentum")) &&
+	    (rc = get_number(n, "momentum", 0, 0, 1, 1, &cfg->momentum, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "early_stop")) &&
+	    (rc = get_size(n, "early_stop", 0, 1000000, &cfg->early_stop, err)) < 0)
+		return rc;
+	return 0;
+}
+
+static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, struct nn_err *err)
+{
+	static const char *const keys[] = { "train_cost", "train_accuracy", "eval_cost",
+					    "eval_accuracy", NULL };
+	int *flags[] = { &cfg->monitor_train_cost, &cfg->monitor_train_accuracy,
+			 &cfg->monitor_eval_cost, &cfg->monitor_eval_accuracy };
+	struct exp_node *n;
+	int rc;
+
+	cfg->monitor_train_cost = cfg->monitor_train_accuracy = 0;
+	cfg->monitor_eval_cost = cfg->monitor_eval_accuracy = 1;
+	if (!mon)
+		return 0;
+	if ((rc = check_keys(mon, keys, "'monitor'", err)) < 0)
+		return rc;
+	for (int i = 0; keys[i]; i++)
+		if ((n = exp_node_get(mon, keys[i])) && (rc = get_bool(n, keys[i], flags[i], err)) < 0)
+			return rc;
 	return 0;
 }
 
@@ -368,6 +461,8 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 		return rc;
 	if ((rc = get_section(root, "train", &sec, err)) < 0 || (rc = load_train(cfg, sec, err)) < 0)
 		return rc;
+	if ((rc = get_section(root, "monitor", &sec, err)) < 0 || (rc = load_monitor(cfg, sec, err)) < 0)
+		return rc;
 	if (cfg->epochs == 0 && !cfg->from) {
 		n = exp_node_get(exp_node_get(root, "train"), "epochs");
 		return exp_config_errorf(err, n ? n : root,
@@ -426,11 +521,13 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 		fprintf(f, "  train_size: %ld\n", cfg->train_size);
 	fprintf(f, "  validation_size: %zu\n", cfg->validation_size);
 	fprintf(f, "  eval: %s\n", cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+	fprintf(f, "  expand: %s\n", cfg->expand ? "true" : "false");
 	fputs("model:\n  layers: [", f);
 	for (size_t i = 0; i < cfg->nlayers; i++)
 		fprintf(f, "%s%zu", i ? ", " : "", cfg->layers[i]);
-	fprintf(f, "]\n  activation: %s\n  init: %s\n  from: ", nn_act_name(cfg->activation),
-		cfg->init);
+	fprintf(f, "]\n  activation: %s\n  output: %s\n  init: %s\n  dropout: %.17g\n  from: ",
+		nn_act_name(cfg->activation), nn_act_name(cfg->output),
+		cfg->init == EXP_INIT_LARGE ? "large" : "scaled", cfg->dropout);
 	if (cfg->from)
 		put_string(f, cfg->from);
 	else
@@ -438,4 +535,13 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 	fprintf(f, "\ntrain:\n  epochs: %zu\n  batch_size: %zu\n  eta: %.17g\n  cost: %s\n  shuffle: %s\n",
 		cfg->epochs, cfg->batch_size, cfg->eta, nn_cost_name(cfg->cost),
 		cfg->shuffle ? "true" : "false");
+	fprintf(f, "  l2: %.17g\n  l1: %.17g\n  momentum: %.17g\n  early_stop: %zu\n",
+		cfg->l2, cfg->l1, cfg->momentum, cfg->early_stop);
+	fprintf(f, "  schedule:\n    type: %s\n    patience: %zu\n    stop_factor: %.17g\n    every: %zu\n    factor: %.17g\n",
+		cfg->schedule == EXP_SCHEDULE_NONE ? "none" :
+		cfg->schedule == EXP_SCHEDULE_PLATEAU ? "plateau" : "step",
+		cfg->patience, cfg->stop_factor, cfg->step_every, cfg->step_factor);
+	fprintf(f, "monitor:\n  train_cost: %s\n  train_accuracy: %s\n  eval_cost: %s\n  eval_accuracy: %s\n",
+		cfg->monitor_train_cost ? "true" : "false", cfg->monitor_train_accuracy ? "true" : "false",
+		cfg->monitor_eval_cost ? "true" : "false", cfg->monitor_eval_accuracy ? "true" : "false");
 }

@@ -17,6 +17,17 @@ enum exp_split {
 	EXP_SPLIT_VALIDATION
 };
 
+enum exp_init {
+	EXP_INIT_LARGE,   /* N(0, 1), network.py */
+	EXP_INIT_SCALED   /* N(0, 1/n_in) weights, N(0, 1) biases, network2.py */
+};
+
+enum exp_schedule {
+	EXP_SCHEDULE_NONE,
+	EXP_SCHEDULE_PLATEAU,  /* halve eta after `patience` epochs without improvement */
+	EXP_SCHEDULE_STEP      /* multiply eta by `factor` every `every` epochs */
+};
+
 struct exp_config {
 	const char *path;            /* the config file; borrowed */
 	struct exp_node *tree;       /* the file with overrides applied */
@@ -29,11 +40,14 @@ struct exp_config {
 	long train_size;             /* -1: all examples not held out */
 	size_t validation_size;      /* held out from the end of the training split */
 	enum exp_split eval;         /* the split scored each epoch */
+	int expand;                  /* add 1-pixel shifts of each training image */
 
 	size_t layers[NN_MAX_LAYERS + 1];
 	size_t nlayers;              /* entries in layers; 0 when taken from model.from */
-	enum nn_act activation;
-	const char *init;            /* "large" */
+	enum nn_act activation;      /* hidden layers */
+	enum nn_act output;          /* output layer */
+	enum exp_init init;
+	double dropout;              /* hidden units dropped in training */
 	const char *from;            /* a network2 JSON model to start from, or NULL */
 
 	size_t epochs;
@@ -41,6 +55,17 @@ struct exp_config {
 	double eta;
 	enum nn_cost cost;
 	int shuffle;
+	double l2, l1;               /* regularisation lambdas */
+	double momentum;
+	enum exp_schedule schedule;
+	size_t patience;             /* plateau: epochs without improvement */
+	double stop_factor;          /* plateau: stop once eta < eta0 / stop_factor */
+	size_t step_every;           /* step: epochs between decays */
+	double step_factor;          /* step: eta multiplier */
+	size_t early_stop;           /* stop after this many epochs without improvement; 0: never */
+
+	int monitor_train_cost, monitor_train_accuracy;
+	int monitor_eval_cost, monitor_eval_accuracy;
 
 	char name_buf[256];
 };

@@ -15,12 +15,15 @@
 
 static const char usage[] =
 	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--out DIR] [--quiet]\n"
+	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]...\n"
 	"       nnlab --help | --version\n"
 	"\n"
 	"Commands:\n"
 	"  run CONFIG        train the experiment described by the YAML file CONFIG,\n"
 	"                    writing runs/NAME/ (config.yaml, metrics.csv, model.json,\n"
 	"                    best.json)\n"
+	"  eval MODEL CONFIG score a saved network2 JSON model on the split CONFIG\n"
+	"                    evaluates (data.eval) and print its confusion matrix\n"
 	"\n"
 	"Options of run:\n"
 	"  --set KEY=VALUE   override a config value by its dotted key path, e.g.\n"
@@ -64,60 +67,82 @@ static int usage_error(const char *fmt, ...)
 	return 2;
 }
 
+/* What the arguments after the command say. */
+struct args {
+	const char *positional[2];
+	int npositional;
+	const char *overrides[MAX_OVERRIDES];
+	size_t noverrides;
+	const char *out;
+	int quiet;
+};
+
+/* Parses [--set KEY=VALUE]... [--out DIR] [--quiet] and up to want
+ * positional arguments. Returns 0, or 2 after printing a usage error. */
+static int parse_args(int argc, char **argv, int want, int allow_out, struct args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < argc; i++) {
+		const char *s = argv[i];
+		const char *value = NULL;
+
+		if ((!strcmp(s, "--set") || (allow_out && !strcmp(s, "--out")))) {
+			if (i + 1 >= argc)
+				return usage_error("%s needs a value", s);
+			value = argv[++i];
+		} else if (!strncmp(s, "--set=", 6) || (allow_out && !strncmp(s, "--out=", 6))) {
+			value = s + 6;
+		}
+		if (value && !strncmp(s, "--out", 5)) {
+			if (!*value)
+				return usage_error("%s", "--out needs a directory");
+			a->out = value;
+		} else if (value) {
+			if (a->noverrides == MAX_OVERRIDES)
+				return usage_error("too many --set options (at most %d)", MAX_OVERRIDES);
+			a->overrides[a->noverrides++] = value;
+		} else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
+			a->quiet = 1;
+		} else if (s[0] == '-' && s[1]) {
+			return usage_error("unknown option '%s'", s);
+		} else if (a->npositional == want) {
+			return usage_error("unexpected argument '%s'", s);
+		} else {
+			a->positional[a->npositional++] = s;
+		}
+	}
+	return 0;
+}
+
+static int load_config(struct exp_config *cfg, const char *path, const struct args *a)
+{
+	struct nn_err err = { 0, "" };
+
+	if (exp_config_load(cfg, path, a->overrides, a->noverrides, &err) < 0) {
+		exp_config_fini(cfg);
+		return fail(2, err.msg);
+	}
+	return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-	const char *overrides[MAX_OVERRIDES];
-	size_t noverrides = 0;
-	const char *config = NULL, *out = NULL;
-	int quiet = 0;
+	struct args a;
 	struct exp_config cfg;
 	struct exp_run_opts opts;
 	struct exp_run_result res;
 	struct nn_err err = { 0, "" };
 	int rc;
 
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "--set") || !strcmp(a, "--out")) {
-			if (i + 1 >= argc)
-				return usage_error("%s needs a value", a);
-			if (!strcmp(a, "--out")) {
-				out = argv[++i];
-				continue;
-			}
-			if (noverrides == MAX_OVERRIDES)
-				return usage_error("too many --set options (at most %d)", MAX_OVERRIDES);
-			overrides[noverrides++] = argv[++i];
-		} else if (!strncmp(a, "--set=", 6)) {
-			if (noverrides == MAX_OVERRIDES)
-				return usage_error("too many --set options (at most %d)", MAX_OVERRIDES);
-			overrides[noverrides++] = a + 6;
-		} else if (!strncmp(a, "--out=", 6)) {
-			out = a + 6;
-		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-			quiet = 1;
-		} else if (a[0] == '-' && a[1]) {
-			return usage_error("unknown option '%s'", a);
-		} else if (config) {
-			return usage_error("unexpected argument '%s' (one CONFIG per run)", a);
-		} else {
-			config = a;
-		}
-	}
-	if (!config)
+	if ((rc = parse_args(argc, argv, 1, 1, &a)) != 0)
+		return rc;
+	if (a.npositional != 1)
 		return usage_error("%s", "run needs a CONFIG file");
-	if (out && !*out)
-		return usage_error("%s", "--out needs a directory");
-
-	rc = exp_config_load(&cfg, config, overrides, noverrides, &err);
-	if (rc < 0) {
-		exp_config_fini(&cfg);
-		return fail(2, err.msg);
-	}
-	opts.out_dir = out;
-	opts.log = quiet ? NULL : stdout;
-	opts.progress = !quiet && isatty(STDERR_FILENO);
+	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
+		return rc;
+	opts.out_dir = a.out;
+	opts.log = a.quiet ? NULL : stdout;
+	opts.progress = !a.quiet && isatty(STDERR_FILENO);
 	opts.stop = &stop_requested;
 	/* Stop after the current mini-batch: the run directory keeps every
 	 * finished epoch's files whole and no temporary file behind. */
@@ -128,6 +153,27 @@ static int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	rc = exp_run(&cfg, &opts, &res, &err);
+	exp_config_fini(&cfg);
+	if (rc < 0)
+		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
+	return 0;
+}
+
+static int cmd_eval(int argc, char **argv)
+{
+	struct args a;
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+	int rc;
+
+	if ((rc = parse_args(argc, argv, 2, 0, &a)) != 0)
+		return rc;
+	if (a.npositional != 2)
+		return usage_error("%s", "eval needs a MODEL.json and a CONFIG file");
+	if ((rc = load_config(&cfg, a.positional[1], &a)) != 0)
+		return rc;
+	cfg.from = a.positional[0];
+	rc = exp_eval(&cfg, stdout, &err);
 	exp_config_fini(&cfg);
 	if (rc < 0)
 		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
@@ -148,5 +194,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "eval"))
+		return cmd_eval(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", argv[1]);
 }

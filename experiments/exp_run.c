@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "exp_fs.h"
+#include "exp_data.h"
 #include "exp_plugin.h"
 #include "nn_train.h"
 
@@ -166,104 +167,6 @@ static int on_batch(void *ctx, size_t done, size_t total)
 	return 0;
 }
 
-/* --- checking what the plugin handed back ------------------------------ */
-
-static int check_split(const struct ds_dataset *ds, const struct ds_split *s,
-		       const char *which, const char *plugin, struct nn_err *err)
-{
-	if (s->count > 0 && (!s->features || !s->labels))
-		return nn_errorf(err, NN_EFORMAT, "plugin '%s' returned a %s split without data",
-				 plugin, which);
-	for (size_t i = 0; i < s->count; i++)
-		if (s->labels[i] < 0 || (size_t)s->labels[i] >= ds->class_count)
-			return nn_errorf(err, NN_EFORMAT,
-					 "plugin '%s': %s example %zu has label %d, outside 0-%zu",
-					 plugin, which, i + 1, s->labels[i], ds->class_count - 1);
-	return 0;
-}
-
-static int check_dataset(const struct ds_dataset *ds, const char *plugin, struct nn_err *err)
-{
-	int rc;
-
-	if (ds->input_size == 0 || ds->class_count == 0)
-		return nn_errorf(err, NN_EFORMAT, "plugin '%s' returned %zu features and %zu classes",
-				 plugin, ds->input_size, ds->class_count);
-	if (ds->feature_type != DS_FEATURE_U8 && ds->feature_type != DS_FEATURE_F32)
-		return nn_errorf(err, NN_EFORMAT, "plugin '%s' returned unknown feature type %d",
-				 plugin, ds->feature_type);
-	if (!isfinite(ds->feature_scale))
-		return nn_errorf(err, NN_EFORMAT, "plugin '%s' returned a non-finite feature scale",
-				 plugin);
-	if (ds->train.count == 0 || ds->train.count > UINT32_MAX)
-		return nn_errorf(err, NN_EFORMAT, "plugin '%s' returned %zu training examples",
-				 plugin, ds->train.count);
-	if ((rc = check_split(ds, &ds->train, "training", plugin, err)) < 0 ||
-	    (rc = check_split(ds, &ds->test, "test", plugin, err)) < 0)
-		return rc;
-	return 0;
-}
-
-static struct nn_data data_view(const struct ds_dataset *ds, const struct ds_split *s)
-{
-	struct nn_data d = {
-		.x = s->features,
-		.type = ds->feature_type == DS_FEATURE_U8 ? NN_U8 : NN_F32,
-		.scale = ds->feature_scale,
-		.labels = s->labels,
-		.n = s->count,
-		.dim = ds->input_size,
-	};
-	return d;
-}
-
-/* Where a config value came from, for messages: "file:line:col" or a default. */
-static const char *where(const struct exp_config *cfg, const char *section, const char *key,
-			 char *buf, size_t len)
-{
-	const struct exp_node *n = exp_node_get(exp_node_get(cfg->tree, section), key);
-
-	if (n)
-		return exp_node_where(n, buf, len);
-	snprintf(buf, len, "%s: default %s.%s", cfg->path, section, key);
-	return buf;
-}
-
-/* Builds the model: from cfg->from, or fresh with cfg->layers. */
-static struct nn_model *make_model(const struct exp_config *cfg, size_t max_batch,
-				   struct nn_rng *rng, struct nn_err *err)
-{
-	struct nn_model *m;
-	char loc[512];
-
-	if (!cfg->from) {
-		m = nn_model_create(cfg->layers, cfg->nlayers, max_batch, err);
-		if (m)
-			nn_model_init_large(m, rng);
-		return m;
-	}
-
-	char *text;
-	size_t len;
-
-	if (exp_read_file(cfg->from, &text, &len, err) < 0)
-		return NULL;
-	m = nn_model_read_json(text, len, cfg->from, max_batch, err);
-	free(text);
-	if (!m || cfg->nlayers == 0)
-		return m;
-	int same = m->nlayers + 1 == cfg->nlayers;
-	for (size_t l = 0; same && l < cfg->nlayers; l++)
-		same = m->sizes[l] == cfg->layers[l];
-	if (!same) {
-		nn_errorf(err, NN_EINVAL, "%s: 'layers' disagrees with the sizes in '%s'",
-			  where(cfg, "model", "layers", loc, sizeof(loc)), cfg->from);
-		nn_model_destroy(m);
-		return NULL;
-	}
-	return m;
-}
-
 static double peak_rss_mb(void)
 {
 	struct rusage ru;
@@ -272,114 +175,175 @@ static double peak_rss_mb(void)
 	return (double)ru.ru_maxrss / 1024.0; /* Linux: kilobytes */
 }
 
+/* --- one epoch's numbers ----------------------------------------------- */
+
+struct scores {
+	struct nn_eval train, eval, validation;
+	int has_train, has_validation;
+};
+
+/* The regularisation term the book adds to the reported cost:
+ * lambda/(2n) sum w^2 + lambda_1/n sum |w|, n the training-set size. */
+static double reg_cost(const struct nn_model *m, const struct exp_config *cfg, size_t n)
+{
+	double sq, ab;
+
+	if (cfg->l2 == 0.0 && cfg->l1 == 0.0)
+		return 0.0;
+	nn_model_weight_norms(m, &sq, &ab);
+	return cfg->l2 / (2.0 * (double)n) * sq + cfg->l1 / (double)n * ab;
+}
+
+static void score(struct nn_model *m, const struct exp_config *cfg, const struct exp_data *d,
+		  struct scores *s)
+{
+	double reg = reg_cost(m, cfg, d->train.n);
+
+	s->has_train = cfg->monitor_train_cost || cfg->monitor_train_accuracy;
+	s->has_validation = d->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
+	if (s->has_train) {
+		nn_evaluate(m, &d->train, &s->train);
+		s->train.cost += reg;
+	}
+	nn_evaluate(m, exp_data_eval(d, cfg), &s->eval);
+	s->eval.cost += reg;
+	if (s->has_validation) {
+		nn_evaluate(m, &d->validation, &s->validation);
+		s->validation.cost += reg;
+	}
+}
+
+/* The split that picks the best epoch and drives the schedule and early
+ * stopping: validation when there is one, else the evaluated split. */
+static const struct nn_eval *selection(const struct scores *s)
+{
+	return s->has_validation ? &s->validation : &s->eval;
+}
+
+static int metrics_header(struct text *t, const struct exp_data *d, const struct exp_config *cfg,
+			  struct nn_err *err)
+{
+	return text_appendf(t, err, "epoch,train_cost,train_accuracy,eval_correct,eval_total,eval_accuracy,eval_cost,%seta,train_seconds,eval_seconds,seconds\n",
+			    d->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST
+			    ? "validation_correct,validation_total,validation_accuracy,validation_cost," : "");
+}
+
+static int metrics_row(struct text *t, size_t epoch, const struct scores *s,
+		       const struct exp_config *cfg, double eta, double train_s, double eval_s,
+		       struct nn_err *err)
+{
+	int rc;
+
+	if ((rc = text_appendf(t, err, "%zu,", epoch)) < 0)
+		return rc;
+	if (cfg->monitor_train_cost && (rc = text_appendf(t, err, "%.6f", s->train.cost)) < 0)
+		return rc;
+	if ((rc = text_appendf(t, err, ",")) < 0)
+		return rc;
+	if (cfg->monitor_train_accuracy &&
+	    (rc = text_appendf(t, err, "%.4f", (double)s->train.correct / (double)s->train.total)) < 0)
+		return rc;
+	if (cfg->monitor_eval_accuracy)
+		rc = text_appendf(t, err, ",%zu,%zu,%.4f,", s->eval.correct, s->eval.total,
+				  (double)s->eval.correct / (double)s->eval.total);
+	else
+		rc = text_appendf(t, err, ",,,,");
+	if (rc < 0)
+		return rc;
+	if (cfg->monitor_eval_cost && (rc = text_appendf(t, err, "%.6f", s->eval.cost)) < 0)
+		return rc;
+	if ((rc = text_appendf(t, err, ",")) < 0)
+		return rc;
+	if (s->has_validation &&
+	    (rc = text_appendf(t, err, "%zu,%zu,%.4f,%.6f,", s->validation.correct, s->validation.total,
+			       (double)s->validation.correct / (double)s->validation.total,
+			       s->validation.cost)) < 0)
+		return rc;
+	return text_appendf(t, err, "%.17g,%.3f,%.3f,%.3f\n", eta, train_s, eval_s, train_s + eval_s);
+}
+
+static void print_epoch(FILE *log, size_t epoch, const struct scores *s,
+			const struct exp_config *cfg, double train_s, double eval_s)
+{
+	if (cfg->monitor_eval_accuracy)
+		fprintf(log, "Epoch %zu: %zu / %zu", epoch, s->eval.correct, s->eval.total);
+	else
+		fprintf(log, "Epoch %zu training complete", epoch);
+	fprintf(log, "  (train %.2f s, eval %.2f s)", train_s, eval_s);
+	if (cfg->monitor_eval_cost)
+		fprintf(log, "  eval cost %.4f", s->eval.cost);
+	if (s->has_validation)
+		fprintf(log, "  validation %zu / %zu", s->validation.correct, s->validation.total);
+	if (cfg->monitor_train_accuracy)
+		fprintf(log, "  train %zu / %zu", s->train.correct, s->train.total);
+	if (cfg->monitor_train_cost)
+		fprintf(log, "  train cost %.4f", s->train.cost);
+	fputc('\n', log);
+	fflush(log);
+}
+
+static int finite_scores(const struct scores *s)
+{
+	return isfinite(s->eval.cost) && (!s->has_train || isfinite(s->train.cost)) &&
+	       (!s->has_validation || isfinite(s->validation.cost));
+}
+
 int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	    struct exp_run_result *res, struct nn_err *err)
 {
-	struct exp_plugin plugin = { 0 };
-	struct ds_dataset ds = { 0 };
+	struct exp_data data;
 	struct nn_model *model = NULL;
 	struct text metrics = { 0 };
 	uint32_t *order = NULL;
 	struct nn_rng rng;
-	char path[4200], loc[512];
+	char path[4200];
+	const char *stop_reason = NULL;
 	int rc;
 	double t_start = now();
 
 	memset(res, 0, sizeof(*res));
+	if ((rc = exp_data_open(&data, cfg, err)) < 0)
+		return rc;
 
-	/* The plugin and its data. */
-	if ((rc = exp_plugin_find(cfg->plugin, path, sizeof(path), err)) < 0) {
-		char msg[NN_ERR_MAX];
-
-		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		rc = nn_errorf(err, NN_EINVAL, "%s: %s", where(cfg, "data", "plugin", loc, sizeof(loc)), msg);
-		goto done;
-	}
-	if ((rc = exp_plugin_open(&plugin, path, err)) < 0 ||
-	    (rc = exp_plugin_set_options(&plugin, cfg->options, err)) < 0 ||
-	    (rc = exp_plugin_load(&plugin, &ds, err)) < 0 ||
-	    (rc = check_dataset(&ds, cfg->plugin, err)) < 0)
-		goto done;
-
-	size_t total = ds.train.count;
-	if (cfg->validation_size >= total) {
-		rc = nn_errorf(err, NN_EINVAL, "%s: 'validation_size' is %zu but the training split has only %zu examples",
-			       where(cfg, "data", "validation_size", loc, sizeof(loc)),
-			       cfg->validation_size, total);
-		goto done;
-	}
-	size_t train_n = total - cfg->validation_size;
-	if (cfg->train_size >= 0) {
-		if ((size_t)cfg->train_size > train_n) {
-			rc = nn_errorf(err, NN_EINVAL, "%s: 'train_size' is %ld but only %zu examples remain after %zu held out for validation",
-				       where(cfg, "data", "train_size", loc, sizeof(loc)),
-				       cfg->train_size, train_n, cfg->validation_size);
-			goto done;
-		}
-		train_n = (size_t)cfg->train_size;
-	}
-	struct nn_data all = data_view(&ds, &ds.train);
-	struct nn_data train = nn_data_slice(&all, 0, train_n);
-	struct nn_data eval = cfg->eval == EXP_SPLIT_TEST
-		? data_view(&ds, &ds.test)
-		: nn_data_slice(&all, total - cfg->validation_size, cfg->validation_size);
-	if (eval.n == 0) {
-		rc = nn_errorf(err, NN_EINVAL, "%s: the %s split of plugin '%s' is empty",
-			       where(cfg, "data", "eval", loc, sizeof(loc)),
-			       cfg->eval == EXP_SPLIT_TEST ? "test" : "validation", cfg->plugin);
-		goto done;
-	}
-
-	/* The model. */
 	nn_rng_init(&rng, cfg->seed);
-	model = make_model(cfg, cfg->batch_size > EVAL_BATCH ? cfg->batch_size : EVAL_BATCH,
-			   &rng, err);
+	model = exp_model_make(cfg, &data, cfg->batch_size > EVAL_BATCH ? cfg->batch_size : EVAL_BATCH,
+			       &rng, err);
 	if (!model) {
 		rc = err ? err->code : NN_EINVAL;
 		goto done;
 	}
-	if (model->sizes[0] != ds.input_size || model->sizes[model->nlayers] != ds.class_count) {
-		rc = nn_errorf(err, NN_EINVAL,
-			       "%s: the model maps %zu inputs to %zu outputs, but plugin '%s' gives %zu features and %zu classes",
-			       cfg->from ? cfg->from : where(cfg, "model", "layers", loc, sizeof(loc)),
-			       model->sizes[0], model->sizes[model->nlayers], cfg->plugin,
-			       ds.input_size, ds.class_count);
-		goto done;
-	}
-	model->hidden_act = model->output_act = cfg->activation;
-	model->cost = cfg->cost;
 
 	/* The run directory and its resolved config. */
 	struct exp_config resolved = *cfg;
-	resolved.train_size = (long)train_n;
+	resolved.train_size = (long)(cfg->expand ? data.train.n / 5 : data.train.n);
 	resolved.nlayers = model->nlayers + 1;
+	resolved.cost = model->cost;
 	memcpy(resolved.layers, model->sizes, sizeof(resolved.layers));
-	struct config_file cf = { &resolved, &plugin };
+	struct config_file cf = { &resolved, &data.plugin };
 	if ((rc = pick_dir(cfg, opts, res->dir, sizeof(res->dir), err)) < 0)
 		goto done;
 	snprintf(path, sizeof(path), "%s/config.yaml", res->dir);
 	if ((rc = exp_write_atomic(path, write_config, &cf, err)) < 0)
 		goto done;
 
-	order = malloc(train.n * sizeof(*order));
+	order = malloc(data.train.n * sizeof(*order));
 	if (!order) {
 		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 		goto done;
 	}
-	for (size_t i = 0; i < train.n; i++)
+	for (size_t i = 0; i < data.train.n; i++)
 		order[i] = (uint32_t)i;
-	if ((rc = text_appendf(&metrics, err, "epoch,eval_correct,eval_total,eval_accuracy,eval_cost,eta,train_seconds,eval_seconds,seconds\n")) < 0)
+	if ((rc = metrics_header(&metrics, &data, cfg, err)) < 0)
 		goto done;
 
-	struct nn_sgd sgd = { cfg->batch_size, (float)cfg->eta, cfg->shuffle };
-	struct progress prog = { 0, cfg->epochs, t_start, 0, 0, opts->progress, opts->stop };
-	res->eval_total = eval.n;
+	const struct nn_data *eval = exp_data_eval(&data, cfg);
+	res->eval_total = eval->n;
 	if (cfg->from) {
 		/* Score the saved model before training from it. */
 		struct nn_eval ev;
 		double t0 = now();
 
-		nn_evaluate(model, &eval, &ev);
+		nn_evaluate(model, eval, &ev);
 		if (opts->log)
 			fprintf(opts->log, "Start: %zu / %zu  (eval %.2f s, model '%s')\n",
 				ev.correct, ev.total, now() - t0, cfg->from);
@@ -387,13 +351,22 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		if ((rc = save_model(model, res->dir, "model.json", err)) < 0)
 			goto done;
 	}
+
+	struct nn_sgd sgd = {
+		.batch_size = cfg->batch_size, .eta = (float)cfg->eta, .shuffle = cfg->shuffle,
+		.l2 = (float)cfg->l2, .l1 = (float)cfg->l1, .momentum = (float)cfg->momentum,
+	};
+	struct progress prog = { 0, cfg->epochs, t_start, 0, 0, opts->progress, opts->stop };
+	double eta = cfg->eta;
+	size_t best_select = 0, since_best = 0, since_change = 0;
 	for (size_t epoch = 0; epoch < cfg->epochs; epoch++) {
-		struct nn_eval ev;
+		struct scores s;
 		double t0 = now();
 
 		prog.epoch = epoch;
 		prog.epoch_start = t0;
-		int stopped = nn_train_epoch(model, &train, &sgd, order, &rng, on_batch, &prog);
+		sgd.eta = (float)eta;
+		int stopped = nn_train_epoch(model, &data.train, &sgd, order, &rng, on_batch, &prog);
 		if (opts->progress)
 			fputs("\r\033[K", stderr);
 		if (stopped) {
@@ -402,48 +375,126 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 			goto done;
 		}
 		double t1 = now();
-		nn_evaluate(model, &eval, &ev);
+		score(model, cfg, &data, &s);
 		double t2 = now();
 
-		if (opts->log) {
-			fprintf(opts->log, "Epoch %zu: %zu / %zu  (train %.2f s, eval %.2f s)\n",
-				epoch, ev.correct, ev.total, t1 - t0, t2 - t1);
-			fflush(opts->log);
-		}
-		if ((rc = text_appendf(&metrics, err, "%zu,%zu,%zu,%.4f,%.6f,%.17g,%.3f,%.3f,%.3f\n",
-				       epoch, ev.correct, ev.total, (double)ev.correct / (double)ev.total,
-				       ev.cost, cfg->eta, t1 - t0, t2 - t1, t2 - t0)) < 0)
+		if (opts->log)
+			print_epoch(opts->log, epoch, &s, cfg, t1 - t0, t2 - t1);
+		if ((rc = metrics_row(&metrics, epoch, &s, cfg, eta, t1 - t0, t2 - t1, err)) < 0)
 			goto done;
 		snprintf(path, sizeof(path), "%s/metrics.csv", res->dir);
 		if ((rc = exp_write_atomic(path, write_text, &metrics, err)) < 0)
 			goto done;
 		res->epochs_run = epoch + 1;
-		if (!isfinite(ev.cost)) {
+		if (!finite_scores(&s)) {
 			rc = nn_errorf(err, NN_EDIVERGED,
-				       "training diverged at epoch %zu: the eval cost is %g (try a smaller train.eta than %g)",
-				       epoch, ev.cost, cfg->eta);
+				       "training diverged at epoch %zu: the cost is %g (try a smaller train.eta than %g)",
+				       epoch, s.eval.cost, eta);
 			goto done;
 		}
-		if (epoch == 0 || ev.correct > res->best_correct) {
+		if (epoch == 0 || s.eval.correct > res->peak_correct) {
+			res->peak_epoch = epoch;
+			res->peak_correct = s.eval.correct;
+		}
+		const struct nn_eval *sel = selection(&s);
+		if (epoch == 0 || sel->correct > best_select) {
+			best_select = sel->correct;
 			res->best_epoch = epoch;
-			res->best_correct = ev.correct;
+			res->best_correct = s.eval.correct;
+			res->best_selection = sel->correct;
+			res->selection_total = sel->total;
+			since_best = since_change = 0;
 			if ((rc = save_model(model, res->dir, "best.json", err)) < 0)
 				goto done;
+		} else {
+			since_best++;
+			since_change++;
 		}
 		if ((rc = save_model(model, res->dir, "model.json", err)) < 0)
 			goto done;
+
+		if (cfg->early_stop && since_best >= cfg->early_stop) {
+			stop_reason = "no improvement for train.early_stop epochs";
+			break;
+		}
+		if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
+			eta *= cfg->step_factor;
+		if (cfg->schedule == EXP_SCHEDULE_PLATEAU && since_change >= cfg->patience) {
+			eta /= 2;
+			since_change = 0;
+			if (eta < cfg->eta / cfg->stop_factor) {
+				stop_reason = "eta fell below eta / train.schedule.stop_factor";
+				break;
+			}
+			if (opts->log)
+				fprintf(opts->log, "eta halved to %g\n", eta);
+		}
 	}
 	res->seconds = now() - t_start;
-	if (opts->log && res->epochs_run)
-		fprintf(opts->log, "best: Epoch %zu: %zu / %zu (%.2f%%); %zu epochs in %.1f s, peak memory %.0f MB; run directory %s\n",
-			res->best_epoch, res->best_correct, res->eval_total,
-			100.0 * (double)res->best_correct / (double)res->eval_total,
+	if (opts->log && res->epochs_run) {
+		if (stop_reason)
+			fprintf(opts->log, "stopped after epoch %zu: %s\n", res->epochs_run - 1, stop_reason);
+		fprintf(opts->log, "best: Epoch %zu: %zu / %zu (%.2f%%)", res->peak_epoch,
+			res->peak_correct, res->eval_total,
+			100.0 * (double)res->peak_correct / (double)res->eval_total);
+		if (data.validation.n > 0 && cfg->eval == EXP_SPLIT_TEST)
+			fprintf(opts->log, "; at the best validation epoch %zu (%zu / %zu): %zu / %zu (%.2f%%)",
+				res->best_epoch, res->best_selection, res->selection_total,
+				res->best_correct, res->eval_total,
+				100.0 * (double)res->best_correct / (double)res->eval_total);
+		fprintf(opts->log, "; %zu epochs in %.1f s, peak memory %.0f MB; run directory %s\n",
 			res->epochs_run, res->seconds, peak_rss_mb(), res->dir);
+	}
 	rc = 0;
 done:
 	free(order);
 	free(metrics.buf);
 	nn_model_destroy(model);
-	exp_plugin_close(&plugin, &ds);
+	exp_data_close(&data);
+	return rc;
+}
+
+int exp_eval(const struct exp_config *cfg, FILE *log, struct nn_err *err)
+{
+	struct exp_data data;
+	struct nn_model *model = NULL;
+	size_t *confusion = NULL;
+	struct nn_eval ev;
+	int rc;
+
+	if ((rc = exp_data_open(&data, cfg, err)) < 0)
+		return rc;
+	model = exp_model_make(cfg, &data, EVAL_BATCH, NULL, err);
+	if (!model) {
+		rc = err ? err->code : NN_EINVAL;
+		goto done;
+	}
+	size_t k = data.ds.class_count;
+	confusion = calloc(k * k, sizeof(*confusion));
+	if (!confusion) {
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+		goto done;
+	}
+	const struct nn_data *eval = exp_data_eval(&data, cfg);
+	nn_evaluate_confusion(model, eval, &ev, confusion);
+	ev.cost += reg_cost(model, cfg, data.train.n);
+	fprintf(log, "%zu / %zu (%.2f%%) on the %s split, mean cost %.6f (%s)\n", ev.correct,
+		ev.total, 100.0 * (double)ev.correct / (double)ev.total,
+		cfg->eval == EXP_SPLIT_TEST ? "test" : "validation", ev.cost, nn_cost_name(model->cost));
+	fputs("confusion matrix (rows: true label, columns: predicted):\n      ", log);
+	for (size_t j = 0; j < k; j++)
+		fprintf(log, " %5zu", j);
+	fputc('\n', log);
+	for (size_t i = 0; i < k; i++) {
+		fprintf(log, "%5zu ", i);
+		for (size_t j = 0; j < k; j++)
+			fprintf(log, " %5zu", confusion[i * k + j]);
+		fputc('\n', log);
+	}
+	rc = 0;
+done:
+	free(confusion);
+	nn_model_destroy(model);
+	exp_data_close(&data);
 	return rc;
 }

@@ -22,9 +22,13 @@ struct exp_run_opts {
 struct exp_run_result {
 	char dir[4096];          /* the run directory */
 	size_t epochs_run;
-	size_t best_epoch;       /* 0-based, as printed */
-	size_t best_correct;
+	size_t best_epoch;       /* 0-based, as printed: best by validation, else eval */
+	size_t best_correct;     /* the evaluated split's count at the best epoch */
 	size_t eval_total;
+	size_t best_selection;   /* the count that chose it (validation, else eval) */
+	size_t selection_total;
+	size_t peak_epoch;       /* the epoch with the most correct in the evaluated split */
+	size_t peak_correct;
 	double seconds;          /* whole run */
 };
 
@@ -34,5 +38,10 @@ struct exp_run_result {
  * request: NN_EINTR). Files written before a failure stay whole. */
 int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	    struct exp_run_result *res, struct nn_err *err);
+
+/* Scores the model in cfg->from on the config's evaluated split and
+ * prints "C / T", the mean cost and the confusion matrix to log. Returns
+ * as exp_run. */
+int exp_eval(const struct exp_config *cfg, FILE *log, struct nn_err *err);
 
 #endif

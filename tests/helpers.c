@@ -207,3 +207,51 @@ int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd
 	close(fe);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+/* Copies field col (0-based) of the line at p into buf. */
+static int field(const char *p, size_t col, char *buf, size_t len)
+{
+	for (size_t c = 0; c < col; c++) {
+		p = strpbrk(p, ",\n");
+		if (!p || *p == '\n')
+			return -1;
+		p++;
+	}
+	size_t n = strcspn(p, ",\n");
+	if (n >= len)
+		return -1;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+const char *th_csv(const char *csv, size_t row, const char *column, char *buf, size_t len)
+{
+	size_t col;
+	char name[128];
+	const char *line;
+
+	for (col = 0;; col++) {
+		if (field(csv, col, name, sizeof(name)) < 0)
+			return NULL;
+		if (!strcmp(name, column))
+			break;
+	}
+	line = csv;
+	for (size_t r = 0; r <= row; r++) {
+		line = strchr(line, '\n');
+		if (!line || !line[1])
+			return NULL;
+		line++;
+	}
+	return field(line, col, buf, len) < 0 ? NULL : buf;
+}
+
+size_t th_csv_rows(const char *csv)
+{
+	size_t rows = 0;
+
+	for (const char *p = csv; *p; p++)
+		rows += *p == '\n';
+	return rows ? rows - 1 : 0;
+}

@@ -31,6 +31,13 @@ void th_write_maybe_gz(const char *path, const void *data, size_t len, int gz);
 void th_write_mnist(const char *dir, size_t n_train, size_t n_test, size_t side, int gz,
 		    uint32_t seed);
 
+/* The field of a CSV text (header row first, no quoting) in data row row
+ * (0-based) and the named column, copied into buf; NULL when absent. */
+const char *th_csv(const char *csv, size_t row, const char *column, char *buf, size_t len);
+
+/* Data rows of a CSV text (lines after the header). */
+size_t th_csv_rows(const char *csv);
+
 /* Runs the nnlab program with argv (NULL-terminated, without argv[0]),
  * capturing stdout and stderr (each into a new buffer, may be NULL).
  * Returns the exit status, or -1 if it did not exit normally. */

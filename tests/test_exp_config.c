@@ -117,7 +117,7 @@ Test(exp_config, wrong_types_name_place)
 	expect_error("model:\n  layers: [2, 2]\ntrain:\n  shuffle: maybe\n", NULL, 0,
 		     "@:4:12: 'shuffle' must be true or false");
 	expect_error("model:\n  layers: [2, 2]\ntrain:\n  cost: hinge\n", NULL, 0,
-		     "@:4:9: 'cost' is 'hinge', expected 'quadratic'");
+		     "@:4:9: 'cost' is 'hinge', expected 'quadratic', 'cross_entropy' or 'log_likelihood'");
 	expect_error("model: [2, 2]\n", NULL, 0, "@:1:8: 'model' must be a section of keys");
 	expect_error("- 1\n- 2\n", NULL, 0,
 		     "@:1:1: a config must be a section of keys (name, data, model, train)");

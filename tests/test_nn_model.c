@@ -102,7 +102,8 @@ Test(nn_model, sgd_step_matches_update_rule)
 	memcpy(nn_model_input(m), x, sizeof(x));
 	nn_model_forward(m, 2);
 	nn_model_backward(m, labels, 2);
-	nn_model_step(m, (float)(eta / 2));
+	struct nn_step step = { (float)(eta / 2), 0, 0, 0 };
+	nn_model_step(m, &step);
 	for (int j = 0; j < 4; j++)
 		cr_expect_float_eq(m->w[0][j], w[j] - eta / 2 * gw[j], 1e-6, "w[%d]", j);
 	for (int j = 0; j < 2; j++)
@@ -133,7 +134,7 @@ Test(nn_model, training_is_deterministic_and_learns)
 		order_a[i] = order_b[i] = (uint32_t)i;
 	}
 	struct nn_data d = { x, NN_U8, 1.0f / 255.0f, y, N, D };
-	struct nn_sgd sgd = { 10, 3.0f, 1 };
+	struct nn_sgd sgd = { .batch_size = 10, .eta = 3.0f, .shuffle = 1 };
 	struct nn_model *a = nn_model_create(sizes, 3, 16, NULL);
 	struct nn_model *b = nn_model_create(sizes, 3, 16, NULL);
 	struct nn_eval ev;
@@ -173,7 +174,7 @@ Test(nn_model, epoch_stops_when_asked)
 	const size_t sizes[] = { D, 2 };
 	struct nn_rng rng;
 	struct nn_data d = { x, NN_U8, 1.0f, y, N, D };
-	struct nn_sgd sgd = { 10, 1.0f, 0 };
+	struct nn_sgd sgd = { .batch_size = 10, .eta = 1.0f };
 	struct nn_model *m = nn_model_create(sizes, 2, 10, NULL);
 	size_t calls = 0;
 
