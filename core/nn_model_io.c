@@ -118,7 +118,7 @@ static int read_params(struct nn_model *m, const struct nn_json *root, const cha
 	}
 	if (cost) {
 		if (cost->type != NN_JSON_STRING || nn_cost_parse(cost->string, &m->cost) < 0)
-			return bad(err, name, cost, "unknown cost (expected \"QuadraticCost\")");
+			return bad(err, name, cost, "unknown cost (expected \"QuadraticCost\", \"CrossEntropyCost\" or \"LogLikelihoodCost\")");
 	}
 	return 0;
 }

@@ -1,0 +1,98 @@
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn_model.h"
+
+/* A [3, 2, 2] model as network2.py's save() writes it. */
+static const char book_json[] =
+	"{\"sizes\": [3, 2, 2], "
+	"\"weights\": [[[0.5, -1.0, 0.25], [1.5, 0.0, -0.5]], [[1.0, -2.0], [-1.0, 0.5]]], "
+	"\"biases\": [[[0.1], [-0.2]], [[0.3], [0.0]]], "
+	"\"cost\": \"CrossEntropyCost\"}";
+
+static double sigmoid(double z)
+{
+	return 1.0 / (1.0 + exp(-z));
+}
+
+Test(nn_model_io, book_model_loads_and_computes)
+{
+	struct nn_err err = { 0, "" };
+	struct nn_model *m = nn_model_read_json(book_json, strlen(book_json), "book.json", 1, &err);
+	const float x[3] = { 1.0f, 0.5f, 2.0f };
+
+	cr_assert_not_null(m, "%s", err.msg);
+	cr_assert_eq(m->nlayers, 2);
+	cr_assert_eq(m->sizes[0], 3);
+	cr_assert_eq(m->sizes[2], 2);
+	cr_assert_eq(m->cost, NN_CROSS_ENTROPY);
+	memcpy(nn_model_input(m), x, sizeof(x));
+	const float *a = nn_model_forward(m, 1);
+	double h0 = sigmoid(0.5 * 1 - 1.0 * 0.5 + 0.25 * 2 + 0.1);
+	double h1 = sigmoid(1.5 * 1 + 0.0 * 0.5 - 0.5 * 2 - 0.2);
+	cr_assert_float_eq(a[0], sigmoid(1.0 * h0 - 2.0 * h1 + 0.3), 1e-6);
+	cr_assert_float_eq(a[1], sigmoid(-1.0 * h0 + 0.5 * h1 + 0.0), 1e-6);
+	nn_model_destroy(m);
+}
+
+Test(nn_model_io, written_model_reads_back_identically)
+{
+	const size_t sizes[] = { 7, 5, 3 };
+	struct nn_rng rng;
+	struct nn_model *m = nn_model_create(sizes, 3, 1, NULL), *back;
+	struct nn_err err = { 0, "" };
+	char *text, *again;
+	size_t len, len2;
+	FILE *f;
+
+	nn_rng_init(&rng, 8);
+	nn_model_init_scaled(m, &rng);
+	m->cost = NN_CROSS_ENTROPY;
+	f = open_memstream(&text, &len);
+	cr_assert_eq(nn_model_write_json(m, f, "mem", &err), 0);
+	fclose(f);
+	cr_assert_eq(strncmp(text, "{\"sizes\": [7, 5, 3], \"weights\": [[[", 35), 0, "%s", text);
+	cr_assert(strstr(text, "], \"cost\": \"CrossEntropyCost\"}\n"));
+	back = nn_model_read_json(text, len, "mem", 1, &err);
+	cr_assert_not_null(back, "%s", err.msg);
+	cr_assert_eq(back->nparams, m->nparams);
+	cr_assert_eq(memcmp(back->params, m->params, m->nparams * sizeof(float)), 0);
+	cr_assert_eq(back->cost, NN_CROSS_ENTROPY);
+	f = open_memstream(&again, &len2);
+	nn_model_write_json(back, f, "mem", &err);
+	fclose(f);
+	cr_assert_str_eq(again, text);
+	free(text);
+	free(again);
+	nn_model_destroy(m);
+	nn_model_destroy(back);
+}
+
+static void expect_error(const char *json, const char *msg)
+{
+	struct nn_err err = { 0, "" };
+	struct nn_model *m = nn_model_read_json(json, strlen(json), "m.json", 1, &err);
+
+	cr_assert_null(m, "loaded: %s", json);
+	cr_assert_str_eq(err.msg, msg);
+}
+
+Test(nn_model_io, malformed_models_name_the_place)
+{
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]]",
+		     "m.json:1:59: expected ',' or '}'");
+	expect_error("{\"sizes\": [2, 1],\n \"weights\": [[[1, 2, 3]]], \"biases\": [[[0]]]}",
+		     "m.json:2:15: weights[0][0]: expected 2 items, got 3");
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, \"x\"]]], \"biases\": [[[0]]]}",
+		     "m.json:1:37: expected a number");
+	expect_error("{\"sizes\": [2, 0], \"weights\": [], \"biases\": []}",
+		     "m.json:1:15: sizes: expected a positive integer");
+	expect_error("{\"weights\": []}", "m.json:1:1: missing key \"sizes\"");
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"Hinge\"}",
+		     "m.json:1:69: unknown cost (expected \"QuadraticCost\", \"CrossEntropyCost\" or \"LogLikelihoodCost\")");
+	expect_error("[1e999]", "m.json:1:1: expected an object with \"sizes\", \"weights\", \"biases\"");
+	expect_error("", "m.json:1:1: unexpected end of file");
+}
