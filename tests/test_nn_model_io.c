@@ -87,7 +87,7 @@ Test(nn_model_io, malformed_models_name_the_place)
 	expect_error("{\"sizes\": [2, 1],\n \"weights\": [[[1, 2, 3]]], \"biases\": [[[0]]]}",
 		     "m.json:2:15: weights[0][0]: expected 2 items, got 3");
 	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, \"x\"]]], \"biases\": [[[0]]]}",
-		     "m.json:1:37: expected a number");
+		     "m.json:1:36: expected a number");
 	expect_error("{\"sizes\": [2, 0], \"weights\": [], \"biases\": []}",
 		     "m.json:1:15: sizes: expected a positive integer");
 	expect_error("{\"weights\": []}", "m.json:1:1: missing key \"sizes\"");
