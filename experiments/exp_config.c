@@ -525,19 +525,19 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 	fputs("model:\n  layers: [", f);
 	for (size_t i = 0; i < cfg->nlayers; i++)
 		fprintf(f, "%s%zu", i ? ", " : "", cfg->layers[i]);
-	fprintf(f, "]\n  activation: %s\n  output: %s\n  init: %s\n  dropout: %.17g\n  from: ",
+	fprintf(f, "]\n  activation: %s\n  output: %s\n  init: %s\n  dropout: %.15g\n  from: ",
 		nn_act_name(cfg->activation), nn_act_name(cfg->output),
 		cfg->init == EXP_INIT_LARGE ? "large" : "scaled", cfg->dropout);
 	if (cfg->from)
 		put_string(f, cfg->from);
 	else
 		fputs("null", f);
-	fprintf(f, "\ntrain:\n  epochs: %zu\n  batch_size: %zu\n  eta: %.17g\n  cost: %s\n  shuffle: %s\n",
+	fprintf(f, "\ntrain:\n  epochs: %zu\n  batch_size: %zu\n  eta: %.15g\n  cost: %s\n  shuffle: %s\n",
 		cfg->epochs, cfg->batch_size, cfg->eta, nn_cost_name(cfg->cost),
 		cfg->shuffle ? "true" : "false");
-	fprintf(f, "  l2: %.17g\n  l1: %.17g\n  momentum: %.17g\n  early_stop: %zu\n",
+	fprintf(f, "  l2: %.15g\n  l1: %.15g\n  momentum: %.15g\n  early_stop: %zu\n",
 		cfg->l2, cfg->l1, cfg->momentum, cfg->early_stop);
-	fprintf(f, "  schedule:\n    type: %s\n    patience: %zu\n    stop_factor: %.17g\n    every: %zu\n    factor: %.17g\n",
+	fprintf(f, "  schedule:\n    type: %s\n    patience: %zu\n    stop_factor: %.15g\n    every: %zu\n    factor: %.15g\n",
 		cfg->schedule == EXP_SCHEDULE_NONE ? "none" :
 		cfg->schedule == EXP_SCHEDULE_PLATEAU ? "plateau" : "step",
 		cfg->patience, cfg->stop_factor, cfg->step_every, cfg->step_factor);

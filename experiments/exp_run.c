@@ -259,7 +259,7 @@ static int metrics_row(struct text *t, size_t epoch, const struct scores *s,
 			       (double)s->validation.correct / (double)s->validation.total,
 			       s->validation.cost)) < 0)
 		return rc;
-	return text_appendf(t, err, "%.17g,%.3f,%.3f,%.3f\n", eta, train_s, eval_s, train_s + eval_s);
+	return text_appendf(t, err, "%.15g,%.3f,%.3f,%.3f\n", eta, train_s, eval_s, train_s + eval_s);
 }
 
 static void print_epoch(FILE *log, size_t epoch, const struct scores *s,

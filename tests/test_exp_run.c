@@ -325,6 +325,126 @@ Test(exp_run, sigterm_stops_cleanly_keeping_finished_epochs)
 	free(err);
 }
 
+/* Runs s.yaml into dir/r with the given --set options (NULL-terminated). */
+static int run_sets(char **out, char **err, const char *const *sets)
+{
+	char cpath[4300], opath[4300];
+	const char *argv[40];
+	int n = 0;
+
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	argv[n++] = "run";
+	argv[n++] = cpath;
+	argv[n++] = "--out";
+	argv[n++] = opath;
+	for (; *sets && n < 38; sets++) {
+		argv[n++] = "--set";
+		argv[n++] = *sets;
+	}
+	argv[n] = NULL;
+	return th_nnlab(out, err, argv);
+}
+
+Test(exp_run, plateau_schedule_halves_eta_and_stops)
+{
+	/* An eta too small to change any prediction: no epoch improves. */
+	const char *sets[] = { "train.eta=1e-9", "train.epochs=50", "train.schedule.type=plateau",
+			       "train.schedule.patience=2", "train.schedule.stop_factor=4", NULL };
+	char *out, *err, *csv, f[64];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
+	csv = read_run_file("r", "metrics.csv");
+	/* Halved after epochs 2 and 4; after epoch 6 eta would be eta0/8. */
+	const char *want[] = { "1e-09", "1e-09", "1e-09", "5e-10", "5e-10", "2.5e-10", "2.5e-10" };
+	cr_assert_eq(th_csv_rows(csv), 7, "%s", csv);
+	for (size_t i = 0; i < 7; i++)
+		cr_assert_str_eq(th_csv(csv, i, "eta", f, sizeof(f)), want[i], "epoch %zu", i);
+	cr_assert(strstr(out, "stopped after epoch 6: eta fell below"), "%s", out);
+	free(csv);
+	free(out);
+	free(err);
+}
+
+Test(exp_run, step_schedule_decays_eta)
+{
+	const char *sets[] = { "train.eta=2", "train.epochs=5", "train.schedule.type=step",
+			       "train.schedule.every=2", "train.schedule.factor=0.25", NULL };
+	char *csv, f[64];
+	const char *want[] = { "2", "2", "0.5", "0.5", "0.125" };
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(NULL, NULL, sets), 0);
+	csv = read_run_file("r", "metrics.csv");
+	for (size_t i = 0; i < 5; i++)
+		cr_assert_str_eq(th_csv(csv, i, "eta", f, sizeof(f)), want[i], "epoch %zu", i);
+	free(csv);
+}
+
+Test(exp_run, early_stopping_keeps_the_best_model)
+{
+	const char *sets[] = { "train.epochs=200", "train.early_stop=3", "data.eval=validation",
+			       "train.cost=cross_entropy", "train.eta=0.5", NULL };
+	char *out, *err, *csv, f[64], model[4400], cpath[4300];
+	size_t best = 0, rows;
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
+	cr_assert(strstr(out, "no improvement for train.early_stop epochs"), "%s", out);
+	csv = read_run_file("r", "metrics.csv");
+	rows = th_csv_rows(csv);
+	cr_assert_lt(rows, 200);
+	for (size_t i = 0; i < rows; i++) {
+		size_t c = strtoul(th_csv(csv, i, "eval_correct", f, sizeof(f)), NULL, 10);
+
+		if (c > best)
+			best = c;
+	}
+	free(out);
+	free(err);
+	/* best.json scores what the best epoch scored. */
+	snprintf(model, sizeof(model), "%s/r/best.json", dir);
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	const char *argv[] = { "eval", model, cpath, "--set", "data.eval=validation", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	char want[64];
+	snprintf(want, sizeof(want), "%zu / 50 (", best);
+	cr_assert_eq(strncmp(out, want, strlen(want)), 0, "expected '%s' in: %s", want, out);
+	cr_assert(strstr(out, "confusion matrix (rows: true label, columns: predicted):\n"), "%s", out);
+	free(csv);
+	free(out);
+	free(err);
+}
+
+Test(exp_run, monitoring_fills_train_columns_with_the_l2_term)
+{
+	const char *plain[] = { "monitor.train_cost=true", "monitor.train_accuracy=true",
+				"train.epochs=1", NULL };
+	const char *reg[] = { "monitor.train_cost=true", "monitor.train_accuracy=true",
+			      "train.epochs=1", "train.l2=1000000", "train.eta=1e-9", NULL };
+	const char *tiny[] = { "monitor.train_cost=true", "train.epochs=1", "train.eta=1e-9", NULL };
+	char *csv, f[64];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(NULL, NULL, plain), 0);
+	csv = read_run_file("r", "metrics.csv");
+	cr_assert_gt(strlen(th_csv(csv, 0, "train_cost", f, sizeof(f))), 0);
+	double acc = strtod(th_csv(csv, 0, "train_accuracy", f, sizeof(f)), NULL);
+	cr_assert(acc > 0.1 && acc <= 1.0, "%g", acc);
+	free(csv);
+	/* The same weights (eta 1e-9) cost far more with a huge lambda. */
+	cr_assert_eq(run_sets(NULL, NULL, tiny), 0);
+	csv = read_run_file("r", "metrics.csv");
+	double base = strtod(th_csv(csv, 0, "train_cost", f, sizeof(f)), NULL);
+	free(csv);
+	cr_assert_eq(run_sets(NULL, NULL, reg), 0);
+	csv = read_run_file("r", "metrics.csv");
+	double with = strtod(th_csv(csv, 0, "train_cost", f, sizeof(f)), NULL);
+	cr_assert_gt(with, base + 1000, "%g vs %g", with, base);
+	free(csv);
+}
+
 Test(exp_run, usage_errors_exit_2)
 {
 	char *out, *err;

@@ -1,0 +1,76 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "exp_data.h"
+#include "helpers.h"
+
+static char dir[4096];
+
+static void setup(void)
+{
+	th_tmpdir(dir, sizeof(dir));
+}
+
+TestSuite(exp_data, .init = setup);
+
+static void load(struct exp_config *cfg, struct exp_data *d, const char *extra)
+{
+	char path[4300], text[8192];
+	struct nn_err err = { 0, "" };
+
+	th_write_mnist(dir, 30, 10, 5, 0, 3);
+	snprintf(text, sizeof(text),
+		 "data:\n  options:\n    dir: %s\n  validation_size: 10\n%s"
+		 "model:\n  layers: [25, 10]\n", dir, extra);
+	snprintf(path, sizeof(path), "%s/c.yaml", dir);
+	th_write_str(path, text);
+	cr_assert_eq(exp_config_load(cfg, path, NULL, 0, &err), 0, "%s", err.msg);
+	cr_assert_eq(exp_data_open(d, cfg, &err), 0, "%s", err.msg);
+}
+
+Test(exp_data, splits_hold_out_validation_from_the_end)
+{
+	struct exp_config cfg;
+	struct exp_data d;
+
+	load(&cfg, &d, "  train_size: 15\n");
+	cr_assert_eq(d.train.n, 15);
+	cr_assert_eq(d.validation.n, 10);
+	cr_assert_eq(d.test.n, 10);
+	/* Validation is examples 20-29 of the 30, training 0-14. */
+	cr_assert_eq(d.validation.labels, d.ds.train.labels + 20);
+	cr_assert_eq(d.train.labels, d.ds.train.labels);
+	exp_data_close(&d);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_data, expand_adds_four_one_pixel_shifts)
+{
+	struct exp_config cfg;
+	struct exp_data d;
+
+	load(&cfg, &d, "  expand: true\n");
+	cr_assert_eq(d.train.n, 20 * 5);
+	cr_assert_eq(d.validation.n, 10);
+	const uint8_t *orig = d.ds.train.features;
+	const uint8_t *x = d.train.x;
+	for (size_t i = 0; i < 20; i++) {
+		const uint8_t *src = orig + i * 25, *o = x + i * 5 * 25;
+
+		cr_assert_eq(memcmp(o, src, 25), 0);
+		for (size_t y = 0; y < 5; y++) {
+			for (size_t c = 0; c < 5; c++) {
+				cr_assert_eq(o[25 + y * 5 + c], y ? src[(y - 1) * 5 + c] : 0, "down");
+				cr_assert_eq(o[50 + y * 5 + c], y < 4 ? src[(y + 1) * 5 + c] : 0, "up");
+				cr_assert_eq(o[75 + y * 5 + c], c ? src[y * 5 + c - 1] : 0, "right");
+				cr_assert_eq(o[100 + y * 5 + c], c < 4 ? src[y * 5 + c + 1] : 0, "left");
+			}
+		}
+		for (int k = 0; k < 5; k++)
+			cr_assert_eq(d.train.labels[i * 5 + (size_t)k], d.ds.train.labels[i]);
+	}
+	exp_data_close(&d);
+	exp_config_fini(&cfg);
+}
