@@ -3,6 +3,7 @@
 #   make run        set up, fetch MNIST, build, run configs/nielsen-ch1.yaml
 #   make test       set up, fetch MNIST, build, run the test suite
 #   make bench      the chapter-1 speed and memory benchmark
+#   make reproduce  the book's MNIST table, 3 seeds a row (runs/book/REPORT.md)
 #   WERROR=1        add -Werror
 #   SANITIZE=address,undefined   build and test a sanitizer variant
 #                   (under build/sanitize/, never mixed with release objects)
@@ -47,7 +48,7 @@ LIBS := -lyaml -lz -lm
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench setup data clean FORCE
+.PHONY: all run test bench reproduce setup data clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
 
@@ -107,6 +108,11 @@ test: data
 bench: data
 	@$(MAKE) --no-print-directory all
 	@sh scripts/bench.sh $(NNLAB)
+
+# The book's MNIST table, 3 seeds a row: runs/book/REPORT.md.
+reproduce: data
+	@$(MAKE) --no-print-directory all
+	@sh scripts/reproduce.sh $(NNLAB)
 
 clean:
 	rm -rf build

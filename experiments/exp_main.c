@@ -15,6 +15,7 @@
 
 static const char usage[] =
 	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--out DIR] [--quiet]\n"
+	"       nnlab check CONFIG [--set KEY=VALUE]...\n"
 	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]...\n"
 	"       nnlab --help | --version\n"
 	"\n"
@@ -22,6 +23,7 @@ static const char usage[] =
 	"  run CONFIG        train the experiment described by the YAML file CONFIG,\n"
 	"                    writing runs/NAME/ (config.yaml, metrics.csv, model.json,\n"
 	"                    best.json)\n"
+	"  check CONFIG      check the config, plugin, data and model without training\n"
 	"  eval MODEL CONFIG score a saved network2 JSON model on the split CONFIG\n"
 	"                    evaluates (data.eval) and print its confusion matrix\n"
 	"\n"
@@ -159,6 +161,26 @@ static int cmd_run(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_check(int argc, char **argv)
+{
+	struct args a;
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+	int rc;
+
+	if ((rc = parse_args(argc, argv, 1, 0, &a)) != 0)
+		return rc;
+	if (a.npositional != 1)
+		return usage_error("%s", "check needs a CONFIG file");
+	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
+		return rc;
+	rc = exp_check(&cfg, a.quiet ? NULL : stdout, &err);
+	exp_config_fini(&cfg);
+	if (rc < 0)
+		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
+	return 0;
+}
+
 static int cmd_eval(int argc, char **argv)
 {
 	struct args a;
@@ -194,6 +216,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "check"))
+		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "eval"))
 		return cmd_eval(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", argv[1]);

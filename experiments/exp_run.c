@@ -498,3 +498,38 @@ done:
 	exp_data_close(&data);
 	return rc;
 }
+
+int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
+{
+	struct exp_data data;
+	struct nn_model *model;
+	struct nn_rng rng;
+	int rc;
+
+	if ((rc = exp_data_open(&data, cfg, err)) < 0)
+		return rc;
+	nn_rng_init(&rng, cfg->seed);
+	model = exp_model_make(cfg, &data, cfg->batch_size, &rng, err);
+	if (!model) {
+		rc = err ? err->code : NN_EINVAL;
+		goto done;
+	}
+	if (log) {
+		fprintf(log, "%s: ok\n  plugin %s (%s): %zu features, %zu classes\n", cfg->path,
+			cfg->plugin, data.plugin.path, data.ds.input_size, data.ds.class_count);
+		fprintf(log, "  training %zu, validation %zu, test %zu examples; scored each epoch: %s\n",
+			data.train.n, data.validation.n, data.test.n,
+			cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+		fprintf(log, "  model [");
+		for (size_t l = 0; l <= model->nlayers; l++)
+			fprintf(log, "%s%zu", l ? ", " : "", model->sizes[l]);
+		fprintf(log, "], %zu parameters, %s hidden, %s output, %s cost%s%s\n", model->nparams,
+			nn_act_name(model->hidden_act), nn_act_name(model->output_act),
+			nn_cost_name(model->cost), cfg->from ? ", from " : "", cfg->from ? cfg->from : "");
+	}
+	nn_model_destroy(model);
+	rc = 0;
+done:
+	exp_data_close(&data);
+	return rc;
+}

@@ -39,6 +39,11 @@ struct exp_run_result {
 int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	    struct exp_run_result *res, struct nn_err *err);
 
+/* Checks everything a run would use without training: the plugin, its
+ * options, the data and the model. Prints a summary to log (may be NULL).
+ * Returns as exp_run. */
+int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err);
+
 /* Scores the model in cfg->from on the config's evaluated split and
  * prints "C / T", the mean cost and the confusion matrix to log. Returns
  * as exp_run. */

@@ -445,6 +445,28 @@ Test(exp_run, monitoring_fills_train_columns_with_the_l2_term)
 	free(csv);
 }
 
+Test(exp_run, check_validates_without_training)
+{
+	char *out, *err, cpath[4300], want[4400];
+
+	write_small("s.yaml", "");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	const char *ok[] = { "check", cpath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, ok), 0, "%s", err);
+	snprintf(want, sizeof(want), "%s: ok\n  plugin mnist (", cpath);
+	cr_assert_eq(strncmp(out, want, strlen(want)), 0, "%s", out);
+	cr_assert(strstr(out, "): 36 features, 10 classes\n  training 350, validation 50, test 100 examples; scored each epoch: test\n  model [36, 12, 10], 574 parameters, sigmoid hidden, sigmoid output, quadratic cost\n"),
+		  "%s", out);
+	free(out);
+	free(err);
+	const char *bad[] = { "check", cpath, "--set", "model.layers=[36, 12, 9]", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, bad), 2);
+	cr_assert(strstr(err, "the model maps 36 inputs to 9 outputs, but plugin 'mnist' gives 36 features and 10 classes"),
+		  "%s", err);
+	free(out);
+	free(err);
+}
+
 Test(exp_run, usage_errors_exit_2)
 {
 	char *out, *err;
