@@ -442,8 +442,9 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 				res->best_epoch, res->best_selection, res->selection_total,
 				res->best_correct, res->eval_total,
 				100.0 * (double)res->best_correct / (double)res->eval_total);
-		fprintf(opts->log, "; %zu epochs in %.1f s, peak memory %.0f MB; run directory %s\n",
-			res->epochs_run, res->seconds, peak_rss_mb(), res->dir);
+		fprintf(opts->log, "; %zu epoch%s in %.1f s, peak memory %.0f MB; run directory %s\n",
+			res->epochs_run, res->epochs_run == 1 ? "" : "s", res->seconds, peak_rss_mb(),
+			res->dir);
 	}
 	rc = 0;
 done:
