@@ -86,8 +86,6 @@ $(TESTS): $(TEST_OBJ) $(B)/libexp.a $(B)/libnn.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LIBS)
 
-$(B)/experiments/%.o: CPPFLAGS += -DNNLAB_PLUGIN_DIR='"$(CURDIR)/$(B)/plugins"'
-
 $(B)/tests/%.o: CPPFLAGS += -DNNLAB_BUILD_DIR='"$(CURDIR)/$(B)"' \
 	-DNNLAB_SOURCE_DIR='"$(CURDIR)"'
 

@@ -36,6 +36,7 @@ struct exp_config {
 	uint64_t seed;
 
 	const char *plugin;          /* data.plugin */
+	const char *plugin_file;     /* a plugin file named on the command line, or NULL */
 	struct exp_node *options;    /* data.options: a map, or NULL */
 	long train_size;             /* -1: all examples not held out */
 	size_t validation_size;      /* held out from the end of the training split */

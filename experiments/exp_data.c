@@ -123,7 +123,9 @@ int exp_data_open(struct exp_data *d, const struct exp_config *cfg, struct nn_er
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	if ((rc = exp_plugin_find(cfg->plugin, path, sizeof(path), err)) < 0) {
+	if (cfg->plugin_file) {
+		snprintf(path, sizeof(path), "%s", cfg->plugin_file);
+	} else if ((rc = exp_plugin_find(cfg->plugin, path, sizeof(path), err)) < 0) {
 		char msg[NN_ERR_MAX];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");

@@ -14,15 +14,17 @@
 #define MAX_OVERRIDES 256
 
 static const char usage[] =
-	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--out DIR] [--quiet]\n"
-	"       nnlab check CONFIG [--set KEY=VALUE]...\n"
-	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]...\n"
+	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
+	"       nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	"       nnlab plugins\n"
 	"       nnlab --help | --version\n"
 	"\n"
 	"Commands:\n"
 	"  run CONFIG        train the experiment described by the YAML file CONFIG,\n"
 	"                    writing runs/NAME/ (config.yaml, metrics.csv, model.json,\n"
 	"                    best.json)\n"
+	"  plugins           list the dataset plugins on the plugin path, with options\n"
 	"  check CONFIG      check the config, plugin, data and model without training\n"
 	"  eval MODEL CONFIG score a saved network2 JSON model on the split CONFIG\n"
 	"                    evaluates (data.eval) and print its confusion matrix\n"
@@ -31,11 +33,13 @@ static const char usage[] =
 	"  --set KEY=VALUE   override a config value by its dotted key path, e.g.\n"
 	"                    --set train.eta=0.5 --set model.layers=[784,100,10]\n"
 	"  --out DIR         write the run into DIR instead of runs/NAME\n"
+	"  --plugin FILE     load the dataset plugin from FILE instead of finding\n"
+	"                    data.plugin by name (only the command line names files)\n"
 	"  --quiet, -q       print nothing but errors\n"
 	"\n"
 	"Environment:\n"
 	"  NNLAB_PLUGIN_PATH colon-separated directories searched for dataset\n"
-	"                    plugins (ds_NAME.so) after the built-in ones\n";
+	"                    plugins (ds_NAME.so) after those beside nnlab\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -76,6 +80,7 @@ struct args {
 	const char *overrides[MAX_OVERRIDES];
 	size_t noverrides;
 	const char *out;
+	const char *plugin;
 	int quiet;
 };
 
@@ -103,6 +108,16 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			if (a->noverrides == MAX_OVERRIDES)
 				return usage_error("too many --set options (at most %d)", MAX_OVERRIDES);
 			a->overrides[a->noverrides++] = value;
+		} else if (!strcmp(s, "--plugin") || !strncmp(s, "--plugin=", 9)) {
+			if (s[8] == '=') {
+				a->plugin = s + 9;
+			} else if (i + 1 < argc) {
+				a->plugin = argv[++i];
+			} else {
+				return usage_error("%s", "--plugin needs a file");
+			}
+			if (!*a->plugin)
+				return usage_error("%s", "--plugin needs a file");
 		} else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
 			a->quiet = 1;
 		} else if (s[0] == '-' && s[1]) {
@@ -124,6 +139,10 @@ static int load_config(struct exp_config *cfg, const char *path, const struct ar
 		exp_config_fini(cfg);
 		return fail(2, err.msg);
 	}
+	cfg->plugin_file = a->plugin;
+	if (a->plugin && !a->quiet)
+		fprintf(stderr, "nnlab: using the plugin file '%s' given with --plugin, not a plugin found by name\n",
+			a->plugin);
 	return 0;
 }
 
@@ -181,6 +200,14 @@ static int cmd_check(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_plugins(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 0)
+		return usage_error("%s", "plugins takes no arguments");
+	return exp_plugin_list(stdout, stderr) ? 1 : 0;
+}
+
 static int cmd_eval(int argc, char **argv)
 {
 	struct args a;
@@ -216,6 +243,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "plugins"))
+		return cmd_plugins(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "check"))
 		return cmd_check(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "eval"))

@@ -1,5 +1,6 @@
 #include "exp_plugin.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
@@ -10,19 +11,26 @@
 
 #include "exp_config.h"
 
-#ifndef NNLAB_PLUGIN_DIR
-#define NNLAB_PLUGIN_DIR "build/release/plugins"
-#endif
-
 /* The smallest descriptor this host can use: through the release member. */
 #define MIN_DESC_SIZE (offsetof(struct ds_plugin, release) + sizeof(ds_release_fn))
 
 const char *exp_plugin_search_path(char *buf, size_t len)
 {
 	const char *env = getenv("NNLAB_PLUGIN_PATH");
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
 
-	snprintf(buf, len, "%s%s%s", NNLAB_PLUGIN_DIR, env && *env ? ":" : "",
-		 env && *env ? env : "");
+	/* Beside the program: DIR/plugins in a build tree, and
+	 * PREFIX/lib/nnlab/plugins for PREFIX/bin/nnlab once installed. */
+	if (n > 0 && (exe[n] = '\0', slash = strrchr(exe, '/'))) {
+		*slash = '\0';
+		snprintf(buf, len, "%s/plugins:%s/../lib/nnlab/plugins", exe, exe);
+	} else {
+		snprintf(buf, len, "plugins");
+	}
+	if (env && *env)
+		snprintf(buf + strlen(buf), len - strlen(buf), ":%s", env);
 	return buf;
 }
 
@@ -204,4 +212,94 @@ void exp_plugin_close(struct exp_plugin *p, struct ds_dataset *ds)
 	p->loaded = 0;
 	dlclose(p->handle);
 	p->handle = NULL;
+}
+
+static const char *type_name(int type)
+{
+	switch (type) {
+	case DS_OPT_STRING: return "string";
+	case DS_OPT_INT: return "int";
+	case DS_OPT_FLOAT: return "float";
+	case DS_OPT_BOOL: return "bool";
+	default: return "?";
+	}
+}
+
+void exp_plugin_describe(const struct exp_plugin *p, FILE *f)
+{
+	const struct ds_plugin *d = p->desc;
+
+	fprintf(f, "%s (ABI %u): %s\n  file: %s\n", d->name, d->abi_version,
+		d->description ? d->description : "", p->path);
+	if (!d->options || !d->options[0].name) {
+		fputs("  options: none\n", f);
+		return;
+	}
+	fputs("  options:\n", f);
+	for (const struct ds_option *o = d->options; o->name; o++) {
+		fprintf(f, "    %-16s %-6s ", o->name, type_name(o->type));
+		if (o->default_value)
+			fprintf(f, "default %-14s", o->default_value[0] ? o->default_value : "\"\"");
+		else
+			fprintf(f, "%-22s", "(required)");
+		fprintf(f, " %s\n", o->help ? o->help : "");
+	}
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int is_plugin_file(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return n > 6 && !strncmp(e->d_name, "ds_", 3) && !strcmp(e->d_name + n - 3, ".so");
+}
+
+int exp_plugin_list(FILE *f, FILE *errf)
+{
+	char search[8192], seen[8192] = ":";
+	const char *dir;
+	int failed = 0, found = 0;
+
+	exp_plugin_search_path(search, sizeof(search));
+	for (dir = search; *dir;) {
+		size_t n = strcspn(dir, ":");
+		char path[4096];
+		struct dirent **names;
+		int count;
+
+		snprintf(path, sizeof(path), "%.*s", (int)n, dir);
+		dir += n + (dir[n] == ':');
+		count = n ? scandir(path, &names, is_plugin_file, by_name) : -1;
+		for (int i = 0; i < count; i++) {
+			char file[8300], key[300];
+			struct exp_plugin p;
+			struct nn_err err = { 0, "" };
+
+			snprintf(file, sizeof(file), "%s/%s", path, names[i]->d_name);
+			snprintf(key, sizeof(key), ":%s:", names[i]->d_name);
+			free(names[i]);
+			if (strstr(seen, key)) {
+				fprintf(f, "(%s is hidden by the one found first)\n", file);
+				continue;
+			}
+			snprintf(seen + strlen(seen), sizeof(seen) - strlen(seen), "%s", key + 1);
+			if (exp_plugin_open(&p, file, &err) < 0) {
+				fprintf(errf, "nnlab: error: %s\n", err.msg);
+				failed++;
+				continue;
+			}
+			exp_plugin_describe(&p, f);
+			exp_plugin_close(&p, NULL);
+			found++;
+		}
+		if (count >= 0)
+			free(names);
+	}
+	if (!found && !failed)
+		fprintf(f, "no plugins found in %s\n", search);
+	return failed;
 }

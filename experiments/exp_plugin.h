@@ -3,6 +3,7 @@
 #define EXP_PLUGIN_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ds_plugin.h"
 #include "exp_yaml.h"
@@ -19,8 +20,9 @@ struct exp_plugin {
 	const char *opt_values[64];
 };
 
-/* The directories searched, in order: the build's plugin directory, then
- * each entry of $NNLAB_PLUGIN_PATH (colon-separated). Writes them,
+/* The directories searched, in order: "plugins" beside the running program
+ * (the build tree), "../lib/nnlab/plugins" beside it (an installed nnlab),
+ * then each entry of $NNLAB_PLUGIN_PATH (colon-separated). Writes them,
  * colon-separated, into buf. */
 const char *exp_plugin_search_path(char *buf, size_t len);
 
@@ -40,6 +42,13 @@ int exp_plugin_open(struct exp_plugin *p, const char *path, struct nn_err *err);
  * NN_EINVAL with "file:line:col:". */
 int exp_plugin_set_options(struct exp_plugin *p, const struct exp_node *options,
 			   struct nn_err *err);
+
+/* Writes a description of the plugin (name, ABI, file, options) to f. */
+void exp_plugin_describe(const struct exp_plugin *p, FILE *f);
+
+/* Lists every ds_*.so on the search path to f, describing each; a file
+ * that does not load is reported to errf. Returns the number that failed. */
+int exp_plugin_list(FILE *f, FILE *errf);
 
 /* Calls the plugin's load with p's options. */
 int exp_plugin_load(struct exp_plugin *p, struct ds_dataset *ds, struct nn_err *err);

@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -11,6 +12,8 @@ static char dir[4096];
 static void setup(void)
 {
 	th_tmpdir(dir, sizeof(dir));
+	/* This test program is not beside the plugins, as nnlab is. */
+	setenv("NNLAB_PLUGIN_PATH", NNLAB_BUILD_DIR "/plugins", 1);
 }
 
 TestSuite(exp_data, .init = setup);
