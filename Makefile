@@ -48,7 +48,7 @@ LIBS := -lyaml -lz -lm
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench reproduce setup data clean FORCE
+.PHONY: all run test bench reproduce fashion setup data clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
 
@@ -82,6 +82,15 @@ $(B)/plugins/%.pic.o: loaders/%.c $(FLAGS_FILE)
 $(B)/plugins/%.so: $(B)/plugins/%.pic.o
 	$(CC) $(LDFLAGS) -shared -o $@ $< -lz
 
+# Plugins that the tests load to check the host's ABI errors.
+TEST_PLUGIN_SRC := $(wildcard tests/plugins/ds_*.c)
+TEST_PLUGINS := $(TEST_PLUGIN_SRC:tests/plugins/%.c=$(B)/tests/plugins/%.so)
+$(B)/tests/plugins/%.pic.o: tests/plugins/%.c $(FLAGS_FILE)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+$(B)/tests/plugins/%.so: $(B)/tests/plugins/%.pic.o
+	$(CC) $(LDFLAGS) -shared -o $@ $<
+
 $(TESTS): $(TEST_OBJ) $(B)/libexp.a $(B)/libnn.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LIBS)
@@ -100,12 +109,18 @@ run: data
 	$(NNLAB) run configs/nielsen-ch1.yaml
 
 test: data
-	@$(MAKE) --no-print-directory all $(TESTS)
+	@$(MAKE) --no-print-directory all $(TESTS) $(TEST_PLUGINS)
 	$(TESTS) --jobs 2
 
 bench: data
 	@$(MAKE) --no-print-directory all
 	@sh scripts/bench.sh $(NNLAB)
+
+# Fashion-MNIST from Debian's package, trained with configs/fashion-mnist.yaml.
+fashion: setup
+	@sh scripts/setup.sh dataset-fashion-mnist
+	@$(MAKE) --no-print-directory all
+	$(NNLAB) run configs/fashion-mnist.yaml
 
 # The book's MNIST table, 3 seeds a row: runs/book/REPORT.md.
 reproduce: data
@@ -116,7 +131,8 @@ clean:
 	rm -rf build
 
 -include $(CORE_OBJ:.o=.d) $(EXP_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
-	$(B)/experiments/exp_main.d $(PLUGIN_SRC:loaders/%.c=$(B)/plugins/%.pic.d)
+	$(B)/experiments/exp_main.d $(PLUGIN_SRC:loaders/%.c=$(B)/plugins/%.pic.d) \
+	$(TEST_PLUGIN_SRC:tests/plugins/%.c=$(B)/tests/plugins/%.pic.d)
 
 # Coverage-guided fuzzing of the parsers of untrusted input (clang's
 # libFuzzer): make fuzz [FUZZ_SECONDS=60]

@@ -62,6 +62,7 @@ struct ds_dataset {
 	float feature_scale;    /* the host uses feature * feature_scale */
 	size_t image_width;     /* for images: width and height, else 0 */
 	size_t image_height;
+	const char *const *class_names; /* (class_count) names, or NULL */
 	struct ds_split train;
 	struct ds_split test;
 	void *priv;             /* the plugin's own; the host never reads it */

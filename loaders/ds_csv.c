@@ -1,0 +1,732 @@
+/* The csv dataset plugin: one example per row, the label in one column,
+ * every other column a numeric feature. RFC 4180 quoting; a header row
+ * detected or declared; one file per split, or a seeded held-out fraction
+ * of one file; feature scaling with statistics of the training split. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ds_plugin.h"
+
+#define MAX_RECORD (1u << 20)   /* bytes in one record: no sane CSV row is longer */
+#define MAX_CLASSES 1000
+
+struct table {
+	float *x;            /* (n, dim) */
+	char **labels;       /* (n) label text, until mapped */
+	int32_t *y;          /* (n) */
+	size_t n, cap, dim;
+};
+
+struct csv {
+	struct table train, test;
+	char **class_names;  /* (class_count) */
+	size_t class_count;
+	int int_labels;      /* labels are class numbers, not names */
+};
+
+static int errorf(char *err, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static int errorf(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, DS_ERR_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* --- reading records ------------------------------------------------ */
+
+struct reader {
+	FILE *f;
+	const char *path;
+	char delim;
+	size_t line;         /* line number of the next line to read */
+	char *rec;           /* the record's text, fields unquoted, NUL-separated */
+	size_t len, cap;
+	char **fields;
+	size_t nfields, fcap;
+};
+
+/* Reads one record (possibly several lines when a quoted field spans
+ * them) and splits it into r->fields. Returns 1, 0 at end of file, or -1
+ * with err filled. *start receives the record's first line number. */
+static int read_record(struct reader *r, size_t *start, char *err)
+{
+	int c, quoted = 0, at_field_start = 1, any = 0;
+	size_t field_start = 0;
+
+	r->len = 0;
+	r->nfields = 0;
+	*start = r->line;
+	for (;;) {
+		c = getc(r->f);
+		if (c == EOF) {
+			if (ferror(r->f))
+				return errorf(err, "cannot read '%s': %s", r->path, strerror(errno));
+			if (quoted)
+				return errorf(err, "%s:%zu: a quoted field is not closed before the end of the file",
+					      r->path, *start);
+			if (!any)
+				return 0;
+			break;
+		}
+		any = 1;
+		if (quoted) {
+			if (c == '"') {
+				int next = getc(r->f);
+
+				if (next != '"') {
+					quoted = 0;
+					if (next != EOF)
+						ungetc(next, r->f);
+					continue;
+				}
+			} else if (c == '\n') {
+				r->line++;
+			}
+		} else if (c == '"' && at_field_start) {
+			quoted = 1;
+			at_field_start = 0;
+			continue;
+		} else if (c == '\n') {
+			r->line++;
+			break;
+		} else if (c == '\r') {
+			int next = getc(r->f);
+
+			if (next == '\n') {
+				r->line++;
+				break;
+			}
+			if (next != EOF)
+				ungetc(next, r->f);
+		}
+		if (!quoted && c == r->delim) {
+			c = '\0';
+			at_field_start = 1;
+		} else {
+			at_field_start = 0;
+		}
+		if (r->len + 2 > r->cap) {
+			size_t cap = r->cap ? r->cap * 2 : 4096;
+			char *p;
+
+			if (cap > MAX_RECORD + 2)
+				return errorf(err, "%s:%zu: the record is longer than %u bytes",
+					      r->path, *start, MAX_RECORD);
+			p = realloc(r->rec, cap);
+			if (!p)
+				return errorf(err, "out of memory reading '%s'", r->path);
+			r->rec = p;
+			r->cap = cap;
+		}
+		r->rec[r->len++] = (char)c;
+	}
+	if (r->len + 1 > r->cap) {
+		char *p = realloc(r->rec, r->len + 1);
+
+		if (!p)
+			return errorf(err, "out of memory reading '%s'", r->path);
+		r->rec = p;
+		r->cap = r->len + 1;
+	}
+	r->rec[r->len] = '\0';
+	/* Split at the NULs written for unquoted delimiters. */
+	for (size_t i = 0; i <= r->len; i++) {
+		if (i < r->len && r->rec[i] != '\0')
+			continue;
+		if (r->nfields == r->fcap) {
+			size_t cap = r->fcap ? r->fcap * 2 : 64;
+			char **p = realloc(r->fields, cap * sizeof(*p));
+
+			if (!p)
+				return errorf(err, "out of memory reading '%s'", r->path);
+			r->fields = p;
+			r->fcap = cap;
+		}
+		r->fields[r->nfields++] = r->rec + field_start;
+		field_start = i + 1;
+	}
+	return 1;
+}
+
+static int open_reader(struct reader *r, const char *path, char delim, char *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->delim = delim;
+	r->line = 1;
+	r->f = fopen(path, "rb");
+	if (!r->f)
+		return errorf(err, "cannot open '%s': %s", path, strerror(errno));
+	/* Skip a UTF-8 byte order mark. */
+	int a = getc(r->f), b = a == 0xef ? getc(r->f) : EOF, c = b == 0xbb ? getc(r->f) : EOF;
+	if (!(a == 0xef && b == 0xbb && c == 0xbf)) {
+		rewind(r->f);
+	}
+	return 0;
+}
+
+static void close_reader(struct reader *r)
+{
+	if (r->f)
+		fclose(r->f);
+	free(r->rec);
+	free(r->fields);
+}
+
+/* --- numbers and tables -------------------------------------------------- */
+
+static int parse_number(const char *s, float *out)
+{
+	char *end;
+	double v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end || end == s || !isfinite(v) || fabs(v) > 3.4e38)
+		return -1;
+	*out = (float)v;
+	return 0;
+}
+
+static int is_blank(const struct reader *r)
+{
+	return r->nfields == 1 && r->fields[0][strspn(r->fields[0], " \t")] == '\0';
+}
+
+static int table_push(struct table *t, const float *row, const char *label, char *err)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		float *x = realloc(t->x, cap * t->dim * sizeof(float));
+		char **l;
+
+		if (!x)
+			return errorf(err, "out of memory");
+		t->x = x;
+		l = realloc(t->labels, cap * sizeof(*l));
+		if (!l)
+			return errorf(err, "out of memory");
+		t->labels = l;
+		t->cap = cap;
+	}
+	memcpy(t->x + t->n * t->dim, row, t->dim * sizeof(float));
+	t->labels[t->n] = strdup(label);
+	if (!t->labels[t->n])
+		return errorf(err, "out of memory");
+	t->n++;
+	return 0;
+}
+
+static void table_free(struct table *t)
+{
+	if (t->labels)
+		for (size_t i = 0; i < t->n; i++)
+			free(t->labels[i]);
+	free(t->labels);
+	free(t->x);
+	free(t->y);
+	memset(t, 0, sizeof(*t));
+}
+
+struct layout {
+	int header;           /* the files have a header row */
+	size_t label_col;
+	size_t ncols;
+	char **names;         /* (ncols) column names when there is a header */
+};
+
+/* The header decision for the first record: "true", "false", or "auto":
+ * a header when a field equals the label option (a column name), or when
+ * a field outside the label column is not a number. */
+static void decide_header(const struct reader *r, const char *mode, const char *label,
+			  int *header)
+{
+	char *end;
+	unsigned long idx;
+	float v;
+
+	if (strcmp(mode, "auto") != 0) {
+		*header = !strcmp(mode, "true");
+		return;
+	}
+	*header = 0;
+	errno = 0;
+	idx = strtoul(label, &end, 10);
+	if (!*label || *end || errno)
+		idx = (unsigned long)-1;
+	for (size_t i = 0; i < r->nfields; i++) {
+		if (!strcmp(r->fields[i], label))
+			*header = 1;
+		else if (i != idx && parse_number(r->fields[i], &v) < 0)
+			*header = 1;
+	}
+}
+
+/* Reads a whole file into t. The first file read fixes the layout. */
+static int read_table(const char *path, struct table *t, struct layout *lay, int first,
+		      const char *header_mode, const char *label, char delim, char *err)
+{
+	struct reader r;
+	float *row = NULL;
+	size_t start;
+	int rc;
+
+	if (open_reader(&r, path, delim, err) < 0)
+		return -1;
+	do
+		rc = read_record(&r, &start, err);
+	while (rc > 0 && is_blank(&r));
+	if (rc < 0)
+		goto done;
+	if (rc == 0) {
+		rc = errorf(err, "'%s' is empty", path);
+		goto done;
+	}
+	if (first) {
+		char *end;
+		unsigned long idx;
+
+		decide_header(&r, header_mode, label, &lay->header);
+		lay->ncols = r.nfields;
+		if (lay->ncols < 2) {
+			rc = errorf(err, "%s:%zu: expected a label and at least one feature, got %zu field%s (is 'delimiter' right?)",
+				    path, start, lay->ncols, lay->ncols == 1 ? "" : "s");
+			goto done;
+		}
+		lay->label_col = (size_t)-1;
+		if (lay->header) {
+			lay->names = calloc(lay->ncols, sizeof(char *));
+			if (!lay->names) {
+				rc = errorf(err, "out of memory");
+				goto done;
+			}
+			for (size_t i = 0; i < lay->ncols; i++) {
+				lay->names[i] = strdup(r.fields[i]);
+				if (!lay->names[i]) {
+					rc = errorf(err, "out of memory");
+					goto done;
+				}
+				if (!strcmp(r.fields[i], label))
+					lay->label_col = i;
+			}
+		}
+		if (lay->label_col == (size_t)-1) {
+			errno = 0;
+			idx = strtoul(label, &end, 10);
+			if (*label && !*end && !errno && idx < lay->ncols) {
+				lay->label_col = idx;
+			} else {
+				rc = errorf(err, "%s:%zu: no label column '%s' (a column name%s, or a position 0-%zu)",
+					    path, start, label, lay->header ? " of the header" : " needs a header",
+					    lay->ncols - 1);
+				goto done;
+			}
+		}
+		t->dim = lay->ncols - 1;
+	} else if (lay->header) {
+		/* The other file must have the same header. */
+		for (size_t i = 0; i < r.nfields && i < lay->ncols; i++) {
+			if (strcmp(r.fields[i], lay->names[i]) != 0 || r.nfields != lay->ncols) {
+				rc = errorf(err, "%s:%zu: the header differs from the training file's (column %zu is '%s', expected '%s')",
+					    path, start, i + 1, r.fields[i], lay->names[i]);
+				goto done;
+			}
+		}
+	}
+	row = malloc((lay->ncols - 1) * sizeof(float));
+	if (!row) {
+		rc = errorf(err, "out of memory");
+		goto done;
+	}
+	t->dim = lay->ncols - 1;
+	if (lay->header)
+		rc = read_record(&r, &start, err);
+	else
+		rc = 1; /* the first record is data */
+	for (; rc > 0; rc = read_record(&r, &start, err)) {
+		if (is_blank(&r))
+			continue;
+		if (r.nfields != lay->ncols) {
+			rc = errorf(err, "%s:%zu: expected %zu fields, got %zu", path, start, lay->ncols,
+				    r.nfields);
+			goto done;
+		}
+		for (size_t i = 0, k = 0; i < r.nfields; i++) {
+			if (i == lay->label_col)
+				continue;
+			if (parse_number(r.fields[i], &row[k]) < 0) {
+				if (lay->header)
+					rc = errorf(err, "%s:%zu: field %zu ('%s'): '%s' is not a finite number",
+						    path, start, i + 1, lay->names[i], r.fields[i]);
+				else
+					rc = errorf(err, "%s:%zu: field %zu: '%s' is not a finite number",
+						    path, start, i + 1, r.fields[i]);
+				goto done;
+			}
+			k++;
+		}
+		const char *lab = r.fields[lay->label_col];
+		lab += strspn(lab, " \t");
+		if (!*lab) {
+			rc = errorf(err, "%s:%zu: the label (field %zu) is empty", path, start,
+				    lay->label_col + 1);
+			goto done;
+		}
+		if (table_push(t, row, lab, err) < 0) {
+			rc = -1;
+			goto done;
+		}
+	}
+	if (rc == 0 && t->n == 0)
+		rc = errorf(err, "'%s' has no data rows", path);
+done:
+	free(row);
+	close_reader(&r);
+	return rc < 0 ? -1 : 0;
+}
+
+/* --- labels ------------------------------------------------------------ */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int canonical_int(const char *s, long *v)
+{
+	char *end;
+
+	if (!*s || (s[0] == '0' && s[1]) || strspn(s, "0123456789") != strlen(s))
+		return 0;
+	*v = strtol(s, &end, 10);
+	return *v >= 0 && *v < MAX_CLASSES;
+}
+
+/* Maps the training labels to classes: when all are whole numbers 0-999
+ * each is its own class (classes 0..max); otherwise the distinct strings in
+ * byte order become classes 0..K-1. */
+static int map_classes(struct csv *c, const char *path, char *err)
+{
+	struct table *t = &c->train;
+	char **distinct;
+	size_t k = 0;
+	long maxv = -1, v;
+
+	distinct = malloc((t->n < MAX_CLASSES ? t->n : MAX_CLASSES) * sizeof(char *));
+	if (!distinct)
+		return errorf(err, "out of memory");
+	c->int_labels = 1;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t j;
+
+		for (j = 0; j < k && strcmp(distinct[j], t->labels[i]); j++)
+			;
+		if (j < k)
+			continue;
+		if (k == MAX_CLASSES) {
+			free(distinct);
+			return errorf(err, "'%s' has more than %d distinct labels (is 'label' the right column?)",
+				      path, MAX_CLASSES);
+		}
+		distinct[k++] = t->labels[i];
+		if (canonical_int(t->labels[i], &v))
+			maxv = v > maxv ? v : maxv;
+		else
+			c->int_labels = 0;
+	}
+	if (c->int_labels)
+		k = (size_t)maxv + 1;
+	else
+		qsort(distinct, k, sizeof(char *), cmp_str);
+	c->class_count = k;
+	c->class_names = calloc(k, sizeof(char *));
+	for (size_t i = 0; c->class_names && i < k; i++) {
+		char buf[24];
+
+		snprintf(buf, sizeof(buf), "%zu", i);
+		c->class_names[i] = strdup(c->int_labels ? buf : distinct[i]);
+		if (!c->class_names[i])
+			break;
+	}
+	free(distinct);
+	for (size_t i = 0; i < k; i++)
+		if (!c->class_names || !c->class_names[i])
+			return errorf(err, "out of memory");
+	return 0;
+}
+
+/* Sets t->y from its label texts; a label unseen in training is an error. */
+static int apply_classes(struct csv *c, struct table *t, const char *path, char *err)
+{
+	t->y = malloc((t->n ? t->n : 1) * sizeof(int32_t));
+	if (!t->y)
+		return errorf(err, "out of memory");
+	for (size_t i = 0; i < t->n; i++) {
+		long v = -1;
+		char **hit = NULL;
+
+		if (c->int_labels) {
+			if (!canonical_int(t->labels[i], &v) || (size_t)v >= c->class_count)
+				v = -1;
+		} else if ((hit = bsearch(&t->labels[i], c->class_names, c->class_count,
+					  sizeof(char *), cmp_str))) {
+			v = hit - c->class_names;
+		}
+		if (v < 0)
+			return errorf(err, "'%s': label '%s' of data row %zu does not occur in the training data",
+				      path, t->labels[i], i + 1);
+		t->y[i] = (int32_t)v;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		free(t->labels[i]);
+	free(t->labels);
+	t->labels = NULL;
+	return 0;
+}
+
+/* --- splitting and scaling --------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+/* Moves a seeded random fraction of train's rows into test. */
+static int hold_out(struct csv *c, double fraction, uint64_t seed, char *err)
+{
+	struct table *t = &c->train, *u = &c->test;
+	size_t n = t->n, m = (size_t)llround(fraction * (double)n);
+	size_t *idx = malloc((n ? n : 1) * sizeof(size_t));
+	char *is_test = calloc(n ? n : 1, 1);
+
+	if (!idx || !is_test) {
+		free(idx);
+		free(is_test);
+		return errorf(err, "out of memory");
+	}
+	if (m == 0 || m >= n) {
+		free(idx);
+		free(is_test);
+		return errorf(err, "test_fraction %g of %zu rows leaves %zu for testing and %zu for training",
+			      fraction, n, m, n - m);
+	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = (size_t)(splitmix64(&seed) % i), tmp = idx[i - 1];
+
+		idx[i - 1] = idx[j];
+		idx[j] = tmp;
+	}
+	for (size_t i = 0; i < m; i++)
+		is_test[idx[i]] = 1;
+	free(idx);
+	u->dim = t->dim;
+	/* Keep file order within each split. */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (is_test[i]) {
+			if (table_push(u, t->x + i * t->dim, t->labels[i], err) < 0) {
+				free(is_test);
+				return -1;
+			}
+			free(t->labels[i]);
+		} else {
+			memmove(t->x + kept * t->dim, t->x + i * t->dim, t->dim * sizeof(float));
+			t->labels[kept++] = t->labels[i];
+		}
+	}
+	t->n = kept;
+	free(is_test);
+	return 0;
+}
+
+static int scale(struct csv *c, const char *how, double divisor, char *err)
+{
+	size_t d = c->train.dim;
+	struct table *both[2] = { &c->train, &c->test };
+
+	if (!strcmp(how, "none"))
+		return 0;
+	if (!strcmp(how, "divide")) {
+		if (divisor == 0 || !isfinite(divisor))
+			return errorf(err, "option 'divisor' must be a non-zero number");
+		for (int s = 0; s < 2; s++)
+			for (size_t i = 0; i < both[s]->n * d; i++)
+				both[s]->x[i] = (float)(both[s]->x[i] / divisor);
+		return 0;
+	}
+	int minmax = !strcmp(how, "minmax");
+	if (!minmax && strcmp(how, "standardize"))
+		return errorf(err, "option 'scale' is '%s', expected none, divide, minmax or standardize", how);
+	for (size_t j = 0; j < d; j++) {
+		double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0, a, b;
+		size_t n = c->train.n;
+
+		for (size_t i = 0; i < n; i++) {
+			double v = c->train.x[i * d + j];
+
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
+			sum += v;
+		}
+		double mean = sum / (double)n;
+		for (size_t i = 0; i < n; i++) {
+			double e = c->train.x[i * d + j] - mean;
+
+			sq += e * e;
+		}
+		double sd = sqrt(sq / (double)n);
+		/* x' = (x - a) * b, from the training split's statistics. */
+		if (minmax) {
+			a = lo;
+			b = hi > lo ? 1.0 / (hi - lo) : 0.0;
+		} else {
+			a = mean;
+			b = sd > 0 ? 1.0 / sd : 1.0;
+		}
+		for (int s = 0; s < 2; s++)
+			for (size_t i = 0; i < both[s]->n; i++)
+				both[s]->x[i * d + j] = (float)((both[s]->x[i * d + j] - a) * b);
+	}
+	return 0;
+}
+
+/* --- the plugin ---------------------------------------------------------- */
+
+static const char *option(const char *name, const char *const *names,
+			  const char *const *values, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(names[i], name) == 0)
+			return values[i];
+	return "";
+}
+
+static void release(struct ds_dataset *ds)
+{
+	struct csv *c = ds ? ds->priv : NULL;
+
+	if (!c)
+		return;
+	table_free(&c->train);
+	table_free(&c->test);
+	for (size_t i = 0; c->class_names && i < c->class_count; i++)
+		free(c->class_names[i]);
+	free(c->class_names);
+	free(c);
+	ds->priv = NULL;
+}
+
+static int load(struct ds_dataset *out, const char *const *names, const char *const *values,
+		size_t count, char *err)
+{
+	const char *train = option("train", names, values, count);
+	const char *test = option("test", names, values, count);
+	const char *label = option("label", names, values, count);
+	const char *header = option("header", names, values, count);
+	const char *delim = option("delimiter", names, values, count);
+	const char *how = option("scale", names, values, count);
+	double fraction = atof(option("test_fraction", names, values, count));
+	double divisor = atof(option("divisor", names, values, count));
+	uint64_t seed = strtoull(option("split_seed", names, values, count), NULL, 10);
+	struct layout lay = { 0 };
+	struct csv *c;
+	char d;
+
+	if (!strcmp(delim, "tab") || !strcmp(delim, "\\t"))
+		d = '\t';
+	else if (strlen(delim) == 1 && delim[0] != '"' && delim[0] != '\n' && delim[0] != '\r')
+		d = delim[0];
+	else
+		return errorf(err, "option 'delimiter' must be one character (or 'tab'), got '%s'", delim);
+	if (strcmp(header, "auto") && strcmp(header, "true") && strcmp(header, "false"))
+		return errorf(err, "option 'header' is '%s', expected auto, true or false", header);
+	if (!*train)
+		return errorf(err, "option 'train' must name a CSV file");
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return errorf(err, "out of memory");
+	memset(out, 0, sizeof(*out));
+	out->priv = c;
+	if (read_table(train, &c->train, &lay, 1, header, label, d, err) < 0)
+		goto fail;
+	if (*test) {
+		c->test.dim = c->train.dim;
+		if (read_table(test, &c->test, &lay, 0, header, label, d, err) < 0)
+			goto fail;
+	} else if (!(fraction > 0 && fraction < 1)) {
+		errorf(err, "option 'test_fraction' must be between 0 and 1 (exclusive) when there is no 'test' file, got %g",
+		       fraction);
+		goto fail;
+	} else if (hold_out(c, fraction, seed, err) < 0) {
+		goto fail;
+	}
+	if (map_classes(c, train, err) < 0 ||
+	    apply_classes(c, &c->train, train, err) < 0 ||
+	    apply_classes(c, &c->test, *test ? test : train, err) < 0 ||
+	    scale(c, how, divisor, err) < 0)
+		goto fail;
+	for (size_t i = 0; lay.names && i < lay.ncols; i++)
+		free(lay.names[i]);
+	free(lay.names);
+	out->input_size = c->train.dim;
+	out->class_count = c->class_count;
+	out->class_names = (const char *const *)c->class_names;
+	out->feature_type = DS_FEATURE_F32;
+	out->feature_scale = 1.0f;
+	out->train = (struct ds_split){ c->train.x, c->train.y, c->train.n };
+	out->test = (struct ds_split){ c->test.x, c->test.y, c->test.n };
+	return 0;
+fail:
+	for (size_t i = 0; lay.names && i < lay.ncols; i++)
+		free(lay.names[i]);
+	free(lay.names);
+	release(out);
+	return -1;
+}
+
+static const struct ds_option options[] = {
+	{ "train", DS_OPT_STRING, NULL, "the training CSV file" },
+	{ "test", DS_OPT_STRING, "", "the test CSV file; empty: hold out test_fraction of 'train'" },
+	{ "test_fraction", DS_OPT_FLOAT, "0.2", "share of 'train' held out for testing when 'test' is empty" },
+	{ "split_seed", DS_OPT_INT, "1", "seed of that held-out selection" },
+	{ "label", DS_OPT_STRING, "0", "the label column: its header name, or its 0-based position" },
+	{ "header", DS_OPT_STRING, "auto", "auto, true or false: whether the first row names the columns" },
+	{ "delimiter", DS_OPT_STRING, ",", "the field separator: one character, or 'tab'" },
+	{ "scale", DS_OPT_STRING, "none", "none, divide, minmax or standardize (training statistics)" },
+	{ "divisor", DS_OPT_FLOAT, "255", "what 'divide' divides every feature by" },
+	{ NULL, 0, NULL, NULL }
+};
+
+DS_EXPORT const struct ds_plugin ds_plugin = {
+	.abi_version = DS_ABI_VERSION,
+	.size = sizeof(struct ds_plugin),
+	.name = "csv",
+	.description = "CSV files: one example per row, a label column and numeric features",
+	.options = options,
+	.load = load,
+	.release = release,
+};
