@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exp_plugin.h"
 #include "helpers.h"
@@ -260,5 +261,27 @@ Test(ds_mnist, reports_missing_files)
 	snprintf(want, sizeof(want), "cannot open '%s/train-images-idx3-ubyte.gz' or '%s/train-images-idx3-ubyte': No such file or directory",
 		 dir, dir);
 	cr_assert_str_eq(err.msg, want);
+	exp_plugin_close(&p, &ds);
+}
+
+Test(ds_mnist, loads_fashion_mnist_when_installed)
+{
+	const char *fashion = "/usr/share/datasets/fashion-mnist";
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+
+	if (access("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz", R_OK) != 0)
+		cr_skip_test("Debian's dataset-fashion-mnist is not installed");
+	snprintf(dir, sizeof(dir), "%s", fashion);
+	cr_assert_eq(load_dir(&p, &ds, &err), 0, "%s", err.msg);
+	cr_assert_eq(ds.train.count, 60000);
+	cr_assert_eq(ds.test.count, 10000);
+	cr_assert_eq(ds.input_size, 784);
+	size_t count[10] = { 0 };
+	for (size_t i = 0; i < ds.test.count; i++)
+		count[ds.test.labels[i]]++;
+	for (int c = 0; c < 10; c++)
+		cr_assert_eq(count[c], 1000, "class %d", c); /* Fashion-MNIST's test set is balanced */
 	exp_plugin_close(&p, &ds);
 }
