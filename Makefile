@@ -2,6 +2,7 @@
 #   make            build build/release/{nnlab,libnn.a,plugins/*.so}
 #   make run        set up, fetch MNIST, build, run configs/nielsen-ch1.yaml
 #   make test       set up, fetch MNIST, build, run the test suite
+#   make install    nnlab, its plugins and the plugin SDK under PREFIX
 #   make bench      the chapter-1 speed and memory benchmark
 #   make reproduce  the book's MNIST table, 3 seeds a row (runs/book/REPORT.md)
 #   WERROR=1        add -Werror
@@ -48,7 +49,7 @@ LIBS := -lyaml -lz -lm
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench reproduce fashion setup data clean FORCE
+.PHONY: all run test bench reproduce fashion install setup data clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
 
@@ -96,7 +97,7 @@ $(TESTS): $(TEST_OBJ) $(B)/libexp.a $(B)/libnn.a
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LIBS)
 
 $(B)/tests/%.o: CPPFLAGS += -DNNLAB_BUILD_DIR='"$(CURDIR)/$(B)"' \
-	-DNNLAB_SOURCE_DIR='"$(CURDIR)"'
+	-DNNLAB_SOURCE_DIR='"$(CURDIR)"' $(if $(SANITIZE),-DNNLAB_SANITIZE='"$(SANITIZE)"')
 
 setup:
 	@sh scripts/setup.sh
@@ -126,6 +127,21 @@ fashion: setup
 reproduce: data
 	@$(MAKE) --no-print-directory all
 	@sh scripts/reproduce.sh $(NNLAB)
+
+# The program, the plugins and the plugin SDK (header, pkg-config file,
+# the example plugin) under PREFIX; DESTDIR for staged installs.
+PREFIX ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/nnlab/plugins \
+		$(DESTDIR)$(PREFIX)/include/nnlab $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/share/nnlab/example-plugin
+	install -m 755 $(NNLAB) $(DESTDIR)$(PREFIX)/bin/nnlab
+	install -m 755 $(PLUGINS) $(DESTDIR)$(PREFIX)/lib/nnlab/plugins/
+	install -m 644 loaders/ds_plugin.h $(DESTDIR)$(PREFIX)/include/nnlab/ds_plugin.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' loaders/nnlab-plugin.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/nnlab-plugin.pc
+	install -m 644 loaders/example/ds_rings.c loaders/example/Makefile \
+		$(DESTDIR)$(PREFIX)/share/nnlab/example-plugin/
 
 clean:
 	rm -rf build
