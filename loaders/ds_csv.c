@@ -254,8 +254,9 @@ struct layout {
 };
 
 /* The header decision for the first record: "true", "false", or "auto":
- * a header when a field equals the label option (a column name), or when
- * a field outside the label column is not a number. */
+ * a header when a field equals the label option (when that is a column
+ * name, not a position), or when a field outside the label column is not a
+ * number. */
 static void decide_header(const struct reader *r, const char *mode, const char *label,
 			  int *header)
 {
@@ -273,7 +274,9 @@ static void decide_header(const struct reader *r, const char *mode, const char *
 	if (!*label || *end || errno)
 		idx = (unsigned long)-1;
 	for (size_t i = 0; i < r->nfields; i++) {
-		if (!strcmp(r->fields[i], label))
+		/* A field naming the label column says header, unless the label
+		 * option is a position (a number), which data may equal. */
+		if (idx == (unsigned long)-1 && !strcmp(r->fields[i], label))
 			*header = 1;
 		else if (i != idx && parse_number(r->fields[i], &v) < 0)
 			*header = 1;
@@ -324,7 +327,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 					rc = errorf(err, "out of memory");
 					goto done;
 				}
-				if (!strcmp(r.fields[i], label))
+				if (lay->label_col == (size_t)-1 && !strcmp(r.fields[i], label))
 					lay->label_col = i;
 			}
 		}

@@ -142,6 +142,23 @@ Test(ds_csv, integer_labels_without_header_and_other_delimiters)
 	exp_plugin_close(&p, &ds);
 }
 
+Test(ds_csv, numeric_rows_equal_to_the_label_position_are_data)
+{
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	/* The first row's label is 0 and a pixel is 0: still data, not a header. */
+	const char *train = file("n.csv", "0,0,7\n1,5,0\n0,3,3\n");
+	const char *opts[] = { "train", train, "test", train, NULL };
+
+	cr_assert_eq(load(&p, &ds, &err, opts), 0, "%s", err.msg);
+	cr_assert_eq(ds.train.count, 3);
+	cr_assert_eq(ds.class_count, 2);
+	cr_assert_eq(ds.train.labels[1], 1);
+	cr_assert_eq(feature(&ds, &ds.train, 0, 1), 7.0f);
+	exp_plugin_close(&p, &ds);
+}
+
 Test(ds_csv, scaling_uses_training_statistics)
 {
 	struct exp_plugin p;
