@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char *const top_keys[] = { "name", "seed", "data", "model", "train",
-					"monitor", NULL };
+					"monitor", "charts", NULL };
 static const char *const data_keys[] = { "plugin", "options", "train_size",
 					 "validation_size", "eval", "expand", NULL };
 static const char *const model_keys[] = { "layers", "activation", "output", "init",
@@ -451,6 +451,9 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 		if (!valid_name(cfg->name))
 			return exp_config_errorf(err, n, "'name' must be a non-empty file name without '/'");
 	}
+	cfg->charts = 1;
+	if ((n = exp_node_get(root, "charts")) && (rc = get_bool(n, "charts", &cfg->charts, err)) < 0)
+		return rc;
 	cfg->seed = 1;
 	if ((n = exp_node_get(root, "seed")) &&
 	    (rc = get_uint(n, "seed", 0, UINT64_MAX, &cfg->seed, err)) < 0)
@@ -506,7 +509,8 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 		NNLAB_VERSION, cfg->path);
 	fputs("name: ", f);
 	put_string(f, cfg->name);
-	fprintf(f, "\nseed: %llu\n", (unsigned long long)cfg->seed);
+	fprintf(f, "\nseed: %llu\ncharts: %s\n", (unsigned long long)cfg->seed,
+		cfg->charts ? "true" : "false");
 	fputs("data:\n  plugin: ", f);
 	put_string(f, cfg->plugin);
 	fputs(nopts ? "\n  options:\n" : "\n  options: {}\n", f);

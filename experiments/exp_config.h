@@ -65,6 +65,8 @@ struct exp_config {
 	double step_factor;          /* step: eta multiplier */
 	size_t early_stop;           /* stop after this many epochs without improvement; 0: never */
 
+	int charts;                  /* draw the run's charts at the end */
+
 	int monitor_train_cost, monitor_train_accuracy;
 	int monitor_eval_cost, monitor_eval_accuracy;
 

@@ -11,6 +11,7 @@
 
 #include "exp_fs.h"
 #include "exp_data.h"
+#include "exp_plot.h"
 #include "exp_plugin.h"
 #include "nn_train.h"
 
@@ -288,6 +289,35 @@ static int finite_scores(const struct scores *s)
 	       (!s->has_validation || isfinite(s->validation.cost));
 }
 
+/* The run's charts, from its best model (best.json). */
+static void draw_charts(const struct exp_config *cfg, const struct exp_data *data,
+			const char *dir, FILE *log)
+{
+	char path[4200], *text;
+	size_t len;
+	struct nn_err err = { 0, "" };
+	struct nn_model *best;
+
+	snprintf(path, sizeof(path), "%s/best.json", dir);
+	if (exp_read_file(path, &text, &len, &err) < 0) {
+		if (log)
+			fprintf(log, "nnlab: warning: no charts: %s\n", err.msg);
+		return;
+	}
+	best = nn_model_read_json(text, len, path, EVAL_BATCH, &err);
+	free(text);
+	if (!best) {
+		if (log)
+			fprintf(log, "nnlab: warning: no charts: %s\n", err.msg);
+		return;
+	}
+	best->hidden_act = cfg->activation;
+	best->output_act = cfg->output;
+	best->cost = cfg->cost;
+	exp_plot_run(dir, cfg, data, best, log);
+	nn_model_destroy(best);
+}
+
 int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	    struct exp_run_result *res, struct nn_err *err)
 {
@@ -430,6 +460,11 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 				fprintf(opts->log, "eta halved to %g\n", eta);
 		}
 	}
+	if (cfg->charts && res->epochs_run)
+		draw_charts(cfg, &data, res->dir, opts->log ? stderr : NULL);
+	if (opts->plot_terminal && opts->log && res->epochs_run &&
+	    exp_plot_terminal(res->dir, opts->log, err) < 0)
+		fprintf(stderr, "nnlab: warning: %s\n", err->msg);
 	res->seconds = now() - t_start;
 	if (opts->log && res->epochs_run) {
 		if (stop_reason)

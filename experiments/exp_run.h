@@ -17,6 +17,7 @@ struct exp_run_opts {
 	/* When not NULL, checked after every mini-batch: once it is nonzero
 	 * the run stops (a signal handler sets it). */
 	volatile sig_atomic_t *stop;
+	int plot_terminal;    /* draw the accuracy curve as text at the end */
 };
 
 struct exp_run_result {

@@ -1,0 +1,740 @@
+#include "exp_plot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exp_fs.h"
+#include "nn_train.h"
+
+#define SIZE "900,560"
+#define GRID_MAX 36        /* misclassified examples shown */
+#define TILES_MAX 100      /* first-layer units shown */
+
+int exp_plot_have_gnuplot(void)
+{
+	const char *path = getenv("PATH");
+	char file[4200];
+
+	if (!path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(file, sizeof(file), "%.*s/gnuplot", (int)(n ? n : 1), n ? path : ".");
+		if (access(file, X_OK) == 0)
+			return 1;
+		path += n + (path[n] == ':');
+	}
+	return 0;
+}
+
+static void unlink_in(const char *dir, const char *name)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+/* True when dir/name exists and is not empty. */
+static int nonempty(const char *dir, const char *name)
+{
+	char path[4400];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0 && st.st_size > 0;
+}
+
+static int move_in(const char *dir, const char *from, const char *to)
+{
+	char a[4400], b[4400];
+
+	snprintf(a, sizeof(a), "%s/%s", dir, from);
+	snprintf(b, sizeof(b), "%s/%s", dir, to);
+	return rename(a, b);
+}
+
+/* Runs gnuplot in dir with argv[1..]; its errors (and its output, unless
+ * out_fd >= 0 takes that) go to a temporary file whose text, on one line,
+ * ends up in msg. Returns its exit status, or -1 when it could not run. */
+static int run_gnuplot(const char *dir, const char *const *args, int out_fd, char *msg,
+		       size_t len)
+{
+	char log[] = "/tmp/nnlab-gnuplot.XXXXXX";
+	int fd = mkstemp(log), status;
+	pid_t pid;
+
+	msg[0] = '\0';
+	if (fd < 0) {
+		snprintf(msg, len, "cannot create '%s': %s", log, strerror(errno));
+		return -1;
+	}
+	unlink(log);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null >= 0)
+			dup2(null, 0);
+		dup2(out_fd >= 0 ? out_fd : fd, 1);
+		dup2(fd, 2);
+		if (chdir(dir) < 0)
+			_exit(126);
+		execvp("gnuplot", (char *const *)args);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		snprintf(msg, len, "cannot run gnuplot: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	lseek(fd, 0, SEEK_SET);
+	ssize_t n = read(fd, msg, len - 1);
+	msg[n > 0 ? n : 0] = '\0';
+	close(fd);
+	/* One line is enough in a message. */
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
+{
+	char script[300], png[300], svg[300], png_part[320], svg_part[320], defs[800], msg[1024];
+	int rc;
+
+	snprintf(script, sizeof(script), "%s.gp", name);
+	snprintf(png, sizeof(png), "%s.png", name);
+	snprintf(svg, sizeof(svg), "%s.svg", name);
+	snprintf(png_part, sizeof(png_part), ".%s.png.part", name);
+	snprintf(svg_part, sizeof(svg_part), ".%s.svg.part", name);
+	snprintf(defs, sizeof(defs), "out_png='%s'; out_svg='%s'", png_part, svg_part);
+	const char *args[] = { "gnuplot", "-e", defs, script, NULL };
+	rc = run_gnuplot(dir, args, -1, msg, sizeof(msg));
+	if (rc == 0 && nonempty(dir, png_part) && nonempty(dir, svg_part) &&
+	    move_in(dir, png_part, png) == 0 && move_in(dir, svg_part, svg) == 0)
+		return 0;
+	unlink_in(dir, png_part);
+	unlink_in(dir, svg_part);
+	if (rc == 127)
+		return nn_errorf(err, NN_EIO, "cannot run gnuplot for '%s/%s' (is it installed?)", dir,
+				 script);
+	return nn_errorf(err, NN_EIO, "gnuplot failed on '%s/%s' (exit status %d)%s%s", dir, script,
+			 rc, msg[0] ? ": " : "", msg);
+}
+
+/* --- writing scripts and data ------------------------------------------- */
+
+/* s as a gnuplot single-quoted string: a quote is written twice. */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* The opening every script shares: outputs overridable, as nnlab does to
+ * render into temporary files. */
+static void script_head(FILE *f, const char *name, const char *what, const char *title)
+{
+	char full[1024];
+
+	fprintf(f, "# nnlab chart: %s. Edit it and run 'gnuplot %s.gp' in this directory.\n", what,
+		name);
+	fprintf(f, "if (!exists(\"out_png\")) out_png = '%s.png'\n", name);
+	fprintf(f, "if (!exists(\"out_svg\")) out_svg = '%s.svg'\n", name);
+	/* Two lines: what the chart shows, then what was run. */
+	snprintf(full, sizeof(full), "%s\n%s", what, title);
+	fputs("set title \"", f);
+	for (const char *s = full; *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	}
+	fputc('"', f);
+	fputs(" noenhanced\n", f);
+}
+
+/* Renders with both terminals: the plot command is in the script as the
+ * macro 'draw'. */
+static void script_tail(FILE *f, const char *size)
+{
+	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n", size);
+	fputs("set output out_png\n@draw\n", f);
+	fprintf(f, "set terminal svg size %s noenhanced font 'sans,10'\n", size);
+	fputs("set output out_svg\n@draw\nunset output\n", f);
+}
+
+struct chart {
+	const char *dir, *name;
+	int (*write)(FILE *f, void *ctx, struct nn_err *err);
+	void *ctx;
+};
+
+static int write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
+		    struct nn_err *err)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return exp_write_atomic(path, write, ctx, err);
+}
+
+struct run_info {
+	const struct exp_config *cfg;
+	const struct exp_data *data;
+	struct nn_model *model;
+	char title[512];
+	int has_validation;
+	/* confusion matrix and misclassified examples of the evaluated split */
+	size_t *confusion;
+	uint32_t wrong[GRID_MAX];
+	int32_t wrong_pred[GRID_MAX];
+	size_t nwrong;
+};
+
+static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct run_info *r = ctx;
+	const char *eval = r->cfg->eval == EXP_SPLIT_TEST ? "test" : "validation";
+
+	(void)err;
+	script_head(f, "accuracy", "accuracy per epoch", r->title);
+	fputs("set datafile separator ','\nset datafile columnheaders\n"
+	      "set xlabel 'epoch'\nset ylabel 'accuracy (%)'\nset key bottom right\nset grid\n", f);
+	fputs("draw = \"plot ", f);
+	fprintf(f, "'metrics.csv' using 'epoch':(100*column('eval_accuracy')) with linespoints pt 7 ps 0.6 title '%s'", eval);
+	if (r->has_validation)
+		fputs(", 'metrics.csv' using 'epoch':(100*column('validation_accuracy')) with linespoints pt 7 ps 0.6 title 'validation'", f);
+	if (r->cfg->monitor_train_accuracy)
+		fputs(", 'metrics.csv' using 'epoch':(100*column('train_accuracy')) with linespoints pt 7 ps 0.6 title 'training'", f);
+	fputs("\"\n", f);
+	script_tail(f, SIZE);
+	return 0;
+}
+
+static int write_cost(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct run_info *r = ctx;
+	const char *eval = r->cfg->eval == EXP_SPLIT_TEST ? "test" : "validation";
+
+	(void)err;
+	script_head(f, "cost", "cost per epoch", r->title);
+	fprintf(f, "set datafile separator ','\nset datafile columnheaders\n"
+		"set xlabel 'epoch'\nset ylabel 'mean cost (%s)'\nset key top right\nset grid\n",
+		nn_cost_name(r->cfg->cost));
+	fprintf(f, "draw = \"plot 'metrics.csv' using 'epoch':'eval_cost' with linespoints pt 7 ps 0.6 title '%s'", eval);
+	if (r->has_validation)
+		fputs(", 'metrics.csv' using 'epoch':'validation_cost' with linespoints pt 7 ps 0.6 title 'validation'", f);
+	if (r->cfg->monitor_train_cost)
+		fputs(", 'metrics.csv' using 'epoch':'train_cost' with linespoints pt 7 ps 0.6 title 'training'", f);
+	fputs("\"\n", f);
+	script_tail(f, SIZE);
+	return 0;
+}
+
+static const char *class_name(const struct exp_data *d, size_t k, char *buf, size_t len)
+{
+	if (d->ds.class_names && d->ds.class_names[k])
+		snprintf(buf, len, "%s", d->ds.class_names[k]);
+	else
+		snprintf(buf, len, "%zu", k);
+	return buf;
+}
+
+static int write_confusion_data(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct run_info *r = ctx;
+	size_t k = r->data->ds.class_count;
+
+	(void)err;
+	fputs("# confusion matrix: row = true class, column = predicted class\n", f);
+	for (size_t i = 0; i < k; i++)
+		for (size_t j = 0; j < k; j++)
+			fprintf(f, "%zu%c", r->confusion[i * k + j], j + 1 < k ? ' ' : '\n');
+	return 0;
+}
+
+static int write_confusion(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct run_info *r = ctx;
+	size_t k = r->data->ds.class_count;
+	char name[128];
+
+	(void)err;
+	script_head(f, "confusion", "confusion matrix at the best epoch", r->title);
+	fputs("set xlabel 'predicted'\nset ylabel 'true'\n"
+	      "set palette defined (0 'white', 1 '#4a7ab7')\nset cbrange [0:*]\nunset key\nset tics nomirror\n",
+	      f);
+	fprintf(f, "set xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n", k - 1, k - 1);
+	fputs("set xtics (", f);
+	for (size_t i = 0; i < k && k <= 40; i++) {
+		fputs(i ? ", " : "", f);
+		put_quoted(f, class_name(r->data, i, name, sizeof(name)));
+		fprintf(f, " %zu", i);
+	}
+	fputs(")\nset ytics (", f);
+	for (size_t i = 0; i < k && k <= 40; i++) {
+		fputs(i ? ", " : "", f);
+		put_quoted(f, class_name(r->data, i, name, sizeof(name)));
+		fprintf(f, " %zu", i);
+	}
+	fputs(")\n", f);
+	fprintf(f, "draw = \"plot 'confusion.dat' matrix with image, '' matrix using 1:2:(sprintf('%%d', $3)) with labels font ',%d'\"\n",
+		k <= 12 ? 9 : 6);
+	script_tail(f, "700,640");
+	return 0;
+}
+
+/* A grid of image tiles as one matrix, tiles separated by a border. */
+struct grid {
+	size_t n, cols, rows, w, h;
+	float *cells;  /* (rows * (h + 1) + 1, cols * (w + 1) + 1) */
+	size_t width, height;
+};
+
+static int grid_init(struct grid *g, size_t n, size_t w, size_t h, float border)
+{
+	g->n = n;
+	g->cols = (size_t)ceil(sqrt((double)n));
+	g->rows = (n + g->cols - 1) / g->cols;
+	g->w = w;
+	g->h = h;
+	g->width = g->cols * (w + 1) + 1;
+	g->height = g->rows * (h + 1) + 1;
+	g->cells = malloc(g->width * g->height * sizeof(float));
+	if (!g->cells)
+		return -1;
+	for (size_t i = 0; i < g->width * g->height; i++)
+		g->cells[i] = border;
+	return 0;
+}
+
+static float *grid_tile(struct grid *g, size_t t, size_t y)
+{
+	size_t row = t / g->cols, col = t % g->cols;
+
+	return g->cells + (row * (g->h + 1) + 1 + y) * g->width + col * (g->w + 1) + 1;
+}
+
+static int write_grid_data(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct grid *g = ctx;
+
+	(void)err;
+	for (size_t y = 0; y < g->height; y++)
+		for (size_t x = 0; x < g->width; x++)
+			fprintf(f, "%.4g%c", (double)g->cells[y * g->width + x], x + 1 < g->width ? ' ' : '\n');
+	return 0;
+}
+
+struct grid_chart {
+	const struct run_info *run;
+	const struct grid *grid;
+	const char *name, *what, *palette, *cbrange;
+	char (*labels)[64];   /* per tile, or NULL */
+};
+
+static int write_grid_script(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct grid_chart *c = ctx;
+	const struct grid *g = c->grid;
+	int px = (int)(g->width * 6 > 900 ? 900 : g->width * 6);
+
+	(void)err;
+	script_head(f, c->name, c->what, c->run->title);
+	fprintf(f, "set palette %s\nset cbrange %s\nunset colorbox\nunset key\nunset tics\nunset border\n"
+		"set size ratio -1\nset xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n",
+		c->palette, c->cbrange, g->width - 1, g->height - 1);
+	for (size_t t = 0; c->labels && t < g->n; t++) {
+		size_t row = t / g->cols, col = t % g->cols;
+
+		fputs("set label ", f);
+		put_quoted(f, c->labels[t]);
+		fprintf(f, " at %zu,%zu front textcolor rgb '#d01010' font ',8'\n",
+			col * (g->w + 1) + 2, row * (g->h + 1) + 3);
+	}
+	fprintf(f, "draw = \"plot '%s.dat' matrix with image\"\n", c->name);
+	char size[32];
+	snprintf(size, sizeof(size), "%d,%d", px < 300 ? 300 : px,
+		 (int)((px < 300 ? 300 : px) * (double)g->height / (double)g->width) + 40);
+	script_tail(f, size);
+	return 0;
+}
+
+static int chart(const char *dir, const char *name, exp_write_fn script, void *ctx,
+		 int render, FILE *log, int *failed)
+{
+	char file[300];
+	struct nn_err err = { 0, "" };
+
+	snprintf(file, sizeof(file), "%s.gp", name);
+	if (write_in(dir, file, script, ctx, &err) < 0 || (render && exp_plot_render(dir, name, &err) < 0)) {
+		if (log)
+			fprintf(log, "nnlab: warning: chart '%s' failed: %s\n", name, err.msg);
+		++*failed;
+		return -1;
+	}
+	return 0;
+}
+
+static int grid_chart(const char *dir, struct grid_chart *c, int render, FILE *log, int *failed)
+{
+	char file[300];
+	struct nn_err err = { 0, "" };
+
+	snprintf(file, sizeof(file), "%s.dat", c->name);
+	if (write_in(dir, file, write_grid_data, (void *)c->grid, &err) < 0) {
+		if (log)
+			fprintf(log, "nnlab: warning: chart '%s' failed: %s\n", c->name, err.msg);
+		++*failed;
+		return -1;
+	}
+	return chart(dir, c->name, write_grid_script, c, render, log, failed);
+}
+
+static void make_title(struct run_info *r)
+{
+	const struct exp_config *cfg = r->cfg;
+	struct nn_model *m = r->model;
+	size_t n = 0;
+
+	n += (size_t)snprintf(r->title + n, sizeof(r->title) - n, "%s: [", cfg->name);
+	for (size_t l = 0; l <= m->nlayers && n < sizeof(r->title); l++)
+		n += (size_t)snprintf(r->title + n, sizeof(r->title) - n, "%s%zu", l ? ", " : "", m->sizes[l]);
+	if (n < sizeof(r->title))
+		snprintf(r->title + n, sizeof(r->title) - n, "], %s, eta %g, batch %zu, %s cost%s",
+			 nn_act_name(m->hidden_act), cfg->eta, cfg->batch_size, nn_cost_name(m->cost),
+			 cfg->l2 > 0 ? ", L2" : "");
+}
+
+int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
+		 struct nn_model *model, FILE *log)
+{
+	struct run_info r = { .cfg = cfg, .data = data, .model = model };
+	int render = exp_plot_have_gnuplot(), failed = 0;
+	const struct nn_data *eval = exp_data_eval(data, cfg);
+	size_t w = data->ds.image_width, h = data->ds.image_height, k = data->ds.class_count;
+	int images = w && h && w * h == data->ds.input_size && model->sizes[0] == w * h;
+
+	r.has_validation = data->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
+	make_title(&r);
+	chart(dir, "accuracy", write_accuracy, &r, render, log, &failed);
+	chart(dir, "cost", write_cost, &r, render, log, &failed);
+
+	/* The best model on the evaluated split: confusion and mistakes. */
+	r.confusion = calloc(k * k, sizeof(size_t));
+	if (!r.confusion) {
+		if (log)
+			fprintf(log, "nnlab: warning: out of memory for the confusion chart\n");
+		return failed + 1;
+	}
+	struct nn_eval ev;
+	nn_evaluate_confusion(model, eval, &ev, r.confusion);
+	char datafile[] = "confusion.dat";
+	struct nn_err err = { 0, "" };
+	if (write_in(dir, datafile, write_confusion_data, &r, &err) < 0) {
+		if (log)
+			fprintf(log, "nnlab: warning: chart 'confusion' failed: %s\n", err.msg);
+		failed++;
+	} else {
+		chart(dir, "confusion", write_confusion, &r, render, log, &failed);
+	}
+	if (images) {
+		/* The first misclassified examples, in order. */
+		size_t nout = model->sizes[model->nlayers];
+		float *x = malloc(w * h * sizeof(float));
+
+		for (size_t i = 0; x && i < eval->n && r.nwrong < GRID_MAX; i += model->max_batch) {
+			size_t b = eval->n - i < model->max_batch ? eval->n - i : model->max_batch;
+			const float *a;
+
+			for (size_t j = 0; j < b; j++)
+				model->rows[j] = (uint32_t)(i + j);
+			nn_data_gather(nn_model_input(model), eval, model->rows, b);
+			a = nn_model_forward(model, b);
+			for (size_t j = 0; j < b && r.nwrong < GRID_MAX; j++) {
+				size_t best = 0;
+
+				for (size_t o = 1; o < nout; o++)
+					if (a[j * nout + o] > a[j * nout + best])
+						best = o;
+				if ((int32_t)best != eval->labels[i + j]) {
+					r.wrong[r.nwrong] = (uint32_t)(i + j);
+					r.wrong_pred[r.nwrong++] = (int32_t)best;
+				}
+			}
+		}
+		struct grid g;
+		char (*labels)[64] = calloc(GRID_MAX, sizeof(*labels));
+		if (x && labels && r.nwrong && grid_init(&g, r.nwrong, w, h, 0.35f) == 0) {
+			for (size_t t = 0; t < r.nwrong; t++) {
+				char a[32], b[32];
+
+				nn_data_gather(x, eval, &r.wrong[t], 1);
+				for (size_t y = 0; y < h; y++)
+					memcpy(grid_tile(&g, t, y), x + y * w, w * sizeof(float));
+				snprintf(labels[t], sizeof(labels[t]), "%s>%s",
+					 class_name(data, (size_t)eval->labels[r.wrong[t]], a, sizeof(a)),
+					 class_name(data, (size_t)r.wrong_pred[t], b, sizeof(b)));
+			}
+			struct grid_chart c = { &r, &g, "misclassified",
+						"misclassified examples at the best epoch, labelled true>predicted",
+						"gray negative", "[0:1]", labels };
+			grid_chart(dir, &c, render, log, &failed);
+			free(g.cells);
+		}
+		free(labels);
+		free(x);
+
+		/* First-layer weights, one tile per hidden unit, each scaled to
+		 * its largest magnitude. */
+		size_t units = model->sizes[1] < TILES_MAX ? model->sizes[1] : TILES_MAX;
+		if (model->nlayers > 1 && grid_init(&g, units, w, h, 0.0f) == 0) {
+			for (size_t u = 0; u < units; u++) {
+				const float *wu = model->w[0] + u * w * h;
+				float max = 1e-12f;
+
+				for (size_t i = 0; i < w * h; i++)
+					max = fabsf(wu[i]) > max ? fabsf(wu[i]) : max;
+				for (size_t y = 0; y < h; y++)
+					for (size_t xx = 0; xx < w; xx++)
+						grid_tile(&g, u, y)[xx] = wu[y * w + xx] / max;
+			}
+			struct grid_chart c = { &r, &g, "weights",
+						"first-layer weights of the best model, one tile per hidden unit",
+						"defined (-1 '#2166ac', 0 'white', 1 '#b2182b')", "[-1:1]", NULL };
+			grid_chart(dir, &c, render, log, &failed);
+			free(g.cells);
+		}
+	}
+	free(r.confusion);
+	if (!render && log)
+		fprintf(log, "nnlab: note: gnuplot is not installed, so the charts are only scripts and data in %s "
+			"(install gnuplot-nox, then run 'gnuplot NAME.gp' there)\n", dir);
+	return failed;
+}
+
+int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err)
+{
+	char msg[8192];
+	const char *args[] = {
+		"gnuplot", "-e",
+		"set terminal dumb size 79,24 noenhanced; set datafile separator ','; "
+		"set datafile columnheaders; set key bottom right; set title 'accuracy (%)'; "
+		"plot 'metrics.csv' using 'epoch':(100*column('eval_accuracy')) with lines title 'evaluated'",
+		NULL
+	};
+	int rc;
+
+	if (!exp_plot_have_gnuplot())
+		return nn_errorf(err, NN_EIO, "gnuplot is not installed (install gnuplot-nox)");
+	fflush(out);
+	rc = run_gnuplot(dir, args, fileno(out), msg, sizeof(msg));
+	if (rc != 0)
+		return nn_errorf(err, NN_EIO, "gnuplot failed drawing '%s/metrics.csv': %.300s", dir, msg);
+	return 0;
+}
+
+/* --- overlays --------------------------------------------------------- */
+
+struct flat {
+	char **keys, **values;
+	size_t n;
+};
+
+static void flatten(const struct exp_node *n, const char *prefix, struct flat *f)
+{
+	char key[512], val[1024];
+
+	if (n->kind == EXP_MAP) {
+		for (size_t i = 0; i < n->count; i++) {
+			snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", n->keys[i]->value);
+			flatten(n->items[i], key, f);
+		}
+		return;
+	}
+	if (n->kind == EXP_SEQ) {
+		size_t len = 0;
+
+		val[0] = '\0';
+		len += (size_t)snprintf(val, sizeof(val), "[");
+		for (size_t i = 0; i < n->count && len < sizeof(val); i++)
+			len += (size_t)snprintf(val + len, sizeof(val) - len, "%s%s", i ? "," : "",
+						n->items[i]->kind == EXP_SCALAR ? n->items[i]->value : "?");
+		if (len < sizeof(val))
+			snprintf(val + len, sizeof(val) - len, "]");
+	} else {
+		snprintf(val, sizeof(val), "%s", n->value);
+	}
+	char **k = realloc(f->keys, (f->n + 1) * sizeof(char *));
+	if (k)
+		f->keys = k;
+	char **v = realloc(f->values, (f->n + 1) * sizeof(char *));
+	if (v)
+		f->values = v;
+	if (!k || !v)
+		return;
+	f->keys[f->n] = strdup(prefix);
+	f->values[f->n] = strdup(val);
+	if (f->keys[f->n] && f->values[f->n])
+		f->n++;
+}
+
+static const char *flat_get(const struct flat *f, const char *key)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->keys[i], key))
+			return f->values[i];
+	return "";
+}
+
+static void flat_free(struct flat *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->keys[i]);
+		free(f->values[i]);
+	}
+	free(f->keys);
+	free(f->values);
+}
+
+struct overlay {
+	const char *const *runs;
+	size_t nruns;
+	const char *metric, *base;
+	char (*legend)[256];
+};
+
+static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct overlay *o = ctx;
+	const char *slash = strrchr(o->base, '/');
+	const char *name = slash ? slash + 1 : o->base;
+	int percent = strstr(o->metric, "accuracy") != NULL;
+
+	(void)err;
+	script_head(f, name, "one metric of several runs", o->metric);
+	fprintf(f, "set datafile separator ','\nset datafile columnheaders\nset xlabel 'epoch'\n"
+		"set ylabel '%s%s'\nset key %s\nset grid\n", o->metric, percent ? " (%)" : "",
+		percent ? "bottom right" : "top right");
+	fputs("draw = \"plot ", f);
+	for (size_t i = 0; i < o->nruns; i++) {
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
+		fputs(i ? ", " : "", f);
+		put_quoted(f, path);
+		fprintf(f, " using 'epoch':(%scolumn('%s')) with lines lw 2 title ", percent ? "100*" : "",
+			o->metric);
+		put_quoted(f, o->legend[i]);
+	}
+	fputs("\"\n", f);
+	script_tail(f, SIZE);
+	return 0;
+}
+
+int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
+		     const char *out_base, FILE *log, struct nn_err *err)
+{
+	struct flat *flats = calloc(nruns, sizeof(*flats));
+	char (*legend)[256] = calloc(nruns, sizeof(*legend));
+	int rc = 0;
+
+	if (!flats || !legend) {
+		free(flats);
+		free(legend);
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < nruns; i++) {
+		char path[4200], metrics[4200];
+		struct exp_node *tree;
+
+		snprintf(metrics, sizeof(metrics), "%s/metrics.csv", runs[i]);
+		if (access(metrics, R_OK) != 0) {
+			rc = nn_errorf(err, NN_EIO, "'%s' is not a run directory: cannot read '%s'", runs[i],
+				       metrics);
+			goto done;
+		}
+		snprintf(path, sizeof(path), "%s/config.yaml", runs[i]);
+		tree = exp_yaml_load_file(path, path, err);
+		if (!tree) {
+			rc = err ? err->code : NN_EIO;
+			goto done;
+		}
+		flatten(tree, "", &flats[i]);
+		exp_node_free(tree);
+	}
+	/* The legend: the keys whose values differ between the runs. */
+	for (size_t i = 0; i < nruns; i++) {
+		size_t len = 0;
+
+		for (size_t k = 0; k < flats[0].n; k++) {
+			const char *key = flats[0].keys[k];
+			int differs = 0;
+
+			if (!strcmp(key, "name"))
+				continue;
+			for (size_t j = 1; j < nruns; j++)
+				differs |= strcmp(flat_get(&flats[j], key), flats[0].values[k]) != 0;
+			if (differs && len < sizeof(legend[i]))
+				len += (size_t)snprintf(legend[i] + len, sizeof(legend[i]) - len, "%s%s=%s",
+							len ? " " : "", key, flat_get(&flats[i], key));
+		}
+		if (!len)
+			snprintf(legend[i], sizeof(legend[i]), "%s", runs[i]);
+	}
+	char dir[4200], name[4200], file[4300];
+	const char *slash = strrchr(out_base, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out_base) : 1, slash ? out_base : ".");
+	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : out_base);
+	snprintf(file, sizeof(file), "%s.gp", out_base);
+	/* Paths in the script are as given; make them work from dir too. */
+	struct overlay o = { runs, nruns, metric, out_base, legend };
+	char **abs = calloc(nruns, sizeof(char *));
+	for (size_t i = 0; abs && i < nruns; i++)
+		abs[i] = realpath(runs[i], NULL);
+	for (size_t i = 0; abs && i < nruns; i++)
+		if (!abs[i]) {
+			rc = nn_errorf(err, NN_EIO, "cannot resolve '%s': %s", runs[i], strerror(errno));
+			goto free_abs;
+		}
+	o.runs = (const char *const *)abs;
+	if ((rc = exp_write_atomic(file, write_overlay, &o, err)) < 0)
+		goto free_abs;
+	if (!exp_plot_have_gnuplot()) {
+		if (log)
+			fprintf(log, "nnlab: note: gnuplot is not installed; wrote '%s' (install gnuplot-nox and run gnuplot on it)\n",
+				file);
+	} else {
+		rc = exp_plot_render(dir, name, err);
+	}
+free_abs:
+	for (size_t i = 0; abs && i < nruns; i++)
+		free(abs[i]);
+	free(abs);
+done:
+	for (size_t i = 0; i < nruns; i++)
+		flat_free(&flats[i]);
+	free(flats);
+	free(legend);
+	return rc;
+}

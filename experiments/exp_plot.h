@@ -1,0 +1,43 @@
+/* Charts drawn by gnuplot. Each chart is a script NAME.gp and its data
+ * file beside it in a directory, so a user can restyle it and run gnuplot
+ * there by hand; nnlab runs gnuplot as a program (never through a shell)
+ * to render NAME.png and NAME.svg, and a failed chart leaves no image. */
+#ifndef EXP_PLOT_H
+#define EXP_PLOT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "exp_config.h"
+#include "exp_data.h"
+#include "nn_err.h"
+#include "nn_model.h"
+
+/* Whether a gnuplot program is on PATH. */
+int exp_plot_have_gnuplot(void);
+
+/* Renders dir/name.gp into dir/name.png and dir/name.svg: gnuplot writes
+ * temporary files that are renamed into place only when it succeeds.
+ * Returns 0, or NN_EIO with gnuplot's complaint in err. */
+int exp_plot_render(const char *dir, const char *name, struct nn_err *err);
+
+/* Writes a run's charts into its directory: accuracy and cost per epoch
+ * (from metrics.csv); for image data, the confusion matrix, misclassified
+ * examples and first-layer weights of model (the best model), scored on
+ * the evaluated split. Renders them when gnuplot is there; when it is
+ * not, says once on log how to get the images. Chart failures are
+ * reported on log and do not fail the run: returns the number of charts
+ * that failed. */
+int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
+		 struct nn_model *model, FILE *log);
+
+/* Draws the run's accuracy curve as text (gnuplot's dumb terminal) to out. */
+int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err);
+
+/* Overlays one metric of several runs in one chart: writes out_base.gp
+ * and renders out_base.png and .svg (out_base without extension). The
+ * legend names what differs between the runs' configs. */
+int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
+		     const char *out_base, FILE *log, struct nn_err *err);
+
+#endif
