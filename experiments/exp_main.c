@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "exp_config.h"
+#include "exp_plot.h"
+#include "exp_report.h"
 #include "exp_plugin.h"
 #include "exp_run.h"
 
@@ -17,6 +19,8 @@ static const char usage[] =
 	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
 	"       nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	"       nnlab plot RUN_DIR... [-o FILE] [--metric NAME]\n"
+	"       nnlab report DIR\n"
 	"       nnlab plugins\n"
 	"       nnlab --help | --version\n"
 	"\n"
@@ -24,6 +28,10 @@ static const char usage[] =
 	"  run CONFIG        train the experiment described by the YAML file CONFIG,\n"
 	"                    writing runs/NAME/ (config.yaml, metrics.csv, model.json,\n"
 	"                    best.json)\n"
+	"  plot RUN_DIR...   overlay one metric of several runs in one chart (default\n"
+	"                    eval_accuracy into overlay.png, .svg and .gp)\n"
+	"  report DIR        write DIR/report.html: one page for a run, or for a\n"
+	"                    directory of runs\n"
 	"  plugins           list the dataset plugins on the plugin path, with options\n"
 	"  check CONFIG      check the config, plugin, data and model without training\n"
 	"  eval MODEL CONFIG score a saved network2 JSON model on the split CONFIG\n"
@@ -36,6 +44,7 @@ static const char usage[] =
 	"  --plugin FILE     load the dataset plugin from FILE instead of finding\n"
 	"                    data.plugin by name (only the command line names files)\n"
 	"  --quiet, -q       print nothing but errors\n"
+	"  --plot-terminal   draw the accuracy curve as text at the end\n"
 	"\n"
 	"Environment:\n"
 	"  NNLAB_PLUGIN_PATH colon-separated directories searched for dataset\n"
@@ -82,6 +91,7 @@ struct args {
 	const char *out;
 	const char *plugin;
 	int quiet;
+	int plot_terminal;
 };
 
 /* Parses [--set KEY=VALUE]... [--out DIR] [--quiet] and up to want
@@ -120,6 +130,8 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 				return usage_error("%s", "--plugin needs a file");
 		} else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
 			a->quiet = 1;
+		} else if (!strcmp(s, "--plot-terminal")) {
+			a->plot_terminal = 1;
 		} else if (s[0] == '-' && s[1]) {
 			return usage_error("unknown option '%s'", s);
 		} else if (a->npositional == want) {
@@ -165,6 +177,7 @@ static int cmd_run(int argc, char **argv)
 	opts.log = a.quiet ? NULL : stdout;
 	opts.progress = !a.quiet && isatty(STDERR_FILENO);
 	opts.stop = &stop_requested;
+	opts.plot_terminal = a.plot_terminal;
 	/* Stop after the current mini-batch: the run directory keeps every
 	 * finished epoch's files whole and no temporary file behind. */
 	struct sigaction sa;
@@ -197,6 +210,55 @@ static int cmd_check(int argc, char **argv)
 	exp_config_fini(&cfg);
 	if (rc < 0)
 		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
+	return 0;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+	const char *runs[256], *out = "overlay", *metric = "eval_accuracy";
+	size_t n = 0;
+	char base[4096];
+	struct nn_err err = { 0, "" };
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--metric")) {
+			if (i + 1 >= argc)
+				return usage_error("%s needs a value", argv[i]);
+			if (!strcmp(argv[i], "-o"))
+				out = argv[++i];
+			else
+				metric = argv[++i];
+		} else if (argv[i][0] == '-') {
+			return usage_error("unknown option '%s'", argv[i]);
+		} else if (n == 256) {
+			return usage_error("%s", "too many runs (at most 256)");
+		} else {
+			runs[n++] = argv[i];
+		}
+	}
+	if (!n)
+		return usage_error("%s", "plot needs at least one RUN_DIR");
+	if (strspn(metric, "abcdefghijklmnopqrstuvwxyz_") != strlen(metric))
+		return usage_error("'%s' is not a metrics.csv column", metric);
+	/* -o overlay.png, overlay.svg or overlay: the chart's files share the base. */
+	snprintf(base, sizeof(base), "%s", out);
+	size_t len = strlen(base);
+	if (len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg")))
+		base[len - 4] = '\0';
+	if (exp_plot_overlay(runs, n, metric, base, stderr, &err) < 0)
+		return fail(1, err.msg);
+	printf("wrote %s.gp, %s.png and %s.svg\n", base, base, base);
+	return 0;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	struct nn_err err = { 0, "" };
+
+	if (argc != 1)
+		return usage_error("%s", "report needs one DIR (a run, or a directory of runs)");
+	if (exp_report(argv[0], stdout, &err) < 0)
+		return fail(err.code == NN_EINVAL ? 2 : 1, err.msg);
 	return 0;
 }
 
@@ -243,6 +305,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "plot"))
+		return cmd_plot(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "plugins"))
 		return cmd_plugins(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "check"))

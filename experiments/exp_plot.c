@@ -632,7 +632,7 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 	int percent = strstr(o->metric, "accuracy") != NULL;
 
 	(void)err;
-	script_head(f, name, "one metric of several runs", o->metric);
+	script_head(f, name, o->metric, "per epoch, one line per run");
 	fprintf(f, "set datafile separator ','\nset datafile columnheaders\nset xlabel 'epoch'\n"
 		"set ylabel '%s%s'\nset key %s\nset grid\n", o->metric, percent ? " (%)" : "",
 		percent ? "bottom right" : "top right");

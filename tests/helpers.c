@@ -159,6 +159,18 @@ int th_nnlab(char **out, char **err, const char *const *argv)
 	return th_nnlab_ex(out, err, argv, NULL, 0, 0);
 }
 
+static const char *child_path;
+
+int th_nnlab_path(char **out, char **err, const char *const *argv, const char *path)
+{
+	int rc;
+
+	child_path = path;
+	rc = th_nnlab_ex(out, err, argv, NULL, 0, 0);
+	child_path = NULL;
+	return rc;
+}
+
 int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd,
 		double signal_after, int sig)
 {
@@ -185,6 +197,8 @@ int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd
 		dup2(fe, 2);
 		if (cwd && chdir(cwd) < 0)
 			_exit(126);
+		if (child_path)
+			setenv("PATH", child_path, 1);
 		execv(args[0], (char *const *)args);
 		_exit(127);
 	}

@@ -43,6 +43,9 @@ size_t th_csv_rows(const char *csv);
  * Returns the exit status, or -1 if it did not exit normally. */
 int th_nnlab(char **out, char **err, const char *const *argv);
 
+/* As th_nnlab with PATH set to path in the program's environment. */
+int th_nnlab_path(char **out, char **err, const char *const *argv, const char *path);
+
 /* As th_nnlab, run in directory cwd (NULL: the current one); when
  * signal_after > 0, sends sig that many seconds after the start. */
 int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd,

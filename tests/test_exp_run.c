@@ -29,6 +29,7 @@ static void write_small(const char *name, const char *extra)
 	snprintf(text, sizeof(text),
 		 "name: small\n"
 		 "seed: 5\n"
+		 "charts: false\n"
 		 "data:\n"
 		 "  plugin: mnist\n"
 		 "  options:\n"
@@ -221,7 +222,7 @@ Test(exp_run, config_errors_exit_2_with_location)
 
 	write_small("s.yaml", "  lerning_rate: 1\n");
 	cr_assert_eq(run(&out, &err, "s.yaml", "r", NULL, NULL), 2);
-	snprintf(want, sizeof(want), "nnlab: error: %s/s.yaml:14:3: unknown key 'lerning_rate' in 'train'\n", dir);
+	snprintf(want, sizeof(want), "nnlab: error: %s/s.yaml:15:3: unknown key 'lerning_rate' in 'train'\n", dir);
 	cr_assert_str_eq(err, want);
 	free(out);
 	free(err);
@@ -506,7 +507,7 @@ Test(exp_run, real_mnist_one_epoch_reaches_90_percent)
 	snprintf(cpath, sizeof(cpath), "%s/configs/nielsen-ch1.yaml", NNLAB_SOURCE_DIR);
 	snprintf(opath, sizeof(opath), "%s/ch1", dir);
 	const char *argv[] = { "run", cpath, "--out", opath, "--set", set,
-			       "--set", "train.epochs=1", NULL };
+			       "--set", "train.epochs=1", "--set", "charts=false", NULL };
 	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
 	csv = read_run_file("ch1", "metrics.csv");
 	char f[64];

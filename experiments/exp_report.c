@@ -1,0 +1,522 @@
+#include "exp_report.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exp_fs.h"
+#include "exp_plot.h"
+#include "exp_yaml.h"
+
+/* --- small helpers -------------------------------------------------------- */
+
+static void put_html(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f); break;
+		}
+	}
+}
+
+/* Embeds dir/file (a PNG) as an <img> with a data URI; nothing when the
+ * file is missing. */
+static void put_image(FILE *f, const char *dir, const char *file, const char *alt)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char path[4400], *data;
+	size_t len;
+	struct nn_err err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (access(path, R_OK) != 0 || exp_read_file(path, &data, &len, &err) < 0)
+		return;
+	fputs("<figure><img alt=\"", f);
+	put_html(f, alt);
+	fputs("\" src=\"data:image/png;base64,", f);
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned char)data[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned char)data[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)data[i + 2];
+		fputc(b64[v >> 18 & 63], f);
+		fputc(b64[v >> 12 & 63], f);
+		fputc(i + 1 < len ? b64[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < len ? b64[v & 63] : '=', f);
+	}
+	fputs("\"><figcaption>", f);
+	put_html(f, alt);
+	fputs("</figcaption></figure>\n", f);
+	free(data);
+}
+
+static void page_head(FILE *f, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+	put_html(f, title);
+	fputs("</title>\n<style>\n"
+	      "body { font-family: sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }\n"
+	      "table { border-collapse: collapse; margin: 1em 0; font-size: 90%; }\n"
+	      "th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }\n"
+	      "th { background: #f0f0f0; }\n td.text, th.text { text-align: left; }\n"
+	      "figure { margin: 1em 0; } img { max-width: 100%; }\n"
+	      "figcaption { font-size: 85%; color: #555; }\n"
+	      "pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }\n"
+	      "</style>\n</head>\n<body>\n<h1>", f);
+	put_html(f, title);
+	fputs("</h1>\n", f);
+}
+
+/* A whole CSV as rows of fields (no quoting: metrics files have none). */
+struct csv {
+	char *text;
+	char **cells;
+	size_t rows, cols;
+};
+
+static int csv_load(struct csv *c, const char *path, struct nn_err *err)
+{
+	size_t len, cap = 0, n = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (exp_read_file(path, &c->text, &len, err) < 0)
+		return -1;
+	for (char *line = c->text; *line;) {
+		char *end = strchr(line, '\n');
+		size_t cols = 0;
+
+		if (end)
+			*end = '\0';
+		for (char *field = line;; cols++) {
+			char *comma = strchr(field, ',');
+
+			if (n == cap) {
+				char **p = realloc(c->cells, (cap = cap ? cap * 2 : 256) * sizeof(char *));
+
+				if (!p)
+					return nn_errorf(err, NN_ENOMEM, "out of memory");
+				c->cells = p;
+			}
+			c->cells[n++] = field;
+			if (!comma)
+				break;
+			*comma = '\0';
+			field = comma + 1;
+		}
+		if (c->rows == 0)
+			c->cols = cols + 1;
+		if (cols + 1 != c->cols)
+			return nn_errorf(err, NN_EFORMAT, "%s:%zu: expected %zu fields", path, c->rows + 1,
+					 c->cols);
+		c->rows++;
+		if (!end)
+			break;
+		line = end + 1;
+	}
+	if (c->rows < 1)
+		return nn_errorf(err, NN_EFORMAT, "'%s' is empty", path);
+	return 0;
+}
+
+static const char *csv_get(const struct csv *c, size_t row, const char *column)
+{
+	for (size_t j = 0; j < c->cols; j++)
+		if (!strcmp(c->cells[j], column))
+			return row < c->rows ? c->cells[row * c->cols + j] : NULL;
+	return NULL;
+}
+
+static void csv_free(struct csv *c)
+{
+	free(c->text);
+	free(c->cells);
+}
+
+/* Best and final accuracy of the evaluated split, in percent. */
+struct summary {
+	double best, final;
+	long best_epoch;
+	size_t epochs;
+};
+
+static void summarize(const struct csv *c, struct summary *s)
+{
+	s->best = -1;
+	s->final = -1;
+	s->best_epoch = -1;
+	s->epochs = c->rows - 1;
+	for (size_t r = 1; r < c->rows; r++) {
+		const char *a = csv_get(c, r, "eval_accuracy");
+		double v = a && *a ? 100 * atof(a) : -1;
+
+		if (v > s->best) {
+			s->best = v;
+			s->best_epoch = atol(csv_get(c, r, "epoch"));
+		}
+		s->final = v;
+	}
+}
+
+/* --- one run -------------------------------------------------------------- */
+
+static int write_run(FILE *f, void *ctx, struct nn_err *err)
+{
+	const char *dir = ctx;
+	char path[4400], *config = NULL;
+	size_t len;
+	struct csv c;
+	struct summary s;
+	static const char *const charts[][2] = {
+		{ "accuracy.png", "accuracy per epoch" },
+		{ "cost.png", "cost per epoch" },
+		{ "confusion.png", "confusion matrix at the best epoch" },
+		{ "misclassified.png", "misclassified examples (true>predicted)" },
+		{ "weights.png", "first-layer weights, one tile per hidden unit" },
+	};
+
+	snprintf(path, sizeof(path), "%s/metrics.csv", dir);
+	if (csv_load(&c, path, err) < 0) {
+		csv_free(&c);
+		return err->code;
+	}
+	summarize(&c, &s);
+	page_head(f, dir);
+	fprintf(f, "<p>%zu epochs; best accuracy of the evaluated split %.2f%% at epoch %ld; final %.2f%%.</p>\n",
+		s.epochs, s.best, s.best_epoch, s.final);
+	fputs("<h2>Charts</h2>\n", f);
+	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
+		put_image(f, dir, charts[i][0], charts[i][1]);
+	fputs("<h2>Metrics</h2>\n<table id=\"metrics\">\n<tr>", f);
+	for (size_t j = 0; j < c.cols; j++) {
+		fputs("<th>", f);
+		put_html(f, c.cells[j]);
+		fputs("</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (size_t r = 1; r < c.rows; r++) {
+		fputs("<tr>", f);
+		for (size_t j = 0; j < c.cols; j++) {
+			fputs("<td>", f);
+			put_html(f, c.cells[r * c.cols + j]);
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	snprintf(path, sizeof(path), "%s/config.yaml", dir);
+	if (exp_read_file(path, &config, &len, err) == 0) {
+		fputs("<h2>Config</h2>\n<pre>", f);
+		put_html(f, config);
+		fputs("</pre>\n", f);
+		free(config);
+	}
+	fputs("</body>\n</html>\n", f);
+	csv_free(&c);
+	return 0;
+}
+
+/* --- a directory of runs ------------------------------------------------ */
+
+struct run {
+	char name[256], path[4400];
+	struct summary s;
+	char values[2][256];   /* of the two differing keys, for the heatmap */
+	char legend[512];
+};
+
+struct runs {
+	const char *dir;
+	struct run *run;
+	size_t n;
+	char keys[2][256];
+	size_t nkeys;          /* differing config keys (counted up to 3) */
+	int heatmap;
+};
+
+static int by_best(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+
+	return (x->s.best < y->s.best) - (x->s.best > y->s.best);
+}
+
+/* Flattens a config tree into "key=value" lines in buf. */
+static void flatten(const struct exp_node *n, const char *prefix, char *buf, size_t len)
+{
+	char key[512];
+	size_t used = strlen(buf);
+
+	if (n->kind == EXP_MAP) {
+		for (size_t i = 0; i < n->count; i++) {
+			snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", n->keys[i]->value);
+			flatten(n->items[i], key, buf, len);
+		}
+		return;
+	}
+	if (used >= len)
+		return;
+	used += (size_t)snprintf(buf + used, len - used, "%s=", prefix);
+	if (n->kind == EXP_SEQ) {
+		for (size_t i = 0; i < n->count && used < len; i++)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "[",
+						 n->items[i]->kind == EXP_SCALAR ? n->items[i]->value : "?");
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "]");
+	} else {
+		used += (size_t)snprintf(buf + used, len - used, "%s", n->value);
+	}
+	if (used < len)
+		snprintf(buf + used, len - used, "\n");
+}
+
+/* The value of key in a flattened config, into out. */
+static const char *flat_value(const char *flat, const char *key, char *out, size_t len)
+{
+	size_t k = strlen(key);
+
+	out[0] = '\0';
+	for (const char *line = flat; *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+
+		if (n > k && !strncmp(line, key, k) && line[k] == '=') {
+			snprintf(out, len, "%.*s", (int)(n - k - 1), line + k + 1);
+			break;
+		}
+		line += n + (end ? 1 : 0);
+	}
+	return out;
+}
+
+/* Position of v among the distinct values of the runs' key k, ordered
+ * numerically when all are numbers, else by text. */
+static size_t value_index(const struct runs *rs, int k, const char *v)
+{
+	size_t below = 0;
+	char seen[64][256];
+	size_t nseen = 0;
+	int numeric = 1;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		char *end;
+
+		strtod(rs->run[i].values[k], &end);
+		numeric &= *rs->run[i].values[k] && !*end;
+	}
+	for (size_t i = 0; i < rs->n && nseen < 64; i++) {
+		const char *w = rs->run[i].values[k];
+		size_t j;
+
+		for (j = 0; j < nseen && strcmp(seen[j], w); j++)
+			;
+		if (j < nseen)
+			continue;
+		snprintf(seen[nseen++], sizeof(seen[0]), "%s", w);
+		if (numeric ? atof(w) < atof(v) : strcmp(w, v) < 0)
+			below++;
+	}
+	return below;
+}
+
+static int write_heat_data(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct runs *rs = ctx;
+
+	(void)err;
+	fprintf(f, "# %s, %s, final accuracy (%%), column and row of the cell\n", rs->keys[0],
+		rs->keys[1]);
+	for (size_t i = 0; i < rs->n; i++)
+		fprintf(f, "\"%s\" \"%s\" %.2f %zu %zu\n", rs->run[i].values[0], rs->run[i].values[1],
+			rs->run[i].s.final, value_index(rs, 0, rs->run[i].values[0]),
+			value_index(rs, 1, rs->run[i].values[1]));
+	return 0;
+}
+
+static int write_heat_script(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct runs *rs = ctx;
+
+	(void)err;
+	fputs("# nnlab chart: final accuracy over two config values. Edit it and run 'gnuplot heatmap.gp' here.\n"
+	      "if (!exists(\"out_png\")) out_png = 'heatmap.png'\n"
+	      "if (!exists(\"out_svg\")) out_svg = 'heatmap.svg'\n", f);
+	fprintf(f, "set title 'final accuracy (%%) by %s and %s' noenhanced\n", rs->keys[0], rs->keys[1]);
+	fprintf(f, "set xlabel '%s' noenhanced\nset ylabel '%s' noenhanced\n", rs->keys[0], rs->keys[1]);
+	fputs("set palette defined (0 '#f7fbff', 1 '#2b6cb0')\nunset key\nset tics nomirror\n"
+	      "set offsets 0.5, 0.5, 0.5, 0.5\n"
+	      "draw = \"plot 'heatmap.dat' using 4:5:3:xtic(1):ytic(2) with image, "
+	      "'' using 4:5:(sprintf('%.2f', $3)) with labels\"\n"
+	      "set terminal pngcairo size 700,560 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
+	      "set terminal svg size 700,560 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);
+	return 0;
+}
+
+static int write_index(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct runs *rs = ctx;
+
+	(void)err;
+	page_head(f, rs->dir);
+	fprintf(f, "<p>%zu runs, sorted by their best accuracy of the evaluated split.</p>\n", rs->n);
+	fputs("<table id=\"runs\">\n<tr><th class=\"text\">run</th><th class=\"text\">differs in</th>"
+	      "<th>best %</th><th>at epoch</th><th>final %</th><th>epochs</th></tr>\n", f);
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct run *r = &rs->run[i];
+
+		fputs("<tr><td class=\"text\">", f);
+		put_html(f, r->name);
+		fputs("</td><td class=\"text\">", f);
+		put_html(f, r->legend);
+		fprintf(f, "</td><td>%.2f</td><td>%ld</td><td>%.2f</td><td>%zu</td></tr>\n", r->s.best,
+			r->s.best_epoch, r->s.final, r->s.epochs);
+	}
+	fputs("</table>\n<h2>Charts</h2>\n", f);
+	put_image(f, rs->dir, "overlay-accuracy.png", "accuracy of the evaluated split per epoch, every run");
+	if (rs->heatmap)
+		put_image(f, rs->dir, "heatmap.png", "final accuracy over the two config values the runs vary");
+	fputs("</body>\n</html>\n", f);
+	return 0;
+}
+
+static int report_runs(const char *dir, FILE *log, struct nn_err *err)
+{
+	struct dirent **names;
+	int count = scandir(dir, &names, NULL, alphasort);
+	struct runs rs = { .dir = dir };
+	char **flats = NULL;
+	int rc = 0;
+
+	if (count < 0)
+		return nn_errorf(err, NN_EIO, "cannot read directory '%s'", dir);
+	rs.run = calloc((size_t)count + 1, sizeof(*rs.run));
+	flats = calloc((size_t)count + 1, sizeof(char *));
+	for (int i = 0; i < count; i++) {
+		char metrics[4600], path[4400];
+		struct csv c;
+		struct exp_node *tree;
+		struct run *r = &rs.run[rs.n];
+
+		if (names[i]->d_name[0] == '.' || !rs.run || !flats) {
+			free(names[i]);
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		snprintf(metrics, sizeof(metrics), "%s/metrics.csv", path);
+		snprintf(r->name, sizeof(r->name), "%s", names[i]->d_name);
+		free(names[i]);
+		if (access(metrics, R_OK) != 0)
+			continue;
+		if (csv_load(&c, metrics, err) < 0 || c.rows < 2) {
+			if (log)
+				fprintf(log, "nnlab: warning: skipping '%s': %s\n", path,
+					c.rows < 2 ? "no epochs" : err->msg);
+			csv_free(&c);
+			continue;
+		}
+		summarize(&c, &r->s);
+		csv_free(&c);
+		snprintf(r->path, sizeof(r->path), "%s", path);
+		snprintf(metrics, sizeof(metrics), "%s/config.yaml", path);
+		flats[rs.n] = calloc(1, 16384);
+		tree = exp_yaml_load_file(metrics, metrics, err);
+		if (tree && flats[rs.n])
+			flatten(tree, "", flats[rs.n], 16384);
+		exp_node_free(tree);
+		rs.n++;
+	}
+	free(names);
+	if (!rs.n) {
+		rc = nn_errorf(err, NN_EINVAL, "'%s' holds no runs (no metrics.csv in it or its subdirectories)", dir);
+		goto done;
+	}
+	/* The config keys whose values differ: legends and the heatmap. */
+	for (const char *line = flats[0] ? flats[0] : ""; *line;) {
+		const char *eq = strchr(line, '='), *end = strchr(line, '\n');
+		char key[256], a[256], b[256];
+		int differs = 0;
+
+		if (!eq || !end)
+			break;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - line), line);
+		line = end + 1;
+		if (!strcmp(key, "name"))
+			continue;
+		flat_value(flats[0], key, a, sizeof(a));
+		for (size_t i = 1; i < rs.n; i++)
+			differs |= strcmp(flat_value(flats[i] ? flats[i] : "", key, b, sizeof(b)), a) != 0;
+		if (!differs)
+			continue;
+		if (rs.nkeys < 2)
+			snprintf(rs.keys[rs.nkeys], sizeof(rs.keys[0]), "%s", key);
+		rs.nkeys++;
+		for (size_t i = 0; i < rs.n; i++) {
+			size_t len = strlen(rs.run[i].legend);
+
+			flat_value(flats[i] ? flats[i] : "", key, b, sizeof(b));
+			snprintf(rs.run[i].legend + len, sizeof(rs.run[i].legend) - len, "%s%s=%s",
+				 len ? " " : "", key, b);
+			if (rs.nkeys <= 2)
+				snprintf(rs.run[i].values[rs.nkeys - 1], sizeof(rs.run[i].values[0]), "%s", b);
+		}
+	}
+	qsort(rs.run, rs.n, sizeof(*rs.run), by_best);
+
+	/* Charts: the overlay of every run, and the heatmap when two values vary. */
+	const char **paths = calloc(rs.n, sizeof(char *));
+	char base[4400];
+	for (size_t i = 0; paths && i < rs.n; i++)
+		paths[i] = rs.run[i].path;
+	snprintf(base, sizeof(base), "%s/overlay-accuracy", dir);
+	if (paths && exp_plot_overlay(paths, rs.n, "eval_accuracy", base, log, err) < 0 && log)
+		fprintf(log, "nnlab: warning: overlay chart failed: %s\n", err->msg);
+	free(paths);
+	if (rs.nkeys == 2) {
+		char file[4400];
+
+		rs.heatmap = 1;
+		snprintf(file, sizeof(file), "%s/heatmap.dat", dir);
+		rc = exp_write_atomic(file, write_heat_data, &rs, err);
+		snprintf(file, sizeof(file), "%s/heatmap.gp", dir);
+		if (rc == 0)
+			rc = exp_write_atomic(file, write_heat_script, &rs, err);
+		if (rc == 0 && exp_plot_have_gnuplot() && exp_plot_render(dir, "heatmap", err) < 0) {
+			if (log)
+				fprintf(log, "nnlab: warning: heatmap failed: %s\n", err->msg);
+			rs.heatmap = 0;
+		}
+		rc = 0;
+	}
+	char file[4400];
+	snprintf(file, sizeof(file), "%s/report.html", dir);
+	rc = exp_write_atomic(file, write_index, &rs, err);
+	if (rc == 0 && log)
+		fprintf(log, "wrote %s\n", file);
+done:
+	for (size_t i = 0; flats && i <= rs.n; i++)
+		free(flats[i]);
+	free(flats);
+	free(rs.run);
+	return rc;
+}
+
+int exp_report(const char *dir, FILE *log, struct nn_err *err)
+{
+	char path[4400];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/metrics.csv", dir);
+	if (access(path, R_OK) != 0)
+		return report_runs(dir, log, err);
+	snprintf(path, sizeof(path), "%s/report.html", dir);
+	rc = exp_write_atomic(path, write_run, (void *)dir, err);
+	if (rc == 0 && log)
+		fprintf(log, "wrote %s\n", path);
+	return rc;
+}

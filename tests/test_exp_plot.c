@@ -1,0 +1,287 @@
+/* Charts and reports, with the real gnuplot (and without it, and with a
+ * broken one). */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "helpers.h"
+
+static char dir[4096];
+
+static void setup(void)
+{
+	th_tmpdir(dir, sizeof(dir));
+}
+
+TestSuite(exp_plot, .init = setup, .timeout = 120);
+
+/* A small run of 8x8 MNIST-style images into dir/OUT. */
+static int small_run(const char *out, const char *path_env, char **err, const char *set)
+{
+	char data[4300], cfg[4300], text[8192], opath[4300];
+
+	snprintf(data, sizeof(data), "%s/data", dir);
+	mkdir(data, 0777);
+	th_write_mnist(data, 300, 60, 8, 1, 9);
+	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
+	snprintf(text, sizeof(text),
+		 "name: tiny\ndata:\n  options:\n    dir: %s\n  validation_size: 50\n"
+		 "model:\n  layers: [64, 12, 10]\ntrain:\n  epochs: 3\n  eta: 3.0\n"
+		 "monitor:\n  train_accuracy: true\n  train_cost: true\n", data);
+	th_write_str(cfg, text);
+	snprintf(opath, sizeof(opath), "%s/%s", dir, out);
+	const char *argv[] = { "run", cfg, "--out", opath, "--set", set ? set : "seed=1", NULL };
+	return path_env ? th_nnlab_path(NULL, err, argv, path_env) : th_nnlab(NULL, err, argv);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Checks a PNG: signature, IHDR size, and pixels that are not all alike. */
+static void check_png(const char *path, uint32_t want_w, uint32_t want_h)
+{
+	size_t len, idat_len = 0;
+	unsigned char *png = (unsigned char *)th_read(path, &len), *idat = NULL;
+
+	cr_assert_not_null(png, "no '%s'", path);
+	cr_assert_gt(len, 100, "'%s' is %zu bytes", path, len);
+	cr_assert_eq(memcmp(png, "\x89PNG\r\n\x1a\n", 8), 0, "'%s' is not a PNG", path);
+	cr_assert_eq(memcmp(png + 12, "IHDR", 4), 0);
+	uint32_t w = be32(png + 16), h = be32(png + 20);
+	if (want_w)
+		cr_assert_eq(w, want_w, "'%s' is %u wide", path, w);
+	if (want_h)
+		cr_assert_eq(h, want_h, "'%s' is %u high", path, h);
+	for (size_t off = 8; off + 12 <= len;) {
+		uint32_t n = be32(png + off);
+
+		if (!memcmp(png + off + 4, "IDAT", 4)) {
+			idat = realloc(idat, idat_len + n);
+			memcpy(idat + idat_len, png + off + 8, n);
+			idat_len += n;
+		}
+		off += 12 + n;
+	}
+	cr_assert_gt(idat_len, 0);
+	/* Inflate and count distinct byte values of the pixel data. */
+	uLongf raw_len = (uLongf)w * h * 4 + h + 64;
+	unsigned char *raw = malloc(raw_len);
+	cr_assert_eq(uncompress(raw, &raw_len, idat, idat_len), Z_OK, "'%s': bad image data", path);
+	int seen[256] = { 0 }, distinct = 0;
+	for (uLongf i = 0; i < raw_len; i++)
+		distinct += !seen[raw[i]]++;
+	cr_assert_gt(distinct, 8, "'%s' looks blank (%d byte values)", path, distinct);
+	free(raw);
+	free(idat);
+	free(png);
+}
+
+static void check_svg(const char *path)
+{
+	char cmd[8300];
+
+	snprintf(cmd, sizeof(cmd),
+		 "python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); "
+		 "sys.exit(0 if r.tag.endswith(\"svg\") else 1)' '%s'", path);
+	cr_assert_eq(system(cmd), 0, "'%s' is not an SVG document", path);
+}
+
+/* No file in d is empty. */
+static void check_no_empty_files(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+	char path[8300];
+	struct stat st;
+
+	cr_assert_not_null(dp);
+	while ((e = readdir(dp))) {
+		if (e->d_name[0] == '.' && (!e->d_name[1] || e->d_name[1] == '.'))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", d, e->d_name);
+		cr_assert_eq(stat(path, &st), 0);
+		cr_assert(S_ISDIR(st.st_mode) || st.st_size > 0, "'%s' is empty", path);
+		cr_assert(e->d_name[0] != '.', "a temporary file was left: '%s'", path);
+	}
+	closedir(dp);
+}
+
+Test(exp_plot, a_run_draws_every_chart)
+{
+	char *err, path[4400];
+	const char *charts[] = { "accuracy", "cost", "confusion", "misclassified", "weights" };
+
+	cr_assert_eq(small_run("r", NULL, &err, NULL), 0, "%s", err);
+	cr_assert_str_eq(err, "");
+	for (int i = 0; i < 5; i++) {
+		snprintf(path, sizeof(path), "%s/r/%s.png", dir, charts[i]);
+		check_png(path, i < 2 ? 900 : 0, i < 2 ? 560 : 0);
+		snprintf(path, sizeof(path), "%s/r/%s.svg", dir, charts[i]);
+		check_svg(path);
+		snprintf(path, sizeof(path), "%s/r/%s.gp", dir, charts[i]);
+		char *gp = th_read(path, NULL);
+		cr_assert_not_null(gp);
+		cr_assert(strstr(gp, "tiny: [64, 12, 10], sigmoid, eta 3, batch 10, quadratic cost"), "%s", gp);
+		free(gp);
+	}
+	/* The accuracy chart shows the evaluated, validation and training curves. */
+	snprintf(path, sizeof(path), "%s/r/accuracy.gp", dir);
+	char *gp = th_read(path, NULL);
+	cr_assert(strstr(gp, "title 'test'") && strstr(gp, "title 'validation'") &&
+		  strstr(gp, "title 'training'"), "%s", gp);
+	free(gp);
+	snprintf(path, sizeof(path), "%s/r", dir);
+	check_no_empty_files(path);
+	free(err);
+
+	/* A user can rerun a script by hand in the run directory. */
+	char cmd[8400];
+	snprintf(cmd, sizeof(cmd), "cd '%s/r' && rm cost.png && gnuplot cost.gp 2>/dev/null", dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/r/cost.png", dir);
+	check_png(path, 900, 560);
+}
+
+Test(exp_plot, without_gnuplot_the_run_succeeds_with_a_note)
+{
+	char *err, path[4400], empty[4300];
+	struct stat st;
+
+	snprintf(empty, sizeof(empty), "%s/empty-bin", dir);
+	mkdir(empty, 0777);
+	cr_assert_eq(small_run("r", empty, &err, NULL), 0, "%s", err);
+	cr_assert(strstr(err, "nnlab: note: gnuplot is not installed, so the charts are only scripts and data in "),
+		  "%s", err);
+	snprintf(path, sizeof(path), "%s/r/accuracy.gp", dir);
+	cr_assert_eq(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/r/confusion.dat", dir);
+	cr_assert_eq(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/r/accuracy.png", dir);
+	cr_assert_neq(stat(path, &st), 0);
+	free(err);
+}
+
+Test(exp_plot, a_broken_gnuplot_is_reported_and_leaves_no_empty_image)
+{
+	char *err, fake[4300], script[4400], path[8800];
+
+	/* A gnuplot that creates its outputs empty and fails, as a crash would. */
+	snprintf(fake, sizeof(fake), "%s/fake-bin", dir);
+	mkdir(fake, 0777);
+	snprintf(script, sizeof(script), "%s/gnuplot", fake);
+	th_write_str(script,
+		     "#!/bin/sh\n"
+		     "png=$(echo \"$2\" | sed -n \"s/.*out_png='\\([^']*\\)'.*/\\1/p\")\n"
+		     "[ -n \"$png\" ] && : > \"$png\"\n"
+		     "echo 'fake gnuplot: cannot open font' >&2\n"
+		     "exit 1\n");
+	chmod(script, 0755);
+	snprintf(path, sizeof(path), "%s:/usr/bin:/bin", fake);
+	cr_assert_eq(small_run("r", path, &err, NULL), 0, "%s", err);
+	cr_assert(strstr(err, "nnlab: warning: chart 'accuracy' failed: gnuplot failed on '"), "%s", err);
+	cr_assert(strstr(err, "accuracy.gp' (exit status 1): fake gnuplot: cannot open font"), "%s", err);
+	snprintf(path, sizeof(path), "%s/r", dir);
+	check_no_empty_files(path);
+	free(err);
+}
+
+Test(exp_plot, overlay_and_reports)
+{
+	char *out, *err, path[8800], runs[4300], a[4400], b[4400];
+
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	mkdir(runs, 0777);
+	/* Four runs that differ in two values: eta and the hidden layer. */
+	const char *sets[] = { "train.eta=0.5", "train.eta=3" };
+	for (int i = 0; i < 2; i++) {
+		char *e;
+		char name[64];
+
+		snprintf(name, sizeof(name), "runs/eta%d-h12", i);
+		cr_assert_eq(small_run(name, NULL, &e, sets[i]), 0, "%s", e);
+		free(e);
+	}
+	/* Same eta values with another layer size. */
+	for (int i = 0; i < 2; i++) {
+		char cfgpath[4300], opath[4400];
+		char *e;
+
+		snprintf(cfgpath, sizeof(cfgpath), "%s/c.yaml", dir);
+		snprintf(opath, sizeof(opath), "%s/runs/eta%d-h20", dir, i);
+		const char *argv[] = { "run", cfgpath, "--out", opath, "--set", sets[i], "--set",
+				       "model.layers=[64, 20, 10]", "--quiet", NULL };
+		cr_assert_eq(th_nnlab(NULL, &e, argv), 0, "%s", e);
+		free(e);
+	}
+	snprintf(a, sizeof(a), "%s/runs/eta0-h12", dir);
+	snprintf(b, sizeof(b), "%s/runs/eta1-h12", dir);
+	snprintf(path, sizeof(path), "%s/cmp.png", dir);
+	const char *plot[] = { "plot", a, b, "-o", path, "--metric", "eval_cost", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/cmp.png", dir);
+	check_png(path, 900, 560);
+	snprintf(path, sizeof(path), "%s/cmp.gp", dir);
+	char *gp = th_read(path, NULL);
+	cr_assert(strstr(gp, "title 'train.eta=0.5'") && strstr(gp, "title 'train.eta=3'"), "%s", gp);
+	free(gp);
+	free(out);
+	free(err);
+
+	/* One run's page: every chart embedded, one table row per epoch. */
+	const char *one[] = { "report", a, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, one), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/report.html", a);
+	char *html = th_read(path, NULL);
+	size_t imgs = 0, rows = 0;
+	for (char *p = html; (p = strstr(p, "<img ")); p++)
+		imgs++;
+	for (char *p = strstr(html, "id=\"metrics\""); p && (p = strstr(p, "<tr>")); p++)
+		rows++;
+	cr_assert_eq(imgs, 5, "%zu images", imgs);
+	cr_assert_eq(rows, 4, "%zu rows (header and 3 epochs)", rows);
+	cr_assert(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"), "images are not embedded");
+	free(html);
+	free(out);
+	free(err);
+
+	/* The directory's page: the sorted table, the overlay and the heatmap. */
+	const char *all[] = { "report", runs, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, all), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/report.html", runs);
+	html = th_read(path, NULL);
+	rows = 0;
+	for (char *p = strstr(html, "id=\"runs\""); p && (p = strstr(p, "<tr>")); p++)
+		rows++;
+	cr_assert_eq(rows, 5, "%zu rows", rows);
+	cr_assert(strstr(html, "model.layers=[64,20,10] train.eta=0.5") ||
+		  strstr(html, "model.layers=[64,12,10] train.eta=0.5"), "%s", html);
+	cr_assert(strstr(html, "alt=\"final accuracy over the two config values the runs vary\""));
+	cr_assert(strstr(html, "alt=\"accuracy of the evaluated split per epoch, every run\""));
+	snprintf(path, sizeof(path), "%s/heatmap.png", runs);
+	check_png(path, 700, 560);
+	free(html);
+	free(out);
+	free(err);
+}
+
+Test(exp_plot, plot_terminal_draws_text)
+{
+	char cfg[4300], opath[4300], *out, *err;
+
+	cr_assert_eq(small_run("r", NULL, &err, NULL), 0);
+	free(err);
+	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/t", dir);
+	const char *argv[] = { "run", cfg, "--out", opath, "--plot-terminal", "--set", "charts=false", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	cr_assert(strstr(out, "accuracy (%)"), "%s", out);
+	cr_assert(strstr(out, "******") || strstr(out, "+-----"), "%s", out);
+	free(out);
+	free(err);
+}
