@@ -49,7 +49,7 @@ LIBS := -lyaml -lz -lm
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench reproduce fashion install setup data clean FORCE
+.PHONY: all run test bench reproduce fashion install setup data browser clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
 
@@ -105,11 +105,18 @@ setup:
 data: setup
 	@sh scripts/fetch-mnist.sh data/mnist
 
+# Headless Chromium and playwright-core, for the test that loads an HTML
+# report in a real browser.
+browser: setup
+	@sh scripts/setup.sh chromium
+	@[ -d tests/browser/node_modules/playwright-core ] || \
+		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
 run: data
 	@$(MAKE) --no-print-directory all
 	$(NNLAB) run configs/nielsen-ch1.yaml
 
-test: data
+test: data browser
 	@$(MAKE) --no-print-directory all $(TESTS) $(TEST_PLUGINS)
 	$(TESTS) --jobs 2
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "helpers.h"
@@ -268,6 +269,42 @@ Test(exp_plot, overlay_and_reports)
 	free(html);
 	free(out);
 	free(err);
+}
+
+/* The run's report in headless Chromium: every image loads, the metrics
+ * table has its rows. A screenshot is kept in the build directory. */
+Test(exp_plot, report_loads_in_a_real_browser)
+{
+	char *err, *out, cmd[16384], path[4400], shot[4400];
+
+	if (access("/usr/bin/chromium", X_OK) != 0 ||
+	    access(NNLAB_SOURCE_DIR "/tests/browser/node_modules/playwright-core", R_OK) != 0)
+		cr_skip_test("needs Debian's chromium and tests/browser's playwright-core (make browser)");
+	cr_assert_eq(small_run("r", NULL, &err, NULL), 0, "%s", err);
+	free(err);
+	snprintf(path, sizeof(path), "%s/r", dir);
+	const char *argv[] = { "report", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	free(out);
+	free(err);
+	mkdir(NNLAB_BUILD_DIR "/test-artifacts", 0777);
+	snprintf(shot, sizeof(shot), "%s/test-artifacts/report.png", NNLAB_BUILD_DIR);
+	snprintf(cmd, sizeof(cmd), "node '%s/tests/browser/check-report.mjs' '%s/r/report.html' '%s' > '%s/browser.json' 2> '%s/browser.log'",
+		 NNLAB_SOURCE_DIR, dir, shot, dir, dir);
+	cr_assert_eq(system(cmd), 0, "the browser check failed: see %s/browser.log", dir);
+	snprintf(path, sizeof(path), "%s/browser.json", dir);
+	char *json = th_read(path, NULL);
+	size_t images = 0;
+	for (char *p = json; (p = strstr(p, "\"naturalWidth\":")); p++) {
+		images++;
+		cr_assert_neq(atoi(p + 15), 0, "an image did not load: %s", json);
+	}
+	cr_assert_eq(images, 5, "%s", json);
+	cr_assert_null(strstr(json, "\"complete\":false"), "%s", json);
+	cr_assert(strstr(json, "\"tables\":{\"metrics\":4}"), "%s", json);
+	cr_assert(strstr(json, "\"failedRequests\":[]"), "%s", json);
+	free(json);
+	check_png(shot, 0, 0);
 }
 
 Test(exp_plot, plot_terminal_draws_text)
