@@ -275,7 +275,7 @@ Test(exp_plot, overlay_and_reports)
  * table has its rows. A screenshot is kept in the build directory. */
 Test(exp_plot, report_loads_in_a_real_browser)
 {
-	char *err, *out, cmd[16384], path[4400], shot[4400];
+	char *err, *out, cmd[32768], path[4400], shot[4400];
 
 	if (access("/usr/bin/chromium", X_OK) != 0 ||
 	    access(NNLAB_SOURCE_DIR "/tests/browser/node_modules/playwright-core", R_OK) != 0)
