@@ -162,8 +162,8 @@ static int on_batch(void *ctx, size_t done, size_t total)
 	double rate = done / (t - p->epoch_start + 1e-9);
 	double frac = ((double)p->epoch + (double)done / (double)total) / (double)p->epochs;
 	double eta = frac > 0 ? (t - p->start) * (1 - frac) / frac : 0;
-	fprintf(stderr, "\r  epoch %zu/%zu [%s] %zu/%zu  %.0fk ex/s  ETA %.0f s \033[K",
-		p->epoch + 1, p->epochs, bar, done, total, rate / 1000, eta);
+	fprintf(stderr, "\r  epoch %zu/%zu [%s] %zu/%zu  %.0fk ex/s  elapsed %.0f s  left %.0f s \033[K",
+		p->epoch + 1, p->epochs, bar, done, total, rate / 1000, t - p->start, eta);
 	fflush(stderr);
 	return 0;
 }
