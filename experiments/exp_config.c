@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char *const top_keys[] = { "name", "seed", "data", "model", "train",
-					"monitor", "charts", NULL };
+					"monitor", "charts", "sweep", NULL };
 static const char *const data_keys[] = { "plugin", "options", "train_size",
 					 "validation_size", "eval", "expand", NULL };
 static const char *const model_keys[] = { "layers", "activation", "output", "init",

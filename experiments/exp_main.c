@@ -12,11 +12,13 @@
 #include "exp_report.h"
 #include "exp_plugin.h"
 #include "exp_run.h"
+#include "exp_sweep.h"
 
 #define MAX_OVERRIDES 256
 
 static const char usage[] =
 	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
+	"       nnlab sweep CONFIG [-j N] [--set KEY=VALUE]... [--out DIR] [--force]\n"
 	"       nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab plot RUN_DIR... [-o FILE] [--metric NAME]\n"
@@ -33,6 +35,9 @@ static const char usage[] =
 	"  report DIR        write DIR/report.html: one page for a run, or for a\n"
 	"                    directory of runs\n"
 	"  plugins           list the dataset plugins on the plugin path, with options\n"
+	"  sweep CONFIG      run the trials of CONFIG's sweep section, N at a time,\n"
+	"                    into sweeps/NAME (or --out DIR); run it again to resume;\n"
+	"                    --force starts a new directory when the sweep changed\n"
 	"  check CONFIG      check the config, plugin, data and model without training\n"
 	"  eval MODEL CONFIG score a saved network2 JSON model on the split CONFIG\n"
 	"                    evaluates (data.eval) and print its confusion matrix\n"
@@ -45,6 +50,8 @@ static const char usage[] =
 	"                    data.plugin by name (only the command line names files)\n"
 	"  --quiet, -q       print nothing but errors\n"
 	"  --plot-terminal   draw the accuracy curve as text at the end\n"
+	"  --heartbeat FILE  rewrite FILE every few seconds while running (sweeps\n"
+	"                    use it to tell a live trial from a dead one)\n"
 	"\n"
 	"Environment:\n"
 	"  NNLAB_PLUGIN_PATH colon-separated directories searched for dataset\n"
@@ -90,8 +97,11 @@ struct args {
 	size_t noverrides;
 	const char *out;
 	const char *plugin;
+	const char *heartbeat;
 	int quiet;
 	int plot_terminal;
+	int force;
+	int jobs;
 };
 
 /* Parses [--set KEY=VALUE]... [--out DIR] [--quiet] and up to want
@@ -132,6 +142,20 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			a->quiet = 1;
 		} else if (!strcmp(s, "--plot-terminal")) {
 			a->plot_terminal = 1;
+		} else if (!strcmp(s, "--force")) {
+			a->force = 1;
+		} else if (!strcmp(s, "--heartbeat")) {
+			if (i + 1 >= argc)
+				return usage_error("%s", "--heartbeat needs a file");
+			a->heartbeat = argv[++i];
+		} else if (!strcmp(s, "-j") || !strncmp(s, "-j", 2)) {
+			const char *v = s[2] ? s + 2 : (i + 1 < argc ? argv[++i] : "");
+			char *end;
+			long j = strtol(v, &end, 10);
+
+			if (!*v || *end || j < 1 || j > 1024)
+				return usage_error("-j needs a number of jobs from 1 to 1024, got '%s'", v);
+			a->jobs = (int)j;
 		} else if (s[0] == '-' && s[1]) {
 			return usage_error("unknown option '%s'", s);
 		} else if (a->npositional == want) {
@@ -158,6 +182,17 @@ static int load_config(struct exp_config *cfg, const char *path, const struct ar
 	return 0;
 }
 
+static void catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	struct args a;
@@ -178,15 +213,49 @@ static int cmd_run(int argc, char **argv)
 	opts.progress = !a.quiet && isatty(STDERR_FILENO);
 	opts.stop = &stop_requested;
 	opts.plot_terminal = a.plot_terminal;
+	opts.heartbeat = a.heartbeat;
 	/* Stop after the current mini-batch: the run directory keeps every
 	 * finished epoch's files whole and no temporary file behind. */
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_stop_signals();
 	rc = exp_run(&cfg, &opts, &res, &err);
+	exp_config_fini(&cfg);
+	if (rc < 0)
+		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
+	return 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+	struct args a;
+	struct exp_config cfg;
+	struct exp_sweep sw;
+	struct exp_sweep_opts opts;
+	struct nn_err err = { 0, "" };
+	char dir[4096];
+	int rc;
+
+	if ((rc = parse_args(argc, argv, 1, 1, &a)) != 0)
+		return rc;
+	if (a.npositional != 1)
+		return usage_error("%s", "sweep needs a CONFIG file");
+	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
+		return rc;
+	if (exp_sweep_load(&sw, &cfg, &err) < 0) {
+		exp_sweep_fini(&sw);
+		exp_config_fini(&cfg);
+		return fail(2, err.msg);
+	}
+	snprintf(dir, sizeof(dir), "%s", a.out ? a.out : "");
+	if (!a.out)
+		snprintf(dir, sizeof(dir), "sweeps/%s", cfg.name);
+	opts.dir = dir;
+	opts.jobs = a.jobs ? a.jobs : 1;
+	opts.force = a.force;
+	opts.log = a.quiet ? NULL : stdout;
+	opts.stop = &stop_requested;
+	catch_stop_signals();
+	rc = exp_sweep_run(&sw, &opts, &err);
+	exp_sweep_fini(&sw);
 	exp_config_fini(&cfg);
 	if (rc < 0)
 		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
@@ -305,6 +374,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "sweep"))
+		return cmd_sweep(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "plot"))
 		return cmd_plot(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "report"))

@@ -1,6 +1,7 @@
 #include "exp_run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "exp_fs.h"
 #include "exp_data.h"
@@ -139,7 +141,28 @@ struct progress {
 	double start, epoch_start, last;
 	int draw;                       /* draw the bar */
 	volatile sig_atomic_t *stop;    /* or NULL */
+	const char *heartbeat;          /* or NULL */
+	double last_beat;
 };
+
+/* Rewrites the heartbeat file: its time tells a sweep the run is alive. */
+static void beat(struct progress *p, double t)
+{
+	int fd;
+
+	if (!p->heartbeat || t - p->last_beat < 5.0)
+		return;
+	p->last_beat = t;
+	fd = open(p->heartbeat, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0) {
+		char buf[64];
+		int n = snprintf(buf, sizeof(buf), "%.0f\n", (double)time(NULL));
+
+		if (write(fd, buf, (size_t)n) < 0)
+			p->heartbeat = NULL;
+		close(fd);
+	}
+}
 
 static int on_batch(void *ctx, size_t done, size_t total)
 {
@@ -150,9 +173,12 @@ static int on_batch(void *ctx, size_t done, size_t total)
 
 	if (p->stop && *p->stop)
 		return 1;
-	if (!p->draw)
+	if (!p->draw && !p->heartbeat)
 		return 0;
 	t = now();
+	beat(p, t);
+	if (!p->draw)
+		return 0;
 	if (t - p->last < 0.1 && done < total)
 		return 0;
 	p->last = t;
@@ -386,7 +412,9 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		.batch_size = cfg->batch_size, .eta = (float)cfg->eta, .shuffle = cfg->shuffle,
 		.l2 = (float)cfg->l2, .l1 = (float)cfg->l1, .momentum = (float)cfg->momentum,
 	};
-	struct progress prog = { 0, cfg->epochs, t_start, 0, 0, opts->progress, opts->stop };
+	struct progress prog = { 0, cfg->epochs, t_start, 0, 0, opts->progress, opts->stop,
+				 opts->heartbeat, -1e9 };
+	beat(&prog, now());
 	double eta = cfg->eta;
 	size_t best_select = 0, since_best = 0, since_change = 0;
 	for (size_t epoch = 0; epoch < cfg->epochs; epoch++) {

@@ -18,6 +18,7 @@ struct exp_run_opts {
 	 * the run stops (a signal handler sets it). */
 	volatile sig_atomic_t *stop;
 	int plot_terminal;    /* draw the accuracy curve as text at the end */
+	const char *heartbeat; /* a file rewritten every few seconds while running, or NULL */
 };
 
 struct exp_run_result {

@@ -222,19 +222,38 @@ int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Copies field col (0-based) of the line at p into buf. */
+/* Copies field col (0-based) of the line at p into buf, unquoting an
+ * RFC 4180 quoted field. */
 static int field(const char *p, size_t col, char *buf, size_t len)
 {
-	for (size_t c = 0; c < col; c++) {
-		p = strpbrk(p, ",\n");
-		if (!p || *p == '\n')
-			return -1;
-		p++;
+	size_t n = 0;
+	int quoted = 0;
+
+	for (size_t c = 0; c <= col; c++) {
+		n = 0;
+		quoted = *p == '"';
+		if (quoted)
+			p++;
+		for (;; p++) {
+			if (!*p || (!quoted && (*p == ',' || *p == '\n')))
+				break;
+			if (quoted && *p == '"') {
+				if (p[1] == '"') {
+					p++;
+				} else {
+					quoted = 0;
+					continue;
+				}
+			}
+			if (c == col && n + 1 < len)
+				buf[n++] = *p;
+		}
+		if (c < col) {
+			if (*p != ',')
+				return -1;
+			p++;
+		}
 	}
-	size_t n = strcspn(p, ",\n");
-	if (n >= len)
-		return -1;
-	memcpy(buf, p, n);
 	buf[n] = '\0';
 	return 0;
 }

@@ -1,0 +1,1147 @@
+#include "exp_sweep.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exp_fs.h"
+#include "nn_rng.h"
+
+#define STALE_SECONDS 120  /* a running trial silent this long is dead */
+#define MAX_ATTEMPTS 3     /* runs of a trial killed by a signal */
+#define MAX_TRIALS 100000
+
+/* --- building the trials ------------------------------------------------- */
+
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+
+static void buf_add(struct buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+static void buf_add(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (b->len + (size_t)n + 1 > b->cap) {
+		size_t cap = (b->len + (size_t)n + 1) * 2;
+		char *p = realloc(b->s, cap);
+
+		if (!p)
+			return;
+		b->s = p;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* A node as YAML flow text that --set reads back to the same value. */
+static void node_text(const struct exp_node *n, struct buf *b)
+{
+	if (n->kind == EXP_SCALAR) {
+		if (n->plain && !strpbrk(n->value, ",[]{}#:\"'")) {
+			buf_add(b, "%s", n->value);
+			return;
+		}
+		buf_add(b, "\"");
+		for (const char *p = n->value; *p; p++)
+			buf_add(b, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
+		buf_add(b, "\"");
+		return;
+	}
+	buf_add(b, n->kind == EXP_SEQ ? "[" : "{");
+	for (size_t i = 0; i < n->count; i++) {
+		if (i)
+			buf_add(b, ", ");
+		if (n->kind == EXP_MAP)
+			buf_add(b, "%s: ", n->keys[i]->value);
+		node_text(n->items[i], b);
+	}
+	buf_add(b, n->kind == EXP_SEQ ? "]" : "}");
+}
+
+static int check_keys(const struct exp_node *map, const char *const *allowed,
+		      const char *section, struct nn_err *err)
+{
+	for (size_t i = 0; i < map->count; i++) {
+		const char *key = map->keys[i]->value, *best = NULL;
+		size_t best_d = 3;
+		int known = 0;
+
+		for (const char *const *a = allowed; *a; a++) {
+			size_t d = exp_edit_distance(key, *a);
+
+			known |= d == 0;
+			if (d < best_d) {
+				best_d = d;
+				best = *a;
+			}
+		}
+		if (!known)
+			return exp_config_errorf(err, map->keys[i], "unknown key '%s' in '%s'%s%s%s", key,
+						 section, best ? " (did you mean '" : "", best ? best : "",
+						 best ? "'?)" : "");
+	}
+	return 0;
+}
+
+static double number(const struct exp_node *n, int *ok)
+{
+	char *end;
+	double v;
+
+	*ok = 0;
+	if (n->kind != EXP_SCALAR || !n->value[0])
+		return 0;
+	v = strtod(n->value, &end);
+	*ok = !*end && isfinite(v);
+	return v;
+}
+
+/* One drawn or listed parameter set, before repeats. */
+struct point {
+	size_t n;
+	const char *keys[EXP_SWEEP_MAX_PARAMS];
+	char *values[EXP_SWEEP_MAX_PARAMS];
+};
+
+static int add_param(struct point *p, const char *key, const char *value,
+		     const struct exp_node *where, struct nn_err *err)
+{
+	if (p->n == EXP_SWEEP_MAX_PARAMS)
+		return exp_config_errorf(err, where, "a sweep varies at most %d values", EXP_SWEEP_MAX_PARAMS);
+	p->keys[p->n] = key;
+	p->values[p->n] = strdup(value);
+	if (!p->values[p->n])
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	p->n++;
+	return 0;
+}
+
+static void point_free(struct point *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->values[i]);
+	p->n = 0;
+}
+
+/* Draws one value of a random parameter: {choice: [...]}, {uniform: [a,
+ * b]}, {log_uniform: [a, b]} or {int: [a, b]}. */
+static int draw(const struct exp_node *spec, struct nn_rng *rng, struct buf *out,
+		struct nn_err *err)
+{
+	const struct exp_node *args;
+	const char *kind;
+	double lo, hi;
+	int ok1, ok2;
+
+	if (spec->kind != EXP_MAP || spec->count != 1 || spec->items[0]->kind != EXP_SEQ)
+		return exp_config_errorf(err, spec, "a random parameter is one of {choice: [...]}, {uniform: [lo, hi]}, {log_uniform: [lo, hi]}, {int: [lo, hi]}");
+	kind = spec->keys[0]->value;
+	args = spec->items[0];
+	if (!strcmp(kind, "choice")) {
+		if (args->count == 0)
+			return exp_config_errorf(err, args, "'choice' needs at least one value");
+		node_text(args->items[nn_rng_below(rng, args->count)], out);
+		return 0;
+	}
+	if (args->count != 2)
+		return exp_config_errorf(err, args, "'%s' needs [lo, hi]", kind);
+	lo = number(args->items[0], &ok1);
+	hi = number(args->items[1], &ok2);
+	if (!ok1 || !ok2 || !(lo <= hi))
+		return exp_config_errorf(err, args, "'%s' needs two numbers, lo <= hi", kind);
+	if (!strcmp(kind, "uniform")) {
+		buf_add(out, "%.6g", lo + (hi - lo) * nn_rng_uniform(rng));
+	} else if (!strcmp(kind, "log_uniform")) {
+		if (!(lo > 0))
+			return exp_config_errorf(err, args, "'log_uniform' needs lo > 0");
+		buf_add(out, "%.6g", exp(log(lo) + (log(hi) - log(lo)) * nn_rng_uniform(rng)));
+	} else if (!strcmp(kind, "int")) {
+		long a = (long)ceil(lo), b = (long)floor(hi);
+
+		if (a > b)
+			return exp_config_errorf(err, args, "'int' range holds no whole number");
+		buf_add(out, "%ld", a + (long)nn_rng_below(rng, (uint64_t)(b - a + 1)));
+	} else {
+		return exp_config_errorf(err, spec->keys[0], "unknown distribution '%s' (choice, uniform, log_uniform or int)", kind);
+	}
+	return 0;
+}
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3u;
+	}
+	return h;
+}
+
+static int add_trial(struct exp_sweep *s, const struct point *p, unsigned long long seed,
+		     struct nn_err *err)
+{
+	struct exp_trial *t;
+	struct buf key = { 0 };
+
+	if (s->ntrials == MAX_TRIALS)
+		return nn_errorf(err, NN_EINVAL, "a sweep of more than %d trials", MAX_TRIALS);
+	t = realloc(s->trials, (s->ntrials + 1) * sizeof(*t));
+	if (!t)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	s->trials = t;
+	t = &s->trials[s->ntrials++];
+	memset(t, 0, sizeof(*t));
+	t->seed = seed;
+	for (size_t i = 0; i < p->n; i++) {
+		t->keys[i] = p->keys[i];
+		t->values[i] = strdup(p->values[i]);
+		t->nparams++;
+		buf_add(&key, "%s=%s\n", p->keys[i], p->values[i]);
+	}
+	buf_add(&key, "seed=%llu\n", seed);
+	snprintf(t->id, sizeof(t->id), "%016llx", (unsigned long long)fnv1a(key.s ? key.s : ""));
+	free(key.s);
+	return 0;
+}
+
+/* Adds every grid combination (from grid key gi on) times the random
+ * samples times the repeats. */
+static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, struct point *p,
+		  const struct exp_node *random, size_t repeats, struct nn_err *err)
+{
+	int rc;
+
+	if (grid && gi < grid->count) {
+		const struct exp_node *values = grid->items[gi];
+
+		if (values->kind != EXP_SEQ || values->count == 0)
+			return exp_config_errorf(err, values, "grid values of '%s' must be a list",
+						 grid->keys[gi]->value);
+		for (size_t v = 0; v < values->count; v++) {
+			struct buf b = { 0 };
+
+			node_text(values->items[v], &b);
+			rc = add_param(p, grid->keys[gi]->value, b.s ? b.s : "", values->items[v], err);
+			free(b.s);
+			if (rc < 0 || (rc = expand(s, grid, gi + 1, p, random, repeats, err)) < 0)
+				return rc;
+			free(p->values[--p->n]);
+		}
+		return 0;
+	}
+	size_t samples = 1;
+	const struct exp_node *params = NULL, *n;
+	struct nn_rng rng;
+	uint64_t seed = 1;
+
+	if (random) {
+		params = exp_node_get(random, "params");
+		if (!params || params->kind != EXP_MAP || params->count == 0)
+			return exp_config_errorf(err, random, "'random' needs 'params': a map of keys to distributions");
+		if ((n = exp_node_get(random, "trials"))) {
+			int ok;
+			double v = number(n, &ok);
+
+			if (!ok || v < 1 || v > MAX_TRIALS || v != floor(v))
+				return exp_config_errorf(err, n, "'trials' must be a whole number from 1 to %d", MAX_TRIALS);
+			samples = (size_t)v;
+		} else {
+			samples = 10;
+		}
+		if ((n = exp_node_get(random, "seed"))) {
+			int ok;
+			double v = number(n, &ok);
+
+			if (!ok || v < 0)
+				return exp_config_errorf(err, n, "'seed' must be a whole number");
+			seed = (uint64_t)v;
+		}
+	}
+	/* The same random seed draws the same samples for every grid point. */
+	nn_rng_init(&rng, seed);
+	for (size_t k = 0; k < samples; k++) {
+		size_t base = p->n;
+
+		for (size_t i = 0; params && i < params->count; i++) {
+			struct buf b = { 0 };
+
+			if ((rc = draw(params->items[i], &rng, &b, err)) < 0 ||
+			    (rc = add_param(p, params->keys[i]->value, b.s ? b.s : "", params->items[i], err)) < 0) {
+				free(b.s);
+				return rc;
+			}
+			free(b.s);
+		}
+		for (size_t r = 0; r < repeats; r++)
+			if ((rc = add_trial(s, p, s->cfg->seed + r, err)) < 0)
+				return rc;
+		while (p->n > base)
+			free(p->values[--p->n]);
+	}
+	return 0;
+}
+
+/* Every line "key=value" of a config tree, sorted, without the sweep. */
+static void flatten(const struct exp_node *n, const char *prefix, struct buf *b)
+{
+	char key[512];
+
+	if (n->kind == EXP_MAP) {
+		for (size_t i = 0; i < n->count; i++) {
+			if (!*prefix && !strcmp(n->keys[i]->value, "sweep"))
+				continue;
+			snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", n->keys[i]->value);
+			flatten(n->items[i], key, b);
+		}
+		return;
+	}
+	buf_add(b, "config %s=", prefix);
+	node_text(n, b);
+	buf_add(b, "\n");
+}
+
+int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err)
+{
+	static const char *const keys[] = { "grid", "random", "repeats", "objective", "prune", NULL };
+	static const char *const objective_keys[] = { "metric", "goal", NULL };
+	static const char *const prune_keys[] = { "warmup", "min_trials", NULL };
+	static const char *const random_keys[] = { "trials", "seed", "params", NULL };
+	const struct exp_node *sec = exp_node_get(cfg->tree, "sweep"), *n, *grid, *random;
+	struct point p = { 0 };
+	size_t repeats = 1;
+	int rc, ok;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	snprintf(s->metric, sizeof(s->metric), "eval_accuracy");
+	s->maximize = 1;
+	s->prune_warmup = 1;
+	s->prune_min_trials = 3;
+	if (!sec)
+		return exp_config_errorf(err, cfg->tree, "no 'sweep' section: a sweep needs 'grid' and/or 'random' in one");
+	if (sec->kind != EXP_MAP)
+		return exp_config_errorf(err, sec, "'sweep' must be a section of keys");
+	if ((rc = check_keys(sec, keys, "sweep", err)) < 0)
+		return rc;
+	grid = exp_node_get(sec, "grid");
+	random = exp_node_get(sec, "random");
+	if (grid && (grid->kind != EXP_MAP || grid->count == 0))
+		return exp_config_errorf(err, grid, "'grid' must map dotted keys to lists of values");
+	if (random && random->kind != EXP_MAP)
+		return exp_config_errorf(err, random, "'random' must be a section (trials, seed, params)");
+	if (random && (rc = check_keys(random, random_keys, "sweep.random", err)) < 0)
+		return rc;
+	if (!grid && !random)
+		return exp_config_errorf(err, sec, "a sweep needs 'grid' or 'random'");
+	if ((n = exp_node_get(sec, "repeats"))) {
+		double v = number(n, &ok);
+
+		if (!ok || v < 1 || v > 1000 || v != floor(v))
+			return exp_config_errorf(err, n, "'repeats' must be a whole number from 1 to 1000");
+		repeats = (size_t)v;
+	}
+	if ((n = exp_node_get(sec, "objective"))) {
+		const struct exp_node *m, *g;
+
+		if (n->kind != EXP_MAP)
+			return exp_config_errorf(err, n, "'objective' must be a section (metric, goal)");
+		if ((rc = check_keys(n, objective_keys, "sweep.objective", err)) < 0)
+			return rc;
+		if ((m = exp_node_get(n, "metric"))) {
+			if (m->kind != EXP_SCALAR || strspn(m->value, "abcdefghijklmnopqrstuvwxyz_") != strlen(m->value) ||
+			    strlen(m->value) >= sizeof(s->metric) || !m->value[0])
+				return exp_config_errorf(err, m, "'metric' must name a metrics.csv column, such as eval_accuracy");
+			snprintf(s->metric, sizeof(s->metric), "%s", m->value);
+			s->maximize = !strstr(m->value, "cost");
+		}
+		if ((g = exp_node_get(n, "goal"))) {
+			if (g->kind != EXP_SCALAR || (strcmp(g->value, "max") && strcmp(g->value, "min")))
+				return exp_config_errorf(err, g, "'goal' must be max or min");
+			s->maximize = !strcmp(g->value, "max");
+		}
+	}
+	if ((n = exp_node_get(sec, "prune"))) {
+		const struct exp_node *v;
+
+		s->prune = 1;
+		if (n->kind == EXP_SCALAR) {
+			if (strcmp(n->value, "median") && strcmp(n->value, "true") && strcmp(n->value, "false"))
+				return exp_config_errorf(err, n, "'prune' is median (or a section: warmup, min_trials), or false");
+			s->prune = strcmp(n->value, "false") != 0;
+		} else if (n->kind == EXP_MAP) {
+			if ((rc = check_keys(n, prune_keys, "sweep.prune", err)) < 0)
+				return rc;
+			if ((v = exp_node_get(n, "warmup"))) {
+				double x = number(v, &ok);
+
+				if (!ok || x < 0 || x != floor(x))
+					return exp_config_errorf(err, v, "'warmup' must be a whole number of epochs");
+				s->prune_warmup = (size_t)x;
+			}
+			if ((v = exp_node_get(n, "min_trials"))) {
+				double x = number(v, &ok);
+
+				if (!ok || x < 1 || x != floor(x))
+					return exp_config_errorf(err, v, "'min_trials' must be a whole number, at least 1");
+				s->prune_min_trials = (size_t)x;
+			}
+		} else {
+			return exp_config_errorf(err, n, "'prune' is median, or a section (warmup, min_trials)");
+		}
+	}
+	rc = expand(s, grid, 0, &p, random, repeats, err);
+	point_free(&p);
+	if (rc < 0)
+		return rc;
+
+	/* Every trial's config must load, so an error shows before any runs. */
+	struct buf def = { 0 };
+	flatten(cfg->tree, "", &def);
+	for (size_t i = 0; i < s->ntrials; i++) {
+		const struct exp_trial *t = &s->trials[i];
+		char *sets[EXP_SWEEP_MAX_PARAMS + 1];
+		struct exp_config tc;
+		size_t k;
+
+		for (k = 0; k < t->nparams; k++) {
+			size_t len = strlen(t->keys[k]) + strlen(t->values[k]) + 2;
+
+			sets[k] = malloc(len);
+			if (sets[k])
+				snprintf(sets[k], len, "%s=%s", t->keys[k], t->values[k]);
+		}
+		rc = exp_config_load(&tc, cfg->path, (const char *const *)sets, k, err);
+		exp_config_fini(&tc);
+		for (size_t j = 0; j < k; j++)
+			free(sets[j]);
+		if (rc < 0) {
+			free(def.s);
+			char msg[NN_ERR_MAX];
+			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+			return nn_errorf(err, NN_EINVAL, "%s: trial %s does not load: %s", cfg->path, t->id, msg);
+		}
+		buf_add(&def, "trial %s", t->id);
+		for (k = 0; k < t->nparams; k++)
+			buf_add(&def, " %s=%s", t->keys[k], t->values[k]);
+		buf_add(&def, " seed=%llu\n", t->seed);
+	}
+	buf_add(&def, "objective %s %s\n", s->metric, s->maximize ? "max" : "min");
+	s->definition = def.s;
+	return 0;
+}
+
+void exp_sweep_fini(struct exp_sweep *s)
+{
+	for (size_t i = 0; i < s->ntrials; i++)
+		for (size_t k = 0; k < s->trials[i].nparams; k++)
+			free(s->trials[i].values[k]);
+	free(s->trials);
+	free(s->definition);
+	memset(s, 0, sizeof(*s));
+}
+
+/* --- trial status files ----------------------------------------------------- */
+
+enum state { PENDING, RUNNING, DONE, FAILED, DIVERGED, PRUNED };
+static const char *const state_names[] = { "pending", "running", "done", "failed", "diverged", "pruned" };
+
+struct status {
+	enum state state;
+	long pid;
+	char host[128];
+	double heartbeat;       /* seconds since the epoch */
+	int attempt;
+	char note[512];
+};
+
+static double wall(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int write_status_fn(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct status *st = ctx;
+
+	(void)err;
+	fprintf(f, "state: %s\npid: %ld\nhost: %s\nheartbeat: %.3f\nattempt: %d\nnote: %s\n",
+		state_names[st->state], st->pid, st->host, st->heartbeat, st->attempt, st->note);
+	return 0;
+}
+
+static int write_status(const char *tdir, const struct status *st, struct nn_err *err)
+{
+	char path[4800];
+
+	snprintf(path, sizeof(path), "%s/status", tdir);
+	return exp_write_atomic(path, write_status_fn, (void *)st, err);
+}
+
+static void read_status(const char *tdir, struct status *st)
+{
+	char path[4800], line[1024];
+	FILE *f;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(path, sizeof(path), "%s/status", tdir);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, ':');
+
+		if (!v)
+			continue;
+		*v++ = '\0';
+		v += strspn(v, " ");
+		v[strcspn(v, "\n")] = '\0';
+		if (!strcmp(line, "state")) {
+			for (int i = 0; i < 6; i++)
+				if (!strcmp(v, state_names[i]))
+					st->state = (enum state)i;
+		} else if (!strcmp(line, "pid")) {
+			st->pid = atol(v);
+		} else if (!strcmp(line, "host")) {
+			snprintf(st->host, sizeof(st->host), "%s", v);
+		} else if (!strcmp(line, "heartbeat")) {
+			st->heartbeat = atof(v);
+		} else if (!strcmp(line, "attempt")) {
+			st->attempt = atoi(v);
+		} else if (!strcmp(line, "note")) {
+			snprintf(st->note, sizeof(st->note), "%s", v);
+		}
+	}
+	fclose(f);
+}
+
+/* The trial's last sign of life: its heartbeat file or status. */
+static double last_beat(const char *tdir, const struct status *st)
+{
+	char path[4800];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/heartbeat", tdir);
+	if (stat(path, &sb) == 0 && (double)sb.st_mtime > st->heartbeat)
+		return (double)sb.st_mtime;
+	return st->heartbeat;
+}
+
+static void hostname(char *buf, size_t len)
+{
+	if (gethostname(buf, len) < 0)
+		snprintf(buf, len, "localhost");
+	buf[len - 1] = '\0';
+}
+
+/* A trial marked running whose process is gone (or silent too long). */
+static int is_stale(const char *tdir, const struct status *st)
+{
+	char host[128];
+
+	hostname(host, sizeof(host));
+	if (!strcmp(st->host, host) && st->pid > 0 && kill((pid_t)st->pid, 0) < 0 && errno == ESRCH)
+		return 1;
+	return wall() - last_beat(tdir, st) > STALE_SECONDS;
+}
+
+/* --- reading a trial's metrics ------------------------------------------------ */
+
+/* The objective column of dir/metrics.csv into vals (up to cap epochs);
+ * returns the number of epochs, or 0. */
+static size_t read_metric(const char *tdir, const char *metric, double *vals, size_t cap)
+{
+	char path[4800], line[4096];
+	FILE *f;
+	int col = -1;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/metrics.csv", tdir);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f)) {
+		int c = 0;
+
+		for (char *tok = strtok(line, ",\n"); tok; tok = strtok(NULL, ",\n"), c++)
+			if (!strcmp(tok, metric))
+				col = c;
+	}
+	while (col >= 0 && n < cap && fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		for (int c = 0; c < col && p; c++) {
+			p = strchr(p, ',');
+			p = p ? p + 1 : NULL;
+		}
+		if (!p)
+			break;
+		vals[n++] = *p && *p != ',' && *p != '\n' ? atof(p) : NAN;
+	}
+	fclose(f);
+	return n;
+}
+
+/* --- running --------------------------------------------------------------- */
+
+struct slot {
+	pid_t pid;
+	size_t trial;
+	int pruned;
+	size_t pruned_epoch;
+};
+
+static void trial_dir(const char *dir, const struct exp_trial *t, char *out, size_t len)
+{
+	snprintf(out, len, "%s/trials/%s", dir, t->id);
+}
+
+/* Empties a trial directory (for a fresh start), keeping nothing. */
+static void clear_dir(const char *tdir)
+{
+	DIR *d = opendir(tdir);
+	struct dirent *e;
+	char path[4800];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tdir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
+static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int attempt,
+		    struct nn_err *err)
+{
+	const struct exp_trial *t = &s->trials[i];
+	char tdir[4400], exe[4096], seed[64], heartbeat[4500], log[4500];
+	const char *argv[2 * EXP_SWEEP_MAX_PARAMS + 16];
+	char *sets[EXP_SWEEP_MAX_PARAMS];
+	int n = 0;
+	ssize_t len;
+	pid_t pid;
+
+	trial_dir(dir, t, tdir, sizeof(tdir));
+	clear_dir(tdir);
+	if (exp_mkdirs(tdir, err) < 0)
+		return -1;
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0)
+		return nn_errorf(err, NN_EIO, "cannot find the nnlab program: %s", strerror(errno));
+	exe[len] = '\0';
+	snprintf(seed, sizeof(seed), "seed=%llu", t->seed);
+	snprintf(heartbeat, sizeof(heartbeat), "%s/heartbeat", tdir);
+	snprintf(log, sizeof(log), "%s/log.txt", tdir);
+	argv[n++] = exe;
+	argv[n++] = "run";
+	argv[n++] = s->cfg->path;
+	for (size_t k = 0; k < t->nparams; k++) {
+		size_t l = strlen(t->keys[k]) + strlen(t->values[k]) + 2;
+
+		sets[k] = malloc(l);
+		if (!sets[k])
+			return nn_errorf(err, NN_ENOMEM, "out of memory");
+		snprintf(sets[k], l, "%s=%s", t->keys[k], t->values[k]);
+		argv[n++] = "--set";
+		argv[n++] = sets[k];
+	}
+	argv[n++] = "--set";
+	argv[n++] = seed;
+	argv[n++] = "--out";
+	argv[n++] = tdir;
+	argv[n++] = "--heartbeat";
+	argv[n++] = heartbeat;
+	if (s->cfg->plugin_file) {
+		argv[n++] = "--plugin";
+		argv[n++] = s->cfg->plugin_file;
+	}
+	argv[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct status st = { RUNNING, (long)getpid(), "", wall(), attempt, "" };
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null = open("/dev/null", O_RDONLY);
+
+		hostname(st.host, sizeof(st.host));
+		/* Marked running before it starts, by the process itself. */
+		if (write_status(tdir, &st, NULL) < 0 || fd < 0)
+			_exit(125);
+		dup2(null, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		/* Stop cleanly when the sweep process dies, even by kill -9:
+		 * the trial stays marked running with a dead pid, and a resumed
+		 * sweep runs it again from scratch. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == 1)
+			_exit(125);
+		execv(exe, (char *const *)argv);
+		_exit(127);
+	}
+	for (size_t k = 0; k < t->nparams; k++)
+		free(sets[k]);
+	if (pid < 0)
+		return nn_errorf(err, NN_EIO, "cannot start a trial: %s", strerror(errno));
+	return pid;
+}
+
+/* The end state of a trial from its exit and its log. */
+static void finish(const struct exp_sweep *s, const char *dir, const struct slot *sl, int status,
+		   int stopping, FILE *log)
+{
+	const struct exp_trial *t = &s->trials[sl->trial];
+	char tdir[4400], path[4500], line[1024], last[1024] = "";
+	struct status st;
+	FILE *f;
+
+	trial_dir(dir, t, tdir, sizeof(tdir));
+	read_status(tdir, &st);
+	snprintf(path, sizeof(path), "%s/log.txt", tdir);
+	if ((f = fopen(path, "r"))) {
+		while (fgets(line, sizeof(line), f))
+			if (!strncmp(line, "nnlab: error: ", 14))
+				snprintf(last, sizeof(last), "%s", line + 14);
+		fclose(f);
+	}
+	last[strcspn(last, "\n")] = '\0';
+	st.pid = 0;
+	st.heartbeat = wall();
+	if (sl->pruned) {
+		st.state = PRUNED;
+		snprintf(st.note, sizeof(st.note), "pruned after epoch %zu: below the median of finished trials",
+			 sl->pruned_epoch);
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		st.state = DONE;
+		st.note[0] = '\0';
+	} else if (stopping) {
+		st.state = PENDING;   /* stopped with the sweep: runs again on resume */
+		snprintf(st.note, sizeof(st.note), "stopped with the sweep");
+	} else if (WIFSIGNALED(status)) {
+		st.state = st.attempt < MAX_ATTEMPTS ? PENDING : FAILED;
+		snprintf(st.note, sizeof(st.note), "killed by signal %d%s", WTERMSIG(status),
+			 st.state == PENDING ? "; it runs again" : "");
+	} else if (strstr(last, "diverged")) {
+		st.state = DIVERGED;
+		snprintf(st.note, sizeof(st.note), "%s", last);
+	} else {
+		st.state = FAILED;
+		snprintf(st.note, sizeof(st.note), "%s", last[0] ? last : "failed without a message");
+	}
+	write_status(tdir, &st, NULL);
+	if (log)
+		fprintf(log, "trial %s: %s%s%s\n", t->id, state_names[st.state], st.note[0] ? ": " : "",
+			st.note);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median pruning: stops a running trial whose objective at some epoch is
+ * worse than the median of the finished trials at that epoch. */
+static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots, int nslots)
+{
+	double mine[4096], *theirs;
+	size_t n = s->ntrials;
+
+	theirs = malloc(n * sizeof(double));
+	if (!theirs)
+		return;
+	for (int k = 0; k < nslots; k++) {
+		char tdir[4400];
+		size_t epochs;
+
+		if (!slots[k].pid || slots[k].pruned)
+			continue;
+		trial_dir(dir, &s->trials[slots[k].trial], tdir, sizeof(tdir));
+		epochs = read_metric(tdir, s->metric, mine, 4096);
+		if (epochs <= s->prune_warmup)
+			continue;
+		size_t e = epochs - 1, m = 0;
+		for (size_t i = 0; i < n; i++) {
+			char odir[4400];
+			struct status st;
+			double vals[4096];
+
+			trial_dir(dir, &s->trials[i], odir, sizeof(odir));
+			read_status(odir, &st);
+			if (st.state != DONE)
+				continue;
+			if (read_metric(odir, s->metric, vals, 4096) > e && !isnan(vals[e]))
+				theirs[m++] = vals[e];
+		}
+		if (m < s->prune_min_trials || isnan(mine[e]))
+			continue;
+		qsort(theirs, m, sizeof(double), cmp_double);
+		double median = m % 2 ? theirs[m / 2] : (theirs[m / 2 - 1] + theirs[m / 2]) / 2;
+		if (s->maximize ? mine[e] < median : mine[e] > median) {
+			slots[k].pruned = 1;
+			slots[k].pruned_epoch = e;
+			kill(slots[k].pid, SIGTERM);
+		}
+	}
+	free(theirs);
+}
+
+static int write_definition(FILE *f, void *ctx, struct nn_err *err)
+{
+	(void)err;
+	fputs(ctx, f);
+	return 0;
+}
+
+/* Claims dir for this definition: new, or holding the same one. */
+static int claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force, FILE *log,
+		     struct nn_err *err)
+{
+	char path[4800], *old;
+	size_t oldlen;
+	int rc;
+
+	for (int k = 2;; k++) {
+		snprintf(path, sizeof(path), "%s/definition.txt", dir);
+		if (access(path, F_OK) != 0)
+			break;
+		if ((rc = exp_read_file(path, &old, &oldlen, err)) < 0)
+			return rc;
+		if (!strcmp(old, s->definition)) {
+			free(old);
+			if (log)
+				fprintf(log, "resuming the sweep in %s\n", dir);
+			return 0;
+		}
+		if (!force) {
+			/* Say what changed: the first line that differs each way. */
+			char gone[512] = "", added[512] = "";
+
+			for (char *line = old; *line && !gone[0];) {
+				char *end = strchr(line, '\n');
+				size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+				char probe[600];
+
+				snprintf(probe, sizeof(probe), "%.*s", (int)n, line);
+				if (!strstr(s->definition, probe))
+					snprintf(gone, sizeof(gone), "%.*s", (int)(n - (end ? 1 : 0)), line);
+				line += n;
+			}
+			for (char *line = s->definition; *line && !added[0];) {
+				char *end = strchr(line, '\n');
+				size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+				char probe[600];
+
+				snprintf(probe, sizeof(probe), "%.*s", (int)n, line);
+				if (!strstr(old, probe))
+					snprintf(added, sizeof(added), "%.*s", (int)(n - (end ? 1 : 0)), line);
+				line += n;
+			}
+			free(old);
+			return nn_errorf(err, NN_EINVAL,
+					 "the sweep in '%s' has another definition (was: '%s'; now: '%s'); "
+					 "use --force to start a new sweep directory", dir,
+					 gone[0] ? gone : "-", added[0] ? added : "-");
+		}
+		free(old);
+		/* --force: the next free DIR-N; never mixes results. */
+		char base[4080];
+		snprintf(base, sizeof(base), "%.4000s", dir);
+		char *dash = strrchr(base, '-');
+		if (k > 2 && dash)
+			*dash = '\0';
+		snprintf(dir, len, "%s-%d", base, k);
+	}
+	if ((rc = exp_mkdirs(dir, err)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/trials", dir);
+	if ((rc = exp_mkdirs(path, err)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/definition.txt", dir);
+	if (log)
+		fprintf(log, "sweep of %zu trials in %s\n", s->ntrials, dir);
+	return exp_write_atomic(path, write_definition, s->definition, err);
+}
+
+int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
+{
+	char dir[4096];
+	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc = 0, stopping = 0;
+	struct slot *slots;
+	unsigned char *ended;   /* trials known to have ended, not read again */
+
+	snprintf(dir, sizeof(dir), "%s", opts->dir);
+	if ((rc = claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
+		return rc;
+	slots = calloc((size_t)jobs, sizeof(*slots));
+	ended = calloc(s->ntrials + 1, 1);
+	if (!slots || !ended) {
+		free(slots);
+		free(ended);
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	}
+	for (;;) {
+		int busy = 0, waiting = 0;
+
+		if (opts->stop && *opts->stop && !stopping) {
+			stopping = 1;
+			for (int k = 0; k < jobs; k++)
+				if (slots[k].pid)
+					kill(slots[k].pid, SIGTERM);
+		}
+		/* Reap finished trials. */
+		for (int k = 0; k < jobs; k++) {
+			int status;
+
+			if (!slots[k].pid)
+				continue;
+			if (waitpid(slots[k].pid, &status, WNOHANG) == slots[k].pid) {
+				finish(s, dir, &slots[k], status, stopping, opts->log);
+				slots[k].pid = 0;
+				exp_sweep_results(s, dir, NULL);
+			} else {
+				busy++;
+			}
+		}
+		if (s->prune && !stopping)
+			prune(s, dir, slots, jobs);
+		/* Start trials that are pending, or were left running by a dead
+		 * process, in the free slots. */
+		for (size_t i = 0; !stopping && busy < jobs && i < s->ntrials; i++) {
+			char tdir[4400];
+			struct status st;
+			int mine = 0;
+
+			if (ended[i])
+				continue;
+			for (int k = 0; k < jobs; k++)
+				mine |= slots[k].pid && slots[k].trial == i;
+			if (mine)
+				continue;
+			trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
+			read_status(tdir, &st);
+			if (st.state == DONE || st.state == FAILED || st.state == DIVERGED || st.state == PRUNED) {
+				ended[i] = 1;
+				continue;
+			}
+			if (st.state == RUNNING && !is_stale(tdir, &st)) {
+				waiting++;  /* still alive elsewhere: wait for it to end or die */
+				continue;
+			}
+			int k;
+			for (k = 0; slots[k].pid; k++)
+				;
+			pid_t pid = launch(s, dir, i, st.attempt + 1, err);
+			if (pid < 0) {
+				rc = err ? err->code : NN_EIO;
+				stopping = 1;
+				break;
+			}
+			if (opts->log)
+				fprintf(opts->log, "trial %s: started (%zu of %zu)%s\n", s->trials[i].id, i + 1,
+					s->ntrials, st.state == RUNNING ? ", again: its process died" : "");
+			slots[k] = (struct slot){ pid, i, 0, 0 };
+			busy++;
+		}
+		if (!busy && (!waiting || stopping))
+			break;
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	free(slots);
+	free(ended);
+	exp_sweep_results(s, dir, NULL);
+	if (rc < 0)
+		return rc;
+	if (stopping)
+		return nn_errorf(err, NN_EINTR, "stopped; run the same command again to resume the sweep in '%s'", dir);
+	return 0;
+}
+
+/* --- results ---------------------------------------------------------------- */
+
+struct row {
+	int maximize;
+	size_t trial;
+	struct status st;
+	double best, final;
+	size_t best_epoch, epochs;
+	double seconds;
+};
+
+static int by_best(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int m = x->maximize;
+
+	if (isnan(x->best) != isnan(y->best))
+		return isnan(x->best) ? 1 : -1;
+	return m ? (x->best < y->best) - (x->best > y->best) : (x->best > y->best) - (x->best < y->best);
+}
+
+struct results {
+	const struct exp_sweep *s;
+	struct row *rows;
+	int sorted;
+};
+
+static void put_csv_field(FILE *f, const char *v)
+{
+	if (strpbrk(v, ",\"\n")) {
+		fputc('"', f);
+		for (; *v; v++) {
+			if (*v == '"')
+				fputc('"', f);
+			fputc(*v, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(v, f);
+	}
+}
+
+static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct results *r = ctx;
+	const struct exp_sweep *s = r->s;
+	const struct exp_trial *t0 = &s->trials[0];
+
+	(void)err;
+	fputs("trial", f);
+	for (size_t k = 0; k < t0->nparams; k++) {
+		fputc(',', f);
+		put_csv_field(f, t0->keys[k]);
+	}
+	fprintf(f, ",seed,status,best_%s,best_epoch,final_%s,epochs,seconds,note\n", s->metric, s->metric);
+	for (size_t i = 0; i < s->ntrials; i++) {
+		const struct row *w = &r->rows[i];
+		const struct exp_trial *t = &s->trials[w->trial];
+
+		fputs(t->id, f);
+		for (size_t k = 0; k < t->nparams; k++) {
+			fputc(',', f);
+			put_csv_field(f, t->values[k]);
+		}
+		fprintf(f, ",%llu,%s,", t->seed, state_names[w->st.state]);
+		if (w->epochs)
+			fprintf(f, "%.6g,%zu,%.6g,%zu,%.1f,", w->best, w->best_epoch, w->final, w->epochs, w->seconds);
+		else
+			fputs(",,,0,,", f);
+		put_csv_field(f, w->st.note);
+		fputc('\n', f);
+	}
+	return 0;
+}
+
+static int write_summary(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct results *r = ctx;
+	const struct exp_sweep *s = r->s;
+	const struct exp_trial *t0 = &s->trials[0];
+	size_t count[6] = { 0 };
+
+	(void)err;
+	for (size_t i = 0; i < s->ntrials; i++)
+		count[r->rows[i].st.state]++;
+	fprintf(f, "# Sweep of %s\n\n%zu trials: %zu done, %zu running, %zu pending, %zu failed, %zu diverged, %zu pruned. "
+		"Sorted by the best %s over epochs (%s is better).\n\n",
+		s->cfg->path, s->ntrials, count[DONE], count[RUNNING], count[PENDING], count[FAILED],
+		count[DIVERGED], count[PRUNED], s->metric, s->maximize ? "higher" : "lower");
+	fputs("| trial |", f);
+	for (size_t k = 0; k < t0->nparams; k++)
+		fprintf(f, " %s |", t0->keys[k]);
+	fprintf(f, " seed | status | best %s | epoch | epochs | seconds |\n|---|", s->metric);
+	for (size_t k = 0; k < t0->nparams; k++)
+		fputs("---|", f);
+	fputs("---|---|---:|---:|---:|---:|\n", f);
+	for (size_t i = 0; i < s->ntrials; i++) {
+		const struct row *w = &r->rows[i];
+		const struct exp_trial *t = &s->trials[w->trial];
+
+		fprintf(f, "| %s |", t->id);
+		for (size_t k = 0; k < t->nparams; k++)
+			fprintf(f, " %s |", t->values[k]);
+		fprintf(f, " %llu | %s |", t->seed, state_names[w->st.state]);
+		if (w->epochs)
+			fprintf(f, " %.6g | %zu | %zu | %.1f |\n", w->best, w->best_epoch, w->epochs, w->seconds);
+		else
+			fputs(" | | | |\n", f);
+	}
+	return 0;
+}
+
+int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err *err)
+{
+	struct results r = { s, calloc(s->ntrials ? s->ntrials : 1, sizeof(struct row)), 0 };
+	char path[4800];
+	int rc;
+
+	if (!r.rows)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->ntrials; i++) {
+		struct row *w = &r.rows[i];
+		char tdir[4400];
+		double vals[4096];
+
+		w->trial = i;
+		w->maximize = s->maximize;
+		trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
+		read_status(tdir, &w->st);
+		w->epochs = read_metric(tdir, s->metric, vals, 4096);
+		w->best = NAN;
+		for (size_t e = 0; e < w->epochs; e++) {
+			if (isnan(vals[e]))
+				continue;
+			if (isnan(w->best) || (s->maximize ? vals[e] > w->best : vals[e] < w->best)) {
+				w->best = vals[e];
+				w->best_epoch = e;
+			}
+		}
+		w->final = w->epochs ? vals[w->epochs - 1] : NAN;
+		double sec[4096];
+		size_t ns = read_metric(tdir, "seconds", sec, 4096);
+		for (size_t e = 0; e < ns; e++)
+			w->seconds += isnan(sec[e]) ? 0 : sec[e];
+	}
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	rc = exp_write_atomic(path, write_results_csv, &r, err);
+	qsort(r.rows, s->ntrials, sizeof(struct row), by_best);
+	snprintf(path, sizeof(path), "%s/summary.md", dir);
+	if (rc == 0)
+		rc = exp_write_atomic(path, write_summary, &r, err);
+	free(r.rows);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/* Hyperparameter sweeps: a config's `sweep:` section expands into trials
+ * (grid points, random samples, repeated seeds); each trial runs as its
+ * own `nnlab run` process in its own directory, with a status file that
+ * survives crashes, so a sweep can be stopped, killed and resumed. */
+#ifndef EXP_SWEEP_H
+#define EXP_SWEEP_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "exp_config.h"
+#include "nn_err.h"
+
+#define EXP_SWEEP_MAX_PARAMS 16
+
+struct exp_trial {
+	char id[17];                              /* stable: hash of params and seed */
+	size_t nparams;
+	const char *keys[EXP_SWEEP_MAX_PARAMS];   /* dotted keys, borrowed */
+	char *values[EXP_SWEEP_MAX_PARAMS];       /* YAML text, owned */
+	unsigned long long seed;
+};
+
+struct exp_sweep {
+	const struct exp_config *cfg;
+	struct exp_trial *trials;
+	size_t ntrials;
+	char metric[64];         /* objective: a metrics.csv column */
+	int maximize;
+	int prune;               /* median pruning on */
+	size_t prune_warmup;     /* epochs before a trial can be pruned */
+	size_t prune_min_trials; /* finished trials needed for a median */
+	char *definition;        /* canonical text of the expanded sweep */
+};
+
+/* Expands cfg's sweep section. Returns 0, or NN_EINVAL with
+ * "file:line:col:" in err. */
+int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err);
+void exp_sweep_fini(struct exp_sweep *s);
+
+struct exp_sweep_opts {
+	const char *dir;            /* the sweep directory */
+	int jobs;                   /* trials at once */
+	int force;                  /* a changed definition starts DIR-2, ... */
+	FILE *log;
+	volatile sig_atomic_t *stop;
+};
+
+/* Runs (or resumes) the sweep in opts->dir. Returns 0 when every trial
+ * has ended (done, failed, diverged or pruned), NN_EINTR when stopped,
+ * NN_EINVAL when the directory holds another definition, or another
+ * negative code. */
+int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err);
+
+/* Writes results.csv and summary.md of the sweep in dir from the trials'
+ * status and metrics. */
+int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err *err);
+
+#endif

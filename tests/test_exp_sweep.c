@@ -1,0 +1,436 @@
+/* Sweeps: expansion, and real sweeps of real nnlab processes that are
+ * killed, crash, diverge, get pruned and resume. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exp_sweep.h"
+#include "helpers.h"
+
+static char dir[4096], cfgpath[4300], outdir[4300];
+
+static void setup(void)
+{
+	th_tmpdir(dir, sizeof(dir));
+	snprintf(cfgpath, sizeof(cfgpath), "%s/s.yaml", dir);
+	snprintf(outdir, sizeof(outdir), "%s/sweep", dir);
+	setenv("NNLAB_PLUGIN_PATH", NNLAB_BUILD_DIR "/plugins", 1);
+}
+
+TestSuite(exp_sweep, .init = setup, .timeout = 240);
+
+static const char base[] =
+	"name: t\ncharts: false\n"
+	"data:\n  plugin: synthetic\n  options:\n    kind: blobs\n    train_size: %s\n    test_size: 300\n"
+	"model:\n  layers: [2, 8, 3]\n  activation: relu\n  output: softmax\n  init: scaled\n"
+	"train:\n  epochs: %s\n  eta: 0.1\n  cost: log_likelihood\n"
+	"sweep:\n%s";
+
+static void write_cfg(const char *train_size, const char *epochs, const char *sweep)
+{
+	char text[8192];
+
+	snprintf(text, sizeof(text), base, train_size, epochs, sweep);
+	th_write_str(cfgpath, text);
+}
+
+/* Trials slow enough to be caught running: blobs in 100 dimensions. */
+static void write_slow_cfg(const char *sweep)
+{
+	char text[8192];
+
+	snprintf(text, sizeof(text),
+		 "name: t\ncharts: false\n"
+		 "data:\n  plugin: synthetic\n  options:\n    kind: blobs\n    dims: 100\n"
+		 "    train_size: 20000\n    test_size: 300\n"
+		 "model:\n  layers: [100, 100, 3]\n  activation: relu\n  output: softmax\n  init: scaled\n"
+		 "train:\n  epochs: 8\n  eta: 0.1\n  cost: log_likelihood\n"
+		 "sweep:\n%s", sweep);
+	th_write_str(cfgpath, text);
+}
+
+static int load(struct exp_config *cfg, struct exp_sweep *s, struct nn_err *err)
+{
+	int rc = exp_config_load(cfg, cfgpath, NULL, 0, err);
+
+	cr_assert_eq(rc, 0, "%s", err->msg);
+	return exp_sweep_load(s, cfg, err);
+}
+
+Test(exp_sweep, grid_and_repeats_expand_in_order_with_stable_ids)
+{
+	struct exp_config cfg, cfg2;
+	struct exp_sweep s, s2;
+	struct nn_err err = { 0, "" };
+
+	write_cfg("500", "2", "  grid:\n    train.eta: [0.1, 1, 10]\n    model.layers: [[2, 4, 3], [2, 16, 3]]\n  repeats: 2\n");
+	cr_assert_eq(load(&cfg, &s, &err), 0, "%s", err.msg);
+	cr_assert_eq(s.ntrials, 12);
+	/* eta varies slowest, then the layers, then the seed. */
+	cr_assert_str_eq(s.trials[0].values[0], "0.1");
+	cr_assert_str_eq(s.trials[0].values[1], "[2, 4, 3]");
+	cr_assert_eq(s.trials[0].seed, 1);
+	cr_assert_eq(s.trials[1].seed, 2);
+	cr_assert_str_eq(s.trials[2].values[1], "[2, 16, 3]");
+	cr_assert_str_eq(s.trials[11].values[0], "10");
+	for (size_t i = 0; i < 12; i++)
+		for (size_t j = i + 1; j < 12; j++)
+			cr_assert_str_neq(s.trials[i].id, s.trials[j].id);
+	cr_assert_eq(load(&cfg2, &s2, &err), 0);
+	for (size_t i = 0; i < 12; i++)
+		cr_assert_str_eq(s.trials[i].id, s2.trials[i].id);
+	cr_assert_str_eq(s.metric, "eval_accuracy");
+	cr_assert(s.maximize);
+	exp_sweep_fini(&s);
+	exp_sweep_fini(&s2);
+	exp_config_fini(&cfg);
+	exp_config_fini(&cfg2);
+}
+
+Test(exp_sweep, random_draws_within_ranges_reproducibly)
+{
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err err = { 0, "" };
+
+	write_cfg("500", "2",
+		  "  random:\n    trials: 40\n    seed: 7\n    params:\n"
+		  "      train.eta: {log_uniform: [0.001, 10]}\n"
+		  "      train.batch_size: {choice: [10, 20, 50]}\n"
+		  "      model.dropout: {uniform: [0, 0.5]}\n"
+		  "      train.epochs: {int: [1, 3]}\n"
+		  "  objective:\n    metric: eval_cost\n");
+	cr_assert_eq(load(&cfg, &s, &err), 0, "%s", err.msg);
+	cr_assert_eq(s.ntrials, 40);
+	cr_assert(!s.maximize, "a cost is minimized");
+	int seen_bs[3] = { 0 }, seen_ep[3] = { 0 };
+	for (size_t i = 0; i < 40; i++) {
+		double eta = atof(s.trials[i].values[0]), drop = atof(s.trials[i].values[2]);
+		int bs = atoi(s.trials[i].values[1]), ep = atoi(s.trials[i].values[3]);
+
+		cr_assert(eta >= 0.001 && eta <= 10, "%g", eta);
+		cr_assert(drop >= 0 && drop <= 0.5, "%g", drop);
+		cr_assert(bs == 10 || bs == 20 || bs == 50, "%d", bs);
+		cr_assert(ep >= 1 && ep <= 3, "%d", ep);
+		seen_bs[bs == 10 ? 0 : bs == 20 ? 1 : 2]++;
+		seen_ep[ep - 1]++;
+	}
+	for (int k = 0; k < 3; k++)
+		cr_assert(seen_bs[k] > 0 && seen_ep[k] > 0);
+	char first[64];
+	snprintf(first, sizeof(first), "%s", s.trials[0].values[0]);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+	cr_assert_eq(load(&cfg, &s, &err), 0);
+	cr_assert_str_eq(s.trials[0].values[0], first);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+}
+
+static void expect_error(const char *sweep, const char *want)
+{
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err err = { 0, "" };
+	char full[8400] = "";
+
+	write_cfg("500", "2", sweep);
+	for (const char *p = want; *p; p++) {
+		if (*p == '@')
+			strcat(full, cfgpath);
+		else
+			strncat(full, p, 1);
+	}
+	cr_assert_lt(load(&cfg, &s, &err), 0, "loaded: %s", sweep);
+	cr_assert(strstr(err.msg, full), "message '%s' lacks '%s'", err.msg, full);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_sweep, bad_sweeps_name_the_place)
+{
+	expect_error("  gird:\n    train.eta: [1]\n", "@:19:3: unknown key 'gird' in 'sweep' (did you mean 'grid'?)");
+	expect_error("  grid:\n    train.eta: 1\n", "@:20:16: grid values of 'train.eta' must be a list");
+	expect_error("  random:\n    params:\n      train.eta: {normal: [0, 1]}\n",
+		     "@:21:19: unknown distribution 'normal'");
+	expect_error("  random:\n    params:\n      train.eta: {uniform: [2, 1]}\n",
+		     "@:21:28: 'uniform' needs two numbers, lo <= hi");
+	expect_error("  grid:\n    train.eta: [0.5, fast]\n", "trial ");
+	expect_error("  grid:\n    train.eta: [0.5, fast]\n", "'eta' must be a number, got 'fast'");
+	expect_error("  repeats: 2\n", "@:19:3: a sweep needs 'grid' or 'random'");
+}
+
+/* nnlab sweep with extra arguments (NULL-terminated). */
+static int sweep(char **out, char **err, const char *const *extra)
+{
+	const char *argv[32] = { "sweep", cfgpath, "--out", outdir };
+	int n = 4;
+
+	for (; extra && *extra; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	return th_nnlab(out, err, argv);
+}
+
+static char *read_in(const char *sub, const char *file)
+{
+	char path[8800];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", outdir, sub, file);
+	return th_read(path, NULL);
+}
+
+/* Counts results.csv rows in each state. */
+static void count_states(size_t *done, size_t *rows, const char *state, size_t *other)
+{
+	char *csv = read_in(".", "results.csv"), f[256];
+
+	cr_assert_not_null(csv);
+	*rows = th_csv_rows(csv);
+	*done = *other = 0;
+	for (size_t i = 0; i < *rows; i++) {
+		th_csv(csv, i, "status", f, sizeof(f));
+		*done += !strcmp(f, "done");
+		*other += state && !strcmp(f, state);
+	}
+	free(csv);
+}
+
+Test(exp_sweep, runs_every_trial_once_in_parallel)
+{
+	char *out, *err;
+	size_t done, rows, other;
+	const char *j2[] = { "-j", "2", NULL };
+
+	write_cfg("1000", "3", "  grid:\n    train.eta: [0.05, 0.5]\n    model.layers: [[2, 4, 3], [2, 16, 3]]\n");
+	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
+	count_states(&done, &rows, NULL, &other);
+	cr_assert_eq(rows, 4);
+	cr_assert_eq(done, 4);
+	char *md = read_in(".", "summary.md");
+	cr_assert(strstr(md, "4 trials: 4 done, 0 running, 0 pending"), "%s", md);
+	free(md);
+	free(out);
+	free(err);
+	/* Again: nothing is rerun. */
+	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
+	cr_assert(strstr(out, "resuming the sweep in"), "%s", out);
+	cr_assert_null(strstr(out, "started"), "%s", out);
+	free(out);
+	free(err);
+	/* A changed definition is refused; --force starts a new directory. */
+	const char *changed[] = { "--set", "train.epochs=4", NULL };
+	cr_assert_eq(sweep(&out, &err, changed), 2);
+	cr_assert(strstr(err, "has another definition (was: 'config train.epochs=3'; now: 'config train.epochs=4'); use --force"),
+		  "%s", err);
+	free(out);
+	free(err);
+	const char *forced[] = { "--set", "train.epochs=4", "--force", NULL };
+	cr_assert_eq(sweep(&out, &err, forced), 0, "%s", err);
+	char path[4400];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s-2/results.csv", outdir);
+	cr_assert_eq(stat(path, &st), 0);
+	free(out);
+	free(err);
+}
+
+Test(exp_sweep, crashing_and_diverging_trials_are_marked_and_others_finish)
+{
+	char *out, *err, csvfile[4400], f[512];
+
+	/* One trial asks the plugin for a kind it lacks; huge features diverge. */
+	snprintf(csvfile, sizeof(csvfile), "%s/huge.csv", dir);
+	FILE *hf = fopen(csvfile, "w");
+	fputs("y,a,b,c,d\n", hf);
+	for (int i = 0; i < 60; i++)
+		fprintf(hf, "%d,3e38,3e38,-3e38,3e38\n", i % 3);
+	fclose(hf);
+	/* The csv trial needs the csv plugin and 4 inputs. */
+	char text[16384];
+	snprintf(text, sizeof(text),
+		 "name: t\ncharts: false\ndata:\n  plugin: synthetic\n"
+		 "model:\n  layers: [2, 8, 3]\n  activation: relu\n"
+		 "train:\n  epochs: 2\n"
+		 "sweep:\n  grid:\n    data.plugin: [synthetic, csv]\n    data.options: [{kind: blobs}, {kind: nosuch}, {train: '%s', label: y}]\n"
+		 "    model.layers: [[2, 8, 3], [4, 8, 3]]\n", csvfile);
+	th_write_str(cfgpath, text);
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	char *csv = read_in(".", "results.csv");
+	size_t rows = th_csv_rows(csv), done = 0, failed = 0, diverged = 0;
+	for (size_t i = 0; i < rows; i++) {
+		th_csv(csv, i, "status", f, sizeof(f));
+		done += !strcmp(f, "done");
+		failed += !strcmp(f, "failed");
+		diverged += !strcmp(f, "diverged");
+	}
+	cr_assert_eq(rows, 12);
+	cr_assert_eq(done, 1, "%s", csv);      /* synthetic blobs into [2, 8, 3] */
+	cr_assert_eq(diverged, 1, "%s", csv);  /* csv huge into [4, 8, 3] */
+	cr_assert_eq(failed, 10, "%s", csv);
+	cr_assert(strstr(csv, "option 'kind' is 'nosuch', expected blobs"), "%s", csv);
+	cr_assert(strstr(csv, "training diverged at epoch 0"), "%s", csv);
+	free(csv);
+	free(out);
+	free(err);
+}
+
+/* Starts the sweep in the background; returns its pid. */
+static pid_t start_sweep(const char *jobs)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", 1);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(NNLAB_BUILD_DIR "/nnlab", "nnlab", "sweep", cfgpath, "--out", outdir, "-j", jobs, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The pid in a running trial's status, or 0. */
+static long running_pid(void)
+{
+	char path[4400], cmd[9000];
+
+	snprintf(path, sizeof(path), "%s/running.txt", dir);
+	snprintf(cmd, sizeof(cmd), "grep -l '^state: running' '%s'/trials/*/status 2>/dev/null | head -n 1 | xargs -r grep '^pid:' | cut -d' ' -f2 > '%s'",
+		 outdir, path);
+	if (system(cmd) != 0)
+		return 0;
+	char *t = th_read(path, NULL);
+	long pid = t ? atol(t) : 0;
+	free(t);
+	return pid;
+}
+
+Test(exp_sweep, killed_sweep_and_killed_worker_resume_to_done_exactly_once)
+{
+	size_t done, rows, other;
+	int status;
+
+	write_slow_cfg("  grid:\n    train.eta: [0.05, 0.1, 0.2]\n  repeats: 2\n");
+	/* Kill -9 one worker while the sweep goes on. */
+	pid_t sw = start_sweep("2");
+	long worker = 0;
+	for (int i = 0; i < 100 && !worker; i++) {
+		sleep_s(0.05);
+		worker = running_pid();
+	}
+	cr_assert_gt(worker, 0, "no trial started");
+	kill((pid_t)worker, SIGKILL);
+	/* Then kill -9 the sweep itself, mid-way. */
+	sleep_s(1.0);
+	kill(sw, SIGKILL);
+	waitpid(sw, &status, 0);
+	sleep_s(0.3);
+	count_states(&done, &rows, NULL, &other);
+	cr_assert_eq(rows, 6);
+	cr_assert_lt(done, 6, "the sweep finished before it was killed");
+
+	/* Trials done before the resume are never run again. */
+	char *before = read_in(".", "results.csv");
+	char *csv0 = before;
+	char f[64], id[64];
+	time_t mtime[6] = { 0 };
+	for (size_t i = 0; i < rows; i++) {
+		struct stat st;
+		char path[8800];
+
+		th_csv(csv0, i, "status", f, sizeof(f));
+		th_csv(csv0, i, "trial", id, sizeof(id));
+		snprintf(path, sizeof(path), "%s/trials/%s/metrics.csv", outdir, id);
+		if (!strcmp(f, "done") && stat(path, &st) == 0)
+			mtime[i] = st.st_mtime;
+	}
+	sleep_s(1.1);
+	char *out, *err;
+	const char *j2[] = { "-j", "2", NULL };
+	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
+	count_states(&done, &rows, NULL, &other);
+	cr_assert_eq(rows, 6);
+	cr_assert_eq(done, 6, "%s", out);
+	char *after = read_in(".", "results.csv");
+	for (size_t i = 0; i < rows; i++) {
+		struct stat st;
+		char path[8800];
+
+		th_csv(after, i, "trial", id, sizeof(id));
+		snprintf(path, sizeof(path), "%s/trials/%s/metrics.csv", outdir, id);
+		cr_assert_eq(stat(path, &st), 0);
+		if (mtime[i])
+			cr_assert_eq(st.st_mtime, mtime[i], "trial %s ran again", id);
+		char *mc, sub[128];
+		snprintf(sub, sizeof(sub), "trials/%s", id);
+		mc = read_in(sub, "metrics.csv");
+		cr_assert_eq(th_csv_rows(mc), 8, "trial %s: %zu epochs", id, th_csv_rows(mc));
+		free(mc);
+	}
+	free(before);
+	free(after);
+	free(out);
+	free(err);
+}
+
+Test(exp_sweep, sigterm_stops_and_the_sweep_resumes)
+{
+	size_t done, rows, other;
+	int status;
+
+	write_slow_cfg("  grid:\n    train.eta: [0.05, 0.1, 0.2, 0.4]\n");
+	pid_t sw = start_sweep("2");
+	for (int i = 0; i < 100 && !running_pid(); i++)
+		sleep_s(0.05);
+	sleep_s(0.3);
+	kill(sw, SIGTERM);
+	waitpid(sw, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+	count_states(&done, &rows, "running", &other);
+	cr_assert_eq(other, 0, "trials left marked running");
+	cr_assert_lt(done, 4);
+	char *out, *err;
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	count_states(&done, &rows, NULL, &other);
+	cr_assert_eq(done, 4);
+	free(out);
+	free(err);
+}
+
+Test(exp_sweep, median_pruning_stops_a_poor_trial)
+{
+	char *out, *err;
+	size_t done, rows, pruned;
+
+	/* Run one at a time: two good trials finish, then a hopeless one
+	 * (eta far too small) falls below their median and is stopped. */
+	write_cfg("20000", "30", "  grid:\n    train.eta: [0.1, 0.11, 0.000001]\n"
+		  "  prune:\n    warmup: 1\n    min_trials: 2\n");
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	count_states(&done, &rows, "pruned", &pruned);
+	cr_assert_eq(done, 2, "%s", out);
+	cr_assert_eq(pruned, 1, "%s", out);
+	char *csv = read_in(".", "results.csv"), f[256];
+	th_csv(csv, 2, "note", f, sizeof(f));
+	cr_assert(strstr(f, "pruned after epoch "), "%s", f);
+	th_csv(csv, 2, "epochs", f, sizeof(f));
+	cr_assert_lt(atoi(f), 30);
+	free(csv);
+	free(out);
+	free(err);
+}
