@@ -29,6 +29,20 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 CPPFLAGS += -D_DEFAULT_SOURCE -Icore -Iloaders -Iexperiments -MMD -MP
+
+# Sweeps across machines need MPI: built when mpicc is there, or insist
+# with MPI=1 (MPI=0 builds without).
+MPICC := $(shell command -v mpicc 2>/dev/null)
+ifeq ($(MPI),)
+MPI := $(if $(MPICC),1,0)
+endif
+ifeq ($(MPI),1)
+ifeq ($(MPICC),)
+$(error MPI=1 needs mpicc: sh scripts/setup.sh openmpi-bin libopenmpi-dev)
+endif
+MPI_CFLAGS := $(shell mpicc --showme:compile) -DNNLAB_MPI
+MPI_LIBS := $(shell mpicc --showme:link)
+endif
 CFLAGS += $(WARN) $(OPT) -fopenmp-simd
 LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 VERSION := 0.1.0
@@ -45,7 +59,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 
 NNLAB := $(B)/nnlab
 TESTS := $(B)/tests/nnlab-tests
-LIBS := -lyaml -lz -lm
+LIBS := -lyaml -lz -lm $(MPI_LIBS)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -67,8 +81,8 @@ $(NNLAB): $(B)/experiments/exp_main.o $(B)/libexp.a $(B)/libnn.a
 FLAGS_FILE := $(B)/flags
 $(FLAGS_FILE): FORCE
 	@mkdir -p $(@D)
-	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
-		echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)' > $@
+	@echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) MPI=$(MPI)' | cmp -s - $@ || \
+		echo '$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) MPI=$(MPI)' > $@
 
 $(B)/%.o: %.c $(FLAGS_FILE)
 	@mkdir -p $(@D)
@@ -96,6 +110,8 @@ $(TESTS): $(TEST_OBJ) $(B)/libexp.a $(B)/libnn.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LIBS)
 
+$(B)/experiments/exp_sweep.o $(B)/experiments/exp_main.o: CPPFLAGS += $(MPI_CFLAGS)
+
 $(B)/tests/%.o: CPPFLAGS += -DNNLAB_BUILD_DIR='"$(CURDIR)/$(B)"' \
 	-DNNLAB_SOURCE_DIR='"$(CURDIR)"' $(if $(SANITIZE),-DNNLAB_SANITIZE='"$(SANITIZE)"')
 
@@ -118,7 +134,7 @@ run: data
 
 test: data browser
 	@$(MAKE) --no-print-directory all $(TESTS) $(TEST_PLUGINS)
-	$(TESTS) --jobs 2
+	$(if $(SANITIZE),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) $(TESTS) --jobs 2
 
 bench: data
 	@$(MAKE) --no-print-directory all

@@ -73,7 +73,9 @@ int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_
 	for (size_t k = 0; k < d->n; k += opt->batch_size) {
 		size_t batch = d->n - k < opt->batch_size ? d->n - k : opt->batch_size;
 
-		prefetch_rows(d, order + k + batch, k + batch < d->n ? batch : 0);
+		size_t left = d->n - k - batch;
+
+		prefetch_rows(d, order + k + batch, left < opt->batch_size ? left : opt->batch_size);
 		nn_data_gather(nn_model_input(m), d, order + k, batch);
 		for (size_t r = 0; r < batch; r++)
 			labels[r] = d->labels[order[k + r]];

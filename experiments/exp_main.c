@@ -18,7 +18,7 @@
 
 static const char usage[] =
 	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
-	"       nnlab sweep CONFIG [-j N] [--set KEY=VALUE]... [--out DIR] [--force]\n"
+	"       nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
 	"       nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab plot RUN_DIR... [-o FILE] [--metric NAME]\n"
@@ -37,7 +37,8 @@ static const char usage[] =
 	"  plugins           list the dataset plugins on the plugin path, with options\n"
 	"  sweep CONFIG      run the trials of CONFIG's sweep section, N at a time,\n"
 	"                    into sweeps/NAME (or --out DIR); run it again to resume;\n"
-	"                    --force starts a new directory when the sweep changed\n"
+	"                    --force starts a new directory when the sweep changed;\n"
+	"                    --mpi under mpirun: rank 0 hands trials to the others\n"
 	"  check CONFIG      check the config, plugin, data and model without training\n"
 	"  eval MODEL CONFIG score a saved network2 JSON model on the split CONFIG\n"
 	"                    evaluates (data.eval) and print its confusion matrix\n"
@@ -102,6 +103,7 @@ struct args {
 	int plot_terminal;
 	int force;
 	int jobs;
+	int mpi;
 };
 
 /* Parses [--set KEY=VALUE]... [--out DIR] [--quiet] and up to want
@@ -144,6 +146,8 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			a->plot_terminal = 1;
 		} else if (!strcmp(s, "--force")) {
 			a->force = 1;
+		} else if (!strcmp(s, "--mpi")) {
+			a->mpi = 1;
 		} else if (!strcmp(s, "--heartbeat")) {
 			if (i + 1 >= argc)
 				return usage_error("%s", "--heartbeat needs a file");
@@ -254,7 +258,15 @@ static int cmd_sweep(int argc, char **argv)
 	opts.log = a.quiet ? NULL : stdout;
 	opts.stop = &stop_requested;
 	catch_stop_signals();
-	rc = exp_sweep_run(&sw, &opts, &err);
+	if (a.mpi) {
+#ifdef NNLAB_MPI
+		rc = exp_sweep_run_mpi(&sw, &opts, &err);
+#else
+		rc = nn_errorf(&err, NN_EINVAL, "this nnlab was built without MPI: install openmpi-bin and libopenmpi-dev (sh scripts/setup.sh openmpi-bin libopenmpi-dev) and build with make MPI=1");
+#endif
+	} else {
+		rc = exp_sweep_run(&sw, &opts, &err);
+	}
 	exp_sweep_fini(&sw);
 	exp_config_fini(&cfg);
 	if (rc < 0)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exp_fs.h"
+#include "exp_report.h"
 #include "nn_rng.h"
 
 #define STALE_SECONDS 120  /* a running trial silent this long is dead */
@@ -613,10 +614,24 @@ static size_t read_metric(const char *tdir, const char *metric, double *vals, si
 /* --- running --------------------------------------------------------------- */
 
 struct slot {
-	pid_t pid;
+	pid_t pid;          /* the trial's process (local), or nonzero while busy (MPI) */
 	size_t trial;
 	int pruned;
 	size_t pruned_epoch;
+};
+
+/* Where trials run: child processes here, or MPI ranks. */
+struct executor {
+	int nslots;
+	/* Starts trial i (attempt) in free slot k; returns 0 or a code. */
+	int (*start)(struct executor *x, const struct exp_sweep *s, const char *dir, int k,
+		     size_t i, int attempt, struct nn_err *err);
+	/* A slot whose trial ended: returns its index and wait status, or -1. */
+	int (*reap)(struct executor *x, struct slot *slots, int *status);
+	/* Asks slot k's trial to stop cleanly. */
+	void (*stop)(struct executor *x, const struct exp_sweep *s, const char *dir, struct slot *sl);
+	/* Ends the workers. */
+	void (*close)(struct executor *x);
 };
 
 static void trial_dir(const char *dir, const struct exp_trial *t, char *out, size_t len)
@@ -775,7 +790,8 @@ static int cmp_double(const void *a, const void *b)
 
 /* Median pruning: stops a running trial whose objective at some epoch is
  * worse than the median of the finished trials at that epoch. */
-static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots, int nslots)
+static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots, int nslots,
+		  struct executor *x)
 {
 	double mine[4096], *theirs;
 	size_t n = s->ntrials;
@@ -813,7 +829,7 @@ static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots
 		if (s->maximize ? mine[e] < median : mine[e] > median) {
 			slots[k].pruned = 1;
 			slots[k].pruned_epoch = e;
-			kill(slots[k].pid, SIGTERM);
+			x->stop(x, s, dir, &slots[k]);
 		}
 	}
 	free(theirs);
@@ -896,48 +912,70 @@ static int claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force
 	return exp_write_atomic(path, write_definition, s->definition, err);
 }
 
-int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
-{
-	char dir[4096];
-	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc = 0, stopping = 0;
-	struct slot *slots;
-	unsigned char *ended;   /* trials known to have ended, not read again */
+/* --- the local executor: child processes ------------------------------------ */
 
-	snprintf(dir, sizeof(dir), "%s", opts->dir);
-	if ((rc = claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
-		return rc;
-	slots = calloc((size_t)jobs, sizeof(*slots));
-	ended = calloc(s->ntrials + 1, 1);
-	if (!slots || !ended) {
-		free(slots);
-		free(ended);
+static int local_start(struct executor *x, const struct exp_sweep *s, const char *dir, int k,
+		       size_t i, int attempt, struct nn_err *err)
+{
+	struct slot *slots = (struct slot *)(x + 1);
+	pid_t pid = launch(s, dir, i, attempt, err);
+
+	if (pid < 0)
+		return err ? err->code : NN_EIO;
+	slots[k] = (struct slot){ pid, i, 0, 0 };
+	return 0;
+}
+
+static int local_reap(struct executor *x, struct slot *slots, int *status)
+{
+	for (int k = 0; k < x->nslots; k++)
+		if (slots[k].pid && waitpid(slots[k].pid, status, WNOHANG) == slots[k].pid)
+			return k;
+	return -1;
+}
+
+static void local_stop(struct executor *x, const struct exp_sweep *s, const char *dir,
+		       struct slot *sl)
+{
+	(void)x;
+	(void)s;
+	(void)dir;
+	kill(sl->pid, SIGTERM);
+}
+
+static void local_close(struct executor *x)
+{
+	(void)x;
+}
+
+/* The coordinator: starts pending trials in free slots, reaps them,
+ * prunes, and keeps results.csv current, until every trial has ended. */
+static int coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
+		      struct executor *x, struct slot *slots, struct nn_err *err)
+{
+	int jobs = x->nslots, rc = 0, stopping = 0;
+	unsigned char *ended = calloc(s->ntrials + 1, 1);  /* known ended: not read again */
+
+	if (!ended)
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
-	}
 	for (;;) {
-		int busy = 0, waiting = 0;
+		int busy = 0, waiting = 0, k, status;
 
 		if (opts->stop && *opts->stop && !stopping) {
 			stopping = 1;
-			for (int k = 0; k < jobs; k++)
+			for (k = 0; k < jobs; k++)
 				if (slots[k].pid)
-					kill(slots[k].pid, SIGTERM);
+					x->stop(x, s, dir, &slots[k]);
 		}
-		/* Reap finished trials. */
-		for (int k = 0; k < jobs; k++) {
-			int status;
-
-			if (!slots[k].pid)
-				continue;
-			if (waitpid(slots[k].pid, &status, WNOHANG) == slots[k].pid) {
-				finish(s, dir, &slots[k], status, stopping, opts->log);
-				slots[k].pid = 0;
-				exp_sweep_results(s, dir, NULL);
-			} else {
-				busy++;
-			}
+		while ((k = x->reap(x, slots, &status)) >= 0) {
+			finish(s, dir, &slots[k], status, stopping, opts->log);
+			slots[k].pid = 0;
+			exp_sweep_results(s, dir, NULL);
 		}
+		for (k = 0; k < jobs; k++)
+			busy += slots[k].pid != 0;
 		if (s->prune && !stopping)
-			prune(s, dir, slots, jobs);
+			prune(s, dir, slots, jobs, x);
 		/* Start trials that are pending, or were left running by a dead
 		 * process, in the free slots. */
 		for (size_t i = 0; !stopping && busy < jobs && i < s->ntrials; i++) {
@@ -947,7 +985,7 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 
 			if (ended[i])
 				continue;
-			for (int k = 0; k < jobs; k++)
+			for (k = 0; k < jobs; k++)
 				mine |= slots[k].pid && slots[k].trial == i;
 			if (mine)
 				continue;
@@ -958,30 +996,25 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 				continue;
 			}
 			if (st.state == RUNNING && !is_stale(tdir, &st)) {
-				waiting++;  /* still alive elsewhere: wait for it to end or die */
+				waiting++;  /* alive elsewhere: wait for it to end or die */
 				continue;
 			}
-			int k;
 			for (k = 0; slots[k].pid; k++)
 				;
-			pid_t pid = launch(s, dir, i, st.attempt + 1, err);
-			if (pid < 0) {
-				rc = err ? err->code : NN_EIO;
+			if ((rc = x->start(x, s, dir, k, i, st.attempt + 1, err)) < 0) {
 				stopping = 1;
 				break;
 			}
 			if (opts->log)
 				fprintf(opts->log, "trial %s: started (%zu of %zu)%s\n", s->trials[i].id, i + 1,
 					s->ntrials, st.state == RUNNING ? ", again: its process died" : "");
-			slots[k] = (struct slot){ pid, i, 0, 0 };
 			busy++;
 		}
 		if (!busy && (!waiting || stopping))
 			break;
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	free(slots);
 	free(ended);
 	exp_sweep_results(s, dir, NULL);
 	if (rc < 0)
@@ -989,6 +1022,177 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 	if (stopping)
 		return nn_errorf(err, NN_EINTR, "stopped; run the same command again to resume the sweep in '%s'", dir);
 	return 0;
+}
+
+/* The charts of a finished sweep: its report, overlay and heatmap. */
+static void sweep_report(const char *dir, FILE *log)
+{
+	char trials[4200];
+	struct nn_err err = { 0, "" };
+
+	snprintf(trials, sizeof(trials), "%s/trials", dir);
+	if (exp_report(trials, NULL, &err) < 0 && log)
+		fprintf(log, "nnlab: warning: no sweep report: %s\n", err.msg);
+	else if (log)
+		fprintf(log, "results in %s/results.csv and summary.md; report in %s/report.html\n", dir, trials);
+}
+
+#ifdef NNLAB_MPI
+/* --- the MPI executor: rank 0 coordinates, the other ranks run trials ----- */
+
+#include <mpi.h>
+
+enum { TAG_WORK = 1, TAG_RESULT, TAG_STOP };
+
+static int mpi_start(struct executor *x, const struct exp_sweep *s, const char *dir, int k,
+		     size_t i, int attempt, struct nn_err *err)
+{
+	struct slot *slots = (struct slot *)(x + 1);
+	int work[2] = { (int)i, attempt };
+
+	(void)s;
+	(void)dir;
+	(void)err;
+	MPI_Send(work, 2, MPI_INT, k + 1, TAG_WORK, MPI_COMM_WORLD);
+	slots[k] = (struct slot){ (pid_t)(k + 1), i, 0, 0 };
+	return 0;
+}
+
+static int mpi_reap(struct executor *x, struct slot *slots, int *status)
+{
+	int flag, res[2];
+	MPI_Status st;
+
+	(void)x;
+	MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &st);
+	if (!flag)
+		return -1;
+	MPI_Recv(res, 2, MPI_INT, st.MPI_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &st);
+	*status = res[1];
+	(void)slots;
+	return st.MPI_SOURCE - 1;
+}
+
+/* The trial runs on another host: ask through a file its rank watches. */
+static void mpi_stop(struct executor *x, const struct exp_sweep *s, const char *dir,
+		     struct slot *sl)
+{
+	char tdir[4400], path[4800];
+	int fd;
+
+	(void)x;
+	trial_dir(dir, &s->trials[sl->trial], tdir, sizeof(tdir));
+	snprintf(path, sizeof(path), "%s/stop-request", tdir);
+	fd = open(path, O_WRONLY | O_CREAT, 0644);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void mpi_close(struct executor *x)
+{
+	for (int k = 0; k < x->nslots; k++)
+		MPI_Send(NULL, 0, MPI_INT, k + 1, TAG_STOP, MPI_COMM_WORLD);
+}
+
+/* A worker rank: runs the trials rank 0 sends until told to stop. */
+static void mpi_worker(const struct exp_sweep *s, const char *dir, volatile sig_atomic_t *stop)
+{
+	for (;;) {
+		int work[2], res[2], status = 0, asked = 0;
+		MPI_Status st;
+		struct nn_err err = { 0, "" };
+		char tdir[4400], req[4800];
+
+		MPI_Recv(work, 2, MPI_INT, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+		if (st.MPI_TAG == TAG_STOP)
+			return;
+		trial_dir(dir, &s->trials[work[0]], tdir, sizeof(tdir));
+		snprintf(req, sizeof(req), "%s/stop-request", tdir);
+		pid_t pid = launch(s, dir, (size_t)work[0], work[1], &err);
+		if (pid < 0) {
+			status = 1 << 8;  /* as an exit status of 1 */
+		} else {
+			while (waitpid(pid, &status, WNOHANG) != pid) {
+				if (!asked && ((stop && *stop) || access(req, F_OK) == 0)) {
+					kill(pid, SIGTERM);
+					asked = 1;
+				}
+				struct timespec ts = { 0, 50 * 1000 * 1000 };
+				nanosleep(&ts, NULL);
+			}
+		}
+		unlink(req);
+		res[0] = work[0];
+		res[1] = status;
+		MPI_Send(res, 2, MPI_INT, 0, TAG_RESULT, MPI_COMM_WORLD);
+	}
+}
+
+int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
+{
+	char dir[4096];
+	int rank, size, rc = 0, ok;
+
+	MPI_Init(NULL, NULL);
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	snprintf(dir, sizeof(dir), "%s", opts->dir);
+	if (size < 2) {
+		MPI_Finalize();
+		return nn_errorf(err, NN_EINVAL, "--mpi needs at least 2 ranks (mpirun -np N, N >= 2): rank 0 coordinates, the others run trials");
+	}
+	/* Rank 0 claims the directory; the others learn where it is. */
+	if (rank == 0)
+		rc = claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err);
+	ok = rc == 0;
+	MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+	MPI_Bcast(dir, sizeof(dir), MPI_CHAR, 0, MPI_COMM_WORLD);
+	if (!ok) {
+		MPI_Finalize();
+		return rank == 0 ? rc : nn_errorf(err, NN_EINVAL, "rank 0 could not start the sweep");
+	}
+	if (rank == 0) {
+		struct executor *x = calloc(1, sizeof(*x) + (size_t)(size - 1) * sizeof(struct slot));
+
+		if (!x) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+		} else {
+			*x = (struct executor){ size - 1, mpi_start, mpi_reap, mpi_stop, mpi_close };
+			rc = coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
+			x->close(x);
+			free(x);
+			if (rc == 0)
+				sweep_report(dir, opts->log);
+		}
+	} else {
+		mpi_worker(s, dir, opts->stop);
+	}
+	MPI_Finalize();
+	/* Workers report nothing; rank 0 speaks for the sweep. */
+	return rank == 0 ? rc : 0;
+}
+#endif
+
+int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
+{
+	char dir[4096];
+	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc;
+	struct executor *x;
+
+	snprintf(dir, sizeof(dir), "%s", opts->dir);
+	if ((rc = claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
+		return rc;
+	/* The slots live right after the executor. */
+	x = calloc(1, sizeof(*x) + (size_t)jobs * sizeof(struct slot));
+	if (!x)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	*x = (struct executor){ jobs, local_start, local_reap, local_stop, local_close };
+	rc = coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
+	x->close(x);
+	free(x);
+	if (rc == 0)
+		sweep_report(dir, opts->log);
+	return rc;
 }
 
 /* --- results ---------------------------------------------------------------- */

@@ -53,6 +53,12 @@ struct exp_sweep_opts {
  * negative code. */
 int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err);
 
+/* As exp_sweep_run, under MPI (built with NNLAB_MPI): rank 0 coordinates
+ * and hands out trials one at a time to the other ranks, which run them as
+ * local processes; the sweep directory must be on a file system every rank
+ * sees. Every rank calls it; it initialises and finalises MPI. */
+int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err);
+
 /* Writes results.csv and summary.md of the sweep in dir from the trials'
  * status and metrics. */
 int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err *err);

@@ -434,3 +434,49 @@ Test(exp_sweep, median_pruning_stops_a_poor_trial)
 	free(out);
 	free(err);
 }
+
+/* The same sweep under Open MPI (rank 0 hands out trials to two ranks)
+ * gives the same results table as the local run. */
+Test(exp_sweep, mpi_sweep_matches_the_local_one)
+{
+	char cmd[16384], mpidir[4400], log[4400], *out, *err;
+	const char *j2[] = { "-j", "2", NULL };
+
+	if (system("command -v mpirun > /dev/null 2>&1") != 0)
+		cr_skip_test("Open MPI is not installed (sh scripts/setup.sh openmpi-bin libopenmpi-dev)");
+	snprintf(cmd, sizeof(cmd), "ldd '%s/nnlab' | grep -q libmpi", NNLAB_BUILD_DIR);
+	if (system(cmd) != 0)
+		cr_skip_test("this nnlab was built without MPI (make MPI=1)");
+	write_cfg("1500", "3", "  grid:\n    train.eta: [0.05, 0.5]\n    model.layers: [[2, 4, 3], [2, 16, 3]]\n  repeats: 2\n");
+	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(mpidir, sizeof(mpidir), "%s/mpi", dir);
+	snprintf(log, sizeof(log), "%s/mpi.log", dir);
+	/* Open MPI's own allocations are not ours to leak-check. */
+	snprintf(cmd, sizeof(cmd),
+		 "ASAN_OPTIONS=detect_leaks=0 mpirun --allow-run-as-root --oversubscribe -np 3 '%s/nnlab' sweep '%s' --mpi --out '%s' > '%s' 2>&1",
+		 NNLAB_BUILD_DIR, cfgpath, mpidir, log);
+	cr_assert_eq(system(cmd), 0, "mpirun failed: see %s", log);
+	char *local = read_in(".", "results.csv");
+	char path[4500];
+	snprintf(path, sizeof(path), "%s/results.csv", mpidir);
+	char *mpi = th_read(path, NULL);
+	cr_assert_not_null(mpi);
+	cr_assert_eq(th_csv_rows(mpi), 8);
+	const char *columns[] = { "trial", "train.eta", "model.layers", "seed", "status",
+				  "best_eval_accuracy", "best_epoch", "final_eval_accuracy", "epochs" };
+	for (size_t r = 0; r < 8; r++) {
+		for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {
+			char a[256], b[256];
+
+			cr_assert_not_null(th_csv(local, r, columns[c], a, sizeof(a)));
+			cr_assert_not_null(th_csv(mpi, r, columns[c], b, sizeof(b)));
+			cr_assert_str_eq(a, b, "row %zu, %s", r, columns[c]);
+		}
+		char st[64];
+		cr_assert_str_eq(th_csv(mpi, r, "status", st, sizeof(st)), "done");
+	}
+	free(local);
+	free(mpi);
+}

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Sweep throughput: runs the same small sweep with -j 1 and with -j 2 (in
+# fresh directories) and prints trials per minute of each and their ratio.
+# Usage: scripts/bench-sweep.sh [NNLAB]
+set -eu
+
+nnlab=${1:-build/release/nnlab}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/nnlab-bench-sweep.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# Eight trials of the chapter-1 network on 10,000 MNIST images, 2 epochs.
+cat >"$tmp/sweep.yaml" <<EOC
+name: bench-sweep
+charts: false
+data:
+  plugin: mnist
+  options:
+    dir: $(pwd)/data/mnist
+  train_size: 10000
+  validation_size: 10000
+model:
+  layers: [784, 30, 10]
+train:
+  epochs: 2
+  eta: 3.0
+sweep:
+  grid:
+    train.eta: [0.5, 1.0, 2.0, 3.0]
+  repeats: 2
+EOC
+
+rate() { # jobs -> trials per minute
+	t0=$(date +%s.%N)
+	"$nnlab" sweep "$tmp/sweep.yaml" -j "$1" --out "$tmp/j$1" --quiet
+	t1=$(date +%s.%N)
+	n=$(($(wc -l <"$tmp/j$1/results.csv") - 1))
+	awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n * 60 / (b - a) }'
+}
+
+echo "nnlab sweep bench: 8 trials, $(nproc) cores"
+r1=$(rate 1)
+echo "-j 1: $r1 trials/minute"
+r2=$(rate 2)
+echo "-j 2: $r2 trials/minute"
+awk -v a="$r1" -v b="$r2" 'BEGIN { printf "ratio -j 2 / -j 1: %.2f\n", b / a }'
