@@ -770,10 +770,10 @@ static void finish(const struct exp_sweep *s, const char *dir, const struct slot
 			 st.state == PENDING ? "; it runs again" : "");
 	} else if (strstr(last, "diverged")) {
 		st.state = DIVERGED;
-		snprintf(st.note, sizeof(st.note), "%s", last);
+		snprintf(st.note, sizeof(st.note), "%.500s", last);
 	} else {
 		st.state = FAILED;
-		snprintf(st.note, sizeof(st.note), "%s", last[0] ? last : "failed without a message");
+		snprintf(st.note, sizeof(st.note), "%.500s", last[0] ? last : "failed without a message");
 	}
 	write_status(tdir, &st, NULL);
 	if (log)
