@@ -8,7 +8,7 @@ nnlab=${1:-build/release/nnlab}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nnlab-bench-sweep.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# Eight trials of the chapter-1 network on 10,000 MNIST images, 2 epochs.
+# Eight trials of the chapter-1 network on 10,000 MNIST images, 5 epochs.
 cat >"$tmp/sweep.yaml" <<EOC
 name: bench-sweep
 charts: false
@@ -21,7 +21,7 @@ data:
 model:
   layers: [784, 30, 10]
 train:
-  epochs: 2
+  epochs: 5
   eta: 3.0
 sweep:
   grid:
