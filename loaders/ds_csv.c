@@ -4,7 +4,6 @@
  * of one file; feature scaling with statistics of the training split. */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,21 +27,6 @@ struct csv {
 	int int_labels;      /* labels are class numbers, not names */
 };
 
-static int errorf(char *err, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-
-static int errorf(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, DS_ERR_MAX, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* --- reading records ------------------------------------------------ */
 
@@ -72,9 +56,9 @@ static int read_record(struct reader *r, size_t *start, char *err)
 		c = getc(r->f);
 		if (c == EOF) {
 			if (ferror(r->f))
-				return errorf(err, "cannot read '%s': %s", r->path, strerror(errno));
+				return ds_errorf(err, "cannot read '%s': %s", r->path, strerror(errno));
 			if (quoted)
-				return errorf(err, "%s:%zu: a quoted field is not closed before the end of the file",
+				return ds_errorf(err, "%s:%zu: a quoted field is not closed before the end of the file",
 					      r->path, *start);
 			if (!any)
 				return 0;
@@ -122,11 +106,11 @@ static int read_record(struct reader *r, size_t *start, char *err)
 			char *p;
 
 			if (cap > MAX_RECORD + 2)
-				return errorf(err, "%s:%zu: the record is longer than %u bytes",
+				return ds_errorf(err, "%s:%zu: the record is longer than %u bytes",
 					      r->path, *start, MAX_RECORD);
 			p = realloc(r->rec, cap);
 			if (!p)
-				return errorf(err, "out of memory reading '%s'", r->path);
+				return ds_errorf(err, "out of memory reading '%s'", r->path);
 			r->rec = p;
 			r->cap = cap;
 		}
@@ -136,7 +120,7 @@ static int read_record(struct reader *r, size_t *start, char *err)
 		char *p = realloc(r->rec, r->len + 1);
 
 		if (!p)
-			return errorf(err, "out of memory reading '%s'", r->path);
+			return ds_errorf(err, "out of memory reading '%s'", r->path);
 		r->rec = p;
 		r->cap = r->len + 1;
 	}
@@ -150,7 +134,7 @@ static int read_record(struct reader *r, size_t *start, char *err)
 			char **p = realloc(r->fields, cap * sizeof(*p));
 
 			if (!p)
-				return errorf(err, "out of memory reading '%s'", r->path);
+				return ds_errorf(err, "out of memory reading '%s'", r->path);
 			r->fields = p;
 			r->fcap = cap;
 		}
@@ -168,7 +152,7 @@ static int open_reader(struct reader *r, const char *path, char delim, char *err
 	r->line = 1;
 	r->f = fopen(path, "rb");
 	if (!r->f)
-		return errorf(err, "cannot open '%s': %s", path, strerror(errno));
+		return ds_errorf(err, "cannot open '%s': %s", path, strerror(errno));
 	/* Skip a UTF-8 byte order mark. */
 	int a = getc(r->f), b = a == 0xef ? getc(r->f) : EOF, c = b == 0xbb ? getc(r->f) : EOF;
 	if (!(a == 0xef && b == 0xbb && c == 0xbf)) {
@@ -219,18 +203,18 @@ static int table_push(struct table *t, const float *row, const char *label, char
 		char **l;
 
 		if (!x)
-			return errorf(err, "out of memory");
+			return ds_errorf(err, "out of memory");
 		t->x = x;
 		l = realloc(t->labels, cap * sizeof(*l));
 		if (!l)
-			return errorf(err, "out of memory");
+			return ds_errorf(err, "out of memory");
 		t->labels = l;
 		t->cap = cap;
 	}
 	memcpy(t->x + t->n * t->dim, row, t->dim * sizeof(float));
 	t->labels[t->n] = strdup(label);
 	if (!t->labels[t->n])
-		return errorf(err, "out of memory");
+		return ds_errorf(err, "out of memory");
 	t->n++;
 	return 0;
 }
@@ -300,7 +284,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 	if (rc < 0)
 		goto done;
 	if (rc == 0) {
-		rc = errorf(err, "'%s' is empty", path);
+		rc = ds_errorf(err, "'%s' is empty", path);
 		goto done;
 	}
 	if (first) {
@@ -310,7 +294,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		decide_header(&r, header_mode, label, &lay->header);
 		lay->ncols = r.nfields;
 		if (lay->ncols < 2) {
-			rc = errorf(err, "%s:%zu: expected a label and at least one feature, got %zu field%s (is 'delimiter' right?)",
+			rc = ds_errorf(err, "%s:%zu: expected a label and at least one feature, got %zu field%s (is 'delimiter' right?)",
 				    path, start, lay->ncols, lay->ncols == 1 ? "" : "s");
 			goto done;
 		}
@@ -318,13 +302,13 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		if (lay->header) {
 			lay->names = calloc(lay->ncols, sizeof(char *));
 			if (!lay->names) {
-				rc = errorf(err, "out of memory");
+				rc = ds_errorf(err, "out of memory");
 				goto done;
 			}
 			for (size_t i = 0; i < lay->ncols; i++) {
 				lay->names[i] = strdup(r.fields[i]);
 				if (!lay->names[i]) {
-					rc = errorf(err, "out of memory");
+					rc = ds_errorf(err, "out of memory");
 					goto done;
 				}
 				if (lay->label_col == (size_t)-1 && !strcmp(r.fields[i], label))
@@ -337,7 +321,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 			if (*label && !*end && !errno && idx < lay->ncols) {
 				lay->label_col = idx;
 			} else {
-				rc = errorf(err, "%s:%zu: no label column '%s' (a column name%s, or a position 0-%zu)",
+				rc = ds_errorf(err, "%s:%zu: no label column '%s' (a column name%s, or a position 0-%zu)",
 					    path, start, label, lay->header ? " of the header" : " needs a header",
 					    lay->ncols - 1);
 				goto done;
@@ -348,7 +332,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		/* The other file must have the same header. */
 		for (size_t i = 0; i < r.nfields && i < lay->ncols; i++) {
 			if (strcmp(r.fields[i], lay->names[i]) != 0 || r.nfields != lay->ncols) {
-				rc = errorf(err, "%s:%zu: the header differs from the training file's (column %zu is '%s', expected '%s')",
+				rc = ds_errorf(err, "%s:%zu: the header differs from the training file's (column %zu is '%s', expected '%s')",
 					    path, start, i + 1, r.fields[i], lay->names[i]);
 				goto done;
 			}
@@ -356,7 +340,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 	}
 	row = malloc((lay->ncols - 1) * sizeof(float));
 	if (!row) {
-		rc = errorf(err, "out of memory");
+		rc = ds_errorf(err, "out of memory");
 		goto done;
 	}
 	t->dim = lay->ncols - 1;
@@ -368,7 +352,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		if (is_blank(&r))
 			continue;
 		if (r.nfields != lay->ncols) {
-			rc = errorf(err, "%s:%zu: expected %zu fields, got %zu", path, start, lay->ncols,
+			rc = ds_errorf(err, "%s:%zu: expected %zu fields, got %zu", path, start, lay->ncols,
 				    r.nfields);
 			goto done;
 		}
@@ -377,10 +361,10 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 				continue;
 			if (parse_number(r.fields[i], &row[k]) < 0) {
 				if (lay->header)
-					rc = errorf(err, "%s:%zu: field %zu ('%s'): '%s' is not a finite number",
+					rc = ds_errorf(err, "%s:%zu: field %zu ('%s'): '%s' is not a finite number",
 						    path, start, i + 1, lay->names[i], r.fields[i]);
 				else
-					rc = errorf(err, "%s:%zu: field %zu: '%s' is not a finite number",
+					rc = ds_errorf(err, "%s:%zu: field %zu: '%s' is not a finite number",
 						    path, start, i + 1, r.fields[i]);
 				goto done;
 			}
@@ -389,7 +373,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		const char *lab = r.fields[lay->label_col];
 		lab += strspn(lab, " \t");
 		if (!*lab) {
-			rc = errorf(err, "%s:%zu: the label (field %zu) is empty", path, start,
+			rc = ds_errorf(err, "%s:%zu: the label (field %zu) is empty", path, start,
 				    lay->label_col + 1);
 			goto done;
 		}
@@ -399,7 +383,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		}
 	}
 	if (rc == 0 && t->n == 0)
-		rc = errorf(err, "'%s' has no data rows", path);
+		rc = ds_errorf(err, "'%s' has no data rows", path);
 done:
 	free(row);
 	close_reader(&r);
@@ -435,7 +419,7 @@ static int map_classes(struct csv *c, const char *path, char *err)
 
 	distinct = malloc((t->n < MAX_CLASSES ? t->n : MAX_CLASSES) * sizeof(char *));
 	if (!distinct)
-		return errorf(err, "out of memory");
+		return ds_errorf(err, "out of memory");
 	c->int_labels = 1;
 	for (size_t i = 0; i < t->n; i++) {
 		size_t j;
@@ -446,7 +430,7 @@ static int map_classes(struct csv *c, const char *path, char *err)
 			continue;
 		if (k == MAX_CLASSES) {
 			free(distinct);
-			return errorf(err, "'%s' has more than %d distinct labels (is 'label' the right column?)",
+			return ds_errorf(err, "'%s' has more than %d distinct labels (is 'label' the right column?)",
 				      path, MAX_CLASSES);
 		}
 		distinct[k++] = t->labels[i];
@@ -472,7 +456,7 @@ static int map_classes(struct csv *c, const char *path, char *err)
 	free(distinct);
 	for (size_t i = 0; i < k; i++)
 		if (!c->class_names || !c->class_names[i])
-			return errorf(err, "out of memory");
+			return ds_errorf(err, "out of memory");
 	return 0;
 }
 
@@ -481,7 +465,7 @@ static int apply_classes(struct csv *c, struct table *t, const char *path, char 
 {
 	t->y = malloc((t->n ? t->n : 1) * sizeof(int32_t));
 	if (!t->y)
-		return errorf(err, "out of memory");
+		return ds_errorf(err, "out of memory");
 	for (size_t i = 0; i < t->n; i++) {
 		long v = -1;
 		char **hit = NULL;
@@ -494,7 +478,7 @@ static int apply_classes(struct csv *c, struct table *t, const char *path, char 
 			v = hit - c->class_names;
 		}
 		if (v < 0)
-			return errorf(err, "'%s': label '%s' of data row %zu does not occur in the training data",
+			return ds_errorf(err, "'%s': label '%s' of data row %zu does not occur in the training data",
 				      path, t->labels[i], i + 1);
 		t->y[i] = (int32_t)v;
 	}
@@ -527,12 +511,12 @@ static int hold_out(struct csv *c, double fraction, uint64_t seed, char *err)
 	if (!idx || !is_test) {
 		free(idx);
 		free(is_test);
-		return errorf(err, "out of memory");
+		return ds_errorf(err, "out of memory");
 	}
 	if (m == 0 || m >= n) {
 		free(idx);
 		free(is_test);
-		return errorf(err, "test_fraction %g of %zu rows leaves %zu for testing and %zu for training",
+		return ds_errorf(err, "test_fraction %g of %zu rows leaves %zu for testing and %zu for training",
 			      fraction, n, m, n - m);
 	}
 	for (size_t i = 0; i < n; i++)
@@ -575,7 +559,7 @@ static int scale(struct csv *c, const char *how, double divisor, char *err)
 		return 0;
 	if (!strcmp(how, "divide")) {
 		if (divisor == 0 || !isfinite(divisor))
-			return errorf(err, "option 'divisor' must be a non-zero number");
+			return ds_errorf(err, "option 'divisor' must be a non-zero number");
 		for (int s = 0; s < 2; s++)
 			for (size_t i = 0; i < both[s]->n * d; i++)
 				both[s]->x[i] = (float)(both[s]->x[i] / divisor);
@@ -583,7 +567,7 @@ static int scale(struct csv *c, const char *how, double divisor, char *err)
 	}
 	int minmax = !strcmp(how, "minmax");
 	if (!minmax && strcmp(how, "standardize"))
-		return errorf(err, "option 'scale' is '%s', expected none, divide, minmax or standardize", how);
+		return ds_errorf(err, "option 'scale' is '%s', expected none, divide, minmax or standardize", how);
 	for (size_t j = 0; j < d; j++) {
 		double lo = INFINITY, hi = -INFINITY, sum = 0, sq = 0, a, b;
 		size_t n = c->train.n;
@@ -619,14 +603,6 @@ static int scale(struct csv *c, const char *how, double divisor, char *err)
 
 /* --- the plugin ---------------------------------------------------------- */
 
-static const char *option(const char *name, const char *const *names,
-			  const char *const *values, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		if (strcmp(names[i], name) == 0)
-			return values[i];
-	return "";
-}
 
 static void release(struct ds_dataset *ds)
 {
@@ -646,15 +622,15 @@ static void release(struct ds_dataset *ds)
 static int load(struct ds_dataset *out, const char *const *names, const char *const *values,
 		size_t count, char *err)
 {
-	const char *train = option("train", names, values, count);
-	const char *test = option("test", names, values, count);
-	const char *label = option("label", names, values, count);
-	const char *header = option("header", names, values, count);
-	const char *delim = option("delimiter", names, values, count);
-	const char *how = option("scale", names, values, count);
-	double fraction = atof(option("test_fraction", names, values, count));
-	double divisor = atof(option("divisor", names, values, count));
-	uint64_t seed = strtoull(option("split_seed", names, values, count), NULL, 10);
+	const char *train = ds_option("train", names, values, count);
+	const char *test = ds_option("test", names, values, count);
+	const char *label = ds_option("label", names, values, count);
+	const char *header = ds_option("header", names, values, count);
+	const char *delim = ds_option("delimiter", names, values, count);
+	const char *how = ds_option("scale", names, values, count);
+	double fraction = atof(ds_option("test_fraction", names, values, count));
+	double divisor = atof(ds_option("divisor", names, values, count));
+	uint64_t seed = strtoull(ds_option("split_seed", names, values, count), NULL, 10);
 	struct layout lay = { 0 };
 	struct csv *c;
 	char d;
@@ -664,14 +640,14 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	else if (strlen(delim) == 1 && delim[0] != '"' && delim[0] != '\n' && delim[0] != '\r')
 		d = delim[0];
 	else
-		return errorf(err, "option 'delimiter' must be one character (or 'tab'), got '%s'", delim);
+		return ds_errorf(err, "option 'delimiter' must be one character (or 'tab'), got '%s'", delim);
 	if (strcmp(header, "auto") && strcmp(header, "true") && strcmp(header, "false"))
-		return errorf(err, "option 'header' is '%s', expected auto, true or false", header);
+		return ds_errorf(err, "option 'header' is '%s', expected auto, true or false", header);
 	if (!*train)
-		return errorf(err, "option 'train' must name a CSV file");
+		return ds_errorf(err, "option 'train' must name a CSV file");
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return errorf(err, "out of memory");
+		return ds_errorf(err, "out of memory");
 	memset(out, 0, sizeof(*out));
 	out->priv = c;
 	if (read_table(train, &c->train, &lay, 1, header, label, d, err) < 0)
@@ -681,7 +657,7 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 		if (read_table(test, &c->test, &lay, 0, header, label, d, err) < 0)
 			goto fail;
 	} else if (!(fraction > 0 && fraction < 1)) {
-		errorf(err, "option 'test_fraction' must be between 0 and 1 (exclusive) when there is no 'test' file, got %g",
+		ds_errorf(err, "option 'test_fraction' must be between 0 and 1 (exclusive) when there is no 'test' file, got %g",
 		       fraction);
 		goto fail;
 	} else if (hold_out(c, fraction, seed, err) < 0) {

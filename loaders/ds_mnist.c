@@ -1,7 +1,6 @@
 /* The mnist dataset plugin: MNIST-format idx files (MNIST, Fashion-MNIST),
  * raw or gzip-compressed, for the train and test splits of a directory. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,21 +17,6 @@ struct mnist {
 	int32_t *labels[2];
 };
 
-static int errorf(char *err, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-
-static int errorf(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, DS_ERR_MAX, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* Opens DIR/BASE.gz, else DIR/BASE; the name opened goes to path. */
 static gzFile open_idx(const char *dir, const char *base, char *path, size_t pathlen,
@@ -47,7 +31,7 @@ static gzFile open_idx(const char *dir, const char *base, char *path, size_t pat
 	snprintf(path, pathlen, "%s/%s", dir, base);
 	gz = gzopen(path, "rb");
 	if (!gz)
-		errorf(err, "cannot open '%s/%s.gz' or '%s': %s", dir, base, path,
+		ds_errorf(err, "cannot open '%s/%s.gz' or '%s': %s", dir, base, path,
 		       errno ? strerror(errno) : "out of memory");
 	return gz;
 }
@@ -83,16 +67,16 @@ static int read_exact(gzFile gz, void *buf, size_t n, const char *path, const ch
 		int r = gzread(gz, (char *)buf + got, chunk);
 
 		if (r < 0)
-			return errorf(err, "cannot read %s of '%s': %s", what, path,
+			return ds_errorf(err, "cannot read %s of '%s': %s", what, path,
 				      gz_message(gz, path));
 		if (r == 0) {
 			int zerr;
 
 			gzerror(gz, &zerr);
 			if (zerr != Z_OK && zerr != Z_BUF_ERROR)
-				return errorf(err, "cannot read %s of '%s': %s", what, path,
+				return ds_errorf(err, "cannot read %s of '%s': %s", what, path,
 					      gz_message(gz, path));
-			return errorf(err, "'%s' is truncated: %s has %zu of %zu bytes",
+			return ds_errorf(err, "'%s' is truncated: %s has %zu of %zu bytes",
 				      path, what, got, n);
 		}
 		got += (size_t)r;
@@ -120,24 +104,24 @@ static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t 
 	if (read_exact(gz, head, 4 + 4 * (size_t)ndims, path, "the header", err) < 0)
 		goto fail;
 	if (head[0] != 0 || head[1] != 0) {
-		errorf(err, "bad magic 0x%08x in '%s', expected 0x%08x", be32(head), path,
+		ds_errorf(err, "bad magic 0x%08x in '%s', expected 0x%08x", be32(head), path,
 		       (unsigned)(IDX_UBYTE << 8 | ndims));
 		goto fail;
 	}
 	if (head[2] != IDX_UBYTE) {
-		errorf(err, "'%s' has type code 0x%02x, expected 0x%02x (unsigned bytes)",
+		ds_errorf(err, "'%s' has type code 0x%02x, expected 0x%02x (unsigned bytes)",
 		       path, head[2], IDX_UBYTE);
 		goto fail;
 	}
 	if (head[3] != ndims) {
-		errorf(err, "'%s' has %d dimensions, expected %d", path, head[3], ndims);
+		ds_errorf(err, "'%s' has %d dimensions, expected %d", path, head[3], ndims);
 		goto fail;
 	}
 	for (int i = 0; i < ndims; i++) {
 		dims[i] = be32(head + 4 + 4 * i);
 		total *= dims[i];
 		if (dims[i] == 0 || total > MAX_BYTES) {
-			errorf(err, "'%s' has implausible dimensions in its header (dimension %d is %u)",
+			ds_errorf(err, "'%s' has implausible dimensions in its header (dimension %d is %u)",
 			       path, i + 1, dims[i]);
 			goto fail;
 		}
@@ -155,7 +139,7 @@ static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t 
 			uint8_t *p = realloc(data, have + want);
 
 			if (!p) {
-				errorf(err, "out of memory reading '%s'", path);
+				ds_errorf(err, "out of memory reading '%s'", path);
 				goto fail;
 			}
 			data = p;
@@ -163,7 +147,7 @@ static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t 
 		}
 		if (read_exact(gz, data + have, want, path, "the data", err) < 0) {
 			if (strstr(err, "is truncated"))
-				errorf(err, "'%s' is truncated: its header promises %llu bytes of data",
+				ds_errorf(err, "'%s' is truncated: its header promises %llu bytes of data",
 				       path, (unsigned long long)total);
 			goto fail;
 		}
@@ -174,12 +158,12 @@ static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t 
 		int r = gzread(gz, &extra, 1);
 
 		if (r > 0) {
-			errorf(err, "'%s' has data past the %llu bytes its header promises",
+			ds_errorf(err, "'%s' has data past the %llu bytes its header promises",
 			       path, (unsigned long long)total);
 			goto fail;
 		}
 		if (r < 0) {
-			errorf(err, "cannot read '%s': %s", path, gz_message(gz, path));
+			ds_errorf(err, "cannot read '%s': %s", path, gz_message(gz, path));
 			goto fail;
 		}
 	}
@@ -191,14 +175,6 @@ fail:
 	return NULL;
 }
 
-static const char *option(const char *name, const char *const *names,
-			  const char *const *values, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		if (strcmp(names[i], name) == 0)
-			return values[i];
-	return NULL;
-}
 
 static void release(struct ds_dataset *ds)
 {
@@ -232,17 +208,17 @@ static int load_split(struct mnist *mn, int s, const char *dir, const char *pref
 		return -1;
 	if (idims[0] != ldims[0]) {
 		free(labels);
-		return errorf(err, "'%s' holds %u images but '%s' holds %u labels",
+		return ds_errorf(err, "'%s' holds %u images but '%s' holds %u labels",
 			      ipath, idims[0], lpath, ldims[0]);
 	}
 	mn->labels[s] = malloc(ldims[0] * sizeof(int32_t));
 	if (!mn->labels[s]) {
 		free(labels);
-		return errorf(err, "out of memory reading '%s'", lpath);
+		return ds_errorf(err, "out of memory reading '%s'", lpath);
 	}
 	for (uint32_t i = 0; i < ldims[0]; i++) {
 		if (labels[i] >= CLASS_COUNT) {
-			errorf(err, "'%s': label %u of item %u is out of range 0-%d",
+			ds_errorf(err, "'%s': label %u of item %u is out of range 0-%d",
 			       lpath, labels[i], i + 1, CLASS_COUNT - 1);
 			free(labels);
 			return -1;
@@ -261,24 +237,24 @@ static int load_split(struct mnist *mn, int s, const char *dir, const char *pref
 static int load(struct ds_dataset *out, const char *const *names, const char *const *values,
 		size_t count, char *err)
 {
-	const char *dir = option("dir", names, values, count);
-	const char *train = option("train_prefix", names, values, count);
-	const char *test = option("test_prefix", names, values, count);
+	const char *dir = ds_option("dir", names, values, count);
+	const char *train = ds_option("train_prefix", names, values, count);
+	const char *test = ds_option("test_prefix", names, values, count);
 	uint32_t rows[2], cols[2];
 	struct mnist *mn;
 
-	if (!dir || !train || !test)
-		return errorf(err, "missing option 'dir', 'train_prefix' or 'test_prefix'");
+	if (!*dir || !*train || !*test)
+		return ds_errorf(err, "missing option 'dir', 'train_prefix' or 'test_prefix'");
 	mn = calloc(1, sizeof(*mn));
 	if (!mn)
-		return errorf(err, "out of memory");
+		return ds_errorf(err, "out of memory");
 	memset(out, 0, sizeof(*out));
 	out->priv = mn;
 	if (load_split(mn, 0, dir, train, &out->train, &rows[0], &cols[0], err) < 0 ||
 	    load_split(mn, 1, dir, test, &out->test, &rows[1], &cols[1], err) < 0)
 		goto fail;
 	if (rows[0] != rows[1] || cols[0] != cols[1]) {
-		errorf(err, "images in '%s' are %ux%u for '%s' but %ux%u for '%s'",
+		ds_errorf(err, "images in '%s' are %ux%u for '%s' but %ux%u for '%s'",
 		       dir, rows[0], cols[0], train, rows[1], cols[1], test);
 		goto fail;
 	}

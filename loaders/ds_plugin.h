@@ -11,8 +11,11 @@
 #ifndef DS_PLUGIN_H
 #define DS_PLUGIN_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #define DS_ABI_VERSION 1
 #define DS_PLUGIN_SYMBOL "ds_plugin"
@@ -87,5 +90,33 @@ struct ds_plugin {
 	ds_load_fn load;
 	ds_release_fn release;
 };
+
+/* Helpers for plugins, static inline so nothing crosses the ABI. */
+
+/* The value load() was given for option name, or "" (the host passes
+ * every declared option, so that happens only for undeclared names). */
+static inline const char *ds_option(const char *name, const char *const *names,
+				    const char *const *values, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(names[i], name) == 0)
+			return values[i];
+	return "";
+}
+
+/* Formats a message into load()'s err buffer (DS_ERR_MAX bytes) and
+ * returns -1. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static inline int ds_errorf(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, DS_ERR_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 #endif

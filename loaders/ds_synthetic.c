@@ -4,7 +4,6 @@
  * rotation, slant, stroke width and pixel noise, in MNIST's shape. The same
  * options and seed give the same bytes. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,21 +52,6 @@ struct params {
 	uint64_t seed;
 };
 
-static int errorf(char *err, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-
-static int errorf(char *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, DS_ERR_MAX, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* --- point sets ---------------------------------------------------------- */
 
@@ -204,14 +188,6 @@ static void draw_digit(const struct params *p, struct rng *r, int digit, uint8_t
 
 /* --- the plugin ---------------------------------------------------------- */
 
-static const char *option(const char *name, const char *const *names,
-			  const char *const *values, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		if (strcmp(names[i], name) == 0)
-			return values[i];
-	return "";
-}
 
 static void release(struct ds_dataset *ds)
 {
@@ -233,7 +209,7 @@ static long get_count(const char *text, const char *name, long lo, long hi, char
 	long v = strtol(text, &end, 10);
 
 	if (*end || v < lo || v > hi)
-		return errorf(err, "option '%s' is %s, must be between %ld and %ld", name, text, lo, hi);
+		return ds_errorf(err, "option '%s' is %s, must be between %ld and %ld", name, text, lo, hi);
 	return v;
 }
 
@@ -246,26 +222,26 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	double *centers = NULL;
 	long v;
 
-	p.kind = option("kind", names, values, count);
-	if ((v = get_count(option("train_size", names, values, count), "train_size", 1, 10000000, err)) < 0)
+	p.kind = ds_option("kind", names, values, count);
+	if ((v = get_count(ds_option("train_size", names, values, count), "train_size", 1, 10000000, err)) < 0)
 		return -1;
 	p.count[0] = (size_t)v;
-	if ((v = get_count(option("test_size", names, values, count), "test_size", 0, 10000000, err)) < 0)
+	if ((v = get_count(ds_option("test_size", names, values, count), "test_size", 0, 10000000, err)) < 0)
 		return -1;
 	p.count[1] = (size_t)v;
-	if ((v = get_count(option("classes", names, values, count), "classes", 2, 1000, err)) < 0)
+	if ((v = get_count(ds_option("classes", names, values, count), "classes", 2, 1000, err)) < 0)
 		return -1;
 	p.classes = (size_t)v;
-	if ((v = get_count(option("dims", names, values, count), "dims", 1, 100000, err)) < 0)
+	if ((v = get_count(ds_option("dims", names, values, count), "dims", 1, 100000, err)) < 0)
 		return -1;
 	p.dims = (size_t)v;
-	if ((v = get_count(option("cells", names, values, count), "cells", 2, 1000, err)) < 0)
+	if ((v = get_count(ds_option("cells", names, values, count), "cells", 2, 1000, err)) < 0)
 		return -1;
 	p.cells = (size_t)v;
-	p.noise = atof(option("noise", names, values, count));
+	p.noise = atof(ds_option("noise", names, values, count));
 	if (!(p.noise >= 0 && p.noise <= 100))
-		return errorf(err, "option 'noise' must be between 0 and 100");
-	p.seed = strtoull(option("seed", names, values, count), NULL, 10);
+		return ds_errorf(err, "option 'noise' must be between 0 and 100");
+	p.seed = strtoull(ds_option("seed", names, values, count), NULL, 10);
 
 	memset(out, 0, sizeof(*out));
 	if (!strcmp(p.kind, "blobs")) {
@@ -282,23 +258,23 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 		out->class_count = 10;
 		out->image_width = out->image_height = SIDE;
 	} else {
-		return errorf(err, "option 'kind' is '%s', expected blobs, spirals, xor, checkerboard or digits",
+		return ds_errorf(err, "option 'kind' is '%s', expected blobs, spirals, xor, checkerboard or digits",
 			      p.kind);
 	}
 	int digits = out->image_width != 0;
 	size_t elem = digits ? 1 : sizeof(float);
 	if (out->input_size * p.count[0] > ((size_t)1 << 32) / elem)
-		return errorf(err, "%zu examples of %zu features are too many", p.count[0], out->input_size);
+		return ds_errorf(err, "%zu examples of %zu features are too many", p.count[0], out->input_size);
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return errorf(err, "out of memory");
+		return ds_errorf(err, "out of memory");
 	out->priv = s;
 	for (int k = 0; k < 2; k++) {
 		s->x[k] = malloc((p.count[k] ? p.count[k] : 1) * out->input_size * elem);
 		s->y[k] = malloc((p.count[k] ? p.count[k] : 1) * sizeof(int32_t));
 		if (!s->x[k] || !s->y[k]) {
 			release(out);
-			return errorf(err, "out of memory");
+			return ds_errorf(err, "out of memory");
 		}
 	}
 	r.s = p.seed;
@@ -306,7 +282,7 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 		centers = malloc(p.classes * p.dims * sizeof(double));
 		if (!centers) {
 			release(out);
-			return errorf(err, "out of memory");
+			return ds_errorf(err, "out of memory");
 		}
 		blob_centers(&p, &r, centers);
 	}

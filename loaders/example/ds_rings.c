@@ -42,15 +42,6 @@ static double normal(uint64_t *s)
 	return sqrt(-2.0 * log(u > 0 ? u : 1e-300)) * cos(6.283185307179586 * v);
 }
 
-/* The host passes every declared option, defaults filled in, as text. */
-static const char *option(const char *name, const char *const *names,
-			  const char *const *values, size_t count)
-{
-	for (size_t i = 0; i < count; i++)
-		if (!strcmp(names[i], name))
-			return values[i];
-	return "";
-}
 
 static void release(struct ds_dataset *ds)
 {
@@ -69,23 +60,20 @@ static void release(struct ds_dataset *ds)
 static int load(struct ds_dataset *out, const char *const *names, const char *const *values,
 		size_t count, char *err)
 {
-	long classes = atol(option("classes", names, values, count));
-	long size[2] = { atol(option("train_size", names, values, count)),
-			 atol(option("test_size", names, values, count)) };
-	double noise = atof(option("noise", names, values, count));
-	uint64_t seed = strtoull(option("seed", names, values, count), NULL, 10);
+	long classes = atol(ds_option("classes", names, values, count));
+	long size[2] = { atol(ds_option("train_size", names, values, count)),
+			 atol(ds_option("test_size", names, values, count)) };
+	double noise = atof(ds_option("noise", names, values, count));
+	uint64_t seed = strtoull(ds_option("seed", names, values, count), NULL, 10);
 	struct rings *r;
 
-	/* Errors go into err (DS_ERR_MAX bytes); a plugin never prints. */
-	if (classes < 2 || classes > 100 || size[0] < 1 || size[1] < 0) {
-		snprintf(err, DS_ERR_MAX, "rings: need 2-100 classes and a positive train_size");
-		return -1;
-	}
+	/* The host passes every declared option, defaults filled in, as
+	 * text. Errors go into err (DS_ERR_MAX bytes); a plugin never prints. */
+	if (classes < 2 || classes > 100 || size[0] < 1 || size[1] < 0)
+		return ds_errorf(err, "rings: need 2-100 classes and a positive train_size");
 	r = calloc(1, sizeof(*r));
-	if (!r) {
-		snprintf(err, DS_ERR_MAX, "rings: out of memory");
-		return -1;
-	}
+	if (!r)
+		return ds_errorf(err, "rings: out of memory");
 	memset(out, 0, sizeof(*out));
 	out->priv = r;
 	for (int k = 0; k < 2; k++) {
@@ -93,8 +81,7 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 		r->y[k] = malloc((size_t)(size[k] + 1) * sizeof(int32_t));
 		if (!r->x[k] || !r->y[k]) {
 			release(out);
-			snprintf(err, DS_ERR_MAX, "rings: out of memory");
-			return -1;
+			return ds_errorf(err, "rings: out of memory");
 		}
 		for (long i = 0; i < size[k]; i++) {
 			long c = (long)(uniform(&seed) * (double)classes);
