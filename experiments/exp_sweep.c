@@ -1024,7 +1024,8 @@ static int coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, ch
 	return 0;
 }
 
-/* The charts of a finished sweep: its report, overlay and heatmap. */
+/* The charts of a finished sweep (unless the config turns charts off):
+ * its report, overlay and heatmap. */
 static void sweep_report(const char *dir, FILE *log)
 {
 	char trials[4200];
@@ -1161,7 +1162,7 @@ int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 			rc = coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
 			x->close(x);
 			free(x);
-			if (rc == 0)
+			if (rc == 0 && s->cfg->charts)
 				sweep_report(dir, opts->log);
 		}
 	} else {
@@ -1190,7 +1191,7 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 	rc = coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
 	x->close(x);
 	free(x);
-	if (rc == 0)
+	if (rc == 0 && s->cfg->charts)
 		sweep_report(dir, opts->log);
 	return rc;
 }
