@@ -183,12 +183,6 @@ static void script_tail(FILE *f, const char *size)
 	fputs("set output out_svg\n@draw\nunset output\n", f);
 }
 
-struct chart {
-	const char *dir, *name;
-	int (*write)(FILE *f, void *ctx, struct nn_err *err);
-	void *ctx;
-};
-
 static int write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
 		    struct nn_err *err)
 {
