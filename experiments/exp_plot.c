@@ -550,67 +550,6 @@ int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err)
 
 /* --- overlays --------------------------------------------------------- */
 
-struct flat {
-	char **keys, **values;
-	size_t n;
-};
-
-static void flatten(const struct exp_node *n, const char *prefix, struct flat *f)
-{
-	char key[512], val[1024];
-
-	if (n->kind == EXP_MAP) {
-		for (size_t i = 0; i < n->count; i++) {
-			snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", n->keys[i]->value);
-			flatten(n->items[i], key, f);
-		}
-		return;
-	}
-	if (n->kind == EXP_SEQ) {
-		size_t len = 0;
-
-		val[0] = '\0';
-		len += (size_t)snprintf(val, sizeof(val), "[");
-		for (size_t i = 0; i < n->count && len < sizeof(val); i++)
-			len += (size_t)snprintf(val + len, sizeof(val) - len, "%s%s", i ? "," : "",
-						n->items[i]->kind == EXP_SCALAR ? n->items[i]->value : "?");
-		if (len < sizeof(val))
-			snprintf(val + len, sizeof(val) - len, "]");
-	} else {
-		snprintf(val, sizeof(val), "%s", n->value);
-	}
-	char **k = realloc(f->keys, (f->n + 1) * sizeof(char *));
-	if (k)
-		f->keys = k;
-	char **v = realloc(f->values, (f->n + 1) * sizeof(char *));
-	if (v)
-		f->values = v;
-	if (!k || !v)
-		return;
-	f->keys[f->n] = strdup(prefix);
-	f->values[f->n] = strdup(val);
-	if (f->keys[f->n] && f->values[f->n])
-		f->n++;
-}
-
-static const char *flat_get(const struct flat *f, const char *key)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (!strcmp(f->keys[i], key))
-			return f->values[i];
-	return "";
-}
-
-static void flat_free(struct flat *f)
-{
-	for (size_t i = 0; i < f->n; i++) {
-		free(f->keys[i]);
-		free(f->values[i]);
-	}
-	free(f->keys);
-	free(f->values);
-}
-
 struct overlay {
 	const char *const *runs;
 	size_t nruns;
@@ -649,8 +588,9 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
 		     const char *out_base, FILE *log, struct nn_err *err)
 {
-	struct flat *flats = calloc(nruns, sizeof(*flats));
+	char **flats = calloc(nruns, sizeof(*flats));
 	char (*legend)[256] = calloc(nruns, sizeof(*legend));
+	char keys[16][256];
 	int rc = 0;
 
 	if (!flats || !legend) {
@@ -674,24 +614,23 @@ int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
 			rc = err ? err->code : NN_EIO;
 			goto done;
 		}
-		flatten(tree, "", &flats[i]);
+		flats[i] = exp_node_flatten(tree);
 		exp_node_free(tree);
+		if (!flats[i]) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
-	/* The legend: the keys whose values differ between the runs. */
+	/* The legend: the config values that differ between the runs. */
+	size_t nkeys = exp_flat_differing(flats, nruns, keys, 16);
 	for (size_t i = 0; i < nruns; i++) {
 		size_t len = 0;
 
-		for (size_t k = 0; k < flats[0].n; k++) {
-			const char *key = flats[0].keys[k];
-			int differs = 0;
+		for (size_t k = 0; k < nkeys && k < 16 && len < sizeof(legend[i]); k++) {
+			char v[256];
 
-			if (!strcmp(key, "name"))
-				continue;
-			for (size_t j = 1; j < nruns; j++)
-				differs |= strcmp(flat_get(&flats[j], key), flats[0].values[k]) != 0;
-			if (differs && len < sizeof(legend[i]))
-				len += (size_t)snprintf(legend[i] + len, sizeof(legend[i]) - len, "%s%s=%s",
-							len ? " " : "", key, flat_get(&flats[i], key));
+			len += (size_t)snprintf(legend[i] + len, sizeof(legend[i]) - len, "%s%s=%s",
+						len ? " " : "", keys[k], exp_flat_get(flats[i], keys[k], v, sizeof(v)));
 		}
 		if (!len)
 			snprintf(legend[i], sizeof(legend[i]), "%s", runs[i]);
@@ -727,7 +666,7 @@ free_abs:
 	free(abs);
 done:
 	for (size_t i = 0; i < nruns; i++)
-		flat_free(&flats[i]);
+		free(flats[i]);
 	free(flats);
 	free(legend);
 	return rc;

@@ -247,54 +247,6 @@ static int by_best(const void *a, const void *b)
 	return (x->s.best < y->s.best) - (x->s.best > y->s.best);
 }
 
-/* Flattens a config tree into "key=value" lines in buf. */
-static void flatten(const struct exp_node *n, const char *prefix, char *buf, size_t len)
-{
-	char key[512];
-	size_t used = strlen(buf);
-
-	if (n->kind == EXP_MAP) {
-		for (size_t i = 0; i < n->count; i++) {
-			snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", n->keys[i]->value);
-			flatten(n->items[i], key, buf, len);
-		}
-		return;
-	}
-	if (used >= len)
-		return;
-	used += (size_t)snprintf(buf + used, len - used, "%s=", prefix);
-	if (n->kind == EXP_SEQ) {
-		for (size_t i = 0; i < n->count && used < len; i++)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "[",
-						 n->items[i]->kind == EXP_SCALAR ? n->items[i]->value : "?");
-		if (used < len)
-			used += (size_t)snprintf(buf + used, len - used, "]");
-	} else {
-		used += (size_t)snprintf(buf + used, len - used, "%s", n->value);
-	}
-	if (used < len)
-		snprintf(buf + used, len - used, "\n");
-}
-
-/* The value of key in a flattened config, into out. */
-static const char *flat_value(const char *flat, const char *key, char *out, size_t len)
-{
-	size_t k = strlen(key);
-
-	out[0] = '\0';
-	for (const char *line = flat; *line;) {
-		const char *end = strchr(line, '\n');
-		size_t n = end ? (size_t)(end - line) : strlen(line);
-
-		if (n > k && !strncmp(line, key, k) && line[k] == '=') {
-			snprintf(out, len, "%.*s", (int)(n - k - 1), line + k + 1);
-			break;
-		}
-		line += n + (end ? 1 : 0);
-	}
-	return out;
-}
-
 /* Position of v among the distinct values of the runs' key k, ordered
  * numerically when all are numbers, else by text. */
 static size_t value_index(const struct runs *rs, int k, const char *v)
@@ -424,10 +376,8 @@ static int report_runs(const char *dir, FILE *log, struct nn_err *err)
 		csv_free(&c);
 		snprintf(r->path, sizeof(r->path), "%s", path);
 		snprintf(metrics, sizeof(metrics), "%s/config.yaml", path);
-		flats[rs.n] = calloc(1, 16384);
 		tree = exp_yaml_load_file(metrics, metrics, err);
-		if (tree && flats[rs.n])
-			flatten(tree, "", flats[rs.n], 16384);
+		flats[rs.n] = tree ? exp_node_flatten(tree) : NULL;
 		exp_node_free(tree);
 		rs.n++;
 	}
@@ -437,33 +387,20 @@ static int report_runs(const char *dir, FILE *log, struct nn_err *err)
 		goto done;
 	}
 	/* The config keys whose values differ: legends and the heatmap. */
-	for (const char *line = flats[0] ? flats[0] : ""; *line;) {
-		const char *eq = strchr(line, '='), *end = strchr(line, '\n');
-		char key[256], a[256], b[256];
-		int differs = 0;
+	char keys[64][256];
+	rs.nkeys = exp_flat_differing(flats, rs.n, keys, 64);
+	for (size_t k = 0; k < rs.nkeys && k < 2; k++)
+		snprintf(rs.keys[k], sizeof(rs.keys[k]), "%s", keys[k]);
+	for (size_t i = 0; i < rs.n; i++) {
+		for (size_t k = 0, len = 0; k < rs.nkeys && k < 64; k++) {
+			char v[256];
 
-		if (!eq || !end)
-			break;
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - line), line);
-		line = end + 1;
-		if (!strcmp(key, "name"))
-			continue;
-		flat_value(flats[0], key, a, sizeof(a));
-		for (size_t i = 1; i < rs.n; i++)
-			differs |= strcmp(flat_value(flats[i] ? flats[i] : "", key, b, sizeof(b)), a) != 0;
-		if (!differs)
-			continue;
-		if (rs.nkeys < 2)
-			snprintf(rs.keys[rs.nkeys], sizeof(rs.keys[0]), "%s", key);
-		rs.nkeys++;
-		for (size_t i = 0; i < rs.n; i++) {
-			size_t len = strlen(rs.run[i].legend);
-
-			flat_value(flats[i] ? flats[i] : "", key, b, sizeof(b));
-			snprintf(rs.run[i].legend + len, sizeof(rs.run[i].legend) - len, "%s%s=%s",
-				 len ? " " : "", key, b);
-			if (rs.nkeys <= 2)
-				snprintf(rs.run[i].values[rs.nkeys - 1], sizeof(rs.run[i].values[0]), "%s", b);
+			exp_flat_get(flats[i], keys[k], v, sizeof(v));
+			if (len < sizeof(rs.run[i].legend))
+				len += (size_t)snprintf(rs.run[i].legend + len, sizeof(rs.run[i].legend) - len,
+							"%s%s=%s", len ? " " : "", keys[k], v);
+			if (k < 2)
+				snprintf(rs.run[i].values[k], sizeof(rs.run[i].values[k]), "%s", v);
 		}
 	}
 	qsort(rs.run, rs.n, sizeof(*rs.run), by_best);

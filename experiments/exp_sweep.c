@@ -59,31 +59,6 @@ static void buf_add(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* A node as YAML flow text that --set reads back to the same value. */
-static void node_text(const struct exp_node *n, struct buf *b)
-{
-	if (n->kind == EXP_SCALAR) {
-		if (n->plain && !strpbrk(n->value, ",[]{}#:\"'")) {
-			buf_add(b, "%s", n->value);
-			return;
-		}
-		buf_add(b, "\"");
-		for (const char *p = n->value; *p; p++)
-			buf_add(b, *p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-		buf_add(b, "\"");
-		return;
-	}
-	buf_add(b, n->kind == EXP_SEQ ? "[" : "{");
-	for (size_t i = 0; i < n->count; i++) {
-		if (i)
-			buf_add(b, ", ");
-		if (n->kind == EXP_MAP)
-			buf_add(b, "%s: ", n->keys[i]->value);
-		node_text(n->items[i], b);
-	}
-	buf_add(b, n->kind == EXP_SEQ ? "]" : "}");
-}
-
 static int check_keys(const struct exp_node *map, const char *const *allowed,
 		      const char *section, struct nn_err *err)
 {
@@ -166,7 +141,12 @@ static int draw(const struct exp_node *spec, struct nn_rng *rng, struct buf *out
 	if (!strcmp(kind, "choice")) {
 		if (args->count == 0)
 			return exp_config_errorf(err, args, "'choice' needs at least one value");
-		node_text(args->items[nn_rng_below(rng, args->count)], out);
+		char *t = exp_node_text(args->items[nn_rng_below(rng, args->count)]);
+
+		if (!t)
+			return nn_errorf(err, NN_ENOMEM, "out of memory");
+		buf_add(out, "%s", t);
+		free(t);
 		return 0;
 	}
 	if (args->count != 2)
@@ -245,11 +225,12 @@ static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, s
 			return exp_config_errorf(err, values, "grid values of '%s' must be a list",
 						 grid->keys[gi]->value);
 		for (size_t v = 0; v < values->count; v++) {
-			struct buf b = { 0 };
+			char *t = exp_node_text(values->items[v]);
 
-			node_text(values->items[v], &b);
-			rc = add_param(p, grid->keys[gi]->value, b.s ? b.s : "", values->items[v], err);
-			free(b.s);
+			if (!t)
+				return nn_errorf(err, NN_ENOMEM, "out of memory");
+			rc = add_param(p, grid->keys[gi]->value, t, values->items[v], err);
+			free(t);
 			if (rc < 0 || (rc = expand(s, grid, gi + 1, p, random, repeats, err)) < 0)
 				return rc;
 			free(p->values[--p->n]);
@@ -306,25 +287,6 @@ static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, s
 			free(p->values[--p->n]);
 	}
 	return 0;
-}
-
-/* Every line "key=value" of a config tree, sorted, without the sweep. */
-static void flatten(const struct exp_node *n, const char *prefix, struct buf *b)
-{
-	char key[512];
-
-	if (n->kind == EXP_MAP) {
-		for (size_t i = 0; i < n->count; i++) {
-			if (!*prefix && !strcmp(n->keys[i]->value, "sweep"))
-				continue;
-			snprintf(key, sizeof(key), "%s%s%s", prefix, *prefix ? "." : "", n->keys[i]->value);
-			flatten(n->items[i], key, b);
-		}
-		return;
-	}
-	buf_add(b, "config %s=", prefix);
-	node_text(n, b);
-	buf_add(b, "\n");
 }
 
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err)
@@ -422,8 +384,20 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 		return rc;
 
 	/* Every trial's config must load, so an error shows before any runs. */
+	/* The definition: the base config (less the sweep), then the trials. */
 	struct buf def = { 0 };
-	flatten(cfg->tree, "", &def);
+	char *flat = exp_node_flatten(cfg->tree);
+	if (!flat)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (char *line = flat; *line;) {
+		char *end = strchr(line, '\n');
+		int len = end ? (int)(end - line) : (int)strlen(line);
+
+		if (strncmp(line, "sweep.", 6) != 0)
+			buf_add(&def, "config %.*s\n", len, line);
+		line += len + (end ? 1 : 0);
+	}
+	free(flat);
 	for (size_t i = 0; i < s->ntrials; i++) {
 		const struct exp_trial *t = &s->trials[i];
 		char *sets[EXP_SWEEP_MAX_PARAMS + 1];

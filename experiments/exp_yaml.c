@@ -468,3 +468,161 @@ size_t exp_edit_distance(const char *a, const char *b)
 	}
 	return row[lb];
 }
+
+/* A growing string; on allocation failure it stays short and the caller
+ * sees NULL at the end. */
+struct text {
+	char *s;
+	size_t len, cap;
+	int failed;
+};
+
+static void put(struct text *t, const char *s, size_t n)
+{
+	if (t->failed)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = (t->len + n + 1) * 2;
+		char *p = realloc(t->s, cap);
+
+		if (!p) {
+			t->failed = 1;
+			return;
+		}
+		t->s = p;
+		t->cap = cap;
+	}
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
+}
+
+static void puts_text(struct text *t, const char *s)
+{
+	put(t, s, strlen(s));
+}
+
+static char *finish_text(struct text *t)
+{
+	if (t->failed) {
+		free(t->s);
+		return NULL;
+	}
+	if (!t->s)
+		put(t, "", 0);
+	return t->failed ? NULL : t->s;
+}
+
+static void node_text(const struct exp_node *n, struct text *t)
+{
+	if (n->kind == EXP_SCALAR) {
+		if (n->plain && !strpbrk(n->value, ",[]{}#:\"'")) {
+			puts_text(t, n->value);
+			return;
+		}
+		put(t, "\"", 1);
+		for (const char *p = n->value; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				put(t, "\\", 1);
+			put(t, p, 1);
+		}
+		put(t, "\"", 1);
+		return;
+	}
+	puts_text(t, n->kind == EXP_SEQ ? "[" : "{");
+	for (size_t i = 0; i < n->count; i++) {
+		if (i)
+			puts_text(t, ", ");
+		if (n->kind == EXP_MAP) {
+			puts_text(t, n->keys[i]->value);
+			puts_text(t, ": ");
+		}
+		node_text(n->items[i], t);
+	}
+	puts_text(t, n->kind == EXP_SEQ ? "]" : "}");
+}
+
+char *exp_node_text(const struct exp_node *n)
+{
+	struct text t = { 0 };
+
+	node_text(n, &t);
+	return finish_text(&t);
+}
+
+static void flatten(const struct exp_node *n, struct text *key, struct text *out)
+{
+	size_t len = key->len;
+
+	if (n->kind != EXP_MAP) {
+		put(out, key->s ? key->s : "", key->len);
+		put(out, "=", 1);
+		node_text(n, out);
+		put(out, "\n", 1);
+		return;
+	}
+	for (size_t i = 0; i < n->count; i++) {
+		if (len)
+			put(key, ".", 1);
+		puts_text(key, n->keys[i]->value);
+		flatten(n->items[i], key, out);
+		key->len = len;
+		if (key->s)
+			key->s[len] = '\0';
+	}
+}
+
+char *exp_node_flatten(const struct exp_node *n)
+{
+	struct text key = { 0 }, out = { 0 };
+
+	flatten(n, &key, &out);
+	out.failed |= key.failed;
+	free(key.s);
+	return finish_text(&out);
+}
+
+const char *exp_flat_get(const char *flat, const char *key, char *out, size_t len)
+{
+	size_t k = strlen(key);
+
+	out[0] = '\0';
+	for (const char *line = flat; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+
+		if (n > k && !strncmp(line, key, k) && line[k] == '=') {
+			snprintf(out, len, "%.*s", (int)(n - k - 1), line + k + 1);
+			break;
+		}
+		line += n + (end ? 1 : 0);
+	}
+	return out;
+}
+
+size_t exp_flat_differing(char *const *flats, size_t n, char (*keys)[256], size_t max)
+{
+	size_t count = 0;
+	char a[1024], b[1024], key[256];
+
+	for (const char *line = n ? flats[0] : ""; line && *line;) {
+		const char *eq = strchr(line, '='), *end = strchr(line, '\n');
+		int differs = 0;
+
+		if (!eq || !end)
+			break;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - line), line);
+		line = end + 1;
+		if (!strcmp(key, "name"))
+			continue;
+		exp_flat_get(flats[0], key, a, sizeof(a));
+		for (size_t i = 1; i < n && !differs; i++)
+			differs = strcmp(exp_flat_get(flats[i], key, b, sizeof(b)), a) != 0;
+		if (!differs)
+			continue;
+		if (count < max)
+			snprintf(keys[count], sizeof(keys[count]), "%s", key);
+		count++;
+	}
+	return count;
+}

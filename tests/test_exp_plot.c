@@ -260,8 +260,8 @@ Test(exp_plot, overlay_and_reports)
 	for (char *p = strstr(html, "id=\"runs\""); p && (p = strstr(p, "<tr>")); p++)
 		rows++;
 	cr_assert_eq(rows, 5, "%zu rows", rows);
-	cr_assert(strstr(html, "model.layers=[64,20,10] train.eta=0.5") ||
-		  strstr(html, "model.layers=[64,12,10] train.eta=0.5"), "%s", html);
+	cr_assert(strstr(html, "model.layers=[64, 20, 10] train.eta=0.5") ||
+		  strstr(html, "model.layers=[64, 12, 10] train.eta=0.5"), "%s", html);
 	cr_assert(strstr(html, "alt=\"final accuracy over the two config values the runs vary\""));
 	cr_assert(strstr(html, "alt=\"accuracy of the evaluated split per epoch, every run\""));
 	snprintf(path, sizeof(path), "%s/heatmap.png", runs);
