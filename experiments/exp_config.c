@@ -433,6 +433,8 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->path = path;
+	cfg->overrides = overrides;
+	cfg->noverrides = noverrides;
 	root = cfg->tree = exp_yaml_load_file(path, path, err);
 	if (!root)
 		return err && err->code == NN_EIO ? NN_EIO : NN_EINVAL;

@@ -31,6 +31,8 @@ enum exp_schedule {
 struct exp_config {
 	const char *path;            /* the config file; borrowed */
 	struct exp_node *tree;       /* the file with overrides applied */
+	const char *const *overrides; /* the --set arguments applied, borrowed */
+	size_t noverrides;
 
 	const char *name;            /* run name (into tree, or the file's base name) */
 	uint64_t seed;

@@ -242,6 +242,10 @@ static int cmd_sweep(int argc, char **argv)
 		return rc;
 	if (a.npositional != 1)
 		return usage_error("%s", "sweep needs a CONFIG file");
+	/* A trial runs with these, its parameters and its seed as --set. */
+	if (a.noverrides > MAX_OVERRIDES - EXP_SWEEP_MAX_PARAMS - 1)
+		return usage_error("too many --set options for a sweep (at most %d)",
+				   MAX_OVERRIDES - EXP_SWEEP_MAX_PARAMS - 1);
 	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
 		return rc;
 	if (exp_sweep_load(&sw, &cfg, &err) < 0) {

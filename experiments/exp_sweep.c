@@ -104,9 +104,26 @@ struct point {
 	char *values[EXP_SWEEP_MAX_PARAMS];
 };
 
+/* A swept seed's value as the trial's seed: a whole number. */
+static int parse_seed(const char *value, unsigned long long *seed)
+{
+	char *end;
+
+	if (!value[0] || !strchr("0123456789", value[0]))
+		return -1;
+	errno = 0;
+	*seed = strtoull(value, &end, 10);
+	return *end || errno == ERANGE ? -1 : 0;
+}
+
 static int add_param(struct point *p, const char *key, const char *value,
 		     const struct exp_node *where, struct nn_err *err)
 {
+	unsigned long long seed;
+
+	if (!strcmp(key, "seed") && parse_seed(value, &seed) < 0)
+		return exp_config_errorf(err, where, "a swept 'seed' must be a whole number from 0 to %llu, got '%s'",
+					 (unsigned long long)UINT64_MAX, value);
 	if (p->n == EXP_SWEEP_MAX_PARAMS)
 		return exp_config_errorf(err, where, "a sweep varies at most %d values", EXP_SWEEP_MAX_PARAMS);
 	p->keys[p->n] = key;
@@ -200,12 +217,21 @@ static int add_trial(struct exp_sweep *s, const struct point *p, unsigned long l
 	memset(t, 0, sizeof(*t));
 	t->seed = seed;
 	for (size_t i = 0; i < p->n; i++) {
-		t->keys[i] = p->keys[i];
-		t->values[i] = strdup(p->values[i]);
-		t->nparams++;
+		/* A swept seed is the trial's seed (repeats are then 1). */
+		if (!strcmp(p->keys[i], "seed")) {
+			parse_seed(p->values[i], &t->seed);
+			continue;
+		}
+		t->keys[t->nparams] = p->keys[i];
+		t->values[t->nparams] = strdup(p->values[i]);
+		if (!t->values[t->nparams]) {
+			free(key.s);
+			return nn_errorf(err, NN_ENOMEM, "out of memory");
+		}
 		buf_add(&key, "%s=%s\n", p->keys[i], p->values[i]);
+		t->nparams++;
 	}
-	buf_add(&key, "seed=%llu\n", seed);
+	buf_add(&key, "seed=%llu\n", t->seed);
 	snprintf(t->id, sizeof(t->id), "%016llx", (unsigned long long)fnv1a(key.s ? key.s : ""));
 	free(key.s);
 	return 0;
@@ -287,6 +313,46 @@ static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, s
 			free(p->values[--p->n]);
 	}
 	return 0;
+}
+
+static void free_sets(char **sets)
+{
+	for (size_t k = 0; sets && sets[k]; k++)
+		free(sets[k]);
+	free(sets);
+}
+
+/* The --set arguments that run trial i, in the order they apply: the
+ * sweep's own --set values, the trial's parameters, then its seed. The
+ * same list checks the trial when the sweep loads and runs it, so what
+ * was checked is what runs. Returns a NULL-terminated array of new
+ * strings (free with free_sets) and its length in *n, or NULL. */
+static char **trial_sets(const struct exp_sweep *s, size_t i, size_t *n)
+{
+	const struct exp_trial *t = &s->trials[i];
+	size_t total = s->cfg->noverrides + t->nparams + 1, k = 0;
+	char **sets = calloc(total + 1, sizeof(*sets));
+
+	if (!sets)
+		return NULL;
+	for (size_t j = 0; j < s->cfg->noverrides; j++)
+		if (!(sets[k++] = strdup(s->cfg->overrides[j])))
+			goto fail;
+	for (size_t j = 0; j < t->nparams; j++) {
+		size_t len = strlen(t->keys[j]) + strlen(t->values[j]) + 2;
+
+		if (!(sets[k] = malloc(len)))
+			goto fail;
+		snprintf(sets[k++], len, "%s=%s", t->keys[j], t->values[j]);
+	}
+	if (!(sets[k] = malloc(32)))
+		goto fail;
+	snprintf(sets[k++], 32, "seed=%llu", t->seed);
+	*n = k;
+	return sets;
+fail:
+	free_sets(sets);
+	return NULL;
 }
 
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err)
@@ -378,6 +444,16 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 			return exp_config_errorf(err, n, "'prune' is median, or a section (warmup, min_trials)");
 		}
 	}
+	if (repeats > 1) {
+		const struct exp_node *params = random ? exp_node_get(random, "params") : NULL;
+		const struct exp_node *swept = grid ? exp_node_get(grid, "seed") : NULL;
+
+		if (!swept && params)
+			swept = exp_node_get(params, "seed");
+		if (swept)
+			return exp_config_errorf(err, exp_node_get(sec, "repeats"),
+						 "'repeats' and a swept 'seed' together: repeats vary the seed, so sweep the seed or repeat, not both");
+	}
 	rc = expand(s, grid, 0, &p, random, repeats, err);
 	point_free(&p);
 	if (rc < 0)
@@ -400,21 +476,17 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 	free(flat);
 	for (size_t i = 0; i < s->ntrials; i++) {
 		const struct exp_trial *t = &s->trials[i];
-		char *sets[EXP_SWEEP_MAX_PARAMS + 1];
 		struct exp_config tc;
-		size_t k;
+		size_t k, nsets;
+		char **sets = trial_sets(s, i, &nsets);
 
-		for (k = 0; k < t->nparams; k++) {
-			size_t len = strlen(t->keys[k]) + strlen(t->values[k]) + 2;
-
-			sets[k] = malloc(len);
-			if (sets[k])
-				snprintf(sets[k], len, "%s=%s", t->keys[k], t->values[k]);
+		if (!sets) {
+			free(def.s);
+			return nn_errorf(err, NN_ENOMEM, "out of memory");
 		}
-		rc = exp_config_load(&tc, cfg->path, (const char *const *)sets, k, err);
+		rc = exp_config_load(&tc, cfg->path, (const char *const *)sets, nsets, err);
 		exp_config_fini(&tc);
-		for (size_t j = 0; j < k; j++)
-			free(sets[j]);
+		free_sets(sets);
 		if (rc < 0) {
 			free(def.s);
 			char msg[NN_ERR_MAX];
@@ -635,10 +707,10 @@ static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int at
 		    struct nn_err *err)
 {
 	const struct exp_trial *t = &s->trials[i];
-	char tdir[4400], exe[4096], seed[64], heartbeat[4500], log[4500];
-	const char *argv[2 * EXP_SWEEP_MAX_PARAMS + 16];
-	char *sets[EXP_SWEEP_MAX_PARAMS];
-	int n = 0;
+	char tdir[4400], exe[4096], heartbeat[4500], log[4500];
+	const char **argv;
+	char **sets;
+	size_t n = 0, nsets;
 	ssize_t len;
 	pid_t pid;
 
@@ -650,24 +722,21 @@ static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int at
 	if (len <= 0)
 		return nn_errorf(err, NN_EIO, "cannot find the nnlab program: %s", strerror(errno));
 	exe[len] = '\0';
-	snprintf(seed, sizeof(seed), "seed=%llu", t->seed);
 	snprintf(heartbeat, sizeof(heartbeat), "%s/heartbeat", tdir);
 	snprintf(log, sizeof(log), "%s/log.txt", tdir);
+	sets = trial_sets(s, i, &nsets);
+	argv = sets ? malloc((2 * nsets + 16) * sizeof(*argv)) : NULL;
+	if (!argv) {
+		free_sets(sets);
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	}
 	argv[n++] = exe;
 	argv[n++] = "run";
 	argv[n++] = s->cfg->path;
-	for (size_t k = 0; k < t->nparams; k++) {
-		size_t l = strlen(t->keys[k]) + strlen(t->values[k]) + 2;
-
-		sets[k] = malloc(l);
-		if (!sets[k])
-			return nn_errorf(err, NN_ENOMEM, "out of memory");
-		snprintf(sets[k], l, "%s=%s", t->keys[k], t->values[k]);
+	for (size_t k = 0; k < nsets; k++) {
 		argv[n++] = "--set";
 		argv[n++] = sets[k];
 	}
-	argv[n++] = "--set";
-	argv[n++] = seed;
 	argv[n++] = "--out";
 	argv[n++] = tdir;
 	argv[n++] = "--heartbeat";
@@ -700,8 +769,8 @@ static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int at
 		execv(exe, (char *const *)argv);
 		_exit(127);
 	}
-	for (size_t k = 0; k < t->nparams; k++)
-		free(sets[k]);
+	free(argv);
+	free_sets(sets);
 	if (pid < 0)
 		return nn_errorf(err, NN_EIO, "cannot start a trial: %s", strerror(errno));
 	return pid;

@@ -516,15 +516,32 @@ static char *finish_text(struct text *t)
 static void node_text(const struct exp_node *n, struct text *t)
 {
 	if (n->kind == EXP_SCALAR) {
-		if (n->plain && !strpbrk(n->value, ",[]{}#:\"'")) {
+		int control = 0;
+
+		for (const char *p = n->value; *p; p++)
+			control |= (unsigned char)*p < 0x20 || *p == 0x7f;
+		if (n->plain && !control && !strpbrk(n->value, ",[]{}#:\"'")) {
 			puts_text(t, n->value);
 			return;
 		}
+		/* Double-quoted, with YAML escapes for what the quotes would
+		 * otherwise fold or drop (a newline reads back as a space). */
 		put(t, "\"", 1);
 		for (const char *p = n->value; *p; p++) {
-			if (*p == '"' || *p == '\\')
+			unsigned char c = (unsigned char)*p;
+			char esc[8];
+
+			if (c == '"' || c == '\\') {
 				put(t, "\\", 1);
-			put(t, p, 1);
+				put(t, p, 1);
+			} else if (c == '\n' || c == '\t') {
+				puts_text(t, c == '\n' ? "\\n" : "\\t");
+			} else if (c < 0x20 || c == 0x7f) {
+				snprintf(esc, sizeof(esc), "\\x%02x", c);
+				puts_text(t, esc);
+			} else {
+				put(t, p, 1);
+			}
 		}
 		put(t, "\"", 1);
 		return;

@@ -480,3 +480,120 @@ Test(exp_sweep, mpi_sweep_matches_the_local_one)
 	free(local);
 	free(mpi);
 }
+
+/* A trial's file under outdir/trials/ID. */
+static char *read_trial(const struct exp_trial *t, const char *file)
+{
+	char sub[64];
+
+	snprintf(sub, sizeof(sub), "trials/%s", t->id);
+	return read_in(sub, file);
+}
+
+Test(exp_sweep, set_values_of_the_sweep_reach_every_trial)
+{
+	char *out, *err, *csv, f[64];
+	const char *extra[] = { "--set", "train.epochs=1", "--set", "seed=7", "-j", "2", NULL };
+
+	write_cfg("300", "3", "  grid:\n    train.eta: [0.05, 0.5]\n");
+	cr_assert_eq(sweep(&out, &err, extra), 0, "%s", err);
+	csv = read_in(".", "results.csv");
+	cr_assert_eq(th_csv_rows(csv), 2);
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_str_eq(th_csv(csv, i, "epochs", f, sizeof(f)), "1", "%s", csv);
+		cr_assert_str_eq(th_csv(csv, i, "seed", f, sizeof(f)), "7", "%s", csv);
+	}
+	free(csv);
+	/* Each trial ran with them: its resolved config and its metrics. */
+	char *def = read_in(".", "definition.txt");
+	cr_assert(strstr(def, "config train.epochs=1\n"), "%s", def);
+	free(def);
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err e = { 0, "" };
+	const char *sets[] = { "train.epochs=1", "seed=7" };
+	cr_assert_eq(exp_config_load(&cfg, cfgpath, sets, 2, &e), 0, "%s", e.msg);
+	cr_assert_eq(exp_sweep_load(&s, &cfg, &e), 0, "%s", e.msg);
+	for (size_t i = 0; i < s.ntrials; i++) {
+		char *yaml = read_trial(&s.trials[i], "config.yaml");
+		char *metrics = read_trial(&s.trials[i], "metrics.csv");
+
+		cr_assert(strstr(yaml, "  epochs: 1\n") && strstr(yaml, "\nseed: 7\n"), "%s", yaml);
+		cr_assert_eq(th_csv_rows(metrics), 1, "%s", metrics);
+		free(yaml);
+		free(metrics);
+	}
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+	free(out);
+	free(err);
+}
+
+Test(exp_sweep, a_swept_seed_is_the_trials_seed)
+{
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err e = { 0, "" };
+	char *out, *err, *csv;
+
+	write_cfg("300", "1", "  grid:\n    seed: [1, 2]\n    train.eta: [0.5]\n");
+	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(s.ntrials, 2);
+	cr_assert_eq(s.trials[0].seed, 1);
+	cr_assert_eq(s.trials[1].seed, 2);
+	cr_assert_eq(s.trials[0].nparams, 1, "the seed is not also a parameter");
+	cr_assert_str_eq(s.trials[0].keys[0], "train.eta");
+	cr_assert_str_neq(s.trials[0].id, s.trials[1].id);
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	csv = read_in(".", "results.csv");
+	cr_assert(!strncmp(csv, "trial,train.eta,seed,status,", 28), "one seed column: %s", csv);
+	for (size_t i = 0; i < 2; i++) {
+		char *yaml = read_trial(&s.trials[i], "config.yaml"), want[32];
+
+		snprintf(want, sizeof(want), "\nseed: %zu\n", i + 1);
+		cr_assert(strstr(yaml, want), "trial %zu: %s", i, yaml);
+		free(yaml);
+	}
+	char *m1 = read_trial(&s.trials[0], "model.json"), *m2 = read_trial(&s.trials[1], "model.json");
+	cr_assert_str_neq(m1, m2, "two seeds, two models");
+	free(m1);
+	free(m2);
+	free(csv);
+	free(out);
+	free(err);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+
+	/* A drawn seed too. */
+	write_cfg("300", "1", "  random:\n    trials: 1\n    params:\n      seed: {int: [5, 5]}\n");
+	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
+	cr_assert_eq(s.trials[0].seed, 5);
+	cr_assert_eq(s.trials[0].nparams, 0);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_sweep, a_swept_seed_with_repeats_or_a_bad_seed_is_an_error)
+{
+	expect_error("  grid:\n    seed: [1, 2]\n  repeats: 2\n",
+		     "@:21:12: 'repeats' and a swept 'seed' together");
+	expect_error("  random:\n    params:\n      seed: {int: [1, 9]}\n  repeats: 3\n",
+		     "'repeats' and a swept 'seed' together");
+	expect_error("  grid:\n    seed: [1, -2]\n", "@:20:15: a swept 'seed' must be a whole number");
+	expect_error("  grid:\n    seed: [1.5]\n", "a swept 'seed' must be a whole number from 0 to 18446744073709551615, got '1.5'");
+}
+
+Test(exp_sweep, a_grid_value_runs_exactly_as_it_was_checked)
+{
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err e = { 0, "" };
+
+	/* A quoted newline stays a newline (it once became a space). */
+	write_cfg("300", "1", "  grid:\n    data.options.kind: [\"blobs\\n\", blobs]\n");
+	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
+	cr_assert_str_eq(s.trials[0].values[0], "\"blobs\\n\"");
+	cr_assert_str_eq(s.trials[1].values[0], "blobs");
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+}
