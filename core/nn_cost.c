@@ -40,9 +40,11 @@ int nn_cost_parse(const char *name, enum nn_cost *cost)
 	return NN_EINVAL;
 }
 
+/* ln x with x clamped to at least FLT_MIN, so a saturated output costs a
+ * large finite amount; NaN stays NaN, so a diverged net shows as one. */
 static double safe_log(double x)
 {
-	return log(x > FLT_MIN ? x : FLT_MIN);
+	return isnan(x) ? x : log(x > FLT_MIN ? x : FLT_MIN);
 }
 
 double nn_cost_sum(const float *a, const int32_t *labels, size_t batch, size_t n,

@@ -91,9 +91,13 @@ static int parse_number(struct parser *ps, struct nn_json *v)
 	size_t n = 0;
 	char *endp;
 
-	while (ps->p + n < ps->end && n < sizeof(buf) - 1 &&
-	       strchr("+-0123456789.eE", ps->p[n]))
+	/* strchr would find a NUL byte: it matches the string's end. */
+	while (ps->p + n < ps->end && ps->p[n] && strchr("+-0123456789.eE", ps->p[n]))
 		n++;
+	if (n == 0 && ps->p < ps->end && !*ps->p)
+		return fail(ps, "a NUL byte where a value belongs");
+	if (n >= sizeof(buf))
+		return fail(ps, "a number longer than 63 characters");
 	memcpy(buf, ps->p, n);
 	buf[n] = '\0';
 	v->type = NN_JSON_NUMBER;
@@ -225,6 +229,10 @@ struct nn_json *nn_json_parse(const char *text, size_t len, const char *name,
 	if (!root) {
 		nn_errorf(err, NN_ENOMEM, "out of memory");
 		return NULL;
+	}
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		fail(&ps, "a UTF-8 byte order mark, which JSON does not allow: save the file without it");
+		goto fail;
 	}
 	if (parse_value(&ps, root, 0) < 0)
 		goto fail;

@@ -264,6 +264,26 @@ void nn_model_step(struct nn_model *m, const struct nn_step *s)
 	}
 }
 
+int nn_model_nonfinite(const struct nn_model *m, char *what, size_t len)
+{
+	for (size_t l = 0; l < m->nlayers; l++) {
+		size_t in = m->sizes[l], out = m->sizes[l + 1];
+
+		for (size_t i = 0; i < in * out; i++)
+			if (!isfinite(m->w[l][i])) {
+				snprintf(what, len, "weights[%zu][%zu][%zu] is %g", l, i / in, i % in,
+					 (double)m->w[l][i]);
+				return 1;
+			}
+		for (size_t j = 0; j < out; j++)
+			if (!isfinite(m->b[l][j])) {
+				snprintf(what, len, "biases[%zu][%zu] is %g", l, j, (double)m->b[l][j]);
+				return 1;
+			}
+	}
+	return 0;
+}
+
 void nn_model_weight_norms(const struct nn_model *m, double *sum_sq, double *sum_abs)
 {
 	double sq = 0.0, ab = 0.0;

@@ -94,9 +94,16 @@ void nn_model_step(struct nn_model *m, const struct nn_step *s);
 /* Sums over all weights (not biases) of w^2 and of |w|. */
 void nn_model_weight_norms(const struct nn_model *m, double *sum_sq, double *sum_abs);
 
+/* Whether a parameter is NaN or infinite: returns 1 and describes the
+ * first one in what as the model file would name it ("weights[1][3][17]
+ * is nan"), or returns 0 when every parameter is finite. */
+int nn_model_nonfinite(const struct nn_model *m, char *what, size_t len);
+
 /* Writes the model in the JSON format of the book's network2.py:
  * {"sizes": [...], "weights": [...], "biases": [...], "cost": "..."}.
- * Returns 0 or NN_EIO; name is used in messages. */
+ * Refuses (NN_EFORMAT) a model holding a NaN or infinite parameter, which
+ * no JSON reader would take back. Returns 0, NN_EFORMAT or NN_EIO; name
+ * is used in messages. */
 int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
 			struct nn_err *err);
 

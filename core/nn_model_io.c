@@ -10,6 +10,10 @@
 int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
 			struct nn_err *err)
 {
+	char what[96];
+
+	if (nn_model_nonfinite(m, what, sizeof(what)))
+		return nn_errorf(err, NN_EFORMAT, "refusing to write '%s': %s", name, what);
 	fputs("{\"sizes\": [", f);
 	for (size_t l = 0; l <= m->nlayers; l++)
 		fprintf(f, "%s%zu", l ? ", " : "", m->sizes[l]);

@@ -444,6 +444,15 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		if ((rc = exp_write_atomic(path, write_text, &metrics, err)) < 0)
 			goto done;
 		res->epochs_run = epoch + 1;
+		/* A diverged net stops the run before its models are saved: the
+		 * files keep the last finite epoch. */
+		char what[96];
+		if (nn_model_nonfinite(model, what, sizeof(what))) {
+			rc = nn_errorf(err, NN_EDIVERGED,
+				       "training diverged at epoch %zu: %s (try a smaller train.eta than %g)",
+				       epoch, what, eta);
+			goto done;
+		}
 		if (!finite_scores(&s)) {
 			rc = nn_errorf(err, NN_EDIVERGED,
 				       "training diverged at epoch %zu: the cost is %g (try a smaller train.eta than %g)",

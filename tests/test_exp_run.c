@@ -531,3 +531,27 @@ Test(exp_run, real_mnist_one_epoch_reaches_90_percent)
 	free(err);
 	free(csv);
 }
+
+Test(exp_run, divergence_stops_the_run_and_no_model_holds_nan)
+{
+	char *out, *err;
+
+	/* ReLU, softmax and log-likelihood at an absurd eta: the clamped
+	 * logarithm once kept the cost finite while the weights were NaN. */
+	write_small("d.yaml", "  cost: log_likelihood\n");
+	int rc = run(&out, &err, "d.yaml", "d", "train.eta=1e6",
+		     "model={layers: [36, 50, 50, 50, 10], activation: relu, output: softmax}");
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert(strstr(err, "nnlab: error: training diverged at epoch 0: "), "%s", err);
+	cr_assert(strstr(err, " is nan") || strstr(err, " is -nan") || strstr(err, " is inf") ||
+		  strstr(err, " is -inf") || strstr(err, "the cost is"), "%s", err);
+	for (int i = 0; i < 2; i++) {
+		char *json = read_run_file("d", i ? "best.json" : "model.json");
+
+		if (json)
+			cr_assert(!strstr(json, "nan") && !strstr(json, "inf"), "a model file holds NaN");
+		free(json);
+	}
+	free(out);
+	free(err);
+}

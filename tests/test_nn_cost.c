@@ -69,3 +69,16 @@ Test(nn_cost, names_round_trip)
 	cr_assert_str_eq(nn_cost_class_name(c), "LogLikelihoodCost");
 	cr_assert_lt(nn_cost_parse("hinge", &c), 0);
 }
+
+Test(nn_cost, a_nan_output_gives_a_nan_cost)
+{
+	/* The clamp of the logarithm must not hide a diverged net. */
+	float a[3] = { NAN, 0.5f, 0.2f };
+	int32_t first = 0, second = 1;
+
+	for (int c = NN_QUADRATIC; c <= NN_LOG_LIKELIHOOD; c++)
+		cr_assert(isnan(nn_cost_sum(a, &first, 1, 3, (enum nn_cost)c)), "cost %d", c);
+	cr_assert(isnan(nn_cost_sum(a, &second, 1, 3, NN_CROSS_ENTROPY)));
+	cr_assert(isfinite(nn_cost_sum(a, &second, 1, 3, NN_LOG_LIKELIHOOD)),
+		  "log-likelihood reads only the label's output");
+}

@@ -95,4 +95,46 @@ Test(nn_model_io, malformed_models_name_the_place)
 		     "m.json:1:69: unknown cost (expected \"QuadraticCost\", \"CrossEntropyCost\" or \"LogLikelihoodCost\")");
 	expect_error("[1e999]", "m.json:1:1: expected an object with \"sizes\", \"weights\", \"biases\"");
 	expect_error("", "m.json:1:1: unexpected end of file");
+	expect_error("\xef\xbb\xbf{\"sizes\": [2, 1]}",
+		     "m.json:1:1: a UTF-8 byte order mark, which JSON does not allow: save the file without it");
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 0.0000000000000000000000000000000000000000000000000000000000000000001]]]}",
+		     "m.json:1:36: a number longer than 63 characters");
+}
+
+Test(nn_model_io, writer_refuses_nan_and_infinity)
+{
+	const size_t sizes[] = { 3, 2, 2 };
+	struct nn_model *m = nn_model_create(sizes, 3, 1, NULL);
+	struct nn_err err = { 0, "" };
+	char *buf = NULL, what[96];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert_eq(nn_model_nonfinite(m, what, sizeof(what)), 0);
+	m->w[1][1 * 2 + 0] = NAN;
+	cr_assert_eq(nn_model_write_json(m, f, "m.json", &err), NN_EFORMAT);
+	cr_assert_str_eq(err.msg, "refusing to write 'm.json': weights[1][1][0] is nan");
+	m->w[1][2] = 0;
+	m->b[0][1] = -INFINITY;
+	cr_assert_eq(nn_model_write_json(m, f, "m.json", &err), NN_EFORMAT);
+	cr_assert_str_eq(err.msg, "refusing to write 'm.json': biases[0][1] is -inf");
+	fclose(f);
+	cr_assert_eq(len, 0, "nothing written: %s", buf);
+	free(buf);
+	nn_model_destroy(m);
+}
+
+Test(nn_model_io, nul_byte_in_place_of_a_number_is_an_error)
+{
+	char text[sizeof(book_json)];
+	struct nn_err err = { 0, "" };
+	const char *p = strstr(book_json, "0.25");
+
+	memcpy(text, book_json, sizeof(book_json));
+	text[p - book_json] = '\0';
+	text[p - book_json + 1] = '\0';
+	text[p - book_json + 2] = '\0';
+	text[p - book_json + 3] = '\0';
+	cr_assert_null(nn_model_read_json(text, sizeof(book_json) - 1, "nul.json", 1, &err));
+	cr_assert_str_eq(err.msg, "nul.json:1:47: a NUL byte where a value belongs");
 }
