@@ -1,6 +1,7 @@
 #include "exp_config.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -133,6 +134,11 @@ static int get_number(const struct exp_node *n, const char *key, double lo, int 
 		return exp_config_errorf(err, n, "'%s' is %s, must be %s %g and %s %g", key, n->value,
 					 lo_open ? "greater than" : "at least", lo,
 					 hi_open ? "below" : "at most", hi);
+	/* Training runs in single precision: a value that would become 0 or
+	 * lose its precision there is not the value asked for. */
+	if (v != 0 && fabs(v) < FLT_MIN)
+		return exp_config_errorf(err, n, "'%s' is %s, too small for single precision (nonzero values must be at least %g)",
+					 key, n->value, (double)FLT_MIN);
 	*out = v;
 	return 0;
 }

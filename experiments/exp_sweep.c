@@ -20,6 +20,7 @@
 #define STALE_SECONDS 120  /* a running trial silent this long is dead */
 #define MAX_ATTEMPTS 3     /* runs of a trial killed by a signal */
 #define MAX_TRIALS 100000
+#define MAX_EXACT 9007199254740992.0  /* 2^53: doubles hold every whole number up to it */
 
 /* --- building the trials ------------------------------------------------- */
 
@@ -179,11 +180,15 @@ static int draw(const struct exp_node *spec, struct nn_rng *rng, struct buf *out
 			return exp_config_errorf(err, args, "'log_uniform' needs lo > 0");
 		buf_add(out, "%.6g", exp(log(lo) + (log(hi) - log(lo)) * nn_rng_uniform(rng)));
 	} else if (!strcmp(kind, "int")) {
-		long a = (long)ceil(lo), b = (long)floor(hi);
+		/* Bounds within +-2^53 make every draw exact and b - a + 1 fit. */
+		if (fabs(lo) > MAX_EXACT || fabs(hi) > MAX_EXACT)
+			return exp_config_errorf(err, args, "'int' bounds must lie within -%.0f and %.0f",
+						 MAX_EXACT, MAX_EXACT);
+		int64_t a = (int64_t)ceil(lo), b = (int64_t)floor(hi);
 
 		if (a > b)
 			return exp_config_errorf(err, args, "'int' range holds no whole number");
-		buf_add(out, "%ld", a + (long)nn_rng_below(rng, (uint64_t)(b - a + 1)));
+		buf_add(out, "%lld", (long long)(a + (int64_t)nn_rng_below(rng, (uint64_t)(b - a + 1))));
 	} else {
 		return exp_config_errorf(err, spec->keys[0], "unknown distribution '%s' (choice, uniform, log_uniform or int)", kind);
 	}
@@ -286,8 +291,9 @@ static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, s
 			int ok;
 			double v = number(n, &ok);
 
-			if (!ok || v < 0)
-				return exp_config_errorf(err, n, "'seed' must be a whole number");
+			if (!ok || v < 0 || v > MAX_EXACT || v != floor(v))
+				return exp_config_errorf(err, n, "'seed' must be a whole number from 0 to %.0f",
+							 MAX_EXACT);
 			seed = (uint64_t)v;
 		}
 	}
@@ -429,15 +435,15 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 			if ((v = exp_node_get(n, "warmup"))) {
 				double x = number(v, &ok);
 
-				if (!ok || x < 0 || x != floor(x))
-					return exp_config_errorf(err, v, "'warmup' must be a whole number of epochs");
+				if (!ok || x < 0 || x > 1000000 || x != floor(x))
+					return exp_config_errorf(err, v, "'warmup' must be a whole number of epochs, at most 1000000");
 				s->prune_warmup = (size_t)x;
 			}
 			if ((v = exp_node_get(n, "min_trials"))) {
 				double x = number(v, &ok);
 
-				if (!ok || x < 1 || x != floor(x))
-					return exp_config_errorf(err, v, "'min_trials' must be a whole number, at least 1");
+				if (!ok || x < 1 || x > MAX_TRIALS || x != floor(x))
+					return exp_config_errorf(err, v, "'min_trials' must be a whole number from 1 to %d", MAX_TRIALS);
 				s->prune_min_trials = (size_t)x;
 			}
 		} else {

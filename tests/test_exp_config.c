@@ -201,3 +201,15 @@ Test(exp_config, resolved_config_loads_back_the_same)
 	exp_config_fini(&a);
 	exp_config_fini(&b);
 }
+
+Test(exp_config, values_that_single_precision_loses_are_refused)
+{
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  eta: 1e-320\n", NULL, 0,
+		     "@:4:8: 'eta' is 1e-320, too small for single precision (nonzero values must be at least 1.17549e-38)");
+	expect_error("model:\n  layers: [2, 2]\ntrain:\n  l2: 1e-40\n", NULL, 0,
+		     "@:4:7: 'l2' is 1e-40, too small for single precision (nonzero values must be at least 1.17549e-38)");
+	expect_error("model:\n  layers: [2, 2]\nseed: 1e300\n", NULL, 0,
+		     "@:3:7: 'seed' must be a whole number, got '1e300'");
+	expect_error("model:\n  layers: [2, 2]\nseed: 18446744073709551616\n", NULL, 0,
+		     "@:3:7: 'seed' must be a whole number, got '18446744073709551616'");
+}

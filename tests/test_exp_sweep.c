@@ -597,3 +597,31 @@ Test(exp_sweep, a_grid_value_runs_exactly_as_it_was_checked)
 	exp_sweep_fini(&s);
 	exp_config_fini(&cfg);
 }
+
+Test(exp_sweep, random_ranges_that_no_draw_could_hold_are_errors)
+{
+	expect_error("  random:\n    params:\n      train.epochs: {int: [-9e18, 9e18]}\n",
+		     "@:21:27: 'int' bounds must lie within -9007199254740992 and 9007199254740992");
+	expect_error("  random:\n    params:\n      train.epochs: {int: [0, 1e300]}\n",
+		     "'int' bounds must lie within");
+	expect_error("  random:\n    seed: 1e300\n    params:\n      train.epochs: {int: [1, 2]}\n",
+		     "@:20:11: 'seed' must be a whole number from 0 to 9007199254740992");
+	expect_error("  random:\n    seed: 2.5\n    params:\n      train.epochs: {int: [1, 2]}\n",
+		     "'seed' must be a whole number");
+	expect_error("  grid:\n    train.eta: [1]\n  prune: {warmup: 1e300}\n", "'warmup' must be a whole number of epochs");
+}
+
+Test(exp_sweep, int_draws_near_the_limit_are_exact)
+{
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err e = { 0, "" };
+
+	write_cfg("300", "1", "  random:\n    trials: 20\n    params:\n      seed: {int: [9007199254740990, 9007199254740992]}\n");
+	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
+	for (size_t i = 0; i < s.ntrials; i++)
+		cr_assert(s.trials[i].seed >= 9007199254740990ull && s.trials[i].seed <= 9007199254740992ull,
+			  "%llu", s.trials[i].seed);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+}
