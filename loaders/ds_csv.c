@@ -65,6 +65,16 @@ static int read_record(struct reader *r, size_t *start, char *err)
 			break;
 		}
 		any = 1;
+		/* Fields are split at NULs below: a NUL in the file is no field
+		 * separator but a sign of binary data. */
+		if (c == '\0') {
+			size_t field = 1;
+
+			for (size_t i = 0; i < r->len; i++)
+				field += r->rec[i] == '\0';
+			return ds_errorf(err, "%s:%zu: a NUL byte in field %zu (is this a text file?)",
+					 r->path, r->line, field);
+		}
 		if (quoted) {
 			if (c == '"') {
 				int next = getc(r->f);

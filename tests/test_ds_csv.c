@@ -233,3 +233,20 @@ Test(ds_csv, bad_files_name_the_line_and_field)
 	expect_error(text, NULL, "bad.csv:2: the record is longer than 1048576 bytes", NULL);
 	free(text);
 }
+
+Test(ds_csv, a_nul_byte_is_an_error_not_a_delimiter)
+{
+	/* "1,2\0 3,4,5" once parsed as five fields. */
+	static const char text[] = "1,2,3,4,5\n1,2\0 3,4,5\n";
+	char path[4300];
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+
+	snprintf(path, sizeof(path), "%s/nul.csv", dir);
+	th_write(path, text, sizeof(text) - 1);
+	const char *opts[] = { "train", path, "test", "", NULL };
+	cr_assert_lt(load(&p, &ds, &err, opts), 0);
+	cr_assert(strstr(err.msg, "nul.csv:2: a NUL byte in field 2 (is this a text file?)"), "%s", err.msg);
+	exp_plugin_close(&p, &ds);
+}
