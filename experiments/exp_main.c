@@ -366,11 +366,28 @@ static int cmd_eval(int argc, char **argv)
 		return rc;
 	if (a.npositional != 2)
 		return usage_error("%s", "eval needs a MODEL.json and a CONFIG file");
-	if ((rc = load_config(&cfg, a.positional[1], &a)) != 0)
+	/* MODEL is the config's model.from, so the config need not give the
+	 * layers the file already holds. */
+	struct exp_node path = { .kind = EXP_SCALAR, .value = (char *)a.positional[0] };
+	char *text = exp_node_text(&path), *from = NULL;
+	size_t len = text ? strlen(text) + sizeof("model.from=") : 0;
+
+	if (a.noverrides == MAX_OVERRIDES)
+		return usage_error("too many --set options (at most %d)", MAX_OVERRIDES - 1);
+	if (!text || !(from = malloc(len))) {
+		free(text);
+		return fail(1, "out of memory");
+	}
+	snprintf(from, len, "model.from=%s", text);
+	free(text);
+	a.overrides[a.noverrides++] = from;
+	if ((rc = load_config(&cfg, a.positional[1], &a)) != 0) {
+		free(from);
 		return rc;
-	cfg.from = a.positional[0];
+	}
 	rc = exp_eval(&cfg, stdout, &err);
 	exp_config_fini(&cfg);
+	free(from);
 	if (rc < 0)
 		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
 	return 0;

@@ -379,6 +379,8 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 		return nn_errorf(err, NN_EINVAL, "--set '%s': expected KEY=VALUE", arg);
 	if (eq[1] == '\0') /* an empty value is the empty string */
 		value = scalar_new("", 0, arg);
+	else if (!strcmp(eq + 1, "null") || !strcmp(eq + 1, "~")) /* unsets, as in a file */
+		value = scalar_new(eq + 1, strlen(eq + 1), arg);
 	else
 		value = exp_yaml_load_string(eq + 1, arg, &perr);
 	if (!value) {

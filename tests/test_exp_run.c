@@ -413,6 +413,19 @@ Test(exp_run, early_stopping_keeps_the_best_model)
 	snprintf(want, sizeof(want), "%zu / 50 (", best);
 	cr_assert_eq(strncmp(out, want, strlen(want)), 0, "expected '%s' in: %s", want, out);
 	cr_assert(strstr(out, "confusion matrix (rows: true label, columns: predicted):\n"), "%s", out);
+	free(out);
+	free(err);
+	/* The model gives the layers: a config without them scores the same. */
+	const char *nolayers[] = { "eval", model, cpath, "--set", "data.eval=validation",
+				   "--set", "model.layers=null", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, nolayers), 0, "%s", err);
+	cr_assert_eq(strncmp(out, want, strlen(want)), 0, "expected '%s' in: %s", want, out);
+	free(out);
+	free(err);
+	/* A config whose layers contradict the model's is refused. */
+	const char *other[] = { "eval", model, cpath, "--set", "model.layers=[36, 13, 10]", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, other), 2, "%s", out);
+	cr_assert(strstr(err, "13"), "%s", err);
 	free(csv);
 	free(out);
 	free(err);
