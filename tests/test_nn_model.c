@@ -374,3 +374,85 @@ Test(nn_model, create_rejects_bad_shapes)
 	cr_assert_null(nn_model_create(one, 1, 10, &err));
 	cr_assert_str_eq(err.msg, "a network needs 2 to 17 layer sizes, got 1");
 }
+
+Test(nn_model, shuffle_reorders_every_epoch_and_off_keeps_the_order)
+{
+	enum { N = 50, D = 2 };
+	uint8_t x[N * D] = { 0 };
+	int32_t y[N] = { 0 };
+	uint32_t order[N], before[N];
+	const size_t sizes[] = { D, 2 };
+	struct nn_rng rng;
+	struct nn_data d = { x, NN_U8, 1.0f, y, N, D };
+	struct nn_sgd sgd = { .batch_size = 10, .eta = 0.1f, .shuffle = 1 };
+	struct nn_model *m = nn_model_create(sizes, 2, 10, NULL);
+
+	for (int i = 0; i < N; i++)
+		order[i] = (uint32_t)i;
+	nn_rng_init(&rng, 1);
+	for (int e = 0; e < 2; e++) {
+		memcpy(before, order, sizeof(order));
+		nn_train_epoch(m, &d, &sgd, order, &rng, NULL, NULL);
+		cr_assert_neq(memcmp(before, order, sizeof(order)), 0, "epoch %d kept the order", e);
+	}
+	sgd.shuffle = 0;
+	memcpy(before, order, sizeof(order));
+	nn_train_epoch(m, &d, &sgd, order, &rng, NULL, NULL);
+	cr_assert_eq(memcmp(before, order, sizeof(order)), 0);
+	nn_model_destroy(m);
+}
+
+Test(nn_model, the_last_partial_mini_batch_is_trained)
+{
+	/* 7 examples in batches of 3: only the 7th has a nonzero input, so
+	 * only its batch (of one) moves the weights from that input. */
+	enum { N = 7, D = 2 };
+	uint8_t x[N * D] = { 0 };
+	int32_t y[N] = { 0 };
+	uint32_t order[N];
+	const size_t sizes[] = { D, 2 };
+	struct nn_data d = { x, NN_U8, 1.0f, y, N, D };
+	struct nn_sgd sgd = { .batch_size = 3, .eta = 1.0f, .shuffle = 0 };
+	struct nn_model *m = nn_model_create(sizes, 2, 3, NULL);
+
+	x[6 * D + 1] = 1;
+	for (int i = 0; i < N; i++)
+		order[i] = (uint32_t)i;
+	cr_assert_eq(nn_train_epoch(m, &d, &sgd, order, NULL, NULL, NULL), 0);
+	/* Label 0 (y = (1, 0)): w[0][1] rises and w[1][1] falls, by
+	 * eta (y - a) a (1 - a), about 0.1 each; the first input's weights
+	 * never see a nonzero input. */
+	cr_assert_gt(m->w[0][0 * D + 1], 0.05f, "the 7th example was not trained");
+	cr_assert_lt(m->w[0][1 * D + 1], -0.05f);
+	cr_assert_float_eq(m->w[0][0 * D + 0], 0.0f, 0);
+	cr_assert_float_eq(m->w[0][1 * D + 0], 0.0f, 0);
+	nn_model_destroy(m);
+}
+
+Test(nn_model, scaled_init_has_the_books_spread)
+{
+	/* Weights N(0, 1/n_in), biases N(0, 1); large: both N(0, 1). */
+	const size_t sizes[] = { 400, 300, 10 };
+	struct nn_model *m = nn_model_create(sizes, 3, 1, NULL);
+	struct nn_rng rng;
+	double sw = 0, sb = 0;
+
+	nn_rng_init(&rng, 9);
+	nn_model_init_scaled(m, &rng);
+	for (size_t i = 0; i < 400 * 300; i++)
+		sw += (double)m->w[0][i] * m->w[0][i];
+	for (size_t i = 0; i < 300; i++)
+		sb += (double)m->b[0][i] * m->b[0][i];
+	cr_assert_float_eq(sqrt(sw / (400 * 300)), 1.0 / 20.0, 0.001, "weight sd %g", sqrt(sw / (400 * 300)));
+	cr_assert_float_eq(sqrt(sb / 300), 1.0, 0.12, "bias sd %g", sqrt(sb / 300));
+	sw = 0;
+	for (size_t i = 0; i < 300 * 10; i++)
+		sw += (double)m->w[1][i] * m->w[1][i];
+	cr_assert_float_eq(sqrt(sw / 3000), 1.0 / sqrt(300.0), 0.003);
+	nn_model_init_large(m, &rng);
+	sw = 0;
+	for (size_t i = 0; i < 400 * 300; i++)
+		sw += (double)m->w[0][i] * m->w[0][i];
+	cr_assert_float_eq(sqrt(sw / (400 * 300)), 1.0, 0.01);
+	nn_model_destroy(m);
+}

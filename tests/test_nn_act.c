@@ -1,0 +1,44 @@
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "nn_act.h"
+
+Test(nn_act, softmax_of_huge_inputs_is_finite)
+{
+	/* Without subtracting the row maximum, exp(1000) overflows. */
+	float x[6] = { 1000.0f, 0.0f, -1000.0f, -5.0f, -5.0f, -5.0f + logf(2.0f) };
+
+	nn_act_forward(x, 2, 3, NN_SOFTMAX);
+	cr_assert_float_eq(x[0], 1.0f, 1e-6);
+	cr_assert_float_eq(x[1], 0.0f, 1e-6);
+	cr_assert_float_eq(x[2], 0.0f, 1e-6);
+	cr_assert_float_eq(x[3], 0.25f, 1e-6);
+	cr_assert_float_eq(x[4], 0.25f, 1e-6);
+	cr_assert_float_eq(x[5], 0.5f, 1e-6);
+}
+
+Test(nn_act, each_name_computes_its_function)
+{
+	static const char *const names[] = { "sigmoid", "tanh", "relu" };
+	const float z = -0.5f;
+	const float want[] = { 1.0f / (1.0f + expf(0.5f)), tanhf(-0.5f), 0.0f };
+
+	for (int i = 0; i < 3; i++) {
+		enum nn_act act;
+		float x[2] = { z, 2.0f };
+
+		cr_assert_eq(nn_act_parse(names[i], &act), 0);
+		cr_assert_str_eq(nn_act_name(act), names[i]);
+		nn_act_forward(x, 1, 2, act);
+		cr_assert_float_eq(x[0], want[i], 1e-6, "%s(-0.5) = %g", names[i], x[0]);
+	}
+	enum nn_act act;
+	float x[1] = { 2.0f };
+	nn_act_parse("relu", &act);
+	nn_act_forward(x, 1, 1, act);
+	cr_assert_float_eq(x[0], 2.0f, 0);
+	nn_act_parse("tanh", &act);
+	x[0] = 2.0f;
+	nn_act_forward(x, 1, 1, act);
+	cr_assert_float_eq(x[0], tanhf(2.0f), 1e-6);
+}
