@@ -20,6 +20,9 @@
 #define STALE_SECONDS 120  /* a running trial silent this long is dead */
 #define MAX_ATTEMPTS 3     /* runs of a trial killed by a signal */
 #define MAX_TRIALS 100000
+/* Exit status of a trial process that could not write its own status
+ * file or log: the sweep's bookkeeping, not the trial, failed. */
+#define EXIT_BOOKKEEPING 125
 #define MAX_EXACT 9007199254740992.0  /* 2^53: doubles hold every whole number up to it */
 
 /* --- building the trials ------------------------------------------------- */
@@ -762,7 +765,7 @@ static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int at
 		hostname(st.host, sizeof(st.host));
 		/* Marked running before it starts, by the process itself. */
 		if (write_status(tdir, &st, NULL) < 0 || fd < 0)
-			_exit(125);
+			_exit(EXIT_BOOKKEEPING);
 		dup2(null, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
@@ -782,9 +785,11 @@ static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int at
 	return pid;
 }
 
-/* The end state of a trial from its exit and its log. */
-static void finish(const struct exp_sweep *s, const char *dir, const struct slot *sl, int status,
-		   int stopping, FILE *log)
+/* Records the end state of a trial from its exit and its log. Returns 0,
+ * or a code when the trial's bookkeeping cannot be written (a full disk):
+ * the sweep must stop then, or it would run the trial again forever. */
+static int finish(const struct exp_sweep *s, const char *dir, const struct slot *sl, int status,
+		  int stopping, FILE *log, struct nn_err *err)
 {
 	const struct exp_trial *t = &s->trials[sl->trial];
 	char tdir[4400], path[4500], line[1024], last[1024] = "";
@@ -824,10 +829,16 @@ static void finish(const struct exp_sweep *s, const char *dir, const struct slot
 		st.state = FAILED;
 		snprintf(st.note, sizeof(st.note), "%.500s", last[0] ? last : "failed without a message");
 	}
-	write_status(tdir, &st, NULL);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_BOOKKEEPING)
+		return nn_errorf(err, NN_EIO, "trial %s could not write its status or log in '%s' (is the disk full?)",
+				 t->id, tdir);
+	int rc = write_status(tdir, &st, err);
+	if (rc < 0)
+		return rc;
 	if (log)
 		fprintf(log, "trial %s: %s%s%s\n", t->id, state_names[st.state], st.note[0] ? ": " : "",
 			st.note);
+	return 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -997,6 +1008,31 @@ static void local_close(struct executor *x)
 	(void)x;
 }
 
+/* After a sweep has ended: an error when a trial failed (an error or a
+ * crash, not a divergence or pruning, which are results), so the exit
+ * status says whether every trial finished. */
+static int check_failed(const struct exp_sweep *s, const char *dir, struct nn_err *err)
+{
+	size_t failed = 0;
+	const char *first = NULL;
+
+	for (size_t i = 0; i < s->ntrials; i++) {
+		char tdir[4400];
+		struct status st;
+
+		trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
+		read_status(tdir, &st);
+		if (st.state == FAILED) {
+			failed++;
+			first = first ? first : s->trials[i].id;
+		}
+	}
+	if (failed)
+		return nn_errorf(err, NN_EIO, "%zu of %zu trials failed (the first: trial %s); see '%s/results.csv'",
+				 failed, s->ntrials, first, dir);
+	return 0;
+}
+
 /* The coordinator: starts pending trials in free slots, reaps them,
  * prunes, and keeps results.csv current, until every trial has ended. */
 static int coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
@@ -1017,9 +1053,19 @@ static int coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, ch
 					x->stop(x, s, dir, &slots[k]);
 		}
 		while ((k = x->reap(x, slots, &status)) >= 0) {
-			finish(s, dir, &slots[k], status, stopping, opts->log);
+			int frc = finish(s, dir, &slots[k], status, stopping, opts->log, rc < 0 ? NULL : err);
+
 			slots[k].pid = 0;
-			exp_sweep_results(s, dir, NULL);
+			if (frc == 0)
+				frc = exp_sweep_results(s, dir, rc < 0 ? NULL : err);
+			if (frc < 0 && rc == 0) {
+				/* Stop the others and report this, not their ends. */
+				rc = frc;
+				stopping = 1;
+				for (int j = 0; j < jobs; j++)
+					if (slots[j].pid)
+						x->stop(x, s, dir, &slots[j]);
+			}
 		}
 		for (k = 0; k < jobs; k++)
 			busy += slots[k].pid != 0;
@@ -1065,8 +1111,11 @@ static int coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, ch
 		nanosleep(&ts, NULL);
 	}
 	free(ended);
-	exp_sweep_results(s, dir, NULL);
-	if (rc < 0)
+	if (rc < 0) {
+		exp_sweep_results(s, dir, NULL);
+		return rc;
+	}
+	if ((rc = exp_sweep_results(s, dir, err)) < 0)
 		return rc;
 	if (stopping)
 		return nn_errorf(err, NN_EINTR, "stopped; run the same command again to resume the sweep in '%s'", dir);
@@ -1213,6 +1262,8 @@ int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 			free(x);
 			if (rc == 0 && s->cfg->charts)
 				sweep_report(dir, opts->log);
+			if (rc == 0)
+				rc = check_failed(s, dir, err);
 		}
 	} else {
 		mpi_worker(s, dir, opts->stop);
@@ -1242,6 +1293,8 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 	free(x);
 	if (rc == 0 && s->cfg->charts)
 		sweep_report(dir, opts->log);
+	if (rc == 0)
+		rc = check_failed(s, dir, err);
 	return rc;
 }
 

@@ -568,3 +568,100 @@ Test(exp_run, divergence_stops_the_run_and_no_model_holds_nan)
 	free(out);
 	free(err);
 }
+
+Test(exp_run, metrics_columns_hold_what_they_name)
+{
+	const char *sets[] = { "train.cost=cross_entropy", "train.eta=0.5",
+			       "monitor.train_accuracy=true", "monitor.train_cost=true", NULL };
+	char *out, *err, *csv, f[64];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
+	free(out);
+	free(err);
+	csv = read_run_file("r", "metrics.csv");
+	size_t rows = th_csv_rows(csv);
+	cr_assert_eq(rows, 4);
+	for (size_t i = 0; i < rows; i++) {
+		static const char *const splits[] = { "eval", "validation" };
+
+		for (int s = 0; s < 2; s++) {
+			char col[64];
+
+			snprintf(col, sizeof(col), "%s_correct", splits[s]);
+			double c = atof(th_csv(csv, i, col, f, sizeof(f)));
+			snprintf(col, sizeof(col), "%s_total", splits[s]);
+			double t = atof(th_csv(csv, i, col, f, sizeof(f)));
+			snprintf(col, sizeof(col), "%s_accuracy", splits[s]);
+			double a = atof(th_csv(csv, i, col, f, sizeof(f)));
+			cr_assert_float_eq(a, c / t, 1e-6, "row %zu: %s is %g, %g / %g", i, col, a, c, t);
+		}
+		double ta = atof(th_csv(csv, i, "train_accuracy", f, sizeof(f)));
+		cr_assert(ta > 0.1 && ta <= 1.0, "train_accuracy %g", ta);
+	}
+	/* The last row's costs are those nnlab eval gives model.json. */
+	char model[4400], cpath[4300];
+	snprintf(model, sizeof(model), "%s/r/model.json", dir);
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	static const char *const splits[] = { "test", "validation" };
+	static const char *const cols[] = { "eval_cost", "validation_cost" };
+	for (int s = 0; s < 2; s++) {
+		char set[64];
+		const char *argv[] = { "eval", model, cpath, "--set", set, "--set", "train.cost=cross_entropy", NULL };
+
+		snprintf(set, sizeof(set), "data.eval=%s", splits[s]);
+		cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+		const char *mean = strstr(out, "mean cost ");
+		cr_assert_not_null(mean, "%s", out);
+		double want = atof(mean + 10);
+		double got = atof(th_csv(csv, rows - 1, cols[s], f, sizeof(f)));
+		cr_assert_float_eq(got, want, 1e-4 * want, "%s is %g, nnlab eval says %g", cols[s], got, want);
+		free(out);
+		free(err);
+	}
+	free(csv);
+}
+
+Test(exp_run, every_training_key_changes_the_run)
+{
+	/* A key read from the config but never passed to training would
+	 * leave the model unchanged. */
+	static const char *const changes[] = {
+		"train.momentum=0.5", "train.l1=1", "train.l2=1", "model.dropout=0.3", "model.init=scaled",
+		"train.shuffle=false", "model.activation=tanh", "model.activation=relu",
+		"train.cost=cross_entropy", "train.batch_size=7", "seed=6", "data.train_size=300", NULL
+	};
+	char *out, *err, *base;
+
+	write_small("s.yaml", "");
+	const char *plain[] = { "train.epochs=1", NULL };
+	cr_assert_eq(run_sets(&out, &err, plain), 0, "%s", err);
+	base = read_run_file("r", "model.json");
+	free(out);
+	free(err);
+	for (int i = 0; changes[i]; i++) {
+		const char *sets[] = { "train.epochs=1", changes[i], NULL };
+
+		cr_assert_eq(run_sets(&out, &err, sets), 0, "%s: %s", changes[i], err);
+		char *m = read_run_file("r", "model.json");
+		cr_assert_str_neq(m, base, "'%s' left the model as it was", changes[i]);
+		free(m);
+		free(out);
+		free(err);
+	}
+	free(base);
+}
+
+Test(exp_run, best_epoch_is_the_first_of_tied_epochs)
+{
+	/* An eta too small to change any prediction: every epoch ties. */
+	const char *sets[] = { "train.eta=1e-12", "train.epochs=4", NULL };
+	char *out, *err;
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
+	cr_assert(strstr(out, "best: Epoch 0: "), "%s", out);
+	cr_assert(strstr(out, "at the best validation epoch 0 "), "%s", out);
+	free(out);
+	free(err);
+}

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exp_fs.h"
 #include "exp_sweep.h"
 #include "helpers.h"
 
@@ -262,7 +263,10 @@ Test(exp_sweep, crashing_and_diverging_trials_are_marked_and_others_finish)
 		 "sweep:\n  grid:\n    data.plugin: [synthetic, csv]\n    data.options: [{kind: blobs}, {kind: nosuch}, {train: '%s', label: y}]\n"
 		 "    model.layers: [[2, 8, 3], [4, 8, 3]]\n", csvfile);
 	th_write_str(cfgpath, text);
-	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	/* Every trial ran, and the exit status says some failed. */
+	cr_assert_eq(sweep(&out, &err, NULL), 1, "%s", err);
+	cr_assert(strstr(err, "nnlab: error: 10 of 12 trials failed (the first: trial "), "%s", err);
+	cr_assert(strstr(err, "/results.csv'\n"), "%s", err);
 	char *csv = read_in(".", "results.csv");
 	size_t rows = th_csv_rows(csv), done = 0, failed = 0, diverged = 0;
 	for (size_t i = 0; i < rows; i++) {
@@ -431,6 +435,15 @@ Test(exp_sweep, median_pruning_stops_a_poor_trial)
 	th_csv(csv, 2, "epochs", f, sizeof(f));
 	cr_assert_lt(atoi(f), 30);
 	free(csv);
+	free(out);
+	free(err);
+	/* Resuming reruns neither the done nor the pruned trials. */
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	cr_assert(strstr(out, "resuming the sweep in"), "%s", out);
+	cr_assert_null(strstr(out, "started"), "%s", out);
+	count_states(&done, &rows, "pruned", &pruned);
+	cr_assert_eq(done, 2);
+	cr_assert_eq(pruned, 1);
 	free(out);
 	free(err);
 }
@@ -622,6 +635,66 @@ Test(exp_sweep, int_draws_near_the_limit_are_exact)
 	for (size_t i = 0; i < s.ntrials; i++)
 		cr_assert(s.trials[i].seed >= 9007199254740990ull && s.trials[i].seed <= 9007199254740992ull,
 			  "%llu", s.trials[i].seed);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_sweep, best_epoch_is_the_first_of_tied_epochs)
+{
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err e = { 0, "" };
+	char path[8800], f[64];
+
+	write_cfg("300", "4", "  grid:\n    train.eta: [0.5, 1]\n");
+	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
+	for (size_t i = 0; i < s.ntrials; i++) {
+		snprintf(path, sizeof(path), "%s/trials/%s", outdir, s.trials[i].id);
+		cr_assert_eq(exp_mkdirs(path, &e), 0, "%s", e.msg);
+		snprintf(path, sizeof(path), "%s/trials/%s/status", outdir, s.trials[i].id);
+		th_write_str(path, "state: done\n");
+		snprintf(path, sizeof(path), "%s/trials/%s/metrics.csv", outdir, s.trials[i].id);
+		th_write_str(path, i ? "epoch,eval_accuracy,seconds\n0,0.5,1\n1,0.9,1\n2,0.7,1\n3,0.9,1\n"
+				     : "epoch,eval_accuracy,seconds\n0,0.8,1\n1,0.8,1\n2,0.8,1\n3,0.8,1\n");
+	}
+	cr_assert_eq(exp_sweep_results(&s, outdir, &e), 0, "%s", e.msg);
+	char *csv = read_in(".", "results.csv");
+	cr_assert_str_eq(th_csv(csv, 0, "best_eval_accuracy", f, sizeof(f)), "0.8", "%s", csv);
+	cr_assert_str_eq(th_csv(csv, 0, "best_epoch", f, sizeof(f)), "0", "%s", csv);
+	cr_assert_str_eq(th_csv(csv, 1, "best_eval_accuracy", f, sizeof(f)), "0.9", "%s", csv);
+	cr_assert_str_eq(th_csv(csv, 1, "best_epoch", f, sizeof(f)), "1", "%s", csv);
+	cr_assert_str_eq(th_csv(csv, 1, "epochs", f, sizeof(f)), "4", "%s", csv);
+	cr_assert_str_eq(th_csv(csv, 1, "final_eval_accuracy", f, sizeof(f)), "0.9", "%s", csv);
+	free(csv);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_sweep, a_trial_whose_status_cannot_be_written_stops_the_sweep)
+{
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err e = { 0, "" };
+	char path[8800], *out, *err;
+
+	/* A directory where the status file belongs fails every write of it,
+	 * as a full disk does; the trial was once relaunched forever. */
+	write_cfg("300", "1", "  grid:\n    train.eta: [0.5]\n");
+	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
+	snprintf(path, sizeof(path), "%s/trials/%s/status/x", outdir, s.trials[0].id);
+	cr_assert_eq(exp_mkdirs(path, &e), 0, "%s", e.msg);
+	time_t t0 = time(NULL);
+	cr_assert_eq(sweep(&out, &err, NULL), 1, "%s", out);
+	cr_assert_lt(time(NULL) - t0, 60);
+	snprintf(path, sizeof(path), "nnlab: error: trial %s could not write its status or log in '%s/trials/%s' (is the disk full?)\n",
+		 s.trials[0].id, outdir, s.trials[0].id);
+	cr_assert_str_eq(err, path);
+	int starts = 0;
+	for (const char *p = out; (p = strstr(p, ": started")); p++)
+		starts++;
+	cr_assert_eq(starts, 1, "%s", out);
+	free(out);
+	free(err);
 	exp_sweep_fini(&s);
 	exp_config_fini(&cfg);
 }
