@@ -1,6 +1,7 @@
 #include "exp_plot.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -61,9 +62,13 @@ static int move_in(const char *dir, const char *from, const char *to)
 	return rename(a, b);
 }
 
+#define GNUPLOT_INTERRUPTED (-2)
+
 /* Runs gnuplot in dir with argv[1..]; its errors (and its output, unless
  * out_fd >= 0 takes that) go to a temporary file whose text, on one line,
- * ends up in msg. Returns its exit status, or -1 when it could not run. */
+ * ends up in msg. Returns its exit status, -1 when it could not run, or
+ * GNUPLOT_INTERRUPTED when a signal (a stop request) interrupted the wait:
+ * gnuplot is then ended and waited for, never left behind. */
 static int run_gnuplot(const char *dir, const char *const *args, int out_fd, char *msg,
 		       size_t len)
 {
@@ -90,10 +95,26 @@ static int run_gnuplot(const char *dir, const char *const *args, int out_fd, cha
 		execvp("gnuplot", (char *const *)args);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+	if (pid < 0) {
 		snprintf(msg, len, "cannot run gnuplot: %s", strerror(errno));
 		close(fd);
 		return -1;
+	}
+	int interrupted = 0;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			snprintf(msg, len, "cannot wait for gnuplot: %s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (!interrupted)
+			kill(pid, SIGTERM);
+		interrupted = 1;
+	}
+	if (interrupted) {
+		snprintf(msg, len, "interrupted");
+		close(fd);
+		return GNUPLOT_INTERRUPTED;
 	}
 	lseek(fd, 0, SEEK_SET);
 	ssize_t n = read(fd, msg, len - 1);
@@ -121,14 +142,25 @@ int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
 	snprintf(defs, sizeof(defs), "out_png='%s'; out_svg='%s'", png_part, svg_part);
 	const char *args[] = { "gnuplot", "-e", defs, script, NULL };
 	rc = run_gnuplot(dir, args, -1, msg, sizeof(msg));
-	if (rc == 0 && nonempty(dir, png_part) && nonempty(dir, svg_part) &&
-	    move_in(dir, png_part, png) == 0 && move_in(dir, svg_part, svg) == 0)
-		return 0;
+	if (rc == 0 && nonempty(dir, png_part) && nonempty(dir, svg_part)) {
+		if (move_in(dir, png_part, png) == 0 && move_in(dir, svg_part, svg) == 0)
+			return 0;
+		snprintf(msg, sizeof(msg), "cannot rename the images into place: %s", strerror(errno));
+		rc = -1;
+	} else if (rc == 0) {
+		/* gnuplot says nothing when its output cannot be written. */
+		snprintf(msg, sizeof(msg), "no image came out (is the disk full?)");
+		rc = -1;
+	}
 	unlink_in(dir, png_part);
 	unlink_in(dir, svg_part);
+	if (rc == GNUPLOT_INTERRUPTED)
+		return nn_errorf(err, NN_EINTR, "drawing '%s/%s' was interrupted", dir, script);
 	if (rc == 127)
 		return nn_errorf(err, NN_EIO, "cannot run gnuplot for '%s/%s' (is it installed?)", dir,
 				 script);
+	if (rc == -1)
+		return nn_errorf(err, NN_EIO, "chart '%s/%s': %s", dir, script, msg);
 	return nn_errorf(err, NN_EIO, "gnuplot failed on '%s/%s' (exit status %d)%s%s", dir, script,
 			 rc, msg[0] ? ": " : "", msg);
 }
@@ -374,14 +406,18 @@ static int write_grid_script(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
+/* Writes a chart's script and renders it when *render; an interrupted
+ * rendering clears *render, so the rest get their scripts only. */
 static int chart(const char *dir, const char *name, exp_write_fn script, void *ctx,
-		 int render, FILE *log, int *failed)
+		 int *render, FILE *log, int *failed)
 {
 	char file[300];
 	struct nn_err err = { 0, "" };
 
 	snprintf(file, sizeof(file), "%s.gp", name);
-	if (write_in(dir, file, script, ctx, &err) < 0 || (render && exp_plot_render(dir, name, &err) < 0)) {
+	if (write_in(dir, file, script, ctx, &err) < 0 || (*render && exp_plot_render(dir, name, &err) < 0)) {
+		if (err.code == NN_EINTR)
+			*render = 0;
 		if (log)
 			fprintf(log, "nnlab: warning: chart '%s' failed: %s\n", name, err.msg);
 		++*failed;
@@ -390,7 +426,7 @@ static int chart(const char *dir, const char *name, exp_write_fn script, void *c
 	return 0;
 }
 
-static int grid_chart(const char *dir, struct grid_chart *c, int render, FILE *log, int *failed)
+static int grid_chart(const char *dir, struct grid_chart *c, int *render, FILE *log, int *failed)
 {
 	char file[300];
 	struct nn_err err = { 0, "" };
@@ -431,8 +467,8 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 
 	r.has_validation = data->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
 	make_title(&r);
-	chart(dir, "accuracy", write_accuracy, &r, render, log, &failed);
-	chart(dir, "cost", write_cost, &r, render, log, &failed);
+	chart(dir, "accuracy", write_accuracy, &r, &render, log, &failed);
+	chart(dir, "cost", write_cost, &r, &render, log, &failed);
 
 	/* The best model on the evaluated split: confusion and mistakes. */
 	r.confusion = calloc(k * k, sizeof(size_t));
@@ -450,7 +486,7 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 			fprintf(log, "nnlab: warning: chart 'confusion' failed: %s\n", err.msg);
 		failed++;
 	} else {
-		chart(dir, "confusion", write_confusion, &r, render, log, &failed);
+		chart(dir, "confusion", write_confusion, &r, &render, log, &failed);
 	}
 	if (images) {
 		/* The first misclassified examples, in order. */
@@ -493,7 +529,7 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 			struct grid_chart c = { &r, &g, "misclassified",
 						"misclassified examples at the best epoch, labelled true>predicted",
 						"gray negative", "[0:1]", labels };
-			grid_chart(dir, &c, render, log, &failed);
+			grid_chart(dir, &c, &render, log, &failed);
 			free(g.cells);
 		}
 		free(labels);
@@ -516,7 +552,7 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 			struct grid_chart c = { &r, &g, "weights",
 						"first-layer weights of the best model, one tile per hidden unit",
 						"defined (-1 '#2166ac', 0 'white', 1 '#b2182b')", "[-1:1]", NULL };
-			grid_chart(dir, &c, render, log, &failed);
+			grid_chart(dir, &c, &render, log, &failed);
 			free(g.cells);
 		}
 	}

@@ -499,6 +499,12 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	}
 	if (cfg->charts && res->epochs_run)
 		draw_charts(cfg, &data, res->dir, opts->log ? stderr : NULL);
+	if (opts->stop && *opts->stop) {
+		/* Stopped while drawing: gnuplot was ended, the rest undrawn. */
+		rc = nn_errorf(err, NN_EINTR, "stopped while drawing the charts; '%s' holds the %zu finished epochs",
+			       res->dir, res->epochs_run);
+		goto done;
+	}
 	if (opts->plot_terminal && opts->log && res->epochs_run &&
 	    exp_plot_terminal(res->dir, opts->log, err) < 0)
 		fprintf(stderr, "nnlab: warning: %s\n", err->msg);

@@ -2,10 +2,12 @@
  * broken one). */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -320,5 +322,41 @@ Test(exp_plot, plot_terminal_draws_text)
 	cr_assert(strstr(out, "accuracy (%)"), "%s", out);
 	cr_assert(strstr(out, "******") || strstr(out, "+-----"), "%s", out);
 	free(out);
+	free(err);
+}
+
+Test(exp_plot, a_stop_while_drawing_ends_gnuplot_and_the_run)
+{
+	char *err, fake[4300], script[4400], path[8800], pidfile[4400], cfg[4300];
+
+	/* A gnuplot that hangs; the run is asked to stop while it waits. */
+	snprintf(fake, sizeof(fake), "%s/fake-bin", dir);
+	mkdir(fake, 0777);
+	snprintf(script, sizeof(script), "%s/gnuplot", fake);
+	snprintf(pidfile, sizeof(pidfile), "%s/gnuplot.pid", dir);
+	snprintf(path, sizeof(path), "#!/bin/sh\necho $$ > '%s'\nexec sleep 60\n", pidfile);
+	th_write_str(script, path);
+	chmod(script, 0755);
+	/* Writes the config and data, then runs again with the stop. */
+	cr_assert_eq(small_run("first", NULL, &err, "charts=false"), 0, "%s", err);
+	free(err);
+	snprintf(path, sizeof(path), "%s:/usr/bin:/bin", fake);
+	setenv("PATH", path, 1);
+	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
+	snprintf(path, sizeof(path), "%s/r", dir);
+	const char *argv[] = { "run", cfg, "--out", path, NULL };
+	time_t t0 = time(NULL);
+	int rc = th_nnlab_ex(NULL, &err, argv, NULL, 2.5, SIGINT);
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert_lt(time(NULL) - t0, 30, "the run waited for gnuplot");
+	cr_assert(strstr(err, "was interrupted"), "%s", err);
+	cr_assert(strstr(err, "nnlab: error: stopped while drawing the charts; '"), "%s", err);
+	char *pid = th_read(pidfile, NULL);
+	cr_assert_not_null(pid, "gnuplot never started: %s", err);
+	cr_assert_lt(kill((pid_t)atol(pid), 0), 0, "gnuplot %s is still alive", pid);
+	free(pid);
+	/* The finished epochs' files are whole. */
+	snprintf(path, sizeof(path), "%s/r/model.json", dir);
+	cr_assert_not_null(th_read(path, NULL));
 	free(err);
 }
