@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,6 +77,88 @@ int exp_mkdirs(const char *dir, struct nn_err *err)
 	return 0;
 }
 
+/* Makes a rename in path's directory durable. */
+static void sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) + (slash == path), path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Whether name is a temporary file of exp_write_atomic: NAME.tmp.XXXXXX. */
+static int is_temp_name(const char *name)
+{
+	const char *t = strstr(name, ".tmp.");
+
+	while (t && strstr(t + 1, ".tmp."))
+		t = strstr(t + 1, ".tmp.");
+	return t && t != name && strlen(t + 5) == 6 && !strchr(t + 5, '.');
+}
+
+int exp_remove_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4600];
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (!is_temp_name(e->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		n += unlink(path) == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+int exp_lock_dir(const char *dir, const char *what, struct nn_err *err)
+{
+	char path[4200], holder[64] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return nn_errorf(err, NN_EIO, "cannot open '%s': %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		ssize_t n = e == EWOULDBLOCK ? read(fd, holder, sizeof(holder) - 1) : -1;
+
+		close(fd);
+		if (e != EWOULDBLOCK)
+			return nn_errorf(err, NN_EIO, "cannot lock '%s': %s", path, strerror(e));
+		holder[n > 0 ? n : 0] = '\0';
+		holder[strcspn(holder, "\n")] = '\0';
+		return nn_errorf(err, NN_EIO, "'%s' is in use by another nnlab %s (%s); wait for it to end or use another directory",
+				 dir, what, holder[0] ? holder : "its process id unknown");
+	}
+	/* Who holds it, for the message above; the lock holds without it. */
+	char me[64];
+	int len = snprintf(me, sizeof(me), "pid %ld\n", (long)getpid());
+	ssize_t wrote = ftruncate(fd, 0) == 0 ? pwrite(fd, me, (size_t)len, 0) : -1;
+	(void)wrote;
+	return fd;
+}
+
+void exp_unlock_dir(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
 int exp_write_atomic(const char *path, exp_write_fn write, void *ctx, struct nn_err *err)
 {
 	char tmp[4096];
@@ -93,7 +178,9 @@ int exp_write_atomic(const char *path, exp_write_fn write, void *ctx, struct nn_
 		goto fail;
 	}
 	rc = write(f, ctx, err);
-	if (rc == 0 && (fflush(f) != 0 || ferror(f)))
+	/* On the disk before the rename: after a crash, path holds the old
+	 * file or the new one, whole. */
+	if (rc == 0 && (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0))
 		rc = nn_errorf(err, NN_EIO, "cannot write '%s': %s", tmp, strerror(errno));
 	if (fclose(f) != 0 && rc == 0)
 		rc = nn_errorf(err, NN_EIO, "cannot write '%s': %s", tmp, strerror(errno));
@@ -104,6 +191,7 @@ int exp_write_atomic(const char *path, exp_write_fn write, void *ctx, struct nn_
 			       strerror(errno));
 		goto fail;
 	}
+	sync_dir(path);
 	return 0;
 fail:
 	unlink(tmp);

@@ -15,9 +15,22 @@ int exp_read_file(const char *path, char **text, size_t *len, struct nn_err *err
 /* Creates dir and its parents as needed. */
 int exp_mkdirs(const char *dir, struct nn_err *err);
 
+/* Takes the exclusive lock of dir (flock on dir/.lock, which records the
+ * holder's pid), so two nnlab processes never write one directory. what
+ * ("run", "sweep") names the kind of holder in the message. Returns the
+ * lock's descriptor (release it with exp_unlock_dir, or by exiting), or
+ * NN_EIO when another process holds it, naming that process. */
+int exp_lock_dir(const char *dir, const char *what, struct nn_err *err);
+void exp_unlock_dir(int fd);
+
+/* Removes the temporary files (NAME.tmp.XXXXXX) that a killed writer left
+ * in dir; call it holding dir's lock. Returns how many were removed. */
+int exp_remove_temps(const char *dir);
+
 /* Writes path atomically: write(f, ctx) fills a temporary file in the
- * same directory, which then replaces path. write returns 0 or a negative
- * code with err filled. On failure path is untouched. */
+ * same directory, which is flushed to the disk (fsync) and then replaces
+ * path, and the directory is synced after the rename. write returns 0 or
+ * a negative code with err filled. On failure path is untouched. */
 typedef int (*exp_write_fn)(FILE *f, void *ctx, struct nn_err *err);
 int exp_write_atomic(const char *path, exp_write_fn write, void *ctx, struct nn_err *err);
 

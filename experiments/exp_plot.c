@@ -62,6 +62,9 @@ static int move_in(const char *dir, const char *from, const char *to)
 	return rename(a, b);
 }
 
+const char *const exp_plot_run_charts[] = { "accuracy", "cost", "confusion", "misclassified",
+					    "weights", NULL };
+
 #define GNUPLOT_INTERRUPTED (-2)
 
 /* Runs gnuplot in dir with argv[1..]; its errors (and its output, unless

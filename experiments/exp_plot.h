@@ -13,6 +13,10 @@
 #include "nn_err.h"
 #include "nn_model.h"
 
+/* The charts exp_plot_run may write, NULL-terminated; each is NAME.gp,
+ * NAME.png and NAME.svg, and for some NAME.dat. */
+extern const char *const exp_plot_run_charts[];
+
 /* Whether a gnuplot program is on PATH. */
 int exp_plot_have_gnuplot(void);
 

@@ -29,6 +29,28 @@ static double now(void)
 
 /* --- the run directory ---------------------------------------------- */
 
+/* Removes what an earlier run wrote into dir (its files by name, and any
+ * temporary file a killed run left), so a reused --out directory never
+ * mixes two runs. Other files stay. */
+static void clear_previous_run(const char *dir)
+{
+	static const char *const files[] = { "config.yaml", "metrics.csv", "model.json", "best.json",
+					     "report.html", NULL };
+	static const char *const chart_files[] = { "gp", "png", "svg", "dat", NULL };
+	char path[4400];
+
+	for (const char *const *f = files; *f; f++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *f);
+		unlink(path);
+	}
+	for (const char *const *c = exp_plot_run_charts; *c; c++)
+		for (const char *const *x = chart_files; *x; x++) {
+			snprintf(path, sizeof(path), "%s/%s.%s", dir, *c, *x);
+			unlink(path);
+		}
+	exp_remove_temps(dir);
+}
+
 static int pick_dir(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		    char *dir, size_t len, struct nn_err *err)
 {
@@ -354,7 +376,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	struct nn_rng rng;
 	char path[4200];
 	const char *stop_reason = NULL;
-	int rc;
+	int rc, lock = -1;
 	double t_start = now();
 
 	memset(res, 0, sizeof(*res));
@@ -378,6 +400,11 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	struct config_file cf = { &resolved, &data.plugin };
 	if ((rc = pick_dir(cfg, opts, res->dir, sizeof(res->dir), err)) < 0)
 		goto done;
+	if ((lock = exp_lock_dir(res->dir, "run", err)) < 0) {
+		rc = lock;
+		goto done;
+	}
+	clear_previous_run(res->dir);
 	snprintf(path, sizeof(path), "%s/config.yaml", res->dir);
 	if ((rc = exp_write_atomic(path, write_config, &cf, err)) < 0)
 		goto done;
@@ -526,6 +553,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	}
 	rc = 0;
 done:
+	exp_unlock_dir(lock);
 	free(order);
 	free(metrics.buf);
 	nn_model_destroy(model);

@@ -902,26 +902,34 @@ static int write_definition(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
-/* Claims dir for this definition: new, or holding the same one. */
+/* Claims dir for this definition: new, or holding the same one, and
+ * locked against other sweeps. Returns the lock (for exp_unlock_dir) or a
+ * negative code. */
 static int claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force, FILE *log,
 		     struct nn_err *err)
 {
 	char path[4800], *old;
 	size_t oldlen;
-	int rc;
+	int rc, lock;
 
 	for (int k = 2;; k++) {
+		if ((rc = exp_mkdirs(dir, err)) < 0 || (lock = exp_lock_dir(dir, "sweep", err)) < 0)
+			return rc < 0 ? rc : lock;
 		snprintf(path, sizeof(path), "%s/definition.txt", dir);
 		if (access(path, F_OK) != 0)
 			break;
-		if ((rc = exp_read_file(path, &old, &oldlen, err)) < 0)
+		if ((rc = exp_read_file(path, &old, &oldlen, err)) < 0) {
+			exp_unlock_dir(lock);
 			return rc;
+		}
 		if (!strcmp(old, s->definition)) {
 			free(old);
+			exp_remove_temps(dir);
 			if (log)
 				fprintf(log, "resuming the sweep in %s\n", dir);
-			return 0;
+			return lock;
 		}
+		exp_unlock_dir(lock);
 		if (!force) {
 			/* Say what changed: the first line that differs each way. */
 			char gone[512] = "", added[512] = "";
@@ -961,15 +969,20 @@ static int claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force
 			*dash = '\0';
 		snprintf(dir, len, "%s-%d", base, k);
 	}
-	if ((rc = exp_mkdirs(dir, err)) < 0)
-		return rc;
 	snprintf(path, sizeof(path), "%s/trials", dir);
-	if ((rc = exp_mkdirs(path, err)) < 0)
+	if ((rc = exp_mkdirs(path, err)) < 0) {
+		exp_unlock_dir(lock);
 		return rc;
+	}
+	exp_remove_temps(dir);
 	snprintf(path, sizeof(path), "%s/definition.txt", dir);
 	if (log)
 		fprintf(log, "sweep of %zu trials in %s\n", s->ntrials, dir);
-	return exp_write_atomic(path, write_definition, s->definition, err);
+	if ((rc = exp_write_atomic(path, write_definition, s->definition, err)) < 0) {
+		exp_unlock_dir(lock);
+		return rc;
+	}
+	return lock;
 }
 
 /* --- the local executor: child processes ------------------------------------ */
@@ -1230,7 +1243,7 @@ static void mpi_worker(const struct exp_sweep *s, const char *dir, volatile sig_
 int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
 {
 	char dir[4096];
-	int rank, size, rc = 0, ok;
+	int rank, size, rc = 0, ok, lock = -1;
 
 	MPI_Init(NULL, NULL);
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -1241,8 +1254,10 @@ int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 		return nn_errorf(err, NN_EINVAL, "--mpi needs at least 2 ranks (mpirun -np N, N >= 2): rank 0 coordinates, the others run trials");
 	}
 	/* Rank 0 claims the directory; the others learn where it is. */
-	if (rank == 0)
-		rc = claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err);
+	if (rank == 0) {
+		lock = claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err);
+		rc = lock < 0 ? lock : 0;
+	}
 	ok = rc == 0;
 	MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
 	MPI_Bcast(dir, sizeof(dir), MPI_CHAR, 0, MPI_COMM_WORLD);
@@ -1265,6 +1280,7 @@ int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 			if (rc == 0)
 				rc = check_failed(s, dir, err);
 		}
+		exp_unlock_dir(lock);
 	} else {
 		mpi_worker(s, dir, opts->stop);
 	}
@@ -1277,16 +1293,18 @@ int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
 {
 	char dir[4096];
-	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc;
+	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc, lock;
 	struct executor *x;
 
 	snprintf(dir, sizeof(dir), "%s", opts->dir);
-	if ((rc = claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
-		return rc;
+	if ((lock = claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
+		return lock;
 	/* The slots live right after the executor. */
 	x = calloc(1, sizeof(*x) + (size_t)jobs * sizeof(struct slot));
-	if (!x)
+	if (!x) {
+		exp_unlock_dir(lock);
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	}
 	*x = (struct executor){ jobs, local_start, local_reap, local_stop, local_close };
 	rc = coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
 	x->close(x);
@@ -1295,6 +1313,7 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 		sweep_report(dir, opts->log);
 	if (rc == 0)
 		rc = check_failed(s, dir, err);
+	exp_unlock_dir(lock);
 	return rc;
 }
 

@@ -1,11 +1,15 @@
 /* End-to-end tests of 'nnlab run': the real program, real plugin, real files. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "helpers.h"
 
@@ -662,6 +666,84 @@ Test(exp_run, best_epoch_is_the_first_of_tied_epochs)
 	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
 	cr_assert(strstr(out, "best: Epoch 0: "), "%s", out);
 	cr_assert(strstr(out, "at the best validation epoch 0 "), "%s", out);
+	free(out);
+	free(err);
+}
+
+/* Waits up to 20 s for path to exist and be nonempty. */
+static int wait_for_file(const char *path)
+{
+	struct stat st;
+
+	for (int i = 0; i < 400; i++) {
+		if (stat(path, &st) == 0 && st.st_size > 0)
+			return 1;
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+Test(exp_run, two_runs_into_one_directory_are_refused)
+{
+	char cpath[4300], opath[4300], lock[4400], *out, *err;
+
+	write_small("s.yaml", "");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	snprintf(lock, sizeof(lock), "%s/r/metrics.csv", dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(NNLAB_BUILD_DIR "/nnlab", "nnlab", "run", cpath, "--out", opath, "--set",
+		      "train.epochs=1000000", (char *)NULL);
+		_exit(127);
+	}
+	cr_assert(wait_for_file(lock), "the first run did not start");
+	const char *argv[] = { "run", cpath, "--out", opath, NULL };
+	int rc = th_nnlab(&out, &err, argv);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	cr_assert_eq(rc, 1, "%s", err);
+	char want[4600];
+	snprintf(want, sizeof(want), "nnlab: error: '%s' is in use by another nnlab run (pid %ld); wait for it to end or use another directory\n",
+		 opath, (long)pid);
+	cr_assert_str_eq(err, want);
+	free(out);
+	free(err);
+	/* Its lock ends with it, even by kill -9. */
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "train.epochs=1", NULL), 0, "%s", err);
+	free(out);
+	free(err);
+}
+
+Test(exp_run, a_reused_directory_keeps_nothing_of_the_previous_run)
+{
+	char *out, *err, path[4400];
+	struct stat st;
+
+	write_small("s.yaml", "  cost: log_likelihood\n");
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "model.output=softmax", NULL), 0, "%s", err);
+	free(out);
+	free(err);
+	/* A temporary file as a kill -9 leaves it. */
+	snprintf(path, sizeof(path), "%s/r/model.json.tmp.Ab12Cd", dir);
+	th_write_str(path, "{\"sizes\": [3");
+	/* A second run into it fails at epoch 0. */
+	int rc = run(&out, &err, "s.yaml", "r", "train.eta=1e6",
+		     "model={layers: [36, 50, 50, 50, 10], activation: relu, output: softmax}");
+	cr_assert_eq(rc, 1, "%s", err);
+	char rdir[4300];
+	snprintf(rdir, sizeof(rdir), "%s/r", dir);
+	cr_assert_str_eq(list_dir(rdir), "config.yaml metrics.csv ");
+	char *cfg = read_run_file("r", "config.yaml");
+	cr_assert(strstr(cfg, "  eta: 1000000\n"), "%s", cfg);
+	snprintf(path, sizeof(path), "%s/r/model.json", dir);
+	cr_assert_neq(stat(path, &st), 0, "the previous run's model is still there");
+	free(cfg);
 	free(out);
 	free(err);
 }

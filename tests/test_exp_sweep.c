@@ -698,3 +698,27 @@ Test(exp_sweep, a_trial_whose_status_cannot_be_written_stops_the_sweep)
 	exp_sweep_fini(&s);
 	exp_config_fini(&cfg);
 }
+
+Test(exp_sweep, two_sweeps_on_one_directory_are_refused)
+{
+	char *out, *err, want[4600];
+
+	write_slow_cfg("  grid:\n    train.eta: [0.05, 0.1]\n");
+	pid_t sw = start_sweep("1");
+	long worker = 0;
+	for (int i = 0; i < 200 && !worker; i++) {
+		sleep_s(0.05);
+		worker = running_pid();
+	}
+	cr_assert_gt(worker, 0, "no trial started");
+	int rc = sweep(&out, &err, NULL);
+	kill(sw, SIGKILL);
+	waitpid(sw, NULL, 0);
+	cr_assert_eq(rc, 1, "%s", err);
+	snprintf(want, sizeof(want), "nnlab: error: '%s' is in use by another nnlab sweep (pid %ld); wait for it to end or use another directory\n",
+		 outdir, (long)sw);
+	cr_assert_str_eq(err, want);
+	cr_assert_str_eq(out, "");
+	free(out);
+	free(err);
+}
