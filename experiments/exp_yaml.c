@@ -1,17 +1,29 @@
 #include "exp_yaml.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 #define MAX_DEPTH 64
+
+/* Reading a file: its bytes are counted, and a file past the limit (or
+ * one that never ends, as /dev/zero) stops the parser. */
+struct input {
+	FILE *f;
+	size_t bytes;
+	int too_big;
+	int failed;          /* errno of a failed read, or 0 */
+};
 
 struct loader {
 	yaml_parser_t parser;
 	const char *origin;
 	struct nn_err *err;
+	struct input *in;     /* when reading a file */
 };
 
 static struct exp_node *node_new(enum exp_node_kind kind, const char *origin,
@@ -60,6 +72,11 @@ static int parse_error(struct loader *ld)
 
 	if (p->error == YAML_MEMORY_ERROR)
 		return nn_errorf(ld->err, NN_ENOMEM, "out of memory reading '%s'", ld->origin);
+	if (ld->in && ld->in->too_big)
+		return nn_errorf(ld->err, NN_EFORMAT, "'%s' is larger than %d bytes, the most a config may hold",
+				 ld->origin, EXP_YAML_MAX_BYTES);
+	if (ld->in && ld->in->failed)
+		return nn_errorf(ld->err, NN_EIO, "cannot read '%s': %s", ld->origin, strerror(ld->in->failed));
 	if (p->error == YAML_READER_ERROR)
 		return nn_errorf(ld->err, NN_EFORMAT, "%s: %s at byte %zu", ld->origin,
 				 p->problem ? p->problem : "cannot read", p->problem_offset);
@@ -106,8 +123,77 @@ static int node_push(struct exp_node *n, struct exp_node *key, struct exp_node *
 
 static int load_node(struct loader *ld, yaml_event_t *ev, struct exp_node **out, int depth);
 
+/* The keys of a map being loaded, hashed, so finding a duplicate takes
+ * constant time however many keys the map has: slots hold index + 1 into
+ * the map's keys, 0 when free. */
+struct keyset {
+	size_t *slots;
+	size_t cap;   /* a power of two, at least twice the keys */
+};
+
+static uint64_t hash_key(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h;
+}
+
+/* The index of key in map n (through set), or -1. */
+static long keyset_find(const struct keyset *set, const struct exp_node *n, const char *key)
+{
+	if (!set->cap)
+		return -1;
+	for (size_t i = hash_key(key) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		if (!set->slots[i])
+			return -1;
+		if (!strcmp(n->keys[set->slots[i] - 1]->value, key))
+			return (long)(set->slots[i] - 1);
+	}
+}
+
+/* Adds key index k of map n (all keys before k are in the set). */
+static int keyset_add(struct keyset *set, const struct exp_node *n, size_t k)
+{
+	if (2 * (k + 1) > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		size_t *slots = calloc(cap, sizeof(*slots));
+
+		if (!slots)
+			return -1;
+		free(set->slots);
+		set->slots = slots;
+		set->cap = cap;
+		for (size_t j = 0; j < k; j++) {
+			size_t i = hash_key(n->keys[j]->value) & (cap - 1);
+
+			while (slots[i])
+				i = (i + 1) & (cap - 1);
+			slots[i] = j + 1;
+		}
+	}
+	size_t i = hash_key(n->keys[k]->value) & (set->cap - 1);
+
+	while (set->slots[i])
+		i = (i + 1) & (set->cap - 1);
+	set->slots[i] = k + 1;
+	return 0;
+}
+
+static int load_items(struct loader *ld, struct exp_node *n, int depth, struct keyset *set);
+
 /* Loads the items of a sequence or mapping whose start event was consumed. */
 static int load_children(struct loader *ld, struct exp_node *n, int depth)
+{
+	struct keyset set = { NULL, 0 };
+	int rc = load_items(ld, n, depth, &set);
+
+	free(set.slots);
+	return rc;
+}
+
+static int load_items(struct loader *ld, struct exp_node *n, int depth, struct keyset *set)
 {
 	yaml_event_type_t end = n->kind == EXP_MAP ? YAML_MAPPING_END_EVENT
 						   : YAML_SEQUENCE_END_EVENT;
@@ -135,7 +221,7 @@ static int load_children(struct loader *ld, struct exp_node *n, int depth)
 			}
 			if ((rc = load_node(ld, &ev, &key, depth + 1)) < 0)
 				return rc;
-			long dup = exp_node_find(n, key->value);
+			long dup = keyset_find(set, n, key->value);
 			if (dup >= 0) {
 				rc = nn_errorf(ld->err, NN_EFORMAT, "%s: duplicate key '%s' (first at %s)",
 					       exp_node_where(key, a, sizeof(a)), key->value,
@@ -157,6 +243,8 @@ static int load_children(struct loader *ld, struct exp_node *n, int depth)
 			exp_node_free(item);
 			return nn_errorf(ld->err, NN_ENOMEM, "out of memory reading '%s'", ld->origin);
 		}
+		if (n->kind == EXP_MAP && keyset_add(set, n, n->count - 1) < 0)
+			return nn_errorf(ld->err, NN_ENOMEM, "out of memory reading '%s'", ld->origin);
 	}
 }
 
@@ -264,30 +352,50 @@ fail:
 	return NULL;
 }
 
+static int read_input(void *data, unsigned char *buf, size_t size, size_t *got)
+{
+	struct input *in = data;
+	size_t n = fread(buf, 1, size, in->f);
+
+	*got = n;
+	in->bytes += n;
+	if (in->bytes > EXP_YAML_MAX_BYTES) {
+		in->too_big = 1;
+		return 0;
+	}
+	if (n == 0 && ferror(in->f)) {
+		in->failed = errno ? errno : EIO;
+		return 0;
+	}
+	return 1;
+}
+
 struct exp_node *exp_yaml_load_file(const char *path, const char *origin, struct nn_err *err)
 {
-	struct loader ld = { .origin = origin, .err = err };
+	struct input in = { 0 };
+	struct loader ld = { .origin = origin, .err = err, .in = &in };
 	struct exp_node *root;
-	FILE *f = fopen(path, "rb");
+	struct stat st;
 
-	if (!f) {
+	in.f = fopen(path, "rb");
+	if (!in.f) {
 		nn_errorf(err, NN_EIO, "cannot open '%s': %s", path, strerror(errno));
 		return NULL;
 	}
+	if (fstat(fileno(in.f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(in.f);
+		nn_errorf(err, NN_EIO, "'%s' is a directory, not a config file", path);
+		return NULL;
+	}
 	if (!yaml_parser_initialize(&ld.parser)) {
-		fclose(f);
+		fclose(in.f);
 		nn_errorf(err, NN_ENOMEM, "out of memory");
 		return NULL;
 	}
-	yaml_parser_set_input_file(&ld.parser, f);
+	yaml_parser_set_input(&ld.parser, read_input, &in);
 	root = load_stream(&ld);
-	if (root && ferror(f)) {
-		nn_errorf(err, NN_EIO, "cannot read '%s': %s", path, strerror(errno));
-		exp_node_free(root);
-		root = NULL;
-	}
 	yaml_parser_delete(&ld.parser);
-	fclose(f);
+	fclose(in.f);
 	return root;
 }
 

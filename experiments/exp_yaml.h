@@ -7,6 +7,8 @@
 
 #include "nn_err.h"
 
+#define EXP_YAML_MAX_BYTES (4 << 20) /* a config file's size limit: 4 MiB */
+
 enum exp_node_kind {
 	EXP_SCALAR,
 	EXP_SEQ,

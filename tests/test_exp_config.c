@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exp_config.h"
@@ -212,4 +213,55 @@ Test(exp_config, values_that_single_precision_loses_are_refused)
 		     "@:3:7: 'seed' must be a whole number, got '1e300'");
 	expect_error("model:\n  layers: [2, 2]\nseed: 18446744073709551616\n", NULL, 0,
 		     "@:3:7: 'seed' must be a whole number, got '18446744073709551616'");
+}
+
+Test(exp_config, many_keys_are_checked_for_duplicates_in_linear_time, .timeout = 20)
+{
+	/* 200,000 keys once took over 100 s (a quadratic search). */
+	enum { KEYS = 200000 };
+	size_t cap = (size_t)KEYS * 24 + 256, len = 0;
+	char *text = malloc(cap);
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+
+	len += (size_t)snprintf(text + len, cap - len, "model:\n  layers: [2, 2]\ndata:\n  options:\n");
+	for (int i = 0; i < KEYS; i++)
+		len += (size_t)snprintf(text + len, cap - len, "    k%d: %d\n", i, i);
+	len += (size_t)snprintf(text + len, cap - len, "    k123456: again\n");
+	th_write_str(path, text);
+	free(text);
+	cr_assert_eq(exp_config_load(&cfg, path, NULL, 0, &err), NN_EINVAL);
+	char want[8800];
+	snprintf(want, sizeof(want), "%s:%d:5: duplicate key 'k123456' (first at %s:%d:5)", path, KEYS + 5, path,
+		 123456 + 5);
+	cr_assert_str_eq(err.msg, want);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_config, oversized_endless_and_directory_configs_are_refused)
+{
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+	char want[8400];
+	size_t big = 5u << 20;
+	char *text = malloc(big + 1);
+
+	memset(text, '#', big);
+	text[big] = '\0';
+	th_write_str(path, text);
+	free(text);
+	cr_assert_eq(exp_config_load(&cfg, path, NULL, 0, &err), NN_EINVAL);
+	snprintf(want, sizeof(want), "'%s' is larger than 4194304 bytes, the most a config may hold", path);
+	cr_assert_str_eq(err.msg, want);
+	exp_config_fini(&cfg);
+
+	/* An endless file ends in an error, not in a hang. */
+	cr_assert_eq(exp_config_load(&cfg, "/dev/zero", NULL, 0, &err), NN_EINVAL);
+	cr_assert_str_eq(err.msg, "/dev/zero: control characters are not allowed at byte 0");
+	exp_config_fini(&cfg);
+
+	cr_assert_eq(exp_config_load(&cfg, dir, NULL, 0, &err), NN_EIO);
+	snprintf(want, sizeof(want), "'%s' is a directory, not a config file", dir);
+	cr_assert_str_eq(err.msg, want);
+	exp_config_fini(&cfg);
 }
