@@ -17,6 +17,20 @@ static void *alloc_floats(size_t n)
 	return p;
 }
 
+double nn_model_memory(const size_t *sizes, size_t nsizes, size_t max_batch, int dropout)
+{
+	double params = 0, units = 0;
+
+	for (size_t l = 0; l < nsizes; l++) {
+		units += (double)sizes[l];
+		if (l + 1 < nsizes)
+			params += (double)sizes[l + 1] * ((double)sizes[l] + 1);
+	}
+	/* params, grads, velocity; acts, deltas (and masks, undropped). */
+	return sizeof(float) * (3 * params + (dropout ? 4 : 2) * units * (double)max_batch) +
+	       (double)max_batch * (sizeof(uint32_t) + sizeof(int32_t));
+}
+
 struct nn_model *nn_model_create(const size_t *sizes, size_t nsizes, size_t max_batch,
 				 struct nn_err *err)
 {

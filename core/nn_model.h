@@ -50,6 +50,11 @@ struct nn_model *nn_model_create(const size_t *sizes, size_t nsizes, size_t max_
 				 struct nn_err *err);
 void nn_model_destroy(struct nn_model *m);
 
+/* The bytes nn_model_create (and dropout) would allocate for these sizes
+ * and max_batch, as a double so no size overflows: parameters, gradients
+ * and velocities, activations and deltas, dropout masks. */
+double nn_model_memory(const size_t *sizes, size_t nsizes, size_t max_batch, int dropout);
+
 /* The book's network.py initialisation: every weight and bias N(0, 1). */
 void nn_model_init_large(struct nn_model *m, struct nn_rng *rng);
 

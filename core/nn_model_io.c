@@ -127,6 +127,38 @@ static int read_params(struct nn_model *m, const struct nn_json *root, const cha
 	return 0;
 }
 
+/* Checks that the weights and biases have the shapes sizes gives, before
+ * a model of those sizes is allocated: a short file cannot claim a huge
+ * model. */
+static int check_shapes(const struct nn_json *root, const size_t *sz, size_t n, const char *name,
+			struct nn_err *err)
+{
+	const struct nn_json *ws = nn_json_get(root, "weights");
+	const struct nn_json *bs = nn_json_get(root, "biases");
+	char what[64];
+	int rc;
+
+	if (!ws || !bs)
+		return bad(err, name, root, ws ? "missing key \"biases\"" : "missing key \"weights\"");
+	if ((rc = expect_array(ws, n - 1, name, "weights", err)) < 0 ||
+	    (rc = expect_array(bs, n - 1, name, "biases", err)) < 0)
+		return rc;
+	for (size_t l = 0; l + 1 < n; l++) {
+		snprintf(what, sizeof(what), "weights[%zu]", l);
+		if ((rc = expect_array(&ws->items[l], sz[l + 1], name, what, err)) < 0)
+			return rc;
+		for (size_t j = 0; j < sz[l + 1]; j++) {
+			snprintf(what, sizeof(what), "weights[%zu][%zu]", l, j);
+			if ((rc = expect_array(&ws->items[l].items[j], sz[l], name, what, err)) < 0)
+				return rc;
+		}
+		snprintf(what, sizeof(what), "biases[%zu]", l);
+		if ((rc = expect_array(&bs->items[l], sz[l + 1], name, what, err)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 struct nn_model *nn_model_read_json(const char *text, size_t len, const char *name,
 				    size_t max_batch, struct nn_err *err)
 {
@@ -162,6 +194,8 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 		}
 		sz[l] = (size_t)v->number;
 	}
+	if (check_shapes(root, sz, sizes->count, name, err) < 0)
+		goto done;
 	m = nn_model_create(sz, sizes->count, max_batch, err);
 	if (m && read_params(m, root, name, err) < 0) {
 		nn_model_destroy(m);

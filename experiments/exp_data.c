@@ -190,6 +190,45 @@ const struct nn_data *exp_data_eval(const struct exp_data *d, const struct exp_c
 	return cfg->eval == EXP_SPLIT_TEST ? &d->test : &d->validation;
 }
 
+int exp_memory_limit(double *bytes, struct nn_err *err)
+{
+	const char *v = getenv("NNLAB_MAX_MEMORY");
+	char *end;
+	double x;
+
+	*bytes = EXP_DEFAULT_MAX_MEMORY;
+	if (!v || !*v)
+		return 0;
+	x = strtod(v, &end);
+	switch (*end) {
+	case 'k': case 'K': x *= 1024; end++; break;
+	case 'm': case 'M': x *= 1024.0 * 1024; end++; break;
+	case 'g': case 'G': x *= 1024.0 * 1024 * 1024; end++; break;
+	case 't': case 'T': x *= 1024.0 * 1024 * 1024 * 1024; end++; break;
+	}
+	if (end == v || *end || !isfinite(x) || x < 1024 * 1024)
+		return nn_errorf(err, NN_EINVAL, "NNLAB_MAX_MEMORY is '%s': expected a size of at least 1M, such as 16G", v);
+	*bytes = x;
+	return 0;
+}
+
+/* Refuses a model whose memory would pass the limit, before any of it is
+ * allocated. */
+static int check_memory(const size_t *sizes, size_t nsizes, size_t max_batch, int dropout,
+			const char *where, struct nn_err *err)
+{
+	double limit, need = nn_model_memory(sizes, nsizes, max_batch, dropout);
+	int rc = exp_memory_limit(&limit, err);
+
+	if (rc < 0)
+		return rc;
+	if (need > limit)
+		return nn_errorf(err, NN_EINVAL,
+				 "%s: the model needs %.1f GiB (parameters, gradients, momentum and buffers for batches of %zu), more than the limit of %.1f GiB; set NNLAB_MAX_MEMORY (such as NNLAB_MAX_MEMORY=64G) to raise it",
+				 where, need / (1 << 30), max_batch, limit / (1 << 30));
+	return 0;
+}
+
 struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_data *d,
 				size_t max_batch, struct nn_rng *rng, struct nn_err *err)
 {
@@ -197,6 +236,18 @@ struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_d
 	char loc[512];
 
 	if (!cfg->from) {
+		/* Shapes and memory first: nothing is allocated for a model that
+		 * cannot run. */
+		exp_config_where(cfg, "model", "layers", loc, sizeof(loc));
+		if (cfg->layers[0] != d->ds.input_size || cfg->layers[cfg->nlayers - 1] != d->ds.class_count) {
+			nn_errorf(err, NN_EINVAL,
+				  "%s: the model maps %zu inputs to %zu outputs, but plugin '%s' gives %zu features and %zu classes",
+				  loc, cfg->layers[0], cfg->layers[cfg->nlayers - 1], cfg->plugin,
+				  d->ds.input_size, d->ds.class_count);
+			return NULL;
+		}
+		if (check_memory(cfg->layers, cfg->nlayers, max_batch, cfg->dropout > 0, loc, err) < 0)
+			return NULL;
 		m = nn_model_create(cfg->layers, cfg->nlayers, max_batch, err);
 		if (!m)
 			return NULL;
@@ -207,8 +258,12 @@ struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_d
 	} else {
 		char *text;
 		size_t len;
+		double limit;
 
-		if (exp_read_file(cfg->from, &text, &len, err) < 0)
+		/* The text and its parse take several times the file's size. */
+		if (exp_memory_limit(&limit, err) < 0 ||
+		    exp_read_file_max(cfg->from, (size_t)(limit / 8), "model file (an eighth of NNLAB_MAX_MEMORY)",
+				      &text, &len, err) < 0)
 			return NULL;
 		m = nn_model_read_json(text, len, cfg->from, max_batch, err);
 		free(text);

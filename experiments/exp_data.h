@@ -32,6 +32,11 @@ void exp_data_close(struct exp_data *d);
 /* The split scored each epoch (cfg->eval). */
 const struct nn_data *exp_data_eval(const struct exp_data *d, const struct exp_config *cfg);
 
+/* The memory a model may take: NNLAB_MAX_MEMORY from the environment
+ * (bytes, or with a K, M, G or T suffix), else this default. */
+#define EXP_DEFAULT_MAX_MEMORY (8.0 * 1024 * 1024 * 1024)
+int exp_memory_limit(double *bytes, struct nn_err *err);
+
 /* Builds the config's model for d: loaded from model.from, or created and
  * initialised from rng, with the config's activations, cost and dropout
  * (a loaded model keeps its file's cost unless the config sets train.cost).

@@ -1,6 +1,7 @@
 #include "exp_fs.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
@@ -11,13 +12,25 @@
 
 int exp_read_file(const char *path, char **text, size_t *len, struct nn_err *err)
 {
+	return exp_read_file_max(path, SIZE_MAX / 4, "file", text, len, err);
+}
+
+int exp_read_file_max(const char *path, size_t max, const char *what, char **text, size_t *len,
+		      struct nn_err *err)
+{
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
 	size_t n = 0, cap = 0;
+	struct stat st;
 
 	if (!f)
 		return nn_errorf(err, NN_EIO, "cannot open '%s': %s", path, strerror(errno));
-	for (;;) {
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return nn_errorf(err, NN_EIO, "'%s' is a directory, not a %s", path, what);
+	}
+	/* Reads at most max + 1 bytes: one more says the file is too big. */
+	while (n <= max) {
 		if (cap - n < 4096) {
 			char *p;
 
@@ -30,7 +43,8 @@ int exp_read_file(const char *path, char **text, size_t *len, struct nn_err *err
 			}
 			buf = p;
 		}
-		size_t got = fread(buf + n, 1, cap - n, f);
+		size_t want = cap - n < max + 1 - n ? cap - n : max + 1 - n;
+		size_t got = fread(buf + n, 1, want, f);
 
 		n += got;
 		if (got == 0)
@@ -42,6 +56,12 @@ int exp_read_file(const char *path, char **text, size_t *len, struct nn_err *err
 		free(buf);
 		fclose(f);
 		return nn_errorf(err, NN_EIO, "cannot read '%s': %s", path, strerror(e));
+	}
+	if (n > max) {
+		free(buf);
+		fclose(f);
+		return nn_errorf(err, NN_EFORMAT, "'%s' is larger than %zu bytes, the most a %s may hold",
+				 path, max, what);
 	}
 	fclose(f);
 	buf[n] = '\0';

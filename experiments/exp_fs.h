@@ -12,6 +12,12 @@
 /* Reads the whole file into a new NUL-terminated buffer (free it). */
 int exp_read_file(const char *path, char **text, size_t *len, struct nn_err *err);
 
+/* As exp_read_file, refusing (NN_EFORMAT) a file of more than max bytes,
+ * whatever it is (a device like /dev/zero never ends); what names the
+ * kind of file in the message. */
+int exp_read_file_max(const char *path, size_t max, const char *what, char **text, size_t *len,
+		      struct nn_err *err);
+
 /* Creates dir and its parents as needed. */
 int exp_mkdirs(const char *dir, struct nn_err *err);
 

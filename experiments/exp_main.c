@@ -218,9 +218,10 @@ static int cmd_run(int argc, char **argv)
 	opts.stop = &stop_requested;
 	opts.plot_terminal = a.plot_terminal;
 	opts.heartbeat = a.heartbeat;
-	/* Stop after the current mini-batch: the run directory keeps every
-	 * finished epoch's files whole and no temporary file behind. */
-	catch_stop_signals();
+	/* Once the run directory is written, a stop ends the current
+	 * mini-batch: every finished epoch's files stay whole and no
+	 * temporary file is left. Before that, a stop ends nnlab at once. */
+	opts.before_writing = catch_stop_signals;
 	rc = exp_run(&cfg, &opts, &res, &err);
 	exp_config_fini(&cfg);
 	if (rc < 0)

@@ -398,6 +398,8 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	resolved.cost = model->cost;
 	memcpy(resolved.layers, model->sizes, sizeof(resolved.layers));
 	struct config_file cf = { &resolved, &data.plugin };
+	if (opts->before_writing)
+		opts->before_writing();
 	if ((rc = pick_dir(cfg, opts, res->dir, sizeof(res->dir), err)) < 0)
 		goto done;
 	if ((lock = exp_lock_dir(res->dir, "run", err)) < 0) {

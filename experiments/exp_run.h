@@ -17,6 +17,11 @@ struct exp_run_opts {
 	/* When not NULL, checked after every mini-batch: once it is nonzero
 	 * the run stops (a signal handler sets it). */
 	volatile sig_atomic_t *stop;
+	/* When not NULL, called once just before the run directory is first
+	 * written: main installs the handlers that set *stop there, so a stop
+	 * while the data or model loads ends the process at once (nothing is
+	 * written yet) instead of after the loading. */
+	void (*before_writing)(void);
 	int plot_terminal;    /* draw the accuracy curve as text at the end */
 	const char *heartbeat; /* a file rewritten every few seconds while running, or NULL */
 };

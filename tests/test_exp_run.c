@@ -747,3 +747,68 @@ Test(exp_run, a_reused_directory_keeps_nothing_of_the_previous_run)
 	free(out);
 	free(err);
 }
+
+Test(exp_run, models_beyond_the_memory_limit_or_the_data_are_refused_before_allocation)
+{
+	char *out, *err, want[4600];
+
+	write_small("s.yaml", "");
+	/* A layer of 2^24 units: 2.2 GiB of parameters alone. */
+	setenv("NNLAB_MAX_MEMORY", "1G", 1);
+	int rc = run(&out, &err, "s.yaml", "r", "model.layers=[36, 16777216, 10]", NULL);
+	cr_assert_eq(rc, 2, "%s", err);
+	snprintf(want, sizeof(want), "nnlab: error: --set 'model.layers=[36, 16777216, 10]': the model needs 40.8 GiB");
+	cr_assert(!strncmp(err, want, strlen(want)), "%s", err);
+	cr_assert(strstr(err, " GiB (parameters, gradients, momentum and buffers for batches of 256), more than the limit of 1.0 GiB; set NNLAB_MAX_MEMORY (such as NNLAB_MAX_MEMORY=64G) to raise it\n"),
+		  "%s", err);
+	free(out);
+	free(err);
+	/* nnlab check says the same. */
+	char cpath[4300];
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	const char *check[] = { "check", cpath, "--set", "model.layers=[36, 16777216, 10]", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, check), 2, "%s", err);
+	cr_assert(strstr(err, "more than the limit of 1.0 GiB"), "%s", err);
+	free(out);
+	free(err);
+	/* A model that does not fit the data is refused before it is made. */
+	rc = run(&out, &err, "s.yaml", "r", "model.layers=[78400, 3000, 10]", NULL);
+	cr_assert_eq(rc, 2, "%s", err);
+	cr_assert(strstr(err, "the model maps 78400 inputs to 10 outputs, but plugin 'mnist' gives 36 features and 10 classes"),
+		  "%s", err);
+	free(out);
+	free(err);
+	setenv("NNLAB_MAX_MEMORY", "lots", 1);
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", NULL, NULL), 2);
+	cr_assert(strstr(err, "NNLAB_MAX_MEMORY is 'lots': expected a size of at least 1M, such as 16G"), "%s", err);
+	free(out);
+	free(err);
+	/* A model file is read with a bound: /dev/zero once ate 24 GB. */
+	setenv("NNLAB_MAX_MEMORY", "64M", 1);
+	rc = run(&out, &err, "s.yaml", "r", "model.from=/dev/zero", NULL);
+	cr_assert_eq(rc, 1, "%s", err);
+	cr_assert(strstr(err, "'/dev/zero' is larger than 8388608 bytes, the most a model file (an eighth of NNLAB_MAX_MEMORY) may hold"),
+		  "%s", err);
+	free(out);
+	free(err);
+	unsetenv("NNLAB_MAX_MEMORY");
+}
+
+Test(exp_run, a_stop_while_loading_ends_the_run_at_once)
+{
+	char fifo[4300], cpath[4300], opath[4300], set[4400], *err;
+	struct stat st;
+
+	/* A model file that never comes: the run waits in the loading. */
+	snprintf(fifo, sizeof(fifo), "%s/model.fifo", dir);
+	cr_assert_eq(mkfifo(fifo, 0644), 0);
+	write_small("s.yaml", "");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	snprintf(set, sizeof(set), "model.from=%s", fifo);
+	const char *argv[] = { "run", cpath, "--out", opath, "--set", set, NULL };
+	int rc = th_nnlab_ex(NULL, &err, argv, NULL, 0.5, SIGTERM);
+	cr_assert_eq(rc, -1, "ended by the signal, not by a handler: exit %d, %s", rc, err);
+	cr_assert_neq(stat(opath, &st), 0, "nothing was written");
+	free(err);
+}
