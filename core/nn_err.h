@@ -5,7 +5,8 @@
 
 #include <stddef.h>
 
-#define NN_ERR_MAX 512
+#define NN_ERR_MAX 8192  /* room for a few whole paths and the reason */
+#define NN_QUOTE_MAX 120 /* the most of a user's value a message quotes */
 
 enum {
 	NN_OK = 0,
@@ -28,5 +29,10 @@ int nn_errorf(struct nn_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
+
+/* s as a message quotes it: s itself when it has at most NN_QUOTE_MAX
+ * bytes, else its start and its end around "...", cut at UTF-8 character
+ * boundaries, in buf. A message then always has room for its reason. */
+const char *nn_quote(const char *s, char buf[NN_QUOTE_MAX + 1]);
 
 #endif

@@ -21,7 +21,7 @@ static const char *const schedule_keys[] = { "type", "patience", "stop_factor", 
 
 int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *fmt, ...)
 {
-	char where[512], msg[NN_ERR_MAX];
+	char where[NN_ERR_MAX], msg[NN_ERR_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -85,7 +85,7 @@ static int get_section(const struct exp_node *parent, const char *key, struct ex
 static int get_uint(const struct exp_node *n, const char *key, uint64_t min, uint64_t max,
 		    uint64_t *out, struct nn_err *err)
 {
-	char *end;
+	char *end, q[NN_QUOTE_MAX + 1];
 	unsigned long long v;
 
 	if (n->kind != EXP_SCALAR || !n->value[0] || !strchr("0123456789", n->value[0]))
@@ -102,7 +102,7 @@ static int get_uint(const struct exp_node *n, const char *key, uint64_t min, uin
 bad:
 	return exp_config_errorf(err, n, "'%s' must be a whole number, got %s%s%s", key,
 				 n->kind == EXP_SCALAR ? "'" : "a ",
-				 n->kind == EXP_SCALAR ? n->value : n->kind == EXP_MAP ? "section" : "list",
+				 n->kind == EXP_SCALAR ? nn_quote(n->value, q) : n->kind == EXP_MAP ? "section" : "list",
 				 n->kind == EXP_SCALAR ? "'" : "");
 }
 
@@ -122,23 +122,23 @@ static int get_size(const struct exp_node *n, const char *key, uint64_t min, uin
 static int get_number(const struct exp_node *n, const char *key, double lo, int lo_open,
 		      double hi, int hi_open, double *out, struct nn_err *err)
 {
-	char *end;
+	char *end, q[NN_QUOTE_MAX + 1];
 	double v;
 
 	if (n->kind != EXP_SCALAR || !n->value[0])
 		return exp_config_errorf(err, n, "'%s' must be a number", key);
 	v = strtod(n->value, &end);
 	if (*end || end == n->value)
-		return exp_config_errorf(err, n, "'%s' must be a number, got '%s'", key, n->value);
+		return exp_config_errorf(err, n, "'%s' must be a number, got '%s'", key, nn_quote(n->value, q));
 	if (!isfinite(v) || (lo_open ? v <= lo : v < lo) || (hi_open ? v >= hi : v > hi))
-		return exp_config_errorf(err, n, "'%s' is %s, must be %s %g and %s %g", key, n->value,
+		return exp_config_errorf(err, n, "'%s' is %s, must be %s %g and %s %g", key, nn_quote(n->value, q),
 					 lo_open ? "greater than" : "at least", lo,
 					 hi_open ? "below" : "at most", hi);
 	/* Training runs in single precision: a value that would become 0 or
 	 * lose its precision there is not the value asked for. */
 	if (v != 0 && fabs(v) < FLT_MIN)
 		return exp_config_errorf(err, n, "'%s' is %s, too small for single precision (nonzero values must be at least %g)",
-					 key, n->value, (double)FLT_MIN);
+					 key, nn_quote(n->value, q), (double)FLT_MIN);
 	*out = v;
 	return 0;
 }
@@ -192,7 +192,9 @@ static int get_choice(const struct exp_node *n, const char *key, const char *con
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'",
 			 i ? (choices[i + 1] ? ", " : " or ") : "", choices[i]);
 	}
-	return exp_config_errorf(err, n, "'%s' is '%s', expected %s", key, s ? s : "null", list);
+	char q[NN_QUOTE_MAX + 1];
+
+	return exp_config_errorf(err, n, "'%s' is '%s', expected %s", key, s ? nn_quote(s, q) : "null", list);
 }
 
 static int load_data(struct exp_config *cfg, const struct exp_node *data, struct nn_err *err)

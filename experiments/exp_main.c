@@ -86,7 +86,7 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\n(see 'nnlab --help')\n", stderr);
+	fputs(" (see 'nnlab --help')\n", stderr);
 	return 2;
 }
 

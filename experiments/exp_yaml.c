@@ -59,10 +59,12 @@ void exp_node_free(struct exp_node *n)
 
 const char *exp_node_where(const struct exp_node *n, char *buf, size_t len)
 {
+	char q[NN_QUOTE_MAX + 1];
+
 	if (n->line)
 		snprintf(buf, len, "%s:%zu:%zu", n->origin, n->line, n->col);
 	else
-		snprintf(buf, len, "--set '%s'", n->origin);
+		snprintf(buf, len, "--set '%s'", nn_quote(n->origin, q));
 	return buf;
 }
 
@@ -482,9 +484,10 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 	struct exp_node *map = root, *value;
 	const char *seg = arg;
 	struct nn_err perr = { NN_ENOMEM, "out of memory" };
+	char q[NN_QUOTE_MAX + 1];
 
 	if (!eq || eq == arg)
-		return nn_errorf(err, NN_EINVAL, "--set '%s': expected KEY=VALUE", arg);
+		return nn_errorf(err, NN_EINVAL, "--set '%s': expected KEY=VALUE", nn_quote(arg, q));
 	if (eq[1] == '\0') /* an empty value is the empty string */
 		value = scalar_new("", 0, arg);
 	else if (!strcmp(eq + 1, "null") || !strcmp(eq + 1, "~")) /* unsets, as in a file */
@@ -501,7 +504,7 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 			msg += strspn(msg, "0123456789:");
 			msg += strspn(msg, " ");
 		}
-		return nn_errorf(err, NN_EINVAL, "--set '%s': bad value: %s", arg, msg);
+		return nn_errorf(err, NN_EINVAL, "--set '%s': bad value: %s", nn_quote(arg, q), msg);
 	}
 	set_origin(value, arg);
 	for (;;) {
@@ -511,7 +514,7 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 
 		if (end == seg) {
 			exp_node_free(value);
-			return nn_errorf(err, NN_EINVAL, "--set '%s': empty key segment", arg);
+			return nn_errorf(err, NN_EINVAL, "--set '%s': empty key segment", nn_quote(arg, q));
 		}
 		key = scalar_new(seg, (size_t)(end - seg), arg);
 		if (!key) {
@@ -529,7 +532,7 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 		struct exp_node *next = exp_node_get(map, key->value);
 		if (next && next->kind != EXP_MAP) {
 			int rc = nn_errorf(err, NN_EINVAL, "--set '%s': '%s' is not a section",
-					   arg, key->value);
+					   nn_quote(arg, q), key->value);
 
 			exp_node_free(key);
 			exp_node_free(value);

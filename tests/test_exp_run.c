@@ -498,7 +498,7 @@ Test(exp_run, usage_errors_exit_2)
 	free(out);
 	free(err);
 	cr_assert_eq(th_nnlab(&out, &err, bad), 2);
-	cr_assert_str_eq(err, "nnlab: error: unknown command 'launch'\n(see 'nnlab --help')\n");
+	cr_assert_str_eq(err, "nnlab: error: unknown command 'launch' (see 'nnlab --help')\n");
 	free(out);
 	free(err);
 	cr_assert_eq(th_nnlab(&out, &err, noarg), 2);
@@ -810,5 +810,36 @@ Test(exp_run, a_stop_while_loading_ends_the_run_at_once)
 	int rc = th_nnlab_ex(NULL, &err, argv, NULL, 0.5, SIGTERM);
 	cr_assert_eq(rc, -1, "ended by the signal, not by a handler: exit %d, %s", rc, err);
 	cr_assert_neq(stat(opath, &st), 0, "nothing was written");
+	free(err);
+}
+
+Test(exp_run, long_values_are_shortened_in_messages_never_the_reason)
+{
+	char *out, *err, set[6000], path[5000];
+
+	write_small("s.yaml", "");
+	snprintf(set, sizeof(set), "train.eta=1");
+	memset(set + 11, 'x', 5000);
+	set[5011] = '\0';
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", set, NULL), 2);
+	cr_assert(strstr(err, "': 'eta' must be a number, got '1xxxxx"), "%s", err);
+	cr_assert(strstr(err, "xxx...xxx"), "%s", err);
+	cr_assert_lt(strlen(err), 400, "%s", err);
+	cr_assert_eq(strchr(err, '\n'), err + strlen(err) - 1, "one line: %s", err);
+	free(out);
+	free(err);
+	/* A long path keeps the system's reason at the end. */
+	snprintf(path, sizeof(path), "model.from=%s/", dir);
+	memset(path + strlen(path), 'd', 3000);
+	path[4000] = '\0';
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", path, NULL), 1);
+	cr_assert(strstr(err, ": File name too long\n") || strstr(err, ": No such file or directory\n"), "%s", err);
+	free(out);
+	free(err);
+	/* Usage errors are one line too. */
+	const char *argv[] = { "run", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 2);
+	cr_assert_str_eq(err, "nnlab: error: run needs a CONFIG file (see 'nnlab --help')\n");
+	free(out);
 	free(err);
 }
