@@ -169,6 +169,7 @@ int exp_plugin_set_options(struct exp_plugin *p, const struct exp_node *options,
 						 p->desc->name, key, ndecl ? names : "none");
 		}
 	}
+	p->options = options;
 	p->nopts = 0;
 	for (size_t j = 0; j < ndecl; j++) {
 		const struct exp_node *v = exp_node_get(options, decl[j].name);
@@ -195,8 +196,14 @@ int exp_plugin_load(struct exp_plugin *p, struct ds_dataset *ds, struct nn_err *
 
 	memset(ds, 0, sizeof(*ds));
 	if (p->desc->load(ds, p->opt_names, p->opt_values, p->nopts, msg) < 0) {
+		char name[64], where[NN_ERR_MAX];
+		const struct exp_node *v;
+
 		memset(ds, 0, sizeof(*ds));
 		msg[sizeof(msg) - 1] = '\0';
+		/* "option 'NAME' ...": a config error at the value that set it. */
+		if (sscanf(msg, "option '%63[^']'", name) == 1 && (v = exp_node_get(p->options, name)))
+			return nn_errorf(err, NN_EINVAL, "%s: %s", exp_node_where(v, where, sizeof(where)), msg);
 		return nn_errorf(err, NN_EIO, "%s", msg[0] ? msg : "the plugin failed without a message");
 	}
 	p->loaded = 1;

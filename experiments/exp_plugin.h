@@ -18,6 +18,7 @@ struct exp_plugin {
 	size_t nopts;
 	const char *opt_names[64];
 	const char *opt_values[64];
+	const struct exp_node *options; /* the config's data.options, borrowed, or NULL */
 };
 
 /* The directories searched, in order: "plugins" beside the running program

@@ -3,6 +3,7 @@
  * detected or declared; one file per split, or a seeded held-out fraction
  * of one file; feature scaling with statistics of the training split. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,6 +180,33 @@ static void close_reader(struct reader *r)
 	free(r->fields);
 }
 
+/* A field's text as a message shows it, on one line: control characters
+ * (a newline in a quoted field) escaped, and cut to 60 bytes. */
+static const char *show(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	for (; *s && o + 8 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (o >= 60) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (c == '\n' || c == '\r' || c == '\t') {
+			buf[o++] = '\\';
+			buf[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		} else {
+			buf[o++] = (char)c;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* --- numbers and tables -------------------------------------------------- */
 
 static int parse_number(const char *s, float *out)
@@ -342,8 +370,11 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		/* The other file must have the same header. */
 		for (size_t i = 0; i < r.nfields && i < lay->ncols; i++) {
 			if (strcmp(r.fields[i], lay->names[i]) != 0 || r.nfields != lay->ncols) {
+				char a[80], b[80];
+
 				rc = ds_errorf(err, "%s:%zu: the header differs from the training file's (column %zu is '%s', expected '%s')",
-					    path, start, i + 1, r.fields[i], lay->names[i]);
+					    path, start, i + 1, show(r.fields[i], a, sizeof(a)),
+					    show(lay->names[i], b, sizeof(b)));
 				goto done;
 			}
 		}
@@ -370,12 +401,15 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 			if (i == lay->label_col)
 				continue;
 			if (parse_number(r.fields[i], &row[k]) < 0) {
+				char a[80], b[80];
+
 				if (lay->header)
 					rc = ds_errorf(err, "%s:%zu: field %zu ('%s'): '%s' is not a finite number",
-						    path, start, i + 1, lay->names[i], r.fields[i]);
+						    path, start, i + 1, show(lay->names[i], a, sizeof(a)),
+						    show(r.fields[i], b, sizeof(b)));
 				else
 					rc = ds_errorf(err, "%s:%zu: field %zu: '%s' is not a finite number",
-						    path, start, i + 1, r.fields[i]);
+						    path, start, i + 1, show(r.fields[i], b, sizeof(b)));
 				goto done;
 			}
 			k++;
@@ -487,9 +521,12 @@ static int apply_classes(struct csv *c, struct table *t, const char *path, char 
 					  sizeof(char *), cmp_str))) {
 			v = hit - c->class_names;
 		}
-		if (v < 0)
+		if (v < 0) {
+			char a[80];
+
 			return ds_errorf(err, "'%s': label '%s' of data row %zu does not occur in the training data",
-				      path, t->labels[i], i + 1);
+				      path, show(t->labels[i], a, sizeof(a)), i + 1);
+		}
 		t->y[i] = (int32_t)v;
 	}
 	for (size_t i = 0; i < t->n; i++)
@@ -571,8 +608,16 @@ static int scale(struct csv *c, const char *how, double divisor, char *err)
 		if (divisor == 0 || !isfinite(divisor))
 			return ds_errorf(err, "option 'divisor' must be a non-zero number");
 		for (int s = 0; s < 2; s++)
-			for (size_t i = 0; i < both[s]->n * d; i++)
-				both[s]->x[i] = (float)(both[s]->x[i] / divisor);
+			for (size_t i = 0; i < both[s]->n * d; i++) {
+				double v = both[s]->x[i] / divisor;
+
+				/* Features beyond single precision would train as Inf. */
+				if (fabs(v) > FLT_MAX)
+					return ds_errorf(err, "option 'divisor' is %g: feature %zu of %s row %zu becomes %g, beyond single precision (at most %g)",
+							 divisor, i % d + 1, s ? "test" : "training", i / d + 1, v,
+							 (double)FLT_MAX);
+				both[s]->x[i] = (float)v;
+			}
 		return 0;
 	}
 	int minmax = !strcmp(how, "minmax");

@@ -117,15 +117,27 @@ static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t 
 		ds_errorf(err, "'%s' has %d dimensions, expected %d", path, head[3], ndims);
 		goto fail;
 	}
+	double bytes = 1;
 	for (int i = 0; i < ndims; i++) {
 		dims[i] = be32(head + 4 + 4 * i);
-		total *= dims[i];
-		if (dims[i] == 0 || total > MAX_BYTES) {
-			ds_errorf(err, "'%s' has implausible dimensions in its header (dimension %d is %u)",
-			       path, i + 1, dims[i]);
+		bytes *= dims[i];
+		if (dims[i] == 0) {
+			ds_errorf(err, "'%s' has a zero dimension in its header (dimension %d of %d)",
+				  path, i + 1, ndims);
 			goto fail;
 		}
 	}
+	/* Blame the product, not whichever dimension happened to cross it. */
+	if (bytes > (double)MAX_BYTES) {
+		if (ndims == 3)
+			ds_errorf(err, "'%s' has implausible dimensions in its header: %u items of %u x %u bytes make %.0f bytes, more than the %llu an idx file may hold",
+				  path, dims[0], dims[1], dims[2], bytes, (unsigned long long)MAX_BYTES);
+		else
+			ds_errorf(err, "'%s' has implausible dimensions in its header: %u items make %.0f bytes, more than the %llu an idx file may hold",
+				  path, dims[0], bytes, (unsigned long long)MAX_BYTES);
+		goto fail;
+	}
+	total = (uint64_t)bytes;
 	/* Grow the buffer as data arrives, so a lying header cannot make us
 	 * allocate far more than the file holds. */
 	size_t have = 0, cap = 0;

@@ -75,7 +75,9 @@ struct ds_dataset {
  * every declared option present, defaults filled in by the host). Fills
  * *out and returns 0, or writes a message naming the file and place into
  * err (DS_ERR_MAX bytes) and returns a negative number; on failure nothing
- * is left to release.
+ * is left to release. A message about one option's value starts with
+ * "option 'NAME'": the host then puts the place in the config that set it
+ * in front ("exp.yaml:7:14: option 'NAME' ...").
  * release: frees what a successful load() allocated. */
 typedef int (*ds_load_fn)(struct ds_dataset *out, const char *const *names,
 			  const char *const *values, size_t count, char *err);

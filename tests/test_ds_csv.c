@@ -250,3 +250,11 @@ Test(ds_csv, a_nul_byte_is_an_error_not_a_delimiter)
 	cr_assert(strstr(err.msg, "nul.csv:2: a NUL byte in field 2 (is this a text file?)"), "%s", err.msg);
 	exp_plugin_close(&p, &ds);
 }
+
+Test(ds_csv, messages_show_a_quoted_newline_on_one_line_and_a_bad_divisor_by_name)
+{
+	expect_error("y,a\n1,\"2\n3\"\n", NULL, "bad.csv:2: field 2 ('a'): '2\\n3' is not a finite number", NULL);
+	const char *tiny[] = { "scale", "divide", "divisor", "1e-300", NULL };
+	expect_error("y,a\n1,2\n0,5\n", "y,a\n1,3\n",
+		     "option 'divisor' is 1e-300: feature 1 of training row 1 becomes 2e+300, beyond single precision", tiny);
+}

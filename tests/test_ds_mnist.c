@@ -182,6 +182,16 @@ Test(ds_mnist, rejects_overflowing_dimensions)
 
 	expect_failure("t10k-images-idx3-ubyte", f, len, 0, "implausible dimensions");
 	free(f);
+	/* An absurd item count is blamed as such, not the 28 x 28. */
+	uint32_t absurd[3] = { 100000000u, 28, 28 };
+	f = th_idx(0x08, 3, absurd, "", 0, &len);
+	expect_failure("t10k-images-idx3-ubyte", f, len, 0,
+		       "has implausible dimensions in its header: 100000000 items of 28 x 28 bytes make 78400000000 bytes, more than the 17179869184 an idx file may hold");
+	free(f);
+	uint32_t zero[3] = { 10, 0, 28 };
+	f = th_idx(0x08, 3, zero, "", 0, &len);
+	expect_failure("t10k-images-idx3-ubyte", f, len, 0, "has a zero dimension in its header (dimension 2 of 3)");
+	free(f);
 }
 
 Test(ds_mnist, rejects_label_out_of_range)

@@ -843,3 +843,24 @@ Test(exp_run, long_values_are_shortened_in_messages_never_the_reason)
 	free(out);
 	free(err);
 }
+
+Test(exp_run, a_plugin_option_error_names_the_place_in_the_config)
+{
+	char train[4300], cpath[4300], text[9000], *out, *err, want[4600];
+
+	snprintf(train, sizeof(train), "%s/t.csv", dir);
+	th_write_str(train, "y,a,b\n0,1,2\n1,3,4\n0,5,6\n1,7,8\n0,1,1\n");
+	snprintf(cpath, sizeof(cpath), "%s/c.yaml", dir);
+	snprintf(text, sizeof(text),
+		 "charts: false\ndata:\n  plugin: csv\n  options:\n    train: %s\n    scale: divide\n"
+		 "    divisor: 1e-300\nmodel:\n  layers: [2, 3, 2]\n", train);
+	th_write_str(cpath, text);
+	char opath[4300];
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	const char *argv[] = { "run", cpath, "--out", opath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 2, "%s", err);
+	snprintf(want, sizeof(want), "nnlab: error: %s:7:14: option 'divisor' is 1e-300: feature 1 of training row 1 becomes", cpath);
+	cr_assert(!strncmp(err, want, strlen(want)), "%s", err);
+	free(out);
+	free(err);
+}
