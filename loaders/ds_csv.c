@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "ds_plugin.h"
 
 #define MAX_RECORD (1u << 20)   /* bytes in one record: no sane CSV row is longer */
@@ -32,7 +34,7 @@ struct csv {
 /* --- reading records ------------------------------------------------ */
 
 struct reader {
-	FILE *f;
+	gzFile f;            /* zlib reads plain text and .gz alike */
 	const char *path;
 	char delim;
 	size_t line;         /* line number of the next line to read */
@@ -54,10 +56,14 @@ static int read_record(struct reader *r, size_t *start, char *err)
 	r->nfields = 0;
 	*start = r->line;
 	for (;;) {
-		c = getc(r->f);
-		if (c == EOF) {
-			if (ferror(r->f))
-				return ds_errorf(err, "cannot read '%s': %s", r->path, strerror(errno));
+		c = gzgetc(r->f);
+		if (c == -1) {
+			int zerr;
+			const char *msg = gzerror(r->f, &zerr);
+
+			if (zerr != Z_OK)
+				return ds_errorf(err, "cannot read '%s': %s", r->path,
+						 zerr == Z_ERRNO ? strerror(errno) : msg);
 			if (quoted)
 				return ds_errorf(err, "%s:%zu: a quoted field is not closed before the end of the file",
 					      r->path, *start);
@@ -78,12 +84,12 @@ static int read_record(struct reader *r, size_t *start, char *err)
 		}
 		if (quoted) {
 			if (c == '"') {
-				int next = getc(r->f);
+				int next = gzgetc(r->f);
 
 				if (next != '"') {
 					quoted = 0;
-					if (next != EOF)
-						ungetc(next, r->f);
+					if (next != -1)
+						gzungetc(next, r->f);
 					continue;
 				}
 			} else if (c == '\n') {
@@ -97,14 +103,14 @@ static int read_record(struct reader *r, size_t *start, char *err)
 			r->line++;
 			break;
 		} else if (c == '\r') {
-			int next = getc(r->f);
+			int next = gzgetc(r->f);
 
 			if (next == '\n') {
 				r->line++;
 				break;
 			}
-			if (next != EOF)
-				ungetc(next, r->f);
+			if (next != -1)
+				gzungetc(next, r->f);
 		}
 		if (!quoted && c == r->delim) {
 			c = '\0';
@@ -161,21 +167,22 @@ static int open_reader(struct reader *r, const char *path, char delim, char *err
 	r->path = path;
 	r->delim = delim;
 	r->line = 1;
-	r->f = fopen(path, "rb");
+	errno = 0;
+	r->f = gzopen(path, "rb");
 	if (!r->f)
-		return ds_errorf(err, "cannot open '%s': %s", path, strerror(errno));
+		return ds_errorf(err, "cannot open '%s': %s", path, errno ? strerror(errno) : "out of memory");
+	gzbuffer(r->f, 1 << 17);
 	/* Skip a UTF-8 byte order mark. */
-	int a = getc(r->f), b = a == 0xef ? getc(r->f) : EOF, c = b == 0xbb ? getc(r->f) : EOF;
-	if (!(a == 0xef && b == 0xbb && c == 0xbf)) {
-		rewind(r->f);
-	}
+	int a = gzgetc(r->f), b = a == 0xef ? gzgetc(r->f) : -1, c = b == 0xbb ? gzgetc(r->f) : -1;
+	if (!(a == 0xef && b == 0xbb && c == 0xbf))
+		gzrewind(r->f);
 	return 0;
 }
 
 static void close_reader(struct reader *r)
 {
 	if (r->f)
-		fclose(r->f);
+		gzclose(r->f);
 	free(r->rec);
 	free(r->fields);
 }
@@ -275,15 +282,46 @@ struct layout {
 	char **names;         /* (ncols) column names when there is a header */
 };
 
+/* The label option: "name:TEXT" (a header name), "position:N" (0-based),
+ * or plain text that is either (see resolve_label). */
+struct label {
+	const char *name;    /* a header name to look for, or NULL */
+	unsigned long pos;   /* a position, or (unsigned long)-1 */
+};
+
+static struct label parse_label(const char *opt)
+{
+	struct label l = { opt, (unsigned long)-1 };
+	char *end;
+
+	if (!strncmp(opt, "name:", 5)) {
+		l.name = opt + 5;
+		return l;
+	}
+	if (!strncmp(opt, "position:", 9)) {
+		l.name = NULL;
+		opt += 9;
+	}
+	errno = 0;
+	if (*opt >= '0' && *opt <= '9') {
+		unsigned long v = strtoul(opt, &end, 10);
+
+		if (!*end && !errno)
+			l.pos = v;
+	}
+	return l;
+}
+
 /* The header decision for the first record: "true", "false", or "auto":
  * a header when a field equals the label option (when that is a column
  * name, not a position), or when a field outside the label column is not a
  * number. */
-static void decide_header(const struct reader *r, const char *mode, const char *label,
+static void decide_header(const struct reader *r, const char *mode, const char *label_opt,
 			  int *header)
 {
-	char *end;
-	unsigned long idx;
+	struct label lab = parse_label(label_opt);
+	const char *label = lab.name ? lab.name : "";
+	unsigned long idx = lab.pos;
 	float v;
 
 	if (strcmp(mode, "auto") != 0) {
@@ -291,10 +329,6 @@ static void decide_header(const struct reader *r, const char *mode, const char *
 		return;
 	}
 	*header = 0;
-	errno = 0;
-	idx = strtoul(label, &end, 10);
-	if (!*label || *end || errno)
-		idx = (unsigned long)-1;
 	for (size_t i = 0; i < r->nfields; i++) {
 		/* A field naming the label column says header, unless the label
 		 * option is a position (a number), which data may equal. */
@@ -307,7 +341,7 @@ static void decide_header(const struct reader *r, const char *mode, const char *
 
 /* Reads a whole file into t. The first file read fixes the layout. */
 static int read_table(const char *path, struct table *t, struct layout *lay, int first,
-		      const char *header_mode, const char *label, char delim, char *err)
+		      const char *header_mode, const char *label, char delim, size_t skip, char *err)
 {
 	struct reader r;
 	float *row = NULL;
@@ -316,9 +350,15 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 
 	if (open_reader(&r, path, delim, err) < 0)
 		return -1;
-	do
+	/* Records before the header (a metadata row) are skipped unread. */
+	rc = 1;
+	for (size_t k = 0; k < skip && rc > 0; k++)
 		rc = read_record(&r, &start, err);
-	while (rc > 0 && is_blank(&r));
+	if (rc > 0) {
+		do
+			rc = read_record(&r, &start, err);
+		while (rc > 0 && is_blank(&r));
+	}
 	if (rc < 0)
 		goto done;
 	if (rc == 0) {
@@ -326,8 +366,8 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		goto done;
 	}
 	if (first) {
-		char *end;
-		unsigned long idx;
+		struct label lab = parse_label(label);
+		size_t named = (size_t)-1;
 
 		decide_header(&r, header_mode, label, &lay->header);
 		lay->ncols = r.nfields;
@@ -349,21 +389,23 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 					rc = ds_errorf(err, "out of memory");
 					goto done;
 				}
-				if (lay->label_col == (size_t)-1 && !strcmp(r.fields[i], label))
-					lay->label_col = i;
+				if (named == (size_t)-1 && lab.name && !strcmp(r.fields[i], lab.name))
+					named = i;
 			}
 		}
+		/* A plain number that names one column and is the position of
+		 * another is ambiguous: say so rather than guess. */
+		if (named != (size_t)-1 && lab.pos < lay->ncols && lab.pos != named) {
+			rc = ds_errorf(err, "option 'label' is '%s': in '%s' that is the header name of column %zu and the position of column %lu; write 'name:%s' or 'position:%s' to choose",
+				    label, path, named, lab.pos, label, label);
+			goto done;
+		}
+		lay->label_col = named != (size_t)-1 ? named : lab.pos < lay->ncols ? (size_t)lab.pos : (size_t)-1;
 		if (lay->label_col == (size_t)-1) {
-			errno = 0;
-			idx = strtoul(label, &end, 10);
-			if (*label && !*end && !errno && idx < lay->ncols) {
-				lay->label_col = idx;
-			} else {
-				rc = ds_errorf(err, "%s:%zu: no label column '%s' (a column name%s, or a position 0-%zu)",
-					    path, start, label, lay->header ? " of the header" : " needs a header",
-					    lay->ncols - 1);
-				goto done;
-			}
+			rc = ds_errorf(err, "%s:%zu: no label column '%s' (a column name%s, or a position 0-%zu)",
+				    path, start, label, lay->header ? " of the header" : " needs a header",
+				    lay->ncols - 1);
+			goto done;
 		}
 		t->dim = lay->ncols - 1;
 	} else if (lay->header) {
@@ -686,6 +728,7 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	double fraction = atof(ds_option("test_fraction", names, values, count));
 	double divisor = atof(ds_option("divisor", names, values, count));
 	uint64_t seed = strtoull(ds_option("split_seed", names, values, count), NULL, 10);
+	size_t skip = (size_t)strtoull(ds_option("skip_rows", names, values, count), NULL, 10);
 	struct layout lay = { 0 };
 	struct csv *c;
 	char d;
@@ -700,16 +743,18 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 		return ds_errorf(err, "option 'header' is '%s', expected auto, true or false", header);
 	if (!*train)
 		return ds_errorf(err, "option 'train' must name a CSV file");
+	if (ds_option("skip_rows", names, values, count)[0] == '-')
+		return ds_errorf(err, "option 'skip_rows' must be 0 or more");
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return ds_errorf(err, "out of memory");
 	memset(out, 0, sizeof(*out));
 	out->priv = c;
-	if (read_table(train, &c->train, &lay, 1, header, label, d, err) < 0)
+	if (read_table(train, &c->train, &lay, 1, header, label, d, skip, err) < 0)
 		goto fail;
 	if (*test) {
 		c->test.dim = c->train.dim;
-		if (read_table(test, &c->test, &lay, 0, header, label, d, err) < 0)
+		if (read_table(test, &c->test, &lay, 0, header, label, d, skip, err) < 0)
 			goto fail;
 	} else if (!(fraction > 0 && fraction < 1)) {
 		ds_errorf(err, "option 'test_fraction' must be between 0 and 1 (exclusive) when there is no 'test' file, got %g",
@@ -747,7 +792,8 @@ static const struct ds_option options[] = {
 	{ "test", DS_OPT_STRING, "", "the test CSV file; empty: hold out test_fraction of 'train'" },
 	{ "test_fraction", DS_OPT_FLOAT, "0.2", "share of 'train' held out for testing when 'test' is empty" },
 	{ "split_seed", DS_OPT_INT, "1", "seed of that held-out selection" },
-	{ "label", DS_OPT_STRING, "0", "the label column: its header name, or its 0-based position" },
+	{ "label", DS_OPT_STRING, "0", "the label column: its header name, or its 0-based position ('name:X' or 'position:N' when a number is both)" },
+	{ "skip_rows", DS_OPT_INT, "0", "records skipped at the top of each file, before the header (a metadata row)" },
 	{ "header", DS_OPT_STRING, "auto", "auto, true or false: whether the first row names the columns" },
 	{ "delimiter", DS_OPT_STRING, ",", "the field separator: one character, or 'tab'" },
 	{ "scale", DS_OPT_STRING, "none", "none, divide, minmax or standardize (training statistics)" },

@@ -258,3 +258,67 @@ Test(ds_csv, messages_show_a_quoted_newline_on_one_line_and_a_bad_divisor_by_nam
 	expect_error("y,a\n1,2\n0,5\n", "y,a\n1,3\n",
 		     "option 'divisor' is 1e-300: feature 1 of training row 1 becomes 2e+300, beyond single precision", tiny);
 }
+
+/* The iris layout of sklearn's files: a metadata row, then data. */
+static const char iris[] =
+	"6,4,setosa,versicolor,virginica\n"
+	"5.1,3.5,1.4,0.2,0\n4.9,3.0,1.4,0.2,0\n7.0,3.2,4.7,1.4,1\n"
+	"6.4,3.2,4.5,1.5,1\n6.3,3.3,6.0,2.5,2\n5.8,2.7,5.1,1.9,2\n";
+
+Test(ds_csv, gzipped_files_read_as_plain_ones)
+{
+	char plain[4300], gz[4300];
+	struct exp_plugin p;
+	struct ds_dataset a, b;
+	struct nn_err err = { 0, "" };
+
+	snprintf(plain, sizeof(plain), "%s/iris.csv", dir);
+	snprintf(gz, sizeof(gz), "%s/iris.csv.gz", dir);
+	th_write_maybe_gz(plain, iris, strlen(iris), 0);
+	th_write_maybe_gz(gz, iris, strlen(iris), 1);
+	const char *o1[] = { "train", plain, "test", plain, "skip_rows", "1", "label", "4", NULL };
+	const char *o2[] = { "train", gz, "test", gz, "skip_rows", "1", "label", "4", NULL };
+	cr_assert_eq(load(&p, &a, &err, o1), 0, "%s", err.msg);
+	struct exp_plugin q;
+	cr_assert_eq(load(&q, &b, &err, o2), 0, "%s", err.msg);
+	cr_assert_eq(a.train.count, 6);
+	cr_assert_eq(b.train.count, 6);
+	cr_assert_eq(b.input_size, 4);
+	cr_assert_eq(b.class_count, 3);
+	cr_assert_eq(memcmp(a.train.features, b.train.features, 6 * 4 * sizeof(float)), 0);
+	cr_assert_float_eq(feature(&b, &b.train, 2, 0), 7.0f, 1e-6);
+	cr_assert_eq(b.train.labels[4], 2);
+	exp_plugin_close(&p, &a);
+	exp_plugin_close(&q, &b);
+
+	/* A damaged .gz is an error naming the file. */
+	size_t len;
+	char *bytes = th_read(gz, &len);
+	th_write(gz, bytes, len / 2);
+	free(bytes);
+	cr_assert_lt(load(&q, &b, &err, o2), 0);
+	cr_assert(strstr(err.msg, "cannot read '") && strstr(err.msg, "iris.csv.gz': "), "%s", err.msg);
+	exp_plugin_close(&q, &b);
+}
+
+Test(ds_csv, a_label_that_is_both_a_name_and_a_position_must_be_chosen)
+{
+	/* With the metadata row as the header, '4' names column 1 and is
+	 * position 4: that once silently took column 1. */
+	const char *header[] = { "header", "true", "label", "4", NULL };
+	expect_error(iris, iris,
+		     "option 'label' is '4': in '", header);
+	expect_error(iris, iris,
+		     "bad.csv' that is the header name of column 1 and the position of column 4; write 'name:4' or 'position:4' to choose",
+		     header);
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	const char *train = file("i.csv", iris);
+	const char *pos[] = { "train", train, "test", train, "header", "true", "label", "position:4", NULL };
+	cr_assert_eq(load(&p, &ds, &err, pos), 0, "%s", err.msg);
+	cr_assert_eq(ds.class_count, 3);
+	exp_plugin_close(&p, &ds);
+	const char *neg[] = { "skip_rows", "-1", NULL };
+	expect_error(iris, iris, "option 'skip_rows' must be 0 or more", neg);
+}
