@@ -132,9 +132,13 @@ run: data
 	@$(MAKE) --no-print-directory all
 	$(NNLAB) run configs/nielsen-ch1.yaml
 
+# The tests write under one fresh TMPDIR, removed afterwards.
 test: data browser
 	@$(MAKE) --no-print-directory all $(TESTS) $(TEST_PLUGINS)
-	$(if $(SANITIZE),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) $(TESTS) --jobs 2
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/nnlab-tests.XXXXXX") || exit 1; \
+	echo "TMPDIR=$$tmp $(if $(SANITIZE),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) $(TESTS) --jobs 2"; \
+	TMPDIR=$$tmp $(if $(SANITIZE),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) $(TESTS) --jobs 2; \
+	rc=$$?; rm -rf "$$tmp"; exit $$rc
 
 bench: data
 	@$(MAKE) --no-print-directory all
@@ -185,9 +189,24 @@ $(FUZZ_B)/fuzz_model_json: tests/fuzz/fuzz_model_json.c $(CORE_SRC)
 $(FUZZ_B)/fuzz_config_yaml: tests/fuzz/fuzz_config_yaml.c $(CORE_SRC) $(EXP_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -o $@ $^ -lyaml -lz -lm
-fuzz: $(FUZZ_B)/fuzz_model_json $(FUZZ_B)/fuzz_config_yaml
-	@mkdir -p $(FUZZ_B)/corpus-json $(FUZZ_B)/corpus-yaml
-	cp configs/*.yaml $(FUZZ_B)/corpus-yaml/
-	$(FUZZ_B)/fuzz_model_json -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FUZZ_B)/corpus-json
-	$(FUZZ_B)/fuzz_config_yaml -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(FUZZ_B)/corpus-yaml
+$(FUZZ_B)/fuzz_idx: tests/fuzz/fuzz_idx.c loaders/ds_mnist.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^ -lz
+$(FUZZ_B)/fuzz_csv: tests/fuzz/fuzz_csv.c loaders/ds_csv.c
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^ -lz -lm
+$(FUZZ_B)/fuzz_sweep: tests/fuzz/fuzz_sweep.c $(CORE_SRC) $(EXP_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^ -lyaml -lz -lm
+FUZZERS := model_json config_yaml idx csv sweep
+fuzz: $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
+	@mkdir -p $(FUZZERS:%=$(FUZZ_B)/corpus-%)
+	cp configs/*.yaml $(FUZZ_B)/corpus-config_yaml/
+	cp configs/*.yaml tests/fuzz/corpus/sweep/* $(FUZZ_B)/corpus-sweep/
+	cp tests/fuzz/corpus/idx/* $(FUZZ_B)/corpus-idx/
+	cp tests/fuzz/corpus/csv/* $(FUZZ_B)/corpus-csv/
+	for f in $(FUZZERS); do \
+		$(FUZZ_B)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=30 \
+			$(FUZZ_B)/corpus-$$f || exit 1; \
+	done
 .PHONY: fuzz
