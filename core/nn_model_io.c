@@ -73,6 +73,7 @@ static int get_float(const struct nn_json *v, float *out, const char *name,
 	return 0;
 }
 
+/* Fills m from root, whose shapes check_shapes has checked. */
 static int read_params(struct nn_model *m, const struct nn_json *root, const char *name,
 		       struct nn_err *err)
 {
@@ -82,30 +83,16 @@ static int read_params(struct nn_model *m, const struct nn_json *root, const cha
 	char what[64];
 	int rc;
 
-	if (!ws || !bs)
-		return bad(err, name, root, ws ? "missing key \"biases\"" : "missing key \"weights\"");
-	if ((rc = expect_array(ws, m->nlayers, name, "weights", err)) < 0 ||
-	    (rc = expect_array(bs, m->nlayers, name, "biases", err)) < 0)
-		return rc;
 	for (size_t l = 0; l < m->nlayers; l++) {
 		size_t in = m->sizes[l], out = m->sizes[l + 1];
 
-		snprintf(what, sizeof(what), "weights[%zu]", l);
-		if ((rc = expect_array(&ws->items[l], out, name, what, err)) < 0)
-			return rc;
 		for (size_t j = 0; j < out; j++) {
 			const struct nn_json *row = &ws->items[l].items[j];
 
-			snprintf(what, sizeof(what), "weights[%zu][%zu]", l, j);
-			if ((rc = expect_array(row, in, name, what, err)) < 0)
-				return rc;
 			for (size_t i = 0; i < in; i++)
 				if ((rc = get_float(&row->items[i], &m->w[l][j * in + i], name, err)) < 0)
 					return rc;
 		}
-		snprintf(what, sizeof(what), "biases[%zu]", l);
-		if ((rc = expect_array(&bs->items[l], out, name, what, err)) < 0)
-			return rc;
 		for (size_t j = 0; j < out; j++) {
 			const struct nn_json *cell = &bs->items[l].items[j];
 
