@@ -13,6 +13,7 @@
 
 #include "exp_fs.h"
 #include "exp_data.h"
+#include "exp_metrics.h"
 #include "exp_plot.h"
 #include "exp_plugin.h"
 #include "nn_train.h"
@@ -269,12 +270,15 @@ static const struct nn_eval *selection(const struct scores *s)
 	return s->has_validation ? &s->validation : &s->eval;
 }
 
-static int metrics_header(struct text *t, const struct exp_data *d, const struct exp_config *cfg,
-			  struct nn_err *err)
+static int metrics_header(struct text *t, const struct exp_config *cfg, struct nn_err *err)
 {
-	return text_appendf(t, err, "epoch,train_cost,train_accuracy,eval_correct,eval_total,eval_accuracy,eval_cost,%seta,train_seconds,eval_seconds,seconds\n",
-			    d->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST
-			    ? "validation_correct,validation_total,validation_accuracy,validation_cost," : "");
+	const char *names[EXP_METRICS_MAX_COLUMNS];
+	size_t n = exp_metrics_columns(cfg, names, NULL);
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = text_appendf(t, err, "%s%s", names[i], i + 1 < n ? "," : "\n");
+	return rc;
 }
 
 static int metrics_row(struct text *t, size_t epoch, const struct scores *s,
@@ -418,7 +422,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	}
 	for (size_t i = 0; i < data.train.n; i++)
 		order[i] = (uint32_t)i;
-	if ((rc = metrics_header(&metrics, &data, cfg, err)) < 0)
+	if ((rc = metrics_header(&metrics, cfg, err)) < 0)
 		goto done;
 
 	const struct nn_data *eval = exp_data_eval(&data, cfg);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "exp_fs.h"
+#include "exp_metrics.h"
 #include "exp_report.h"
 #include "nn_rng.h"
 
@@ -494,6 +495,21 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 			return nn_errorf(err, NN_ENOMEM, "out of memory");
 		}
 		rc = exp_config_load(&tc, cfg->path, (const char *const *)sets, nsets, err);
+		/* The objective must be a column every trial fills. */
+		char why[1024];
+		if (rc == 0 && !exp_metrics_fills(&tc, s->metric, why, sizeof(why))) {
+			const struct exp_node *obj = exp_node_get(sec, "objective");
+			const struct exp_node *m = exp_node_get(obj, "metric");
+			char which[64] = "";
+
+			if (s->ntrials > 1)
+				snprintf(which, sizeof(which), " (trial %s)", t->id);
+			rc = exp_config_errorf(err, m ? m : obj ? obj : sec, "objective %s%s", why, which);
+			exp_config_fini(&tc);
+			free_sets(sets);
+			free(def.s);
+			return rc;
+		}
 		exp_config_fini(&tc);
 		free_sets(sets);
 		if (rc < 0) {
@@ -631,38 +647,29 @@ static int is_stale(const char *tdir, const struct status *st)
 
 /* --- reading a trial's metrics ------------------------------------------------ */
 
+/* A trial's metrics.csv (none yet: no rows). */
+static void read_metrics(const char *tdir, struct exp_metrics *m)
+{
+	char path[4800];
+
+	snprintf(path, sizeof(path), "%s/metrics.csv", tdir);
+	if (exp_metrics_read(m, path, NULL) < 0)
+		exp_metrics_fini(m);
+}
+
 /* The objective column of dir/metrics.csv into vals (up to cap epochs);
  * returns the number of epochs, or 0. */
 static size_t read_metric(const char *tdir, const char *metric, double *vals, size_t cap)
 {
-	char path[4800], line[4096];
-	FILE *f;
-	int col = -1;
+	struct exp_metrics m;
+	long col;
 	size_t n = 0;
 
-	snprintf(path, sizeof(path), "%s/metrics.csv", tdir);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fgets(line, sizeof(line), f)) {
-		int c = 0;
-
-		for (char *tok = strtok(line, ",\n"); tok; tok = strtok(NULL, ",\n"), c++)
-			if (!strcmp(tok, metric))
-				col = c;
-	}
-	while (col >= 0 && n < cap && fgets(line, sizeof(line), f)) {
-		char *p = line;
-
-		for (int c = 0; c < col && p; c++) {
-			p = strchr(p, ',');
-			p = p ? p + 1 : NULL;
-		}
-		if (!p)
-			break;
-		vals[n++] = *p && *p != ',' && *p != '\n' ? atof(p) : NAN;
-	}
-	fclose(f);
+	read_metrics(tdir, &m);
+	col = exp_metrics_column(&m, metric);
+	for (size_t r = 0; col >= 0 && r < m.nrows && n < cap; r++)
+		vals[n++] = m.values[r * m.ncols + (size_t)col];
+	exp_metrics_fini(&m);
 	return n;
 }
 
@@ -1440,27 +1447,26 @@ int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err 
 	for (size_t i = 0; i < s->ntrials; i++) {
 		struct row *w = &r.rows[i];
 		char tdir[4400];
-		double vals[4096];
+		struct exp_metrics m;
 
 		w->trial = i;
 		w->maximize = s->maximize;
 		trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
 		read_status(tdir, &w->st);
-		w->epochs = read_metric(tdir, s->metric, vals, 4096);
-		w->best = NAN;
-		for (size_t e = 0; e < w->epochs; e++) {
-			if (isnan(vals[e]))
-				continue;
-			if (isnan(w->best) || (s->maximize ? vals[e] > w->best : vals[e] < w->best)) {
-				w->best = vals[e];
-				w->best_epoch = e;
-			}
+		read_metrics(tdir, &m);
+		long col = exp_metrics_column(&m, s->metric), sec = exp_metrics_column(&m, "seconds");
+		long best = exp_metrics_best(&m, col, s->maximize, &w->best);
+		w->epochs = m.nrows;
+		w->best_epoch = best < 0 ? 0 : (size_t)best;
+		if (best < 0)
+			w->best = NAN;
+		w->final = col >= 0 && m.nrows ? m.values[(m.nrows - 1) * m.ncols + (size_t)col] : NAN;
+		for (size_t e = 0; sec >= 0 && e < m.nrows; e++) {
+			double v = m.values[e * m.ncols + (size_t)sec];
+
+			w->seconds += isnan(v) ? 0 : v;
 		}
-		w->final = w->epochs ? vals[w->epochs - 1] : NAN;
-		double sec[4096];
-		size_t ns = read_metric(tdir, "seconds", sec, 4096);
-		for (size_t e = 0; e < ns; e++)
-			w->seconds += isnan(sec[e]) ? 0 : sec[e];
+		exp_metrics_fini(&m);
 	}
 	snprintf(path, sizeof(path), "%s/results.csv", dir);
 	rc = exp_write_atomic(path, write_results_csv, &r, err);

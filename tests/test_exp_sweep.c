@@ -722,3 +722,27 @@ Test(exp_sweep, two_sweeps_on_one_directory_are_refused)
 	free(out);
 	free(err);
 }
+
+Test(exp_sweep, an_objective_that_no_trial_fills_is_a_config_error)
+{
+	/* It once ran every trial and ended "done" with empty results. */
+	expect_error("  grid:\n    train.eta: [1]\n  objective:\n    metric: val_accuracy\n",
+		     "@:22:13: objective 'val_accuracy' is not a metrics.csv column of this config's runs (did you mean 'eval_accuracy'?); they fill epoch, eval_correct,");
+	expect_error("  grid:\n    train.eta: [1]\n  objective:\n    metric: validation_accuracy\n",
+		     "; validation columns need data.validation_size > 0");
+	expect_error("  grid:\n    train.eta: [1]\n    monitor.eval_cost: [false]\n  objective:\n    metric: eval_cost\n",
+		     "objective 'eval_cost' stays empty in this config's runs (monitor.eval_cost is off)");
+	/* With a validation split the abbreviation finds its column. */
+	struct exp_config cfg;
+	struct exp_sweep s;
+	struct nn_err e = { 0, "" };
+	write_cfg("500", "2", "  grid:\n    data.validation_size: [100]\n  objective:\n    metric: val_accuracy\n");
+	cr_assert_lt(load(&cfg, &s, &e), 0);
+	cr_assert(strstr(e.msg, "(did you mean 'validation_accuracy'?)"), "%s", e.msg);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+	write_cfg("500", "2", "  grid:\n    data.validation_size: [100]\n  objective:\n    metric: validation_accuracy\n");
+	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
+	exp_sweep_fini(&s);
+	exp_config_fini(&cfg);
+}

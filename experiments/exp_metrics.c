@@ -1,0 +1,195 @@
+#include "exp_metrics.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exp_fs.h"
+
+size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int *filled)
+{
+	/* The validation split gets columns of its own when it is not the
+	 * evaluated one. */
+	int validation = cfg->validation_size > 0 && cfg->eval == EXP_SPLIT_TEST;
+	const struct {
+		const char *name;
+		int present, filled;
+	} cols[] = {
+		{ "epoch", 1, 1 },
+		{ "train_cost", 1, cfg->monitor_train_cost },
+		{ "train_accuracy", 1, cfg->monitor_train_accuracy },
+		{ "eval_correct", 1, cfg->monitor_eval_accuracy },
+		{ "eval_total", 1, cfg->monitor_eval_accuracy },
+		{ "eval_accuracy", 1, cfg->monitor_eval_accuracy },
+		{ "eval_cost", 1, cfg->monitor_eval_cost },
+		{ "validation_correct", validation, 1 },
+		{ "validation_total", validation, 1 },
+		{ "validation_accuracy", validation, 1 },
+		{ "validation_cost", validation, 1 },
+		{ "eta", 1, 1 },
+		{ "train_seconds", 1, 1 },
+		{ "eval_seconds", 1, 1 },
+		{ "seconds", 1, 1 },
+	};
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		if (!cols[i].present)
+			continue;
+		names[n] = cols[i].name;
+		if (filled)
+			filled[n] = cols[i].filled;
+		n++;
+	}
+	return n;
+}
+
+/* Whether a abbreviates b's first word and matches the rest:
+ * val_accuracy and validation_accuracy. */
+static int abbreviates(const char *a, const char *b)
+{
+	const char *ua = strchr(a, '_'), *ub = strchr(b, '_');
+
+	return ua && ub && ua > a && ua - a < ub - b && !strncmp(a, b, (size_t)(ua - a)) &&
+	       !strcmp(ua, ub);
+}
+
+int exp_metrics_fills(const struct exp_config *cfg, const char *name, char *why, size_t len)
+{
+	const char *names[EXP_METRICS_MAX_COLUMNS], *best = NULL;
+	int filled[EXP_METRICS_MAX_COLUMNS];
+	size_t n = exp_metrics_columns(cfg, names, filled), best_d = 4, used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(names[i], name)) {
+			if (filled[i])
+				return 1;
+			snprintf(why, len, "'%s' stays empty in this config's runs (monitor.%s is off)", name,
+				 !strncmp(name, "eval_", 5) && strstr(name, "cost") ? "eval_cost" :
+				 !strncmp(name, "eval_", 5) ? "eval_accuracy" : name);
+			return 0;
+		}
+	}
+	/* The nearest filled column: one the name abbreviates, else the
+	 * nearest by edits. */
+	for (size_t i = 0; i < n && best_d; i++) {
+		size_t d = abbreviates(name, names[i]) ? 0 : exp_edit_distance(name, names[i]);
+
+		if (filled[i] && d < best_d) {
+			best_d = d;
+			best = names[i];
+		}
+	}
+	used = (size_t)snprintf(why, len, "'%s' is not a metrics.csv column of this config's runs", name);
+	if (best && used < len)
+		used += (size_t)snprintf(why + used, len - used, " (did you mean '%s'?)", best);
+	for (size_t i = 0, k = 0; i < n && used < len; i++) {
+		if (!filled[i])
+			continue;
+		used += (size_t)snprintf(why + used, len - used, "%s%s", k++ ? ", " : "; they fill ", names[i]);
+	}
+	if (!strncmp(name, "val", 3) && cfg->validation_size == 0 && used < len)
+		snprintf(why + used, len - used, "; validation columns need data.validation_size > 0");
+	return 0;
+}
+
+void exp_metrics_fini(struct exp_metrics *m)
+{
+	for (size_t i = 0; i < m->ncols; i++)
+		free(m->names[i]);
+	free(m->values);
+	memset(m, 0, sizeof(*m));
+}
+
+int exp_metrics_read(struct exp_metrics *m, const char *path, struct nn_err *err)
+{
+	char *text, *line;
+	size_t len, cap = 0;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if ((rc = exp_read_file(path, &text, &len, err)) < 0)
+		return rc;
+	line = text;
+	for (size_t row = 0; *line; row++) {
+		char *end = strchr(line, '\n'), *field = line;
+
+		if (end)
+			*end = '\0';
+		if (row > 0 && m->nrows == cap) {
+			double *p = realloc(m->values, (cap = cap ? cap * 2 : 64) * m->ncols * sizeof(double));
+
+			if (!p) {
+				rc = nn_errorf(err, NN_ENOMEM, "out of memory reading '%s'", path);
+				goto done;
+			}
+			m->values = p;
+		}
+		for (size_t col = 0;; col++) {
+			char *comma = strchr(field, ',');
+
+			if (comma)
+				*comma = '\0';
+			if (row == 0) {
+				if (col == EXP_METRICS_MAX_COLUMNS || !(m->names[col] = strdup(field))) {
+					rc = nn_errorf(err, NN_EFORMAT, "%s:1: more than %d columns", path,
+						       EXP_METRICS_MAX_COLUMNS);
+					goto done;
+				}
+				m->ncols++;
+			} else if (col < m->ncols) {
+				char *stop;
+				double v = strtod(field, &stop);
+
+				m->values[m->nrows * m->ncols + col] = *field && !*stop ? v : NAN;
+			}
+			if (!comma) {
+				if (row > 0 && col + 1 != m->ncols) {
+					rc = nn_errorf(err, NN_EFORMAT, "%s:%zu: expected %zu fields, got %zu",
+						       path, row + 1, m->ncols, col + 1);
+					goto done;
+				}
+				break;
+			}
+			field = comma + 1;
+		}
+		if (row > 0)
+			m->nrows++;
+		if (!end)
+			break;
+		line = end + 1;
+	}
+	rc = 0;
+done:
+	free(text);
+	return rc;
+}
+
+long exp_metrics_column(const struct exp_metrics *m, const char *name)
+{
+	for (size_t i = 0; i < m->ncols; i++)
+		if (!strcmp(m->names[i], name))
+			return (long)i;
+	return -1;
+}
+
+long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, double *value)
+{
+	long best = -1;
+
+	if (col < 0)
+		return -1;
+	for (size_t r = 0; r < m->nrows; r++) {
+		double v = m->values[r * m->ncols + (size_t)col];
+
+		if (isnan(v))
+			continue;
+		/* Strictly better: the first of tied rows stays. */
+		if (best < 0 || (maximize ? v > *value : v < *value)) {
+			best = (long)r;
+			*value = v;
+		}
+	}
+	return best;
+}

@@ -1,0 +1,45 @@
+/* metrics.csv, a run's table of one row per epoch: this module owns its
+ * columns (which a config's run writes, and which hold values), writes
+ * its header, and reads it back for sweeps, plots and reports. */
+#ifndef EXP_METRICS_H
+#define EXP_METRICS_H
+
+#include <stddef.h>
+
+#include "exp_config.h"
+#include "nn_err.h"
+
+#define EXP_METRICS_MAX_COLUMNS 32
+
+/* The columns a run of cfg writes, in order: names[i] (static strings),
+ * and filled[i] (may be NULL) whether column i gets a value each epoch
+ * (train_cost stays empty unless monitored, for one). Returns the count. */
+size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int *filled);
+
+/* Whether a run of cfg fills column name each epoch; when not, writes a
+ * reason into why ("'val_accuracy' is not a metrics.csv column (did you
+ * mean 'validation_accuracy'?); a run of this config writes epoch, ...").
+ * Returns 1 or 0. */
+int exp_metrics_fills(const struct exp_config *cfg, const char *name, char *why, size_t len);
+
+/* A metrics.csv read back: values[row * ncols + col], NAN where empty. */
+struct exp_metrics {
+	size_t ncols, nrows;
+	char *names[EXP_METRICS_MAX_COLUMNS];
+	double *values;
+};
+
+/* Reads path. Returns 0, NN_EIO (cannot read) or NN_EFORMAT (with
+ * "path:line:"); m needs exp_metrics_fini either way. */
+int exp_metrics_read(struct exp_metrics *m, const char *path, struct nn_err *err);
+void exp_metrics_fini(struct exp_metrics *m);
+
+/* The index of column name, or -1. */
+long exp_metrics_column(const struct exp_metrics *m, const char *name);
+
+/* The best value of column col over the rows (the highest when maximize,
+ * else the lowest; the first of tied rows), skipping empty cells.
+ * Returns the row, or -1 when the column holds no value. */
+long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, double *value);
+
+#endif
