@@ -1,5 +1,6 @@
 /* nnlab: the command-line program. Only this file prints errors and exits:
  * 0 on success, 1 on a runtime failure, 2 on a usage or config error. */
+#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -299,12 +300,37 @@ static int cmd_check(int argc, char **argv)
 	return 0;
 }
 
+/* Adds the run directories under dir (those holding a metrics.csv), in
+ * name order, as nnlab report takes a directory of runs. */
+static int add_runs_under(const char *dir, char **runs, size_t *n, size_t max)
+{
+	struct dirent **names;
+	int count = scandir(dir, &names, NULL, alphasort), added = 0;
+
+	for (int i = 0; i < count; i++) {
+		char path[4400], metrics[4500];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		snprintf(metrics, sizeof(metrics), "%s/metrics.csv", path);
+		if (names[i]->d_name[0] != '.' && access(metrics, R_OK) == 0 && *n < max &&
+		    (runs[*n] = strdup(path))) {
+			++*n;
+			added++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return added;
+}
+
 static int cmd_plot(int argc, char **argv)
 {
-	const char *runs[256], *out = "overlay", *metric = "eval_accuracy";
+	char *runs[256];
+	const char *out = "overlay", *metric = "eval_accuracy";
 	size_t n = 0;
 	char base[4096];
 	struct nn_err err = { 0, "" };
+	int rc = 0;
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--metric")) {
@@ -315,26 +341,51 @@ static int cmd_plot(int argc, char **argv)
 			else
 				metric = argv[++i];
 		} else if (argv[i][0] == '-') {
-			return usage_error("unknown option '%s'", argv[i]);
-		} else if (n == 256) {
-			return usage_error("%s", "too many runs (at most 256)");
+			rc = usage_error("unknown option '%s'", argv[i]);
+			goto done;
 		} else {
-			runs[n++] = argv[i];
+			char metrics[4400];
+
+			/* A run, or a directory of runs. */
+			snprintf(metrics, sizeof(metrics), "%s/metrics.csv", argv[i]);
+			if (access(metrics, R_OK) == 0 && n < 256)
+				runs[n++] = strdup(argv[i]);
+			else if (!add_runs_under(argv[i], runs, &n, 256)) {
+				char msg[4500];
+
+				snprintf(msg, sizeof(msg), "'%s' is neither a run directory (no metrics.csv) nor a directory of runs",
+					 argv[i]);
+				rc = fail(2, msg);
+				goto done;
+			}
 		}
 	}
-	if (!n)
-		return usage_error("%s", "plot needs at least one RUN_DIR");
-	if (strspn(metric, "abcdefghijklmnopqrstuvwxyz_") != strlen(metric))
-		return usage_error("'%s' is not a metrics.csv column", metric);
+	if (!n) {
+		rc = usage_error("%s", "plot needs at least one RUN_DIR (or a directory of runs)");
+		goto done;
+	}
+	if (strspn(metric, "abcdefghijklmnopqrstuvwxyz_") != strlen(metric)) {
+		rc = usage_error("'%s' is not a metrics.csv column", metric);
+		goto done;
+	}
 	/* -o overlay.png, overlay.svg or overlay: the chart's files share the base. */
 	snprintf(base, sizeof(base), "%s", out);
 	size_t len = strlen(base);
 	if (len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg")))
 		base[len - 4] = '\0';
-	if (exp_plot_overlay(runs, n, metric, base, stderr, &err) < 0)
-		return fail(1, err.msg);
-	printf("wrote %s.gp, %s.png and %s.svg\n", base, base, base);
-	return 0;
+	if (exp_plot_overlay((const char *const *)runs, n, metric, base, stderr, &err) < 0) {
+		rc = fail(err.code == NN_EINVAL ? 2 : 1, err.msg);
+		goto done;
+	}
+	/* Only what exists: without gnuplot there is the script alone. */
+	if (exp_plot_have_gnuplot())
+		printf("wrote %s.gp, %s.png and %s.svg (%zu run%s)\n", base, base, base, n, n == 1 ? "" : "s");
+	else
+		printf("wrote %s.gp only (%zu run%s): gnuplot is not installed\n", base, n, n == 1 ? "" : "s");
+done:
+	for (size_t i = 0; i < n; i++)
+		free(runs[i]);
+	return rc;
 }
 
 static int cmd_report(int argc, char **argv)

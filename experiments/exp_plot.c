@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "exp_fs.h"
+#include "exp_metrics.h"
 #include "nn_train.h"
 
 #define SIZE "900,560"
@@ -170,17 +171,24 @@ int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
 
 /* --- writing scripts and data ------------------------------------------- */
 
-/* s as a gnuplot single-quoted string: a quote is written twice. */
-static void put_quoted(FILE *f, const char *s)
+void exp_plot_quote(FILE *f, const char *s, int in_macro)
 {
 	fputc('\'', f);
 	for (; *s; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			continue;
 		if (*s == '\'')
-			fputc('\'', f);
-		if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
+			fputc('\'', f);   /* '' inside single quotes */
+		else if (in_macro && (*s == '"' || *s == '\\'))
+			fputc('\\', f);  /* \" and \\ inside the macro's double quotes */
+		fputc(*s, f);
 	}
 	fputc('\'', f);
+}
+
+static void put_quoted(FILE *f, const char *s)
+{
+	exp_plot_quote(f, s, 0);
 }
 
 /* The opening every script shares: outputs overridable, as nnlab does to
@@ -614,10 +622,10 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 
 		snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
 		fputs(i ? ", " : "", f);
-		put_quoted(f, path);
+		exp_plot_quote(f, path, 1);
 		fprintf(f, " using 'epoch':(%scolumn('%s')) with lines lw 2 title ", percent ? "100*" : "",
 			o->metric);
-		put_quoted(f, o->legend[i]);
+		exp_plot_quote(f, o->legend[i], 1);
 	}
 	fputs("\"\n", f);
 	script_tail(f, SIZE);
@@ -647,6 +655,28 @@ int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
 				       metrics);
 			goto done;
 		}
+		/* The metric must hold values in every run, or gnuplot would
+		 * fail with its own words (or draw nothing). */
+		struct exp_metrics m;
+		if ((rc = exp_metrics_read(&m, metrics, err)) < 0) {
+			exp_metrics_fini(&m);
+			goto done;
+		}
+		long col = exp_metrics_column(&m, metric);
+		double any;
+		if (exp_metrics_best(&m, col, 1, &any) < 0) {
+			char have[1024] = "";
+
+			for (size_t c = 0, len = 0; c < m.ncols && len < sizeof(have); c++)
+				if (exp_metrics_best(&m, (long)c, 1, &any) >= 0)
+					len += (size_t)snprintf(have + len, sizeof(have) - len, "%s%s",
+								len ? ", " : "", m.names[c]);
+			rc = nn_errorf(err, NN_EINVAL, "'%s' %s column '%s'; its columns with values: %s",
+				       metrics, col < 0 ? "has no" : "has no values in its", metric, have);
+			exp_metrics_fini(&m);
+			goto done;
+		}
+		exp_metrics_fini(&m);
 		snprintf(path, sizeof(path), "%s/config.yaml", runs[i]);
 		tree = exp_yaml_load_file(path, path, err);
 		if (!tree) {

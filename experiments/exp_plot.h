@@ -17,6 +17,12 @@
  * NAME.png and NAME.svg, and for some NAME.dat. */
 extern const char *const exp_plot_run_charts[];
 
+/* Writes s as a gnuplot single-quoted string (a quote doubled), control
+ * characters dropped. in_macro: the string sits inside a double-quoted
+ * string (the scripts' draw macro), so '"' and '\\' are escaped for that
+ * too. Every text from a config or a path reaches a script this way. */
+void exp_plot_quote(FILE *f, const char *s, int in_macro);
+
 /* Whether a gnuplot program is on PATH. */
 int exp_plot_have_gnuplot(void);
 

@@ -1,5 +1,6 @@
 #include "exp_report.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,64 +248,129 @@ static int by_best(const void *a, const void *b)
 	return (x->s.best < y->s.best) - (x->s.best > y->s.best);
 }
 
-/* Position of v among the distinct values of the runs' key k, ordered
- * numerically when all are numbers, else by text. */
-static size_t value_index(const struct runs *rs, int k, const char *v)
+/* Compares two values as a person orders them: runs of digits by their
+ * number, so "[784, 30, 10]" comes before "[784, 100, 10]" and "2" before
+ * "10"; the rest byte by byte. */
+static int natural_cmp(const char *a, const char *b)
 {
-	size_t below = 0;
-	char seen[64][256];
-	size_t nseen = 0;
-	int numeric = 1;
+	while (*a && *b) {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			char *ea, *eb;
+			double x = strtod(a, &ea), y = strtod(b, &eb);
 
-	for (size_t i = 0; i < rs->n; i++) {
-		char *end;
-
-		strtod(rs->run[i].values[k], &end);
-		numeric &= *rs->run[i].values[k] && !*end;
-	}
-	for (size_t i = 0; i < rs->n && nseen < 64; i++) {
-		const char *w = rs->run[i].values[k];
-		size_t j;
-
-		for (j = 0; j < nseen && strcmp(seen[j], w); j++)
-			;
-		if (j < nseen)
+			if (x != y)
+				return x < y ? -1 : 1;
+			a = ea;
+			b = eb;
 			continue;
-		snprintf(seen[nseen++], sizeof(seen[0]), "%s", w);
-		if (numeric ? atof(w) < atof(v) : strcmp(w, v) < 0)
-			below++;
+		}
+		if (*a != *b)
+			return (unsigned char)*a - (unsigned char)*b;
+		a++;
+		b++;
 	}
-	return below;
+	return (unsigned char)*a - (unsigned char)*b;
 }
 
+/* The distinct values of key k (0 or 1) over the runs, in natural order. */
+struct axis {
+	const char *values[64];
+	size_t n;
+};
+
+static void axis_init(struct axis *ax, const struct runs *rs, int k)
+{
+	ax->n = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const char *v = rs->run[i].values[k];
+		size_t j = 0;
+
+		while (j < ax->n && strcmp(ax->values[j], v))
+			j++;
+		if (j < ax->n || ax->n == 64)
+			continue;
+		/* Insert in order. */
+		for (j = ax->n; j > 0 && natural_cmp(ax->values[j - 1], v) > 0; j--)
+			ax->values[j] = ax->values[j - 1];
+		ax->values[j] = v;
+		ax->n++;
+	}
+}
+
+static long axis_index(const struct axis *ax, const char *v)
+{
+	for (size_t j = 0; j < ax->n; j++)
+		if (!strcmp(ax->values[j], v))
+			return (long)j;
+	return -1;
+}
+
+/* One line per cell, in grid order (rows of the second key, each along
+ * the first): column, row, final accuracy. A grid point with several runs
+ * (seeds) shows their mean. */
 static int write_heat_data(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct runs *rs = ctx;
+	struct axis x, y;
 
 	(void)err;
-	fprintf(f, "# %s, %s, final accuracy (%%), column and row of the cell\n", rs->keys[0],
-		rs->keys[1]);
-	for (size_t i = 0; i < rs->n; i++)
-		fprintf(f, "\"%s\" \"%s\" %.2f %zu %zu\n", rs->run[i].values[0], rs->run[i].values[1],
-			rs->run[i].s.final, value_index(rs, 0, rs->run[i].values[0]),
-			value_index(rs, 1, rs->run[i].values[1]));
+	axis_init(&x, rs, 0);
+	axis_init(&y, rs, 1);
+	fprintf(f, "# column (%s), row (%s), final accuracy (%%) averaged over the runs at the cell, runs\n",
+		rs->keys[0], rs->keys[1]);
+	for (size_t r = 0; r < y.n; r++)
+		for (size_t c = 0; c < x.n; c++) {
+			double sum = 0;
+			size_t count = 0;
+
+			for (size_t i = 0; i < rs->n; i++)
+				if (axis_index(&x, rs->run[i].values[0]) == (long)c &&
+				    axis_index(&y, rs->run[i].values[1]) == (long)r) {
+					sum += rs->run[i].s.final;
+					count++;
+				}
+			if (count)
+				fprintf(f, "%zu %zu %.2f %zu\n", c, r, sum / (double)count, count);
+		}
 	return 0;
 }
 
 static int write_heat_script(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct runs *rs = ctx;
+	struct axis x, y;
 
 	(void)err;
+	axis_init(&x, rs, 0);
+	axis_init(&y, rs, 1);
 	fputs("# nnlab chart: final accuracy over two config values. Edit it and run 'gnuplot heatmap.gp' here.\n"
 	      "if (!exists(\"out_png\")) out_png = 'heatmap.png'\n"
 	      "if (!exists(\"out_svg\")) out_svg = 'heatmap.svg'\n", f);
-	fprintf(f, "set title 'final accuracy (%%) by %s and %s' noenhanced\n", rs->keys[0], rs->keys[1]);
-	fprintf(f, "set xlabel '%s' noenhanced\nset ylabel '%s' noenhanced\n", rs->keys[0], rs->keys[1]);
-	fputs("set palette defined (0 '#f7fbff', 1 '#2b6cb0')\nunset key\nset tics nomirror\n"
-	      "set offsets 0.5, 0.5, 0.5, 0.5\n"
-	      "draw = \"plot 'heatmap.dat' using 4:5:3:xtic(1):ytic(2) with image, "
-	      "'' using 4:5:(sprintf('%.2f', $3)) with labels\"\n"
+	fputs("set encoding utf8\nset title ", f);
+	char title[600];
+	snprintf(title, sizeof(title), "final accuracy (%%) by %s and %s", rs->keys[0], rs->keys[1]);
+	exp_plot_quote(f, title, 0);
+	fputs(" noenhanced\nset xlabel ", f);
+	exp_plot_quote(f, rs->keys[0], 0);
+	fputs(" noenhanced\nset ylabel ", f);
+	exp_plot_quote(f, rs->keys[1], 0);
+	/* One filled rectangle per cell (vector in the SVG), the cells
+	 * filling the frame, labelled with the values in their order. */
+	fprintf(f, " noenhanced\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\nset xtics (", x.n - 1, y.n - 1);
+	for (size_t c = 0; c < x.n; c++) {
+		fputs(c ? ", " : "", f);
+		exp_plot_quote(f, x.values[c], 0);
+		fprintf(f, " %zu", c);
+	}
+	fputs(")\nset ytics (", f);
+	for (size_t r = 0; r < y.n; r++) {
+		fputs(r ? ", " : "", f);
+		exp_plot_quote(f, y.values[r], 0);
+		fprintf(f, " %zu", r);
+	}
+	fputs(")\nset palette defined (0 '#f7fbff', 1 '#2b6cb0')\nunset key\nset tics nomirror out\n"
+	      "draw = \"plot 'heatmap.dat' using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, "
+	      "'' using 1:2:(sprintf('%.2f', $3)) with labels\"\n"
 	      "set terminal pngcairo size 700,560 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
 	      "set terminal svg size 700,560 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);
 	return 0;

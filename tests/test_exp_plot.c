@@ -361,3 +361,140 @@ Test(exp_plot, a_stop_while_drawing_ends_gnuplot_and_the_run)
 	cr_assert_not_null(th_read(path, NULL));
 	free(err);
 }
+
+/* A run directory made by hand: config.yaml with dir as data.options.dir,
+ * metrics.csv with two epochs of eval_accuracy. */
+static void fake_run(const char *path, const char *option_dir, double acc)
+{
+	char file[4600], text[2048];
+
+	mkdir(path, 0777);
+	snprintf(file, sizeof(file), "%s/config.yaml", path);
+	snprintf(text, sizeof(text), "name: r\ndata:\n  options:\n    dir: %s\ntrain:\n  eta: 1\n", option_dir);
+	th_write_str(file, text);
+	snprintf(file, sizeof(file), "%s/metrics.csv", path);
+	snprintf(text, sizeof(text), "epoch,train_cost,eval_accuracy,eval_cost,seconds\n0,,%.4f,0.5,1\n1,,%.4f,0.4,1\n",
+		 acc - 0.1, acc);
+	th_write_str(file, text);
+}
+
+Test(exp_plot, overlays_of_runs_with_any_text_render)
+{
+	char runs[4300], a[4400], b[4400], c[4400], path[8800], *out, *err;
+
+	/* Quotes, backslashes, @, &, underscores and non-ASCII in a legend
+	 * once broke the script ("unexpected or unrecognized token"). */
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	mkdir(runs, 0777);
+	snprintf(a, sizeof(a), "%s/a", runs);
+	snprintf(b, sizeof(b), "%s/b", runs);
+	snprintf(c, sizeof(c), "%s/c", runs);
+	fake_run(a, "\"it's a \\\"quote\\\" and \\\\ back\\\\slash\"", 0.9);
+	fake_run(b, "\"@macro & amp_under caf\xc3\xa9\"", 0.8);
+	fake_run(c, "plain", 0.7);
+	snprintf(path, sizeof(path), "%s/o", dir);
+	const char *plot[] = { "plot", a, b, c, "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
+	cr_assert(strstr(out, "wrote "), "%s", out);
+	snprintf(path, sizeof(path), "%s/o.png", dir);
+	check_png(path, 0, 0);
+	snprintf(path, sizeof(path), "%s/o.svg", dir);
+	char *svg = th_read(path, NULL);
+	cr_assert(strstr(svg, "@macro &amp; amp_under caf\xc3\xa9"), "the legend lost its text");
+	/* The legend shows the value as YAML writes it: "...\"quote\"...". */
+	cr_assert(strstr(svg, "it's a \\\"quote\\\" and \\\\ back\\\\slash"), "the legend lost its text");
+	free(svg);
+	free(out);
+	free(err);
+
+	/* A directory of runs is taken as its runs, as nnlab report does. */
+	snprintf(path, sizeof(path), "%s/all", dir);
+	const char *all[] = { "plot", runs, "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, all), 0, "%s", err);
+	cr_assert(strstr(out, "(3 runs)"), "%s", out);
+	free(out);
+	free(err);
+
+	/* A metric no run holds names the columns that do. */
+	const char *bad[] = { "plot", a, "--metric", "validation_accuracy", "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, bad), 2, "%s", err);
+	cr_assert(strstr(err, "metrics.csv' has no column 'validation_accuracy'; its columns with values: epoch, eval_accuracy, eval_cost, seconds\n"),
+		  "%s", err);
+	free(out);
+	free(err);
+	const char *empty[] = { "plot", a, "--metric", "train_cost", "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, empty), 2, "%s", err);
+	cr_assert(strstr(err, "has no values in its column 'train_cost'"), "%s", err);
+	free(out);
+	free(err);
+
+	/* Without gnuplot it says it wrote the script only. */
+	snprintf(path, sizeof(path), "%s/nogp", dir);
+	const char *nogp[] = { "plot", a, "-o", path, NULL };
+	cr_assert_eq(th_nnlab_path(&out, &err, nogp, "/nonexistent"), 0, "%s", err);
+	cr_assert(strstr(out, "nogp.gp only (1 run): gnuplot is not installed"), "%s", out);
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/nogp.png", dir);
+	cr_assert_neq(stat(path, &st), 0);
+	free(out);
+	free(err);
+}
+
+Test(exp_plot, heatmap_cells_sit_at_their_grid_points)
+{
+	/* A 3x3 grid once came out sheared, values under the wrong cells. */
+	static const char *const bs[] = { "20", "5", "10" }, *const eta[] = { "3", "0.05", "0.5" };
+	char runs[4300], path[8800], *out, *err;
+
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	mkdir(runs, 0777);
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++) {
+			char run[4400], file[4600], text[512];
+
+			snprintf(run, sizeof(run), "%s/r%d%d", runs, i, j);
+			mkdir(run, 0777);
+			snprintf(file, sizeof(file), "%s/config.yaml", run);
+			snprintf(text, sizeof(text), "name: r\ntrain:\n  batch_size: %s\n  eta: %s\n", bs[i], eta[j]);
+			th_write_str(file, text);
+			snprintf(file, sizeof(file), "%s/metrics.csv", run);
+			/* The final accuracy encodes the cell: 0.BBEE... */
+			snprintf(text, sizeof(text), "epoch,eval_accuracy,seconds\n0,0.1,1\n1,%s,1\n",
+				 i == 0 ? (j == 0 ? "0.91" : j == 1 ? "0.92" : "0.93") :
+				 i == 1 ? (j == 0 ? "0.81" : j == 1 ? "0.82" : "0.83") :
+					  (j == 0 ? "0.71" : j == 1 ? "0.72" : "0.73"));
+			th_write_str(file, text);
+		}
+	const char *argv[] = { "report", runs, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/heatmap.dat", runs);
+	char *dat = th_read(path, NULL);
+	cr_assert_not_null(dat);
+	/* Columns: batch_size 5, 10, 20; rows: eta 0.05, 0.5, 3 (by value). */
+	static const char *const want[3][3] = {
+		{ "0 0 82.00 1", "1 0 72.00 1", "2 0 92.00 1" },
+		{ "0 1 83.00 1", "1 1 73.00 1", "2 1 93.00 1" },
+		{ "0 2 81.00 1", "1 2 71.00 1", "2 2 91.00 1" },
+	};
+	const char *line = strchr(dat, '\n') + 1;
+	for (int r = 0; r < 3; r++)
+		for (int c = 0; c < 3; c++) {
+			cr_assert_eq(strncmp(line, want[r][c], strlen(want[r][c])), 0, "cell %d,%d: %s", c, r, dat);
+			line = strchr(line, '\n') + 1;
+		}
+	free(dat);
+	snprintf(path, sizeof(path), "%s/heatmap.gp", runs);
+	char *gp = th_read(path, NULL);
+	cr_assert(strstr(gp, "set xtics ('5' 0, '10' 1, '20' 2)"), "%s", gp);
+	cr_assert(strstr(gp, "set ytics ('0.05' 0, '0.5' 1, '3' 2)"), "%s", gp);
+	free(gp);
+	snprintf(path, sizeof(path), "%s/heatmap.png", runs);
+	check_png(path, 700, 560);
+	/* The SVG draws cells as shapes, not an embedded bitmap. */
+	snprintf(path, sizeof(path), "%s/heatmap.svg", runs);
+	char *svg = th_read(path, NULL);
+	cr_assert_null(strstr(svg, "<image"), "a bitmap in the SVG");
+	free(svg);
+	free(out);
+	free(err);
+}
