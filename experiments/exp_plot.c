@@ -240,6 +240,8 @@ struct run_info {
 	const struct exp_data *data;
 	struct nn_model *model;
 	char title[512];
+	const char *which;    /* which model: "epoch 21's model (best.json, ...)" */
+	const char *split;    /* the evaluated split: "test" or "validation" */
 	int has_validation;
 	/* confusion matrix and misclassified examples of the evaluated split */
 	size_t *confusion;
@@ -317,7 +319,10 @@ static int write_confusion(FILE *f, void *ctx, struct nn_err *err)
 	char name[128];
 
 	(void)err;
-	script_head(f, "confusion", "confusion matrix at the best epoch", r->title);
+	char what[400];
+
+	snprintf(what, sizeof(what), "confusion matrix on the %s split, %s", r->split, r->which);
+	script_head(f, "confusion", what, r->title);
 	fputs("set xlabel 'predicted'\nset ylabel 'true'\n"
 	      "set palette defined (0 'white', 1 '#4a7ab7')\nset cbrange [0:*]\nunset key\nset tics nomirror\n",
 	      f);
@@ -468,9 +473,11 @@ static void make_title(struct run_info *r)
 }
 
 int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
-		 struct nn_model *model, FILE *log)
+		 struct nn_model *model, const char *which, FILE *log)
 {
-	struct run_info r = { .cfg = cfg, .data = data, .model = model };
+	struct run_info r = { .cfg = cfg, .data = data, .model = model, .which = which,
+			      .split = cfg->eval == EXP_SPLIT_TEST ? "test" : "validation" };
+	char what[400];
 	int render = exp_plot_have_gnuplot(), failed = 0;
 	const struct nn_data *eval = exp_data_eval(data, cfg);
 	size_t w = data->ds.image_width, h = data->ds.image_height, k = data->ds.class_count;
@@ -537,9 +544,8 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 					 class_name(data, (size_t)eval->labels[r.wrong[t]], a, sizeof(a)),
 					 class_name(data, (size_t)r.wrong_pred[t], b, sizeof(b)));
 			}
-			struct grid_chart c = { &r, &g, "misclassified",
-						"misclassified examples at the best epoch, labelled true>predicted",
-						"gray negative", "[0:1]", labels };
+			snprintf(what, sizeof(what), "misclassified %s examples (true>predicted), %s", r.split, which);
+			struct grid_chart c = { &r, &g, "misclassified", what, "gray negative", "[0:1]", labels };
 			grid_chart(dir, &c, &render, log, &failed);
 			free(g.cells);
 		}
@@ -560,8 +566,8 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 					for (size_t xx = 0; xx < w; xx++)
 						grid_tile(&g, u, y)[xx] = wu[y * w + xx] / max;
 			}
-			struct grid_chart c = { &r, &g, "weights",
-						"first-layer weights of the best model, one tile per hidden unit",
+			snprintf(what, sizeof(what), "first-layer weights, one tile per hidden unit, %s", which);
+			struct grid_chart c = { &r, &g, "weights", what,
 						"defined (-1 '#2166ac', 0 'white', 1 '#b2182b')", "[-1:1]", NULL };
 			grid_chart(dir, &c, &render, log, &failed);
 			free(g.cells);

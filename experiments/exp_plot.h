@@ -33,13 +33,14 @@ int exp_plot_render(const char *dir, const char *name, struct nn_err *err);
 
 /* Writes a run's charts into its directory: accuracy and cost per epoch
  * (from metrics.csv); for image data, the confusion matrix, misclassified
- * examples and first-layer weights of model (the best model), scored on
- * the evaluated split. Renders them when gnuplot is there; when it is
+ * examples and first-layer weights of model, scored on the evaluated
+ * split; which names that model in their titles ("epoch 21's model
+ * (best.json: the best validation accuracy)"). Renders them when gnuplot is there; when it is
  * not, says once on log how to get the images. Chart failures are
  * reported on log and do not fail the run: returns the number of charts
  * that failed. */
 int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
-		 struct nn_model *model, FILE *log);
+		 struct nn_model *model, const char *which, FILE *log);
 
 /* Draws the run's accuracy curve as text (gnuplot's dumb terminal) to out. */
 int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err);

@@ -140,26 +140,44 @@ static void csv_free(struct csv *c)
 	free(c->cells);
 }
 
-/* Best and final accuracy of the evaluated split, in percent. */
+/* A run's accuracies of the evaluated split, in percent: its peak, its
+ * final, and at the epoch whose model best.json keeps (the first epoch of
+ * the best validation accuracy, or of the evaluated split's without a
+ * validation split, as nnlab run chooses). */
 struct summary {
 	double best, final;
 	long best_epoch;
 	size_t epochs;
+	int by_validation;     /* best.json was chosen on the validation split */
+	long kept_epoch;       /* best.json's epoch */
+	double kept_select;    /* the accuracy that chose it */
+	double kept;           /* the evaluated split's accuracy then */
 };
 
 static void summarize(const struct csv *c, struct summary *s)
 {
+	double select = -1;
+
 	s->best = -1;
 	s->final = -1;
 	s->best_epoch = -1;
+	s->kept_epoch = -1;
 	s->epochs = c->rows - 1;
+	s->by_validation = csv_get(c, 0, "validation_accuracy") != NULL;
 	for (size_t r = 1; r < c->rows; r++) {
 		const char *a = csv_get(c, r, "eval_accuracy");
-		double v = a && *a ? 100 * atof(a) : -1;
+		const char *va = s->by_validation ? csv_get(c, r, "validation_accuracy") : a;
+		double v = a && *a ? 100 * atof(a) : -1, sv = va && *va ? 100 * atof(va) : -1;
 
 		if (v > s->best) {
 			s->best = v;
 			s->best_epoch = atol(csv_get(c, r, "epoch"));
+		}
+		if (sv > select) {
+			select = sv;
+			s->kept_epoch = atol(csv_get(c, r, "epoch"));
+			s->kept_select = sv;
+			s->kept = v;
 		}
 		s->final = v;
 	}
@@ -189,8 +207,24 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	}
 	summarize(&c, &s);
 	page_head(f, dir);
-	fprintf(f, "<p>%zu epochs; best accuracy of the evaluated split %.2f%% at epoch %ld; final %.2f%%.</p>\n",
-		s.epochs, s.best, s.best_epoch, s.final);
+	/* Which split is evaluated: the config says; validation columns of
+	 * their own mean the test split is. */
+	const char *split = "test";
+	snprintf(path, sizeof(path), "%s/config.yaml", dir);
+	struct nn_err yerr;
+	struct exp_node *tree = exp_yaml_load_file(path, path, &yerr);
+	const struct exp_node *ev = exp_node_get(exp_node_get(tree, "data"), "eval");
+	if (ev && ev->kind == EXP_SCALAR && !strcmp(ev->value, "validation"))
+		split = "validation";
+	fprintf(f, "<p>%zu epoch%s. Peak %s accuracy %.2f%% at epoch %ld; final (epoch %zu) %.2f%%.</p>\n",
+		s.epochs, s.epochs == 1 ? "" : "s", split, s.best, s.best_epoch, s.epochs - 1, s.final);
+	fprintf(f, "<p>best.json (and the confusion, misclassified and weights charts) holds epoch %ld's model, "
+		"chosen by the best %s accuracy (%.2f%%)", s.kept_epoch,
+		s.by_validation ? "validation" : split, s.kept_select);
+	if (s.by_validation)
+		fprintf(f, "; its %s accuracy is %.2f%%", split, s.kept);
+	fputs(".</p>\n", f);
+	exp_node_free(tree);
 	fputs("<h2>Charts</h2>\n", f);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
 		put_image(f, dir, charts[i][0], charts[i][1]);

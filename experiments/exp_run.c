@@ -341,9 +341,9 @@ static int finite_scores(const struct scores *s)
 	       (!s->has_validation || isfinite(s->validation.cost));
 }
 
-/* The run's charts, from its best model (best.json). */
+/* The run's charts, from its best model (best.json, of best_epoch). */
 static void draw_charts(const struct exp_config *cfg, const struct exp_data *data,
-			const char *dir, FILE *log)
+			const char *dir, size_t best_epoch, FILE *log)
 {
 	char path[4200], *text;
 	size_t len;
@@ -366,7 +366,10 @@ static void draw_charts(const struct exp_config *cfg, const struct exp_data *dat
 	best->hidden_act = cfg->activation;
 	best->output_act = cfg->output;
 	best->cost = cfg->cost;
-	exp_plot_run(dir, cfg, data, best, log);
+	char which[200];
+	snprintf(which, sizeof(which), "epoch %zu's model (best.json: the best %s accuracy)", best_epoch,
+		 data->validation.n > 0 ? "validation" : cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+	exp_plot_run(dir, cfg, data, best, which, log);
 	nn_model_destroy(best);
 }
 
@@ -531,7 +534,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		}
 	}
 	if (cfg->charts && res->epochs_run)
-		draw_charts(cfg, &data, res->dir, opts->log ? stderr : NULL);
+		draw_charts(cfg, &data, res->dir, res->best_epoch, opts->log ? stderr : NULL);
 	if (opts->stop && *opts->stop) {
 		/* Stopped while drawing: gnuplot was ended, the rest undrawn. */
 		rc = nn_errorf(err, NN_EINTR, "stopped while drawing the charts; '%s' holds the %zu finished epochs",

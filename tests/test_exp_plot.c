@@ -498,3 +498,46 @@ Test(exp_plot, heatmap_cells_sit_at_their_grid_points)
 	free(out);
 	free(err);
 }
+
+Test(exp_plot, titles_and_the_page_say_which_epoch_split_and_accuracy)
+{
+	char *err, *out, path[4400], f[64], want[256];
+
+	cr_assert_eq(small_run("r", NULL, &err, "train.epochs=5"), 0, "%s", err);
+	free(err);
+	snprintf(path, sizeof(path), "%s/r/metrics.csv", dir);
+	char *csv = th_read(path, NULL);
+	/* best.json's epoch: the first of the best validation accuracy. */
+	size_t kept = 0;
+	double best = -1;
+	for (size_t i = 0; i < th_csv_rows(csv); i++) {
+		double v = atof(th_csv(csv, i, "validation_accuracy", f, sizeof(f)));
+
+		if (v > best) {
+			best = v;
+			kept = i;
+		}
+	}
+	free(csv);
+	snprintf(want, sizeof(want), "epoch %zu's model (best.json: the best validation accuracy)", kept);
+	static const char *const charts[] = { "confusion.gp", "misclassified.gp", "weights.gp" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/r/%s", dir, charts[i]);
+		char *gp = th_read(path, NULL);
+
+		cr_assert(strstr(gp, want), "%s lacks '%s'", charts[i], want);
+		free(gp);
+	}
+	snprintf(path, sizeof(path), "%s/r", dir);
+	const char *argv[] = { "report", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/r/report.html", dir);
+	char *html = th_read(path, NULL);
+	snprintf(want, sizeof(want), "holds epoch %zu's model, chosen by the best validation accuracy (%.2f%%); its test accuracy is ",
+		 kept, 100 * best);
+	cr_assert(strstr(html, want), "lacks '%s'", want);
+	cr_assert(strstr(html, "Peak test accuracy "), "%s", html);
+	free(html);
+	free(out);
+	free(err);
+}
