@@ -166,6 +166,7 @@ struct progress {
 	volatile sig_atomic_t *stop;    /* or NULL */
 	const char *heartbeat;          /* or NULL */
 	double last_beat;
+	double train_start;             /* when epoch 0 began (loading excluded) */
 };
 
 /* Rewrites the heartbeat file: its time tells a sweep the run is alive. */
@@ -209,10 +210,16 @@ static int on_batch(void *ctx, size_t done, size_t total)
 	memset(bar + fill, '.', 30 - fill);
 	bar[30] = '\0';
 	double rate = done / (t - p->epoch_start + 1e-9);
+	/* Time left from the training so far (evaluations included, loading
+	 * not); no guess in the first half second. */
 	double frac = ((double)p->epoch + (double)done / (double)total) / (double)p->epochs;
-	double eta = frac > 0 ? (t - p->start) * (1 - frac) / frac : 0;
-	fprintf(stderr, "\r  epoch %zu/%zu [%s] %zu/%zu  %.0fk ex/s  elapsed %.0f s  left %.0f s \033[K",
-		p->epoch + 1, p->epochs, bar, done, total, rate / 1000, t - p->start, eta);
+	double trained = t - p->train_start;
+	char left[32] = "left ?";
+	if (trained >= 0.5 && frac > 0)
+		snprintf(left, sizeof(left), "left %.0f s", trained * (1 - frac) / frac);
+	/* Numbered as the epoch lines: Epoch 0 is the first. */
+	fprintf(stderr, "\r  Epoch %zu (%zu of %zu) [%s] %zu/%zu  %.0fk ex/s  elapsed %.0f s  %s \033[K",
+		p->epoch, p->epoch + 1, p->epochs, bar, done, total, rate / 1000, t - p->start, left);
 	fflush(stderr);
 	return 0;
 }
@@ -449,7 +456,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		.l2 = (float)cfg->l2, .l1 = (float)cfg->l1, .momentum = (float)cfg->momentum,
 	};
 	struct progress prog = { 0, cfg->epochs, t_start, 0, 0, opts->progress, opts->stop,
-				 opts->heartbeat, -1e9 };
+				 opts->heartbeat, -1e9, t_start };
 	beat(&prog, now());
 	double eta = cfg->eta;
 	size_t best_select = 0, since_best = 0, since_change = 0;
@@ -459,6 +466,8 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 
 		prog.epoch = epoch;
 		prog.epoch_start = t0;
+		if (epoch == 0)
+			prog.train_start = t0;
 		sgd.eta = (float)eta;
 		int stopped = nn_train_epoch(model, &data.train, &sgd, order, &rng, on_batch, &prog);
 		if (opts->progress)

@@ -864,3 +864,27 @@ Test(exp_run, a_plugin_option_error_names_the_place_in_the_config)
 	free(out);
 	free(err);
 }
+
+Test(exp_run, the_progress_bar_numbers_epochs_as_the_epoch_lines)
+{
+	char cmd[20000], log[4400];
+
+	/* A terminal for stderr: script(1) gives the run a pseudo-terminal. */
+	if (system("command -v script > /dev/null") != 0)
+		cr_skip_test("script(1) is not installed");
+	write_small("s.yaml", "");
+	snprintf(log, sizeof(log), "%s/tty.txt", dir);
+	snprintf(cmd, sizeof(cmd), "script -qec \"'%s/nnlab' run '%s/s.yaml' --out '%s/r' --set train.epochs=2\" /dev/null > '%s' 2>&1",
+		 NNLAB_BUILD_DIR, dir, dir, log);
+	cr_assert_eq(system(cmd), 0);
+	char *text = th_read(log, NULL);
+	cr_assert(strstr(text, "Epoch 0 (1 of 2) ["), "%s", text);
+	cr_assert(strstr(text, "Epoch 1 (2 of 2) ["), "%s", text);
+	cr_assert_null(strstr(text, "epoch 1/2"), "%s", text);
+	/* No guess of the time left before there is anything to go on. */
+	char frame[512];
+	const char *first = strstr(text, "Epoch 0 (1 of 2) [");
+	snprintf(frame, sizeof(frame), "%.*s", (int)strcspn(first, "\033"), first);
+	cr_assert(strstr(frame, "left ?"), "%s", frame);
+	free(text);
+}
