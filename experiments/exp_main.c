@@ -57,7 +57,86 @@ static const char usage[] =
 	"\n"
 	"Environment:\n"
 	"  NNLAB_PLUGIN_PATH colon-separated directories searched for dataset\n"
-	"                    plugins (ds_NAME.so) after those beside nnlab\n";
+	"                    plugins (ds_NAME.so) after those beside nnlab\n"
+	"  NNLAB_MAX_MEMORY  the most memory a model may take (default 8G)\n"
+	"\n"
+	"'nnlab COMMAND --help' describes one command.\n";
+
+/* Each command's own --help. */
+static const struct {
+	const char *name, *help;
+} command_help[] = {
+	{ "run",
+	  "usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
+	  "                 [--plot-terminal] [--heartbeat FILE]\n"
+	  "\n"
+	  "Trains the experiment CONFIG describes into runs/NAME/ (or DIR): config.yaml,\n"
+	  "metrics.csv, model.json, best.json and the charts. A config with a 'sweep'\n"
+	  "section runs with 'nnlab sweep' (or once, as its base, with --set sweep=null).\n"
+	  "\n"
+	  "  --set KEY=VALUE   override a config value by its dotted key path\n"
+	  "  --out DIR         write the run into DIR (an earlier run's files there go)\n"
+	  "  --plugin FILE     load the dataset plugin from FILE\n"
+	  "  --quiet, -q       print nothing but errors\n"
+	  "  --plot-terminal   draw the accuracy curve as text at the end\n"
+	  "  --heartbeat FILE  rewrite FILE every few seconds while running\n"
+	  "Exit status: 0, 1 for a runtime failure, 2 for a usage or config error.\n" },
+	{ "sweep",
+	  "usage: nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
+	  "\n"
+	  "Runs the trials of CONFIG's sweep section, N at a time, each as its own\n"
+	  "'nnlab run', into sweeps/NAME (or DIR); the same command resumes a stopped\n"
+	  "sweep. --force starts DIR-2, ... when the definition changed; --mpi runs\n"
+	  "under mpirun, rank 0 handing trials to the others. --set values apply to\n"
+	  "every trial. Exit status: 0 when every trial ended done, pruned or\n"
+	  "diverged; 1 when a trial failed, the sweep stopped or its files cannot be\n"
+	  "written; 2 for a usage or config error.\n" },
+	{ "check",
+	  "usage: nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	  "\n"
+	  "Loads the config, the plugin, the data and the model as 'nnlab run' would and\n"
+	  "stops before training; for a sweep config, lists its trials too.\n" },
+	{ "eval",
+	  "usage: nnlab eval MODEL.json CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	  "\n"
+	  "Scores a saved model (the config's model.from) on the split the config\n"
+	  "evaluates, and prints C / T, the mean cost and the confusion matrix.\n" },
+	{ "plot",
+	  "usage: nnlab plot RUN_DIR... [-o FILE] [--metric NAME]\n"
+	  "\n"
+	  "Overlays one metrics.csv column (default eval_accuracy) of several runs, or\n"
+	  "of every run in a directory, into FILE.png, FILE.svg and FILE.gp (default\n"
+	  "overlay).\n" },
+	{ "report",
+	  "usage: nnlab report DIR\n"
+	  "\n"
+	  "Writes DIR/report.html, a self-contained page: for a run, its numbers, charts\n"
+	  "and metrics; for a directory of runs (or a sweep directory), a table of them,\n"
+	  "their overlay and, when they differ in two values, a heatmap.\n" },
+	{ "plugins",
+	  "usage: nnlab plugins\n"
+	  "\n"
+	  "Lists the dataset plugins on the plugin path with their options.\n" },
+};
+
+/* Whether a command's arguments ask for its help ("--help" or "-h" that
+ * is not the value of an option). */
+static int wants_help(int argc, char **argv)
+{
+	static const char *const takes_value[] = { "--set", "--out", "--plugin", "--heartbeat", "-j",
+						   "-o", "--metric", NULL };
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+		for (const char *const *t = takes_value; *t; t++)
+			if (!strcmp(argv[i], *t)) {
+				i++;
+				break;
+			}
+	}
+	return 0;
+}
 
 static volatile sig_atomic_t stop_requested;
 
@@ -187,6 +266,15 @@ static int load_config(struct exp_config *cfg, const char *path, const struct ar
 	return 0;
 }
 
+/* Whether a config has a sweep section (not unset with sweep: null). */
+static int has_sweep(const struct exp_config *cfg)
+{
+	const struct exp_node *n = exp_node_get(cfg->tree, "sweep");
+
+	return n && !(n->kind == EXP_SCALAR && n->plain &&
+		      (!n->value[0] || !strcmp(n->value, "null") || !strcmp(n->value, "~")));
+}
+
 static void catch_stop_signals(void)
 {
 	struct sigaction sa;
@@ -213,6 +301,15 @@ static int cmd_run(int argc, char **argv)
 		return usage_error("%s", "run needs a CONFIG file");
 	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
 		return rc;
+	if (has_sweep(&cfg)) {
+		char where[NN_ERR_MAX], msg[NN_ERR_MAX];
+
+		snprintf(msg, sizeof(msg), "%s: this config has a 'sweep' section: run its trials with 'nnlab sweep %s', or its base config once with --set sweep=null",
+			 exp_node_where(cfg.tree->keys[exp_node_find(cfg.tree, "sweep")], where, sizeof(where)),
+			 a.positional[0]);
+		exp_config_fini(&cfg);
+		return fail(2, msg);
+	}
 	opts.out_dir = a.out;
 	opts.log = a.quiet ? NULL : stdout;
 	opts.progress = !a.quiet && isatty(STDERR_FILENO);
@@ -245,9 +342,9 @@ static int cmd_sweep(int argc, char **argv)
 	if (a.npositional != 1)
 		return usage_error("%s", "sweep needs a CONFIG file");
 	/* A trial runs with these, its parameters and its seed as --set. */
-	if (a.noverrides > MAX_OVERRIDES - EXP_SWEEP_MAX_PARAMS - 1)
+	if (a.noverrides > MAX_OVERRIDES - EXP_SWEEP_MAX_PARAMS - 2)
 		return usage_error("too many --set options for a sweep (at most %d)",
-				   MAX_OVERRIDES - EXP_SWEEP_MAX_PARAMS - 1);
+				   MAX_OVERRIDES - EXP_SWEEP_MAX_PARAMS - 2);
 	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
 		return rc;
 	if (exp_sweep_load(&sw, &cfg, &err) < 0) {
@@ -294,6 +391,25 @@ static int cmd_check(int argc, char **argv)
 	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
 		return rc;
 	rc = exp_check(&cfg, a.quiet ? NULL : stdout, &err);
+	/* A sweep config: its trials too, each checked as the sweep would. */
+	if (rc == 0 && has_sweep(&cfg)) {
+		struct exp_sweep sw;
+
+		rc = exp_sweep_load(&sw, &cfg, &err);
+		if (rc == 0 && !a.quiet) {
+			printf("  sweep: %zu trial%s, objective %s (%s); each trial's config loads\n", sw.ntrials,
+			       sw.ntrials == 1 ? "" : "s", sw.metric, sw.maximize ? "max" : "min");
+			for (size_t i = 0; i < sw.ntrials && i < 50; i++) {
+				printf("    trial %s:", sw.trials[i].id);
+				for (size_t k = 0; k < sw.trials[i].nparams; k++)
+					printf(" %s=%s", sw.trials[i].keys[k], sw.trials[i].values[k]);
+				printf(" seed=%llu\n", sw.trials[i].seed);
+			}
+			if (sw.ntrials > 50)
+				printf("    ... and %zu more\n", sw.ntrials - 50);
+		}
+		exp_sweep_fini(&sw);
+	}
 	exp_config_fini(&cfg);
 	if (rc < 0)
 		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
@@ -457,6 +573,11 @@ int main(int argc, char **argv)
 		printf("nnlab %s (plugin ABI %d)\n", NNLAB_VERSION, DS_ABI_VERSION);
 		return 0;
 	}
+	for (size_t i = 0; i < sizeof(command_help) / sizeof(command_help[0]); i++)
+		if (!strcmp(argv[1], command_help[i].name) && wants_help(argc - 2, argv + 2)) {
+			fputs(command_help[i].help, stdout);
+			return 0;
+		}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "sweep"))

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -260,7 +261,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 /* --- a directory of runs ------------------------------------------------ */
 
 struct run {
-	char name[256], path[4400];
+	char name[256], path[4800];
 	struct summary s;
 	char values[2][256];   /* of the two differing keys, for the heatmap */
 	char legend[512];
@@ -437,20 +438,21 @@ static int write_index(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
-static int report_runs(const char *dir, FILE *log, struct nn_err *err)
+/* The page of the runs under runs_dir, written with its charts into dir. */
+static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct nn_err *err)
 {
 	struct dirent **names;
-	int count = scandir(dir, &names, NULL, alphasort);
+	int count = scandir(runs_dir, &names, NULL, alphasort);
 	struct runs rs = { .dir = dir };
 	char **flats = NULL;
 	int rc = 0;
 
 	if (count < 0)
-		return nn_errorf(err, NN_EIO, "cannot read directory '%s'", dir);
+		return nn_errorf(err, NN_EIO, "cannot read directory '%s': %s", runs_dir, strerror(errno));
 	rs.run = calloc((size_t)count + 1, sizeof(*rs.run));
 	flats = calloc((size_t)count + 1, sizeof(char *));
 	for (int i = 0; i < count; i++) {
-		char metrics[4600], path[4400];
+		char metrics[4800], path[4700];
 		struct csv c;
 		struct exp_node *tree;
 		struct run *r = &rs.run[rs.n];
@@ -459,7 +461,7 @@ static int report_runs(const char *dir, FILE *log, struct nn_err *err)
 			free(names[i]);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
+		snprintf(path, sizeof(path), "%s/%s", runs_dir, names[i]->d_name);
 		snprintf(metrics, sizeof(metrics), "%s/metrics.csv", path);
 		snprintf(r->name, sizeof(r->name), "%s", names[i]->d_name);
 		free(names[i]);
@@ -483,7 +485,7 @@ static int report_runs(const char *dir, FILE *log, struct nn_err *err)
 	}
 	free(names);
 	if (!rs.n) {
-		rc = nn_errorf(err, NN_EINVAL, "'%s' holds no runs (no metrics.csv in it or its subdirectories)", dir);
+		rc = nn_errorf(err, NN_EINVAL, "'%s' holds no runs (no metrics.csv in it or its subdirectories)", runs_dir);
 		goto done;
 	}
 	/* The config keys whose values differ: legends and the heatmap. */
@@ -549,8 +551,14 @@ int exp_report(const char *dir, FILE *log, struct nn_err *err)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/metrics.csv", dir);
-	if (access(path, R_OK) != 0)
-		return report_runs(dir, log, err);
+	if (access(path, R_OK) != 0) {
+		/* A sweep directory: its trials are the runs. */
+		char trials[4400];
+
+		snprintf(path, sizeof(path), "%s/definition.txt", dir);
+		snprintf(trials, sizeof(trials), "%s/trials", dir);
+		return report_runs(dir, access(path, R_OK) == 0 ? trials : dir, log, err);
+	}
 	snprintf(path, sizeof(path), "%s/report.html", dir);
 	rc = exp_write_atomic(path, write_run, (void *)dir, err);
 	if (rc == 0 && log)

@@ -333,14 +333,15 @@ static void free_sets(char **sets)
 }
 
 /* The --set arguments that run trial i, in the order they apply: the
- * sweep's own --set values, the trial's parameters, then its seed. The
+ * sweep's own --set values, sweep=null (a trial runs the base config
+ * once), the trial's parameters, then its seed. The
  * same list checks the trial when the sweep loads and runs it, so what
  * was checked is what runs. Returns a NULL-terminated array of new
  * strings (free with free_sets) and its length in *n, or NULL. */
 static char **trial_sets(const struct exp_sweep *s, size_t i, size_t *n)
 {
 	const struct exp_trial *t = &s->trials[i];
-	size_t total = s->cfg->noverrides + t->nparams + 1, k = 0;
+	size_t total = s->cfg->noverrides + t->nparams + 2, k = 0;
 	char **sets = calloc(total + 1, sizeof(*sets));
 
 	if (!sets)
@@ -348,6 +349,8 @@ static char **trial_sets(const struct exp_sweep *s, size_t i, size_t *n)
 	for (size_t j = 0; j < s->cfg->noverrides; j++)
 		if (!(sets[k++] = strdup(s->cfg->overrides[j])))
 			goto fail;
+	if (!(sets[k++] = strdup("sweep=null")))
+		goto fail;
 	for (size_t j = 0; j < t->nparams; j++) {
 		size_t len = strlen(t->keys[j]) + strlen(t->values[j]) + 2;
 
@@ -1146,14 +1149,12 @@ static int coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, ch
  * its report, overlay and heatmap. */
 static void sweep_report(const char *dir, FILE *log)
 {
-	char trials[4200];
 	struct nn_err err = { 0, "" };
 
-	snprintf(trials, sizeof(trials), "%s/trials", dir);
-	if (exp_report(trials, NULL, &err) < 0 && log)
+	if (exp_report(dir, NULL, &err) < 0 && log)
 		fprintf(log, "nnlab: warning: no sweep report: %s\n", err.msg);
 	else if (log)
-		fprintf(log, "results in %s/results.csv and summary.md; report in %s/report.html\n", dir, trials);
+		fprintf(log, "results in %s/results.csv and summary.md; report in %s/report.html\n", dir, dir);
 }
 
 #ifdef NNLAB_MPI

@@ -888,3 +888,25 @@ Test(exp_run, the_progress_bar_numbers_epochs_as_the_epoch_lines)
 	cr_assert(strstr(frame, "left ?"), "%s", frame);
 	free(text);
 }
+
+Test(exp_run, every_command_has_its_own_help)
+{
+	static const char *const commands[] = { "run", "sweep", "check", "eval", "plot", "report", "plugins" };
+	char *out, *err, want[64];
+
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		const char *argv[] = { commands[i], "--help", NULL };
+
+		cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s: %s", commands[i], err);
+		snprintf(want, sizeof(want), "usage: nnlab %s", commands[i]);
+		cr_assert(!strncmp(out, want, strlen(want)), "%s --help: %s", commands[i], out);
+		cr_assert_str_eq(err, "");
+		free(out);
+		free(err);
+	}
+	/* "--help" as a --set value is a value. */
+	const char *value[] = { "run", "x.yaml", "--set", "--help", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, value), 2);
+	free(out);
+	free(err);
+}

@@ -746,3 +746,46 @@ Test(exp_sweep, an_objective_that_no_trial_fills_is_a_config_error)
 	exp_sweep_fini(&s);
 	exp_config_fini(&cfg);
 }
+
+Test(exp_sweep, run_check_and_report_know_a_sweep_config)
+{
+	char *out, *err, want[9000];
+
+	write_cfg("300", "1", "  grid:\n    train.eta: [0.5, 1]\n");
+	/* nnlab run does not silently drop the sweep. */
+	const char *run[] = { "run", cfgpath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, run), 2, "%s", out);
+	snprintf(want, sizeof(want), "nnlab: error: %s:18:1: this config has a 'sweep' section: run its trials with 'nnlab sweep %s', or its base config once with --set sweep=null\n",
+		 cfgpath, cfgpath);
+	cr_assert_str_eq(err, want);
+	free(out);
+	free(err);
+	char runout[4400];
+	snprintf(runout, sizeof(runout), "%s/base", dir);
+	const char *once[] = { "run", cfgpath, "--set", "sweep=null", "--out", runout, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, once), 0, "%s", err);
+	free(out);
+	free(err);
+	/* nnlab check lists the trials. */
+	const char *check[] = { "check", cfgpath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, check), 0, "%s", err);
+	cr_assert(strstr(out, "  sweep: 2 trials, objective eval_accuracy (max); each trial's config loads\n"), "%s", out);
+	cr_assert(strstr(out, " train.eta=0.5 seed=1\n") && strstr(out, " train.eta=1 seed=1\n"), "%s", out);
+	free(out);
+	free(err);
+	/* The sweep's page is in its directory; nnlab report SWEEP_DIR redoes it. */
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	free(out);
+	free(err);
+	char page[4600];
+	snprintf(page, sizeof(page), "%s/report.html", outdir);
+	unlink(page);
+	const char *report[] = { "report", outdir, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	char *html = th_read(page, NULL);
+	cr_assert_not_null(html);
+	cr_assert(strstr(html, "2 runs"), "%s", html);
+	free(html);
+	free(out);
+	free(err);
+}
