@@ -603,12 +603,42 @@ int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err)
 
 /* --- overlays --------------------------------------------------------- */
 
+#define LEGEND_MAX 48   /* characters of a legend entry */
+#define KEY_MAX 24      /* runs with a legend; more are told apart in the report */
+
 struct overlay {
-	const char *const *runs;
+	const char *const *runs;   /* absolute paths, in colour order */
 	size_t nruns;
 	const char *metric, *base;
 	char (*legend)[256];
+	size_t max_epoch;
 };
+
+/* The colour of run i of n: ten well-separated colours, or for more runs
+ * as many hues around the wheel, so no two runs share one. */
+static void run_colour(size_t i, size_t n, char out[8])
+{
+	static const char *const ten[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+					   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
+
+	if (n <= 10) {
+		snprintf(out, 8, "%s", ten[i]);
+		return;
+	}
+	/* HSV to RGB, hue i/n of the wheel. */
+	double h = 6.0 * (double)i / (double)n, s = 0.7, v = 0.85, c = v * s;
+	double x = c * (1 - fabs(fmod(h, 2) - 1)), m = v - c, r = 0, g = 0, b = 0;
+
+	switch ((int)h) {
+	case 0: r = c; g = x; break;
+	case 1: r = x; g = c; break;
+	case 2: g = c; b = x; break;
+	case 3: g = x; b = c; break;
+	case 4: r = x; b = c; break;
+	default: r = c; b = x; break;
+	}
+	snprintf(out, 8, "#%02x%02x%02x", (int)((r + m) * 255), (int)((g + m) * 255), (int)((b + m) * 255));
+}
 
 static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 {
@@ -616,41 +646,98 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 	const char *slash = strrchr(o->base, '/');
 	const char *name = slash ? slash + 1 : o->base;
 	int percent = strstr(o->metric, "accuracy") != NULL;
+	size_t step = o->max_epoch > 10 ? (o->max_epoch + 9) / 10 : 1;
 
 	(void)err;
 	script_head(f, name, o->metric, "per epoch, one line per run");
-	fprintf(f, "set datafile separator ','\nset datafile columnheaders\nset xlabel 'epoch'\n"
-		"set ylabel '%s%s'\nset key %s\nset grid\n", o->metric, percent ? " (%)" : "",
-		percent ? "bottom right" : "top right");
+	fprintf(f, "set encoding utf8\nset datafile separator ','\nset datafile columnheaders\nset xlabel 'epoch'\n"
+		"set ylabel '%s%s'\nset grid\n", o->metric, percent ? " (%)" : "");
+	/* Whole epochs on the axis; a one-epoch run is a point, not nothing. */
+	if (o->max_epoch == 0)
+		fputs("set xrange [-0.5:0.5]\nset xtics (0)\n", f);
+	else
+		fprintf(f, "set xrange [0:%zu]\nset xtics %zu\nset format x '%%.0f'\n", o->max_epoch, step);
+	/* The legend beside the plot, never over the curves. */
+	if (o->nruns <= KEY_MAX)
+		fputs("set key outside right top vertical Left reverse noenhanced font ',9'\n", f);
+	else
+		fputs("unset key\n", f);
 	fputs("draw = \"plot ", f);
 	for (size_t i = 0; i < o->nruns; i++) {
-		char path[4200];
+		char path[4200], colour[8];
 
 		snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
+		run_colour(i, o->nruns, colour);
 		fputs(i ? ", " : "", f);
 		exp_plot_quote(f, path, 1);
-		fprintf(f, " using 'epoch':(%scolumn('%s')) with lines lw 2 title ", percent ? "100*" : "",
-			o->metric);
+		fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",
+			percent ? "100*" : "", o->metric, colour);
 		exp_plot_quote(f, o->legend[i], 1);
 	}
 	fputs("\"\n", f);
-	script_tail(f, SIZE);
+	script_tail(f, o->nruns <= KEY_MAX ? "1100,560" : SIZE);
 	return 0;
 }
 
-int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
+/* A legend entry from the differing keys: each by its last part
+ * ("eta=0.5"), cut at a space with "..." when too long. */
+static void make_legend(char *out, size_t len, const char *flat, char (*keys)[256], size_t nkeys)
+{
+	size_t n = 0, shown = 0;
+
+	out[0] = '\0';
+	for (size_t k = 0; k < nkeys; k++) {
+		char v[256], item[600];
+		const char *dot = strrchr(keys[k], '.');
+
+		snprintf(item, sizeof(item), "%s%s=%s", n ? " " : "", dot ? dot + 1 : keys[k],
+			 exp_flat_get(flat, keys[k], v, sizeof(v)));
+		if (n + strlen(item) > LEGEND_MAX) {
+			if (!n) {
+				/* One long value: cut it at a word. */
+				size_t cut = LEGEND_MAX - 3;
+
+				while (cut > LEGEND_MAX / 2 && item[cut] != ' ')
+					cut--;
+				snprintf(out, len, "%.*s...", (int)cut, item);
+				n = strlen(out);
+				shown++;
+			}
+			break;
+		}
+		n += (size_t)snprintf(out + n, len - n, "%s", item);
+		shown++;
+	}
+	if (shown < nkeys && n < len)
+		snprintf(out + n, len - n, " (+%zu more)", nkeys - shown);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int exp_plot_overlay(const char *const *given, size_t nruns, const char *metric,
 		     const char *out_base, FILE *log, struct nn_err *err)
 {
-	char **flats = calloc(nruns, sizeof(*flats));
+	char **runs = calloc(nruns, sizeof(*runs)), **flats = calloc(nruns, sizeof(*flats));
 	char (*legend)[256] = calloc(nruns, sizeof(*legend));
 	char keys[16][256];
+	size_t max_epoch = 0;
 	int rc = 0;
 
-	if (!flats || !legend) {
-		free(flats);
-		free(legend);
-		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	if (!runs || !flats || !legend) {
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+		goto done;
 	}
+	/* One order, by path, for the colours: a run has the same colour in
+	 * every overlay and report of its directory. */
+	for (size_t i = 0; i < nruns; i++)
+		if (!(runs[i] = realpath(given[i], NULL))) {
+			rc = nn_errorf(err, NN_EIO, "cannot resolve '%s': %s", given[i], strerror(errno));
+			goto done;
+		}
+	qsort(runs, nruns, sizeof(*runs), by_path);
 	for (size_t i = 0; i < nruns; i++) {
 		char path[4200], metrics[4200];
 		struct exp_node *tree;
@@ -682,6 +769,8 @@ int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
 			exp_metrics_fini(&m);
 			goto done;
 		}
+		if (m.nrows && m.nrows - 1 > max_epoch)
+			max_epoch = m.nrows - 1;
 		exp_metrics_fini(&m);
 		snprintf(path, sizeof(path), "%s/config.yaml", runs[i]);
 		tree = exp_yaml_load_file(path, path, err);
@@ -690,44 +779,38 @@ int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
 			goto done;
 		}
 		flats[i] = exp_node_flatten(tree);
+		const struct exp_node *nm = exp_node_get(tree, "name");
+		/* The name as written, not as YAML text. */
+		snprintf(legend[i], sizeof(legend[i]), "%s", nm && nm->kind == EXP_SCALAR ? nm->value : "");
 		exp_node_free(tree);
 		if (!flats[i]) {
 			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 			goto done;
 		}
 	}
-	/* The legend: the config values that differ between the runs. */
+	/* The legend: the runs' names when they differ (a name given by hand
+	 * says what a run is), else the config values that differ. */
+	int names_differ = 0;
+	for (size_t i = 1; i < nruns; i++)
+		names_differ |= strcmp(legend[0], legend[i]) != 0;
 	size_t nkeys = exp_flat_differing(flats, nruns, keys, 16);
 	for (size_t i = 0; i < nruns; i++) {
-		size_t len = 0;
+		if (!names_differ)
+			make_legend(legend[i], sizeof(legend[i]), flats[i], keys, nkeys < 16 ? nkeys : 16);
+		if (!legend[i][0]) {
+			const char *base = strrchr(runs[i], '/');
 
-		for (size_t k = 0; k < nkeys && k < 16 && len < sizeof(legend[i]); k++) {
-			char v[256];
-
-			len += (size_t)snprintf(legend[i] + len, sizeof(legend[i]) - len, "%s%s=%s",
-						len ? " " : "", keys[k], exp_flat_get(flats[i], keys[k], v, sizeof(v)));
+			snprintf(legend[i], sizeof(legend[i]), "%s", base ? base + 1 : runs[i]);
 		}
-		if (!len)
-			snprintf(legend[i], sizeof(legend[i]), "%s", runs[i]);
 	}
 	char dir[4200], name[4200], file[4300];
 	const char *slash = strrchr(out_base, '/');
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out_base) : 1, slash ? out_base : ".");
 	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : out_base);
 	snprintf(file, sizeof(file), "%s.gp", out_base);
-	/* Paths in the script are as given; make them work from dir too. */
-	struct overlay o = { runs, nruns, metric, out_base, legend };
-	char **abs = calloc(nruns, sizeof(char *));
-	for (size_t i = 0; abs && i < nruns; i++)
-		abs[i] = realpath(runs[i], NULL);
-	for (size_t i = 0; abs && i < nruns; i++)
-		if (!abs[i]) {
-			rc = nn_errorf(err, NN_EIO, "cannot resolve '%s': %s", runs[i], strerror(errno));
-			goto free_abs;
-		}
-	o.runs = (const char *const *)abs;
+	struct overlay o = { (const char *const *)runs, nruns, metric, out_base, legend, max_epoch };
 	if ((rc = exp_write_atomic(file, write_overlay, &o, err)) < 0)
-		goto free_abs;
+		goto done;
 	if (!exp_plot_have_gnuplot()) {
 		if (log)
 			fprintf(log, "nnlab: note: gnuplot is not installed; wrote '%s' (install gnuplot-nox and run gnuplot on it)\n",
@@ -735,13 +818,14 @@ int exp_plot_overlay(const char *const *runs, size_t nruns, const char *metric,
 	} else {
 		rc = exp_plot_render(dir, name, err);
 	}
-free_abs:
-	for (size_t i = 0; abs && i < nruns; i++)
-		free(abs[i]);
-	free(abs);
 done:
-	for (size_t i = 0; i < nruns; i++)
-		free(flats[i]);
+	for (size_t i = 0; i < nruns; i++) {
+		if (runs)
+			free(runs[i]);
+		if (flats)
+			free(flats[i]);
+	}
+	free(runs);
 	free(flats);
 	free(legend);
 	return rc;

@@ -229,10 +229,10 @@ Test(exp_plot, overlay_and_reports)
 	const char *plot[] = { "plot", a, b, "-o", path, "--metric", "eval_cost", NULL };
 	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
 	snprintf(path, sizeof(path), "%s/cmp.png", dir);
-	check_png(path, 900, 560);
+	check_png(path, 1100, 560);
 	snprintf(path, sizeof(path), "%s/cmp.gp", dir);
 	char *gp = th_read(path, NULL);
-	cr_assert(strstr(gp, "title 'train.eta=0.5'") && strstr(gp, "title 'train.eta=3'"), "%s", gp);
+	cr_assert(strstr(gp, "title 'eta=0.5'") && strstr(gp, "title 'eta=3'"), "%s", gp);
 	free(gp);
 	free(out);
 	free(err);
@@ -538,6 +538,115 @@ Test(exp_plot, titles_and_the_page_say_which_epoch_split_and_accuracy)
 	cr_assert(strstr(html, want), "lacks '%s'", want);
 	cr_assert(strstr(html, "Peak test accuracy "), "%s", html);
 	free(html);
+	free(out);
+	free(err);
+}
+
+/* The colours of an overlay script, in order, into out (up to max). */
+static size_t colours_of(const char *gp, char (*out)[8], size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = gp; n < max && (p = strstr(p, "lc rgb '")); p += 8)
+		snprintf(out[n++], 8, "%.7s", p + 8);
+	return n;
+}
+
+Test(exp_plot, overlays_tell_many_runs_apart_and_draw_one_epoch)
+{
+	char runs[4300], path[8800], *out, *err;
+
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	mkdir(runs, 0777);
+	for (int i = 0; i < 12; i++) {
+		char run[4400], opt[64];
+
+		snprintf(run, sizeof(run), "%s/run%02d", runs, i);
+		snprintf(opt, sizeof(opt), "d%d", i);
+		fake_run(run, opt, 0.5 + 0.01 * i);
+	}
+	snprintf(path, sizeof(path), "%s/o", dir);
+	const char *plot[] = { "plot", runs, "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/o.gp", dir);
+	char *gp = th_read(path, NULL), colours[16][8];
+	size_t n = colours_of(gp, colours, 16);
+	cr_assert_eq(n, 12);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			cr_assert_str_neq(colours[i], colours[j], "runs %zu and %zu share %s", i, j, colours[i]);
+	/* Whole epochs, and the key outside the plot. */
+	cr_assert(strstr(gp, "set xrange [0:1]\nset xtics 1\n"), "%s", gp);
+	cr_assert(strstr(gp, "set key outside"), "%s", gp);
+	cr_assert(strstr(gp, "title 'dir=d0'"), "%s", gp);
+	/* The same runs in another order get the same colours. */
+	char a[4400], b[4400], colours2[16][8];
+	snprintf(a, sizeof(a), "%s/run05", runs);
+	snprintf(b, sizeof(b), "%s/run02", runs);
+	snprintf(path, sizeof(path), "%s/two", dir);
+	const char *two[] = { "plot", a, b, "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, two), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/two.gp", dir);
+	char *gp2 = th_read(path, NULL);
+	cr_assert_eq(colours_of(gp2, colours2, 16), 2);
+	cr_assert(strstr(gp2, "run02/metrics.csv' using") < strstr(gp2, "run05/metrics.csv' using"), "%s", gp2);
+	free(gp2);
+	free(gp);
+
+	/* A run of one epoch is a point on an axis around epoch 0. */
+	char one[4400], file[4500];
+	snprintf(one, sizeof(one), "%s/one", dir);
+	fake_run(one, "x", 0.5);
+	snprintf(file, sizeof(file), "%s/metrics.csv", one);
+	th_write_str(file, "epoch,eval_accuracy,seconds\n0,0.5,1\n");
+	snprintf(path, sizeof(path), "%s/single", dir);
+	const char *single[] = { "plot", one, "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, single), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/single.gp", dir);
+	gp = th_read(path, NULL);
+	cr_assert(strstr(gp, "set xrange [-0.5:0.5]\nset xtics (0)\n"), "%s", gp);
+	cr_assert(strstr(gp, "with linespoints"), "%s", gp);
+	free(gp);
+	snprintf(path, sizeof(path), "%s/single.png", dir);
+	check_png(path, 0, 0);
+	free(out);
+	free(err);
+}
+
+Test(exp_plot, legends_are_names_given_by_hand_or_short_values)
+{
+	char a[4400], b[4400], path[8800], file[4600], *out, *err;
+
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	fake_run(a, "\"a long directory name with many words that goes on and on\"", 0.6);
+	fake_run(b, "short", 0.7);
+	snprintf(path, sizeof(path), "%s/o", dir);
+	const char *plot[] = { "plot", a, b, "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/o.gp", dir);
+	char *gp = th_read(path, NULL);
+	/* Cut at a word, not mid-word, and marked. */
+	cr_assert(strstr(gp, "title 'dir=\\\"a long directory name with many words...'"), "%s", gp);
+	free(gp);
+	/* Named by hand: the names are the legend. */
+	snprintf(file, sizeof(file), "%s/config.yaml", a);
+	th_write_str(file, "name: baseline\ntrain:\n  eta: 1\n");
+	snprintf(file, sizeof(file), "%s/config.yaml", b);
+	th_write_str(file, "name: \"with dropout\"\ntrain:\n  eta: 1\n");
+	const char *again[] = { "plot", a, b, "-o", path, NULL };
+	snprintf(path, sizeof(path), "%s/o", dir);
+	cr_assert_eq(th_nnlab(&out, &err, again), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/o.gp", dir);
+	gp = th_read(path, NULL);
+	cr_assert(strstr(gp, "title 'baseline'") && strstr(gp, "title 'with dropout'"), "%s", gp);
+	free(gp);
 	free(out);
 	free(err);
 }
