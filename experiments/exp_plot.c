@@ -133,7 +133,8 @@ static int run_gnuplot(const char *dir, const char *const *args, int out_fd, cha
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
+/* Renders dir/name.gp into name.png and, when with_svg, name.svg. */
+static int render(const char *dir, const char *name, int with_svg, struct nn_err *err)
 {
 	char script[300], png[300], svg[300], png_part[320], svg_part[320], defs[800], msg[1024];
 	int rc;
@@ -146,8 +147,8 @@ int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
 	snprintf(defs, sizeof(defs), "out_png='%s'; out_svg='%s'", png_part, svg_part);
 	const char *args[] = { "gnuplot", "-e", defs, script, NULL };
 	rc = run_gnuplot(dir, args, -1, msg, sizeof(msg));
-	if (rc == 0 && nonempty(dir, png_part) && nonempty(dir, svg_part)) {
-		if (move_in(dir, png_part, png) == 0 && move_in(dir, svg_part, svg) == 0)
+	if (rc == 0 && nonempty(dir, png_part) && (!with_svg || nonempty(dir, svg_part))) {
+		if (move_in(dir, png_part, png) == 0 && (!with_svg || move_in(dir, svg_part, svg) == 0))
 			return 0;
 		snprintf(msg, sizeof(msg), "cannot rename the images into place: %s", strerror(errno));
 		rc = -1;
@@ -167,6 +168,11 @@ int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
 		return nn_errorf(err, NN_EIO, "chart '%s/%s': %s", dir, script, msg);
 	return nn_errorf(err, NN_EIO, "gnuplot failed on '%s/%s' (exit status %d)%s%s", dir, script,
 			 rc, msg[0] ? ": " : "", msg);
+}
+
+int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
+{
+	return render(dir, name, 1, err);
 }
 
 /* --- writing scripts and data ------------------------------------------- */
@@ -224,6 +230,14 @@ static void script_tail(FILE *f, const char *size)
 	fputs("set output out_png\n@draw\n", f);
 	fprintf(f, "set terminal svg size %s noenhanced font 'sans,10'\n", size);
 	fputs("set output out_svg\n@draw\nunset output\n", f);
+}
+
+/* For the tiled image charts: PNG only. Their SVG would embed a small
+ * bitmap that browsers blur, or hold tens of thousands of rectangles. */
+static void script_tail_png(FILE *f, const char *size)
+{
+	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n", size);
+	fputs("set output out_png\n@draw\nunset output\n", f);
 }
 
 static int write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
@@ -340,7 +354,7 @@ static int write_confusion(FILE *f, void *ctx, struct nn_err *err)
 		fprintf(f, " %zu", i);
 	}
 	fputs(")\n", f);
-	fprintf(f, "draw = \"plot 'confusion.dat' matrix with image, '' matrix using 1:2:(sprintf('%%d', $3)) with labels font ',%d'\"\n",
+	fprintf(f, "draw = \"plot 'confusion.dat' matrix with image pixels, '' matrix using 1:2:(sprintf('%%d', $3)) with labels font ',%d'\"\n",
 		k <= 12 ? 9 : 6);
 	script_tail(f, "700,640");
 	return 0;
@@ -418,22 +432,22 @@ static int write_grid_script(FILE *f, void *ctx, struct nn_err *err)
 	char size[32];
 	snprintf(size, sizeof(size), "%d,%d", px < 300 ? 300 : px,
 		 (int)((px < 300 ? 300 : px) * (double)g->height / (double)g->width) + 40);
-	script_tail(f, size);
+	script_tail_png(f, size);
 	return 0;
 }
 
 /* Writes a chart's script and renders it when *render; an interrupted
  * rendering clears *render, so the rest get their scripts only. */
 static int chart(const char *dir, const char *name, exp_write_fn script, void *ctx,
-		 int *render, FILE *log, int *failed)
+		 int *draw, int with_svg, FILE *log, int *failed)
 {
 	char file[300];
 	struct nn_err err = { 0, "" };
 
 	snprintf(file, sizeof(file), "%s.gp", name);
-	if (write_in(dir, file, script, ctx, &err) < 0 || (*render && exp_plot_render(dir, name, &err) < 0)) {
+	if (write_in(dir, file, script, ctx, &err) < 0 || (*draw && render(dir, name, with_svg, &err) < 0)) {
 		if (err.code == NN_EINTR)
-			*render = 0;
+			*draw = 0;
 		if (log)
 			fprintf(log, "nnlab: warning: chart '%s' failed: %s\n", name, err.msg);
 		++*failed;
@@ -442,7 +456,7 @@ static int chart(const char *dir, const char *name, exp_write_fn script, void *c
 	return 0;
 }
 
-static int grid_chart(const char *dir, struct grid_chart *c, int *render, FILE *log, int *failed)
+static int grid_chart(const char *dir, struct grid_chart *c, int *draw, FILE *log, int *failed)
 {
 	char file[300];
 	struct nn_err err = { 0, "" };
@@ -454,7 +468,7 @@ static int grid_chart(const char *dir, struct grid_chart *c, int *render, FILE *
 		++*failed;
 		return -1;
 	}
-	return chart(dir, c->name, write_grid_script, c, render, log, failed);
+	return chart(dir, c->name, write_grid_script, c, draw, 0, log, failed);
 }
 
 static void make_title(struct run_info *r)
@@ -478,15 +492,15 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 	struct run_info r = { .cfg = cfg, .data = data, .model = model, .which = which,
 			      .split = cfg->eval == EXP_SPLIT_TEST ? "test" : "validation" };
 	char what[400];
-	int render = exp_plot_have_gnuplot(), failed = 0;
+	int have = exp_plot_have_gnuplot(), draw = have, failed = 0;
 	const struct nn_data *eval = exp_data_eval(data, cfg);
 	size_t w = data->ds.image_width, h = data->ds.image_height, k = data->ds.class_count;
 	int images = w && h && w * h == data->ds.input_size && model->sizes[0] == w * h;
 
 	r.has_validation = data->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
 	make_title(&r);
-	chart(dir, "accuracy", write_accuracy, &r, &render, log, &failed);
-	chart(dir, "cost", write_cost, &r, &render, log, &failed);
+	chart(dir, "accuracy", write_accuracy, &r, &draw, 1, log, &failed);
+	chart(dir, "cost", write_cost, &r, &draw, 1, log, &failed);
 
 	/* The best model on the evaluated split: confusion and mistakes. */
 	r.confusion = calloc(k * k, sizeof(size_t));
@@ -504,7 +518,7 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 			fprintf(log, "nnlab: warning: chart 'confusion' failed: %s\n", err.msg);
 		failed++;
 	} else {
-		chart(dir, "confusion", write_confusion, &r, &render, log, &failed);
+		chart(dir, "confusion", write_confusion, &r, &draw, 1, log, &failed);
 	}
 	if (images) {
 		/* The first misclassified examples, in order. */
@@ -546,7 +560,7 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 			}
 			snprintf(what, sizeof(what), "misclassified %s examples (true>predicted), %s", r.split, which);
 			struct grid_chart c = { &r, &g, "misclassified", what, "gray negative", "[0:1]", labels };
-			grid_chart(dir, &c, &render, log, &failed);
+			grid_chart(dir, &c, &draw, log, &failed);
 			free(g.cells);
 		}
 		free(labels);
@@ -569,12 +583,12 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 			snprintf(what, sizeof(what), "first-layer weights, one tile per hidden unit, %s", which);
 			struct grid_chart c = { &r, &g, "weights", what,
 						"defined (-1 '#2166ac', 0 'white', 1 '#b2182b')", "[-1:1]", NULL };
-			grid_chart(dir, &c, &render, log, &failed);
+			grid_chart(dir, &c, &draw, log, &failed);
 			free(g.cells);
 		}
 	}
 	free(r.confusion);
-	if (!render && log)
+	if (!have && log)
 		fprintf(log, "nnlab: note: gnuplot is not installed, so the charts are only scripts and data in %s "
 			"(install gnuplot-nox, then run 'gnuplot NAME.gp' there)\n", dir);
 	return failed;
