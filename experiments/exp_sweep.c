@@ -21,6 +21,19 @@
 #define STALE_SECONDS 120  /* a running trial silent this long is dead */
 #define MAX_ATTEMPTS 3     /* runs of a trial killed by a signal */
 #define MAX_TRIALS 100000
+/* A trial as the console names it: "trial 3/9 (ID) train.eta=0.5 seed=1". */
+static const char *trial_label(const struct exp_sweep *s, size_t i, char *buf, size_t len)
+{
+	const struct exp_trial *t = &s->trials[i];
+	size_t n = (size_t)snprintf(buf, len, "trial %zu/%zu (%s)", i + 1, s->ntrials, t->id);
+
+	for (size_t k = 0; k < t->nparams && n < len; k++)
+		n += (size_t)snprintf(buf + n, len - n, " %s=%s", t->keys[k], t->values[k]);
+	if (n < len)
+		snprintf(buf + n, len - n, " seed=%llu", t->seed);
+	return buf;
+}
+
 /* Exit status of a trial process that could not write its own status
  * file or log: the sweep's bookkeeping, not the trial, failed. */
 #define EXIT_BOOKKEEPING 125
@@ -845,9 +858,23 @@ static int finish(const struct exp_sweep *s, const char *dir, const struct slot 
 	int rc = write_status(tdir, &st, err);
 	if (rc < 0)
 		return rc;
-	if (log)
-		fprintf(log, "trial %s: %s%s%s\n", t->id, state_names[st.state], st.note[0] ? ": " : "",
-			st.note);
+	if (log) {
+		char label[1024], best[160] = "";
+		struct exp_metrics m;
+		double v;
+		long e;
+
+		/* The objective the trial reached, as the results will rank it. */
+		read_metrics(tdir, &m);
+		e = exp_metrics_best(&m, exp_metrics_column(&m, s->metric), s->maximize, &v);
+		if (e >= 0 && strstr(s->metric, "accuracy"))
+			snprintf(best, sizeof(best), ", best %s %.2f%% at epoch %ld", s->metric, 100 * v, e);
+		else if (e >= 0)
+			snprintf(best, sizeof(best), ", best %s %.6g at epoch %ld", s->metric, v, e);
+		exp_metrics_fini(&m);
+		fprintf(log, "%s: %s%s%s%s\n", trial_label(s, sl->trial, label, sizeof(label)),
+			state_names[st.state], best, st.note[0] ? ": " : "", st.note);
+	}
 	return 0;
 }
 
@@ -1123,9 +1150,12 @@ static int coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, ch
 				stopping = 1;
 				break;
 			}
-			if (opts->log)
-				fprintf(opts->log, "trial %s: started (%zu of %zu)%s\n", s->trials[i].id, i + 1,
-					s->ntrials, st.state == RUNNING ? ", again: its process died" : "");
+			if (opts->log) {
+				char label[1024];
+
+				fprintf(opts->log, "%s: started%s\n", trial_label(s, i, label, sizeof(label)),
+					st.state == RUNNING ? " again (its process died)" : "");
+			}
 			busy++;
 		}
 		if (!busy && (!waiting || stopping))

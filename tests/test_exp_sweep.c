@@ -510,6 +510,10 @@ Test(exp_sweep, set_values_of_the_sweep_reach_every_trial)
 
 	write_cfg("300", "3", "  grid:\n    train.eta: [0.05, 0.5]\n");
 	cr_assert_eq(sweep(&out, &err, extra), 0, "%s", err);
+	/* The console names each trial by its values and its objective. */
+	cr_assert(strstr(out, "trial 1/2 (") && strstr(out, ") train.eta=0.05 seed=7: started\n"), "%s", out);
+	cr_assert(strstr(out, ") train.eta=0.5 seed=7: done, best eval_accuracy "), "%s", out);
+	cr_assert(strstr(out, "% at epoch 0\n"), "%s", out);
 	csv = read_in(".", "results.csv");
 	cr_assert_eq(th_csv_rows(csv), 2);
 	for (size_t i = 0; i < 2; i++) {
