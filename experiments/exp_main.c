@@ -68,7 +68,7 @@ static const struct {
 } command_help[] = {
 	{ "run",
 	  "usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
-	  "                 [--plot-terminal] [--heartbeat FILE]\n"
+	  "                 [--plot-terminal] [--heartbeat FILE] [--result FILE]\n"
 	  "\n"
 	  "Trains the experiment CONFIG describes into runs/NAME/ (or DIR): config.yaml,\n"
 	  "metrics.csv, model.json, best.json and the charts. A config with a 'sweep'\n"
@@ -80,6 +80,8 @@ static const struct {
 	  "  --quiet, -q       print nothing but errors\n"
 	  "  --plot-terminal   draw the accuracy curve as text at the end\n"
 	  "  --heartbeat FILE  rewrite FILE every few seconds while running\n"
+	  "  --result FILE     write the run's outcome to FILE at the end: 'outcome: done'\n"
+	  "                    (or diverged, stopped, config, failed) and 'message: ...'\n"
 	  "Exit status: 0, 1 for a runtime failure, 2 for a usage or config error.\n" },
 	{ "sweep",
 	  "usage: nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
@@ -123,7 +125,7 @@ static const struct {
  * is not the value of an option). */
 static int wants_help(int argc, char **argv)
 {
-	static const char *const takes_value[] = { "--set", "--out", "--plugin", "--heartbeat", "-j",
+	static const char *const takes_value[] = { "--set", "--out", "--plugin", "--heartbeat", "--result", "-j",
 						   "-o", "--metric", NULL };
 
 	for (int i = 0; i < argc; i++) {
@@ -179,6 +181,7 @@ struct args {
 	const char *out;
 	const char *plugin;
 	const char *heartbeat;
+	const char *result;
 	int quiet;
 	int plot_terminal;
 	int force;
@@ -228,6 +231,10 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			a->force = 1;
 		} else if (!strcmp(s, "--mpi")) {
 			a->mpi = 1;
+		} else if (!strcmp(s, "--result")) {
+			if (i + 1 >= argc)
+				return usage_error("%s", "--result needs a file");
+			a->result = argv[++i];
 		} else if (!strcmp(s, "--heartbeat")) {
 			if (i + 1 >= argc)
 				return usage_error("%s", "--heartbeat needs a file");
@@ -299,17 +306,20 @@ static int cmd_run(int argc, char **argv)
 		return rc;
 	if (a.npositional != 1)
 		return usage_error("%s", "run needs a CONFIG file");
-	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
-		return rc;
-	if (has_sweep(&cfg)) {
-		char where[NN_ERR_MAX], msg[NN_ERR_MAX];
+	rc = exp_config_load(&cfg, a.positional[0], a.overrides, a.noverrides, &err);
+	cfg.plugin_file = a.plugin;
+	if (rc == 0 && has_sweep(&cfg)) {
+		char where[NN_ERR_MAX];
 
-		snprintf(msg, sizeof(msg), "%s: this config has a 'sweep' section: run its trials with 'nnlab sweep %s', or its base config once with --set sweep=null",
-			 exp_node_where(cfg.tree->keys[exp_node_find(cfg.tree, "sweep")], where, sizeof(where)),
-			 a.positional[0]);
-		exp_config_fini(&cfg);
-		return fail(2, msg);
+		rc = nn_errorf(&err, NN_EINVAL, "%s: this config has a 'sweep' section: run its trials with 'nnlab sweep %s', or its base config once with --set sweep=null",
+			       exp_node_where(cfg.tree->keys[exp_node_find(cfg.tree, "sweep")], where, sizeof(where)),
+			       a.positional[0]);
 	}
+	if (rc == 0 && a.plugin && !a.quiet)
+		fprintf(stderr, "nnlab: using the plugin file '%s' given with --plugin, not a plugin found by name\n",
+			a.plugin);
+	if (rc < 0)
+		goto done;
 	opts.out_dir = a.out;
 	opts.log = a.quiet ? NULL : stdout;
 	opts.progress = !a.quiet && isatty(STDERR_FILENO);
@@ -321,7 +331,15 @@ static int cmd_run(int argc, char **argv)
 	 * temporary file is left. Before that, a stop ends nnlab at once. */
 	opts.before_writing = catch_stop_signals;
 	rc = exp_run(&cfg, &opts, &res, &err);
+done:
 	exp_config_fini(&cfg);
+	/* The outcome for whoever ran us (a sweep), as a file with a format. */
+	if (a.result) {
+		struct nn_err rerr;
+
+		if (exp_result_write(a.result, rc, rc < 0 ? err.msg : "", &rerr) < 0)
+			fprintf(stderr, "nnlab: warning: %s\n", rerr.msg);
+	}
 	if (rc < 0)
 		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
 	return 0;

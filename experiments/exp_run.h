@@ -46,6 +46,28 @@ struct exp_run_result {
 int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	    struct exp_run_result *res, struct nn_err *err);
 
+/* The outcome file of a run (nnlab run --result FILE), so a program that
+ * ran it (a sweep) learns what happened from a file with a format, not
+ * from the run's log: "outcome: NAME\nmessage: TEXT\n". */
+enum exp_outcome {
+	EXP_OUTCOME_DONE,
+	EXP_OUTCOME_DIVERGED,  /* stopped on NaN or infinity (NN_EDIVERGED) */
+	EXP_OUTCOME_STOPPED,   /* asked to stop (NN_EINTR) */
+	EXP_OUTCOME_CONFIG,    /* a usage or config error (NN_EINVAL) */
+	EXP_OUTCOME_FAILED     /* any other failure */
+};
+
+/* The outcome of a run that returned rc (0 or a negative NN_E* code). */
+enum exp_outcome exp_outcome_of(int rc);
+const char *exp_outcome_name(enum exp_outcome o);
+
+/* Writes path atomically: rc's outcome and message (one line). */
+int exp_result_write(const char *path, int rc, const char *message, struct nn_err *err);
+
+/* Reads an outcome file: returns the outcome and copies its message into
+ * message, or returns -1 when the file is missing or malformed. */
+int exp_result_read(const char *path, char *message, size_t len);
+
 /* Checks everything a run would use without training: the plugin, its
  * options, the data and the model. Prints a summary to log (may be NULL).
  * Returns as exp_run. */

@@ -15,6 +15,7 @@
 
 #include "exp_fs.h"
 #include "exp_metrics.h"
+#include "exp_run.h"
 #include "exp_report.h"
 #include "nn_rng.h"
 
@@ -739,7 +740,7 @@ static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int at
 		    struct nn_err *err)
 {
 	const struct exp_trial *t = &s->trials[i];
-	char tdir[4400], exe[4096], heartbeat[4500], log[4500];
+	char tdir[4400], exe[4096], heartbeat[4500], log[4500], result[4500];
 	const char **argv;
 	char **sets;
 	size_t n = 0, nsets;
@@ -755,6 +756,7 @@ static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int at
 		return nn_errorf(err, NN_EIO, "cannot find the nnlab program: %s", strerror(errno));
 	exe[len] = '\0';
 	snprintf(heartbeat, sizeof(heartbeat), "%s/heartbeat", tdir);
+	snprintf(result, sizeof(result), "%s/result", tdir);
 	snprintf(log, sizeof(log), "%s/log.txt", tdir);
 	sets = trial_sets(s, i, &nsets);
 	argv = sets ? malloc((2 * nsets + 16) * sizeof(*argv)) : NULL;
@@ -773,6 +775,8 @@ static pid_t launch(const struct exp_sweep *s, const char *dir, size_t i, int at
 	argv[n++] = tdir;
 	argv[n++] = "--heartbeat";
 	argv[n++] = heartbeat;
+	argv[n++] = "--result";
+	argv[n++] = result;
 	if (s->cfg->plugin_file) {
 		argv[n++] = "--plugin";
 		argv[n++] = s->cfg->plugin_file;
@@ -815,20 +819,15 @@ static int finish(const struct exp_sweep *s, const char *dir, const struct slot 
 		  int stopping, FILE *log, struct nn_err *err)
 {
 	const struct exp_trial *t = &s->trials[sl->trial];
-	char tdir[4400], path[4500], line[1024], last[1024] = "";
+	char tdir[4400], path[4500], last[NN_ERR_MAX] = "";
 	struct status st;
-	FILE *f;
+	int outcome;
 
 	trial_dir(dir, t, tdir, sizeof(tdir));
 	read_status(tdir, &st);
-	snprintf(path, sizeof(path), "%s/log.txt", tdir);
-	if ((f = fopen(path, "r"))) {
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "nnlab: error: ", 14))
-				snprintf(last, sizeof(last), "%s", line + 14);
-		fclose(f);
-	}
-	last[strcspn(last, "\n")] = '\0';
+	/* The run's own account of its end, from its outcome file. */
+	snprintf(path, sizeof(path), "%s/result", tdir);
+	outcome = exp_result_read(path, last, sizeof(last));
 	st.pid = 0;
 	st.heartbeat = wall();
 	if (sl->pruned) {
@@ -845,7 +844,7 @@ static int finish(const struct exp_sweep *s, const char *dir, const struct slot 
 		st.state = st.attempt < MAX_ATTEMPTS ? PENDING : FAILED;
 		snprintf(st.note, sizeof(st.note), "killed by signal %d%s", WTERMSIG(status),
 			 st.state == PENDING ? "; it runs again" : "");
-	} else if (strstr(last, "diverged")) {
+	} else if (outcome == EXP_OUTCOME_DIVERGED) {
 		st.state = DIVERGED;
 		snprintf(st.note, sizeof(st.note), "%.500s", last);
 	} else {

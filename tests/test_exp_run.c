@@ -910,3 +910,35 @@ Test(exp_run, every_command_has_its_own_help)
 	free(out);
 	free(err);
 }
+
+Test(exp_run, the_result_file_says_how_a_run_ended)
+{
+	char cpath[4300], opath[4300], result[4400], *out, *err;
+
+	write_small("s.yaml", "  cost: log_likelihood\n");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	snprintf(result, sizeof(result), "%s/result", dir);
+	const char *ok[] = { "run", cpath, "--out", opath, "--result", result, "--set", "train.epochs=1", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, ok), 0, "%s", err);
+	char *text = th_read(result, NULL);
+	cr_assert_str_eq(text, "outcome: done\nmessage: \n");
+	free(text);
+	free(out);
+	free(err);
+	const char *diverge[] = { "run", cpath, "--out", opath, "--result", result, "--set", "train.eta=1e6", "--set",
+				  "model={layers: [36, 50, 50, 50, 10], activation: relu, output: softmax}", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, diverge), 1, "%s", err);
+	text = th_read(result, NULL);
+	cr_assert(!strncmp(text, "outcome: diverged\nmessage: training diverged at epoch 0: ", 57), "%s", text);
+	free(text);
+	free(out);
+	free(err);
+	const char *bad[] = { "run", cpath, "--out", opath, "--result", result, "--set", "train.eta=fast", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, bad), 2, "%s", err);
+	text = th_read(result, NULL);
+	cr_assert_str_eq(text, "outcome: config\nmessage: --set 'train.eta=fast': 'eta' must be a number, got 'fast'\n");
+	free(text);
+	free(out);
+	free(err);
+}
