@@ -307,6 +307,8 @@ static int cmd_run(int argc, char **argv)
 	if (a.npositional != 1)
 		return usage_error("%s", "run needs a CONFIG file");
 	rc = exp_config_load(&cfg, a.positional[0], a.overrides, a.noverrides, &err);
+	if (rc < 0)
+		rc = NN_EINVAL;  /* a config that does not load is a config error, exit 2 */
 	cfg.plugin_file = a.plugin;
 	if (rc == 0 && has_sweep(&cfg)) {
 		char where[NN_ERR_MAX];
