@@ -48,12 +48,14 @@ LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 VERSION := 0.1.0
 
 CORE_SRC := $(wildcard core/*.c)
-EXP_SRC := $(filter-out experiments/exp_main.c,$(wildcard experiments/*.c))
+EXP_SRC := $(filter-out experiments/exp_main.c experiments/exp_sweep_mpi.c,$(wildcard experiments/*.c))
 PLUGIN_SRC := $(wildcard loaders/ds_*.c)
 TEST_SRC := $(wildcard tests/*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-EXP_OBJ := $(EXP_SRC:%.c=$(B)/%.o)
+# The MPI executor is built only with MPI.
+EXP_MPI_SRC := $(if $(filter 1,$(MPI)),experiments/exp_sweep_mpi.c)
+EXP_OBJ := $(EXP_SRC:%.c=$(B)/%.o) $(EXP_MPI_SRC:%.c=$(B)/%.o)
 PLUGINS := $(PLUGIN_SRC:loaders/ds_%.c=$(B)/plugins/ds_%.so)
 TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 
@@ -110,7 +112,7 @@ $(TESTS): $(TEST_OBJ) $(B)/libexp.a $(B)/libnn.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LIBS)
 
-$(B)/experiments/exp_sweep.o $(B)/experiments/exp_main.o: CPPFLAGS += $(MPI_CFLAGS)
+$(B)/experiments/exp_sweep_mpi.o $(B)/experiments/exp_main.o: CPPFLAGS += $(MPI_CFLAGS)
 
 $(B)/tests/%.o: CPPFLAGS += -DNNLAB_BUILD_DIR='"$(CURDIR)/$(B)"' \
 	-DNNLAB_SOURCE_DIR='"$(CURDIR)"' $(if $(SANITIZE),-DNNLAB_SANITIZE='"$(SANITIZE)"')

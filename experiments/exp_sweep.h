@@ -39,6 +39,15 @@ struct exp_sweep {
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err);
 void exp_sweep_fini(struct exp_sweep *s);
 
+/* The --set arguments that run trial i, in the order they apply: the
+ * sweep's own --set values, sweep=null (a trial runs the base config
+ * once), the trial's parameters, then its seed. The same list checks the
+ * trial when the sweep loads and runs it, so what was checked is what
+ * runs. Returns a NULL-terminated array of new strings (free with
+ * exp_sweep_free_sets) and its length in *n, or NULL. */
+char **exp_sweep_trial_sets(const struct exp_sweep *s, size_t i, size_t *n);
+void exp_sweep_free_sets(char **sets);
+
 struct exp_sweep_opts {
 	const char *dir;            /* the sweep directory */
 	int jobs;                   /* trials at once */

@@ -1,0 +1,163 @@
+/* A sweep's results.csv and summary.md, from its trials' status files and
+ * metrics. */
+#include "exp_sweep.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exp_fs.h"
+#include "exp_metrics.h"
+#include "exp_trial.h"
+
+struct row {
+	int maximize;
+	size_t trial;
+	struct exp_trial_status st;
+	double best, final;
+	size_t best_epoch, epochs;
+	double seconds;
+};
+
+static int by_best(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int m = x->maximize;
+
+	if (isnan(x->best) != isnan(y->best))
+		return isnan(x->best) ? 1 : -1;
+	return m ? (x->best < y->best) - (x->best > y->best) : (x->best > y->best) - (x->best < y->best);
+}
+
+struct results {
+	const struct exp_sweep *s;
+	struct row *rows;
+	int sorted;
+};
+
+static void put_csv_field(FILE *f, const char *v)
+{
+	if (strpbrk(v, ",\"\n")) {
+		fputc('"', f);
+		for (; *v; v++) {
+			if (*v == '"')
+				fputc('"', f);
+			fputc(*v, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(v, f);
+	}
+}
+
+static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct results *r = ctx;
+	const struct exp_sweep *s = r->s;
+	const struct exp_trial *t0 = &s->trials[0];
+
+	(void)err;
+	fputs("trial", f);
+	for (size_t k = 0; k < t0->nparams; k++) {
+		fputc(',', f);
+		put_csv_field(f, t0->keys[k]);
+	}
+	fprintf(f, ",seed,status,best_%s,best_epoch,final_%s,epochs,seconds,note\n", s->metric, s->metric);
+	for (size_t i = 0; i < s->ntrials; i++) {
+		const struct row *w = &r->rows[i];
+		const struct exp_trial *t = &s->trials[w->trial];
+
+		fputs(t->id, f);
+		for (size_t k = 0; k < t->nparams; k++) {
+			fputc(',', f);
+			put_csv_field(f, t->values[k]);
+		}
+		fprintf(f, ",%llu,%s,", t->seed, exp_trial_state_names[w->st.state]);
+		if (w->epochs)
+			fprintf(f, "%.6g,%zu,%.6g,%zu,%.1f,", w->best, w->best_epoch, w->final, w->epochs, w->seconds);
+		else
+			fputs(",,,0,,", f);
+		put_csv_field(f, w->st.note);
+		fputc('\n', f);
+	}
+	return 0;
+}
+
+static int write_summary(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct results *r = ctx;
+	const struct exp_sweep *s = r->s;
+	const struct exp_trial *t0 = &s->trials[0];
+	size_t count[6] = { 0 };
+
+	(void)err;
+	for (size_t i = 0; i < s->ntrials; i++)
+		count[r->rows[i].st.state]++;
+	fprintf(f, "# Sweep of %s\n\n%zu trials: %zu done, %zu running, %zu pending, %zu failed, %zu diverged, %zu pruned. "
+		"Sorted by the best %s over epochs (%s is better).\n\n",
+		s->cfg->path, s->ntrials, count[EXP_TRIAL_DONE], count[EXP_TRIAL_RUNNING], count[EXP_TRIAL_PENDING], count[EXP_TRIAL_FAILED],
+		count[EXP_TRIAL_DIVERGED], count[EXP_TRIAL_PRUNED], s->metric, s->maximize ? "higher" : "lower");
+	fputs("| trial |", f);
+	for (size_t k = 0; k < t0->nparams; k++)
+		fprintf(f, " %s |", t0->keys[k]);
+	fprintf(f, " seed | status | best %s | epoch | epochs | seconds |\n|---|", s->metric);
+	for (size_t k = 0; k < t0->nparams; k++)
+		fputs("---|", f);
+	fputs("---|---|---:|---:|---:|---:|\n", f);
+	for (size_t i = 0; i < s->ntrials; i++) {
+		const struct row *w = &r->rows[i];
+		const struct exp_trial *t = &s->trials[w->trial];
+
+		fprintf(f, "| %s |", t->id);
+		for (size_t k = 0; k < t->nparams; k++)
+			fprintf(f, " %s |", t->values[k]);
+		fprintf(f, " %llu | %s |", t->seed, exp_trial_state_names[w->st.state]);
+		if (w->epochs)
+			fprintf(f, " %.6g | %zu | %zu | %.1f |\n", w->best, w->best_epoch, w->epochs, w->seconds);
+		else
+			fputs(" | | | |\n", f);
+	}
+	return 0;
+}
+
+int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err *err)
+{
+	struct results r = { s, calloc(s->ntrials ? s->ntrials : 1, sizeof(struct row)), 0 };
+	char path[4800];
+	int rc;
+
+	if (!r.rows)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < s->ntrials; i++) {
+		struct row *w = &r.rows[i];
+		char tdir[4400];
+		struct exp_metrics m;
+
+		w->trial = i;
+		w->maximize = s->maximize;
+		exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
+		exp_trial_read_status(tdir, &w->st);
+		exp_trial_metrics(tdir, &m);
+		long col = exp_metrics_column(&m, s->metric), sec = exp_metrics_column(&m, "seconds");
+		long best = exp_metrics_best(&m, col, s->maximize, &w->best);
+		w->epochs = m.nrows;
+		w->best_epoch = best < 0 ? 0 : (size_t)best;
+		if (best < 0)
+			w->best = NAN;
+		w->final = col >= 0 && m.nrows ? m.values[(m.nrows - 1) * m.ncols + (size_t)col] : NAN;
+		for (size_t e = 0; sec >= 0 && e < m.nrows; e++) {
+			double v = m.values[e * m.ncols + (size_t)sec];
+
+			w->seconds += isnan(v) ? 0 : v;
+		}
+		exp_metrics_fini(&m);
+	}
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	rc = exp_write_atomic(path, write_results_csv, &r, err);
+	qsort(r.rows, s->ntrials, sizeof(struct row), by_best);
+	snprintf(path, sizeof(path), "%s/summary.md", dir);
+	if (rc == 0)
+		rc = exp_write_atomic(path, write_summary, &r, err);
+	free(r.rows);
+	return rc;
+}

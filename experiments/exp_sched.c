@@ -1,0 +1,370 @@
+#include "exp_sched.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exp_fs.h"
+#include "exp_metrics.h"
+#include "exp_report.h"
+#include "exp_trial.h"
+
+/* The objective column of dir/metrics.csv into vals (up to cap epochs);
+ * returns the number of epochs, or 0. */
+static size_t read_metric(const char *tdir, const char *metric, double *vals, size_t cap)
+{
+	struct exp_metrics m;
+	long col;
+	size_t n = 0;
+
+	exp_trial_metrics(tdir, &m);
+	col = exp_metrics_column(&m, metric);
+	for (size_t r = 0; col >= 0 && r < m.nrows && n < cap; r++)
+		vals[n++] = m.values[r * m.ncols + (size_t)col];
+	exp_metrics_fini(&m);
+	return n;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median pruning: stops a running trial whose objective at some epoch is
+ * worse than the median of the finished trials at that epoch. */
+static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots, int nslots,
+		  struct executor *x)
+{
+	double mine[4096], *theirs;
+	size_t n = s->ntrials;
+
+	theirs = malloc(n * sizeof(double));
+	if (!theirs)
+		return;
+	for (int k = 0; k < nslots; k++) {
+		char tdir[4400];
+		size_t epochs;
+
+		if (!slots[k].pid || slots[k].pruned)
+			continue;
+		exp_trial_dir(dir, &s->trials[slots[k].trial], tdir, sizeof(tdir));
+		epochs = read_metric(tdir, s->metric, mine, 4096);
+		if (epochs <= s->prune_warmup)
+			continue;
+		size_t e = epochs - 1, m = 0;
+		for (size_t i = 0; i < n; i++) {
+			char odir[4400];
+			struct exp_trial_status st;
+			double vals[4096];
+
+			exp_trial_dir(dir, &s->trials[i], odir, sizeof(odir));
+			exp_trial_read_status(odir, &st);
+			if (st.state != EXP_TRIAL_DONE)
+				continue;
+			if (read_metric(odir, s->metric, vals, 4096) > e && !isnan(vals[e]))
+				theirs[m++] = vals[e];
+		}
+		if (m < s->prune_min_trials || isnan(mine[e]))
+			continue;
+		qsort(theirs, m, sizeof(double), cmp_double);
+		double median = m % 2 ? theirs[m / 2] : (theirs[m / 2 - 1] + theirs[m / 2]) / 2;
+		if (s->maximize ? mine[e] < median : mine[e] > median) {
+			slots[k].pruned = 1;
+			slots[k].pruned_epoch = e;
+			x->stop(x, s, dir, &slots[k]);
+		}
+	}
+	free(theirs);
+}
+
+static int write_definition(FILE *f, void *ctx, struct nn_err *err)
+{
+	(void)err;
+	fputs(ctx, f);
+	return 0;
+}
+
+int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force, FILE *log,
+		     struct nn_err *err)
+{
+	char path[4800], *old;
+	size_t oldlen;
+	int rc, lock;
+
+	for (int k = 2;; k++) {
+		if ((rc = exp_mkdirs(dir, err)) < 0 || (lock = exp_lock_dir(dir, "sweep", err)) < 0)
+			return rc < 0 ? rc : lock;
+		snprintf(path, sizeof(path), "%s/definition.txt", dir);
+		if (access(path, F_OK) != 0)
+			break;
+		if ((rc = exp_read_file(path, &old, &oldlen, err)) < 0) {
+			exp_unlock_dir(lock);
+			return rc;
+		}
+		if (!strcmp(old, s->definition)) {
+			free(old);
+			exp_remove_temps(dir);
+			if (log)
+				fprintf(log, "resuming the sweep in %s\n", dir);
+			return lock;
+		}
+		exp_unlock_dir(lock);
+		if (!force) {
+			/* Say what changed: the first line that differs each way. */
+			char gone[512] = "", added[512] = "";
+
+			for (char *line = old; *line && !gone[0];) {
+				char *end = strchr(line, '\n');
+				size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+				char probe[600];
+
+				snprintf(probe, sizeof(probe), "%.*s", (int)n, line);
+				if (!strstr(s->definition, probe))
+					snprintf(gone, sizeof(gone), "%.*s", (int)(n - (end ? 1 : 0)), line);
+				line += n;
+			}
+			for (char *line = s->definition; *line && !added[0];) {
+				char *end = strchr(line, '\n');
+				size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+				char probe[600];
+
+				snprintf(probe, sizeof(probe), "%.*s", (int)n, line);
+				if (!strstr(old, probe))
+					snprintf(added, sizeof(added), "%.*s", (int)(n - (end ? 1 : 0)), line);
+				line += n;
+			}
+			free(old);
+			return nn_errorf(err, NN_EINVAL,
+					 "the sweep in '%s' has another definition (was: '%s'; now: '%s'); "
+					 "use --force to start a new sweep directory", dir,
+					 gone[0] ? gone : "-", added[0] ? added : "-");
+		}
+		free(old);
+		/* --force: the next free DIR-N; never mixes results. */
+		char base[4080];
+		snprintf(base, sizeof(base), "%.4000s", dir);
+		char *dash = strrchr(base, '-');
+		if (k > 2 && dash)
+			*dash = '\0';
+		snprintf(dir, len, "%s-%d", base, k);
+	}
+	snprintf(path, sizeof(path), "%s/trials", dir);
+	if ((rc = exp_mkdirs(path, err)) < 0) {
+		exp_unlock_dir(lock);
+		return rc;
+	}
+	exp_remove_temps(dir);
+	snprintf(path, sizeof(path), "%s/definition.txt", dir);
+	if (log)
+		fprintf(log, "sweep of %zu trials in %s\n", s->ntrials, dir);
+	if ((rc = exp_write_atomic(path, write_definition, s->definition, err)) < 0) {
+		exp_unlock_dir(lock);
+		return rc;
+	}
+	return lock;
+}
+
+/* --- the local executor: child processes ------------------------------------ */
+
+static int local_start(struct executor *x, const struct exp_sweep *s, const char *dir, int k,
+		       size_t i, int attempt, struct nn_err *err)
+{
+	struct slot *slots = (struct slot *)(x + 1);
+	pid_t pid = exp_trial_launch(s, dir, i, attempt, err);
+
+	if (pid < 0)
+		return err ? err->code : NN_EIO;
+	slots[k] = (struct slot){ pid, i, 0, 0 };
+	return 0;
+}
+
+static int local_reap(struct executor *x, struct slot *slots, int *status)
+{
+	for (int k = 0; k < x->nslots; k++)
+		if (slots[k].pid && waitpid(slots[k].pid, status, WNOHANG) == slots[k].pid)
+			return k;
+	return -1;
+}
+
+static void local_stop(struct executor *x, const struct exp_sweep *s, const char *dir,
+		       struct slot *sl)
+{
+	(void)x;
+	(void)s;
+	(void)dir;
+	kill(sl->pid, SIGTERM);
+}
+
+static void local_close(struct executor *x)
+{
+	(void)x;
+}
+
+/* After a sweep has ended: an error when a trial failed (an error or a
+ * crash, not a divergence or pruning, which are results), so the exit
+ * status says whether every trial finished. */
+static int check_failed(const struct exp_sweep *s, const char *dir, struct nn_err *err)
+{
+	size_t failed = 0;
+	const char *first = NULL;
+
+	for (size_t i = 0; i < s->ntrials; i++) {
+		char tdir[4400];
+		struct exp_trial_status st;
+
+		exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
+		exp_trial_read_status(tdir, &st);
+		if (st.state == EXP_TRIAL_FAILED) {
+			failed++;
+			first = first ? first : s->trials[i].id;
+		}
+	}
+	if (failed)
+		return nn_errorf(err, NN_EIO, "%zu of %zu trials failed (the first: trial %s); see '%s/results.csv'",
+				 failed, s->ntrials, first, dir);
+	return 0;
+}
+
+/* The coordinator: starts pending trials in free slots, reaps them,
+ * prunes, and keeps results.csv current, until every trial has ended. */
+int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
+		      struct executor *x, struct slot *slots, struct nn_err *err)
+{
+	int jobs = x->nslots, rc = 0, stopping = 0;
+	unsigned char *ended = calloc(s->ntrials + 1, 1);  /* known ended: not read again */
+
+	if (!ended)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (;;) {
+		int busy = 0, waiting = 0, k, status;
+
+		if (opts->stop && *opts->stop && !stopping) {
+			stopping = 1;
+			for (k = 0; k < jobs; k++)
+				if (slots[k].pid)
+					x->stop(x, s, dir, &slots[k]);
+		}
+		while ((k = x->reap(x, slots, &status)) >= 0) {
+			int frc = exp_trial_finish(s, dir, slots[k].trial, slots[k].pruned, slots[k].pruned_epoch, status,
+						   stopping, opts->log, rc < 0 ? NULL : err);
+
+			slots[k].pid = 0;
+			if (frc == 0)
+				frc = exp_sweep_results(s, dir, rc < 0 ? NULL : err);
+			if (frc < 0 && rc == 0) {
+				/* Stop the others and report this, not their ends. */
+				rc = frc;
+				stopping = 1;
+				for (int j = 0; j < jobs; j++)
+					if (slots[j].pid)
+						x->stop(x, s, dir, &slots[j]);
+			}
+		}
+		for (k = 0; k < jobs; k++)
+			busy += slots[k].pid != 0;
+		if (s->prune && !stopping)
+			prune(s, dir, slots, jobs, x);
+		/* Start trials that are pending, or were left running by a dead
+		 * process, in the free slots. */
+		for (size_t i = 0; !stopping && busy < jobs && i < s->ntrials; i++) {
+			char tdir[4400];
+			struct exp_trial_status st;
+			int mine = 0;
+
+			if (ended[i])
+				continue;
+			for (k = 0; k < jobs; k++)
+				mine |= slots[k].pid && slots[k].trial == i;
+			if (mine)
+				continue;
+			exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
+			exp_trial_read_status(tdir, &st);
+			if (st.state == EXP_TRIAL_DONE || st.state == EXP_TRIAL_FAILED || st.state == EXP_TRIAL_DIVERGED || st.state == EXP_TRIAL_PRUNED) {
+				ended[i] = 1;
+				continue;
+			}
+			if (st.state == EXP_TRIAL_RUNNING && !exp_trial_is_stale(tdir, &st)) {
+				waiting++;  /* alive elsewhere: wait for it to end or die */
+				continue;
+			}
+			for (k = 0; slots[k].pid; k++)
+				;
+			if ((rc = x->start(x, s, dir, k, i, st.attempt + 1, err)) < 0) {
+				stopping = 1;
+				break;
+			}
+			if (opts->log) {
+				char label[1024];
+
+				fprintf(opts->log, "%s: started%s\n", exp_trial_label(s, i, label, sizeof(label)),
+					st.state == EXP_TRIAL_RUNNING ? " again (its process died)" : "");
+			}
+			busy++;
+		}
+		if (!busy && (!waiting || stopping))
+			break;
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	free(ended);
+	if (rc < 0) {
+		exp_sweep_results(s, dir, NULL);
+		return rc;
+	}
+	if ((rc = exp_sweep_results(s, dir, err)) < 0)
+		return rc;
+	if (stopping)
+		return nn_errorf(err, NN_EINTR, "stopped; run the same command again to resume the sweep in '%s'", dir);
+	return 0;
+}
+
+/* The charts of a finished sweep (unless the config turns charts off):
+ * its report, overlay and heatmap. */
+static void sweep_report(const char *dir, FILE *log)
+{
+	struct nn_err err = { 0, "" };
+
+	if (exp_report(dir, NULL, &err) < 0 && log)
+		fprintf(log, "nnlab: warning: no sweep report: %s\n", err.msg);
+	else if (log)
+		fprintf(log, "results in %s/results.csv and summary.md; report in %s/report.html\n", dir, dir);
+}
+
+int exp_sched_finish(const struct exp_sweep *s, const char *dir, FILE *log, struct nn_err *err)
+{
+	if (s->cfg->charts)
+		sweep_report(dir, log);
+	return check_failed(s, dir, err);
+}
+
+int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
+{
+	char dir[4096];
+	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc, lock;
+	struct executor *x;
+
+	snprintf(dir, sizeof(dir), "%s", opts->dir);
+	if ((lock = exp_sched_claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
+		return lock;
+	/* The slots live right after the executor. */
+	x = calloc(1, sizeof(*x) + (size_t)jobs * sizeof(struct slot));
+	if (!x) {
+		exp_unlock_dir(lock);
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	}
+	*x = (struct executor){ jobs, local_start, local_reap, local_stop, local_close };
+	rc = exp_sched_coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
+	x->close(x);
+	free(x);
+	if (rc == 0)
+		rc = exp_sched_finish(s, dir, opts->log, err);
+	exp_unlock_dir(lock);
+	return rc;
+}

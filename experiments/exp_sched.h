@@ -1,0 +1,49 @@
+/* Running a sweep's trials: the coordinator that starts pending trials in
+ * free slots, reaps them, prunes and keeps the results current, over an
+ * executor (local child processes, or MPI ranks in exp_sweep_mpi.c). */
+#ifndef EXP_SCHED_H
+#define EXP_SCHED_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "exp_sweep.h"
+#include "nn_err.h"
+
+struct slot {
+	pid_t pid;          /* the trial's process (local), or nonzero while busy (MPI) */
+	size_t trial;
+	int pruned;
+	size_t pruned_epoch;
+};
+
+/* Where trials run: child processes here, or MPI ranks. */
+struct executor {
+	int nslots;
+	/* Starts trial i (attempt) in free slot k; returns 0 or a code. */
+	int (*start)(struct executor *x, const struct exp_sweep *s, const char *dir, int k,
+		     size_t i, int attempt, struct nn_err *err);
+	/* A slot whose trial ended: returns its index and wait status, or -1. */
+	int (*reap)(struct executor *x, struct slot *slots, int *status);
+	/* Asks slot k's trial to stop cleanly. */
+	void (*stop)(struct executor *x, const struct exp_sweep *s, const char *dir, struct slot *sl);
+	/* Ends the workers. */
+	void (*close)(struct executor *x);
+};
+
+/* Claims dir for this definition: new, or holding the same one, and
+ * locked against other sweeps (--force: the next free DIR-N, written back
+ * into dir). Returns the lock (for exp_unlock_dir) or a negative code. */
+int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force, FILE *log,
+			struct nn_err *err);
+
+/* Runs the sweep's trials on x until every one has ended (0), it is
+ * stopped (NN_EINTR) or its bookkeeping fails. */
+int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
+			 struct executor *x, struct slot *slots, struct nn_err *err);
+
+/* After the sweep: its page (unless charts are off) and an error when a
+ * trial failed, so the exit status says whether every trial finished. */
+int exp_sched_finish(const struct exp_sweep *s, const char *dir, FILE *log, struct nn_err *err);
+
+#endif
