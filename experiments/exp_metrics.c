@@ -45,6 +45,38 @@ size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int
 	return n;
 }
 
+void exp_metrics_header(struct exp_text *t, const struct exp_config *cfg)
+{
+	const char *names[EXP_METRICS_MAX_COLUMNS];
+	size_t n = exp_metrics_columns(cfg, names, NULL);
+
+	for (size_t i = 0; i < n; i++)
+		exp_text_printf(t, "%s%s", names[i], i + 1 < n ? "," : "\n");
+}
+
+void exp_metrics_row(struct exp_text *t, const struct exp_config *cfg, const struct exp_metrics_row *r)
+{
+	exp_text_printf(t, "%zu,", r->epoch);
+	if (cfg->monitor_train_cost)
+		exp_text_printf(t, "%.6f", r->train_cost);
+	exp_text_puts(t, ",");
+	if (cfg->monitor_train_accuracy)
+		exp_text_printf(t, "%.4f", (double)r->train_correct / (double)r->train_total);
+	if (cfg->monitor_eval_accuracy)
+		exp_text_printf(t, ",%zu,%zu,%.4f,", r->eval_correct, r->eval_total,
+				(double)r->eval_correct / (double)r->eval_total);
+	else
+		exp_text_puts(t, ",,,,");
+	if (cfg->monitor_eval_cost)
+		exp_text_printf(t, "%.6f", r->eval_cost);
+	exp_text_puts(t, ",");
+	if (cfg->validation_size > 0 && cfg->eval == EXP_SPLIT_TEST)
+		exp_text_printf(t, "%zu,%zu,%.4f,%.6f,", r->validation_correct, r->validation_total,
+				(double)r->validation_correct / (double)r->validation_total, r->validation_cost);
+	exp_text_printf(t, "%.15g,%.3f,%.3f,%.3f\n", r->eta, r->train_seconds, r->eval_seconds,
+			r->train_seconds + r->eval_seconds);
+}
+
 /* Whether a abbreviates b's first word and matches the rest:
  * val_accuracy and validation_accuracy. */
 static int abbreviates(const char *a, const char *b)

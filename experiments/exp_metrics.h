@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "exp_config.h"
+#include "exp_text.h"
 #include "nn_err.h"
 
 #define EXP_METRICS_MAX_COLUMNS 32
@@ -15,6 +16,23 @@
  * and filled[i] (may be NULL) whether column i gets a value each epoch
  * (train_cost stays empty unless monitored, for one). Returns the count. */
 size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int *filled);
+
+/* One epoch's numbers as a run of cfg writes them (the columns the
+ * config leaves empty are not read). */
+struct exp_metrics_row {
+	size_t epoch;
+	double train_cost;
+	size_t train_correct, train_total;
+	size_t eval_correct, eval_total;
+	double eval_cost;
+	size_t validation_correct, validation_total;  /* when there are columns for it */
+	double validation_cost;
+	double eta, train_seconds, eval_seconds;
+};
+
+/* Appends the header row of a run of cfg, and one epoch's row. */
+void exp_metrics_header(struct exp_text *t, const struct exp_config *cfg);
+void exp_metrics_row(struct exp_text *t, const struct exp_config *cfg, const struct exp_metrics_row *r);
 
 /* Whether a run of cfg fills column name each epoch; when not, writes a
  * reason into why ("'val_accuracy' is not a metrics.csv column (did you

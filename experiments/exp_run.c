@@ -90,48 +90,12 @@ static int write_config(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
-struct text {
-	char *buf;
-	size_t len, cap;
-};
-
-static int text_appendf(struct text *t, struct nn_err *err, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static int text_appendf(struct text *t, struct nn_err *err, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return nn_errorf(err, NN_EINVAL, "cannot format a metrics row");
-		if (t->len + (size_t)n < t->cap)
-			break;
-		size_t cap = (t->cap + (size_t)n + 1) * 2;
-		char *p = realloc(t->buf, cap);
-
-		if (!p)
-			return nn_errorf(err, NN_ENOMEM, "out of memory");
-		t->buf = p;
-		t->cap = cap;
-	}
-	t->len += (size_t)n;
-	return 0;
-}
-
 static int write_text(FILE *f, void *ctx, struct nn_err *err)
 {
-	const struct text *t = ctx;
+	const struct exp_text *t = ctx;
 
 	(void)err;
-	fwrite(t->buf, 1, t->len, f);
+	fwrite(t->s, 1, t->len, f);
 	return 0;
 }
 
@@ -277,51 +241,6 @@ static const struct nn_eval *selection(const struct scores *s)
 	return s->has_validation ? &s->validation : &s->eval;
 }
 
-static int metrics_header(struct text *t, const struct exp_config *cfg, struct nn_err *err)
-{
-	const char *names[EXP_METRICS_MAX_COLUMNS];
-	size_t n = exp_metrics_columns(cfg, names, NULL);
-	int rc = 0;
-
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = text_appendf(t, err, "%s%s", names[i], i + 1 < n ? "," : "\n");
-	return rc;
-}
-
-static int metrics_row(struct text *t, size_t epoch, const struct scores *s,
-		       const struct exp_config *cfg, double eta, double train_s, double eval_s,
-		       struct nn_err *err)
-{
-	int rc;
-
-	if ((rc = text_appendf(t, err, "%zu,", epoch)) < 0)
-		return rc;
-	if (cfg->monitor_train_cost && (rc = text_appendf(t, err, "%.6f", s->train.cost)) < 0)
-		return rc;
-	if ((rc = text_appendf(t, err, ",")) < 0)
-		return rc;
-	if (cfg->monitor_train_accuracy &&
-	    (rc = text_appendf(t, err, "%.4f", (double)s->train.correct / (double)s->train.total)) < 0)
-		return rc;
-	if (cfg->monitor_eval_accuracy)
-		rc = text_appendf(t, err, ",%zu,%zu,%.4f,", s->eval.correct, s->eval.total,
-				  (double)s->eval.correct / (double)s->eval.total);
-	else
-		rc = text_appendf(t, err, ",,,,");
-	if (rc < 0)
-		return rc;
-	if (cfg->monitor_eval_cost && (rc = text_appendf(t, err, "%.6f", s->eval.cost)) < 0)
-		return rc;
-	if ((rc = text_appendf(t, err, ",")) < 0)
-		return rc;
-	if (s->has_validation &&
-	    (rc = text_appendf(t, err, "%zu,%zu,%.4f,%.6f,", s->validation.correct, s->validation.total,
-			       (double)s->validation.correct / (double)s->validation.total,
-			       s->validation.cost)) < 0)
-		return rc;
-	return text_appendf(t, err, "%.15g,%.3f,%.3f,%.3f\n", eta, train_s, eval_s, train_s + eval_s);
-}
-
 static void print_epoch(FILE *log, size_t epoch, const struct scores *s,
 			const struct exp_config *cfg, double train_s, double eval_s)
 {
@@ -385,7 +304,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 {
 	struct exp_data data;
 	struct nn_model *model = NULL;
-	struct text metrics = { 0 };
+	struct exp_text metrics = { 0 };
 	uint32_t *order = NULL;
 	struct nn_rng rng;
 	char path[4200];
@@ -432,8 +351,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	}
 	for (size_t i = 0; i < data.train.n; i++)
 		order[i] = (uint32_t)i;
-	if ((rc = metrics_header(&metrics, cfg, err)) < 0)
-		goto done;
+	exp_metrics_header(&metrics, cfg);
 
 	const struct nn_data *eval = exp_data_eval(&data, cfg);
 	res->eval_total = eval->n;
@@ -483,8 +401,16 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 
 		if (opts->log)
 			print_epoch(opts->log, epoch, &s, cfg, t1 - t0, t2 - t1);
-		if ((rc = metrics_row(&metrics, epoch, &s, cfg, eta, t1 - t0, t2 - t1, err)) < 0)
+		struct exp_metrics_row row = {
+			epoch, s.train.cost, s.train.correct, s.train.total, s.eval.correct, s.eval.total,
+			s.eval.cost, s.validation.correct, s.validation.total, s.validation.cost,
+			eta, t1 - t0, t2 - t1,
+		};
+		exp_metrics_row(&metrics, cfg, &row);
+		if (metrics.failed) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 			goto done;
+		}
 		snprintf(path, sizeof(path), "%s/metrics.csv", res->dir);
 		if ((rc = exp_write_atomic(path, write_text, &metrics, err)) < 0)
 			goto done;
@@ -573,7 +499,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 done:
 	exp_unlock_dir(lock);
 	free(order);
-	free(metrics.buf);
+	exp_text_fini(&metrics);
 	nn_model_destroy(model);
 	exp_data_close(&data);
 	return rc;

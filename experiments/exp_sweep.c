@@ -10,46 +10,11 @@
 #include <string.h>
 
 #include "exp_metrics.h"
+#include "exp_text.h"
 #include "nn_rng.h"
 
 #define MAX_TRIALS 100000
 #define MAX_EXACT 9007199254740992.0  /* 2^53: doubles hold every whole number up to it */
-
-struct buf {
-	char *s;
-	size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-
-static void buf_add(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = (b->len + (size_t)n + 1) * 2;
-		char *p = realloc(b->s, cap);
-
-		if (!p)
-			return;
-		b->s = p;
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
 
 static int check_keys(const struct exp_node *map, const char *const *allowed,
 		      const char *section, struct nn_err *err)
@@ -135,7 +100,7 @@ static void point_free(struct point *p)
 
 /* Draws one value of a random parameter: {choice: [...]}, {uniform: [a,
  * b]}, {log_uniform: [a, b]} or {int: [a, b]}. */
-static int draw(const struct exp_node *spec, struct nn_rng *rng, struct buf *out,
+static int draw(const struct exp_node *spec, struct nn_rng *rng, struct exp_text *out,
 		struct nn_err *err)
 {
 	const struct exp_node *args;
@@ -154,7 +119,7 @@ static int draw(const struct exp_node *spec, struct nn_rng *rng, struct buf *out
 
 		if (!t)
 			return nn_errorf(err, NN_ENOMEM, "out of memory");
-		buf_add(out, "%s", t);
+		exp_text_printf(out, "%s", t);
 		free(t);
 		return 0;
 	}
@@ -165,11 +130,11 @@ static int draw(const struct exp_node *spec, struct nn_rng *rng, struct buf *out
 	if (!ok1 || !ok2 || !(lo <= hi))
 		return exp_config_errorf(err, args, "'%s' needs two numbers, lo <= hi", kind);
 	if (!strcmp(kind, "uniform")) {
-		buf_add(out, "%.6g", lo + (hi - lo) * nn_rng_uniform(rng));
+		exp_text_printf(out, "%.6g", lo + (hi - lo) * nn_rng_uniform(rng));
 	} else if (!strcmp(kind, "log_uniform")) {
 		if (!(lo > 0))
 			return exp_config_errorf(err, args, "'log_uniform' needs lo > 0");
-		buf_add(out, "%.6g", exp(log(lo) + (log(hi) - log(lo)) * nn_rng_uniform(rng)));
+		exp_text_printf(out, "%.6g", exp(log(lo) + (log(hi) - log(lo)) * nn_rng_uniform(rng)));
 	} else if (!strcmp(kind, "int")) {
 		/* Bounds within +-2^53 make every draw exact and b - a + 1 fit. */
 		if (fabs(lo) > MAX_EXACT || fabs(hi) > MAX_EXACT)
@@ -179,7 +144,7 @@ static int draw(const struct exp_node *spec, struct nn_rng *rng, struct buf *out
 
 		if (a > b)
 			return exp_config_errorf(err, args, "'int' range holds no whole number");
-		buf_add(out, "%lld", (long long)(a + (int64_t)nn_rng_below(rng, (uint64_t)(b - a + 1))));
+		exp_text_printf(out, "%lld", (long long)(a + (int64_t)nn_rng_below(rng, (uint64_t)(b - a + 1))));
 	} else {
 		return exp_config_errorf(err, spec->keys[0], "unknown distribution '%s' (choice, uniform, log_uniform or int)", kind);
 	}
@@ -201,7 +166,7 @@ static int add_trial(struct exp_sweep *s, const struct point *p, unsigned long l
 		     struct nn_err *err)
 {
 	struct exp_trial *t;
-	struct buf key = { 0 };
+	struct exp_text key = { 0 };
 
 	if (s->ntrials == MAX_TRIALS)
 		return nn_errorf(err, NN_EINVAL, "a sweep of more than %d trials", MAX_TRIALS);
@@ -221,15 +186,19 @@ static int add_trial(struct exp_sweep *s, const struct point *p, unsigned long l
 		t->keys[t->nparams] = p->keys[i];
 		t->values[t->nparams] = strdup(p->values[i]);
 		if (!t->values[t->nparams]) {
-			free(key.s);
+			exp_text_fini(&key);
 			return nn_errorf(err, NN_ENOMEM, "out of memory");
 		}
-		buf_add(&key, "%s=%s\n", p->keys[i], p->values[i]);
+		exp_text_printf(&key, "%s=%s\n", p->keys[i], p->values[i]);
 		t->nparams++;
 	}
-	buf_add(&key, "seed=%llu\n", t->seed);
-	snprintf(t->id, sizeof(t->id), "%016llx", (unsigned long long)fnv1a(key.s ? key.s : ""));
-	free(key.s);
+	exp_text_printf(&key, "seed=%llu\n", t->seed);
+	if (key.failed) {
+		exp_text_fini(&key);
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	}
+	snprintf(t->id, sizeof(t->id), "%016llx", (unsigned long long)fnv1a(key.s));
+	exp_text_fini(&key);
 	return 0;
 }
 
@@ -294,14 +263,16 @@ static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, s
 		size_t base = p->n;
 
 		for (size_t i = 0; params && i < params->count; i++) {
-			struct buf b = { 0 };
+			struct exp_text b = { 0 };
 
-			if ((rc = draw(params->items[i], &rng, &b, err)) < 0 ||
-			    (rc = add_param(p, params->keys[i]->value, b.s ? b.s : "", params->items[i], err)) < 0) {
-				free(b.s);
+			if ((rc = draw(params->items[i], &rng, &b, err)) == 0 && (b.failed || !b.s))
+				rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			if (rc < 0 ||
+			    (rc = add_param(p, params->keys[i]->value, b.s, params->items[i], err)) < 0) {
+				exp_text_fini(&b);
 				return rc;
 			}
-			free(b.s);
+			exp_text_fini(&b);
 		}
 		for (size_t r = 0; r < repeats; r++)
 			if ((rc = add_trial(s, p, s->cfg->seed + r, err)) < 0)
@@ -461,7 +432,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 
 	/* Every trial's config must load, so an error shows before any runs. */
 	/* The definition: the base config (less the sweep), then the trials. */
-	struct buf def = { 0 };
+	struct exp_text def = { 0 };
 	char *flat = exp_node_flatten(cfg->tree);
 	if (!flat)
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
@@ -470,7 +441,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 		int len = end ? (int)(end - line) : (int)strlen(line);
 
 		if (strncmp(line, "sweep.", 6) != 0)
-			buf_add(&def, "config %.*s\n", len, line);
+			exp_text_printf(&def, "config %.*s\n", len, line);
 		line += len + (end ? 1 : 0);
 	}
 	free(flat);
@@ -481,7 +452,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 		char **sets = exp_sweep_trial_sets(s, i, &nsets);
 
 		if (!sets) {
-			free(def.s);
+			exp_text_fini(&def);
 			return nn_errorf(err, NN_ENOMEM, "out of memory");
 		}
 		rc = exp_config_load(&tc, cfg->path, (const char *const *)sets, nsets, err);
@@ -497,24 +468,25 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 			rc = exp_config_errorf(err, m ? m : obj ? obj : sec, "objective %s%s", why, which);
 			exp_config_fini(&tc);
 			exp_sweep_free_sets(sets);
-			free(def.s);
+			exp_text_fini(&def);
 			return rc;
 		}
 		exp_config_fini(&tc);
 		exp_sweep_free_sets(sets);
 		if (rc < 0) {
-			free(def.s);
+			exp_text_fini(&def);
 			char msg[NN_ERR_MAX];
 			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
 			return nn_errorf(err, NN_EINVAL, "%s: trial %s does not load: %s", cfg->path, t->id, msg);
 		}
-		buf_add(&def, "trial %s", t->id);
+		exp_text_printf(&def, "trial %s", t->id);
 		for (k = 0; k < t->nparams; k++)
-			buf_add(&def, " %s=%s", t->keys[k], t->values[k]);
-		buf_add(&def, " seed=%llu\n", t->seed);
+			exp_text_printf(&def, " %s=%s", t->keys[k], t->values[k]);
+		exp_text_printf(&def, " seed=%llu\n", t->seed);
 	}
-	buf_add(&def, "objective %s %s\n", s->metric, s->maximize ? "max" : "min");
-	s->definition = def.s;
+	exp_text_printf(&def, "objective %s %s\n", s->metric, s->maximize ? "max" : "min");
+	if (!(s->definition = exp_text_take(&def)))
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	return 0;
 }
 

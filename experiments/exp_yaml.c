@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "exp_text.h"
+
 #define MAX_DEPTH 64
 
 /* Reading a file: its bytes are counted, and a file past the limit (or
@@ -582,51 +584,7 @@ size_t exp_edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* A growing string; on allocation failure it stays short and the caller
- * sees NULL at the end. */
-struct text {
-	char *s;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct text *t, const char *s, size_t n)
-{
-	if (t->failed)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = (t->len + n + 1) * 2;
-		char *p = realloc(t->s, cap);
-
-		if (!p) {
-			t->failed = 1;
-			return;
-		}
-		t->s = p;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->len, s, n);
-	t->len += n;
-	t->s[t->len] = '\0';
-}
-
-static void puts_text(struct text *t, const char *s)
-{
-	put(t, s, strlen(s));
-}
-
-static char *finish_text(struct text *t)
-{
-	if (t->failed) {
-		free(t->s);
-		return NULL;
-	}
-	if (!t->s)
-		put(t, "", 0);
-	return t->failed ? NULL : t->s;
-}
-
-static void node_text(const struct exp_node *n, struct text *t)
+static void node_text(const struct exp_node *n, struct exp_text *t)
 {
 	if (n->kind == EXP_SCALAR) {
 		int control = 0;
@@ -634,67 +592,67 @@ static void node_text(const struct exp_node *n, struct text *t)
 		for (const char *p = n->value; *p; p++)
 			control |= (unsigned char)*p < 0x20 || *p == 0x7f;
 		if (n->plain && !control && !strpbrk(n->value, ",[]{}#:\"'")) {
-			puts_text(t, n->value);
+			exp_text_puts(t, n->value);
 			return;
 		}
 		/* Double-quoted, with YAML escapes for what the quotes would
 		 * otherwise fold or drop (a newline reads back as a space). */
-		put(t, "\"", 1);
+		exp_text_put(t, "\"", 1);
 		for (const char *p = n->value; *p; p++) {
 			unsigned char c = (unsigned char)*p;
 			char esc[8];
 
 			if (c == '"' || c == '\\') {
-				put(t, "\\", 1);
-				put(t, p, 1);
+				exp_text_put(t, "\\", 1);
+				exp_text_put(t, p, 1);
 			} else if (c == '\n' || c == '\t') {
-				puts_text(t, c == '\n' ? "\\n" : "\\t");
+				exp_text_puts(t, c == '\n' ? "\\n" : "\\t");
 			} else if (c < 0x20 || c == 0x7f) {
 				snprintf(esc, sizeof(esc), "\\x%02x", c);
-				puts_text(t, esc);
+				exp_text_puts(t, esc);
 			} else {
-				put(t, p, 1);
+				exp_text_put(t, p, 1);
 			}
 		}
-		put(t, "\"", 1);
+		exp_text_put(t, "\"", 1);
 		return;
 	}
-	puts_text(t, n->kind == EXP_SEQ ? "[" : "{");
+	exp_text_puts(t, n->kind == EXP_SEQ ? "[" : "{");
 	for (size_t i = 0; i < n->count; i++) {
 		if (i)
-			puts_text(t, ", ");
+			exp_text_puts(t, ", ");
 		if (n->kind == EXP_MAP) {
-			puts_text(t, n->keys[i]->value);
-			puts_text(t, ": ");
+			exp_text_puts(t, n->keys[i]->value);
+			exp_text_puts(t, ": ");
 		}
 		node_text(n->items[i], t);
 	}
-	puts_text(t, n->kind == EXP_SEQ ? "]" : "}");
+	exp_text_puts(t, n->kind == EXP_SEQ ? "]" : "}");
 }
 
 char *exp_node_text(const struct exp_node *n)
 {
-	struct text t = { 0 };
+	struct exp_text t = { 0 };
 
 	node_text(n, &t);
-	return finish_text(&t);
+	return exp_text_take(&t);
 }
 
-static void flatten(const struct exp_node *n, struct text *key, struct text *out)
+static void flatten(const struct exp_node *n, struct exp_text *key, struct exp_text *out)
 {
 	size_t len = key->len;
 
 	if (n->kind != EXP_MAP) {
-		put(out, key->s ? key->s : "", key->len);
-		put(out, "=", 1);
+		exp_text_put(out, key->s ? key->s : "", key->len);
+		exp_text_put(out, "=", 1);
 		node_text(n, out);
-		put(out, "\n", 1);
+		exp_text_put(out, "\n", 1);
 		return;
 	}
 	for (size_t i = 0; i < n->count; i++) {
 		if (len)
-			put(key, ".", 1);
-		puts_text(key, n->keys[i]->value);
+			exp_text_put(key, ".", 1);
+		exp_text_puts(key, n->keys[i]->value);
 		flatten(n->items[i], key, out);
 		key->len = len;
 		if (key->s)
@@ -704,12 +662,12 @@ static void flatten(const struct exp_node *n, struct text *key, struct text *out
 
 char *exp_node_flatten(const struct exp_node *n)
 {
-	struct text key = { 0 }, out = { 0 };
+	struct exp_text key = { 0 }, out = { 0 };
 
 	flatten(n, &key, &out);
 	out.failed |= key.failed;
-	free(key.s);
-	return finish_text(&out);
+	exp_text_fini(&key);
+	return exp_text_take(&out);
 }
 
 const char *exp_flat_get(const char *flat, const char *key, char *out, size_t len)
