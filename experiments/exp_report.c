@@ -3,11 +3,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "exp_fs.h"
+#include "exp_metrics.h"
 #include "exp_plot.h"
 #include "exp_yaml.h"
 
@@ -71,74 +73,10 @@ static void page_head(FILE *f, const char *title)
 	      "figure { margin: 1em 0; } img { max-width: 100%; }\n"
 	      "figcaption { font-size: 85%; color: #555; }\n"
 	      "pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }\n"
+	      "div.scroll { overflow-x: auto; } tr.best td { background: #fff3c4; font-weight: bold; }\n"
 	      "</style>\n</head>\n<body>\n<h1>", f);
 	put_html(f, title);
 	fputs("</h1>\n", f);
-}
-
-/* A whole CSV as rows of fields (no quoting: metrics files have none). */
-struct csv {
-	char *text;
-	char **cells;
-	size_t rows, cols;
-};
-
-static int csv_load(struct csv *c, const char *path, struct nn_err *err)
-{
-	size_t len, cap = 0, n = 0;
-
-	memset(c, 0, sizeof(*c));
-	if (exp_read_file(path, &c->text, &len, err) < 0)
-		return -1;
-	for (char *line = c->text; *line;) {
-		char *end = strchr(line, '\n');
-		size_t cols = 0;
-
-		if (end)
-			*end = '\0';
-		for (char *field = line;; cols++) {
-			char *comma = strchr(field, ',');
-
-			if (n == cap) {
-				char **p = realloc(c->cells, (cap = cap ? cap * 2 : 256) * sizeof(char *));
-
-				if (!p)
-					return nn_errorf(err, NN_ENOMEM, "out of memory");
-				c->cells = p;
-			}
-			c->cells[n++] = field;
-			if (!comma)
-				break;
-			*comma = '\0';
-			field = comma + 1;
-		}
-		if (c->rows == 0)
-			c->cols = cols + 1;
-		if (cols + 1 != c->cols)
-			return nn_errorf(err, NN_EFORMAT, "%s:%zu: expected %zu fields", path, c->rows + 1,
-					 c->cols);
-		c->rows++;
-		if (!end)
-			break;
-		line = end + 1;
-	}
-	if (c->rows < 1)
-		return nn_errorf(err, NN_EFORMAT, "'%s' is empty", path);
-	return 0;
-}
-
-static const char *csv_get(const struct csv *c, size_t row, const char *column)
-{
-	for (size_t j = 0; j < c->cols; j++)
-		if (!strcmp(c->cells[j], column))
-			return row < c->rows ? c->cells[row * c->cols + j] : NULL;
-	return NULL;
-}
-
-static void csv_free(struct csv *c)
-{
-	free(c->text);
-	free(c->cells);
 }
 
 /* A run's accuracies of the evaluated split, in percent: its peak, its
@@ -155,43 +93,84 @@ struct summary {
 	double kept;           /* the evaluated split's accuracy then */
 };
 
-static void summarize(const struct csv *c, struct summary *s)
+/* The value at row r of column col (NAN when absent or empty). */
+static double cell(const struct exp_metrics *m, size_t r, long col)
 {
-	double select = -1;
+	return col < 0 ? NAN : m->values[r * m->ncols + (size_t)col];
+}
 
-	s->best = -1;
-	s->final = -1;
-	s->best_epoch = -1;
-	s->kept_epoch = -1;
-	s->epochs = c->rows - 1;
-	s->by_validation = csv_get(c, 0, "validation_accuracy") != NULL;
-	for (size_t r = 1; r < c->rows; r++) {
-		const char *a = csv_get(c, r, "eval_accuracy");
-		const char *va = s->by_validation ? csv_get(c, r, "validation_accuracy") : a;
-		double v = a && *a ? 100 * atof(a) : -1, sv = va && *va ? 100 * atof(va) : -1;
+static void summarize(const struct exp_metrics *m, struct summary *s)
+{
+	long acc = exp_metrics_column(m, "eval_accuracy"), ep = exp_metrics_column(m, "epoch");
+	long val = exp_metrics_column(m, "validation_accuracy");
+	double best = NAN;
+	long r;
 
-		if (v > s->best) {
-			s->best = v;
-			s->best_epoch = atol(csv_get(c, r, "epoch"));
-		}
-		if (sv > select) {
-			select = sv;
-			s->kept_epoch = atol(csv_get(c, r, "epoch"));
-			s->kept_select = sv;
-			s->kept = v;
-		}
-		s->final = v;
-	}
+	memset(s, 0, sizeof(*s));
+	s->epochs = m->nrows;
+	s->by_validation = val >= 0;
+	/* Peak: the first of the best epochs, as nnlab run says "best:". */
+	r = exp_metrics_best(m, acc, 1, &best);
+	s->best = r < 0 ? -1 : 100 * best;
+	s->best_epoch = r < 0 ? -1 : (long)cell(m, (size_t)r, ep);
+	/* best.json: chosen by validation accuracy when there is one. */
+	r = exp_metrics_best(m, s->by_validation ? val : acc, 1, &best);
+	s->kept_epoch = r < 0 ? -1 : (long)cell(m, (size_t)r, ep);
+	s->kept_select = r < 0 ? -1 : 100 * best;
+	s->kept = r < 0 ? -1 : 100 * cell(m, (size_t)r, acc);
+	s->final = m->nrows ? 100 * cell(m, m->nrows - 1, acc) : -1;
 }
 
 /* --- one run -------------------------------------------------------------- */
+
+/* The metrics table: columns that hold a value only, accuracies in
+ * percent, the row of best.json's epoch marked, scrolling sideways in a
+ * narrow window rather than running off the page. */
+static void write_metrics_table(FILE *f, const struct exp_metrics *m, long kept_epoch)
+{
+	long ep = exp_metrics_column(m, "epoch");
+	int show[EXP_METRICS_MAX_COLUMNS];
+	double v;
+
+	for (size_t j = 0; j < m->ncols; j++)
+		show[j] = exp_metrics_best(m, (long)j, 1, &v) >= 0;
+	fputs("<h2>Metrics</h2>\n<p>One row per epoch; accuracies in percent; the marked row is the epoch "
+	      "whose model best.json keeps.</p>\n<div class=\"scroll\"><table id=\"metrics\">\n<tr>", f);
+	for (size_t j = 0; j < m->ncols; j++) {
+		if (!show[j])
+			continue;
+		fputs("<th>", f);
+		put_html(f, m->names[j]);
+		fputs(strstr(m->names[j], "accuracy") ? " %</th>" : "</th>", f);
+	}
+	fputs("</tr>\n", f);
+	for (size_t r = 0; r < m->nrows; r++) {
+		int kept = (long)cell(m, r, ep) == kept_epoch;
+
+		fputs(kept ? "<tr class=\"best\">" : "<tr>", f);
+		for (size_t j = 0; j < m->ncols; j++) {
+			double x = m->values[r * m->ncols + j];
+
+			if (!show[j])
+				continue;
+			if (isnan(x))
+				fputs("<td></td>", f);
+			else if (strstr(m->names[j], "accuracy"))
+				fprintf(f, "<td>%.2f</td>", 100 * x);
+			else
+				fprintf(f, "<td>%.6g</td>", x);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table></div>\n", f);
+}
 
 static int write_run(FILE *f, void *ctx, struct nn_err *err)
 {
 	const char *dir = ctx;
 	char path[4400], *config = NULL;
 	size_t len;
-	struct csv c;
+	struct exp_metrics m;
 	struct summary s;
 	static const char *const charts[][2] = {
 		{ "accuracy.png", "accuracy per epoch" },
@@ -202,11 +181,11 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	};
 
 	snprintf(path, sizeof(path), "%s/metrics.csv", dir);
-	if (csv_load(&c, path, err) < 0) {
-		csv_free(&c);
+	if (exp_metrics_read(&m, path, err) < 0) {
+		exp_metrics_fini(&m);
 		return err->code;
 	}
-	summarize(&c, &s);
+	summarize(&m, &s);
 	page_head(f, dir);
 	/* Which split is evaluated: the config says; validation columns of
 	 * their own mean the test split is. */
@@ -229,23 +208,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	fputs("<h2>Charts</h2>\n", f);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
 		put_image(f, dir, charts[i][0], charts[i][1]);
-	fputs("<h2>Metrics</h2>\n<table id=\"metrics\">\n<tr>", f);
-	for (size_t j = 0; j < c.cols; j++) {
-		fputs("<th>", f);
-		put_html(f, c.cells[j]);
-		fputs("</th>", f);
-	}
-	fputs("</tr>\n", f);
-	for (size_t r = 1; r < c.rows; r++) {
-		fputs("<tr>", f);
-		for (size_t j = 0; j < c.cols; j++) {
-			fputs("<td>", f);
-			put_html(f, c.cells[r * c.cols + j]);
-			fputs("</td>", f);
-		}
-		fputs("</tr>\n", f);
-	}
-	fputs("</table>\n", f);
+	write_metrics_table(f, &m, s.kept_epoch);
 	snprintf(path, sizeof(path), "%s/config.yaml", dir);
 	if (exp_read_file(path, &config, &len, err) == 0) {
 		fputs("<h2>Config</h2>\n<pre>", f);
@@ -254,7 +217,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 		free(config);
 	}
 	fputs("</body>\n</html>\n", f);
-	csv_free(&c);
+	exp_metrics_fini(&m);
 	return 0;
 }
 
@@ -453,7 +416,7 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 	flats = calloc((size_t)count + 1, sizeof(char *));
 	for (int i = 0; i < count; i++) {
 		char metrics[4800], path[4700];
-		struct csv c;
+		struct exp_metrics m;
 		struct exp_node *tree;
 		struct run *r = &rs.run[rs.n];
 
@@ -467,15 +430,15 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 		free(names[i]);
 		if (access(metrics, R_OK) != 0)
 			continue;
-		if (csv_load(&c, metrics, err) < 0 || c.rows < 2) {
+		if (exp_metrics_read(&m, metrics, err) < 0 || m.nrows < 1) {
 			if (log)
 				fprintf(log, "nnlab: warning: skipping '%s': %s\n", path,
-					c.rows < 2 ? "no epochs" : err->msg);
-			csv_free(&c);
+					m.ncols && m.nrows < 1 ? "no epochs" : err->msg);
+			exp_metrics_fini(&m);
 			continue;
 		}
-		summarize(&c, &r->s);
-		csv_free(&c);
+		summarize(&m, &r->s);
+		exp_metrics_fini(&m);
 		snprintf(r->path, sizeof(r->path), "%s", path);
 		snprintf(metrics, sizeof(metrics), "%s/config.yaml", path);
 		tree = exp_yaml_load_file(metrics, metrics, err);

@@ -256,10 +256,14 @@ Test(exp_plot, overlay_and_reports)
 	size_t imgs = 0, rows = 0;
 	for (char *p = html; (p = strstr(p, "<img ")); p++)
 		imgs++;
-	for (char *p = strstr(html, "id=\"metrics\""); p && (p = strstr(p, "<tr>")); p++)
+	for (char *p = strstr(html, "id=\"metrics\""); p && (p = strstr(p, "<tr")); p++)
 		rows++;
 	cr_assert_eq(imgs, 5, "%zu images", imgs);
 	cr_assert_eq(rows, 4, "%zu rows (header and 3 epochs)", rows);
+	/* Accuracies in percent, no empty column, best.json's epoch marked. */
+	cr_assert(strstr(html, "<th>eval_accuracy %</th>"), "%s", html);
+	cr_assert_eq(strstr(html, "<tr class=\"best\">") != NULL, 1, "no marked row");
+	cr_assert(strstr(html, "<div class=\"scroll\"><table id=\"metrics\">"), "the table does not scroll");
 	cr_assert(strstr(html, "src=\"data:image/png;base64,iVBORw0KGgo"), "images are not embedded");
 	free(html);
 	free(out);
@@ -658,6 +662,24 @@ Test(exp_plot, legends_are_names_given_by_hand_or_short_values)
 	gp = th_read(path, NULL);
 	cr_assert(strstr(gp, "title 'baseline'") && strstr(gp, "title 'with dropout'"), "%s", gp);
 	free(gp);
+	free(out);
+	free(err);
+}
+
+Test(exp_plot, the_run_page_table_hides_empty_columns)
+{
+	char run[4400], page[4500], *out, *err;
+
+	snprintf(run, sizeof(run), "%s/r", dir);
+	fake_run(run, "x", 0.9);
+	const char *argv[] = { "report", run, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	snprintf(page, sizeof(page), "%s/report.html", run);
+	char *html = th_read(page, NULL);
+	cr_assert_null(strstr(html, "<th>train_cost</th>"), "an empty column is shown");
+	cr_assert(strstr(html, "<th>eval_accuracy %</th>"), "%s", html);
+	cr_assert(strstr(html, "<tr class=\"best\"><td>1</td><td>90.00</td>"), "%s", html);
+	free(html);
 	free(out);
 	free(err);
 }
