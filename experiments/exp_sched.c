@@ -14,20 +14,24 @@
 #include "exp_report.h"
 #include "exp_trial.h"
 
-/* The objective column of dir/metrics.csv into vals (up to cap epochs);
- * returns the number of epochs, or 0. */
-static size_t read_metric(const char *tdir, const char *metric, double *vals, size_t cap)
+/* A trial's objective per epoch: a new array (NAN where empty) and its
+ * length in *n; NULL with *n = 0 when there is none yet. */
+static double *read_objective(const struct exp_sweep *s, const char *tdir, size_t *n)
 {
 	struct exp_metrics m;
 	long col;
-	size_t n = 0;
+	double *vals = NULL;
 
 	exp_trial_metrics(tdir, &m);
-	col = exp_metrics_column(&m, metric);
-	for (size_t r = 0; col >= 0 && r < m.nrows && n < cap; r++)
-		vals[n++] = m.values[r * m.ncols + (size_t)col];
+	col = exp_metrics_column(&m, s->metric);
+	*n = 0;
+	if (col >= 0 && m.nrows && (vals = malloc(m.nrows * sizeof(*vals)))) {
+		for (size_t r = 0; r < m.nrows; r++)
+			vals[r] = m.values[r * m.ncols + (size_t)col];
+		*n = m.nrows;
+	}
 	exp_metrics_fini(&m);
-	return n;
+	return vals;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -37,49 +41,62 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median pruning: stops a running trial whose objective at some epoch is
- * worse than the median of the finished trials at that epoch. */
-static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots, int nslots,
-		  struct executor *x)
-{
-	double mine[4096], *theirs;
-	size_t n = s->ntrials;
+/* The objectives of the finished (done) trials, read once each: they do
+ * not change any more. */
+struct finished {
+	double *vals;
+	size_t n;
+	int read;
+};
 
-	theirs = malloc(n * sizeof(double));
+/* Median pruning: stops a running trial whose objective at its latest
+ * epoch is worse than the median of the done trials at that epoch.
+ * ended[i] is 1 + the state of trial i once it has ended, else 0. */
+static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots, int nslots,
+		  struct executor *x, const unsigned char *ended, struct finished *done)
+{
+	double *theirs = malloc((s->ntrials + 1) * sizeof(double));
+
 	if (!theirs)
 		return;
 	for (int k = 0; k < nslots; k++) {
 		char tdir[4400];
-		size_t epochs;
+		size_t epochs, m = 0;
+		double *mine;
 
 		if (!slots[k].pid || slots[k].pruned)
 			continue;
 		exp_trial_dir(dir, &s->trials[slots[k].trial], tdir, sizeof(tdir));
-		epochs = read_metric(tdir, s->metric, mine, 4096);
-		if (epochs <= s->prune_warmup)
+		mine = read_objective(s, tdir, &epochs);
+		if (epochs <= s->prune_warmup || isnan(mine[epochs - 1])) {
+			free(mine);
 			continue;
-		size_t e = epochs - 1, m = 0;
-		for (size_t i = 0; i < n; i++) {
-			char odir[4400];
-			struct exp_trial_status st;
-			double vals[4096];
-
-			exp_trial_dir(dir, &s->trials[i], odir, sizeof(odir));
-			exp_trial_read_status(odir, &st);
-			if (st.state != EXP_TRIAL_DONE)
+		}
+		size_t e = epochs - 1;
+		for (size_t i = 0; i < s->ntrials; i++) {
+			if (ended[i] != 1 + EXP_TRIAL_DONE)
 				continue;
-			if (read_metric(odir, s->metric, vals, 4096) > e && !isnan(vals[e]))
-				theirs[m++] = vals[e];
+			if (!done[i].read) {
+				char odir[4400];
+
+				exp_trial_dir(dir, &s->trials[i], odir, sizeof(odir));
+				done[i].vals = read_objective(s, odir, &done[i].n);
+				done[i].read = 1;
+			}
+			if (done[i].n > e && !isnan(done[i].vals[e]))
+				theirs[m++] = done[i].vals[e];
 		}
-		if (m < s->prune_min_trials || isnan(mine[e]))
-			continue;
-		qsort(theirs, m, sizeof(double), cmp_double);
-		double median = m % 2 ? theirs[m / 2] : (theirs[m / 2 - 1] + theirs[m / 2]) / 2;
-		if (s->maximize ? mine[e] < median : mine[e] > median) {
-			slots[k].pruned = 1;
-			slots[k].pruned_epoch = e;
-			x->stop(x, s, dir, &slots[k]);
+		if (m >= s->prune_min_trials) {
+			qsort(theirs, m, sizeof(double), cmp_double);
+			double median = m % 2 ? theirs[m / 2] : (theirs[m / 2 - 1] + theirs[m / 2]) / 2;
+
+			if (s->maximize ? mine[e] < median : mine[e] > median) {
+				slots[k].pruned = 1;
+				slots[k].pruned_epoch = e;
+				x->stop(x, s, dir, &slots[k]);
+			}
 		}
+		free(mine);
 	}
 	free(theirs);
 }
@@ -238,10 +255,16 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		      struct executor *x, struct slot *slots, struct nn_err *err)
 {
 	int jobs = x->nslots, rc = 0, stopping = 0;
-	unsigned char *ended = calloc(s->ntrials + 1, 1);  /* known ended: not read again */
+	/* ended[i]: 1 + the state of a trial known to have ended (its status
+	 * is not read again), else 0. */
+	unsigned char *ended = calloc(s->ntrials + 1, 1);
+	struct finished *done = calloc(s->ntrials + 1, sizeof(*done));
 
-	if (!ended)
+	if (!ended || !done) {
+		free(ended);
+		free(done);
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	}
 	for (;;) {
 		int busy = 0, waiting = 0, k, status;
 
@@ -270,7 +293,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		for (k = 0; k < jobs; k++)
 			busy += slots[k].pid != 0;
 		if (s->prune && !stopping)
-			prune(s, dir, slots, jobs, x);
+			prune(s, dir, slots, jobs, x, ended, done);
 		/* Start trials that are pending, or were left running by a dead
 		 * process, in the free slots. */
 		for (size_t i = 0; !stopping && busy < jobs && i < s->ntrials; i++) {
@@ -287,7 +310,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 			exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
 			exp_trial_read_status(tdir, &st);
 			if (st.state == EXP_TRIAL_DONE || st.state == EXP_TRIAL_FAILED || st.state == EXP_TRIAL_DIVERGED || st.state == EXP_TRIAL_PRUNED) {
-				ended[i] = 1;
+				ended[i] = (unsigned char)(1 + st.state);
 				continue;
 			}
 			if (st.state == EXP_TRIAL_RUNNING && !exp_trial_is_stale(tdir, &st)) {
@@ -314,6 +337,9 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		nanosleep(&ts, NULL);
 	}
 	free(ended);
+	for (size_t i = 0; i < s->ntrials; i++)
+		free(done[i].vals);
+	free(done);
 	if (rc < 0) {
 		exp_sweep_results(s, dir, NULL);
 		return rc;
