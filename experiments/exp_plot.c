@@ -844,3 +844,69 @@ done:
 	free(legend);
 	return rc;
 }
+
+/* --- heatmaps --------------------------------------------------------- */
+
+static int write_heatmap_data(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct exp_plot_heatmap *h = ctx;
+
+	(void)err;
+	fprintf(f, "# column (%s), row (%s), value, runs averaged\n", h->xlabel, h->ylabel);
+	for (size_t r = 0; r < h->ny; r++)
+		for (size_t c = 0; c < h->nx; c++)
+			if (!isnan(h->cells[r * h->nx + c]))
+				fprintf(f, "%zu %zu %.2f %zu\n", c, r, h->cells[r * h->nx + c],
+					h->counts ? h->counts[r * h->nx + c] : 1);
+	return 0;
+}
+
+static int write_heatmap_script(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct exp_plot_heatmap *h = ctx;
+
+	(void)err;
+	fputs("# nnlab chart: a heatmap over two config values. Edit it and run 'gnuplot heatmap.gp' here.\n"
+	      "if (!exists(\"out_png\")) out_png = 'heatmap.png'\n"
+	      "if (!exists(\"out_svg\")) out_svg = 'heatmap.svg'\n", f);
+	fputs("set encoding utf8\nset title ", f);
+	exp_plot_quote(f, h->title, 0);
+	fputs(" noenhanced\nset xlabel ", f);
+	exp_plot_quote(f, h->xlabel, 0);
+	fputs(" noenhanced\nset ylabel ", f);
+	exp_plot_quote(f, h->ylabel, 0);
+	/* One filled rectangle per cell (vector in the SVG), the cells
+	 * filling the frame, labelled with the values in their order. */
+	fprintf(f, " noenhanced\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\nset xtics (", h->nx - 1,
+		h->ny - 1);
+	for (size_t c = 0; c < h->nx; c++) {
+		fputs(c ? ", " : "", f);
+		exp_plot_quote(f, h->xs[c], 0);
+		fprintf(f, " %zu", c);
+	}
+	fputs(")\nset ytics (", f);
+	for (size_t r = 0; r < h->ny; r++) {
+		fputs(r ? ", " : "", f);
+		exp_plot_quote(f, h->ys[r], 0);
+		fprintf(f, " %zu", r);
+	}
+	fputs(")\nset palette defined (0 '#f7fbff', 1 '#2b6cb0')\nunset key\nset tics nomirror out\n"
+	      "draw = \"plot 'heatmap.dat' using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, "
+	      "'' using 1:2:(sprintf('%.2f', $3)) with labels\"\n", f);
+	script_tail(f, "700,560");
+	return 0;
+}
+
+int exp_plot_heatmap(const char *dir, const struct exp_plot_heatmap *h, struct nn_err *err)
+{
+	char path[4400];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/heatmap.dat", dir);
+	if ((rc = exp_write_atomic(path, write_heatmap_data, (void *)h, err)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/heatmap.gp", dir);
+	if ((rc = exp_write_atomic(path, write_heatmap_script, (void *)h, err)) < 0)
+		return rc;
+	return exp_plot_have_gnuplot() ? render(dir, "heatmap", 1, err) : 0;
+}

@@ -42,6 +42,22 @@ int exp_plot_render(const char *dir, const char *name, struct nn_err *err);
 int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
 		 struct nn_model *model, const char *which, FILE *log);
 
+/* A heatmap of one value over a grid of two config values. */
+struct exp_plot_heatmap {
+	const char *title;               /* "final accuracy (%) by ..." */
+	const char *xlabel, *ylabel;     /* the two keys */
+	const char *const *xs, *const *ys; /* the values along each axis, in order */
+	size_t nx, ny;
+	const double *cells;             /* (ny, nx): cells[r * nx + c], NAN when empty */
+	const size_t *counts;            /* (ny, nx): runs averaged in each cell, or NULL */
+};
+
+/* Writes dir/heatmap.dat (one line per filled cell in grid order: column,
+ * row, value, runs) and dir/heatmap.gp (one rectangle per cell, labelled
+ * with its value, the cells filling the frame), and renders them when
+ * gnuplot is there. Returns 0 or a code. */
+int exp_plot_heatmap(const char *dir, const struct exp_plot_heatmap *h, struct nn_err *err);
+
 /* Draws the run's accuracy curve as text (gnuplot's dumb terminal) to out. */
 int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err);
 

@@ -303,75 +303,32 @@ static long axis_index(const struct axis *ax, const char *v)
 	return -1;
 }
 
-/* One line per cell, in grid order (rows of the second key, each along
- * the first): column, row, final accuracy. A grid point with several runs
- * (seeds) shows their mean. */
-static int write_heat_data(FILE *f, void *ctx, struct nn_err *err)
+/* The heatmap of the runs' final accuracy over their two differing keys,
+ * values in natural order, runs at the same point averaged. */
+static int heatmap(const struct runs *rs, struct nn_err *err)
 {
-	const struct runs *rs = ctx;
 	struct axis x, y;
-
-	(void)err;
-	axis_init(&x, rs, 0);
-	axis_init(&y, rs, 1);
-	fprintf(f, "# column (%s), row (%s), final accuracy (%%) averaged over the runs at the cell, runs\n",
-		rs->keys[0], rs->keys[1]);
-	for (size_t r = 0; r < y.n; r++)
-		for (size_t c = 0; c < x.n; c++) {
-			double sum = 0;
-			size_t count = 0;
-
-			for (size_t i = 0; i < rs->n; i++)
-				if (axis_index(&x, rs->run[i].values[0]) == (long)c &&
-				    axis_index(&y, rs->run[i].values[1]) == (long)r) {
-					sum += rs->run[i].s.final;
-					count++;
-				}
-			if (count)
-				fprintf(f, "%zu %zu %.2f %zu\n", c, r, sum / (double)count, count);
-		}
-	return 0;
-}
-
-static int write_heat_script(FILE *f, void *ctx, struct nn_err *err)
-{
-	const struct runs *rs = ctx;
-	struct axis x, y;
-
-	(void)err;
-	axis_init(&x, rs, 0);
-	axis_init(&y, rs, 1);
-	fputs("# nnlab chart: final accuracy over two config values. Edit it and run 'gnuplot heatmap.gp' here.\n"
-	      "if (!exists(\"out_png\")) out_png = 'heatmap.png'\n"
-	      "if (!exists(\"out_svg\")) out_svg = 'heatmap.svg'\n", f);
-	fputs("set encoding utf8\nset title ", f);
+	double cells[64 * 64];
+	size_t counts[64 * 64] = { 0 };
 	char title[600];
+
+	axis_init(&x, rs, 0);
+	axis_init(&y, rs, 1);
+	for (size_t i = 0; i < 64 * 64; i++)
+		cells[i] = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		long c = axis_index(&x, rs->run[i].values[0]), r = axis_index(&y, rs->run[i].values[1]);
+
+		if (c < 0 || r < 0)
+			continue;
+		cells[(size_t)r * x.n + (size_t)c] += rs->run[i].s.final;
+		counts[(size_t)r * x.n + (size_t)c]++;
+	}
+	for (size_t i = 0; i < x.n * y.n; i++)
+		cells[i] = counts[i] ? cells[i] / (double)counts[i] : NAN;
 	snprintf(title, sizeof(title), "final accuracy (%%) by %s and %s", rs->keys[0], rs->keys[1]);
-	exp_plot_quote(f, title, 0);
-	fputs(" noenhanced\nset xlabel ", f);
-	exp_plot_quote(f, rs->keys[0], 0);
-	fputs(" noenhanced\nset ylabel ", f);
-	exp_plot_quote(f, rs->keys[1], 0);
-	/* One filled rectangle per cell (vector in the SVG), the cells
-	 * filling the frame, labelled with the values in their order. */
-	fprintf(f, " noenhanced\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\nset xtics (", x.n - 1, y.n - 1);
-	for (size_t c = 0; c < x.n; c++) {
-		fputs(c ? ", " : "", f);
-		exp_plot_quote(f, x.values[c], 0);
-		fprintf(f, " %zu", c);
-	}
-	fputs(")\nset ytics (", f);
-	for (size_t r = 0; r < y.n; r++) {
-		fputs(r ? ", " : "", f);
-		exp_plot_quote(f, y.values[r], 0);
-		fprintf(f, " %zu", r);
-	}
-	fputs(")\nset palette defined (0 '#f7fbff', 1 '#2b6cb0')\nunset key\nset tics nomirror out\n"
-	      "draw = \"plot 'heatmap.dat' using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, "
-	      "'' using 1:2:(sprintf('%.2f', $3)) with labels\"\n"
-	      "set terminal pngcairo size 700,560 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
-	      "set terminal svg size 700,560 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);
-	return 0;
+	struct exp_plot_heatmap h = { title, rs->keys[0], rs->keys[1], x.values, y.values, x.n, y.n, cells, counts };
+	return exp_plot_heatmap(rs->dir, &h, err);
 }
 
 static int write_index(FILE *f, void *ctx, struct nn_err *err)
@@ -480,20 +437,12 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 		fprintf(log, "nnlab: warning: overlay chart failed: %s\n", err->msg);
 	free(paths);
 	if (rs.nkeys == 2) {
-		char file[4400];
-
 		rs.heatmap = 1;
-		snprintf(file, sizeof(file), "%s/heatmap.dat", dir);
-		rc = exp_write_atomic(file, write_heat_data, &rs, err);
-		snprintf(file, sizeof(file), "%s/heatmap.gp", dir);
-		if (rc == 0)
-			rc = exp_write_atomic(file, write_heat_script, &rs, err);
-		if (rc == 0 && exp_plot_have_gnuplot() && exp_plot_render(dir, "heatmap", err) < 0) {
+		if (heatmap(&rs, err) < 0) {
 			if (log)
 				fprintf(log, "nnlab: warning: heatmap failed: %s\n", err->msg);
 			rs.heatmap = 0;
 		}
-		rc = 0;
 	}
 	char file[4400];
 	snprintf(file, sizeof(file), "%s/report.html", dir);
