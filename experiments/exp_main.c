@@ -14,6 +14,7 @@
 #include "exp_plugin.h"
 #include "exp_run.h"
 #include "exp_sweep.h"
+#include "exp_sweep_page.h"
 
 #define MAX_OVERRIDES 256
 
@@ -529,7 +530,14 @@ static int cmd_report(int argc, char **argv)
 	struct nn_err err = { 0, "" };
 
 	if (argc != 1)
-		return usage_error("%s", "report needs one DIR (a run, or a directory of runs)");
+		return usage_error("%s", "report needs one DIR (a run, a directory of runs, or a sweep)");
+	char def[4400];
+	snprintf(def, sizeof(def), "%s/definition.txt", argv[0]);
+	if (access(def, R_OK) == 0) {
+		if (exp_sweep_page(argv[0], stdout, &err) < 0)
+			return fail(err.code == NN_EINVAL ? 2 : 1, err.msg);
+		return 0;
+	}
 	if (exp_report(argv[0], stdout, &err) < 0)
 		return fail(err.code == NN_EINVAL ? 2 : 1, err.msg);
 	return 0;

@@ -175,6 +175,11 @@ int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
 	return render(dir, name, 1, err);
 }
 
+int exp_plot_render_as(const char *dir, const char *name, int with_svg, struct nn_err *err)
+{
+	return render(dir, name, with_svg, err);
+}
+
 /* --- writing scripts and data ------------------------------------------- */
 
 void exp_plot_quote(FILE *f, const char *s, int in_macro)
@@ -628,9 +633,7 @@ struct overlay {
 	size_t max_epoch;
 };
 
-/* The colour of run i of n: ten well-separated colours, or for more runs
- * as many hues around the wheel, so no two runs share one. */
-static void run_colour(size_t i, size_t n, char out[8])
+void exp_plot_colour(size_t i, size_t n, char out[8])
 {
 	static const char *const ten[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 					   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
@@ -681,7 +684,7 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 		char path[4200], colour[8];
 
 		snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
-		run_colour(i, o->nruns, colour);
+		exp_plot_colour(i, o->nruns, colour);
 		fputs(i ? ", " : "", f);
 		exp_plot_quote(f, path, 1);
 		fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",

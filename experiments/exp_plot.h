@@ -42,6 +42,14 @@ int exp_plot_render(const char *dir, const char *name, struct nn_err *err);
 int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
 		 struct nn_model *model, const char *which, FILE *log);
 
+/* The colour ('#rrggbb') of item i of n: ten well-separated colours, or for
+ * more items as many hues around the wheel, so no two share one. */
+void exp_plot_colour(size_t i, size_t n, char out[8]);
+
+/* Renders dir/name.gp (a script nnlab wrote) into name.png and, when
+ * with_svg, name.svg, as exp_plot_render. */
+int exp_plot_render_as(const char *dir, const char *name, int with_svg, struct nn_err *err);
+
 /* A heatmap of one value over a grid of two config values. */
 struct exp_plot_heatmap {
 	const char *title;               /* "final accuracy (%) by ..." */

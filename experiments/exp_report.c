@@ -15,7 +15,7 @@
 
 /* --- small helpers -------------------------------------------------------- */
 
-static void put_html(FILE *f, const char *s)
+void exp_html_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -28,9 +28,7 @@ static void put_html(FILE *f, const char *s)
 	}
 }
 
-/* Embeds dir/file (a PNG) as an <img> with a data URI; nothing when the
- * file is missing. */
-static void put_image(FILE *f, const char *dir, const char *file, const char *alt)
+void exp_html_image(FILE *f, const char *dir, const char *file, const char *alt)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char path[4400], *data;
@@ -41,7 +39,7 @@ static void put_image(FILE *f, const char *dir, const char *file, const char *al
 	if (access(path, R_OK) != 0 || exp_read_file(path, &data, &len, &err) < 0)
 		return;
 	fputs("<figure><img alt=\"", f);
-	put_html(f, alt);
+	exp_html_escape(f, alt);
 	fputs("\" src=\"data:image/png;base64,", f);
 	for (size_t i = 0; i < len; i += 3) {
 		unsigned v = (unsigned char)data[i] << 16;
@@ -56,15 +54,15 @@ static void put_image(FILE *f, const char *dir, const char *file, const char *al
 		fputc(i + 2 < len ? b64[v & 63] : '=', f);
 	}
 	fputs("\"><figcaption>", f);
-	put_html(f, alt);
+	exp_html_escape(f, alt);
 	fputs("</figcaption></figure>\n", f);
 	free(data);
 }
 
-static void page_head(FILE *f, const char *title)
+void exp_html_head(FILE *f, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
-	put_html(f, title);
+	exp_html_escape(f, title);
 	fputs("</title>\n<style>\n"
 	      "body { font-family: sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }\n"
 	      "table { border-collapse: collapse; margin: 1em 0; font-size: 90%; }\n"
@@ -74,8 +72,9 @@ static void page_head(FILE *f, const char *title)
 	      "figcaption { font-size: 85%; color: #555; }\n"
 	      "pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }\n"
 	      "div.scroll { overflow-x: auto; } tr.best td { background: #fff3c4; font-weight: bold; }\n"
+	      "table.sortable th { cursor: pointer; } p.counts span { margin-right: 1em; }\n"
 	      "</style>\n</head>\n<body>\n<h1>", f);
-	put_html(f, title);
+	exp_html_escape(f, title);
 	fputs("</h1>\n", f);
 }
 
@@ -140,7 +139,7 @@ static void write_metrics_table(FILE *f, const struct exp_metrics *m, long kept_
 		if (!show[j])
 			continue;
 		fputs("<th>", f);
-		put_html(f, m->names[j]);
+		exp_html_escape(f, m->names[j]);
 		fputs(strstr(m->names[j], "accuracy") ? " %</th>" : "</th>", f);
 	}
 	fputs("</tr>\n", f);
@@ -186,7 +185,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 		return err->code;
 	}
 	summarize(&m, &s);
-	page_head(f, dir);
+	exp_html_head(f, dir);
 	/* Which split is evaluated: the config says; validation columns of
 	 * their own mean the test split is. */
 	const char *split = "test";
@@ -207,12 +206,12 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	exp_node_free(tree);
 	fputs("<h2>Charts</h2>\n", f);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
-		put_image(f, dir, charts[i][0], charts[i][1]);
+		exp_html_image(f, dir, charts[i][0], charts[i][1]);
 	write_metrics_table(f, &m, s.kept_epoch);
 	snprintf(path, sizeof(path), "%s/config.yaml", dir);
 	if (exp_read_file(path, &config, &len, err) == 0) {
 		fputs("<h2>Config</h2>\n<pre>", f);
-		put_html(f, config);
+		exp_html_escape(f, config);
 		fputs("</pre>\n", f);
 		free(config);
 	}
@@ -336,7 +335,7 @@ static int write_index(FILE *f, void *ctx, struct nn_err *err)
 	const struct runs *rs = ctx;
 
 	(void)err;
-	page_head(f, rs->dir);
+	exp_html_head(f, rs->dir);
 	fprintf(f, "<p>%zu runs, sorted by their best accuracy of the evaluated split.</p>\n", rs->n);
 	fputs("<table id=\"runs\">\n<tr><th class=\"text\">run</th><th class=\"text\">differs in</th>"
 	      "<th>best %</th><th>at epoch</th><th>final %</th><th>epochs</th></tr>\n", f);
@@ -344,16 +343,16 @@ static int write_index(FILE *f, void *ctx, struct nn_err *err)
 		const struct run *r = &rs->run[i];
 
 		fputs("<tr><td class=\"text\">", f);
-		put_html(f, r->name);
+		exp_html_escape(f, r->name);
 		fputs("</td><td class=\"text\">", f);
-		put_html(f, r->legend);
+		exp_html_escape(f, r->legend);
 		fprintf(f, "</td><td>%.2f</td><td>%ld</td><td>%.2f</td><td>%zu</td></tr>\n", r->s.best,
 			r->s.best_epoch, r->s.final, r->s.epochs);
 	}
 	fputs("</table>\n<h2>Charts</h2>\n", f);
-	put_image(f, rs->dir, "overlay-accuracy.png", "accuracy of the evaluated split per epoch, every run");
+	exp_html_image(f, rs->dir, "overlay-accuracy.png", "accuracy of the evaluated split per epoch, every run");
 	if (rs->heatmap)
-		put_image(f, rs->dir, "heatmap.png", "final accuracy over the two config values the runs vary");
+		exp_html_image(f, rs->dir, "heatmap.png", "final accuracy over the two config values the runs vary");
 	fputs("</body>\n</html>\n", f);
 	return 0;
 }
@@ -463,14 +462,8 @@ int exp_report(const char *dir, FILE *log, struct nn_err *err)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/metrics.csv", dir);
-	if (access(path, R_OK) != 0) {
-		/* A sweep directory: its trials are the runs. */
-		char trials[4400];
-
-		snprintf(path, sizeof(path), "%s/definition.txt", dir);
-		snprintf(trials, sizeof(trials), "%s/trials", dir);
-		return report_runs(dir, access(path, R_OK) == 0 ? trials : dir, log, err);
-	}
+	if (access(path, R_OK) != 0)
+		return report_runs(dir, dir, log, err);
 	snprintf(path, sizeof(path), "%s/report.html", dir);
 	rc = exp_write_atomic(path, write_run, (void *)dir, err);
 	if (rc == 0 && log)

@@ -1,6 +1,6 @@
 /* A sweep's results.csv and summary.md, from its trials' status files and
  * metrics. */
-#include "exp_sweep.h"
+#include "exp_results.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,6 +8,8 @@
 
 #include "exp_fs.h"
 #include "exp_metrics.h"
+#include "exp_results.h"
+#include "exp_text.h"
 #include "exp_trial.h"
 
 struct row {
@@ -19,14 +21,17 @@ struct row {
 	double seconds;
 };
 
+/* Best objective first, trials without one last, ties in trial order:
+ * the ranking of summary.md and the sweep page. */
 static int by_best(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
-	int m = x->maximize;
+	int m = x->maximize, c;
 
 	if (isnan(x->best) != isnan(y->best))
 		return isnan(x->best) ? 1 : -1;
-	return m ? (x->best < y->best) - (x->best > y->best) : (x->best > y->best) - (x->best < y->best);
+	c = m ? (x->best < y->best) - (x->best > y->best) : (x->best > y->best) - (x->best < y->best);
+	return c ? c : (x->trial > y->trial) - (x->trial < y->trial);
 }
 
 struct results {
@@ -160,4 +165,144 @@ int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err 
 		rc = exp_write_atomic(path, write_summary, &r, err);
 	free(r.rows);
 	return rc;
+}
+
+/* --- reading results.csv back ------------------------------------------- */
+
+/* One RFC 4180 field of the line at *p into a new string; *p moves past
+ * it and its comma. Returns NULL at the end of the line. */
+static char *next_field(const char **p, int *more)
+{
+	const char *s = *p;
+	struct exp_text t = { 0 };
+
+	if (!*more)
+		return NULL;
+	if (*s == '"') {
+		for (s++; *s; s++) {
+			if (*s == '"' && s[1] == '"')
+				exp_text_put(&t, s++, 1);
+			else if (*s == '"')
+				break;
+			else
+				exp_text_put(&t, s, 1);
+		}
+		if (*s == '"')
+			s++;
+	} else {
+		size_t n = strcspn(s, ",\n");
+
+		exp_text_put(&t, s, n);
+		s += n;
+	}
+	*more = *s == ',';
+	*p = *s == ',' ? s + 1 : s;
+	return exp_text_take(&t);
+}
+
+static double number_or_nan(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	return *s && !*end ? v : NAN;
+}
+
+void exp_results_fini(struct exp_results *r)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		for (size_t k = 0; k < r->nparams; k++)
+			free(r->rows[i].values[k]);
+		free(r->rows[i].note);
+	}
+	for (size_t k = 0; k < r->nparams; k++)
+		free(r->keys[k]);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
+{
+	char path[4400], *text = NULL, *def = NULL;
+	size_t len;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->maximize = 1;
+	snprintf(path, sizeof(path), "%s/definition.txt", dir);
+	if ((rc = exp_read_file(path, &def, &len, err)) < 0)
+		return rc;
+	/* The goal: the definition's "objective METRIC max|min" line. */
+	const char *obj = strstr(def, "\nobjective ");
+	if (obj)
+		r->maximize = !strstr(obj, " min\n");
+	free(def);
+	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	if ((rc = exp_read_file(path, &text, &len, err)) < 0)
+		return rc;
+	const char *p = text;
+	int more = 1;
+	char *f;
+	/* Header: trial, the parameters, seed, status, best_METRIC, ... */
+	free(next_field(&p, &more));
+	while ((f = next_field(&p, &more)) && strcmp(f, "seed")) {
+		if (r->nparams == EXP_SWEEP_MAX_PARAMS) {
+			free(f);
+			break;
+		}
+		r->keys[r->nparams++] = f;
+	}
+	free(f);
+	if ((f = next_field(&p, &more)))
+		free(f);       /* status */
+	if ((f = next_field(&p, &more))) {
+		snprintf(r->metric, sizeof(r->metric), "%s", strncmp(f, "best_", 5) ? f : f + 5);
+		free(f);
+	}
+	p = strchr(p, '\n');
+	for (size_t line = 2; p && p[1]; line++) {
+		struct exp_results_row *row;
+		struct exp_results_row *rows = realloc(r->rows, (r->nrows + 1) * sizeof(*rows));
+
+		if (!rows) {
+			free(text);
+			return nn_errorf(err, NN_ENOMEM, "out of memory");
+		}
+		r->rows = rows;
+		row = &r->rows[r->nrows++];
+		memset(row, 0, sizeof(*row));
+		p++;
+		more = 1;
+		char *fields[EXP_SWEEP_MAX_PARAMS + 10];
+		size_t n = 0;
+		while (n < EXP_SWEEP_MAX_PARAMS + 10 && (fields[n] = next_field(&p, &more)))
+			n++;
+		if (n != r->nparams + 9) {
+			for (size_t k = 0; k < n; k++)
+				free(fields[k]);
+			r->nrows--;
+			free(text);
+			return nn_errorf(err, NN_EFORMAT, "%s:%zu: expected %zu fields, got %zu", path, line,
+					 r->nparams + 9, n);
+		}
+		snprintf(row->id, sizeof(row->id), "%s", fields[0]);
+		for (size_t k = 0; k < r->nparams; k++)
+			row->values[k] = fields[1 + k];
+		const char *const *rest = (const char *const *)fields + 1 + r->nparams;
+		row->seed = strtoull(rest[0], NULL, 10);
+		snprintf(row->status, sizeof(row->status), "%s", rest[1]);
+		row->best = number_or_nan(rest[2]);
+		row->best_epoch = *rest[3] ? atol(rest[3]) : -1;
+		row->final = number_or_nan(rest[4]);
+		row->epochs = (size_t)atol(rest[5]);
+		row->seconds = number_or_nan(rest[6]);
+		row->note = fields[r->nparams + 8];
+		for (size_t k = 0; k < 8; k++)
+			if (k != 7)
+				free(fields[1 + r->nparams + k]);
+		free(fields[0]);
+		p = strchr(p, '\n');
+	}
+	free(text);
+	return 0;
 }

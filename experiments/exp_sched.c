@@ -12,7 +12,19 @@
 #include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_report.h"
+#include "exp_sweep_page.h"
+#include "exp_results.h"
 #include "exp_trial.h"
+
+#define PAGE_SECONDS 3.0  /* the sweep's page is redone at most this often while it runs */
+
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 /* A trial's objective per epoch: a new array (NAN where empty) and its
  * length in *n; NULL with *n = 0 when there is none yet. */
@@ -255,6 +267,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		      struct executor *x, struct slot *slots, struct nn_err *err)
 {
 	int jobs = x->nslots, rc = 0, stopping = 0;
+	double page_time = now();
 	/* ended[i]: 1 + the state of a trial known to have ended (its status
 	 * is not read again), else 0. */
 	unsigned char *ended = calloc(s->ntrials + 1, 1);
@@ -281,6 +294,13 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 			slots[k].pid = 0;
 			if (frc == 0)
 				frc = exp_sweep_results(s, dir, rc < 0 ? NULL : err);
+			/* The page follows the sweep, at most every few seconds. */
+			if (frc == 0 && s->cfg->charts && now() - page_time > PAGE_SECONDS) {
+				struct nn_err perr;
+
+				exp_sweep_page(dir, NULL, &perr);
+				page_time = now();
+			}
 			if (frc < 0 && rc == 0) {
 				/* Stop the others and report this, not their ends. */
 				rc = frc;
@@ -357,10 +377,10 @@ static void sweep_report(const char *dir, FILE *log)
 {
 	struct nn_err err = { 0, "" };
 
-	if (exp_report(dir, NULL, &err) < 0 && log)
-		fprintf(log, "nnlab: warning: no sweep report: %s\n", err.msg);
+	if (exp_sweep_page(dir, NULL, &err) < 0 && log)
+		fprintf(log, "nnlab: warning: no sweep page: %s\n", err.msg);
 	else if (log)
-		fprintf(log, "results in %s/results.csv and summary.md; report in %s/report.html\n", dir, dir);
+		fprintf(log, "results in %s/results.csv and summary.md; the sweep's page in %s/report.html\n", dir, dir);
 }
 
 int exp_sched_finish(const struct exp_sweep *s, const char *dir, FILE *log, struct nn_err *err)

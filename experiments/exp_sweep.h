@@ -68,8 +68,5 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
  * sees. Every rank calls it; it initialises and finalises MPI. */
 int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err);
 
-/* Writes results.csv and summary.md of the sweep in dir from the trials'
- * status and metrics. */
-int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err *err);
 
 #endif

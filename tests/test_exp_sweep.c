@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "exp_fs.h"
+#include "exp_results.h"
 #include "exp_sweep.h"
 #include "helpers.h"
 
@@ -788,8 +789,80 @@ Test(exp_sweep, run_check_and_report_know_a_sweep_config)
 	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
 	char *html = th_read(page, NULL);
 	cr_assert_not_null(html);
-	cr_assert(strstr(html, "2 runs"), "%s", html);
+	cr_assert(strstr(html, "2 trials: <span class=\"done\">2 done</span>"), "%s", html);
 	free(html);
 	free(out);
 	free(err);
+}
+
+Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
+{
+	char *out, *err, text[8192], page[4600];
+
+	/* Two swept values, two seeds each: points with mean, sd and n. */
+	snprintf(text, sizeof(text),
+		 "name: t\ncharts: true\n"
+		 "data:\n  plugin: synthetic\n  options:\n    kind: blobs\n    train_size: 300\n    test_size: 200\n"
+		 "model:\n  layers: [2, 8, 3]\n  activation: relu\n  output: softmax\n  init: scaled\n"
+		 "train:\n  epochs: 2\n  eta: 0.1\n  cost: log_likelihood\n"
+		 "sweep:\n  grid:\n    train.eta: [0.01, 1]\n    model.layers: [[2, 4, 3], [2, 16, 3]]\n  repeats: 2\n");
+	th_write_str(cfgpath, text);
+	const char *j2[] = { "-j", "2", NULL };
+	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(page, sizeof(page), "%s/report.html", outdir);
+	char *html = th_read(page, NULL);
+	cr_assert_not_null(html);
+	cr_assert(strstr(html, "8 trials: <span class=\"done\">8 done</span>"), "%s", html);
+	cr_assert(strstr(html, "<th>mean best eval_accuracy %</th><th>sd</th><th>n</th>"), "%s", html);
+	size_t rows = 0, best = 0, links = 0;
+	for (char *p = strstr(html, "<tbody>"); p && (p = strstr(p, "<tr")); p++)
+		rows++;
+	for (char *p = html; (p = strstr(p, "class=\"best\"")); p++)
+		best++;
+	cr_assert_eq(rows, 4, "one row per point");
+	cr_assert_eq(best, 1);
+	/* Every trial link resolves to the trial's own page. */
+	for (char *p = html; (p = strstr(p, "<a href=\"")); p++) {
+		char href[128], path[4800];
+
+		sscanf(p + 9, "%127[^\"]", href);
+		snprintf(path, sizeof(path), "%s/%s", outdir, href);
+		cr_assert_eq(access(path, R_OK), 0, "broken link '%s'", href);
+		links++;
+	}
+	cr_assert_eq(links, 8);
+	static const char *const charts[] = { "objective.png", "heatmap.png", "parallel.png", "params.png" };
+	for (int i = 0; i < 4; i++) {
+		char path[4800];
+
+		snprintf(path, sizeof(path), "%s/%s", outdir, charts[i]);
+		cr_assert_eq(access(path, R_OK), 0, "no %s", charts[i]);
+	}
+	/* The heatmap keeps seeds out of its dimensions: a 2 x 2 grid. */
+	char dat[4800];
+	snprintf(dat, sizeof(dat), "%s/heatmap.dat", outdir);
+	char *heat = th_read(dat, NULL);
+	cr_assert_eq(th_csv_rows(heat), 4, "%s", heat);
+	cr_assert(strstr(heat, "\n0 0 ") && strstr(heat, "\n1 1 "), "%s", heat);
+	cr_assert(strstr(heat, " 2\n"), "two seeds per cell: %s", heat);
+	free(heat);
+	free(html);
+
+	/* In a browser: the images load, and a header click sorts the rows. */
+	if (access("/usr/bin/chromium", X_OK) != 0 ||
+	    access(NNLAB_SOURCE_DIR "/tests/browser/node_modules/playwright-core", R_OK) != 0)
+		cr_skip_test("needs Debian's chromium and tests/browser's playwright-core (make browser)");
+	char cmd[20000], json[4400];
+	snprintf(json, sizeof(json), "%s/browser.json", dir);
+	snprintf(cmd, sizeof(cmd), "node '%s/tests/browser/check-report.mjs' '%s' '%s/sweep.png' 'trials:rank' > '%s' 2> '%s/browser.log'",
+		 NNLAB_SOURCE_DIR, page, dir, json, dir);
+	cr_assert_eq(system(cmd), 0, "the browser check failed: see %s/browser.log", dir);
+	char *result = th_read(json, NULL);
+	cr_assert(strstr(result, "\"tables\":{\"trials\":5}"), "%s", result);
+	cr_assert_null(strstr(result, "\"naturalWidth\":0"), "%s", result);
+	cr_assert(strstr(result, "\"sorted\":[[\"1\",\"2\",\"3\",\"4\"],[\"1\",\"2\",\"3\",\"4\"],[\"4\",\"3\",\"2\",\"1\"]]"),
+		  "%s", result);
+	free(result);
 }
