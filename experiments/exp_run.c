@@ -203,8 +203,10 @@ struct scores {
 	int has_train, has_validation;
 };
 
-/* The regularisation term the book adds to the reported cost:
- * lambda/(2n) sum w^2 + lambda_1/n sum |w|, n the training-set size. */
+/* The regularisation term the book's network2.py adds to a reported cost
+ * (total_cost): lambda/(2n) sum w^2 (+ lambda_1/n sum |w|), n the size of
+ * the data being scored, so the test cost of a figure is the book's. (The
+ * update uses the training-set size: see nn_train_epoch.) */
 static double reg_cost(const struct nn_model *m, const struct exp_config *cfg, size_t n)
 {
 	double sq, ab;
@@ -218,19 +220,19 @@ static double reg_cost(const struct nn_model *m, const struct exp_config *cfg, s
 static void score(struct nn_model *m, const struct exp_config *cfg, const struct exp_data *d,
 		  struct scores *s)
 {
-	double reg = reg_cost(m, cfg, d->train.n);
+	const struct nn_data *eval = exp_data_eval(d, cfg);
 
 	s->has_train = cfg->monitor_train_cost || cfg->monitor_train_accuracy;
 	s->has_validation = d->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
 	if (s->has_train) {
 		nn_evaluate(m, &d->train, &s->train);
-		s->train.cost += reg;
+		s->train.cost += reg_cost(m, cfg, d->train.n);
 	}
-	nn_evaluate(m, exp_data_eval(d, cfg), &s->eval);
-	s->eval.cost += reg;
+	nn_evaluate(m, eval, &s->eval);
+	s->eval.cost += reg_cost(m, cfg, eval->n);
 	if (s->has_validation) {
 		nn_evaluate(m, &d->validation, &s->validation);
-		s->validation.cost += reg;
+		s->validation.cost += reg_cost(m, cfg, d->validation.n);
 	}
 }
 
@@ -528,7 +530,7 @@ int exp_eval(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 	}
 	const struct nn_data *eval = exp_data_eval(&data, cfg);
 	nn_evaluate_confusion(model, eval, &ev, confusion);
-	ev.cost += reg_cost(model, cfg, data.train.n);
+	ev.cost += reg_cost(model, cfg, eval->n);
 	fprintf(log, "%zu / %zu (%.2f%%) on the %s split, mean cost %.6f (%s)\n", ev.correct,
 		ev.total, 100.0 * (double)ev.correct / (double)ev.total,
 		cfg->eval == EXP_SPLIT_TEST ? "test" : "validation", ev.cost, nn_cost_name(model->cost));

@@ -942,3 +942,60 @@ Test(exp_run, the_result_file_says_how_a_run_ended)
 	free(out);
 	free(err);
 }
+
+/* The sum of the squares of every weight (not bias) of a network2 JSON
+ * model, read by hand. */
+static double sum_sq_weights(const char *json)
+{
+	const char *w = strstr(json, "\"weights\": "), *b = strstr(json, "\"biases\": ");
+	double sum = 0;
+
+	for (const char *p = w + 11; p < b; p++) {
+		if (strchr("-0123456789", *p)) {
+			char *end;
+			double v = strtod(p, &end);
+
+			sum += v * v;
+			p = end - 1;
+		}
+	}
+	return sum;
+}
+
+Test(exp_run, costs_add_the_l2_term_as_network2_does)
+{
+	/* network2.py's total_cost: the mean cost plus lambda/(2 len(data))
+	 * sum w^2, len(data) the size of the data being scored. */
+	const char *sets[] = { "train.epochs=1", "train.l2=5", "train.cost=cross_entropy", "train.eta=0.5",
+			       "monitor.train_cost=true", NULL };
+	char *out, *err, *csv, f[64], model[4400], cpath[4300];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
+	free(out);
+	free(err);
+	csv = read_run_file("r", "metrics.csv");
+	char *json = read_run_file("r", "model.json");
+	double sq = sum_sq_weights(json);
+	free(json);
+	/* The costs without the term, from nnlab eval with lambda 0. */
+	snprintf(model, sizeof(model), "%s/r/model.json", dir);
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	static const char *const splits[] = { "test", "validation" };
+	static const char *const cols[] = { "eval_cost", "validation_cost" };
+	static const double n[] = { 100, 50 };
+	for (int i = 0; i < 2; i++) {
+		char set[64];
+		const char *argv[] = { "eval", model, cpath, "--set", set, "--set", "train.cost=cross_entropy", NULL };
+
+		snprintf(set, sizeof(set), "data.eval=%s", splits[i]);
+		cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+		double plain = atof(strstr(out, "mean cost ") + 10);
+		double want = plain + 5.0 / (2 * n[i]) * sq;
+		double got = atof(th_csv(csv, 0, cols[i], f, sizeof(f)));
+		cr_assert_float_eq(got, want, 1e-4 * want, "%s: %g, by hand %g", cols[i], got, want);
+		free(out);
+		free(err);
+	}
+	free(csv);
+}
