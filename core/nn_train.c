@@ -1,6 +1,8 @@
 #include "nn_train.h"
 
 #include <assert.h>
+#include <math.h>
+#include <string.h>
 
 struct nn_data nn_data_slice(const struct nn_data *d, size_t first, size_t count)
 {
@@ -131,4 +133,32 @@ void nn_evaluate_confusion(struct nn_model *m, const struct nn_data *d, struct n
 			   size_t *confusion)
 {
 	evaluate(m, d, out, confusion);
+}
+
+void nn_bias_gradient_norms(struct nn_model *m, const struct nn_data *d, double *norms)
+{
+	uint32_t *idx = m->rows;
+
+	memset(m->grads, 0, m->nparams * sizeof(*m->grads));
+	for (size_t k = 0; k < d->n; k += m->max_batch) {
+		size_t batch = d->n - k < m->max_batch ? d->n - k : m->max_batch;
+
+		for (size_t r = 0; r < batch; r++)
+			idx[r] = (uint32_t)(k + r);
+		nn_data_gather(nn_model_input(m), d, idx, batch);
+		nn_model_forward(m, batch);
+		nn_model_backward(m, d->labels + k, batch);
+	}
+	/* gb[l] sums over the examples: the average is gb / n. */
+	for (size_t l = 0; l + 1 < m->nlayers; l++) {
+		double sq = 0;
+
+		for (size_t j = 0; j < m->sizes[l + 1]; j++) {
+			double g = (double)m->gb[l][j] / (double)d->n;
+
+			sq += g * g;
+		}
+		norms[l] = sqrt(sq);
+	}
+	memset(m->grads, 0, m->nparams * sizeof(*m->grads));
 }

@@ -70,4 +70,10 @@ void nn_evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *ou
 void nn_evaluate_confusion(struct nn_model *m, const struct nn_data *d, struct nn_eval *out,
 			   size_t *confusion /* (K, K) */);
 
+/* The learning speed of each hidden layer (the book's chapter 5): the
+ * norm of the average over d of dC/db for the biases of hidden layer l,
+ * into norms[l - 1] for l = 1 .. nlayers - 1, with the current weights,
+ * no dropout and no update (the gradients are left zero). */
+void nn_bias_gradient_norms(struct nn_model *m, const struct nn_data *d, double *norms);
+
 #endif

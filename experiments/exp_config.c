@@ -392,14 +392,16 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, struct nn_err *err)
 {
 	static const char *const keys[] = { "train_cost", "train_accuracy", "eval_cost",
-					    "eval_accuracy", NULL };
+					    "eval_accuracy", "gradient_norms", NULL };
 	int *flags[] = { &cfg->monitor_train_cost, &cfg->monitor_train_accuracy,
-			 &cfg->monitor_eval_cost, &cfg->monitor_eval_accuracy };
+			 &cfg->monitor_eval_cost, &cfg->monitor_eval_accuracy,
+			 &cfg->monitor_gradient_norms };
 	struct exp_node *n;
 	int rc;
 
 	cfg->monitor_train_cost = cfg->monitor_train_accuracy = 0;
 	cfg->monitor_eval_cost = cfg->monitor_eval_accuracy = 1;
+	cfg->monitor_gradient_norms = 0;
 	if (!mon)
 		return 0;
 	if ((rc = check_keys(mon, keys, "'monitor'", err)) < 0)
@@ -555,7 +557,9 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 		cfg->schedule == EXP_SCHEDULE_NONE ? "none" :
 		cfg->schedule == EXP_SCHEDULE_PLATEAU ? "plateau" : "step",
 		cfg->patience, cfg->stop_factor, cfg->step_every, cfg->step_factor);
-	fprintf(f, "monitor:\n  train_cost: %s\n  train_accuracy: %s\n  eval_cost: %s\n  eval_accuracy: %s\n",
+	fprintf(f, "monitor:\n  train_cost: %s\n  train_accuracy: %s\n  eval_cost: %s\n  eval_accuracy: %s\n"
+		"  gradient_norms: %s\n",
 		cfg->monitor_train_cost ? "true" : "false", cfg->monitor_train_accuracy ? "true" : "false",
-		cfg->monitor_eval_cost ? "true" : "false", cfg->monitor_eval_accuracy ? "true" : "false");
+		cfg->monitor_eval_cost ? "true" : "false", cfg->monitor_eval_accuracy ? "true" : "false",
+		cfg->monitor_gradient_norms ? "true" : "false");
 }

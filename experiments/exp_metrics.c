@@ -7,6 +7,18 @@
 
 #include "exp_fs.h"
 
+static const char *const grad_names[] = {
+	"grad_norm_hidden1", "grad_norm_hidden2", "grad_norm_hidden3", "grad_norm_hidden4",
+	"grad_norm_hidden5", "grad_norm_hidden6", "grad_norm_hidden7", "grad_norm_hidden8",
+	"grad_norm_hidden9", "grad_norm_hidden10", "grad_norm_hidden11", "grad_norm_hidden12",
+	"grad_norm_hidden13", "grad_norm_hidden14", "grad_norm_hidden15",
+};
+
+size_t exp_metrics_hidden(const struct exp_config *cfg)
+{
+	return cfg->nlayers > 2 ? cfg->nlayers - 2 : 0;
+}
+
 size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int *filled)
 {
 	/* The validation split gets columns of its own when it is not the
@@ -42,6 +54,13 @@ size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int
 			filled[n] = cols[i].filled;
 		n++;
 	}
+	/* Learning speed: one column per hidden layer, after the rest. */
+	for (size_t l = 0; cfg->monitor_gradient_norms && l < exp_metrics_hidden(cfg); l++) {
+		names[n] = grad_names[l];
+		if (filled)
+			filled[n] = 1;
+		n++;
+	}
 	return n;
 }
 
@@ -73,8 +92,11 @@ void exp_metrics_row(struct exp_text *t, const struct exp_config *cfg, const str
 	if (cfg->validation_size > 0 && cfg->eval == EXP_SPLIT_TEST)
 		exp_text_printf(t, "%zu,%zu,%.4f,%.6f,", r->validation_correct, r->validation_total,
 				(double)r->validation_correct / (double)r->validation_total, r->validation_cost);
-	exp_text_printf(t, "%.15g,%.3f,%.3f,%.3f\n", r->eta, r->train_seconds, r->eval_seconds,
+	exp_text_printf(t, "%.15g,%.3f,%.3f,%.3f", r->eta, r->train_seconds, r->eval_seconds,
 			r->train_seconds + r->eval_seconds);
+	for (size_t l = 0; cfg->monitor_gradient_norms && l < exp_metrics_hidden(cfg); l++)
+		exp_text_printf(t, ",%.6g", r->grad_norms[l]);
+	exp_text_puts(t, "\n");
 }
 
 /* Whether a abbreviates b's first word and matches the rest:

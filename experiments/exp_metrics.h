@@ -10,7 +10,11 @@
 #include "exp_text.h"
 #include "nn_err.h"
 
-#define EXP_METRICS_MAX_COLUMNS 32
+#define EXP_METRICS_MAX_COLUMNS 48
+
+/* The hidden layers of a run of cfg (cfg->nlayers - 2; 0 when the layers
+ * come from model.from and are not known yet). */
+size_t exp_metrics_hidden(const struct exp_config *cfg);
 
 /* The columns a run of cfg writes, in order: names[i] (static strings),
  * and filled[i] (may be NULL) whether column i gets a value each epoch
@@ -28,6 +32,7 @@ struct exp_metrics_row {
 	size_t validation_correct, validation_total;  /* when there are columns for it */
 	double validation_cost;
 	double eta, train_seconds, eval_seconds;
+	double grad_norms[NN_MAX_LAYERS];  /* with monitor.gradient_norms: per hidden layer */
 };
 
 /* Appends the header row of a run of cfg, and one epoch's row. */

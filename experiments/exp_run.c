@@ -36,7 +36,7 @@ static double now(void)
 static void clear_previous_run(const char *dir)
 {
 	static const char *const files[] = { "config.yaml", "metrics.csv", "model.json", "best.json",
-					     "report.html", NULL };
+					     "report.html", "initial_gradient_norms.csv", NULL };
 	static const char *const chart_files[] = { "gp", "png", "svg", "dat", NULL };
 	char path[4400];
 
@@ -353,7 +353,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	}
 	for (size_t i = 0; i < data.train.n; i++)
 		order[i] = (uint32_t)i;
-	exp_metrics_header(&metrics, cfg);
+	exp_metrics_header(&metrics, &resolved);
 
 	const struct nn_data *eval = exp_data_eval(&data, cfg);
 	res->eval_total = eval->n;
@@ -368,6 +368,28 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 				ev.correct, ev.total, now() - t0, cfg->from);
 		res->best_correct = ev.correct;
 		if ((rc = save_model(model, res->dir, "model.json", err)) < 0)
+			goto done;
+	}
+	/* The learning speed before any training: the book's bar chart. */
+	if (cfg->monitor_gradient_norms && model->nlayers > 1) {
+		double norms[NN_MAX_LAYERS];
+		struct exp_text t = { 0 };
+
+		nn_bias_gradient_norms(model, &data.train, norms);
+		exp_text_puts(&t, "layer,gradient_norm\n");
+		if (opts->log)
+			fputs("Start: gradient norms", opts->log);
+		for (size_t l = 0; l + 1 < model->nlayers; l++) {
+			exp_text_printf(&t, "hidden%zu,%.6g\n", l + 1, norms[l]);
+			if (opts->log)
+				fprintf(opts->log, "%s hidden %zu %.6g", l ? "," : "", l + 1, norms[l]);
+		}
+		if (opts->log)
+			fputc('\n', opts->log);
+		snprintf(path, sizeof(path), "%s/initial_gradient_norms.csv", res->dir);
+		rc = t.failed ? nn_errorf(err, NN_ENOMEM, "out of memory") : exp_write_atomic(path, write_text, &t, err);
+		exp_text_fini(&t);
+		if (rc < 0)
 			goto done;
 	}
 
@@ -406,9 +428,12 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		struct exp_metrics_row row = {
 			epoch, s.train.cost, s.train.correct, s.train.total, s.eval.correct, s.eval.total,
 			s.eval.cost, s.validation.correct, s.validation.total, s.validation.cost,
-			eta, t1 - t0, t2 - t1,
+			eta, t1 - t0, t2 - t1, { 0 },
 		};
-		exp_metrics_row(&metrics, cfg, &row);
+		/* Learning speed: each hidden layer's gradient, no update. */
+		if (cfg->monitor_gradient_norms)
+			nn_bias_gradient_norms(model, &data.train, row.grad_norms);
+		exp_metrics_row(&metrics, &resolved, &row);
 		if (metrics.failed) {
 			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 			goto done;

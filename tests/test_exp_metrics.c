@@ -15,7 +15,7 @@ Test(exp_metrics, header_and_rows_match_the_columns)
 	cfg.eval = EXP_SPLIT_TEST;
 	cfg.monitor_eval_accuracy = cfg.monitor_eval_cost = 1;
 	cfg.monitor_train_accuracy = 1;
-	struct exp_metrics_row r = { 3, 0.5, 45, 50, 90, 100, 0.25, 80, 100, 0.75, 3.0, 1.5, 0.25 };
+	struct exp_metrics_row r = { 3, 0.5, 45, 50, 90, 100, 0.25, 80, 100, 0.75, 3.0, 1.5, 0.25, { 0 } };
 	exp_metrics_header(&t, &cfg);
 	exp_metrics_row(&t, &cfg, &r);
 	char *s = exp_text_take(&t);

@@ -999,3 +999,30 @@ Test(exp_run, costs_add_the_l2_term_as_network2_does)
 	}
 	free(csv);
 }
+
+Test(exp_run, gradient_norms_are_monitored_per_hidden_layer)
+{
+	const char *sets[] = { "train.epochs=2", "monitor.gradient_norms=true", "model.layers=[36, 12, 8, 10]",
+			       "train.cost=cross_entropy", "train.eta=0.5", NULL };
+	char *out, *err, *csv, f[64];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
+	cr_assert(strstr(out, "Start: gradient norms hidden 1 "), "%s", out);
+	free(out);
+	free(err);
+	csv = read_run_file("r", "metrics.csv");
+	cr_assert(strstr(csv, ",seconds,grad_norm_hidden1,grad_norm_hidden2\n"), "%s", csv);
+	for (size_t r = 0; r < 2; r++)
+		for (int l = 1; l <= 2; l++) {
+			char col[32];
+
+			snprintf(col, sizeof(col), "grad_norm_hidden%d", l);
+			cr_assert_gt(atof(th_csv(csv, r, col, f, sizeof(f))), 0, "%s", csv);
+		}
+	free(csv);
+	char *start = read_run_file("r", "initial_gradient_norms.csv");
+	cr_assert(!strncmp(start, "layer,gradient_norm\nhidden1,", 28), "%s", start);
+	cr_assert(strstr(start, "\nhidden2,"), "%s", start);
+	free(start);
+}

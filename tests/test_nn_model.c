@@ -456,3 +456,53 @@ Test(nn_model, scaled_init_has_the_books_spread)
 	cr_assert_float_eq(sqrt(sw / (400 * 300)), 1.0, 0.01);
 	nn_model_destroy(m);
 }
+
+Test(nn_model, bias_gradient_norms_match_a_per_example_computation)
+{
+	/* [5, 4, 3, 3]: two hidden layers; 7 examples in batches of 3. */
+	enum { N = 7, D = 5 };
+	const size_t sizes[] = { D, 4, 3, 3 };
+	uint8_t x[N * D];
+	int32_t y[N];
+	struct nn_rng rng;
+	struct nn_model *m = nn_model_create(sizes, 4, 3, NULL);
+	double norms[2], want[2];
+
+	nn_rng_init(&rng, 11);
+	nn_model_init_large(m, &rng);
+	m->cost = NN_CROSS_ENTROPY;
+	for (int i = 0; i < N * D; i++)
+		x[i] = (uint8_t)nn_rng_below(&rng, 256);
+	for (int i = 0; i < N; i++)
+		y[i] = (int32_t)nn_rng_below(&rng, 3);
+	struct nn_data d = { x, NN_U8, 1.0f / 255.0f, y, N, D };
+	nn_bias_gradient_norms(m, &d, norms);
+
+	/* Directly: one example at a time, summing dC/db by hand. */
+	double sum[2][4] = { { 0 } };
+	for (int i = 0; i < N; i++) {
+		float *in = nn_model_input(m);
+
+		for (int j = 0; j < D; j++)
+			in[j] = (float)x[i * D + j] / 255.0f;
+		nn_model_forward(m, 1);
+		nn_model_backward(m, &y[i], 1);
+		for (size_t l = 0; l < 2; l++)
+			for (size_t j = 0; j < sizes[l + 1]; j++)
+				sum[l][j] += m->gb[l][j];
+		memset(m->grads, 0, m->nparams * sizeof(float));
+	}
+	for (size_t l = 0; l < 2; l++) {
+		double sq = 0;
+
+		for (size_t j = 0; j < sizes[l + 1]; j++)
+			sq += (sum[l][j] / N) * (sum[l][j] / N);
+		want[l] = sqrt(sq);
+		cr_assert_gt(want[l], 1e-6, "layer %zu learns nothing", l + 1);
+		cr_assert_float_eq(norms[l], want[l], 1e-5 * want[l], "layer %zu: %g vs %g", l + 1, norms[l], want[l]);
+	}
+	/* No update, and the gradients are left zero. */
+	for (size_t i = 0; i < m->nparams; i++)
+		cr_assert_eq(m->grads[i], 0.0f);
+	nn_model_destroy(m);
+}
