@@ -392,7 +392,7 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, struct nn_err *err)
 {
 	static const char *const keys[] = { "train_cost", "train_accuracy", "eval_cost",
-					    "eval_accuracy", "gradient_norms", NULL };
+					    "eval_accuracy", "gradient_norms", "every", NULL };
 	int *flags[] = { &cfg->monitor_train_cost, &cfg->monitor_train_accuracy,
 			 &cfg->monitor_eval_cost, &cfg->monitor_eval_accuracy,
 			 &cfg->monitor_gradient_norms };
@@ -402,11 +402,15 @@ static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, stru
 	cfg->monitor_train_cost = cfg->monitor_train_accuracy = 0;
 	cfg->monitor_eval_cost = cfg->monitor_eval_accuracy = 1;
 	cfg->monitor_gradient_norms = 0;
+	cfg->monitor_every = 1;
 	if (!mon)
 		return 0;
 	if ((rc = check_keys(mon, keys, "'monitor'", err)) < 0)
 		return rc;
-	for (int i = 0; keys[i]; i++)
+	if ((n = exp_node_get(mon, "every")) &&
+	    (rc = get_size(n, "every", 1, 1000000, &cfg->monitor_every, err)) < 0)
+		return rc;
+	for (int i = 0; i < 5; i++)
 		if ((n = exp_node_get(mon, keys[i])) && (rc = get_bool(n, keys[i], flags[i], err)) < 0)
 			return rc;
 	return 0;
@@ -558,8 +562,8 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 		cfg->schedule == EXP_SCHEDULE_PLATEAU ? "plateau" : "step",
 		cfg->patience, cfg->stop_factor, cfg->step_every, cfg->step_factor);
 	fprintf(f, "monitor:\n  train_cost: %s\n  train_accuracy: %s\n  eval_cost: %s\n  eval_accuracy: %s\n"
-		"  gradient_norms: %s\n",
+		"  gradient_norms: %s\n  every: %zu\n",
 		cfg->monitor_train_cost ? "true" : "false", cfg->monitor_train_accuracy ? "true" : "false",
 		cfg->monitor_eval_cost ? "true" : "false", cfg->monitor_eval_accuracy ? "true" : "false",
-		cfg->monitor_gradient_norms ? "true" : "false");
+		cfg->monitor_gradient_norms ? "true" : "false", cfg->monitor_every);
 }

@@ -72,6 +72,7 @@ struct exp_config {
 	int monitor_train_cost, monitor_train_accuracy;
 	int monitor_eval_cost, monitor_eval_accuracy;
 	int monitor_gradient_norms;  /* each hidden layer's bias-gradient norm per epoch */
+	size_t monitor_every;        /* score and write every Nth epoch (and the last) */
 
 	char name_buf[256];
 };

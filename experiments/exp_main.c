@@ -23,7 +23,7 @@ static const char usage[] =
 	"       nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
 	"       nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
-	"       nnlab plot RUN_DIR... [-o FILE] [--metric NAME]\n"
+	"       nnlab plot RUN_DIR... [-o FILE] [--metric NAME,...] [--from E] [--log] [--x KEY]\n"
 	"       nnlab report DIR\n"
 	"       nnlab plugins\n"
 	"       nnlab --help | --version\n"
@@ -105,11 +105,19 @@ static const struct {
 	  "Scores a saved model (the config's model.from) on the split the config\n"
 	  "evaluates, and prints C / T, the mean cost and the confusion matrix.\n" },
 	{ "plot",
-	  "usage: nnlab plot RUN_DIR... [-o FILE] [--metric NAME]\n"
+	  "usage: nnlab plot RUN_DIR... [-o FILE] [--metric NAME[,NAME...]] [--from E] [--to E]\n"
+	  "                  [--log] [--logx] [--x KEY [--final]] [--title TEXT]\n"
 	  "\n"
-	  "Overlays one metrics.csv column (default eval_accuracy) of several runs, or\n"
-	  "of every run in a directory, into FILE.png, FILE.svg and FILE.gp (default\n"
-	  "overlay).\n" },
+	  "Overlays metrics.csv columns (default eval_accuracy) of several runs, or of\n"
+	  "every run in a directory, into FILE.png, FILE.svg and FILE.gp (default\n"
+	  "overlay): a line per run and column against the epoch.\n"
+	  "  --metric A,B       several columns; NAME* is a family (grad_norm_hidden*)\n"
+	  "  --from E, --to E   only epochs E and after (before)\n"
+	  "  --log, --logx      a log scale for y, x\n"
+	  "  --x KEY            each column's best value of every run against the run's\n"
+	  "                     config value KEY (data.train_size); --final: the last\n"
+	  "                     epoch's value instead\n"
+	  "  --title TEXT       the chart's title\n" },
 	{ "report",
 	  "usage: nnlab report DIR\n"
 	  "\n"
@@ -127,7 +135,7 @@ static const struct {
 static int wants_help(int argc, char **argv)
 {
 	static const char *const takes_value[] = { "--set", "--out", "--plugin", "--heartbeat", "--result", "-j",
-						   "-o", "--metric", NULL };
+						   "-o", "--metric", "--from", "--to", "--x", "--title", NULL };
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
@@ -462,21 +470,53 @@ static int add_runs_under(const char *dir, char **runs, size_t *n, size_t max)
 
 static int cmd_plot(int argc, char **argv)
 {
-	char *runs[256];
-	const char *out = "overlay", *metric = "eval_accuracy";
+	char *runs[256], metrics_arg[1024] = "eval_accuracy";
+	const char *out = "overlay";
 	size_t n = 0;
 	char base[4096];
 	struct nn_err err = { 0, "" };
+	struct exp_plot_options opt = { .from = -1, .to = -1 };
 	int rc = 0;
 
 	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--metric")) {
-			if (i + 1 >= argc)
-				return usage_error("%s needs a value", argv[i]);
-			if (!strcmp(argv[i], "-o"))
-				out = argv[++i];
-			else
-				metric = argv[++i];
+		static const char *const valued[] = { "-o", "--metric", "--from", "--to", "--x", "--title", NULL };
+		const char *v = NULL;
+
+		for (const char *const *k = valued; *k; k++)
+			if (!strcmp(argv[i], *k)) {
+				if (i + 1 >= argc) {
+					rc = usage_error("%s needs a value", argv[i]);
+					goto done;
+				}
+				v = argv[i + 1];
+			}
+		if (v) {
+			char *end;
+			long e = strtol(v, &end, 10);
+
+			if (!strcmp(argv[i], "-o")) {
+				out = v;
+			} else if (!strcmp(argv[i], "--metric")) {
+				snprintf(metrics_arg, sizeof(metrics_arg), "%s", v);
+			} else if (!strcmp(argv[i], "--x")) {
+				opt.x_key = v;
+			} else if (!strcmp(argv[i], "--title")) {
+				opt.title = v;
+			} else if (!*v || *end || e < 0) {
+				rc = usage_error("%s needs a whole number of epochs, got '%s'", argv[i], v);
+				goto done;
+			} else if (!strcmp(argv[i], "--from")) {
+				opt.from = e;
+			} else {
+				opt.to = e;
+			}
+			i++;
+		} else if (!strcmp(argv[i], "--log") || !strcmp(argv[i], "--logy")) {
+			opt.logy = 1;
+		} else if (!strcmp(argv[i], "--logx")) {
+			opt.logx = 1;
+		} else if (!strcmp(argv[i], "--final")) {
+			opt.final = 1;
 		} else if (argv[i][0] == '-') {
 			rc = usage_error("unknown option '%s'", argv[i]);
 			goto done;
@@ -501,8 +541,19 @@ static int cmd_plot(int argc, char **argv)
 		rc = usage_error("%s", "plot needs at least one RUN_DIR (or a directory of runs)");
 		goto done;
 	}
-	if (strspn(metric, "abcdefghijklmnopqrstuvwxyz_") != strlen(metric)) {
-		rc = usage_error("'%s' is not a metrics.csv column", metric);
+	/* --metric a,b,family*: the columns to draw. */
+	for (char *m = strtok(metrics_arg, ","); m; m = strtok(NULL, ",")) {
+		size_t len = strlen(m);
+
+		if (!len || strspn(m, "abcdefghijklmnopqrstuvwxyz_0123456789") != len - (m[len - 1] == '*') ||
+		    opt.nmetrics == 16) {
+			rc = usage_error("'%s' is not a metrics.csv column (or a family such as grad_norm_hidden*)", m);
+			goto done;
+		}
+		opt.metrics[opt.nmetrics++] = m;
+	}
+	if (opt.to >= 0 && opt.from > opt.to) {
+		rc = usage_error("--from %ld is after --to %ld", opt.from, opt.to);
 		goto done;
 	}
 	/* -o overlay.png, overlay.svg or overlay: the chart's files share the base. */
@@ -510,7 +561,7 @@ static int cmd_plot(int argc, char **argv)
 	size_t len = strlen(base);
 	if (len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg")))
 		base[len - 4] = '\0';
-	if (exp_plot_overlay((const char *const *)runs, n, metric, base, stderr, &err) < 0) {
+	if (exp_plot_overlay((const char *const *)runs, n, &opt, base, stderr, &err) < 0) {
 		rc = fail(err.code == NN_EINVAL ? 2 : 1, err.msg);
 		goto done;
 	}

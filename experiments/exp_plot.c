@@ -628,9 +628,14 @@ int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err)
 struct overlay {
 	const char *const *runs;   /* absolute paths, in colour order */
 	size_t nruns;
-	const char *metric, *base;
+	const struct exp_plot_options *opt;
+	const char *base;
 	char (*legend)[256];
+	/* The columns drawn (families expanded), the same for every run. */
+	const char *cols[EXP_METRICS_MAX_COLUMNS];
+	size_t ncols;
 	size_t max_epoch;
+	char **flats;              /* the runs' configs, flattened (for --x) */
 };
 
 void exp_plot_colour(size_t i, size_t n, char out[8])
@@ -657,42 +662,170 @@ void exp_plot_colour(size_t i, size_t n, char out[8])
 	snprintf(out, 8, "#%02x%02x%02x", (int)((r + m) * 255), (int)((g + m) * 255), (int)((b + m) * 255));
 }
 
-static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
+static int is_accuracy(const char *col)
 {
-	const struct overlay *o = ctx;
-	const char *slash = strrchr(o->base, '/');
-	const char *name = slash ? slash + 1 : o->base;
-	int percent = strstr(o->metric, "accuracy") != NULL;
-	size_t step = o->max_epoch > 10 ? (o->max_epoch + 9) / 10 : 1;
+	return strstr(col, "accuracy") != NULL;
+}
 
-	(void)err;
-	script_head(f, name, o->metric, "per epoch, one line per run");
-	fprintf(f, "set encoding utf8\nset datafile separator ','\nset datafile columnheaders\nset xlabel 'epoch'\n"
-		"set ylabel '%s%s'\nset grid\n", o->metric, percent ? " (%)" : "");
-	/* Whole epochs on the axis; a one-epoch run is a point, not nothing. */
-	if (o->max_epoch == 0)
-		fputs("set xrange [-0.5:0.5]\nset xtics (0)\n", f);
+/* The y label: the metric, or what the columns have in common. */
+static void y_label(const struct overlay *o, char *out, size_t len)
+{
+	if (o->ncols == 1 || o->opt->nmetrics == 1)
+		snprintf(out, len, "%s%s", o->opt->metrics[0], is_accuracy(o->cols[0]) ? " (%)" : "");
 	else
-		fprintf(f, "set xrange [0:%zu]\nset xtics %zu\nset format x '%%.0f'\n", o->max_epoch, step);
+		snprintf(out, len, "%s", is_accuracy(o->cols[0]) ? "accuracy (%)" : "value");
+}
+
+static void head(FILE *f, const struct overlay *o, const char *what)
+{
+	const char *slash = strrchr(o->base, '/');
+	char ylabel[300];
+
+	script_head(f, slash ? slash + 1 : o->base, o->opt->title ? o->opt->title : what,
+		    o->opt->title ? "" : "one line per run and column");
+	y_label(o, ylabel, sizeof(ylabel));
+	fputs("set encoding utf8\nset datafile separator ','\nset datafile columnheaders\nset grid\nset ylabel ", f);
+	exp_plot_quote(f, ylabel, 0);
+	fputs(" noenhanced\n", f);
+	if (o->opt->logy)
+		fputs("set logscale y\n", f);
+	if (o->opt->logx)
+		fputs("set logscale x\n", f);
 	/* The legend beside the plot, never over the curves. */
-	if (o->nruns <= KEY_MAX)
+	if (o->nruns * o->ncols <= KEY_MAX)
 		fputs("set key outside right top vertical Left reverse noenhanced font ',9'\n", f);
 	else
 		fputs("unset key\n", f);
-	fputs("draw = \"plot ", f);
-	for (size_t i = 0; i < o->nruns; i++) {
-		char path[4200], colour[8];
+}
 
+/* One line per run and column, against the epoch. */
+static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct overlay *o = ctx;
+	const struct exp_plot_options *opt = o->opt;
+	size_t from = opt->from > 0 ? (size_t)opt->from : 0, to = o->max_epoch, n = o->nruns * o->ncols;
+	char what[400];
+
+	(void)err;
+	if (opt->to >= 0 && (size_t)opt->to < to)
+		to = (size_t)opt->to;
+	snprintf(what, sizeof(what), "%s per epoch", opt->nmetrics == 1 ? opt->metrics[0] : "metrics");
+	head(f, o, what);
+	fputs("set xlabel 'epoch'\n", f);
+	/* Whole epochs on the axis; a one-epoch run is a point, not nothing. */
+	if (to <= from)
+		fprintf(f, "set xrange [%g:%g]\nset xtics (%zu)\n", (double)from - 0.5, (double)from + 0.5, from);
+	else
+		fprintf(f, "set xrange [%zu:%zu]\nset xtics %zu\nset format x '%%.0f'\n", from, to,
+			to - from > 10 ? (to - from + 9) / 10 : 1);
+	fputs("draw = \"plot ", f);
+	for (size_t i = 0, k = 0; i < o->nruns; i++)
+		for (size_t c = 0; c < o->ncols; c++, k++) {
+			char path[4200], colour[8], title[600];
+
+			snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
+			exp_plot_colour(k, n, colour);
+			if (o->ncols == 1)
+				snprintf(title, sizeof(title), "%s", o->legend[i]);
+			else if (o->nruns == 1)
+				snprintf(title, sizeof(title), "%s", o->cols[c]);
+			else
+				snprintf(title, sizeof(title), "%s: %s", o->legend[i], o->cols[c]);
+			fputs(k ? ", " : "", f);
+			exp_plot_quote(f, path, 1);
+			fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",
+				is_accuracy(o->cols[c]) ? "100*" : "", o->cols[c], colour);
+			exp_plot_quote(f, title, 1);
+		}
+	fputs("\"\n", f);
+	script_tail(f, n <= KEY_MAX ? "1100,560" : SIZE);
+	return 0;
+}
+
+/* --x KEY: each column's best (or final) value of every run against the
+ * run's value of the config key KEY; the data, one line per run sorted by
+ * that value, then the script. */
+struct across {
+	double x;
+	double y[EXP_METRICS_MAX_COLUMNS];
+};
+
+static int by_x(const void *a, const void *b)
+{
+	const struct across *p = a, *q = b;
+
+	return (p->x > q->x) - (p->x < q->x);
+}
+
+static int write_across_data(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct overlay *o = ctx;
+	struct across *rows = calloc(o->nruns, sizeof(*rows));
+
+	if (!rows)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < o->nruns; i++) {
+		char v[256], path[4200];
+		struct exp_metrics m;
+
+		rows[i].x = atof(exp_flat_get(o->flats[i], o->opt->x_key, v, sizeof(v)));
 		snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
-		exp_plot_colour(i, o->nruns, colour);
-		fputs(i ? ", " : "", f);
-		exp_plot_quote(f, path, 1);
-		fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",
-			percent ? "100*" : "", o->metric, colour);
-		exp_plot_quote(f, o->legend[i], 1);
+		if (exp_metrics_read(&m, path, NULL) < 0) {
+			exp_metrics_fini(&m);
+			continue;
+		}
+		for (size_t c = 0; c < o->ncols; c++) {
+			long col = exp_metrics_column(&m, o->cols[c]);
+			double best = NAN;
+
+			if (o->opt->final)
+				best = col >= 0 && m.nrows ? m.values[(m.nrows - 1) * m.ncols + (size_t)col] : NAN;
+			else if (exp_metrics_best(&m, col, !strstr(o->cols[c], "cost"), &best) < 0)
+				best = NAN;
+			rows[i].y[c] = is_accuracy(o->cols[c]) ? 100 * best : best;
+		}
+		exp_metrics_fini(&m);
+	}
+	qsort(rows, o->nruns, sizeof(*rows), by_x);
+	fprintf(f, "# %s", o->opt->x_key);
+	for (size_t c = 0; c < o->ncols; c++)
+		fprintf(f, " %s_%s", o->opt->final ? "final" : "best", o->cols[c]);
+	fputc('\n', f);
+	for (size_t i = 0; i < o->nruns; i++) {
+		fprintf(f, "%.9g", rows[i].x);
+		for (size_t c = 0; c < o->ncols; c++)
+			fprintf(f, " %.6g", rows[i].y[c]);
+		fputc('\n', f);
+	}
+	free(rows);
+	return 0;
+}
+
+static int write_across(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct overlay *o = ctx;
+	const char *slash = strrchr(o->base, '/');
+	char what[400];
+
+	(void)err;
+	snprintf(what, sizeof(what), "%s %s against %s", o->opt->final ? "final" : "best",
+		 o->opt->nmetrics == 1 ? o->opt->metrics[0] : "metrics", o->opt->x_key);
+	head(f, o, what);
+	fputs("set datafile separator whitespace\nset xlabel ", f);
+	exp_plot_quote(f, o->opt->x_key, 0);
+	fputs(" noenhanced\ndraw = \"plot ", f);
+	for (size_t c = 0; c < o->ncols; c++) {
+		char colour[8], data[4300];
+
+		exp_plot_colour(c, o->ncols, colour);
+		snprintf(data, sizeof(data), "%s.dat", slash ? slash + 1 : o->base);
+		fputs(c ? ", " : "", f);
+		exp_plot_quote(f, data, 1);
+		fprintf(f, " using 1:%zu with linespoints lw 2 pt 7 ps 0.8 lc rgb '%s' title ", c + 2, colour);
+		exp_plot_quote(f, o->cols[c], 1);
 	}
 	fputs("\"\n", f);
-	script_tail(f, o->nruns <= KEY_MAX ? "1100,560" : SIZE);
+	script_tail(f, "1100,560");
 	return 0;
 }
 
@@ -734,13 +867,31 @@ static int by_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int exp_plot_overlay(const char *const *given, size_t nruns, const char *metric,
+/* The columns of metrics m that spec names: a column, or a family
+ * "prefix*" (grad_norm_hidden*), into cols (names borrowed from spec or
+ * static strings of the first run's file, copied). */
+static size_t expand_metric(const struct exp_metrics *m, const char *spec, const char **cols, size_t max)
+{
+	size_t n = 0, len = strlen(spec);
+
+	if (len && spec[len - 1] == '*') {
+		for (size_t c = 0; c < m->ncols && n < max; c++)
+			if (!strncmp(m->names[c], spec, len - 1))
+				cols[n++] = m->names[c];
+		return n;
+	}
+	if (max)
+		cols[n++] = spec;
+	return n;
+}
+
+int exp_plot_overlay(const char *const *given, size_t nruns, const struct exp_plot_options *opt,
 		     const char *out_base, FILE *log, struct nn_err *err)
 {
 	char **runs = calloc(nruns, sizeof(*runs)), **flats = calloc(nruns, sizeof(*flats));
 	char (*legend)[256] = calloc(nruns, sizeof(*legend));
-	char keys[16][256];
-	size_t max_epoch = 0;
+	char keys[16][256], colnames[EXP_METRICS_MAX_COLUMNS][128];
+	struct overlay o = { 0 };
 	int rc = 0;
 
 	if (!runs || !flats || !legend) {
@@ -758,6 +909,7 @@ int exp_plot_overlay(const char *const *given, size_t nruns, const char *metric,
 	for (size_t i = 0; i < nruns; i++) {
 		char path[4200], metrics[4200];
 		struct exp_node *tree;
+		struct exp_metrics m;
 
 		snprintf(metrics, sizeof(metrics), "%s/metrics.csv", runs[i]);
 		if (access(metrics, R_OK) != 0) {
@@ -765,29 +917,49 @@ int exp_plot_overlay(const char *const *given, size_t nruns, const char *metric,
 				       metrics);
 			goto done;
 		}
-		/* The metric must hold values in every run, or gnuplot would
-		 * fail with its own words (or draw nothing). */
-		struct exp_metrics m;
 		if ((rc = exp_metrics_read(&m, metrics, err)) < 0) {
 			exp_metrics_fini(&m);
 			goto done;
 		}
-		long col = exp_metrics_column(&m, metric);
-		double any;
-		if (exp_metrics_best(&m, col, 1, &any) < 0) {
-			char have[1024] = "";
+		/* The columns: from the first run, every family expanded. */
+		if (i == 0) {
+			for (size_t k = 0; k < opt->nmetrics; k++) {
+				const char *found[EXP_METRICS_MAX_COLUMNS];
+				size_t nf = expand_metric(&m, opt->metrics[k], found, EXP_METRICS_MAX_COLUMNS - o.ncols);
 
-			for (size_t c = 0, len = 0; c < m.ncols && len < sizeof(have); c++)
-				if (exp_metrics_best(&m, (long)c, 1, &any) >= 0)
+				for (size_t j = 0; j < nf; j++) {
+					snprintf(colnames[o.ncols], sizeof(colnames[0]), "%s", found[j]);
+					o.cols[o.ncols] = colnames[o.ncols];
+					o.ncols++;
+				}
+				if (!nf) {
+					rc = nn_errorf(err, NN_EINVAL, "'%s' has no column matching '%s'", metrics,
+						       opt->metrics[k]);
+					exp_metrics_fini(&m);
+					goto done;
+				}
+			}
+		}
+		/* Every column must hold values in every run, or gnuplot would
+		 * fail with its own words (or draw nothing). */
+		for (size_t c = 0; c < o.ncols; c++) {
+			long col = exp_metrics_column(&m, o.cols[c]);
+			double any;
+
+			if (exp_metrics_best(&m, col, 1, &any) >= 0)
+				continue;
+			char have[1024] = "";
+			for (size_t k = 0, len = 0; k < m.ncols && len < sizeof(have); k++)
+				if (exp_metrics_best(&m, (long)k, 1, &any) >= 0)
 					len += (size_t)snprintf(have + len, sizeof(have) - len, "%s%s",
-								len ? ", " : "", m.names[c]);
+								len ? ", " : "", m.names[k]);
 			rc = nn_errorf(err, NN_EINVAL, "'%s' %s column '%s'; its columns with values: %s",
-				       metrics, col < 0 ? "has no" : "has no values in its", metric, have);
+				       metrics, col < 0 ? "has no" : "has no values in its", o.cols[c], have);
 			exp_metrics_fini(&m);
 			goto done;
 		}
-		if (m.nrows && m.nrows - 1 > max_epoch)
-			max_epoch = m.nrows - 1;
+		if (m.nrows && m.nrows - 1 > o.max_epoch)
+			o.max_epoch = m.nrows - 1;
 		exp_metrics_fini(&m);
 		snprintf(path, sizeof(path), "%s/config.yaml", runs[i]);
 		tree = exp_yaml_load_file(path, path, err);
@@ -803,6 +975,17 @@ int exp_plot_overlay(const char *const *given, size_t nruns, const char *metric,
 		if (!flats[i]) {
 			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 			goto done;
+		}
+		if (opt->x_key) {
+			char v[256], *end;
+
+			exp_flat_get(flats[i], opt->x_key, v, sizeof(v));
+			strtod(v, &end);
+			if (!v[0] || *end) {
+				rc = nn_errorf(err, NN_EINVAL, "'%s' has no number at '%s' (got '%s')", path,
+					       opt->x_key, v);
+				goto done;
+			}
 		}
 	}
 	/* The legend: the runs' names when they differ (a name given by hand
@@ -824,9 +1007,19 @@ int exp_plot_overlay(const char *const *given, size_t nruns, const char *metric,
 	const char *slash = strrchr(out_base, '/');
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out_base) : 1, slash ? out_base : ".");
 	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : out_base);
+	o.runs = (const char *const *)runs;
+	o.nruns = nruns;
+	o.opt = opt;
+	o.base = out_base;
+	o.legend = legend;
+	o.flats = flats;
+	if (opt->x_key) {
+		snprintf(file, sizeof(file), "%s.dat", out_base);
+		if ((rc = exp_write_atomic(file, write_across_data, &o, err)) < 0)
+			goto done;
+	}
 	snprintf(file, sizeof(file), "%s.gp", out_base);
-	struct overlay o = { (const char *const *)runs, nruns, metric, out_base, legend, max_epoch };
-	if ((rc = exp_write_atomic(file, write_overlay, &o, err)) < 0)
+	if ((rc = exp_write_atomic(file, opt->x_key ? write_across : write_overlay, &o, err)) < 0)
 		goto done;
 	if (!exp_plot_have_gnuplot()) {
 		if (log)

@@ -432,7 +432,8 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 	for (size_t i = 0; paths && i < rs.n; i++)
 		paths[i] = rs.run[i].path;
 	snprintf(base, sizeof(base), "%s/overlay-accuracy", dir);
-	if (paths && exp_plot_overlay(paths, rs.n, "eval_accuracy", base, log, err) < 0 && log)
+	struct exp_plot_options opt = { .metrics = { "eval_accuracy" }, .nmetrics = 1, .from = -1, .to = -1 };
+	if (paths && exp_plot_overlay(paths, rs.n, &opt, base, log, err) < 0 && log)
 		fprintf(log, "nnlab: warning: overlay chart failed: %s\n", err->msg);
 	free(paths);
 	if (rs.nkeys == 2) {

@@ -401,7 +401,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 				 opts->heartbeat, -1e9, t_start };
 	beat(&prog, now());
 	double eta = cfg->eta;
-	size_t best_select = 0, since_best = 0, since_change = 0;
+	size_t best_select = 0, since_best = 0, since_change = 0, scored = 0;
 	for (size_t epoch = 0; epoch < cfg->epochs; epoch++) {
 		struct scores s;
 		double t0 = now();
@@ -420,6 +420,21 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 			goto done;
 		}
 		double t1 = now();
+		/* monitor.every N: only every Nth epoch (and the last) is scored
+		 * and written; the others are checked for divergence alone. */
+		if ((epoch + 1) % cfg->monitor_every != 0 && epoch + 1 < cfg->epochs) {
+			char what[96];
+
+			if (nn_model_nonfinite(model, what, sizeof(what))) {
+				rc = nn_errorf(err, NN_EDIVERGED,
+					       "training diverged at epoch %zu: %s (try a smaller train.eta than %g)",
+					       epoch, what, eta);
+				goto done;
+			}
+			if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
+				eta *= cfg->step_factor;
+			continue;
+		}
 		score(model, cfg, &data, &s);
 		double t2 = now();
 
@@ -457,12 +472,12 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 				       epoch, s.eval.cost, eta);
 			goto done;
 		}
-		if (epoch == 0 || s.eval.correct > res->peak_correct) {
+		if (!scored || s.eval.correct > res->peak_correct) {
 			res->peak_epoch = epoch;
 			res->peak_correct = s.eval.correct;
 		}
 		const struct nn_eval *sel = selection(&s);
-		if (epoch == 0 || sel->correct > best_select) {
+		if (!scored++ || sel->correct > best_select) {
 			best_select = sel->correct;
 			res->best_epoch = epoch;
 			res->best_correct = s.eval.correct;

@@ -1026,3 +1026,32 @@ Test(exp_run, gradient_norms_are_monitored_per_hidden_layer)
 	cr_assert(strstr(start, "\nhidden2,"), "%s", start);
 	free(start);
 }
+
+Test(exp_run, monitor_every_scores_every_nth_epoch_and_the_last)
+{
+	const char *sets[] = { "train.epochs=7", "monitor.every=3", NULL };
+	char *out, *err, *csv, f[64];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
+	cr_assert(strstr(out, "Epoch 2: ") && strstr(out, "Epoch 5: ") && strstr(out, "Epoch 6: "), "%s", out);
+	cr_assert_null(strstr(out, "Epoch 0: "), "%s", out);
+	csv = read_run_file("r", "metrics.csv");
+	cr_assert_eq(th_csv_rows(csv), 3, "%s", csv);
+	cr_assert_str_eq(th_csv(csv, 0, "epoch", f, sizeof(f)), "2");
+	cr_assert_str_eq(th_csv(csv, 1, "epoch", f, sizeof(f)), "5");
+	cr_assert_str_eq(th_csv(csv, 2, "epoch", f, sizeof(f)), "6");
+	free(csv);
+	free(out);
+	free(err);
+	/* The same seed trains the same weights whatever is scored. */
+	char *a = read_run_file("r", "model.json");
+	const char *every1[] = { "train.epochs=7", NULL };
+	cr_assert_eq(run_sets(&out, &err, every1), 0, "%s", err);
+	char *b = read_run_file("r", "model.json");
+	cr_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	free(out);
+	free(err);
+}
