@@ -683,3 +683,86 @@ Test(exp_plot, the_run_page_table_hides_empty_columns)
 	free(out);
 	free(err);
 }
+
+/* The series (lines) an overlay script draws. */
+static size_t series_of(const char *gp)
+{
+	size_t n = 0;
+
+	for (const char *p = gp; (p = strstr(p, "lc rgb '")); p++)
+		n++;
+	return n;
+}
+
+Test(exp_plot, plot_options_draw_what_they_say)
+{
+	char runs[4300], path[8800], *out, *err;
+
+	snprintf(runs, sizeof(runs), "%s/runs", dir);
+	mkdir(runs, 0777);
+	for (int i = 0; i < 3; i++) {
+		char run[4400], file[4500], text[1024];
+		static const char *const eta[] = { "0.5", "0.05", "5" };
+
+		snprintf(run, sizeof(run), "%s/r%d", runs, i);
+		mkdir(run, 0777);
+		snprintf(file, sizeof(file), "%s/config.yaml", run);
+		snprintf(text, sizeof(text), "name: r\ntrain:\n  eta: %s\n", eta[i]);
+		th_write_str(file, text);
+		snprintf(file, sizeof(file), "%s/metrics.csv", run);
+		snprintf(text, sizeof(text),
+			 "epoch,train_cost,eval_accuracy,grad_norm_hidden1,grad_norm_hidden2,grad_norm_hidden3\n"
+			 "0,0.9,0.5%d,0.01,0.1,1\n1,0.5,0.6%d,0.02,0.2,2\n2,0.3,0.7%d,0.03,0.3,3\n", i, i, i);
+		th_write_str(file, text);
+	}
+	struct {
+		const char *args[8];
+		size_t series;
+		const char *want;
+	} cases[] = {
+		{ { "--metric", "grad_norm_hidden*", "--log" }, 3, "set logscale y\n" },
+		{ { "--metric", "train_cost,eval_accuracy" }, 2, "title 'eval_accuracy'" },
+		{ { "--metric", "train_cost", "--from", "1", "--title", "from epoch 1" }, 1, "set xrange [1:2]\n" },
+	};
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char run[4400];
+		const char *argv[16] = { "plot" };
+		int n = 1;
+
+		snprintf(run, sizeof(run), "%s/r0", runs);
+		argv[n++] = run;
+		for (int k = 0; cases[c].args[k]; k++)
+			argv[n++] = cases[c].args[k];
+		snprintf(path, sizeof(path), "%s/c%zu", dir, c);
+		argv[n++] = "-o";
+		argv[n++] = path;
+		argv[n] = NULL;
+		cr_assert_eq(th_nnlab(&out, &err, argv), 0, "case %zu: %s", c, err);
+		free(out);
+		free(err);
+		snprintf(path, sizeof(path), "%s/c%zu.gp", dir, c);
+		char *gp = th_read(path, NULL);
+		cr_assert_eq(series_of(gp), cases[c].series, "case %zu: %s", c, gp);
+		cr_assert(strstr(gp, cases[c].want), "case %zu lacks '%s': %s", c, cases[c].want, gp);
+		free(gp);
+		snprintf(path, sizeof(path), "%s/c%zu.png", dir, c);
+		check_png(path, 0, 0);
+	}
+	/* A metric against a config value across runs, sorted by it. */
+	snprintf(path, sizeof(path), "%s/across", dir);
+	const char *across[] = { "plot", runs, "--x", "train.eta", "--logx", "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, across), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/across.dat", dir);
+	char *dat = th_read(path, NULL);
+	cr_assert_str_eq(dat, "# train.eta best_eval_accuracy\n0.05 71\n0.5 70\n5 72\n");
+	free(dat);
+	snprintf(path, sizeof(path), "%s/across.png", dir);
+	check_png(path, 0, 0);
+	const char *nokey[] = { "plot", runs, "--x", "train.l2", "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, nokey), 2);
+	cr_assert(strstr(err, "has no number at 'train.l2'"), "%s", err);
+	free(out);
+	free(err);
+}
