@@ -688,7 +688,7 @@ static void head(FILE *f, const struct overlay *o, const char *what)
 	exp_plot_quote(f, ylabel, 0);
 	fputs(" noenhanced\n", f);
 	if (o->opt->logy)
-		fputs("set logscale y\n", f);
+		fputs("set logscale y\nset format y '%g'\n", f);
 	if (o->opt->logx)
 		fputs("set logscale x\n", f);
 	/* The legend beside the plot, never over the curves. */
@@ -811,7 +811,8 @@ static int write_across(FILE *f, void *ctx, struct nn_err *err)
 	snprintf(what, sizeof(what), "%s %s against %s", o->opt->final ? "final" : "best",
 		 o->opt->nmetrics == 1 ? o->opt->metrics[0] : "metrics", o->opt->x_key);
 	head(f, o, what);
-	fputs("set datafile separator whitespace\nset xlabel ", f);
+	/* nnlab's own data file: no header row to skip. */
+	fputs("set datafile separator whitespace\nset datafile nocolumnheaders\nset xlabel ", f);
 	exp_plot_quote(f, o->opt->x_key, 0);
 	fputs(" noenhanced\ndraw = \"plot ", f);
 	for (size_t c = 0; c < o->ncols; c++) {

@@ -757,12 +757,46 @@ Test(exp_plot, plot_options_draw_what_they_say)
 	snprintf(path, sizeof(path), "%s/across.dat", dir);
 	char *dat = th_read(path, NULL);
 	cr_assert_str_eq(dat, "# train.eta best_eval_accuracy\n0.05 71\n0.5 70\n5 72\n");
+	snprintf(path, sizeof(path), "%s/across.gp", dir);
+	char *agp = th_read(path, NULL);
+	cr_assert(strstr(agp, "set datafile nocolumnheaders"), "the first run would be read as a header: %s", agp);
+	free(agp);
 	free(dat);
 	snprintf(path, sizeof(path), "%s/across.png", dir);
 	check_png(path, 0, 0);
 	const char *nokey[] = { "plot", runs, "--x", "train.l2", "-o", path, NULL };
 	cr_assert_eq(th_nnlab(&out, &err, nokey), 2);
 	cr_assert(strstr(err, "has no number at 'train.l2'"), "%s", err);
+	free(out);
+	free(err);
+}
+
+Test(exp_plot, the_learning_rate_figure_runs_and_draws)
+{
+	/* configs/figures/learning-rates.yaml on real MNIST, cut to 2 epochs
+	 * of 1,000 images: three trials, three cost curves. */
+	char *out, *err, set[4400], sweepdir[4400], chart[4400], path[4600];
+
+	snprintf(set, sizeof(set), "data.options.dir=%s/data/mnist", NNLAB_SOURCE_DIR);
+	snprintf(sweepdir, sizeof(sweepdir), "%s/lr", dir);
+	const char *argv[] = { "sweep", NNLAB_SOURCE_DIR "/configs/figures/learning-rates.yaml", "--set", set,
+			       "--set", "train.epochs=2", "--set", "data.train_size=1000", "--out", sweepdir,
+			       "-j", "2", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/trials", sweepdir);
+	snprintf(chart, sizeof(chart), "%s/learning-rates", dir);
+	const char *plot[] = { "plot", path, "--metric", "train_cost", "-o", chart, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
+	snprintf(path, sizeof(path), "%s.gp", chart);
+	char *gp = th_read(path, NULL);
+	cr_assert_eq(series_of(gp), 3, "%s", gp);
+	cr_assert(strstr(gp, "title 'eta=0.025'") && strstr(gp, "title 'eta=0.25'") && strstr(gp, "title 'eta=2.5'"),
+		  "%s", gp);
+	free(gp);
+	snprintf(path, sizeof(path), "%s.png", chart);
+	check_png(path, 1100, 560);
 	free(out);
 	free(err);
 }
