@@ -64,7 +64,7 @@ static int move_in(const char *dir, const char *from, const char *to)
 }
 
 const char *const exp_plot_run_charts[] = { "accuracy", "cost", "confusion", "misclassified",
-					    "weights", NULL };
+					    "weights", "learning-speed", "initial-gradients", NULL };
 
 #define GNUPLOT_INTERRUPTED (-2)
 
@@ -289,6 +289,45 @@ static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
+/* The learning speed of each hidden layer per epoch (log scale). */
+static int write_speed(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct run_info *r = ctx;
+	size_t hidden = r->model->nlayers - 1;
+
+	(void)err;
+	script_head(f, "learning-speed", "speed of learning: the norm of each hidden layer's average bias gradient",
+		    r->title);
+	fputs("set datafile separator ','\nset datafile columnheaders\nset xlabel 'epoch'\n"
+	      "set ylabel 'gradient norm'\nset logscale y\nset format y '%g'\nset key top right\nset grid\n", f);
+	fputs("draw = \"plot ", f);
+	for (size_t l = 1; l <= hidden; l++) {
+		char colour[8];
+
+		exp_plot_colour(l - 1, hidden, colour);
+		fprintf(f, "%s'metrics.csv' using 'epoch':'grad_norm_hidden%zu' with lines lw 2 lc rgb '%s' title 'hidden layer %zu'",
+			l > 1 ? ", " : "", l, colour, l);
+	}
+	fputs("\"\n", f);
+	script_tail(f, SIZE);
+	return 0;
+}
+
+/* The hidden layers' gradient norms before training, as bars. */
+static int write_initial(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct run_info *r = ctx;
+
+	(void)err;
+	script_head(f, "initial-gradients", "the gradient norm of each hidden layer before training", r->title);
+	fputs("set datafile separator ','\nset datafile columnheaders\nset ylabel 'gradient norm'\n"
+	      "set style fill solid 0.8 noborder\nset boxwidth 0.6\nset yrange [0:*]\nunset key\nset grid y\n"
+	      "draw = \"plot 'initial_gradient_norms.csv' using 0:2:xtic(1) with boxes lc rgb '#1f77b4', "
+	      "'' using 0:2:(sprintf('%.4g', $2)) with labels offset 0,1\"\n", f);
+	script_tail(f, "700,480");
+	return 0;
+}
+
 static int write_cost(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
@@ -506,6 +545,10 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 	make_title(&r);
 	chart(dir, "accuracy", write_accuracy, &r, &draw, 1, log, &failed);
 	chart(dir, "cost", write_cost, &r, &draw, 1, log, &failed);
+	if (cfg->monitor_gradient_norms && model->nlayers > 1) {
+		chart(dir, "learning-speed", write_speed, &r, &draw, 1, log, &failed);
+		chart(dir, "initial-gradients", write_initial, &r, &draw, 1, log, &failed);
+	}
 
 	/* The best model on the evaluated split: confusion and mistakes. */
 	r.confusion = calloc(k * k, sizeof(size_t));

@@ -5,7 +5,8 @@
 # runs/figures/FIGURES.md showing every image, its settings, its key
 # numbers beside the book's and the wall time. Run it again after an
 # interruption: finished runs are kept (sweeps resume, single runs are
-# skipped when their outcome file says done).
+# skipped when their outcome file says done and their config has not
+# changed since).
 set -eu
 cd "$(dirname "$0")/.."
 NNLAB=${NNLAB:-build/release/nnlab}
@@ -34,11 +35,13 @@ sweep() {
 	timed "$1" "$NNLAB" sweep "configs/figures/$1.yaml" --out "$OUT/$1" -j 1 --quiet
 }
 
-# run NAME DIR [--set ...]: one run, skipped when it already finished.
+# run NAME DIR [--set ...]: one run, skipped when it already finished
+# after its config last changed.
 run() {
 	local name=$1 dir=$2
 	shift 2
-	if grep -qs '^outcome: done$' "$dir.result"; then
+	if grep -qs '^outcome: done$' "$dir.result" &&
+	   [ "$dir/config.yaml" -nt "configs/figures/$name.yaml" ]; then
 		return 0
 	fi
 	timed "$(basename "$dir")" "$NNLAB" run "configs/figures/$name.yaml" --out "$dir" \
@@ -167,6 +170,7 @@ img() {
 		echo "$n hidden layers, before training: $(tail -n +2 "$OUT/learning-speed-$n/initial_gradient_norms.csv" | tr '\n' ' '). Wall time $(secs learning-speed-$n) s."
 		echo
 		img "learning-speed-$n"
+		img "learning-speed-$n/initial-gradients"
 	done
 } > "$OUT/FIGURES.md"
 echo "figures: $OUT/FIGURES.md, $(($(date +%s) - start)) s"

@@ -800,3 +800,26 @@ Test(exp_plot, the_learning_rate_figure_runs_and_draws)
 	free(out);
 	free(err);
 }
+
+Test(exp_plot, a_run_with_gradient_norms_draws_its_learning_speed)
+{
+	char *err, cfg[4300], opath[4300], path[4500];
+
+	cr_assert_eq(small_run("first", NULL, &err, "charts=false"), 0, "%s", err);
+	free(err);
+	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	const char *argv[] = { "run", cfg, "--out", opath, "--set", "monitor.gradient_norms=true",
+			       "--set", "model.layers=[64, 12, 8, 10]", NULL };
+	cr_assert_eq(th_nnlab(NULL, &err, argv), 0, "%s", err);
+	free(err);
+	snprintf(path, sizeof(path), "%s/r/learning-speed.gp", dir);
+	char *gp = th_read(path, NULL);
+	cr_assert(strstr(gp, "title 'hidden layer 1'") && strstr(gp, "title 'hidden layer 2'") &&
+		  !strstr(gp, "hidden layer 3"), "%s", gp);
+	free(gp);
+	snprintf(path, sizeof(path), "%s/r/learning-speed.png", dir);
+	check_png(path, 900, 560);
+	snprintf(path, sizeof(path), "%s/r/initial-gradients.png", dir);
+	check_png(path, 700, 480);
+}
