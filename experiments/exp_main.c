@@ -106,7 +106,7 @@ static const struct {
 	  "evaluates, and prints C / T, the mean cost and the confusion matrix.\n" },
 	{ "plot",
 	  "usage: nnlab plot RUN_DIR... [-o FILE] [--metric NAME[,NAME...]] [--from E] [--to E]\n"
-	  "                  [--log] [--logx] [--x KEY [--final]] [--title TEXT]\n"
+	  "                  [--log] [--logx] [--x KEY [--final]] [--panels] [--title TEXT]\n"
 	  "\n"
 	  "Overlays metrics.csv columns (default eval_accuracy) of several runs, or of\n"
 	  "every run in a directory, into FILE.png, FILE.svg and FILE.gp (default\n"
@@ -117,6 +117,7 @@ static const struct {
 	  "  --x KEY            each column's best value of every run against the run's\n"
 	  "                     config value KEY (data.train_size); --final: the last\n"
 	  "                     epoch's value instead\n"
+	  "  --panels           one panel per column, side by side\n"
 	  "  --title TEXT       the chart's title\n" },
 	{ "report",
 	  "usage: nnlab report DIR\n"
@@ -517,6 +518,8 @@ static int cmd_plot(int argc, char **argv)
 			opt.logx = 1;
 		} else if (!strcmp(argv[i], "--final")) {
 			opt.final = 1;
+		} else if (!strcmp(argv[i], "--panels")) {
+			opt.panels = 1;
 		} else if (argv[i][0] == '-') {
 			rc = usage_error("unknown option '%s'", argv[i]);
 			goto done;

@@ -761,27 +761,50 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 	else
 		fprintf(f, "set xrange [%zu:%zu]\nset xtics %zu\nset format x '%%.0f'\n", from, to,
 			to - from > 10 ? (to - from + 9) / 10 : 1);
-	fputs("draw = \"plot ", f);
-	for (size_t i = 0, k = 0; i < o->nruns; i++)
-		for (size_t c = 0; c < o->ncols; c++, k++) {
-			char path[4200], colour[8], title[600];
-
-			snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
-			exp_plot_colour(k, n, colour);
-			if (o->ncols == 1)
-				snprintf(title, sizeof(title), "%s", o->legend[i]);
-			else if (o->nruns == 1)
-				snprintf(title, sizeof(title), "%s", o->cols[c]);
-			else
-				snprintf(title, sizeof(title), "%s: %s", o->legend[i], o->cols[c]);
-			fputs(k ? ", " : "", f);
-			exp_plot_quote(f, path, 1);
-			fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",
-				is_accuracy(o->cols[c]) ? "100*" : "", o->cols[c], colour);
-			exp_plot_quote(f, title, 1);
+	/* --panels: one panel per column, side by side, the runs in each. */
+	if (opt->panels && o->ncols > 1)
+		fprintf(f, "draw = \"set multiplot layout 1,%zu; set key inside top right; %s", o->ncols,
+			to - from > 5 ? "set xtics autofreq; " : "");
+	else
+		fputs("draw = \"", f);
+	for (size_t c = 0, k = 0; c < (opt->panels ? o->ncols : 1); c++) {
+		if (opt->panels && o->ncols > 1) {
+			fputs("set title ", f);
+			exp_plot_quote(f, o->cols[c], 1);
+			fputs(" noenhanced; set ylabel ", f);
+			exp_plot_quote(f, o->cols[c], 1);
+			fputs(" noenhanced; ", f);
 		}
-	fputs("\"\n", f);
-	script_tail(f, n <= KEY_MAX ? "1100,560" : SIZE);
+		fputs("plot ", f);
+		for (size_t i = 0; i < o->nruns; i++)
+			for (size_t cc = opt->panels ? c : 0; cc < (opt->panels ? c + 1 : o->ncols); cc++, k++) {
+				char path[4200], colour[8], title[600];
+
+				snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
+				exp_plot_colour(opt->panels ? i : k, opt->panels ? o->nruns : n, colour);
+				if (o->ncols == 1 || opt->panels)
+					snprintf(title, sizeof(title), "%s", o->legend[i]);
+				else if (o->nruns == 1)
+					snprintf(title, sizeof(title), "%s", o->cols[cc]);
+				else
+					snprintf(title, sizeof(title), "%s: %s", o->legend[i], o->cols[cc]);
+				fputs(i || (!opt->panels && cc) ? ", " : "", f);
+				exp_plot_quote(f, path, 1);
+				fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",
+					is_accuracy(o->cols[cc]) ? "100*" : "", o->cols[cc], colour);
+				exp_plot_quote(f, title, 1);
+			}
+		fputs(opt->panels && o->ncols > 1 ? "; " : "", f);
+	}
+	fputs(opt->panels && o->ncols > 1 ? "unset multiplot\"\n" : "\"\n", f);
+	if (opt->panels && o->ncols > 1) {
+		char size[32];
+
+		snprintf(size, sizeof(size), "%zu,480", o->ncols * 520);
+		script_tail(f, size);
+	} else {
+		script_tail(f, n <= KEY_MAX ? "1100,560" : SIZE);
+	}
 	return 0;
 }
 

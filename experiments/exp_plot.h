@@ -78,6 +78,7 @@ struct exp_plot_options {
 	const char *x_key;        /* set: each column's best value (or final) of every run
 				   * against the run's value of this config key */
 	int final;                /* with x_key: the last epoch's value, not the best */
+	int panels;               /* one panel per column, side by side */
 	const char *title;        /* NULL: what the chart shows */
 };
 
