@@ -263,6 +263,18 @@ static void print_epoch(FILE *log, size_t epoch, const struct scores *s,
 	fflush(log);
 }
 
+/* NN_EDIVERGED, naming the epoch and the weight, when a parameter is NaN
+ * or infinite; else 0. */
+static int check_weights(const struct nn_model *m, size_t epoch, double eta, struct nn_err *err)
+{
+	char what[96];
+
+	if (!nn_model_nonfinite(m, what, sizeof(what)))
+		return 0;
+	return nn_errorf(err, NN_EDIVERGED, "training diverged at epoch %zu: %s (try a smaller train.eta than %g)",
+			 epoch, what, eta);
+}
+
 static int finite_scores(const struct scores *s)
 {
 	return isfinite(s->eval.cost) && (!s->has_train || isfinite(s->train.cost)) &&
@@ -423,14 +435,8 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		/* monitor.every N: only every Nth epoch (and the last) is scored
 		 * and written; the others are checked for divergence alone. */
 		if ((epoch + 1) % cfg->monitor_every != 0 && epoch + 1 < cfg->epochs) {
-			char what[96];
-
-			if (nn_model_nonfinite(model, what, sizeof(what))) {
-				rc = nn_errorf(err, NN_EDIVERGED,
-					       "training diverged at epoch %zu: %s (try a smaller train.eta than %g)",
-					       epoch, what, eta);
+			if ((rc = check_weights(model, epoch, eta, err)) < 0)
 				goto done;
-			}
 			if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
 				eta *= cfg->step_factor;
 			continue;
@@ -459,13 +465,8 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		res->epochs_run = epoch + 1;
 		/* A diverged net stops the run before its models are saved: the
 		 * files keep the last finite epoch. */
-		char what[96];
-		if (nn_model_nonfinite(model, what, sizeof(what))) {
-			rc = nn_errorf(err, NN_EDIVERGED,
-				       "training diverged at epoch %zu: %s (try a smaller train.eta than %g)",
-				       epoch, what, eta);
+		if ((rc = check_weights(model, epoch, eta, err)) < 0)
 			goto done;
-		}
 		if (!finite_scores(&s)) {
 			rc = nn_errorf(err, NN_EDIVERGED,
 				       "training diverged at epoch %zu: the cost is %g (try a smaller train.eta than %g)",

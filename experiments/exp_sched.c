@@ -383,34 +383,41 @@ static void sweep_report(const char *dir, FILE *log)
 		fprintf(log, "results in %s/results.csv and summary.md; the sweep's page in %s/report.html\n", dir, dir);
 }
 
-int exp_sched_finish(const struct exp_sweep *s, const char *dir, FILE *log, struct nn_err *err)
+static int finish_sweep(const struct exp_sweep *s, const char *dir, FILE *log, struct nn_err *err)
 {
 	if (s->cfg->charts)
 		sweep_report(dir, log);
 	return check_failed(s, dir, err);
 }
 
-int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
+int exp_sched_run_on(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
+		     const struct executor *kind, struct nn_err *err)
 {
-	char dir[4096];
-	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc, lock;
-	struct executor *x;
-
-	snprintf(dir, sizeof(dir), "%s", opts->dir);
-	if ((lock = exp_sched_claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
-		return lock;
 	/* The slots live right after the executor. */
-	x = calloc(1, sizeof(*x) + (size_t)jobs * sizeof(struct slot));
-	if (!x) {
-		exp_unlock_dir(lock);
+	struct executor *x = calloc(1, sizeof(*x) + (size_t)kind->nslots * sizeof(struct slot));
+	int rc;
+
+	if (!x)
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
-	}
-	*x = (struct executor){ jobs, local_start, local_reap, local_stop, local_close };
+	*x = *kind;
 	rc = exp_sched_coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
 	x->close(x);
 	free(x);
 	if (rc == 0)
-		rc = exp_sched_finish(s, dir, opts->log, err);
+		rc = finish_sweep(s, dir, opts->log, err);
+	return rc;
+}
+
+int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
+{
+	char dir[4096];
+	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc, lock;
+
+	snprintf(dir, sizeof(dir), "%s", opts->dir);
+	if ((lock = exp_sched_claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
+		return lock;
+	struct executor x = { jobs, local_start, local_reap, local_stop, local_close };
+	rc = exp_sched_run_on(s, opts, dir, &x, err);
 	exp_unlock_dir(lock);
 	return rc;
 }

@@ -42,8 +42,11 @@ int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int fo
 int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
 			 struct executor *x, struct slot *slots, struct nn_err *err);
 
-/* After the sweep: its page (unless charts are off) and an error when a
- * trial failed, so the exit status says whether every trial finished. */
-int exp_sched_finish(const struct exp_sweep *s, const char *dir, FILE *log, struct nn_err *err);
+/* Runs the sweep on an executor like kind (its slots are allocated here),
+ * then writes its page (unless charts are off); returns as
+ * exp_sched_coordinate, or an error when a trial failed, so the exit
+ * status says whether every trial finished. */
+int exp_sched_run_on(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
+		     const struct executor *kind, struct nn_err *err);
 
 #endif

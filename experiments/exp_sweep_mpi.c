@@ -130,18 +130,9 @@ int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 		return rank == 0 ? rc : nn_errorf(err, NN_EINVAL, "rank 0 could not start the sweep");
 	}
 	if (rank == 0) {
-		struct executor *x = calloc(1, sizeof(*x) + (size_t)(size - 1) * sizeof(struct slot));
+		struct executor x = { size - 1, mpi_start, mpi_reap, mpi_stop, mpi_close };
 
-		if (!x) {
-			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-		} else {
-			*x = (struct executor){ size - 1, mpi_start, mpi_reap, mpi_stop, mpi_close };
-			rc = exp_sched_coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
-			x->close(x);
-			free(x);
-			if (rc == 0)
-				rc = exp_sched_finish(s, dir, opts->log, err);
-		}
+		rc = exp_sched_run_on(s, opts, dir, &x, err);
 		exp_unlock_dir(lock);
 	} else {
 		mpi_worker(s, dir, opts->stop);
