@@ -118,6 +118,7 @@ static const struct {
 	  "                     config value KEY (data.train_size); --final: the last\n"
 	  "                     epoch's value instead\n"
 	  "  --panels           one panel per column, side by side\n"
+	  "  --yrange LO:HI     the y axis's range (in the units shown: % for accuracies)\n"
 	  "  --title TEXT       the chart's title\n" },
 	{ "report",
 	  "usage: nnlab report DIR\n"
@@ -136,7 +137,7 @@ static const struct {
 static int wants_help(int argc, char **argv)
 {
 	static const char *const takes_value[] = { "--set", "--out", "--plugin", "--heartbeat", "--result", "-j",
-						   "-o", "--metric", "--from", "--to", "--x", "--title", NULL };
+						   "-o", "--metric", "--from", "--to", "--x", "--title", "--yrange", NULL };
 
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
@@ -480,7 +481,8 @@ static int cmd_plot(int argc, char **argv)
 	int rc = 0;
 
 	for (int i = 0; i < argc; i++) {
-		static const char *const valued[] = { "-o", "--metric", "--from", "--to", "--x", "--title", NULL };
+		static const char *const valued[] = { "-o", "--metric", "--from", "--to", "--x", "--title",
+						      "--yrange", NULL };
 		const char *v = NULL;
 
 		for (const char *const *k = valued; *k; k++)
@@ -503,6 +505,14 @@ static int cmd_plot(int argc, char **argv)
 				opt.x_key = v;
 			} else if (!strcmp(argv[i], "--title")) {
 				opt.title = v;
+			} else if (!strcmp(argv[i], "--yrange")) {
+				char *colon;
+
+				opt.ylo = strtod(v, &colon);
+				if (*colon != ':' || (opt.yhi = strtod(colon + 1, &end), *end) || !(opt.ylo < opt.yhi)) {
+					rc = usage_error("--yrange needs LO:HI with LO < HI, got '%s'", v);
+					goto done;
+				}
 			} else if (!*v || *end || e < 0) {
 				rc = usage_error("%s needs a whole number of epochs, got '%s'", argv[i], v);
 				goto done;

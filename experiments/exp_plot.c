@@ -732,6 +732,8 @@ static void head(FILE *f, const struct overlay *o, const char *what)
 	fputs(" noenhanced\n", f);
 	if (o->opt->logy)
 		fputs("set logscale y\nset format y '%g'\n", f);
+	if (o->opt->ylo < o->opt->yhi)
+		fprintf(f, "set yrange [%.9g:%.9g]\n", o->opt->ylo, o->opt->yhi);
 	if (o->opt->logx)
 		fputs("set logscale x\n", f);
 	/* The legend beside the plot, never over the curves. */

@@ -79,6 +79,7 @@ struct exp_plot_options {
 				   * against the run's value of this config key */
 	int final;                /* with x_key: the last epoch's value, not the best */
 	int panels;               /* one panel per column, side by side */
+	double ylo, yhi;          /* the y range when ylo < yhi, else automatic */
 	const char *title;        /* NULL: what the chart shows */
 };
 

@@ -89,9 +89,9 @@ for h in 30 100; do
 	plot "$OUT/weight-init-$h/trials" --metric eval_accuracy -o "$OUT/weight-init-$h" \
 		--title "[784, $h, 10]: validation accuracy (%), old (large) and new (scaled) initialisation"
 done
-plot "$OUT/more-data" --x data.train_size --final --metric eval_accuracy -o "$OUT/more-data-linear" \
+plot "$OUT/more-data" --x data.train_size --final --metric eval_accuracy --yrange 60:100 -o "$OUT/more-data-linear" \
 	--title "Validation accuracy (%) against the training-set size"
-plot "$OUT/more-data" --x data.train_size --final --metric eval_accuracy --logx -o "$OUT/more-data-log" \
+plot "$OUT/more-data" --x data.train_size --final --metric eval_accuracy --yrange 60:100 --logx -o "$OUT/more-data-log" \
 	--title "Validation accuracy (%) against the training-set size (log scale)"
 for n in 2 3 4; do
 	plot "$OUT/learning-speed-$n" --metric 'grad_norm_hidden*' --log -o "$OUT/learning-speed-$n" \

@@ -724,6 +724,7 @@ Test(exp_plot, plot_options_draw_what_they_say)
 		{ { "--metric", "train_cost,eval_accuracy" }, 2, "title 'eval_accuracy'" },
 		{ { "--metric", "train_cost", "--from", "1", "--title", "from epoch 1" }, 1, "set xrange [1:2]\n" },
 		{ { "--metric", "train_cost,eval_accuracy", "--panels" }, 2, "set multiplot layout 1,2;" },
+		{ { "--metric", "train_cost", "--yrange", "0:2" }, 1, "set yrange [0:2]\n" },
 	};
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		char run[4400];
