@@ -65,7 +65,7 @@ LIBS := -lyaml -lz -lm $(MPI_LIBS)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench figures reproduce fashion install setup data browser clean FORCE
+.PHONY: all run test bench bench-conv figures reproduce fashion install setup data browser clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
 
@@ -141,6 +141,12 @@ test: data browser
 	echo "TMPDIR=$$tmp $(if $(SANITIZE),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) $(TESTS) --jobs 2"; \
 	TMPDIR=$$tmp $(if $(SANITIZE),LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp) $(TESTS) --jobs 2; \
 	rc=$$?; rm -rf "$$tmp"; exit $$rc
+
+# The convolution kernels' speed (not yet used by the model).
+bench-conv: $(B)/bench-conv
+	$(B)/bench-conv
+$(B)/bench-conv: scripts/bench-conv.c $(B)/libnn.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libnn.a -lm
 
 # The book's MNIST figures into runs/figures/ (scripts/figures.sh).
 figures: data

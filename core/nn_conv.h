@@ -1,0 +1,45 @@
+/* Convolution kernels (network3.py's ConvPoolLayer without the pooling,
+ * which is nn_pool.h), lowered onto the dense kernels: a valid k x k convolution with stride 1 is, per
+ * example, a fully connected layer applied at every output position to
+ * the k x k x C patch there (im2col). Activations are channels-last,
+ * (H, W, C) per example, so a convolution's output (OH * OW positions by M
+ * maps) is the next layer's input as it stands, and one map's kernel is a
+ * row of w in the same (kh, kw, c) order as a patch. Kernels do not
+ * validate: shapes are checked when the model is built.
+ *
+ * Not yet wired into the model (issue 11 builds the stack of layers on
+ * these). */
+#ifndef NN_CONV_H
+#define NN_CONV_H
+
+#include <stddef.h>
+
+/* The shape of a convolution: input h x w x c, m maps of k x k. */
+struct nn_conv_shape {
+	size_t h, w, c;  /* input */
+	size_t k, m;     /* kernel side, output maps */
+};
+
+/* Output side: h - k + 1 (valid, stride 1). */
+static inline size_t nn_conv_out_h(const struct nn_conv_shape *s) { return s->h - s->k + 1; }
+static inline size_t nn_conv_out_w(const struct nn_conv_shape *s) { return s->w - s->k + 1; }
+/* Floats of the im2col scratch one example needs: OH * OW * k * k * c. */
+size_t nn_conv_cols(const struct nn_conv_shape *s);
+
+/* out = conv(in, w) + b for each example. cols is scratch of
+ * nn_conv_cols floats. */
+void nn_conv_forward(float *out /* (B, OH, OW, M) */, const float *in /* (B, H, W, C) */,
+		     const float *w /* (M, K, K, C) */, const float *b /* (M) */,
+		     float *cols /* (OH * OW, K * K * C) scratch */,
+		     const struct nn_conv_shape *s, size_t batch);
+
+/* gw += dC/dw, gb += dC/db and, when din is not NULL, din += dC/din, from
+ * dout = dC/dout. Accumulates: callers zero gw, gb and din first. cols
+ * and dcols are scratch of nn_conv_cols floats each. */
+void nn_conv_backward(float *gw /* (M, K, K, C) */, float *gb /* (M) */,
+		      float *din /* (B, H, W, C) or NULL */, const float *dout /* (B, OH, OW, M) */,
+		      const float *in /* (B, H, W, C) */, const float *w /* (M, K, K, C) */,
+		      float *cols /* scratch */, float *dcols /* scratch */,
+		      const struct nn_conv_shape *s, size_t batch);
+
+#endif

@@ -1,0 +1,83 @@
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "nn_pool.h"
+#include "nn_rng.h"
+
+Test(nn_pool, forward_takes_each_windows_max_and_drops_the_border)
+{
+	/* One example, 5 x 5, one channel, p = 2: the last row and column
+	 * fill no window and are dropped. */
+	const float in[25] = {
+		1, 2, 0, 9, 7,
+		3, 4, 8, 1, 7,
+		5, 0, 2, 2, 7,
+		0, 6, 2, 3, 7,
+		9, 9, 9, 9, 9,
+	};
+	float out[4];
+	uint32_t arg[4];
+
+	nn_pool_forward(out, arg, in, 5, 5, 1, 2, 1);
+	cr_assert_float_eq(out[0], 4, 0);
+	cr_assert_float_eq(out[1], 9, 0);
+	cr_assert_float_eq(out[2], 6, 0);
+	cr_assert_float_eq(out[3], 3, 0);
+	cr_assert_eq(arg[0], 6);
+	cr_assert_eq(arg[1], 3);
+	cr_assert_eq(arg[2], 16);
+	cr_assert_eq(arg[3], 18);
+	/* The gradient goes to the winners only. */
+	float din[25] = { 0 }, dout[4] = { 1, 2, 3, 4 };
+	nn_pool_backward(din, dout, arg, 5, 5, 1, 2, 1);
+	cr_assert_float_eq(din[6], 1, 0);
+	cr_assert_float_eq(din[3], 2, 0);
+	cr_assert_float_eq(din[16], 3, 0);
+	cr_assert_float_eq(din[18], 4, 0);
+	float total = 0;
+	for (int i = 0; i < 25; i++)
+		total += din[i];
+	cr_assert_float_eq(total, 10, 0);
+}
+
+Test(nn_pool, backward_matches_numeric_grad)
+{
+	/* 3 examples of 7 x 9 x 3, p = 2: a border row and column dropped. */
+	enum { B = 3, H = 7, W = 9, C = 3, P = 2, N = B * H * W * C, M = B * (H / P) * (W / P) * C };
+	static float in[N], out[M], g[M], din[N];
+	static uint32_t arg[M];
+	struct nn_rng rng;
+	int nonzero = 0;
+
+	nn_rng_init(&rng, 6);
+	for (int i = 0; i < N; i++)
+		in[i] = (float)nn_rng_normal(&rng);
+	for (int i = 0; i < M; i++)
+		g[i] = (float)nn_rng_normal(&rng);
+	nn_pool_forward(out, arg, in, H, W, C, P, B);
+	nn_pool_backward(din, g, arg, H, W, C, P, B);
+	for (int i = 0; i < N; i++) {
+		float keep = in[i];
+		double l[2];
+
+		for (int s = 0; s < 2; s++) {
+			in[i] = keep + (s ? -1e-3f : 1e-3f);
+			nn_pool_forward(out, arg, in, H, W, C, P, B);
+			l[s] = 0;
+			for (int j = 0; j < M; j++)
+				l[s] += (double)out[j] * g[j];
+		}
+		in[i] = keep;
+		double numeric = (l[0] - l[1]) / 2e-3;
+		cr_assert(fabs(numeric - din[i]) < 1e-2, "in[%d]: backprop %g, numeric %g", i, (double)din[i], numeric);
+		nonzero |= din[i] != 0;
+	}
+	cr_assert(nonzero);
+	/* The dropped border gets no gradient. */
+	for (int r = 0; r < B; r++)
+		for (int c = 0; c < C; c++) {
+			cr_assert_float_eq(din[((r * H + 6) * W + 3) * C + c], 0, 0);
+			cr_assert_float_eq(din[((r * H + 2) * W + 8) * C + c], 0, 0);
+		}
+}
