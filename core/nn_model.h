@@ -20,6 +20,7 @@ struct nn_model {
 	size_t nlayers;                   /* weight layers */
 	size_t sizes[NN_MAX_LAYERS + 1];  /* neurons per layer, input first */
 	enum nn_act hidden_act, output_act;
+	int acts_recorded;                /* read from a file that named them */
 	enum nn_cost cost;
 
 	float dropout;                    /* hidden units dropped in training, 0 <= p < 1 */
@@ -105,7 +106,8 @@ void nn_model_weight_norms(const struct nn_model *m, double *sum_sq, double *sum
 int nn_model_nonfinite(const struct nn_model *m, char *what, size_t len);
 
 /* Writes the model in the JSON format of the book's network2.py:
- * {"sizes": [...], "weights": [...], "biases": [...], "cost": "..."}.
+ * {"sizes": [...], "weights": [...], "biases": [...], "cost": "..."},
+ * and the keys network2.py ignores: "activation" (hidden) and "output".
  * Refuses (NN_EFORMAT) a model holding a NaN or infinite parameter, which
  * no JSON reader would take back. Returns 0, NN_EFORMAT or NN_EIO; name
  * is used in messages. */
@@ -113,7 +115,8 @@ int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
 			struct nn_err *err);
 
 /* Builds a model from network2.py JSON text (len bytes), able to run
- * batches of max_batch. name (a file name) prefixes error locations.
+ * batches of max_batch, with the activations the file records
+ * (acts_recorded), else sigmoid as network2.py. name (a file name) prefixes error locations.
  * Returns NULL and fills err on malformed input. */
 struct nn_model *nn_model_read_json(const char *text, size_t len, const char *name,
 				    size_t max_batch, struct nn_err *err);

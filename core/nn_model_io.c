@@ -37,7 +37,9 @@ int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
 			fprintf(f, "%s[%.9g]", j ? ", " : "", (double)m->b[l][j]);
 		fputc(']', f);
 	}
-	fprintf(f, "], \"cost\": \"%s\"}\n", nn_cost_class_name(m->cost));
+	/* Extra keys, which network2.py ignores: how to run the net. */
+	fprintf(f, "], \"cost\": \"%s\", \"activation\": \"%s\", \"output\": \"%s\"}\n",
+		nn_cost_class_name(m->cost), nn_act_name(m->hidden_act), nn_act_name(m->output_act));
 	if (ferror(f))
 		return nn_errorf(err, NN_EIO, "cannot write '%s': %s", name, strerror(errno));
 	return 0;
@@ -111,6 +113,16 @@ static int read_params(struct nn_model *m, const struct nn_json *root, const cha
 		if (cost->type != NN_JSON_STRING || nn_cost_parse(cost->string, &m->cost) < 0)
 			return bad(err, name, cost, "unknown cost (expected \"QuadraticCost\", \"CrossEntropyCost\" or \"LogLikelihoodCost\")");
 	}
+	/* The activations nnlab records; network2.py's files have none and
+	 * mean sigmoid throughout. */
+	const struct nn_json *act = nn_json_get(root, "activation"), *out = nn_json_get(root, "output");
+	m->acts_recorded = act || out;
+	if (act && (act->type != NN_JSON_STRING || nn_act_parse(act->string, &m->hidden_act) < 0 ||
+		    m->hidden_act == NN_SOFTMAX))
+		return bad(err, name, act, "unknown hidden activation (expected \"sigmoid\", \"tanh\" or \"relu\")");
+	if (out && (out->type != NN_JSON_STRING || nn_act_parse(out->string, &m->output_act) < 0 ||
+		    (m->output_act != NN_SIGMOID && m->output_act != NN_SOFTMAX)))
+		return bad(err, name, out, "unknown output (expected \"sigmoid\" or \"softmax\")");
 	return 0;
 }
 

@@ -286,8 +286,29 @@ struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_d
 			  d->ds.class_count);
 		goto fail;
 	}
-	m->hidden_act = cfg->activation;
-	m->output_act = cfg->output;
+	/* A saved model runs with the activations its file records: a config
+	 * that names others is refused, not obeyed (a ReLU net scored as a
+	 * sigmoid one gives a wrong number without a word). */
+	const struct exp_node *model_sec = exp_node_get(cfg->tree, "model");
+	const struct exp_node *set_act = exp_node_get(model_sec, "activation");
+	const struct exp_node *set_out = exp_node_get(model_sec, "output");
+	if (cfg->from && m->acts_recorded) {
+		if (set_act && cfg->activation != m->hidden_act) {
+			nn_errorf(err, NN_EINVAL, "%s: 'activation' is '%s' but '%s' was trained with '%s'",
+				  exp_node_where(set_act, loc, sizeof(loc)), nn_act_name(cfg->activation), cfg->from,
+				  nn_act_name(m->hidden_act));
+			goto fail;
+		}
+		if (set_out && cfg->output != m->output_act) {
+			nn_errorf(err, NN_EINVAL, "%s: 'output' is '%s' but '%s' was trained with '%s'",
+				  exp_node_where(set_out, loc, sizeof(loc)), nn_act_name(cfg->output), cfg->from,
+				  nn_act_name(m->output_act));
+			goto fail;
+		}
+	} else {
+		m->hidden_act = cfg->activation;
+		m->output_act = cfg->output;
+	}
 	/* A saved model keeps the cost it names unless the config sets one. */
 	if (!cfg->from || exp_node_get(exp_node_get(cfg->tree, "train"), "cost"))
 		m->cost = cfg->cost;

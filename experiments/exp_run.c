@@ -303,8 +303,10 @@ static void draw_charts(const struct exp_config *cfg, const struct exp_data *dat
 			fprintf(log, "nnlab: warning: no charts: %s\n", err.msg);
 		return;
 	}
-	best->hidden_act = cfg->activation;
-	best->output_act = cfg->output;
+	if (!best->acts_recorded) {
+		best->hidden_act = cfg->activation;
+		best->output_act = cfg->output;
+	}
 	best->cost = cfg->cost;
 	char which[200];
 	snprintf(which, sizeof(which), "epoch %zu's model (best.json: the best %s accuracy)", best_epoch,
@@ -343,6 +345,8 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	resolved.train_size = (long)(cfg->expand ? data.train.n / 5 : data.train.n);
 	resolved.nlayers = model->nlayers + 1;
 	resolved.cost = model->cost;
+	resolved.activation = model->hidden_act;
+	resolved.output = model->output_act;
 	memcpy(resolved.layers, model->sizes, sizeof(resolved.layers));
 	struct config_file cf = { &resolved, &data.plugin };
 	if (opts->before_writing)

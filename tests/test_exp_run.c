@@ -153,7 +153,7 @@ Test(exp_run, writes_the_run_directory)
 	char *model = read_run_file("r", "model.json");
 	cr_assert_not_null(model);
 	cr_assert_eq(strncmp(model, "{\"sizes\": [36, 12, 10], \"weights\": [[[", 38), 0);
-	cr_assert(strstr(model, "\"cost\": \"QuadraticCost\"}"));
+	cr_assert(strstr(model, "\"cost\": \"QuadraticCost\", \"activation\": \"sigmoid\", \"output\": \"sigmoid\"}"));
 	char *best = read_run_file("r", "best.json");
 	cr_assert_not_null(best);
 
@@ -1052,6 +1052,48 @@ Test(exp_run, monitor_every_scores_every_nth_epoch_and_the_last)
 	cr_assert_str_eq(a, b);
 	free(a);
 	free(b);
+	free(out);
+	free(err);
+}
+
+Test(exp_run, a_model_runs_with_the_activations_its_file_records)
+{
+	/* A ReLU/softmax model scored with a sigmoid config once gave a wrong
+	 * count without a word. */
+	const char *sets[] = { "train.epochs=2", "model.activation=relu", "model.output=softmax",
+			       "train.cost=log_likelihood", "train.eta=0.1", "model.init=scaled", NULL };
+	char *out, *err, *csv, f[64], model[4400], cpath[4300], want[4700];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run_sets(&out, &err, sets), 0, "%s", err);
+	free(out);
+	free(err);
+	csv = read_run_file("r", "metrics.csv");
+	snprintf(want, sizeof(want), "%s / 100 (", th_csv(csv, 1, "eval_correct", f, sizeof(f)));
+	free(csv);
+	snprintf(model, sizeof(model), "%s/r/model.json", dir);
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	/* The config says nothing of activations: the file's are used. */
+	const char *plain[] = { "eval", model, cpath, "--set", "train.cost=log_likelihood", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, plain), 0, "%s", err);
+	cr_assert(!strncmp(out, want, strlen(want)), "expected '%s': %s", want, out);
+	free(out);
+	free(err);
+	/* A config that says otherwise is refused, naming both. */
+	const char *sigmoid[] = { "eval", model, cpath, "--set", "model.activation=sigmoid", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, sigmoid), 2, "%s", out);
+	snprintf(want, sizeof(want), "nnlab: error: --set 'model.activation=sigmoid': 'activation' is 'sigmoid' but '%s' was trained with 'relu'\n",
+		 model);
+	cr_assert_str_eq(err, want);
+	free(out);
+	free(err);
+	char from[4500], again[4400];
+	snprintf(from, sizeof(from), "model.from=%s", model);
+	snprintf(again, sizeof(again), "%s/again", dir);
+	const char *resume[] = { "run", cpath, "--set", from, "--set", "model.output=sigmoid", "--out", again, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, resume), 2, "%s", out);
+	cr_assert(strstr(err, "'output' is 'sigmoid' but '"), "%s", err);
+	cr_assert(strstr(err, "' was trained with 'softmax'\n"), "%s", err);
 	free(out);
 	free(err);
 }

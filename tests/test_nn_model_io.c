@@ -51,16 +51,22 @@ Test(nn_model_io, written_model_reads_back_identically)
 	nn_rng_init(&rng, 8);
 	nn_model_init_scaled(m, &rng);
 	m->cost = NN_CROSS_ENTROPY;
+	m->hidden_act = NN_RELU;
+	m->output_act = NN_SOFTMAX;
 	f = open_memstream(&text, &len);
 	cr_assert_eq(nn_model_write_json(m, f, "mem", &err), 0);
 	fclose(f);
 	cr_assert_eq(strncmp(text, "{\"sizes\": [7, 5, 3], \"weights\": [[[", 35), 0, "%s", text);
-	cr_assert(strstr(text, "], \"cost\": \"CrossEntropyCost\"}\n"));
+	/* network2.py's keys, then the activations (keys network2.py ignores). */
+	cr_assert(strstr(text, "], \"cost\": \"CrossEntropyCost\", \"activation\": \"relu\", \"output\": \"softmax\"}\n"));
 	back = nn_model_read_json(text, len, "mem", 1, &err);
 	cr_assert_not_null(back, "%s", err.msg);
 	cr_assert_eq(back->nparams, m->nparams);
 	cr_assert_eq(memcmp(back->params, m->params, m->nparams * sizeof(float)), 0);
 	cr_assert_eq(back->cost, NN_CROSS_ENTROPY);
+	cr_assert_eq(back->hidden_act, NN_RELU);
+	cr_assert_eq(back->output_act, NN_SOFTMAX);
+	cr_assert(back->acts_recorded);
 	f = open_memstream(&again, &len2);
 	nn_model_write_json(back, f, "mem", &err);
 	fclose(f);
@@ -94,6 +100,10 @@ Test(nn_model_io, malformed_models_name_the_place)
 	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"Hinge\"}",
 		     "m.json:1:69: unknown cost (expected \"QuadraticCost\", \"CrossEntropyCost\" or \"LogLikelihoodCost\")");
 	expect_error("[1e999]", "m.json:1:1: expected an object with \"sizes\", \"weights\", \"biases\"");
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"activation\": \"softmax\"}",
+		     "m.json:1:75: unknown hidden activation (expected \"sigmoid\", \"tanh\" or \"relu\")");
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"output\": \"relu\"}",
+		     "m.json:1:71: unknown output (expected \"sigmoid\" or \"softmax\")");
 	expect_error("", "m.json:1:1: unexpected end of file");
 	expect_error("\xef\xbb\xbf{\"sizes\": [2, 1]}",
 		     "m.json:1:1: a UTF-8 byte order mark, which JSON does not allow: save the file without it");
