@@ -162,3 +162,53 @@ void nn_bias_gradient_norms(struct nn_model *m, const struct nn_data *d, double 
 	}
 	memset(m->grads, 0, m->nparams * sizeof(*m->grads));
 }
+
+void nn_predict(struct nn_model *m, const struct nn_data *d, int32_t *pred)
+{
+	size_t nout = m->sizes[m->nlayers];
+	uint32_t *idx = m->rows;
+
+	for (size_t k = 0; k < d->n; k += m->max_batch) {
+		size_t batch = d->n - k < m->max_batch ? d->n - k : m->max_batch;
+		const float *a;
+
+		for (size_t r = 0; r < batch; r++)
+			idx[r] = (uint32_t)(k + r);
+		nn_data_gather(nn_model_input(m), d, idx, batch);
+		a = nn_model_forward(m, batch);
+		for (size_t r = 0; r < batch; r++) {
+			const float *y = a + r * nout;
+			size_t best = 0;
+
+			for (size_t j = 1; j < nout; j++)
+				if (y[j] > y[best])
+					best = j;
+			pred[k + r] = (int32_t)best;
+		}
+	}
+}
+
+void nn_vote(int32_t *out, const int32_t *preds, size_t nmodels, size_t n, size_t classes)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t best_votes = 0;
+		int32_t best = preds[i];
+
+		/* Models in order: a class takes the lead only with more votes,
+		 * so of tied classes the one named first stays. */
+		for (size_t k = 0; k < nmodels; k++) {
+			int32_t c = preds[k * n + i];
+			size_t votes = 0;
+
+			if (c < 0 || (size_t)c >= classes)
+				continue;
+			for (size_t j = 0; j < nmodels; j++)
+				votes += preds[j * n + i] == c;
+			if (votes > best_votes) {
+				best_votes = votes;
+				best = c;
+			}
+		}
+		out[i] = best;
+	}
+}

@@ -70,6 +70,17 @@ void nn_evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *ou
 void nn_evaluate_confusion(struct nn_model *m, const struct nn_data *d, struct nn_eval *out,
 			   size_t *confusion /* (K, K) */);
 
+/* pred[i] = the class the model predicts for example i of d (the argmax
+ * of its output, the first of equal outputs). */
+void nn_predict(struct nn_model *m, const struct nn_data *d, int32_t *pred /* (n) */);
+
+/* The plurality vote of nmodels models' predictions: out[i] = the class
+ * most of preds[k * n + i] name; of tied classes, the one the earliest
+ * model predicts (as Python's Counter.most_common, which network3's
+ * ensemble used). Classes are 0 .. classes - 1. */
+void nn_vote(int32_t *out /* (n) */, const int32_t *preds /* (nmodels, n) */, size_t nmodels,
+	     size_t n, size_t classes);
+
 /* The learning speed of each hidden layer (the book's chapter 5): the
  * norm of the average over d of dC/db for the biases of hidden layer l,
  * into norms[l - 1] for l = 1 .. nlayers - 1, with the current weights,

@@ -22,7 +22,7 @@ static const char usage[] =
 	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
 	"       nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
 	"       nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
-	"       nnlab eval MODEL.json CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	"       nnlab eval MODEL.json... CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab plot RUN_DIR... [-o FILE] [--metric NAME,...] [--from E] [--log] [--x KEY]\n"
 	"       nnlab report DIR\n"
 	"       nnlab plugins\n"
@@ -100,10 +100,12 @@ static const struct {
 	  "Loads the config, the plugin, the data and the model as 'nnlab run' would and\n"
 	  "stops before training; for a sweep config, lists its trials too.\n" },
 	{ "eval",
-	  "usage: nnlab eval MODEL.json CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	  "usage: nnlab eval MODEL.json... CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	  "\n"
 	  "Scores a saved model (the config's model.from) on the split the config\n"
-	  "evaluates, and prints C / T, the mean cost and the confusion matrix.\n" },
+	  "evaluates, and prints C / T, the mean cost and the confusion matrix. With\n"
+	  "several models (up to 64): each one's C / T, then their plurality vote's\n"
+	  "(ties to the earliest model's class) and its confusion matrix.\n" },
 	{ "plot",
 	  "usage: nnlab plot RUN_DIR... [-o FILE] [--metric NAME[,NAME...]] [--from E] [--to E]\n"
 	  "                  [--log] [--logx] [--x KEY [--final]] [--panels] [--title TEXT]\n"
@@ -185,7 +187,7 @@ static int usage_error(const char *fmt, ...)
 
 /* What the arguments after the command say. */
 struct args {
-	const char *positional[2];
+	const char *positional[65];
 	int npositional;
 	const char *overrides[MAX_OVERRIDES];
 	size_t noverrides;
@@ -622,10 +624,10 @@ static int cmd_eval(int argc, char **argv)
 	struct nn_err err = { 0, "" };
 	int rc;
 
-	if ((rc = parse_args(argc, argv, 2, 0, &a)) != 0)
+	if ((rc = parse_args(argc, argv, 65, 0, &a)) != 0)
 		return rc;
-	if (a.npositional != 2)
-		return usage_error("%s", "eval needs a MODEL.json and a CONFIG file");
+	if (a.npositional < 2)
+		return usage_error("%s", "eval needs a MODEL.json (or several) and a CONFIG file");
 	/* MODEL is the config's model.from, so the config need not give the
 	 * layers the file already holds. */
 	struct exp_node path = { .kind = EXP_SCALAR, .value = (char *)a.positional[0] };
@@ -641,11 +643,12 @@ static int cmd_eval(int argc, char **argv)
 	snprintf(from, len, "model.from=%s", text);
 	free(text);
 	a.overrides[a.noverrides++] = from;
-	if ((rc = load_config(&cfg, a.positional[1], &a)) != 0) {
+	if ((rc = load_config(&cfg, a.positional[a.npositional - 1], &a)) != 0) {
 		free(from);
 		return rc;
 	}
-	rc = exp_eval(&cfg, stdout, &err);
+	/* More models than one: their plurality vote too. */
+	rc = exp_eval(&cfg, a.positional + 1, (size_t)a.npositional - 2, stdout, &err);
 	exp_config_fini(&cfg);
 	free(from);
 	if (rc < 0)

@@ -552,7 +552,68 @@ done:
 	return rc;
 }
 
-int exp_eval(const struct exp_config *cfg, FILE *log, struct nn_err *err)
+static void print_confusion(FILE *log, const size_t *confusion, size_t k)
+{
+	fputs("confusion matrix (rows: true label, columns: predicted):\n      ", log);
+	for (size_t j = 0; j < k; j++)
+		fprintf(log, " %5zu", j);
+	fputc('\n', log);
+	for (size_t i = 0; i < k; i++) {
+		fprintf(log, "%5zu ", i);
+		for (size_t j = 0; j < k; j++)
+			fprintf(log, " %5zu", confusion[i * k + j]);
+		fputc('\n', log);
+	}
+}
+
+/* Several models: each one's count, then their plurality vote's. */
+static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, const char *const *more,
+			 size_t nmore, FILE *log, struct nn_err *err)
+{
+	const struct nn_data *eval = exp_data_eval(data, cfg);
+	size_t n = eval->n, k = data->ds.class_count, nmodels = nmore + 1, correct = 0;
+	int32_t *preds = malloc(nmodels * n * sizeof(*preds)), *vote = malloc(n * sizeof(*vote));
+	size_t *confusion = calloc(k * k, sizeof(*confusion));
+	int rc = 0;
+
+	if (!preds || !vote || !confusion) {
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < nmodels; i++) {
+		struct exp_config one = *cfg;
+		struct nn_model *m;
+		size_t right = 0;
+
+		one.from = i ? more[i - 1] : cfg->from;
+		if (!(m = exp_model_make(&one, data, EVAL_BATCH, NULL, err))) {
+			rc = err ? err->code : NN_EINVAL;
+			goto done;
+		}
+		nn_predict(m, eval, preds + i * n);
+		nn_model_destroy(m);
+		for (size_t j = 0; j < n; j++)
+			right += preds[i * n + j] == eval->labels[j];
+		fprintf(log, "model %zu: %zu / %zu (%.2f%%)  %s\n", i + 1, right, n, 100.0 * (double)right / (double)n,
+			one.from);
+	}
+	nn_vote(vote, preds, nmodels, n, k);
+	for (size_t j = 0; j < n; j++) {
+		correct += vote[j] == eval->labels[j];
+		confusion[(size_t)eval->labels[j] * k + (size_t)vote[j]]++;
+	}
+	fprintf(log, "plurality vote of %zu models: %zu / %zu (%.2f%%) on the %s split\n", nmodels, correct, n,
+		100.0 * (double)correct / (double)n, cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+	print_confusion(log, confusion, k);
+done:
+	free(preds);
+	free(vote);
+	free(confusion);
+	return rc;
+}
+
+int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore, FILE *log,
+	     struct nn_err *err)
 {
 	struct exp_data data;
 	struct nn_model *model = NULL;
@@ -562,6 +623,10 @@ int exp_eval(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 
 	if ((rc = exp_data_open(&data, cfg, err)) < 0)
 		return rc;
+	if (nmore) {
+		rc = eval_ensemble(cfg, &data, more, nmore, log, err);
+		goto done;
+	}
 	model = exp_model_make(cfg, &data, EVAL_BATCH, NULL, err);
 	if (!model) {
 		rc = err ? err->code : NN_EINVAL;
@@ -579,16 +644,7 @@ int exp_eval(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 	fprintf(log, "%zu / %zu (%.2f%%) on the %s split, mean cost %.6f (%s)\n", ev.correct,
 		ev.total, 100.0 * (double)ev.correct / (double)ev.total,
 		cfg->eval == EXP_SPLIT_TEST ? "test" : "validation", ev.cost, nn_cost_name(model->cost));
-	fputs("confusion matrix (rows: true label, columns: predicted):\n      ", log);
-	for (size_t j = 0; j < k; j++)
-		fprintf(log, " %5zu", j);
-	fputc('\n', log);
-	for (size_t i = 0; i < k; i++) {
-		fprintf(log, "%5zu ", i);
-		for (size_t j = 0; j < k; j++)
-			fprintf(log, " %5zu", confusion[i * k + j]);
-		fputc('\n', log);
-	}
+	print_confusion(log, confusion, k);
 	rc = 0;
 done:
 	free(confusion);

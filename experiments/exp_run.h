@@ -74,8 +74,11 @@ int exp_result_read(const char *path, char *message, size_t len);
 int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err);
 
 /* Scores the model in cfg->from on the config's evaluated split and
- * prints "C / T", the mean cost and the confusion matrix to log. Returns
- * as exp_run. */
-int exp_eval(const struct exp_config *cfg, FILE *log, struct nn_err *err);
+ * prints "C / T", the mean cost and the confusion matrix to log. With
+ * nmore more models (files), prints each model's count and then the
+ * plurality vote's of all of them (ties to the earliest model's class)
+ * with its confusion matrix. Returns as exp_run. */
+int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore, FILE *log,
+	     struct nn_err *err);
 
 #endif

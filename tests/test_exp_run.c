@@ -1097,3 +1097,45 @@ Test(exp_run, a_model_runs_with_the_activations_its_file_records)
 	free(out);
 	free(err);
 }
+
+Test(exp_run, eval_of_several_models_scores_their_plurality_vote)
+{
+	char *out, *err, models[3][4400], cpath[4300], want[256];
+
+	write_small("s.yaml", "");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	for (int i = 0; i < 3; i++) {
+		char seed[32], name[32];
+
+		snprintf(seed, sizeof(seed), "seed=%d", i + 1);
+		snprintf(name, sizeof(name), "m%d", i);
+		cr_assert_eq(run(&out, &err, "s.yaml", name, seed, "train.epochs=2"), 0, "%s", err);
+		free(out);
+		free(err);
+		snprintf(models[i], sizeof(models[i]), "%s/m%d/model.json", dir, i);
+	}
+	const char *three[] = { "eval", models[0], models[1], models[2], cpath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, three), 0, "%s", err);
+	for (int i = 0; i < 3; i++) {
+		/* Each model's count is the one nnlab eval gives it alone. */
+		const char *one[] = { "eval", models[i], cpath, NULL };
+		char *o1, *e1;
+
+		cr_assert_eq(th_nnlab(&o1, &e1, one), 0, "%s", e1);
+		snprintf(want, sizeof(want), "model %d: %.*s", i + 1, (int)strcspn(o1, "("), o1);
+		cr_assert(strstr(out, want), "lacks '%s': %s", want, out);
+		free(o1);
+		free(e1);
+	}
+	cr_assert(strstr(out, "plurality vote of 3 models: "), "%s", out);
+	cr_assert(strstr(out, " / 100 (") && strstr(out, "confusion matrix"), "%s", out);
+	free(out);
+	free(err);
+	/* One model three times votes as that model. */
+	const char *same[] = { "eval", models[1], models[1], models[1], cpath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, same), 0, "%s", err);
+	const char *m2 = strstr(out, "model 2: ") + 9, *vote = strstr(out, "plurality vote of 3 models: ") + 28;
+	cr_assert_eq(strncmp(m2, vote, strcspn(m2, "(")), 0, "%s", out);
+	free(out);
+	free(err);
+}

@@ -506,3 +506,26 @@ Test(nn_model, bias_gradient_norms_match_a_per_example_computation)
 		cr_assert_eq(m->grads[i], 0.0f);
 	nn_model_destroy(m);
 }
+
+Test(nn_model, plurality_vote_breaks_ties_by_the_earliest_model)
+{
+	/* 4 models, 5 examples: rows are models. */
+	const int32_t preds[4 * 5] = {
+		1, 2, 3, 0, 9,
+		1, 5, 4, 7, 8,
+		2, 5, 3, 7, 7,
+		2, 2, 4, 0, 6,
+	};
+	int32_t out[5];
+
+	nn_vote(out, preds, 4, 5, 10);
+	cr_assert_eq(out[0], 1, "1 and 2 tie; model 1 named 1 first");
+	cr_assert_eq(out[1], 2, "2 and 5 tie; model 1 named 2 first");
+	cr_assert_eq(out[2], 3, "3 and 4 tie; 3 first");
+	cr_assert_eq(out[3], 0, "0 and 7 tie; 0 first");
+	cr_assert_eq(out[4], 9, "all differ: the first model's");
+	const int32_t clear[3 * 2] = { 4, 1, 6, 1, 6, 3 };
+	nn_vote(out, clear, 3, 2, 10);
+	cr_assert_eq(out[0], 6, "a majority wins over the first model");
+	cr_assert_eq(out[1], 1);
+}
