@@ -10,6 +10,7 @@
 #include "exp_plot.h"
 #include "exp_report.h"
 #include "exp_results.h"
+#include "exp_text.h"
 
 #define KEY_MAX 24   /* legend entries of the objective chart */
 
@@ -51,19 +52,18 @@ static int same_point(const struct exp_results *r, size_t a, size_t b)
 	return 1;
 }
 
-static const struct exp_results *sort_results;
+/* A trial and its values joined into one key, for sorting. */
+struct keyed {
+	char *key;
+	size_t row;
+};
 
-static int by_values(const void *a, const void *b)
+static int by_key(const void *a, const void *b)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
 
-	for (size_t k = 0; k < sort_results->nparams; k++) {
-		int c = strcmp(sort_results->rows[x].values[k], sort_results->rows[y].values[k]);
-
-		if (c)
-			return c;
-	}
-	return (x > y) - (x < y);
+	return c ? c : (x->row > y->row) - (x->row < y->row);
 }
 
 static int by_first_row(const void *a, const void *b)
@@ -78,34 +78,53 @@ static int by_first_row(const void *a, const void *b)
 static int make_points(struct page *pg, struct nn_err *err)
 {
 	const struct exp_results *r = &pg->r;
-	size_t *idx = malloc((r->nrows + 1) * sizeof(*idx));
+	struct keyed *idx = calloc(r->nrows + 1, sizeof(*idx));
+	int rc = 0;
 
 	pg->points = calloc(r->nrows + 1, sizeof(*pg->points));
 	if (!idx || !pg->points) {
 		free(idx);
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < r->nrows; i++)
-		idx[i] = i;
-	sort_results = r;
-	qsort(idx, r->nrows, sizeof(*idx), by_values);
+	/* The values joined by a byte no value holds (YAML text escapes
+	 * control characters). */
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct exp_text t = { 0 };
+
+		for (size_t k = 0; k < r->nparams; k++) {
+			exp_text_puts(&t, r->rows[i].values[k]);
+			exp_text_put(&t, "\x1f", 1);
+		}
+		idx[i].row = i;
+		if (!(idx[i].key = exp_text_take(&t))) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			goto done;
+		}
+	}
+	qsort(idx, r->nrows, sizeof(*idx), by_key);
 	for (size_t i = 0; i < r->nrows;) {
 		size_t j = i;
 
-		while (j < r->nrows && same_point(r, idx[i], idx[j]))
+		while (j < r->nrows && same_point(r, idx[i].row, idx[j].row))
 			j++;
 		struct point *p = &pg->points[pg->npoints++];
 		p->rows = malloc((j - i) * sizeof(*p->rows));
 		if (!p->rows) {
-			free(idx);
-			return nn_errorf(err, NN_ENOMEM, "out of memory");
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			goto done;
 		}
-		memcpy(p->rows, idx + i, (j - i) * sizeof(*p->rows));
+		for (size_t k = i; k < j; k++)
+			p->rows[k - i] = idx[k].row;
 		p->n = j - i;
 		pg->repeats |= p->n > 1;
 		i = j;
 	}
+done:
+	for (size_t i = 0; i < r->nrows; i++)
+		free(idx[i].key);
 	free(idx);
+	if (rc < 0)
+		return rc;
 	qsort(pg->points, pg->npoints, sizeof(*pg->points), by_first_row);
 	/* Each point's objective: the mean and deviation of its trials'. */
 	for (size_t q = 0; q < pg->npoints; q++) {
@@ -132,21 +151,25 @@ static int make_points(struct page *pg, struct nn_err *err)
 	return 0;
 }
 
-static const struct page *rank_page;
+/* A point as the ranking sorts it. */
+struct ranked {
+	double mean;
+	size_t first;    /* its first trial: ties in the sweep's order */
+	size_t point;
+	int maximize;
+};
 
 /* Best mean objective first, points without one last, ties in the
  * sweep's order: without repeats the order of summary.md. */
 static int by_objective(const void *a, const void *b)
 {
-	const struct point *x = &rank_page->points[*(const size_t *)a];
-	const struct point *y = &rank_page->points[*(const size_t *)b];
+	const struct ranked *x = a, *y = b;
 	int c;
 
 	if (isnan(x->mean) != isnan(y->mean))
 		return isnan(x->mean) ? 1 : -1;
-	c = rank_page->r.maximize ? (x->mean < y->mean) - (x->mean > y->mean)
-				  : (x->mean > y->mean) - (x->mean < y->mean);
-	return c ? c : (x->rows[0] > y->rows[0]) - (x->rows[0] < y->rows[0]);
+	c = x->maximize ? (x->mean < y->mean) - (x->mean > y->mean) : (x->mean > y->mean) - (x->mean < y->mean);
+	return c ? c : (x->first > y->first) - (x->first < y->first);
 }
 
 static int make_axes(struct page *pg, struct nn_err *err)
@@ -693,10 +716,17 @@ int exp_sweep_page(const char *dir, FILE *log, struct nn_err *err)
 		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 		goto done;
 	}
+	struct ranked *ranked = calloc(pg.npoints + 1, sizeof(*ranked));
+	if (!ranked) {
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (size_t q = 0; q < pg.npoints; q++)
-		pg.rank[q] = q;
-	rank_page = &pg;
-	qsort(pg.rank, pg.npoints, sizeof(*pg.rank), by_objective);
+		ranked[q] = (struct ranked){ pg.points[q].mean, pg.points[q].rows[0], q, pg.r.maximize };
+	qsort(ranked, pg.npoints, sizeof(*ranked), by_objective);
+	for (size_t q = 0; q < pg.npoints; q++)
+		pg.rank[q] = ranked[q].point;
+	free(ranked);
 	trial_pages(&pg);
 	draw_charts(&pg, log);
 	snprintf(path, sizeof(path), "%s/report.html", dir);
