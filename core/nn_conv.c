@@ -2,11 +2,12 @@
 
 #include <string.h>
 
-#include "nn_dense.h"
+#include "nn_gemm.h"
 
+/* The patches of one example, then (forward) the kernels transposed. */
 size_t nn_conv_cols(const struct nn_conv_shape *s)
 {
-	return nn_conv_out_h(s) * nn_conv_out_w(s) * s->k * s->k * s->c;
+	return (nn_conv_out_h(s) * nn_conv_out_w(s) + s->m) * s->k * s->k * s->c;
 }
 
 /* cols[(oy, ox)] = the k x k x c patch of in at (oy, ox), in (kh, kw, c)
@@ -47,11 +48,16 @@ void nn_conv_forward(float *out, const float *in, const float *w, const float *b
 		     const struct nn_conv_shape *s, size_t batch)
 {
 	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
+	float *wt = cols + pos * patch;
 
-	/* Per example: the positions are the dense layer's rows. */
+	/* The kernels as columns (K, M), once for the batch. */
+	for (size_t j = 0; j < s->m; j++)
+		for (size_t q = 0; q < patch; q++)
+			wt[q * s->m + j] = w[j * patch + q];
+	/* Per example: out (positions, maps) = patches (positions, K) wt + b. */
 	for (size_t r = 0; r < batch; r++) {
 		im2col(cols, in + r * s->h * s->w * s->c, s);
-		nn_dense_forward(out + r * pos * s->m, cols, w, b, pos, patch, s->m);
+		nn_gemm_nn(out + r * pos * s->m, cols, wt, b, pos, patch, s->m, 0);
 	}
 }
 
@@ -62,12 +68,18 @@ void nn_conv_backward(float *gw, float *gb, float *din, const float *dout, const
 	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
 
 	for (size_t r = 0; r < batch; r++) {
+		const float *d = dout + r * pos * s->m;
+
 		im2col(cols, in + r * s->h * s->w * s->c, s);
-		if (din)
-			memset(dcols, 0, pos * patch * sizeof(float));
-		nn_dense_backward(gw, gb, din ? dcols : NULL, dout + r * pos * s->m, cols, w, pos, patch,
-				  s->m);
-		if (din)
-			col2im(din + r * s->h * s->w * s->c, dcols, s);
+		/* gw (M, K) += d^T (M, positions) patches; gb += column sums of d. */
+		nn_gemm_tn(gw, d, cols, pos, s->m, patch);
+		for (size_t q = 0; q < pos; q++)
+			for (size_t j = 0; j < s->m; j++)
+				gb[j] += d[q * s->m + j];
+		if (!din)
+			continue;
+		/* dpatches (positions, K) = d w, added back where they came from. */
+		nn_gemm_nn(dcols, d, w, NULL, pos, s->m, patch, 0);
+		col2im(din + r * s->h * s->w * s->c, dcols, s);
 	}
 }

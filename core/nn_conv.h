@@ -23,14 +23,16 @@ struct nn_conv_shape {
 /* Output side: h - k + 1 (valid, stride 1). */
 static inline size_t nn_conv_out_h(const struct nn_conv_shape *s) { return s->h - s->k + 1; }
 static inline size_t nn_conv_out_w(const struct nn_conv_shape *s) { return s->w - s->k + 1; }
-/* Floats of the im2col scratch one example needs: OH * OW * k * k * c. */
+/* Floats of the scratch the kernels need (cols and dcols each): one
+ * example's patches, OH * OW * k * k * c, and the kernels transposed,
+ * m * k * k * c. */
 size_t nn_conv_cols(const struct nn_conv_shape *s);
 
 /* out = conv(in, w) + b for each example. cols is scratch of
  * nn_conv_cols floats. */
 void nn_conv_forward(float *out /* (B, OH, OW, M) */, const float *in /* (B, H, W, C) */,
 		     const float *w /* (M, K, K, C) */, const float *b /* (M) */,
-		     float *cols /* (OH * OW, K * K * C) scratch */,
+		     float *cols /* nn_conv_cols scratch */,
 		     const struct nn_conv_shape *s, size_t batch);
 
 /* gw += dC/dw, gb += dC/db and, when din is not NULL, din += dC/din, from
