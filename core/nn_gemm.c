@@ -6,6 +6,26 @@
  * accumulators, which the compiler keeps in vector registers. */
 #define COLS 64
 
+/* acc[t][j] += sum over q < nq of a[t * a_t + q * a_q] * b[q * ldb + j],
+ * for four rows t and w <= COLS columns j: the one inner kernel. */
+static void block4(float acc[4][COLS], const float *a, size_t a_t, size_t a_q, const float *b,
+		   size_t ldb, size_t nq, size_t w)
+{
+	for (size_t q = 0; q < nq; q++) {
+		const float *restrict bq = b + q * ldb;
+		const float a0 = a[q * a_q], a1 = a[a_t + q * a_q];
+		const float a2 = a[2 * a_t + q * a_q], a3 = a[3 * a_t + q * a_q];
+
+#pragma omp simd
+		for (size_t j = 0; j < w; j++) {
+			acc[0][j] += a0 * bq[j];
+			acc[1][j] += a1 * bq[j];
+			acc[2][j] += a2 * bq[j];
+			acc[3][j] += a3 * bq[j];
+		}
+	}
+}
+
 void nn_gemm_nn(float *c, const float *a, const float *b, const float *bias, size_t p, size_t k,
 		size_t n, int accumulate)
 {
@@ -19,19 +39,7 @@ void nn_gemm_nn(float *c, const float *a, const float *b, const float *bias, siz
 			for (size_t i = 0; i < 4; i++)
 				for (size_t j = 0; j < w; j++)
 					acc[i][j] = accumulate ? c[(r + i) * n + n0 + j] : bias ? bias[n0 + j] : 0.0f;
-			for (size_t q = 0; q < k; q++) {
-				const float *restrict bq = b + q * n + n0;
-				const float a0 = a[(r + 0) * k + q], a1 = a[(r + 1) * k + q];
-				const float a2 = a[(r + 2) * k + q], a3 = a[(r + 3) * k + q];
-
-#pragma omp simd
-				for (size_t j = 0; j < w; j++) {
-					acc[0][j] += a0 * bq[j];
-					acc[1][j] += a1 * bq[j];
-					acc[2][j] += a2 * bq[j];
-					acc[3][j] += a3 * bq[j];
-				}
-			}
+			block4(acc, a + r * k, k, 1, b + n0, n, k, w);
 			for (size_t i = 0; i < 4; i++)
 				memcpy(c + (r + i) * n + n0, acc[i], w * sizeof(float));
 		}
@@ -64,19 +72,7 @@ void nn_gemm_tn(float *c, const float *a, const float *b, size_t p, size_t m, si
 
 			for (size_t t = 0; t < 4; t++)
 				memcpy(acc[t], c + (i + t) * n + n0, w * sizeof(float));
-			for (size_t q = 0; q < p; q++) {
-				const float *restrict bq = b + q * n + n0;
-				const float a0 = a[q * m + i], a1 = a[q * m + i + 1];
-				const float a2 = a[q * m + i + 2], a3 = a[q * m + i + 3];
-
-#pragma omp simd
-				for (size_t j = 0; j < w; j++) {
-					acc[0][j] += a0 * bq[j];
-					acc[1][j] += a1 * bq[j];
-					acc[2][j] += a2 * bq[j];
-					acc[3][j] += a3 * bq[j];
-				}
-			}
+			block4(acc, a + i, 1, m, b + n0, n, p, w);
 			for (size_t t = 0; t < 4; t++)
 				memcpy(c + (i + t) * n + n0, acc[t], w * sizeof(float));
 		}

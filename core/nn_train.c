@@ -91,31 +91,42 @@ int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_
 	return 0;
 }
 
+/* The outputs for examples k .. k + batch - 1 of d, in order. */
+static const float *forward_rows(struct nn_model *m, const struct nn_data *d, size_t k, size_t batch)
+{
+	for (size_t r = 0; r < batch; r++)
+		m->rows[r] = (uint32_t)(k + r);
+	nn_data_gather(nn_model_input(m), d, m->rows, batch);
+	return nn_model_forward(m, batch);
+}
+
+/* The predicted class: the first of the largest outputs. */
+static size_t argmax(const float *y, size_t n)
+{
+	size_t best = 0;
+
+	for (size_t j = 1; j < n; j++)
+		if (y[j] > y[best])
+			best = j;
+	return best;
+}
+
 static void evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *out,
 		     size_t *confusion)
 {
 	size_t nout = m->sizes[m->nlayers];
-	uint32_t *idx = m->rows;
 	double cost = 0.0;
 
 	out->correct = 0;
 	out->total = d->n;
 	for (size_t k = 0; k < d->n; k += m->max_batch) {
 		size_t batch = d->n - k < m->max_batch ? d->n - k : m->max_batch;
-		const float *a;
+		const float *a = forward_rows(m, d, k, batch);
 
-		for (size_t r = 0; r < batch; r++)
-			idx[r] = (uint32_t)(k + r);
-		nn_data_gather(nn_model_input(m), d, idx, batch);
-		a = nn_model_forward(m, batch);
 		cost += nn_cost_sum(a, d->labels + k, batch, nout, m->cost);
 		for (size_t r = 0; r < batch; r++) {
-			const float *y = a + r * nout;
-			size_t best = 0, label = (size_t)d->labels[k + r];
+			size_t best = argmax(a + r * nout, nout), label = (size_t)d->labels[k + r];
 
-			for (size_t j = 1; j < nout; j++)
-				if (y[j] > y[best])
-					best = j;
 			out->correct += best == label;
 			if (confusion)
 				confusion[label * nout + best]++;
@@ -137,16 +148,11 @@ void nn_evaluate_confusion(struct nn_model *m, const struct nn_data *d, struct n
 
 void nn_bias_gradient_norms(struct nn_model *m, const struct nn_data *d, double *norms)
 {
-	uint32_t *idx = m->rows;
-
 	memset(m->grads, 0, m->nparams * sizeof(*m->grads));
 	for (size_t k = 0; k < d->n; k += m->max_batch) {
 		size_t batch = d->n - k < m->max_batch ? d->n - k : m->max_batch;
 
-		for (size_t r = 0; r < batch; r++)
-			idx[r] = (uint32_t)(k + r);
-		nn_data_gather(nn_model_input(m), d, idx, batch);
-		nn_model_forward(m, batch);
+		forward_rows(m, d, k, batch);
 		nn_model_backward(m, d->labels + k, batch);
 	}
 	/* gb[l] sums over the examples: the average is gb / n. */
@@ -166,25 +172,13 @@ void nn_bias_gradient_norms(struct nn_model *m, const struct nn_data *d, double 
 void nn_predict(struct nn_model *m, const struct nn_data *d, int32_t *pred)
 {
 	size_t nout = m->sizes[m->nlayers];
-	uint32_t *idx = m->rows;
 
 	for (size_t k = 0; k < d->n; k += m->max_batch) {
 		size_t batch = d->n - k < m->max_batch ? d->n - k : m->max_batch;
-		const float *a;
+		const float *a = forward_rows(m, d, k, batch);
 
 		for (size_t r = 0; r < batch; r++)
-			idx[r] = (uint32_t)(k + r);
-		nn_data_gather(nn_model_input(m), d, idx, batch);
-		a = nn_model_forward(m, batch);
-		for (size_t r = 0; r < batch; r++) {
-			const float *y = a + r * nout;
-			size_t best = 0;
-
-			for (size_t j = 1; j < nout; j++)
-				if (y[j] > y[best])
-					best = j;
-			pred[k + r] = (int32_t)best;
-		}
+			pred[k + r] = (int32_t)argmax(a + r * nout, nout);
 	}
 }
 
