@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "exp_config.h"
+#include "exp_overlay.h"
 #include "exp_plot.h"
 #include "exp_report.h"
 #include "exp_plugin.h"
@@ -479,7 +480,7 @@ static int cmd_plot(int argc, char **argv)
 	size_t n = 0;
 	char base[4096];
 	struct nn_err err = { 0, "" };
-	struct exp_plot_options opt = { .from = -1, .to = -1 };
+	struct exp_overlay_options opt = { .from = -1, .to = -1 };
 	int rc = 0;
 
 	for (int i = 0; i < argc; i++) {
@@ -576,7 +577,7 @@ static int cmd_plot(int argc, char **argv)
 	size_t len = strlen(base);
 	if (len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg")))
 		base[len - 4] = '\0';
-	if (exp_plot_overlay((const char *const *)runs, n, &opt, base, stderr, &err) < 0) {
+	if (exp_overlay_write((const char *const *)runs, n, &opt, base, stderr, &err) < 0) {
 		rc = fail(err.code == NN_EINVAL ? 2 : 1, err.msg);
 		goto done;
 	}

@@ -17,6 +17,13 @@
  * NAME.png and NAME.svg, and for some NAME.dat. */
 extern const char *const exp_plot_run_charts[];
 
+/* The opening every script shares (outputs overridable, as nnlab does to
+ * render into temporary files; a title of what is shown and of the run)
+ * and the closing that draws the macro 'draw' into PNG and SVG of size
+ * "W,H". */
+void exp_plot_script_head(FILE *f, const char *name, const char *what, const char *title);
+void exp_plot_script_tail(FILE *f, const char *size);
+
 /* Writes s as a gnuplot single-quoted string (a quote doubled), control
  * characters dropped. in_macro: the string sits inside a double-quoted
  * string (the scripts' draw macro), so '"' and '\\' are escaped for that
@@ -68,28 +75,5 @@ int exp_plot_heatmap(const char *dir, const struct exp_plot_heatmap *h, struct n
 
 /* Draws the run's accuracy curve as text (gnuplot's dumb terminal) to out. */
 int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err);
-
-/* What an overlay draws. */
-struct exp_plot_options {
-	const char *metrics[16];  /* metrics.csv columns, or families "prefix*" */
-	size_t nmetrics;
-	long from, to;            /* the epochs shown; -1: from the first, to the last */
-	int logy, logx;           /* log scales */
-	const char *x_key;        /* set: each column's best value (or final) of every run
-				   * against the run's value of this config key */
-	int final;                /* with x_key: the last epoch's value, not the best */
-	int panels;               /* one panel per column, side by side */
-	double ylo, yhi;          /* the y range when ylo < yhi, else automatic */
-	const char *title;        /* NULL: what the chart shows */
-};
-
-/* Overlays columns of several runs in one chart: writes out_base.gp (and
- * for x_key out_base.dat) and renders out_base.png and .svg (out_base
- * without extension). A line per run and column, against the epoch, or
- * with x_key against a config value; the legend names the runs (their
- * names when these differ, else the config values that differ) and the
- * columns. */
-int exp_plot_overlay(const char *const *runs, size_t nruns, const struct exp_plot_options *opt,
-		     const char *out_base, FILE *log, struct nn_err *err);
 
 #endif

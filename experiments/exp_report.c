@@ -10,6 +10,7 @@
 
 #include "exp_fs.h"
 #include "exp_metrics.h"
+#include "exp_overlay.h"
 #include "exp_plot.h"
 #include "exp_yaml.h"
 
@@ -432,8 +433,8 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 	for (size_t i = 0; paths && i < rs.n; i++)
 		paths[i] = rs.run[i].path;
 	snprintf(base, sizeof(base), "%s/overlay-accuracy", dir);
-	struct exp_plot_options opt = { .metrics = { "eval_accuracy" }, .nmetrics = 1, .from = -1, .to = -1 };
-	if (paths && exp_plot_overlay(paths, rs.n, &opt, base, log, err) < 0 && log)
+	struct exp_overlay_options opt = { .metrics = { "eval_accuracy" }, .nmetrics = 1, .from = -1, .to = -1 };
+	if (paths && exp_overlay_write(paths, rs.n, &opt, base, log, err) < 0 && log)
 		fprintf(log, "nnlab: warning: overlay chart failed: %s\n", err->msg);
 	free(paths);
 	if (rs.nkeys == 2) {

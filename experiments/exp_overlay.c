@@ -1,0 +1,436 @@
+#include "exp_overlay.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exp_fs.h"
+#include "exp_metrics.h"
+#include "exp_plot.h"
+#include "exp_yaml.h"
+
+#define SIZE "900,560"
+
+#define LEGEND_MAX 48   /* characters of a legend entry */
+#define KEY_MAX 24      /* runs with a legend; more are told apart in the report */
+
+struct overlay {
+	const char *const *runs;   /* absolute paths, in colour order */
+	size_t nruns;
+	const struct exp_overlay_options *opt;
+	const char *base;
+	char (*legend)[256];
+	/* The columns drawn (families expanded), the same for every run. */
+	const char *cols[EXP_METRICS_MAX_COLUMNS];
+	size_t ncols;
+	size_t max_epoch;
+	char **flats;              /* the runs' configs, flattened (for --x) */
+};
+
+
+static int is_accuracy(const char *col)
+{
+	return strstr(col, "accuracy") != NULL;
+}
+
+/* The y label: the metric, or what the columns have in common. */
+static void y_label(const struct overlay *o, char *out, size_t len)
+{
+	if (o->ncols == 1 || o->opt->nmetrics == 1)
+		snprintf(out, len, "%s%s", o->opt->metrics[0], is_accuracy(o->cols[0]) ? " (%)" : "");
+	else
+		snprintf(out, len, "%s", is_accuracy(o->cols[0]) ? "accuracy (%)" : "value");
+}
+
+static void head(FILE *f, const struct overlay *o, const char *what)
+{
+	const char *slash = strrchr(o->base, '/');
+	char ylabel[300];
+
+	exp_plot_script_head(f, slash ? slash + 1 : o->base, o->opt->title ? o->opt->title : what,
+		    o->opt->title ? "" : "one line per run and column");
+	y_label(o, ylabel, sizeof(ylabel));
+	fputs("set encoding utf8\nset datafile separator ','\nset datafile columnheaders\nset grid\nset ylabel ", f);
+	exp_plot_quote(f, ylabel, 0);
+	fputs(" noenhanced\n", f);
+	if (o->opt->logy)
+		fputs("set logscale y\nset format y '%g'\n", f);
+	if (o->opt->ylo < o->opt->yhi)
+		fprintf(f, "set yrange [%.9g:%.9g]\n", o->opt->ylo, o->opt->yhi);
+	if (o->opt->logx)
+		fputs("set logscale x\n", f);
+	/* The legend beside the plot, never over the curves. */
+	if (o->nruns * o->ncols <= KEY_MAX)
+		fputs("set key outside right top vertical Left reverse noenhanced font ',9'\n", f);
+	else
+		fputs("unset key\n", f);
+}
+
+/* One line per run and column, against the epoch. */
+static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct overlay *o = ctx;
+	const struct exp_overlay_options *opt = o->opt;
+	size_t from = opt->from > 0 ? (size_t)opt->from : 0, to = o->max_epoch, n = o->nruns * o->ncols;
+	char what[400];
+
+	(void)err;
+	if (opt->to >= 0 && (size_t)opt->to < to)
+		to = (size_t)opt->to;
+	snprintf(what, sizeof(what), "%s per epoch", opt->nmetrics == 1 ? opt->metrics[0] : "metrics");
+	head(f, o, what);
+	fputs("set xlabel 'epoch'\n", f);
+	/* Whole epochs on the axis; a one-epoch run is a point, not nothing. */
+	if (to <= from)
+		fprintf(f, "set xrange [%g:%g]\nset xtics (%zu)\n", (double)from - 0.5, (double)from + 0.5, from);
+	else
+		fprintf(f, "set xrange [%zu:%zu]\nset xtics %zu\nset format x '%%.0f'\n", from, to,
+			to - from > 10 ? (to - from + 9) / 10 : 1);
+	/* --panels: one panel per column, side by side, the runs in each. */
+	if (opt->panels && o->ncols > 1)
+		fprintf(f, "draw = \"set multiplot layout 1,%zu; set key inside top right; %s", o->ncols,
+			to - from > 5 ? "set xtics autofreq; " : "");
+	else
+		fputs("draw = \"", f);
+	for (size_t c = 0, k = 0; c < (opt->panels ? o->ncols : 1); c++) {
+		if (opt->panels && o->ncols > 1) {
+			fputs("set title ", f);
+			exp_plot_quote(f, o->cols[c], 1);
+			fputs(" noenhanced; set ylabel ", f);
+			exp_plot_quote(f, o->cols[c], 1);
+			fputs(" noenhanced; ", f);
+		}
+		fputs("plot ", f);
+		for (size_t i = 0; i < o->nruns; i++)
+			for (size_t cc = opt->panels ? c : 0; cc < (opt->panels ? c + 1 : o->ncols); cc++, k++) {
+				char path[4200], colour[8], title[600];
+
+				snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
+				exp_plot_colour(opt->panels ? i : k, opt->panels ? o->nruns : n, colour);
+				if (o->ncols == 1 || opt->panels)
+					snprintf(title, sizeof(title), "%s", o->legend[i]);
+				else if (o->nruns == 1)
+					snprintf(title, sizeof(title), "%s", o->cols[cc]);
+				else
+					snprintf(title, sizeof(title), "%s: %s", o->legend[i], o->cols[cc]);
+				fputs(i || (!opt->panels && cc) ? ", " : "", f);
+				exp_plot_quote(f, path, 1);
+				fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",
+					is_accuracy(o->cols[cc]) ? "100*" : "", o->cols[cc], colour);
+				exp_plot_quote(f, title, 1);
+			}
+		fputs(opt->panels && o->ncols > 1 ? "; " : "", f);
+	}
+	fputs(opt->panels && o->ncols > 1 ? "unset multiplot\"\n" : "\"\n", f);
+	if (opt->panels && o->ncols > 1) {
+		char size[32];
+
+		snprintf(size, sizeof(size), "%zu,480", o->ncols * 520);
+		exp_plot_script_tail(f, size);
+	} else {
+		exp_plot_script_tail(f, n <= KEY_MAX ? "1100,560" : SIZE);
+	}
+	return 0;
+}
+
+/* --x KEY: each column's best (or final) value of every run against the
+ * run's value of the config key KEY; the data, one line per run sorted by
+ * that value, then the script. */
+struct across {
+	double x;
+	double y[EXP_METRICS_MAX_COLUMNS];
+};
+
+static int by_x(const void *a, const void *b)
+{
+	const struct across *p = a, *q = b;
+
+	return (p->x > q->x) - (p->x < q->x);
+}
+
+static int write_across_data(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct overlay *o = ctx;
+	struct across *rows = calloc(o->nruns, sizeof(*rows));
+
+	if (!rows)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < o->nruns; i++) {
+		char v[256], path[4200];
+		struct exp_metrics m;
+
+		rows[i].x = atof(exp_flat_get(o->flats[i], o->opt->x_key, v, sizeof(v)));
+		snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
+		if (exp_metrics_read(&m, path, NULL) < 0) {
+			exp_metrics_fini(&m);
+			continue;
+		}
+		for (size_t c = 0; c < o->ncols; c++) {
+			long col = exp_metrics_column(&m, o->cols[c]);
+			double best = NAN;
+
+			if (o->opt->final)
+				best = col >= 0 && m.nrows ? m.values[(m.nrows - 1) * m.ncols + (size_t)col] : NAN;
+			else if (exp_metrics_best(&m, col, !strstr(o->cols[c], "cost"), &best) < 0)
+				best = NAN;
+			rows[i].y[c] = is_accuracy(o->cols[c]) ? 100 * best : best;
+		}
+		exp_metrics_fini(&m);
+	}
+	qsort(rows, o->nruns, sizeof(*rows), by_x);
+	fprintf(f, "# %s", o->opt->x_key);
+	for (size_t c = 0; c < o->ncols; c++)
+		fprintf(f, " %s_%s", o->opt->final ? "final" : "best", o->cols[c]);
+	fputc('\n', f);
+	for (size_t i = 0; i < o->nruns; i++) {
+		fprintf(f, "%.9g", rows[i].x);
+		for (size_t c = 0; c < o->ncols; c++)
+			fprintf(f, " %.6g", rows[i].y[c]);
+		fputc('\n', f);
+	}
+	free(rows);
+	return 0;
+}
+
+static int write_across(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct overlay *o = ctx;
+	const char *slash = strrchr(o->base, '/');
+	char what[400];
+
+	(void)err;
+	snprintf(what, sizeof(what), "%s %s against %s", o->opt->final ? "final" : "best",
+		 o->opt->nmetrics == 1 ? o->opt->metrics[0] : "metrics", o->opt->x_key);
+	head(f, o, what);
+	/* nnlab's own data file: no header row to skip. */
+	fputs("set datafile separator whitespace\nset datafile nocolumnheaders\nset xlabel ", f);
+	exp_plot_quote(f, o->opt->x_key, 0);
+	fputs(" noenhanced\ndraw = \"plot ", f);
+	for (size_t c = 0; c < o->ncols; c++) {
+		char colour[8], data[4300];
+
+		exp_plot_colour(c, o->ncols, colour);
+		snprintf(data, sizeof(data), "%s.dat", slash ? slash + 1 : o->base);
+		fputs(c ? ", " : "", f);
+		exp_plot_quote(f, data, 1);
+		fprintf(f, " using 1:%zu with linespoints lw 2 pt 7 ps 0.8 lc rgb '%s' title ", c + 2, colour);
+		exp_plot_quote(f, o->cols[c], 1);
+	}
+	fputs("\"\n", f);
+	exp_plot_script_tail(f, "1100,560");
+	return 0;
+}
+
+/* A legend entry from the differing keys: each by its last part
+ * ("eta=0.5"), cut at a space with "..." when too long. */
+static void make_legend(char *out, size_t len, const char *flat, char (*keys)[256], size_t nkeys)
+{
+	size_t n = 0, shown = 0;
+
+	out[0] = '\0';
+	for (size_t k = 0; k < nkeys; k++) {
+		char v[256], item[600];
+		const char *dot = strrchr(keys[k], '.');
+
+		snprintf(item, sizeof(item), "%s%s=%s", n ? " " : "", dot ? dot + 1 : keys[k],
+			 exp_flat_get(flat, keys[k], v, sizeof(v)));
+		if (n + strlen(item) > LEGEND_MAX) {
+			if (!n) {
+				/* One long value: cut it at a word. */
+				size_t cut = LEGEND_MAX - 3;
+
+				while (cut > LEGEND_MAX / 2 && item[cut] != ' ')
+					cut--;
+				snprintf(out, len, "%.*s...", (int)cut, item);
+				n = strlen(out);
+				shown++;
+			}
+			break;
+		}
+		n += (size_t)snprintf(out + n, len - n, "%s", item);
+		shown++;
+	}
+	if (shown < nkeys && n < len)
+		snprintf(out + n, len - n, " (+%zu more)", nkeys - shown);
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The columns of metrics m that spec names: a column, or a family
+ * "prefix*" (grad_norm_hidden*), into cols (names borrowed from spec or
+ * static strings of the first run's file, copied). */
+static size_t expand_metric(const struct exp_metrics *m, const char *spec, const char **cols, size_t max)
+{
+	size_t n = 0, len = strlen(spec);
+
+	if (len && spec[len - 1] == '*') {
+		for (size_t c = 0; c < m->ncols && n < max; c++)
+			if (!strncmp(m->names[c], spec, len - 1))
+				cols[n++] = m->names[c];
+		return n;
+	}
+	if (max)
+		cols[n++] = spec;
+	return n;
+}
+
+int exp_overlay_write(const char *const *given, size_t nruns, const struct exp_overlay_options *opt,
+		     const char *out_base, FILE *log, struct nn_err *err)
+{
+	char **runs = calloc(nruns, sizeof(*runs)), **flats = calloc(nruns, sizeof(*flats));
+	char (*legend)[256] = calloc(nruns, sizeof(*legend));
+	char keys[16][256], colnames[EXP_METRICS_MAX_COLUMNS][128];
+	struct overlay o = { 0 };
+	int rc = 0;
+
+	if (!runs || !flats || !legend) {
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+		goto done;
+	}
+	/* One order, by path, for the colours: a run has the same colour in
+	 * every overlay and report of its directory. */
+	for (size_t i = 0; i < nruns; i++)
+		if (!(runs[i] = realpath(given[i], NULL))) {
+			rc = nn_errorf(err, NN_EIO, "cannot resolve '%s': %s", given[i], strerror(errno));
+			goto done;
+		}
+	qsort(runs, nruns, sizeof(*runs), by_path);
+	for (size_t i = 0; i < nruns; i++) {
+		char path[4200], metrics[4200];
+		struct exp_node *tree;
+		struct exp_metrics m;
+
+		snprintf(metrics, sizeof(metrics), "%s/metrics.csv", runs[i]);
+		if (access(metrics, R_OK) != 0) {
+			rc = nn_errorf(err, NN_EIO, "'%s' is not a run directory: cannot read '%s'", runs[i],
+				       metrics);
+			goto done;
+		}
+		if ((rc = exp_metrics_read(&m, metrics, err)) < 0) {
+			exp_metrics_fini(&m);
+			goto done;
+		}
+		/* The columns: from the first run, every family expanded. */
+		if (i == 0) {
+			for (size_t k = 0; k < opt->nmetrics; k++) {
+				const char *found[EXP_METRICS_MAX_COLUMNS];
+				size_t nf = expand_metric(&m, opt->metrics[k], found, EXP_METRICS_MAX_COLUMNS - o.ncols);
+
+				for (size_t j = 0; j < nf; j++) {
+					snprintf(colnames[o.ncols], sizeof(colnames[0]), "%s", found[j]);
+					o.cols[o.ncols] = colnames[o.ncols];
+					o.ncols++;
+				}
+				if (!nf) {
+					rc = nn_errorf(err, NN_EINVAL, "'%s' has no column matching '%s'", metrics,
+						       opt->metrics[k]);
+					exp_metrics_fini(&m);
+					goto done;
+				}
+			}
+		}
+		/* Every column must hold values in every run, or gnuplot would
+		 * fail with its own words (or draw nothing). */
+		for (size_t c = 0; c < o.ncols; c++) {
+			long col = exp_metrics_column(&m, o.cols[c]);
+			double any;
+
+			if (exp_metrics_best(&m, col, 1, &any) >= 0)
+				continue;
+			char have[1024] = "";
+			for (size_t k = 0, len = 0; k < m.ncols && len < sizeof(have); k++)
+				if (exp_metrics_best(&m, (long)k, 1, &any) >= 0)
+					len += (size_t)snprintf(have + len, sizeof(have) - len, "%s%s",
+								len ? ", " : "", m.names[k]);
+			rc = nn_errorf(err, NN_EINVAL, "'%s' %s column '%s'; its columns with values: %s",
+				       metrics, col < 0 ? "has no" : "has no values in its", o.cols[c], have);
+			exp_metrics_fini(&m);
+			goto done;
+		}
+		if (m.nrows && m.nrows - 1 > o.max_epoch)
+			o.max_epoch = m.nrows - 1;
+		exp_metrics_fini(&m);
+		snprintf(path, sizeof(path), "%s/config.yaml", runs[i]);
+		tree = exp_yaml_load_file(path, path, err);
+		if (!tree) {
+			rc = err ? err->code : NN_EIO;
+			goto done;
+		}
+		flats[i] = exp_node_flatten(tree);
+		const struct exp_node *nm = exp_node_get(tree, "name");
+		/* The name as written, not as YAML text. */
+		snprintf(legend[i], sizeof(legend[i]), "%s", nm && nm->kind == EXP_SCALAR ? nm->value : "");
+		exp_node_free(tree);
+		if (!flats[i]) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			goto done;
+		}
+		if (opt->x_key) {
+			char v[256], *end;
+
+			exp_flat_get(flats[i], opt->x_key, v, sizeof(v));
+			strtod(v, &end);
+			if (!v[0] || *end) {
+				rc = nn_errorf(err, NN_EINVAL, "'%s' has no number at '%s' (got '%s')", path,
+					       opt->x_key, v);
+				goto done;
+			}
+		}
+	}
+	/* The legend: the runs' names when they differ (a name given by hand
+	 * says what a run is), else the config values that differ. */
+	int names_differ = 0;
+	for (size_t i = 1; i < nruns; i++)
+		names_differ |= strcmp(legend[0], legend[i]) != 0;
+	size_t nkeys = exp_flat_differing(flats, nruns, keys, 16);
+	for (size_t i = 0; i < nruns; i++) {
+		if (!names_differ)
+			make_legend(legend[i], sizeof(legend[i]), flats[i], keys, nkeys < 16 ? nkeys : 16);
+		if (!legend[i][0]) {
+			const char *base = strrchr(runs[i], '/');
+
+			snprintf(legend[i], sizeof(legend[i]), "%s", base ? base + 1 : runs[i]);
+		}
+	}
+	char dir[4200], name[4200], file[4300];
+	const char *slash = strrchr(out_base, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out_base) : 1, slash ? out_base : ".");
+	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : out_base);
+	o.runs = (const char *const *)runs;
+	o.nruns = nruns;
+	o.opt = opt;
+	o.base = out_base;
+	o.legend = legend;
+	o.flats = flats;
+	if (opt->x_key) {
+		snprintf(file, sizeof(file), "%s.dat", out_base);
+		if ((rc = exp_write_atomic(file, write_across_data, &o, err)) < 0)
+			goto done;
+	}
+	snprintf(file, sizeof(file), "%s.gp", out_base);
+	if ((rc = exp_write_atomic(file, opt->x_key ? write_across : write_overlay, &o, err)) < 0)
+		goto done;
+	if (!exp_plot_have_gnuplot()) {
+		if (log)
+			fprintf(log, "nnlab: note: gnuplot is not installed; wrote '%s' (install gnuplot-nox and run gnuplot on it)\n",
+				file);
+	} else {
+		rc = exp_plot_render(dir, name, err);
+	}
+done:
+	for (size_t i = 0; i < nruns; i++) {
+		if (runs)
+			free(runs[i]);
+		if (flats)
+			free(flats[i]);
+	}
+	free(runs);
+	free(flats);
+	free(legend);
+	return rc;
+}
