@@ -319,3 +319,17 @@ fail:
 	nn_model_destroy(m);
 	return NULL;
 }
+
+/* The regularisation term the book's network2.py adds to a reported cost
+ * (total_cost): lambda/(2n) sum w^2 (+ lambda_1/n sum |w|), n the size of
+ * the data being scored, so the test cost of a figure is the book's. (The
+ * update uses the training-set size: see nn_train_epoch.) */
+double exp_reg_cost(const struct nn_model *m, const struct exp_config *cfg, size_t n)
+{
+	double sq, ab;
+
+	if (cfg->l2 == 0.0 && cfg->l1 == 0.0)
+		return 0.0;
+	nn_model_weight_norms(m, &sq, &ab);
+	return cfg->l2 / (2.0 * (double)n) * sq + cfg->l1 / (double)n * ab;
+}

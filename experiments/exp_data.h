@@ -37,6 +37,11 @@ const struct nn_data *exp_data_eval(const struct exp_data *d, const struct exp_c
 #define EXP_DEFAULT_MAX_MEMORY (8.0 * 1024 * 1024 * 1024)
 int exp_memory_limit(double *bytes, struct nn_err *err);
 
+/* The regularisation term a reported cost includes: lambda/(2n) sum w^2
+ * + lambda_1/n sum |w| with the config's lambdas, n the size of the data
+ * scored (network2.py's total_cost). */
+double exp_reg_cost(const struct nn_model *m, const struct exp_config *cfg, size_t n);
+
 /* Builds the config's model for d: loaded from model.from, or created and
  * initialised from rng, with the config's activations, cost and dropout
  * (a loaded model keeps its file's cost unless the config sets train.cost).

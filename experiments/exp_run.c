@@ -203,20 +203,6 @@ struct scores {
 	int has_train, has_validation;
 };
 
-/* The regularisation term the book's network2.py adds to a reported cost
- * (total_cost): lambda/(2n) sum w^2 (+ lambda_1/n sum |w|), n the size of
- * the data being scored, so the test cost of a figure is the book's. (The
- * update uses the training-set size: see nn_train_epoch.) */
-static double reg_cost(const struct nn_model *m, const struct exp_config *cfg, size_t n)
-{
-	double sq, ab;
-
-	if (cfg->l2 == 0.0 && cfg->l1 == 0.0)
-		return 0.0;
-	nn_model_weight_norms(m, &sq, &ab);
-	return cfg->l2 / (2.0 * (double)n) * sq + cfg->l1 / (double)n * ab;
-}
-
 static void score(struct nn_model *m, const struct exp_config *cfg, const struct exp_data *d,
 		  struct scores *s)
 {
@@ -226,13 +212,13 @@ static void score(struct nn_model *m, const struct exp_config *cfg, const struct
 	s->has_validation = d->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
 	if (s->has_train) {
 		nn_evaluate(m, &d->train, &s->train);
-		s->train.cost += reg_cost(m, cfg, d->train.n);
+		s->train.cost += exp_reg_cost(m, cfg, d->train.n);
 	}
 	nn_evaluate(m, eval, &s->eval);
-	s->eval.cost += reg_cost(m, cfg, eval->n);
+	s->eval.cost += exp_reg_cost(m, cfg, eval->n);
 	if (s->has_validation) {
 		nn_evaluate(m, &d->validation, &s->validation);
-		s->validation.cost += reg_cost(m, cfg, d->validation.n);
+		s->validation.cost += exp_reg_cost(m, cfg, d->validation.n);
 	}
 }
 
@@ -548,142 +534,6 @@ done:
 	free(order);
 	exp_text_fini(&metrics);
 	nn_model_destroy(model);
-	exp_data_close(&data);
-	return rc;
-}
-
-static void print_confusion(FILE *log, const size_t *confusion, size_t k)
-{
-	fputs("confusion matrix (rows: true label, columns: predicted):\n      ", log);
-	for (size_t j = 0; j < k; j++)
-		fprintf(log, " %5zu", j);
-	fputc('\n', log);
-	for (size_t i = 0; i < k; i++) {
-		fprintf(log, "%5zu ", i);
-		for (size_t j = 0; j < k; j++)
-			fprintf(log, " %5zu", confusion[i * k + j]);
-		fputc('\n', log);
-	}
-}
-
-/* Several models: each one's count, then their plurality vote's. */
-static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, const char *const *more,
-			 size_t nmore, FILE *log, struct nn_err *err)
-{
-	const struct nn_data *eval = exp_data_eval(data, cfg);
-	size_t n = eval->n, k = data->ds.class_count, nmodels = nmore + 1, correct = 0;
-	int32_t *preds = malloc(nmodels * n * sizeof(*preds)), *vote = malloc(n * sizeof(*vote));
-	size_t *confusion = calloc(k * k, sizeof(*confusion));
-	int rc = 0;
-
-	if (!preds || !vote || !confusion) {
-		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < nmodels; i++) {
-		struct exp_config one = *cfg;
-		struct nn_model *m;
-		size_t right = 0;
-
-		one.from = i ? more[i - 1] : cfg->from;
-		if (!(m = exp_model_make(&one, data, EVAL_BATCH, NULL, err))) {
-			rc = err ? err->code : NN_EINVAL;
-			goto done;
-		}
-		nn_predict(m, eval, preds + i * n);
-		nn_model_destroy(m);
-		for (size_t j = 0; j < n; j++)
-			right += preds[i * n + j] == eval->labels[j];
-		fprintf(log, "model %zu: %zu / %zu (%.2f%%)  %s\n", i + 1, right, n, 100.0 * (double)right / (double)n,
-			one.from);
-	}
-	nn_vote(vote, preds, nmodels, n, k);
-	for (size_t j = 0; j < n; j++) {
-		correct += vote[j] == eval->labels[j];
-		confusion[(size_t)eval->labels[j] * k + (size_t)vote[j]]++;
-	}
-	fprintf(log, "plurality vote of %zu models: %zu / %zu (%.2f%%) on the %s split\n", nmodels, correct, n,
-		100.0 * (double)correct / (double)n, cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
-	print_confusion(log, confusion, k);
-done:
-	free(preds);
-	free(vote);
-	free(confusion);
-	return rc;
-}
-
-int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore, FILE *log,
-	     struct nn_err *err)
-{
-	struct exp_data data;
-	struct nn_model *model = NULL;
-	size_t *confusion = NULL;
-	struct nn_eval ev;
-	int rc;
-
-	if ((rc = exp_data_open(&data, cfg, err)) < 0)
-		return rc;
-	if (nmore) {
-		rc = eval_ensemble(cfg, &data, more, nmore, log, err);
-		goto done;
-	}
-	model = exp_model_make(cfg, &data, EVAL_BATCH, NULL, err);
-	if (!model) {
-		rc = err ? err->code : NN_EINVAL;
-		goto done;
-	}
-	size_t k = data.ds.class_count;
-	confusion = calloc(k * k, sizeof(*confusion));
-	if (!confusion) {
-		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-		goto done;
-	}
-	const struct nn_data *eval = exp_data_eval(&data, cfg);
-	nn_evaluate_confusion(model, eval, &ev, confusion);
-	ev.cost += reg_cost(model, cfg, eval->n);
-	fprintf(log, "%zu / %zu (%.2f%%) on the %s split, mean cost %.6f (%s)\n", ev.correct,
-		ev.total, 100.0 * (double)ev.correct / (double)ev.total,
-		cfg->eval == EXP_SPLIT_TEST ? "test" : "validation", ev.cost, nn_cost_name(model->cost));
-	print_confusion(log, confusion, k);
-	rc = 0;
-done:
-	free(confusion);
-	nn_model_destroy(model);
-	exp_data_close(&data);
-	return rc;
-}
-
-int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
-{
-	struct exp_data data;
-	struct nn_model *model;
-	struct nn_rng rng;
-	int rc;
-
-	if ((rc = exp_data_open(&data, cfg, err)) < 0)
-		return rc;
-	nn_rng_init(&rng, cfg->seed);
-	model = exp_model_make(cfg, &data, cfg->batch_size, &rng, err);
-	if (!model) {
-		rc = err ? err->code : NN_EINVAL;
-		goto done;
-	}
-	if (log) {
-		fprintf(log, "%s: ok\n  plugin %s (%s): %zu features, %zu classes\n", cfg->path,
-			cfg->plugin, data.plugin.path, data.ds.input_size, data.ds.class_count);
-		fprintf(log, "  training %zu, validation %zu, test %zu examples; scored each epoch: %s\n",
-			data.train.n, data.validation.n, data.test.n,
-			cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
-		fprintf(log, "  model [");
-		for (size_t l = 0; l <= model->nlayers; l++)
-			fprintf(log, "%s%zu", l ? ", " : "", model->sizes[l]);
-		fprintf(log, "], %zu parameters, %s hidden, %s output, %s cost%s%s\n", model->nparams,
-			nn_act_name(model->hidden_act), nn_act_name(model->output_act),
-			nn_cost_name(model->cost), cfg->from ? ", from " : "", cfg->from ? cfg->from : "");
-	}
-	nn_model_destroy(model);
-	rc = 0;
-done:
 	exp_data_close(&data);
 	return rc;
 }
