@@ -570,29 +570,18 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 	}
 	if (images) {
 		/* The first misclassified examples, in order. */
-		size_t nout = model->sizes[model->nlayers];
 		float *x = malloc(w * h * sizeof(float));
+		int32_t *pred = malloc((eval->n ? eval->n : 1) * sizeof(*pred));
 
-		for (size_t i = 0; x && i < eval->n && r.nwrong < GRID_MAX; i += model->max_batch) {
-			size_t b = eval->n - i < model->max_batch ? eval->n - i : model->max_batch;
-			const float *a;
-
-			for (size_t j = 0; j < b; j++)
-				model->rows[j] = (uint32_t)(i + j);
-			nn_data_gather(nn_model_input(model), eval, model->rows, b);
-			a = nn_model_forward(model, b);
-			for (size_t j = 0; j < b && r.nwrong < GRID_MAX; j++) {
-				size_t best = 0;
-
-				for (size_t o = 1; o < nout; o++)
-					if (a[j * nout + o] > a[j * nout + best])
-						best = o;
-				if ((int32_t)best != eval->labels[i + j]) {
-					r.wrong[r.nwrong] = (uint32_t)(i + j);
-					r.wrong_pred[r.nwrong++] = (int32_t)best;
+		if (x && pred) {
+			nn_predict(model, eval, pred);
+			for (size_t i = 0; i < eval->n && r.nwrong < GRID_MAX; i++)
+				if (pred[i] != eval->labels[i]) {
+					r.wrong[r.nwrong] = (uint32_t)i;
+					r.wrong_pred[r.nwrong++] = pred[i];
 				}
-			}
 		}
+		free(pred);
 		struct grid g;
 		char (*labels)[64] = calloc(GRID_MAX, sizeof(*labels));
 		if (x && labels && r.nwrong && grid_init(&g, r.nwrong, w, h, 0.35f) == 0) {
