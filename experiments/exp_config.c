@@ -518,6 +518,11 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+const char *exp_split_name(enum exp_split split)
+{
+	return split == EXP_SPLIT_TEST ? "test" : "validation";
+}
+
 void exp_config_write(const struct exp_config *cfg, FILE *f,
 		      const char *const *names, const char *const *values, size_t nopts)
 {
@@ -540,7 +545,7 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 	else
 		fprintf(f, "  train_size: %ld\n", cfg->train_size);
 	fprintf(f, "  validation_size: %zu\n", cfg->validation_size);
-	fprintf(f, "  eval: %s\n", cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+	fprintf(f, "  eval: %s\n", exp_split_name(cfg->eval));
 	fprintf(f, "  expand: %s\n", cfg->expand ? "true" : "false");
 	fputs("model:\n  layers: [", f);
 	for (size_t i = 0; i < cfg->nlayers; i++)

@@ -17,6 +17,9 @@ enum exp_split {
 	EXP_SPLIT_VALIDATION
 };
 
+/* "test" or "validation", as configs spell it. */
+const char *exp_split_name(enum exp_split split);
+
 enum exp_init {
 	EXP_INIT_LARGE,   /* N(0, 1), network.py */
 	EXP_INIT_SCALED   /* N(0, 1/n_in) weights, N(0, 1) biases, network2.py */

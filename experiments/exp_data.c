@@ -163,7 +163,7 @@ int exp_data_open(struct exp_data *d, const struct exp_config *cfg, struct nn_er
 	if (exp_data_eval(d, cfg)->n == 0) {
 		rc = nn_errorf(err, NN_EINVAL, "%s: the %s split of plugin '%s' is empty",
 			       exp_config_where(cfg, "data", "eval", loc, sizeof(loc)),
-			       cfg->eval == EXP_SPLIT_TEST ? "test" : "validation", cfg->plugin);
+			       exp_split_name(cfg->eval), cfg->plugin);
 		goto fail;
 	}
 	if (cfg->expand && (rc = expand(d, cfg, err)) < 0)

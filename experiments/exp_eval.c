@@ -61,7 +61,7 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 		confusion[(size_t)eval->labels[j] * k + (size_t)vote[j]]++;
 	}
 	fprintf(log, "plurality vote of %zu models: %zu / %zu (%.2f%%) on the %s split\n", nmodels, correct, n,
-		100.0 * (double)correct / (double)n, cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+		100.0 * (double)correct / (double)n, exp_split_name(cfg->eval));
 	print_confusion(log, confusion, k);
 done:
 	free(preds);
@@ -101,7 +101,7 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 	ev.cost += exp_reg_cost(model, cfg, eval->n);
 	fprintf(log, "%zu / %zu (%.2f%%) on the %s split, mean cost %.6f (%s)\n", ev.correct,
 		ev.total, 100.0 * (double)ev.correct / (double)ev.total,
-		cfg->eval == EXP_SPLIT_TEST ? "test" : "validation", ev.cost, nn_cost_name(model->cost));
+		exp_split_name(cfg->eval), ev.cost, nn_cost_name(model->cost));
 	print_confusion(log, confusion, k);
 	rc = 0;
 done:
@@ -131,7 +131,7 @@ int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 			cfg->plugin, data.plugin.path, data.ds.input_size, data.ds.class_count);
 		fprintf(log, "  training %zu, validation %zu, test %zu examples; scored each epoch: %s\n",
 			data.train.n, data.validation.n, data.test.n,
-			cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+			exp_split_name(cfg->eval));
 		fprintf(log, "  model [");
 		for (size_t l = 0; l <= model->nlayers; l++)
 			fprintf(log, "%s%zu", l ? ", " : "", model->sizes[l]);

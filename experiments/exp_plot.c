@@ -272,7 +272,7 @@ struct run_info {
 static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	const char *eval = r->cfg->eval == EXP_SPLIT_TEST ? "test" : "validation";
+	const char *eval = exp_split_name(r->cfg->eval);
 
 	(void)err;
 	exp_plot_script_head(f, "accuracy", "accuracy per epoch", r->title);
@@ -331,7 +331,7 @@ static int write_initial(FILE *f, void *ctx, struct nn_err *err)
 static int write_cost(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	const char *eval = r->cfg->eval == EXP_SPLIT_TEST ? "test" : "validation";
+	const char *eval = exp_split_name(r->cfg->eval);
 
 	(void)err;
 	exp_plot_script_head(f, "cost", "cost per epoch", r->title);
@@ -534,7 +534,7 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 		 struct nn_model *model, const char *which, FILE *log)
 {
 	struct run_info r = { .cfg = cfg, .data = data, .model = model, .which = which,
-			      .split = cfg->eval == EXP_SPLIT_TEST ? "test" : "validation" };
+			      .split = exp_split_name(cfg->eval) };
 	char what[400];
 	int have = exp_plot_have_gnuplot(), draw = have, failed = 0;
 	const struct nn_data *eval = exp_data_eval(data, cfg);

@@ -296,7 +296,7 @@ static void draw_charts(const struct exp_config *cfg, const struct exp_data *dat
 	best->cost = cfg->cost;
 	char which[200];
 	snprintf(which, sizeof(which), "epoch %zu's model (best.json: the best %s accuracy)", best_epoch,
-		 data->validation.n > 0 ? "validation" : cfg->eval == EXP_SPLIT_TEST ? "test" : "validation");
+		 data->validation.n > 0 ? "validation" : exp_split_name(cfg->eval));
 	exp_plot_run(dir, cfg, data, best, which, log);
 	nn_model_destroy(best);
 }
