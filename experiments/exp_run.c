@@ -271,30 +271,19 @@ static int finite_scores(const struct scores *s)
 static void draw_charts(const struct exp_config *cfg, const struct exp_data *data,
 			const char *dir, size_t best_epoch, FILE *log)
 {
-	char path[4200], *text;
-	size_t len;
+	char path[4200], which[200];
 	struct nn_err err = { 0, "" };
+	struct exp_config from_best = *cfg;
 	struct nn_model *best;
 
 	snprintf(path, sizeof(path), "%s/best.json", dir);
-	if (exp_read_file(path, &text, &len, &err) < 0) {
-		if (log)
-			fprintf(log, "nnlab: warning: no charts: %s\n", err.msg);
-		return;
-	}
-	best = nn_model_read_json(text, len, path, EVAL_BATCH, &err);
-	free(text);
+	from_best.from = path;
+	best = exp_model_make(&from_best, data, EVAL_BATCH, NULL, &err);
 	if (!best) {
 		if (log)
 			fprintf(log, "nnlab: warning: no charts: %s\n", err.msg);
 		return;
 	}
-	if (!best->acts_recorded) {
-		best->hidden_act = cfg->activation;
-		best->output_act = cfg->output;
-	}
-	best->cost = cfg->cost;
-	char which[200];
 	snprintf(which, sizeof(which), "epoch %zu's model (best.json: the best %s accuracy)", best_epoch,
 		 data->validation.n > 0 ? "validation" : exp_split_name(cfg->eval));
 	exp_plot_run(dir, cfg, data, best, which, log);
