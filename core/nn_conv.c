@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "nn_gemm.h"
+#include "nn_layer.h"
 
 /* The patches of one example, then (forward) the kernels transposed. */
 size_t nn_conv_cols(const struct nn_conv_shape *s)
@@ -83,3 +84,75 @@ void nn_conv_backward(float *gw, float *gb, float *din, const float *dout, const
 		col2im(din + r * s->h * s->w * s->c, dcols, s);
 	}
 }
+
+/* The convolution kind. */
+static struct nn_conv_shape conv_shape(const struct nn_layer *l)
+{
+	return (struct nn_conv_shape){ l->in.h, l->in.w, l->in.c, l->spec.kernel, l->spec.size };
+}
+
+static int conv_plan(struct nn_layer *l, struct nn_err *err)
+{
+	size_t k = l->spec.kernel, m = l->spec.size;
+
+	if (m == 0 || m > 4096 || k == 0 || k > 64)
+		return nn_errorf(err, NN_EINVAL, "%zu maps of %zux%zu, expected 1 to 4096 maps of 1x1 to 64x64",
+				 m, k, k);
+	if (l->in.h < k || l->in.w < k)
+		return nn_errorf(err, NN_EINVAL, "input is %zux%zux%zu, smaller than the %zux%zu kernel",
+				 l->in.c, l->in.h, l->in.w, k, k);
+	struct nn_conv_shape s = conv_shape(l);
+	l->out = (struct nn_shape){ nn_conv_out_h(&s), nn_conv_out_w(&s), m };
+	l->nw = m * k * k * l->in.c;
+	l->nb = m;
+	l->fan_in = k * k * l->in.c;
+	l->fan_out = m * k * k;
+	l->scratch = 2 * nn_conv_cols(&s);
+	return 0;
+}
+
+static void conv_forward(struct nn_layer *l, const float *in, float *scratch, struct nn_rng *rng,
+			 size_t batch)
+{
+	struct nn_conv_shape s = conv_shape(l);
+
+	(void)rng;
+	nn_conv_forward(l->a, in, l->w, l->b, scratch, &s, batch);
+}
+
+static void conv_backward(struct nn_layer *l, float *din, const float *in, float *scratch,
+			  size_t batch)
+{
+	struct nn_conv_shape s = conv_shape(l);
+
+	nn_conv_backward(l->gw, l->gb, din, l->d, in, l->w, scratch, scratch + nn_conv_cols(&s),
+			 &s, batch);
+}
+
+/* Files nest the kernels (M, C, K, K), network3.py's filter_shape; the
+ * model keeps (M, K, K, C), a patch's order. */
+static size_t conv_file_dims(const struct nn_layer *l, size_t dims[4])
+{
+	dims[0] = l->spec.size;
+	dims[1] = l->in.c;
+	dims[2] = dims[3] = l->spec.kernel;
+	return 4;
+}
+
+static size_t conv_file_index(const struct nn_layer *l, size_t i)
+{
+	size_t k = l->spec.kernel, c = l->in.c;
+	size_t kx = i % k, ky = i / k % k, ch = i / (k * k) % c, m = i / (k * k * c);
+
+	return ((m * k + ky) * k + kx) * c + ch;
+}
+
+const struct nn_layer_kind nn_conv_kind = {
+	.name = "conv",
+	.activates = 1,
+	.plan = conv_plan,
+	.forward = conv_forward,
+	.backward = conv_backward,
+	.file_dims = conv_file_dims,
+	.file_index = conv_file_index,
+};

@@ -5,10 +5,7 @@
  * (H, W, C) per example, so a convolution's output (OH * OW positions by M
  * maps) is the next layer's input as it stands, and one map's kernel is a
  * row of w in the same (kh, kw, c) order as a patch. Kernels do not
- * validate: shapes are checked when the model is built.
- *
- * Not yet wired into the model (issue 11 builds the stack of layers on
- * these). */
+ * validate: shapes are checked when the model is built. */
 #ifndef NN_CONV_H
 #define NN_CONV_H
 

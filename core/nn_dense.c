@@ -1,5 +1,7 @@
 #include "nn_dense.h"
 
+#include "nn_layer.h"
+
 /* The loops run over IN, the long contiguous dimension, so they vectorize
  * (-fopenmp-simd); each keeps its running sums in registers across the
  * short batch or output dimension, so a weight row is loaded and stored
@@ -124,3 +126,63 @@ void nn_dense_backward(float *gw, float *gb, float *din, const float *dout,
 				dx[i] += d[j] * w[j * in_n + i];
 	}
 }
+
+/* The fully connected kind: in (B, IN) as the previous layer left it,
+ * whatever its shape, w (OUT, IN). */
+static int fc_plan(struct nn_layer *l, struct nn_err *err)
+{
+	size_t in = nn_shape_size(l->in);
+
+	if (l->spec.size == 0 || l->spec.size > (1u << 24))
+		return nn_errorf(err, NN_EINVAL, "%zu units, expected 1 to %u", l->spec.size, 1u << 24);
+	l->out = (struct nn_shape){ 1, 1, l->spec.size };
+	l->nw = l->spec.size * in;
+	l->nb = l->spec.size;
+	l->fan_in = in;
+	l->fan_out = l->spec.size;
+	return 0;
+}
+
+static void fc_forward(struct nn_layer *l, const float *in, float *scratch, struct nn_rng *rng,
+		       size_t batch)
+{
+	(void)scratch;
+	(void)rng;
+	nn_dense_forward(l->a, in, l->w, l->b, batch, nn_shape_size(l->in), l->spec.size);
+}
+
+static void fc_backward(struct nn_layer *l, float *din, const float *in, float *scratch,
+			size_t batch)
+{
+	(void)scratch;
+	nn_dense_backward(l->gw, l->gb, din, l->d, in, l->w, batch, nn_shape_size(l->in),
+			  l->spec.size);
+}
+
+/* Files nest the weights as rows (OUT, IN), network2.py's layout; after a
+ * layer with channels the columns run (C, H, W), as numpy and network3.py
+ * flatten an image stack, where the model keeps (H, W, C). */
+static size_t fc_file_dims(const struct nn_layer *l, size_t dims[4])
+{
+	dims[0] = l->spec.size;
+	dims[1] = nn_shape_size(l->in);
+	return 2;
+}
+
+static size_t fc_file_index(const struct nn_layer *l, size_t i)
+{
+	size_t in = nn_shape_size(l->in), j = i / in, q = i % in;
+	size_t hw = l->in.h * l->in.w, c = q / hw, yx = q % hw;
+
+	return j * in + yx * l->in.c + c;
+}
+
+const struct nn_layer_kind nn_fc_kind = {
+	.name = "fc",
+	.activates = 1,
+	.plan = fc_plan,
+	.forward = fc_forward,
+	.backward = fc_backward,
+	.file_dims = fc_file_dims,
+	.file_index = fc_file_index,
+};

@@ -1,10 +1,9 @@
 #include "nn_model.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "nn_dense.h"
 
 static void *alloc_floats(size_t n)
 {
@@ -17,31 +16,97 @@ static void *alloc_floats(size_t n)
 	return p;
 }
 
-double nn_model_memory(const size_t *sizes, size_t nsizes, size_t max_batch, int dropout)
+size_t nn_specs_dense(struct nn_spec *out, size_t cap, const size_t *sizes, size_t nsizes,
+		      enum nn_act hidden, enum nn_act output, float dropout)
 {
-	double params = 0, units = 0;
+	size_t n = 0;
 
-	for (size_t l = 0; l < nsizes; l++) {
-		units += (double)sizes[l];
-		if (l + 1 < nsizes)
-			params += (double)sizes[l + 1] * ((double)sizes[l] + 1);
+	for (size_t l = 1; l < nsizes; l++) {
+		int top = l + 1 == nsizes;
+
+		if (n == cap)
+			return 0;
+		out[n++] = (struct nn_spec){ .kind = NN_FC, .size = sizes[l], .act = top ? output : hidden };
+		if (!top && dropout > 0.0f) {
+			if (n == cap)
+				return 0;
+			out[n++] = (struct nn_spec){ .kind = NN_DROPOUT, .p = dropout };
+		}
 	}
-	/* params, grads, velocity; acts, deltas (and masks, undropped). */
-	return sizeof(float) * (3 * params + (dropout ? 4 : 2) * units * (double)max_batch) +
-	       (double)max_batch * (sizeof(uint32_t) + sizeof(int32_t));
+	return n;
 }
 
-struct nn_model *nn_model_create(const size_t *sizes, size_t nsizes, size_t max_batch,
-				 struct nn_err *err)
+/* The per-example sizes of every layer, and the totals a model needs. */
+struct plan {
+	size_t params, acts, masks, idx, scratch;
+};
+
+static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, size_t n,
+		       struct nn_shape input, struct plan *p, size_t *bad, struct nn_err *err)
+{
+	struct nn_shape in = input;
+
+	memset(p, 0, sizeof(*p));
+	if (n == 0 || n > NN_MAX_LAYERS) {
+		*bad = 0;
+		return nn_errorf(err, NN_EINVAL, "a network needs 1 to %d layers, got %zu", NN_MAX_LAYERS, n);
+	}
+	if (nn_shape_size(input) == 0 || input.h > (1u << 24) || input.w > (1u << 24) ||
+	    input.c > (1u << 24) || nn_shape_size(input) > (1u << 24)) {
+		*bad = 0;
+		return nn_errorf(err, NN_EINVAL, "the input has %zux%zux%zu values, expected 1 to %u",
+				 input.c, input.h, input.w, 1u << 24);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct nn_layer *l = &layers[i];
+		int rc;
+
+		memset(l, 0, sizeof(*l));
+		l->spec = specs[i];
+		l->kind = nn_layer_kind_of(specs[i].kind);
+		l->in = in;
+		*bad = i;
+		if (!l->kind)
+			return nn_errorf(err, NN_EINVAL, "unknown kind of layer");
+		if ((rc = l->kind->plan(l, err)) < 0)
+			return rc;
+		if (l->kind->activates && l->spec.act == NN_SOFTMAX && i + 1 < n)
+			return nn_errorf(err, NN_EINVAL, "softmax belongs to the output layer only");
+		if (i + 1 == n && specs[i].kind != NN_FC)
+			return nn_errorf(err, NN_EINVAL, "the output layer must be fully connected");
+		p->params += l->nw + l->nb;
+		p->acts += nn_shape_size(l->out);
+		p->masks += l->nmask;
+		p->idx += l->nidx;
+		if (l->scratch > p->scratch)
+			p->scratch = l->scratch;
+		in = l->out;
+	}
+	return 0;
+}
+
+double nn_model_plan(const struct nn_spec *specs, size_t n, struct nn_shape input,
+		     size_t max_batch, size_t *bad, struct nn_err *err)
+{
+	struct nn_layer layers[NN_MAX_LAYERS];
+	struct plan p;
+	double b = (double)max_batch;
+
+	if (plan_layers(layers, specs, n, input, &p, bad, err) < 0)
+		return -1;
+	/* params, grads, velocity; input; acts and deltas; masks; scratch. */
+	return sizeof(float) * (3.0 * (double)p.params + b * (double)nn_shape_size(input) +
+				2.0 * b * (double)p.acts + b * (double)p.masks + (double)p.scratch) +
+	       sizeof(uint32_t) * b * (double)p.idx + b * (sizeof(uint32_t) + sizeof(int32_t));
+}
+
+struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct nn_shape input,
+				 size_t max_batch, struct nn_err *err)
 {
 	struct nn_model *m;
-	size_t nacts = 0;
+	struct plan p;
+	size_t bad;
 
-	if (nsizes < 2 || nsizes > NN_MAX_LAYERS + 1) {
-		nn_errorf(err, NN_EINVAL, "a network needs 2 to %d layer sizes, got %zu",
-			  NN_MAX_LAYERS + 1, nsizes);
-		return NULL;
-	}
 	if (max_batch == 0) {
 		nn_errorf(err, NN_EINVAL, "batch size must be positive");
 		return NULL;
@@ -51,56 +116,78 @@ struct nn_model *nn_model_create(const size_t *sizes, size_t nsizes, size_t max_
 		nn_errorf(err, NN_ENOMEM, "out of memory");
 		return NULL;
 	}
-	m->nlayers = nsizes - 1;
-	m->max_batch = max_batch;
-	m->hidden_act = NN_SIGMOID;
-	m->output_act = NN_SIGMOID;
-	m->cost = NN_QUADRATIC;
-	for (size_t l = 0; l < nsizes; l++) {
-		if (sizes[l] == 0 || sizes[l] > (1u << 24)) {
-			nn_errorf(err, NN_EINVAL, "layer %zu has %zu neurons, expected 1 to %u",
-				  l, sizes[l], 1u << 24);
-			goto fail;
-		}
-		m->sizes[l] = sizes[l];
-		nacts += sizes[l];
-	}
-	for (size_t l = 0; l < m->nlayers; l++)
-		m->nparams += sizes[l + 1] * sizes[l] + sizes[l + 1];
+	if (plan_layers(m->layers, specs, n, input, &p, &bad, err) < 0) {
+		if (n > 0 && n <= NN_MAX_LAYERS) {
+			char what[64], msg[sizeof(err->msg)];
 
-	m->params = alloc_floats(m->nparams);
-	m->grads = alloc_floats(m->nparams);
-	m->velocity = alloc_floats(m->nparams);
-	m->acts = alloc_floats(nacts * max_batch);
-	m->deltas = alloc_floats(nacts * max_batch);
+			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+			nn_errorf(err, NN_EINVAL, "layer %zu '%s': %s", bad,
+				  nn_spec_format(&specs[bad], what, sizeof(what)), msg);
+		}
+		goto fail;
+	}
+	m->nlayers = n;
+	m->input = input;
+	m->max_batch = max_batch;
+	m->cost = NN_QUADRATIC;
+	m->nparams = p.params;
+	m->params = alloc_floats(p.params);
+	m->grads = alloc_floats(p.params);
+	m->velocity = alloc_floats(p.params);
+	m->x = alloc_floats(nn_shape_size(input) * max_batch);
+	m->acts = alloc_floats(p.acts * max_batch);
+	m->deltas = alloc_floats(p.acts * max_batch);
+	m->masks = alloc_floats(p.masks * max_batch);
+	m->idx = calloc(p.idx * max_batch + 1, sizeof(*m->idx));
+	m->scratch = alloc_floats(p.scratch);
 	m->rows = calloc(max_batch, sizeof(*m->rows));
 	m->labels = calloc(max_batch, sizeof(*m->labels));
-	if (!m->params || !m->grads || !m->velocity || !m->acts || !m->deltas || !m->rows ||
-	    !m->labels) {
-		nn_errorf(err, NN_ENOMEM, "out of memory for a model of %zu parameters",
-			  m->nparams);
+	if (!m->params || !m->grads || !m->velocity || !m->x || !m->acts || !m->deltas ||
+	    !m->masks || !m->idx || !m->scratch || !m->rows || !m->labels) {
+		nn_errorf(err, NN_ENOMEM, "out of memory for a model of %zu parameters", p.params);
 		goto fail;
 	}
 
-	size_t off = 0;
-	for (size_t l = 0; l < m->nlayers; l++) {
-		m->w[l] = m->params + off;
-		m->gw[l] = m->grads + off;
-		off += sizes[l + 1] * sizes[l];
-		m->b[l] = m->params + off;
-		m->gb[l] = m->grads + off;
-		off += sizes[l + 1];
-	}
-	off = 0;
-	for (size_t l = 0; l < nsizes; l++) {
-		m->a[l] = m->acts + off;
-		m->d[l] = m->deltas + off;
-		off += sizes[l] * max_batch;
+	size_t off = 0, act = 0, mask = 0, idx = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct nn_layer *l = &m->layers[i];
+
+		if (l->nw + l->nb) {
+			l->w = m->w[m->nweighted] = m->params + off;
+			l->gw = m->gw[m->nweighted] = m->grads + off;
+			off += l->nw;
+			l->b = m->b[m->nweighted] = m->params + off;
+			l->gb = m->gb[m->nweighted] = m->grads + off;
+			off += l->nb;
+			m->nweighted++;
+		}
+		l->a = m->acts + act;
+		l->d = m->deltas + act;
+		act += nn_shape_size(l->out) * max_batch;
+		l->mask = l->nmask ? m->masks + mask : NULL;
+		mask += l->nmask * max_batch;
+		l->idx = l->nidx ? m->idx + idx : NULL;
+		idx += l->nidx * max_batch;
 	}
 	return m;
 fail:
 	nn_model_destroy(m);
 	return NULL;
+}
+
+struct nn_model *nn_model_create_dense(const size_t *sizes, size_t nsizes, size_t max_batch,
+				       struct nn_err *err)
+{
+	struct nn_spec specs[NN_MAX_LAYERS];
+	size_t n;
+
+	if (nsizes < 2 || nsizes > NN_MAX_LAYERS + 1) {
+		nn_errorf(err, NN_EINVAL, "a network needs 2 to %d layer sizes, got %zu",
+			  NN_MAX_LAYERS + 1, nsizes);
+		return NULL;
+	}
+	n = nn_specs_dense(specs, NN_MAX_LAYERS, sizes, nsizes, NN_SIGMOID, NN_SIGMOID, 0.0f);
+	return nn_model_create(specs, n, (struct nn_shape){ 1, 1, sizes[0] }, max_batch, err);
 }
 
 void nn_model_destroy(struct nn_model *m)
@@ -110,13 +197,154 @@ void nn_model_destroy(struct nn_model *m)
 	free(m->params);
 	free(m->grads);
 	free(m->velocity);
-	free(m->masks);
-	free(m->undropped);
+	free(m->x);
 	free(m->acts);
 	free(m->deltas);
+	free(m->masks);
+	free(m->idx);
+	free(m->scratch);
 	free(m->rows);
 	free(m->labels);
 	free(m);
+}
+
+void nn_model_set_acts(struct nn_model *m, enum nn_act hidden, enum nn_act output)
+{
+	for (size_t i = 0; i < m->nlayers; i++)
+		if (m->layers[i].kind->activates)
+			m->layers[i].spec.act = i + 1 == m->nlayers ? output : hidden;
+}
+
+size_t nn_model_layer_count(const struct nn_model *m)
+{
+	return m->nlayers;
+}
+
+const struct nn_layer *nn_model_layer(const struct nn_model *m, size_t i)
+{
+	assert(i < m->nlayers);
+	return &m->layers[i];
+}
+
+size_t nn_model_inputs(const struct nn_model *m)
+{
+	return nn_shape_size(m->input);
+}
+
+size_t nn_model_outputs(const struct nn_model *m)
+{
+	return nn_shape_size(m->layers[m->nlayers - 1].out);
+}
+
+size_t nn_model_hidden_count(const struct nn_model *m)
+{
+	return m->nweighted - 1;
+}
+
+enum nn_act nn_model_output_act(const struct nn_model *m)
+{
+	return m->layers[m->nlayers - 1].spec.act;
+}
+
+enum nn_cost nn_model_cost(const struct nn_model *m)
+{
+	return m->cost;
+}
+
+void nn_model_set_cost(struct nn_model *m, enum nn_cost cost)
+{
+	m->cost = cost;
+}
+
+int nn_model_acts_recorded(const struct nn_model *m)
+{
+	return m->acts_recorded;
+}
+
+size_t nn_model_param_count(const struct nn_model *m)
+{
+	return m->nparams;
+}
+
+struct nn_shape nn_model_input_shape(const struct nn_model *m)
+{
+	return m->input;
+}
+
+const char *nn_model_describe(const struct nn_model *m, char *buf, size_t len)
+{
+	size_t sizes[NN_MAX_LAYERS + 1], n, used = 0;
+	enum nn_act hidden;
+	char what[64];
+
+	if (len == 0)
+		return buf;
+	buf[0] = 0;
+	n = nn_model_dense_sizes(m, sizes, NN_MAX_LAYERS + 1, &hidden);
+	if (n) {
+		for (size_t l = 0; l < n && used < len; l++)
+			used += (size_t)snprintf(buf + used, len - used, "%s%zu", l ? ", " : "[", sizes[l]);
+		if (used < len)
+			snprintf(buf + used, len - used, "]");
+		return buf;
+	}
+	used = (size_t)snprintf(buf, len, "input %zux%zux%zu", m->input.c, m->input.h, m->input.w);
+	for (size_t i = 0; i < m->nlayers && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, ", %s",
+					 nn_spec_format(&m->layers[i].spec, what, sizeof(what)));
+	return buf;
+}
+
+size_t nn_model_dense_sizes(const struct nn_model *m, size_t *sizes, size_t cap,
+			    enum nn_act *hidden)
+{
+	size_t n = 0;
+	int seen = 0;
+
+	*hidden = NN_SIGMOID;
+	if (cap == 0)
+		return 0;
+	sizes[n++] = nn_model_inputs(m);
+	for (size_t i = 0; i < m->nlayers; i++) {
+		const struct nn_layer *l = &m->layers[i];
+
+		if (l->spec.kind == NN_DROPOUT)
+			continue;
+		if (l->spec.kind != NN_FC || n == cap)
+			return 0;
+		if (i + 1 < m->nlayers) {
+			if (seen && l->spec.act != *hidden)
+				return 0;
+			*hidden = l->spec.act;
+			seen = 1;
+		}
+		sizes[n++] = l->spec.size;
+	}
+	return n;
+}
+
+int nn_model_copy_params(struct nn_model *dst, const struct nn_model *src, struct nn_err *err)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < dst->nlayers; i++) {
+		const struct nn_layer *a = &dst->layers[i];
+
+		if (!a->nw && !a->nb)
+			continue;
+		while (j < src->nlayers && !src->layers[j].nw && !src->layers[j].nb)
+			j++;
+		if (j == src->nlayers || src->layers[j].spec.kind != a->spec.kind ||
+		    src->layers[j].nw != a->nw || src->layers[j].nb != a->nb)
+			return nn_errorf(err, NN_EINVAL, "the models' layers differ");
+		j++;
+	}
+	while (j < src->nlayers && !src->layers[j].nw && !src->layers[j].nb)
+		j++;
+	if (j != src->nlayers || dst->nparams != src->nparams)
+		return nn_errorf(err, NN_EINVAL, "the models' layers differ");
+	memcpy(dst->params, src->params, src->nparams * sizeof(float));
+	return 0;
 }
 
 void nn_model_init_large(struct nn_model *m, struct nn_rng *rng)
@@ -125,76 +353,58 @@ void nn_model_init_large(struct nn_model *m, struct nn_rng *rng)
 		m->params[i] = (float)nn_rng_normal(rng);
 }
 
-void nn_model_init_scaled(struct nn_model *m, struct nn_rng *rng)
+/* Weights N(0, sd^2), then biases N(0, 1), layer by layer. */
+static void init_layer(struct nn_layer *l, double sd, struct nn_rng *rng)
 {
-	for (size_t l = 0; l < m->nlayers; l++) {
-		size_t in = m->sizes[l], out = m->sizes[l + 1];
-		double scale = 1.0 / sqrt((double)in);
-
-		for (size_t i = 0; i < out * in; i++)
-			m->w[l][i] = (float)(nn_rng_normal(rng) * scale);
-		for (size_t j = 0; j < out; j++)
-			m->b[l][j] = (float)nn_rng_normal(rng);
-	}
+	for (size_t i = 0; i < l->nw; i++)
+		l->w[i] = (float)(nn_rng_normal(rng) * sd);
+	for (size_t j = 0; j < l->nb; j++)
+		l->b[j] = (float)nn_rng_normal(rng);
 }
 
-int nn_model_set_dropout(struct nn_model *m, float p, struct nn_err *err)
+void nn_model_init_scaled(struct nn_model *m, struct nn_rng *rng)
 {
-	if (!(p >= 0.0f && p < 1.0f))
-		return nn_errorf(err, NN_EINVAL, "dropout must be at least 0 and below 1, got %g",
-				 (double)p);
-	m->dropout = p;
-	if (p == 0.0f || m->masks)
-		return 0;
-	size_t hidden = 0;
-	for (size_t l = 1; l < m->nlayers; l++)
-		hidden += m->sizes[l];
-	m->masks = alloc_floats(hidden * m->max_batch);
-	m->undropped = alloc_floats(hidden * m->max_batch);
-	if (!m->masks || !m->undropped) {
-		free(m->masks);
-		free(m->undropped);
-		m->masks = m->undropped = NULL;
-		m->dropout = 0.0f;
-		return nn_errorf(err, NN_ENOMEM, "out of memory for dropout masks");
+	for (size_t i = 0; i < m->nlayers; i++)
+		if (m->layers[i].nw)
+			init_layer(&m->layers[i], 1.0 / sqrt((double)m->layers[i].fan_in), rng);
+}
+
+void nn_model_init_network3(struct nn_model *m, struct nn_rng *rng)
+{
+	for (size_t i = 0; i < m->nlayers; i++) {
+		struct nn_layer *l = &m->layers[i];
+		double n_out = (double)l->fan_out;
+
+		if (!l->nw)
+			continue;
+		if (i + 1 == m->nlayers && l->spec.act == NN_SOFTMAX) {
+			memset(l->w, 0, (l->nw + l->nb) * sizeof(float));
+			continue;
+		}
+		if (l->spec.kind == NN_CONV && i + 1 < m->nlayers && m->layers[i + 1].spec.kind == NN_POOL)
+			n_out /= (double)(m->layers[i + 1].spec.size * m->layers[i + 1].spec.size);
+		init_layer(l, sqrt(1.0 / n_out), rng);
 	}
-	size_t off = 0;
-	for (size_t l = 1; l < m->nlayers; l++) {
-		m->m[l] = m->masks + off;
-		m->h[l] = m->undropped + off;
-		off += m->sizes[l] * m->max_batch;
-	}
-	return 0;
 }
 
 float *nn_model_input(struct nn_model *m)
 {
-	return m->a[0];
+	return m->x;
 }
 
 static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng)
 {
-	float keep = 1.0f - m->dropout;
+	const float *in = m->x;
 
-	m->dropped = rng && m->dropout > 0.0f;
-	for (size_t l = 0; l < m->nlayers; l++) {
-		size_t in = m->sizes[l], out = m->sizes[l + 1];
-		int top = l + 1 == m->nlayers;
-		float *a = m->a[l + 1];
+	for (size_t i = 0; i < m->nlayers; i++) {
+		struct nn_layer *l = &m->layers[i];
 
-		nn_dense_forward(a, m->a[l], m->w[l], m->b[l], batch, in, out);
-		nn_act_forward(a, batch, out, top ? m->output_act : m->hidden_act);
-		if (m->dropped && !top) {
-			float *h = m->h[l + 1], *mask = m->m[l + 1];
-
-			memcpy(h, a, batch * out * sizeof(float));
-			for (size_t i = 0; i < batch * out; i++) {
-				mask[i] = nn_rng_uniform(rng) < m->dropout ? 0.0f : 1.0f / keep;
-				a[i] *= mask[i];
-			}
-		}
+		l->kind->forward(l, in, m->scratch, rng, batch);
+		if (l->kind->activates)
+			nn_act_forward(l->a, batch, nn_shape_size(l->out), l->spec.act);
+		in = l->a;
 	}
-	return m->a[m->nlayers];
+	return in;
 }
 
 const float *nn_model_forward(struct nn_model *m, size_t batch)
@@ -209,28 +419,27 @@ const float *nn_model_forward_train(struct nn_model *m, size_t batch, struct nn_
 
 void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 {
-	size_t top = m->nlayers;
+	struct nn_layer *top = &m->layers[m->nlayers - 1];
+	size_t first = 0;
 
-	nn_cost_delta(m->d[top], m->a[top], labels, batch, m->sizes[top], m->cost,
-		      m->output_act);
-	for (size_t l = top; l >= 1; l--) {
-		size_t in = m->sizes[l - 1], out = m->sizes[l];
-		float *din = l > 1 ? m->d[l - 1] : NULL;
+	while (!m->layers[first].nw && !m->layers[first].nb)
+		first++;
+	/* dC/dz of the output layer: the cost and the output activation together. */
+	nn_cost_delta(top->d, top->a, labels, batch, nn_shape_size(top->out), m->cost, top->spec.act);
+	for (size_t i = m->nlayers; i-- > 0;) {
+		struct nn_layer *l = &m->layers[i];
+		struct nn_layer *below = i ? &m->layers[i - 1] : NULL;
+		float *din = NULL;
 
-		if (din)
-			memset(din, 0, batch * in * sizeof(float));
-		nn_dense_backward(m->gw[l - 1], m->gb[l - 1], din, m->d[l], m->a[l - 1],
-				  m->w[l - 1], batch, in, out);
-		if (!din)
-			continue;
-		if (m->dropped) {
-			/* Through the mask, then the activation at its undropped value. */
-			for (size_t i = 0; i < batch * in; i++)
-				din[i] *= m->m[l - 1][i];
-			nn_act_backward(din, m->h[l - 1], batch, in, m->hidden_act);
-		} else {
-			nn_act_backward(din, m->a[l - 1], batch, in, m->hidden_act);
+		if (l != top && l->kind->activates)
+			nn_act_backward(l->d, l->a, batch, nn_shape_size(l->out), l->spec.act);
+		/* The input's gradient is needed only down to the first layer
+		 * with parameters. */
+		if (below && i > first) {
+			din = below->d;
+			memset(din, 0, batch * nn_shape_size(below->out) * sizeof(float));
 		}
+		l->kind->backward(l, din, below ? below->a : m->x, m->scratch, batch);
 	}
 }
 
@@ -267,33 +476,63 @@ static void update(float *restrict w, float *restrict g, float *restrict v, size
 
 void nn_model_step(struct nn_model *m, const struct nn_step *s)
 {
-	for (size_t l = 0; l < m->nlayers; l++) {
-		size_t in = m->sizes[l], out = m->sizes[l + 1];
-		size_t off = (size_t)(m->w[l] - m->params);
+	for (size_t i = 0; i < m->nlayers; i++) {
+		struct nn_layer *l = &m->layers[i];
+		size_t off = (size_t)(l->w - m->params);
 
-		update(m->w[l], m->gw[l], m->velocity + off, out * in, s->lr, s->l2, s->l1,
-		       s->momentum);
-		update(m->b[l], m->gb[l], m->velocity + off + out * in, out, s->lr, 0.0f, 0.0f,
-		       s->momentum);
+		if (!l->nw && !l->nb)
+			continue;
+		update(l->w, l->gw, m->velocity + off, l->nw, s->lr, s->l2, s->l1, s->momentum);
+		update(l->b, l->gb, m->velocity + off + l->nw, l->nb, s->lr, 0.0f, 0.0f, s->momentum);
 	}
+}
+
+/* "weights[k][i][j]...": the file's name of weight fi (file order) of the
+ * k-th layer with parameters. */
+static void name_weight(char *buf, size_t len, const struct nn_layer *l, size_t k, size_t fi)
+{
+	size_t dims[4], nd = l->kind->file_dims(l, dims), n = 0, idx[4];
+
+	for (size_t d = nd; d-- > 0;) {
+		idx[d] = fi % dims[d];
+		fi /= dims[d];
+	}
+	n += (size_t)snprintf(buf, len, "weights[%zu]", k);
+	for (size_t d = 0; d < nd && n < len; d++)
+		n += (size_t)snprintf(buf + n, len - n, "[%zu]", idx[d]);
 }
 
 int nn_model_nonfinite(const struct nn_model *m, char *what, size_t len)
 {
-	for (size_t l = 0; l < m->nlayers; l++) {
-		size_t in = m->sizes[l], out = m->sizes[l + 1];
+	size_t k = 0;
 
-		for (size_t i = 0; i < in * out; i++)
-			if (!isfinite(m->w[l][i])) {
-				snprintf(what, len, "weights[%zu][%zu][%zu] is %g", l, i / in, i % in,
-					 (double)m->w[l][i]);
-				return 1;
+	for (size_t i = 0; i < m->nlayers; i++) {
+		const struct nn_layer *l = &m->layers[i];
+		int bad = 0;
+		char name[64];
+
+		if (!l->nw && !l->nb)
+			continue;
+		for (size_t q = 0; q < l->nw + l->nb; q++)
+			bad |= !isfinite(l->w[q]);
+		if (bad) {
+			/* The first in the file's order, as a reader of the file would find it. */
+			for (size_t fi = 0; fi < l->nw; fi++) {
+				float v = l->w[l->kind->file_index(l, fi)];
+
+				if (!isfinite(v)) {
+					name_weight(name, sizeof(name), l, k, fi);
+					snprintf(what, len, "%s is %g", name, (double)v);
+					return 1;
+				}
 			}
-		for (size_t j = 0; j < out; j++)
-			if (!isfinite(m->b[l][j])) {
-				snprintf(what, len, "biases[%zu][%zu] is %g", l, j, (double)m->b[l][j]);
-				return 1;
-			}
+			for (size_t j = 0; j < l->nb; j++)
+				if (!isfinite(l->b[j])) {
+					snprintf(what, len, "biases[%zu][%zu] is %g", k, j, (double)l->b[j]);
+					return 1;
+				}
+		}
+		k++;
 	}
 	return 0;
 }
@@ -302,12 +541,12 @@ void nn_model_weight_norms(const struct nn_model *m, double *sum_sq, double *sum
 {
 	double sq = 0.0, ab = 0.0;
 
-	for (size_t l = 0; l < m->nlayers; l++) {
-		size_t count = m->sizes[l] * m->sizes[l + 1];
+	for (size_t i = 0; i < m->nlayers; i++) {
+		const struct nn_layer *l = &m->layers[i];
 
-		for (size_t i = 0; i < count; i++) {
-			sq += (double)m->w[l][i] * m->w[l][i];
-			ab += fabs((double)m->w[l][i]);
+		for (size_t q = 0; q < l->nw; q++) {
+			sq += (double)l->w[q] * l->w[q];
+			ab += fabs((double)l->w[q]);
 		}
 	}
 	*sum_sq = sq;

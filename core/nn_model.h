@@ -1,7 +1,10 @@
-/* A fully connected feed-forward network. The model owns a few blocks:
- * parameters, gradients and momentum velocities (all three in the same
- * layout), activations and deltas for up to max_batch examples, and the
- * dropout masks; per-layer pointers are views into them. */
+/* A feed-forward network: a stack of layers (nn_layer.h) with every shape
+ * inferred from the input shape. The model owns a few blocks: parameters,
+ * gradients and momentum velocities (all three in the same layout: per
+ * layer with parameters its weights, then its biases), the input, each
+ * layer's outputs and deltas for up to max_batch examples, pooling
+ * indices, dropout masks and the convolutions' scratch; layers hold views
+ * into them. Code outside core/ reads a model through the accessors. */
 #ifndef NN_MODEL_H
 #define NN_MODEL_H
 
@@ -12,71 +15,124 @@
 #include "nn_act.h"
 #include "nn_cost.h"
 #include "nn_err.h"
+#include "nn_layer.h"
 #include "nn_rng.h"
 
-#define NN_MAX_LAYERS 16 /* weight layers; sizes has one more entry */
+#define NN_MAX_LAYERS 32 /* layers of any kind */
 
 struct nn_model {
-	size_t nlayers;                   /* weight layers */
-	size_t sizes[NN_MAX_LAYERS + 1];  /* neurons per layer, input first */
-	enum nn_act hidden_act, output_act;
+	size_t nlayers;
+	struct nn_layer layers[NN_MAX_LAYERS];
+	struct nn_shape input;
 	int acts_recorded;                /* read from a file that named them */
 	enum nn_cost cost;
 
-	float dropout;                    /* hidden units dropped in training, 0 <= p < 1 */
-
 	size_t nparams;
-	float *params;                    /* per layer: w (OUT, IN), then b (OUT) */
+	float *params;                    /* per layer with parameters: w, then b */
 	float *grads;                     /* same layout as params */
 	float *velocity;                  /* same layout as params: momentum state */
+	size_t nweighted;                 /* layers with parameters: w[k] is the k-th */
 	float *w[NN_MAX_LAYERS], *b[NN_MAX_LAYERS];
 	float *gw[NN_MAX_LAYERS], *gb[NN_MAX_LAYERS];
 
 	size_t max_batch;
-	float *acts;                      /* a[l]: (max_batch, sizes[l]); a[0] is the input */
-	float *deltas;                    /* d[l]: (max_batch, sizes[l]), l >= 1 */
-	float *a[NN_MAX_LAYERS + 1], *d[NN_MAX_LAYERS + 1];
-	float *masks;                     /* m[l], hidden l: 0 or 1/(1 - dropout) */
-	float *undropped;                 /* h[l], hidden l: f(z) before the mask */
-	float *m[NN_MAX_LAYERS + 1], *h[NN_MAX_LAYERS + 1];
-	int dropped;                      /* the last forward pass applied dropout */
+	float *x;                         /* (max_batch, input): the input rows */
+	float *acts, *deltas;             /* every layer's a and d */
+	float *masks;                     /* every dropout layer's mask */
+	uint32_t *idx;                    /* every pooling layer's winners */
+	float *scratch;                   /* the largest scratch a layer needs */
 	uint32_t *rows;                   /* (max_batch) scratch: example indices */
 	int32_t *labels;                  /* (max_batch) scratch: their labels */
 };
 
-/* Creates a model with nsizes layer sizes (2..NN_MAX_LAYERS+1, each > 0),
- * sigmoid activations, quadratic cost and zero parameters, able to run
- * batches of up to max_batch examples. Returns NULL and fills err on failure. */
-struct nn_model *nn_model_create(const size_t *sizes, size_t nsizes, size_t max_batch,
-				 struct nn_err *err);
+/* The specs of the book's short form, sizes [n0, n1, ..., nL]: fully
+ * connected layers n1 .. nL, the hidden ones with hidden and, when
+ * dropout > 0, each followed by a dropout layer; the last with output.
+ * Returns the number of specs written to out (at most cap), or 0 when
+ * they do not fit. */
+size_t nn_specs_dense(struct nn_spec *out, size_t cap, const size_t *sizes, size_t nsizes,
+		      enum nn_act hidden, enum nn_act output, float dropout);
+
+/* Infers every layer's shape from input and returns the bytes a model of
+ * these layers would allocate for max_batch examples (a double, so no
+ * size overflows); or returns -1, sets *bad to the index of the first
+ * layer that does not fit and fills err with why, giving the sizes
+ * ("input is 20x4x4, smaller than the 5x5 kernel"). */
+double nn_model_plan(const struct nn_spec *specs, size_t n, struct nn_shape input,
+		     size_t max_batch, size_t *bad, struct nn_err *err);
+
+/* Creates a model of n layers (1..NN_MAX_LAYERS) on input, with zero
+ * parameters and the quadratic cost, able to run batches of up to
+ * max_batch examples. The last layer must be fully connected. Returns
+ * NULL and fills err ("layer 2 'conv 40x5x5 relu': input is ...") on
+ * failure. */
+struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct nn_shape input,
+				 size_t max_batch, struct nn_err *err);
+
+/* The short form: fully connected layers of sizes (2..NN_MAX_LAYERS+1
+ * sizes, each > 0), sigmoid throughout, no dropout. */
+struct nn_model *nn_model_create_dense(const size_t *sizes, size_t nsizes, size_t max_batch,
+				       struct nn_err *err);
 void nn_model_destroy(struct nn_model *m);
 
-/* The bytes nn_model_create (and dropout) would allocate for these sizes
- * and max_batch, as a double so no size overflows: parameters, gradients
- * and velocities, activations and deltas, dropout masks. */
-double nn_model_memory(const size_t *sizes, size_t nsizes, size_t max_batch, int dropout);
+/* Sets the activation of every activating layer but the last to hidden,
+ * and the last layer's to output. */
+void nn_model_set_acts(struct nn_model *m, enum nn_act hidden, enum nn_act output);
+
+/* Accessors. */
+size_t nn_model_layer_count(const struct nn_model *m);
+const struct nn_layer *nn_model_layer(const struct nn_model *m, size_t i);
+size_t nn_model_inputs(const struct nn_model *m);      /* features per example */
+size_t nn_model_outputs(const struct nn_model *m);     /* classes */
+/* The layers with parameters but the last: the hidden layers whose
+ * learning speed nn_bias_gradient_norms measures. */
+size_t nn_model_hidden_count(const struct nn_model *m);
+/* Whether the net is the book's kind (fully connected layers, dropout
+ * aside, every hidden one with the same activation): then *hidden is that
+ * activation (sigmoid when there is none) and sizes (input first, at
+ * most cap) is filled; returns the number of sizes, or 0 for other nets. */
+size_t nn_model_dense_sizes(const struct nn_model *m, size_t *sizes, size_t cap,
+			    enum nn_act *hidden);
+/* The output layer's activation. */
+enum nn_act nn_model_output_act(const struct nn_model *m);
+/* The cost the model trains and scores with. */
+enum nn_cost nn_model_cost(const struct nn_model *m);
+void nn_model_set_cost(struct nn_model *m, enum nn_cost cost);
+/* Whether the model came from a file that names its activations (every
+ * file nnlab writes; network2.py's do not, and mean sigmoid). */
+int nn_model_acts_recorded(const struct nn_model *m);
+size_t nn_model_param_count(const struct nn_model *m);
+struct nn_shape nn_model_input_shape(const struct nn_model *m);
+/* The net in words, into buf: "[784, 30, 10]" for the book's kind (see
+ * nn_model_dense_sizes for its activations), else its layers ("input
+ * 1x28x28, conv 20x5x5 relu, pool 2, fc 10 softmax"). */
+const char *nn_model_describe(const struct nn_model *m, char *buf, size_t len);
+/* Copies the parameters of src, which must have the same layout (the same
+ * layers, dropout aside). Returns 0 or NN_EINVAL. */
+int nn_model_copy_params(struct nn_model *dst, const struct nn_model *src, struct nn_err *err);
 
 /* The book's network.py initialisation: every weight and bias N(0, 1). */
 void nn_model_init_large(struct nn_model *m, struct nn_rng *rng);
 
 /* network2.py's default: weights N(0, 1/n_in) (standard deviation
- * 1/sqrt(n_in)), biases N(0, 1). */
+ * 1/sqrt(n_in)), n_in the inputs a unit sums (k * k * channels for a
+ * convolution), biases N(0, 1). */
 void nn_model_init_scaled(struct nn_model *m, struct nn_rng *rng);
 
-/* Inverted dropout: nn_model_forward_train zeroes each hidden unit with
- * probability p and scales the kept ones by 1/(1 - p), so inference needs
- * no scaling. p = 0 turns it off. Returns 0, NN_EINVAL (p outside [0, 1))
- * or NN_ENOMEM. */
-int nn_model_set_dropout(struct nn_model *m, float p, struct nn_err *err);
+/* network3.py's: weights N(0, 1/n_out) with n_out the units a unit feeds
+ * (a fully connected layer's size; a convolution's maps * k * k divided
+ * by the area of the pooling that follows it), biases N(0, 1), and the
+ * output layer's weights and biases 0 when it is a softmax. */
+void nn_model_init_network3(struct nn_model *m, struct nn_rng *rng);
 
-/* The input rows (max_batch, sizes[0]) that nn_model_forward reads. */
+/* The input rows (max_batch, inputs) that nn_model_forward reads. */
 float *nn_model_input(struct nn_model *m);
 
 /* Runs batch rows of the input through the net; returns the output
- * activations (batch, sizes[nlayers]), owned by the model. */
+ * activations (batch, outputs), owned by the model. */
 const float *nn_model_forward(struct nn_model *m, size_t batch);
 
-/* As nn_model_forward, with dropout (drawn from rng) when it is on. */
+/* As nn_model_forward, with its dropout layers' masks drawn from rng. */
 const float *nn_model_forward_train(struct nn_model *m, size_t batch, struct nn_rng *rng);
 
 /* After nn_model_forward on the same batch: grads += gradient of the
@@ -102,7 +158,8 @@ void nn_model_weight_norms(const struct nn_model *m, double *sum_sq, double *sum
 
 /* Whether a parameter is NaN or infinite: returns 1 and describes the
  * first one in what as the model file would name it ("weights[1][3][17]
- * is nan"), or returns 0 when every parameter is finite. */
+ * is nan", indices in the file's order), or returns 0 when every
+ * parameter is finite. */
 int nn_model_nonfinite(const struct nn_model *m, char *what, size_t len);
 
 /* Writes the model in the JSON format of the book's network2.py:

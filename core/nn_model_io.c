@@ -1,4 +1,15 @@
-/* Model files in the JSON format of the book's network2.py. */
+/* Model files. A net of the book's kind (fully connected layers, one
+ * hidden activation) is written in the JSON format of network2.py, with
+ * the keys network2.py ignores ("activation", "output"); any other net in
+ * nnlab's superset, which has no "sizes" key (so network2.py refuses it
+ * rather than misreading it):
+ *   {"format": "nnlab-layers-1", "input": [C, H, W],
+ *    "layers": ["conv 20x5x5 sigmoid", "pool 2", "fc 100 sigmoid", "fc 10 softmax"],
+ *    "weights": [...], "biases": [...], "cost": "LogLikelihoodCost"}
+ * with one weights and one biases entry per layer with parameters: conv
+ * kernels nested (maps, channels, k, k), fc weights as rows (out, in) with
+ * the inputs of an image stack in (channel, row, column) order, biases as
+ * flat lists. */
 #include "nn_model.h"
 
 #include <errno.h>
@@ -7,39 +18,87 @@
 
 #include "nn_json.h"
 
+#define FORMAT "nnlab-layers-1"
+
+/* Writes the weights of l nested by its file dimensions, in file order. */
+static void write_nested(FILE *f, const struct nn_layer *l, const size_t *dims, size_t nd,
+			 size_t *fi)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < dims[0]; i++) {
+		if (i)
+			fputs(", ", f);
+		if (nd > 1) {
+			write_nested(f, l, dims + 1, nd - 1, fi);
+		} else {
+			fprintf(f, "%.9g", (double)l->w[l->kind->file_index(l, *fi)]);
+			(*fi)++;
+		}
+	}
+	fputc(']', f);
+}
+
+static void write_params(FILE *f, const struct nn_model *m, int column_biases)
+{
+	size_t k = 0;
+
+	fputs("\"weights\": [", f);
+	for (size_t i = 0; i < m->nlayers; i++) {
+		const struct nn_layer *l = &m->layers[i];
+		size_t dims[4], nd, fi = 0;
+
+		if (!l->nw)
+			continue;
+		nd = l->kind->file_dims(l, dims);
+		fputs(k++ ? ", " : "", f);
+		write_nested(f, l, dims, nd, &fi);
+	}
+	fputs("], \"biases\": [", f);
+	k = 0;
+	for (size_t i = 0; i < m->nlayers; i++) {
+		const struct nn_layer *l = &m->layers[i];
+
+		if (!l->nw)
+			continue;
+		fputs(k++ ? ", [" : "[", f);
+		/* network2.py keeps each bias as a one-element column row. */
+		for (size_t j = 0; j < l->nb; j++)
+			fprintf(f, column_biases ? "%s[%.9g]" : "%s%.9g", j ? ", " : "", (double)l->b[j]);
+		fputc(']', f);
+	}
+	fputc(']', f);
+}
+
 int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
 			struct nn_err *err)
 {
+	size_t sizes[NN_MAX_LAYERS + 1], n;
+	enum nn_act hidden;
 	char what[96];
 
 	if (nn_model_nonfinite(m, what, sizeof(what)))
 		return nn_errorf(err, NN_EFORMAT, "refusing to write '%s': %s", name, what);
-	fputs("{\"sizes\": [", f);
-	for (size_t l = 0; l <= m->nlayers; l++)
-		fprintf(f, "%s%zu", l ? ", " : "", m->sizes[l]);
-	fputs("], \"weights\": [", f);
-	for (size_t l = 0; l < m->nlayers; l++) {
-		size_t in = m->sizes[l], out = m->sizes[l + 1];
-
-		fputs(l ? ", [" : "[", f);
-		for (size_t j = 0; j < out; j++) {
-			fputs(j ? ", [" : "[", f);
-			for (size_t i = 0; i < in; i++)
-				fprintf(f, "%s%.9g", i ? ", " : "", (double)m->w[l][j * in + i]);
-			fputc(']', f);
-		}
-		fputc(']', f);
+	n = nn_model_dense_sizes(m, sizes, NN_MAX_LAYERS + 1, &hidden);
+	if (n) {
+		fputs("{\"sizes\": [", f);
+		for (size_t l = 0; l < n; l++)
+			fprintf(f, "%s%zu", l ? ", " : "", sizes[l]);
+		fputs("], ", f);
+		write_params(f, m, 1);
+		/* Extra keys, which network2.py ignores: how to run the net. */
+		fprintf(f, ", \"cost\": \"%s\", \"activation\": \"%s\", \"output\": \"%s\"}\n",
+			nn_cost_class_name(m->cost), nn_act_name(hidden),
+			nn_act_name(nn_model_output_act(m)));
+	} else {
+		fprintf(f, "{\"format\": \"%s\", \"input\": [%zu, %zu, %zu], \"layers\": [", FORMAT,
+			m->input.c, m->input.h, m->input.w);
+		for (size_t i = 0; i < m->nlayers; i++)
+			fprintf(f, "%s\"%s\"", i ? ", " : "",
+				nn_spec_format(&m->layers[i].spec, what, sizeof(what)));
+		fputs("], ", f);
+		write_params(f, m, 0);
+		fprintf(f, ", \"cost\": \"%s\"}\n", nn_cost_class_name(m->cost));
 	}
-	fputs("], \"biases\": [", f);
-	for (size_t l = 0; l < m->nlayers; l++) {
-		fputs(l ? ", [" : "[", f);
-		for (size_t j = 0; j < m->sizes[l + 1]; j++)
-			fprintf(f, "%s[%.9g]", j ? ", " : "", (double)m->b[l][j]);
-		fputc(']', f);
-	}
-	/* Extra keys, which network2.py ignores: how to run the net. */
-	fprintf(f, "], \"cost\": \"%s\", \"activation\": \"%s\", \"output\": \"%s\"}\n",
-		nn_cost_class_name(m->cost), nn_act_name(m->hidden_act), nn_act_name(m->output_act));
 	if (ferror(f))
 		return nn_errorf(err, NN_EIO, "cannot write '%s': %s", name, strerror(errno));
 	return 0;
@@ -75,86 +134,195 @@ static int get_float(const struct nn_json *v, float *out, const char *name,
 	return 0;
 }
 
-/* Fills m from root, whose shapes check_shapes has checked. */
+/* A positive integer of at most 2^24. */
+static int get_count(const struct nn_json *v, size_t *out, const char *name, const char *what,
+		     struct nn_err *err)
+{
+	if (v->type != NN_JSON_NUMBER || v->number < 1 || v->number > (1 << 24) ||
+	    v->number != floor(v->number))
+		return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: %s: expected a positive integer",
+				 name, v->line, v->col, what);
+	*out = (size_t)v->number;
+	return 0;
+}
+
+/* Checks that v nests arrays of dims (what names it: "weights[1]"). */
+static int check_nested(const struct nn_json *v, const size_t *dims, size_t nd, char *what,
+			size_t len, const char *name, struct nn_err *err)
+{
+	size_t n = strlen(what);
+	int rc;
+
+	if ((rc = expect_array(v, dims[0], name, what, err)) < 0)
+		return rc;
+	for (size_t i = 0; nd > 1 && i < dims[0]; i++) {
+		snprintf(what + n, len - n, "[%zu]", i);
+		if ((rc = check_nested(&v->items[i], dims + 1, nd - 1, what, len, name, err)) < 0)
+			return rc;
+	}
+	what[n] = 0;
+	return 0;
+}
+
+static int read_nested(struct nn_layer *l, const struct nn_json *v, size_t nd, size_t *fi,
+		       const char *name, struct nn_err *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < v->count; i++) {
+		if (nd > 1) {
+			rc = read_nested(l, &v->items[i], nd - 1, fi, name, err);
+		} else {
+			rc = get_float(&v->items[i], &l->w[l->kind->file_index(l, *fi)], name, err);
+			(*fi)++;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Checks the shapes of "weights" and "biases" against the planned layers,
+ * before the model is allocated: a short file cannot claim a huge model. */
+static int check_shapes(const struct nn_json *root, const struct nn_layer *layers, size_t n,
+			const char *name, struct nn_err *err)
+{
+	const struct nn_json *ws = nn_json_get(root, "weights");
+	const struct nn_json *bs = nn_json_get(root, "biases");
+	size_t weighted = 0, k = 0;
+	char what[128];
+	int rc;
+
+	if (!ws || !bs)
+		return bad(err, name, root, ws ? "missing key \"biases\"" : "missing key \"weights\"");
+	for (size_t i = 0; i < n; i++)
+		weighted += layers[i].nw > 0;
+	if ((rc = expect_array(ws, weighted, name, "weights", err)) < 0 ||
+	    (rc = expect_array(bs, weighted, name, "biases", err)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		size_t dims[4], nd;
+
+		if (!layers[i].nw)
+			continue;
+		nd = layers[i].kind->file_dims(&layers[i], dims);
+		snprintf(what, sizeof(what), "weights[%zu]", k);
+		if ((rc = check_nested(&ws->items[k], dims, nd, what, sizeof(what), name, err)) < 0)
+			return rc;
+		snprintf(what, sizeof(what), "biases[%zu]", k);
+		if ((rc = expect_array(&bs->items[k], layers[i].nb, name, what, err)) < 0)
+			return rc;
+		k++;
+	}
+	return 0;
+}
+
+/* Fills m's parameters and cost from root, whose shapes check_shapes has
+ * checked. */
 static int read_params(struct nn_model *m, const struct nn_json *root, const char *name,
 		       struct nn_err *err)
 {
 	const struct nn_json *ws = nn_json_get(root, "weights");
 	const struct nn_json *bs = nn_json_get(root, "biases");
 	const struct nn_json *cost = nn_json_get(root, "cost");
+	size_t k = 0;
 	char what[64];
 	int rc;
 
-	for (size_t l = 0; l < m->nlayers; l++) {
-		size_t in = m->sizes[l], out = m->sizes[l + 1];
+	for (size_t i = 0; i < m->nlayers; i++) {
+		struct nn_layer *l = &m->layers[i];
+		size_t dims[4], fi = 0;
 
-		for (size_t j = 0; j < out; j++) {
-			const struct nn_json *row = &ws->items[l].items[j];
-
-			for (size_t i = 0; i < in; i++)
-				if ((rc = get_float(&row->items[i], &m->w[l][j * in + i], name, err)) < 0)
-					return rc;
-		}
-		for (size_t j = 0; j < out; j++) {
-			const struct nn_json *cell = &bs->items[l].items[j];
+		if (!l->nw)
+			continue;
+		if ((rc = read_nested(l, &ws->items[k], l->kind->file_dims(l, dims), &fi, name, err)) < 0)
+			return rc;
+		for (size_t j = 0; j < l->nb; j++) {
+			const struct nn_json *cell = &bs->items[k].items[j];
 
 			/* network2.py stores each bias as a one-element column row. */
 			if (cell->type == NN_JSON_ARRAY) {
-				snprintf(what, sizeof(what), "biases[%zu][%zu]", l, j);
+				snprintf(what, sizeof(what), "biases[%zu][%zu]", k, j);
 				if ((rc = expect_array(cell, 1, name, what, err)) < 0)
 					return rc;
 				cell = &cell->items[0];
 			}
-			if ((rc = get_float(cell, &m->b[l][j], name, err)) < 0)
+			if ((rc = get_float(cell, &l->b[j], name, err)) < 0)
 				return rc;
 		}
+		k++;
 	}
 	if (cost) {
 		if (cost->type != NN_JSON_STRING || nn_cost_parse(cost->string, &m->cost) < 0)
 			return bad(err, name, cost, "unknown cost (expected \"QuadraticCost\", \"CrossEntropyCost\" or \"LogLikelihoodCost\")");
 	}
-	/* The activations nnlab records; network2.py's files have none and
-	 * mean sigmoid throughout. */
-	const struct nn_json *act = nn_json_get(root, "activation"), *out = nn_json_get(root, "output");
-	m->acts_recorded = act || out;
-	if (act && (act->type != NN_JSON_STRING || nn_act_parse(act->string, &m->hidden_act) < 0 ||
-		    m->hidden_act == NN_SOFTMAX))
-		return bad(err, name, act, "unknown hidden activation (expected \"sigmoid\", \"tanh\" or \"relu\")");
-	if (out && (out->type != NN_JSON_STRING || nn_act_parse(out->string, &m->output_act) < 0 ||
-		    (m->output_act != NN_SIGMOID && m->output_act != NN_SOFTMAX)))
-		return bad(err, name, out, "unknown output (expected \"sigmoid\" or \"softmax\")");
 	return 0;
 }
 
-/* Checks that the weights and biases have the shapes sizes gives, before
- * a model of those sizes is allocated: a short file cannot claim a huge
- * model. */
-static int check_shapes(const struct nn_json *root, const size_t *sz, size_t n, const char *name,
-			struct nn_err *err)
+/* network2.py's "sizes" and the activations nnlab records beside them
+ * (a file without them means sigmoid throughout). */
+static int dense_specs(const struct nn_json *root, const struct nn_json *sizes,
+		       struct nn_spec *specs, size_t *n, struct nn_shape *input, int *recorded,
+		       const char *name, struct nn_err *err)
 {
-	const struct nn_json *ws = nn_json_get(root, "weights");
-	const struct nn_json *bs = nn_json_get(root, "biases");
-	char what[64];
+	const struct nn_json *act = nn_json_get(root, "activation"), *out = nn_json_get(root, "output");
+	enum nn_act hidden = NN_SIGMOID, output = NN_SIGMOID;
+	size_t sz[NN_MAX_LAYERS + 1];
 	int rc;
 
-	if (!ws || !bs)
-		return bad(err, name, root, ws ? "missing key \"biases\"" : "missing key \"weights\"");
-	if ((rc = expect_array(ws, n - 1, name, "weights", err)) < 0 ||
-	    (rc = expect_array(bs, n - 1, name, "biases", err)) < 0)
+	if (sizes->type != NN_JSON_ARRAY || sizes->count < 2 || sizes->count > NN_MAX_LAYERS + 1)
+		return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: sizes: expected an array of 2 to %d layer sizes",
+				 name, sizes->line, sizes->col, NN_MAX_LAYERS + 1);
+	for (size_t l = 0; l < sizes->count; l++)
+		if ((rc = get_count(&sizes->items[l], &sz[l], name, "sizes", err)) < 0)
+			return rc;
+	*recorded = act || out;
+	if (act && (act->type != NN_JSON_STRING || nn_act_parse(act->string, &hidden) < 0 ||
+		    hidden == NN_SOFTMAX))
+		return bad(err, name, act, "unknown hidden activation (expected \"sigmoid\", \"tanh\" or \"relu\")");
+	if (out && (out->type != NN_JSON_STRING || nn_act_parse(out->string, &output) < 0 ||
+		    (output != NN_SIGMOID && output != NN_SOFTMAX)))
+		return bad(err, name, out, "unknown output (expected \"sigmoid\" or \"softmax\")");
+	*n = nn_specs_dense(specs, NN_MAX_LAYERS, sz, sizes->count, hidden, output, 0.0f);
+	*input = (struct nn_shape){ 1, 1, sz[0] };
+	return 0;
+}
+
+/* The superset's "input" and "layers". */
+static int layer_specs(const struct nn_json *root, const struct nn_json *layers,
+		       struct nn_spec *specs, size_t *n, struct nn_shape *input,
+		       const char *name, struct nn_err *err)
+{
+	const struct nn_json *in = nn_json_get(root, "input"), *format = nn_json_get(root, "format");
+	int rc;
+
+	if (!format || format->type != NN_JSON_STRING || strcmp(format->string, FORMAT))
+		return bad(err, name, format ? format : root, "expected \"format\": \"" FORMAT "\"");
+	if (!in)
+		return bad(err, name, root, "missing key \"input\"");
+	if ((rc = expect_array(in, 3, name, "input [channels, height, width]", err)) < 0 ||
+	    (rc = get_count(&in->items[0], &input->c, name, "input", err)) < 0 ||
+	    (rc = get_count(&in->items[1], &input->h, name, "input", err)) < 0 ||
+	    (rc = get_count(&in->items[2], &input->w, name, "input", err)) < 0)
 		return rc;
-	for (size_t l = 0; l + 1 < n; l++) {
-		snprintf(what, sizeof(what), "weights[%zu]", l);
-		if ((rc = expect_array(&ws->items[l], sz[l + 1], name, what, err)) < 0)
-			return rc;
-		for (size_t j = 0; j < sz[l + 1]; j++) {
-			snprintf(what, sizeof(what), "weights[%zu][%zu]", l, j);
-			if ((rc = expect_array(&ws->items[l].items[j], sz[l], name, what, err)) < 0)
-				return rc;
-		}
-		snprintf(what, sizeof(what), "biases[%zu]", l);
-		if ((rc = expect_array(&bs->items[l], sz[l + 1], name, what, err)) < 0)
-			return rc;
+	if (layers->type != NN_JSON_ARRAY || layers->count < 1 || layers->count > NN_MAX_LAYERS)
+		return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers: expected an array of 1 to %d layers",
+				 name, layers->line, layers->col, NN_MAX_LAYERS);
+	for (size_t i = 0; i < layers->count; i++) {
+		const struct nn_json *v = &layers->items[i];
+		struct nn_err e;
+		int named;
+
+		if (v->type != NN_JSON_STRING)
+			return bad(err, name, v, "layers: expected a string such as \"conv 20x5x5 relu\"");
+		if (nn_spec_parse(v->string, NN_SIGMOID, &specs[i], &named, &e) < 0)
+			return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] %s", name, v->line,
+					 v->col, i, e.msg);
+		if (!named && (specs[i].kind == NN_FC || specs[i].kind == NN_CONV))
+			return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] '%s': the file must name the activation",
+					 name, v->line, v->col, i, v->string);
 	}
+	*n = layers->count;
 	return 0;
 }
 
@@ -163,8 +331,12 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 {
 	struct nn_json *root = nn_json_parse(text, len, name, err);
 	struct nn_model *m = NULL;
-	const struct nn_json *sizes;
-	size_t sz[NN_MAX_LAYERS + 1];
+	const struct nn_json *sizes, *layers;
+	struct nn_spec specs[NN_MAX_LAYERS];
+	struct nn_layer planned[NN_MAX_LAYERS];
+	struct nn_shape input;
+	size_t n = 0, at;
+	int recorded = 1;
 
 	if (!root)
 		return NULL;
@@ -173,32 +345,39 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 		goto done;
 	}
 	sizes = nn_json_get(root, "sizes");
-	if (!sizes) {
-		bad(err, name, root, "missing key \"sizes\"");
+	layers = nn_json_get(root, "layers");
+	if (!sizes && !layers) {
+		bad(err, name, root, "missing key \"sizes\" (network2.py's format) or \"layers\" (nnlab's)");
 		goto done;
 	}
-	if (sizes->type != NN_JSON_ARRAY || sizes->count < 2 ||
-	    sizes->count > NN_MAX_LAYERS + 1) {
-		nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: sizes: expected an array of 2 to %d layer sizes",
-			  name, sizes->line, sizes->col, NN_MAX_LAYERS + 1);
+	if (sizes ? dense_specs(root, sizes, specs, &n, &input, &recorded, name, err) < 0
+		  : layer_specs(root, layers, specs, &n, &input, name, err) < 0)
 		goto done;
-	}
-	for (size_t l = 0; l < sizes->count; l++) {
-		const struct nn_json *v = &sizes->items[l];
+	if (nn_model_plan(specs, n, input, max_batch, &at, err) < 0) {
+		char what[64], msg[sizeof(err->msg)];
 
-		if (v->type != NN_JSON_NUMBER || v->number < 1 || v->number > (1 << 24) ||
-		    v->number != floor(v->number)) {
-			bad(err, name, v, "sizes: expected a positive integer");
-			goto done;
-		}
-		sz[l] = (size_t)v->number;
-	}
-	if (check_shapes(root, sz, sizes->count, name, err) < 0)
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] '%s': %s", name,
+			  (sizes ? sizes : layers)->line, (sizes ? sizes : layers)->col, at,
+			  nn_spec_format(&specs[at], what, sizeof(what)), msg);
 		goto done;
-	m = nn_model_create(sz, sizes->count, max_batch, err);
-	if (m && read_params(m, root, name, err) < 0) {
-		nn_model_destroy(m);
-		m = NULL;
+	}
+	/* nn_model_plan has checked the layers; plan them again to know
+	 * their parameter shapes before anything is allocated. */
+	for (size_t i = 0; i < n; i++) {
+		planned[i] = (struct nn_layer){ .spec = specs[i], .kind = nn_layer_kind_of(specs[i].kind),
+						.in = i ? planned[i - 1].out : input };
+		planned[i].kind->plan(&planned[i], NULL);
+	}
+	if (check_shapes(root, planned, n, name, err) < 0)
+		goto done;
+	m = nn_model_create(specs, n, input, max_batch, err);
+	if (m) {
+		m->acts_recorded = recorded;
+		if (read_params(m, root, name, err) < 0) {
+			nn_model_destroy(m);
+			m = NULL;
+		}
 	}
 done:
 	nn_json_free(root);

@@ -1,6 +1,6 @@
 /* Max-pooling kernels (network3.py's pooling, channels-last activations as
  * nn_conv.h). Kernels do not validate: shapes are checked when the model
- * is built. Not yet wired into the model (issue 11). */
+ * is built. */
 #ifndef NN_POOL_H
 #define NN_POOL_H
 

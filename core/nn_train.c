@@ -114,7 +114,7 @@ static size_t argmax(const float *y, size_t n)
 static void evaluate(struct nn_model *m, const struct nn_data *d, struct nn_eval *out,
 		     size_t *confusion)
 {
-	size_t nout = m->sizes[m->nlayers];
+	size_t nout = nn_model_outputs(m);
 	double cost = 0.0;
 
 	out->correct = 0;
@@ -155,23 +155,26 @@ void nn_bias_gradient_norms(struct nn_model *m, const struct nn_data *d, double 
 		forward_rows(m, d, k, batch);
 		nn_model_backward(m, d->labels + k, batch);
 	}
-	/* gb[l] sums over the examples: the average is gb / n. */
-	for (size_t l = 0; l + 1 < m->nlayers; l++) {
+	/* gb sums over the examples: the average is gb / n. */
+	for (size_t i = 0, k = 0; i < m->nlayers && k < nn_model_hidden_count(m); i++) {
+		const struct nn_layer *l = &m->layers[i];
 		double sq = 0;
 
-		for (size_t j = 0; j < m->sizes[l + 1]; j++) {
-			double g = (double)m->gb[l][j] / (double)d->n;
+		if (!l->nw && !l->nb)
+			continue;
+		for (size_t j = 0; j < l->nb; j++) {
+			double g = (double)l->gb[j] / (double)d->n;
 
 			sq += g * g;
 		}
-		norms[l] = sqrt(sq);
+		norms[k++] = sqrt(sq);
 	}
 	memset(m->grads, 0, m->nparams * sizeof(*m->grads));
 }
 
 void nn_predict(struct nn_model *m, const struct nn_data *d, int32_t *pred)
 {
-	size_t nout = m->sizes[m->nlayers];
+	size_t nout = nn_model_outputs(m);
 
 	for (size_t k = 0; k < d->n; k += m->max_batch) {
 		size_t batch = d->n - k < m->max_batch ? d->n - k : m->max_batch;

@@ -82,9 +82,10 @@ void nn_vote(int32_t *out /* (n) */, const int32_t *preds /* (nmodels, n) */, si
 	     size_t n, size_t classes);
 
 /* The learning speed of each hidden layer (the book's chapter 5): the
- * norm of the average over d of dC/db for the biases of hidden layer l,
- * into norms[l - 1] for l = 1 .. nlayers - 1, with the current weights,
- * no dropout and no update (the gradients are left zero). */
+ * norm of the average over d of dC/db for the biases of the k-th layer
+ * with parameters, into norms[k] for k < nn_model_hidden_count, with the
+ * current weights, no dropout and no update (the gradients are left
+ * zero). */
 void nn_bias_gradient_norms(struct nn_model *m, const struct nn_data *d, double *norms);
 
 #endif

@@ -249,10 +249,102 @@ static int load_data(struct exp_config *cfg, const struct exp_node *data, struct
 	return 0;
 }
 
+/* "input 1x28x28" (channels x height x width), "input 28x28" (one
+ * channel) or "input 784". */
+static int parse_input(const char *text, struct nn_shape *in)
+{
+	size_t v[3], n = 0;
+	const char *p = text + strlen("input");
+
+	p += strspn(p, " ");
+	while (n < 3 && *p >= '0' && *p <= '9') {
+		char *end;
+		unsigned long long x = strtoull(p, &end, 10);
+
+		if (x == 0 || x > (1u << 24))
+			return -1;
+		v[n++] = (size_t)x;
+		p = end;
+		if (*p != 'x')
+			break;
+		p++;
+	}
+	if (n == 0 || p[strspn(p, " ")] || p[-1] == 'x')
+		return -1;
+	*in = n == 1 ? (struct nn_shape){ 1, 1, v[0] } :
+	      n == 2 ? (struct nn_shape){ v[0], v[1], 1 } : (struct nn_shape){ v[1], v[2], v[0] };
+	return nn_shape_size(*in) <= (1u << 24) ? 0 : -1;
+}
+
+/* model.layers: every item a size (the short form), or layer items. */
+static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct nn_err *err)
+{
+	size_t first = 0;
+	int rc, dense = n->kind == EXP_SEQ;
+
+	if (n->kind != EXP_SEQ || n->count < 1 || n->count > NN_MAX_LAYERS + 1)
+		return exp_config_errorf(err, n, "'layers' must be a list of 2 to %d layer sizes, such as [784, 30, 10], or of layers, such as [conv 20x5x5, pool 2, fc 100, softmax 10]",
+					 NN_MAX_LAYERS + 1);
+	for (size_t i = 0; dense && i < n->count; i++)
+		dense = n->items[i]->kind == EXP_SCALAR && n->items[i]->value[0] >= '0' &&
+			n->items[i]->value[0] <= '9';
+	if (dense) {
+		if (n->count < 2)
+			return exp_config_errorf(err, n, "'layers' needs an input size and at least one layer, such as [784, 30, 10]");
+		for (size_t i = 0; i < n->count; i++)
+			if ((rc = get_size(n->items[i], "layers", 1, 1u << 24, &cfg->layers[i], err)) < 0)
+				return rc;
+		cfg->dense = 1;
+		cfg->nlayers = n->count;
+		cfg->input = (struct nn_shape){ 1, 1, cfg->layers[0] };
+		cfg->nitems = nn_specs_dense(cfg->items, NN_MAX_LAYERS, cfg->layers, n->count,
+					     cfg->activation, cfg->output, 0.0f);
+		for (size_t i = 0; i < cfg->nitems; i++)
+			cfg->item_index[i] = i + 1;
+		return 0;
+	}
+	/* An input first: "input CxHxW" or a size. */
+	const struct exp_node *it = n->items[0];
+	if (it->kind == EXP_SCALAR && (!strncmp(it->value, "input ", 6) || (it->value[0] >= '0' && it->value[0] <= '9'))) {
+		const char *v = it->value;
+		char buf[64];
+
+		if (v[0] != 'i') {
+			snprintf(buf, sizeof(buf), "input %s", v);
+			v = buf;
+		}
+		if (parse_input(v, &cfg->input) < 0)
+			return exp_config_errorf(err, it, "'layers' item '%s': expected 'input CxHxW' (channels, height, width), 'input HxW' or a size",
+						 it->value);
+		first = 1;
+	}
+	if (n->count - first > NN_MAX_LAYERS)
+		return exp_config_errorf(err, n, "'layers' has %zu layers, at most %d", n->count - first, NN_MAX_LAYERS);
+	if (n->count == first)
+		return exp_config_errorf(err, n, "'layers' needs at least one layer after the input");
+	for (size_t i = first; i < n->count; i++) {
+		struct nn_spec *s = &cfg->items[cfg->nitems];
+		int last = i + 1 == n->count, named;
+		struct nn_err e;
+
+		it = n->items[i];
+		if (it->kind != EXP_SCALAR)
+			return exp_config_errorf(err, it, "'layers' item %zu: expected a layer such as 'conv 20x5x5 relu', 'pool 2', 'fc 100' or 'softmax 10'", i);
+		if (nn_spec_parse(it->value, last ? cfg->output : cfg->activation, s, &named, &e) < 0)
+			return exp_config_errorf(err, it, "model.layers[%zu] %s", i, e.msg);
+		if (!last && s->kind == NN_FC && s->act == NN_SOFTMAX)
+			return exp_config_errorf(err, it, "model.layers[%zu] '%s': softmax belongs to the output layer only", i, it->value);
+		if (last && s->kind != NN_FC)
+			return exp_config_errorf(err, it, "model.layers[%zu] '%s': the output layer must be 'fc N' or 'softmax N'", i, it->value);
+		cfg->item_index[cfg->nitems++] = i;
+	}
+	return 0;
+}
+
 static int load_model(struct exp_config *cfg, const struct exp_node *model,
 		      struct nn_err *err)
 {
-	static const char *const inits[] = { "large", "scaled", NULL };
+	static const char *const inits[] = { "large", "scaled", "network3", NULL };
 	static const char *const hidden[] = { "sigmoid", "tanh", "relu", NULL };
 	static const char *const outputs[] = { "sigmoid", "softmax", NULL };
 	struct exp_node *n;
@@ -264,19 +356,13 @@ static int load_model(struct exp_config *cfg, const struct exp_node *model,
 	cfg->dropout = 0.0;
 	cfg->from = NULL;
 	cfg->nlayers = 0;
+	cfg->nitems = 0;
+	cfg->dense = 0;
+	cfg->input = (struct nn_shape){ 0, 0, 0 };
 	if (!model)
 		return 0;
 	if ((rc = check_keys(model, model_keys, "'model'", err)) < 0)
 		return rc;
-	if ((n = exp_node_get(model, "layers")) && !is_null(n)) {
-		if (n->kind != EXP_SEQ || n->count < 2 || n->count > NN_MAX_LAYERS + 1)
-			return exp_config_errorf(err, n, "'layers' must be a list of 2 to %d layer sizes, such as [784, 30, 10]",
-						 NN_MAX_LAYERS + 1);
-		for (size_t i = 0; i < n->count; i++)
-			if ((rc = get_size(n->items[i], "layers", 1, 1u << 24, &cfg->layers[i], err)) < 0)
-				return rc;
-		cfg->nlayers = n->count;
-	}
 	if ((n = exp_node_get(model, "activation"))) {
 		if ((rc = get_choice(n, "activation", hidden, &choice, err)) < 0)
 			return rc;
@@ -294,6 +380,8 @@ static int load_model(struct exp_config *cfg, const struct exp_node *model,
 	}
 	if ((n = exp_node_get(model, "dropout")) &&
 	    (rc = get_number(n, "dropout", 0, 0, 1, 1, &cfg->dropout, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(model, "layers")) && !is_null(n) && (rc = load_layers(cfg, n, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(model, "from"))) {
 		if ((rc = get_string(n, "from", &cfg->from, err)) < 0)
@@ -487,7 +575,7 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 		return exp_config_errorf(err, n ? n : root,
 					 "'epochs' is 0, which only makes sense with 'model.from' (to score a saved model)");
 	}
-	if (cfg->nlayers == 0 && !cfg->from) {
+	if (cfg->nitems == 0 && !cfg->from) {
 		n = exp_node_get(root, "model");
 		return exp_config_errorf(err, n ? n : root,
 					 "'model.layers' is required (or 'model.from', a saved model)");
@@ -548,11 +636,21 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 	fprintf(f, "  eval: %s\n", exp_split_name(cfg->eval));
 	fprintf(f, "  expand: %s\n", cfg->expand ? "true" : "false");
 	fputs("model:\n  layers: [", f);
-	for (size_t i = 0; i < cfg->nlayers; i++)
-		fprintf(f, "%s%zu", i ? ", " : "", cfg->layers[i]);
+	if (cfg->dense) {
+		for (size_t i = 0; i < cfg->nlayers; i++)
+			fprintf(f, "%s%zu", i ? ", " : "", cfg->layers[i]);
+	} else if (cfg->nitems) {
+		char buf[64];
+
+		if (nn_shape_size(cfg->input))
+			fprintf(f, "input %zux%zux%zu, ", cfg->input.c, cfg->input.h, cfg->input.w);
+		for (size_t i = 0; i < cfg->nitems; i++)
+			fprintf(f, "%s%s", i ? ", " : "", nn_spec_format(&cfg->items[i], buf, sizeof(buf)));
+	}
 	fprintf(f, "]\n  activation: %s\n  output: %s\n  init: %s\n  dropout: %.15g\n  from: ",
 		nn_act_name(cfg->activation), nn_act_name(cfg->output),
-		cfg->init == EXP_INIT_LARGE ? "large" : "scaled", cfg->dropout);
+		cfg->init == EXP_INIT_LARGE ? "large" : cfg->init == EXP_INIT_SCALED ? "scaled" : "network3",
+		cfg->dropout);
 	if (cfg->from)
 		put_string(f, cfg->from);
 	else
@@ -571,4 +669,34 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 		cfg->monitor_train_cost ? "true" : "false", cfg->monitor_train_accuracy ? "true" : "false",
 		cfg->monitor_eval_cost ? "true" : "false", cfg->monitor_eval_accuracy ? "true" : "false",
 		cfg->monitor_gradient_norms ? "true" : "false", cfg->monitor_every);
+}
+
+size_t exp_config_specs(const struct exp_config *cfg, struct nn_spec *specs, size_t *map,
+			struct nn_err *err)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->nitems; i++) {
+		const struct nn_spec *s = &cfg->items[i];
+
+		if (n == NN_MAX_LAYERS)
+			goto full;
+		if (map)
+			map[n] = cfg->item_index[i];
+		specs[n++] = *s;
+		/* network2.py's dropout: on the outputs of the hidden fc layers. */
+		if (cfg->dropout > 0 && s->kind == NN_FC && i + 1 < cfg->nitems) {
+			if (n == NN_MAX_LAYERS)
+				goto full;
+			if (map)
+				map[n] = cfg->item_index[i];
+			specs[n++] = (struct nn_spec){ .kind = NN_DROPOUT, .p = (float)cfg->dropout };
+		}
+	}
+	return n;
+full:;
+	const struct exp_node *l = exp_node_get(exp_node_get(cfg->tree, "model"), "layers");
+	exp_config_errorf(err, l ? l : cfg->tree, "'layers' with 'dropout' makes more than %d layers",
+			  NN_MAX_LAYERS);
+	return 0;
 }

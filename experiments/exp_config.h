@@ -22,7 +22,8 @@ const char *exp_split_name(enum exp_split split);
 
 enum exp_init {
 	EXP_INIT_LARGE,   /* N(0, 1), network.py */
-	EXP_INIT_SCALED   /* N(0, 1/n_in) weights, N(0, 1) biases, network2.py */
+	EXP_INIT_SCALED,  /* N(0, 1/n_in) weights, N(0, 1) biases, network2.py */
+	EXP_INIT_NETWORK3 /* N(0, 1/n_out) weights, N(0, 1) biases, softmax 0, network3.py */
 };
 
 enum exp_schedule {
@@ -48,12 +49,24 @@ struct exp_config {
 	enum exp_split eval;         /* the split scored each epoch */
 	int expand;                  /* add 1-pixel shifts of each training image */
 
-	size_t layers[NN_MAX_LAYERS + 1];
-	size_t nlayers;              /* entries in layers; 0 when taken from model.from */
-	enum nn_act activation;      /* hidden layers */
-	enum nn_act output;          /* output layer */
+	/* model.layers: the book's short form [784, 30, 10] (dense: every
+	 * item a size, the first the input's), or a list of layer items
+	 * ("conv 20x5x5", "pool 2", "fc 100 relu", "dropout 0.5",
+	 * "softmax 10"; a first item "input CxHxW" or N gives the input,
+	 * else the plugin does). items hold the layers with activations
+	 * resolved, without model.dropout's layers (exp_config_specs adds
+	 * them). */
+	int dense;                   /* the short form */
+	size_t layers[NN_MAX_LAYERS + 1];  /* dense: the sizes */
+	size_t nlayers;              /* dense: entries in layers; 0 when taken from model.from */
+	struct nn_spec items[NN_MAX_LAYERS];
+	size_t nitems;               /* 0 when taken from model.from */
+	size_t item_index[NN_MAX_LAYERS];  /* items[i] is model.layers[item_index[i]] */
+	struct nn_shape input;       /* the input named in the list; 0 x 0 x 0: the plugin's */
+	enum nn_act activation;      /* hidden layers without one of their own */
+	enum nn_act output;          /* the output layer, unless it names one */
 	enum exp_init init;
-	double dropout;              /* hidden units dropped in training */
+	double dropout;              /* hidden fc units dropped in training */
 	const char *from;            /* a network2 JSON model to start from, or NULL */
 
 	size_t epochs;
@@ -94,6 +107,14 @@ int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *
 	__attribute__((format(printf, 3, 4)))
 #endif
 	;
+
+/* The layers of cfg's model on input (the config's own, or the plugin's
+ * when it names none): items plus a dropout layer after each hidden fc
+ * layer when model.dropout > 0. map[i] (when not NULL) is the index in
+ * model.layers of specs[i]. Returns the count, or 0 with err filled
+ * ("file:line:col: 'layers' has too many layers with model.dropout"). */
+size_t exp_config_specs(const struct exp_config *cfg, struct nn_spec *specs, size_t *map,
+			struct nn_err *err);
 
 /* Writes cfg as YAML with every value resolved. plugin_options are the
  * plugin's options with defaults filled in (names[i]: values[i]). */

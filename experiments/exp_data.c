@@ -212,112 +212,240 @@ int exp_memory_limit(double *bytes, struct nn_err *err)
 	return 0;
 }
 
-/* Refuses a model whose memory would pass the limit, before any of it is
- * allocated. */
-static int check_memory(const size_t *sizes, size_t nsizes, size_t max_batch, int dropout,
-			const char *where, struct nn_err *err)
+/* The input of the config's model: the shape its layers name, else the
+ * plugin's images (height x width, one channel), else a vector. */
+static struct nn_shape data_input(const struct exp_config *cfg, const struct exp_data *d)
 {
-	double limit, need = nn_model_memory(sizes, nsizes, max_batch, dropout);
-	int rc = exp_memory_limit(&limit, err);
+	size_t w = d->ds.image_width, h = d->ds.image_height;
 
-	if (rc < 0)
-		return rc;
-	if (need > limit)
-		return nn_errorf(err, NN_EINVAL,
-				 "%s: the model needs %.1f GiB (parameters, gradients, momentum and buffers for batches of %zu), more than the limit of %.1f GiB; set NNLAB_MAX_MEMORY (such as NNLAB_MAX_MEMORY=64G) to raise it",
-				 where, need / (1 << 30), max_batch, limit / (1 << 30));
+	if (nn_shape_size(cfg->input))
+		return cfg->input;
+	if (w && h && w * h == d->ds.input_size)
+		return (struct nn_shape){ h, w, 1 };
+	return (struct nn_shape){ 1, 1, d->ds.input_size };
+}
+
+/* The layers to run a saved model with: its own, with model.dropout's
+ * layers after its hidden fc layers. */
+static size_t file_specs(const struct exp_config *cfg, const struct nn_model *file,
+			 struct nn_spec *specs, struct nn_err *err)
+{
+	size_t n = 0, count = nn_model_layer_count(file);
+
+	for (size_t i = 0; i < count; i++) {
+		const struct nn_spec *s = &nn_model_layer(file, i)->spec;
+
+		if (n == NN_MAX_LAYERS)
+			break;
+		specs[n++] = *s;
+		if (cfg->dropout > 0 && s->kind == NN_FC && i + 1 < count && n < NN_MAX_LAYERS)
+			specs[n++] = (struct nn_spec){ .kind = NN_DROPOUT, .p = (float)cfg->dropout };
+	}
+	if (n == NN_MAX_LAYERS && count + 1 < NN_MAX_LAYERS) {
+		nn_errorf(err, NN_EINVAL, "'%s' with 'dropout' makes more than %d layers", cfg->from,
+			  NN_MAX_LAYERS);
+		return 0;
+	}
+	return n;
+}
+
+/* Whether the config's layers (dropout aside) are the file's: the same
+ * kinds and sizes; the activations the caller checks. */
+static int same_layers(const struct nn_spec *a, size_t na, const struct nn_model *file)
+{
+	size_t j = 0, nb = nn_model_layer_count(file);
+
+	for (size_t i = 0; i < na; i++) {
+		const struct nn_spec *b;
+
+		if (a[i].kind == NN_DROPOUT)
+			continue;
+		while (j < nb && nn_model_layer(file, j)->spec.kind == NN_DROPOUT)
+			j++;
+		if (j == nb)
+			return 0;
+		b = &nn_model_layer(file, j++)->spec;
+		if (a[i].kind != b->kind || a[i].size != b->size || a[i].kernel != b->kernel)
+			return 0;
+	}
+	while (j < nb && nn_model_layer(file, j)->spec.kind == NN_DROPOUT)
+		j++;
+	return j == nb;
+}
+
+/* Refuses a config that names activations other than those a saved model
+ * was trained with (a ReLU net scored as a sigmoid one gives a wrong
+ * number without a word); a file that names none (network2.py's) takes
+ * the config's. */
+static int check_acts(const struct exp_config *cfg, const struct nn_model *file,
+		      struct nn_spec *specs, size_t n, struct nn_err *err)
+{
+	const struct exp_node *model_sec = exp_node_get(cfg->tree, "model");
+	const struct exp_node *set_act = exp_node_get(model_sec, "activation");
+	const struct exp_node *set_out = exp_node_get(model_sec, "output");
+	size_t count = nn_model_layer_count(file), j = 0;
+	enum nn_act hidden = NN_SIGMOID;
+	char loc[512];
+
+	if (!nn_model_acts_recorded(file)) {
+		for (size_t i = 0; i < n; i++)
+			if (nn_layer_kind_of(specs[i].kind)->activates)
+				specs[i].act = i + 1 == n ? cfg->output : cfg->activation;
+		return 0;
+	}
+	for (size_t i = 0; i + 1 < count; i++)
+		if (nn_model_layer(file, i)->kind->activates) {
+			hidden = nn_model_layer(file, i)->spec.act;
+			if (set_act && cfg->activation != hidden)
+				return nn_errorf(err, NN_EINVAL, "%s: 'activation' is '%s' but '%s' was trained with '%s'",
+						 exp_node_where(set_act, loc, sizeof(loc)), nn_act_name(cfg->activation),
+						 cfg->from, nn_act_name(hidden));
+		}
+	if (set_out && cfg->output != nn_model_output_act(file))
+		return nn_errorf(err, NN_EINVAL, "%s: 'output' is '%s' but '%s' was trained with '%s'",
+				 exp_node_where(set_out, loc, sizeof(loc)), nn_act_name(cfg->output), cfg->from,
+				 nn_act_name(nn_model_output_act(file)));
+	/* The run uses the file's activations. */
+	for (size_t i = 0; i < n; i++) {
+		if (specs[i].kind == NN_DROPOUT)
+			continue;
+		while (j < count && nn_model_layer(file, j)->spec.kind == NN_DROPOUT)
+			j++;
+		specs[i].act = nn_model_layer(file, j++)->spec.act;
+	}
 	return 0;
+}
+
+static struct nn_model *read_model(const char *path, size_t max_batch, struct nn_err *err)
+{
+	struct nn_model *m;
+	char *text;
+	size_t len;
+	double limit;
+
+	/* The text and its parse take several times the file's size. */
+	if (exp_memory_limit(&limit, err) < 0 ||
+	    exp_read_file_max(path, (size_t)(limit / 8), "model file (an eighth of NNLAB_MAX_MEMORY)",
+			      &text, &len, err) < 0)
+		return NULL;
+	m = nn_model_read_json(text, len, path, max_batch, err);
+	free(text);
+	return m;
 }
 
 struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_data *d,
 				size_t max_batch, struct nn_rng *rng, struct nn_err *err)
 {
-	struct nn_model *m;
-	char loc[512];
+	struct nn_model *m = NULL, *file = NULL;
+	struct nn_spec specs[NN_MAX_LAYERS];
+	size_t map[NN_MAX_LAYERS], n, bad;
+	struct nn_shape input;
+	char loc[512], what[64];
+	const char *where;
+	double need, limit;
 
-	if (!cfg->from) {
-		/* Shapes and memory first: nothing is allocated for a model that
-		 * cannot run. */
-		exp_config_where(cfg, "model", "layers", loc, sizeof(loc));
-		if (cfg->layers[0] != d->ds.input_size || cfg->layers[cfg->nlayers - 1] != d->ds.class_count) {
-			nn_errorf(err, NN_EINVAL,
-				  "%s: the model maps %zu inputs to %zu outputs, but plugin '%s' gives %zu features and %zu classes",
-				  loc, cfg->layers[0], cfg->layers[cfg->nlayers - 1], cfg->plugin,
-				  d->ds.input_size, d->ds.class_count);
+	exp_config_where(cfg, "model", "layers", loc, sizeof(loc));
+	if (cfg->from) {
+		if (!(file = read_model(cfg->from, max_batch, err)))
 			return NULL;
-		}
-		if (check_memory(cfg->layers, cfg->nlayers, max_batch, cfg->dropout > 0, loc, err) < 0)
-			return NULL;
-		m = nn_model_create(cfg->layers, cfg->nlayers, max_batch, err);
-		if (!m)
-			return NULL;
-		if (cfg->init == EXP_INIT_SCALED)
-			nn_model_init_scaled(m, rng);
-		else
-			nn_model_init_large(m, rng);
-	} else {
-		char *text;
-		size_t len;
-		double limit;
-
-		/* The text and its parse take several times the file's size. */
-		if (exp_memory_limit(&limit, err) < 0 ||
-		    exp_read_file_max(cfg->from, (size_t)(limit / 8), "model file (an eighth of NNLAB_MAX_MEMORY)",
-				      &text, &len, err) < 0)
-			return NULL;
-		m = nn_model_read_json(text, len, cfg->from, max_batch, err);
-		free(text);
-		if (!m)
-			return NULL;
-		int same = cfg->nlayers == 0 || m->nlayers + 1 == cfg->nlayers;
-		for (size_t l = 0; same && cfg->nlayers && l < cfg->nlayers; l++)
-			same = m->sizes[l] == cfg->layers[l];
-		if (!same) {
-			nn_errorf(err, NN_EINVAL, "%s: 'layers' disagrees with the sizes in '%s'",
-				  exp_config_where(cfg, "model", "layers", loc, sizeof(loc)), cfg->from);
+		if (cfg->nitems && !same_layers(cfg->items, cfg->nitems, file)) {
+			nn_errorf(err, NN_EINVAL, "%s: 'layers' disagrees with the layers in '%s'", loc, cfg->from);
 			goto fail;
 		}
 	}
-	if (m->sizes[0] != d->ds.input_size || m->sizes[m->nlayers] != d->ds.class_count) {
+	if (cfg->nitems) {
+		if (!(n = exp_config_specs(cfg, specs, map, err)))
+			goto fail;
+		input = file ? nn_model_input_shape(file) : data_input(cfg, d);
+	} else {
+		if (!(n = file_specs(cfg, file, specs, err)))
+			goto fail;
+		input = nn_model_input_shape(file);
+	}
+	if (file && check_acts(cfg, file, specs, n, err) < 0)
+		goto fail;
+	where = cfg->from ? cfg->from : loc;
+	if (nn_shape_size(input) != d->ds.input_size || specs[n - 1].size != d->ds.class_count) {
 		nn_errorf(err, NN_EINVAL,
 			  "%s: the model maps %zu inputs to %zu outputs, but plugin '%s' gives %zu features and %zu classes",
-			  cfg->from ? cfg->from : exp_config_where(cfg, "model", "layers", loc, sizeof(loc)),
-			  m->sizes[0], m->sizes[m->nlayers], cfg->plugin, d->ds.input_size,
+			  where, nn_shape_size(input), specs[n - 1].size, cfg->plugin, d->ds.input_size,
 			  d->ds.class_count);
 		goto fail;
 	}
-	/* A saved model runs with the activations its file records: a config
-	 * that names others is refused, not obeyed (a ReLU net scored as a
-	 * sigmoid one gives a wrong number without a word). */
-	const struct exp_node *model_sec = exp_node_get(cfg->tree, "model");
-	const struct exp_node *set_act = exp_node_get(model_sec, "activation");
-	const struct exp_node *set_out = exp_node_get(model_sec, "output");
-	if (cfg->from && m->acts_recorded) {
-		if (set_act && cfg->activation != m->hidden_act) {
-			nn_errorf(err, NN_EINVAL, "%s: 'activation' is '%s' but '%s' was trained with '%s'",
-				  exp_node_where(set_act, loc, sizeof(loc)), nn_act_name(cfg->activation), cfg->from,
-				  nn_act_name(m->hidden_act));
-			goto fail;
+	/* Shapes and memory first: nothing is allocated for a model that
+	 * cannot run. */
+	if ((need = nn_model_plan(specs, n, input, max_batch, &bad, err)) < 0) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		if (cfg->nitems) {
+			const struct exp_node *l = exp_node_get(exp_node_get(cfg->tree, "model"), "layers");
+			const struct exp_node *item = l && l->kind == EXP_SEQ && map[bad] < l->count ? l->items[map[bad]] : l;
+
+			nn_errorf(err, NN_EINVAL, "%s: model.layers[%zu] '%s': %s",
+				  item ? exp_node_where(item, loc, sizeof(loc)) : loc, map[bad],
+				  nn_spec_format(&specs[bad], what, sizeof(what)), msg);
+		} else {
+			nn_errorf(err, NN_EINVAL, "%s: layer %zu: %s", where, bad, msg);
 		}
-		if (set_out && cfg->output != m->output_act) {
-			nn_errorf(err, NN_EINVAL, "%s: 'output' is '%s' but '%s' was trained with '%s'",
-				  exp_node_where(set_out, loc, sizeof(loc)), nn_act_name(cfg->output), cfg->from,
-				  nn_act_name(m->output_act));
+		goto fail;
+	}
+	if (exp_memory_limit(&limit, err) < 0)
+		goto fail;
+	if (need > limit) {
+		nn_errorf(err, NN_EINVAL,
+			  "%s: the model needs %.1f GiB (parameters, gradients, momentum and buffers for batches of %zu), more than the limit of %.1f GiB; set NNLAB_MAX_MEMORY (such as NNLAB_MAX_MEMORY=64G) to raise it",
+			  where, need / (1 << 30), max_batch, limit / (1 << 30));
+		goto fail;
+	}
+	if (!(m = nn_model_create(specs, n, input, max_batch, err)))
+		goto fail;
+	if (file) {
+		if (nn_model_copy_params(m, file, err) < 0)
 			goto fail;
-		}
+		nn_model_set_cost(m, nn_model_cost(file));
+		nn_model_destroy(file);
+		file = NULL;
+	} else if (cfg->init == EXP_INIT_SCALED) {
+		nn_model_init_scaled(m, rng);
+	} else if (cfg->init == EXP_INIT_NETWORK3) {
+		nn_model_init_network3(m, rng);
 	} else {
-		m->hidden_act = cfg->activation;
-		m->output_act = cfg->output;
+		nn_model_init_large(m, rng);
 	}
 	/* A saved model keeps the cost it names unless the config sets one. */
 	if (!cfg->from || exp_node_get(exp_node_get(cfg->tree, "train"), "cost"))
-		m->cost = cfg->cost;
-	if (nn_model_set_dropout(m, (float)cfg->dropout, err) < 0)
-		goto fail;
+		nn_model_set_cost(m, cfg->cost);
 	return m;
 fail:
+	nn_model_destroy(file);
 	nn_model_destroy(m);
 	return NULL;
+}
+
+void exp_model_resolve(struct exp_config *cfg, const struct nn_model *m)
+{
+	size_t count = nn_model_layer_count(m);
+	enum nn_act hidden;
+
+	cfg->cost = nn_model_cost(m);
+	cfg->output = nn_model_output_act(m);
+	cfg->input = nn_model_input_shape(m);
+	cfg->nlayers = nn_model_dense_sizes(m, cfg->layers, NN_MAX_LAYERS + 1, &hidden);
+	cfg->dense = cfg->nlayers > 0 && (cfg->dense || !cfg->nitems);
+	if (cfg->nlayers)
+		cfg->activation = hidden;
+	cfg->nitems = 0;
+	for (size_t i = 0; i < count; i++) {
+		const struct nn_layer *l = nn_model_layer(m, i);
+
+		/* model.dropout's layers, which the config adds again. */
+		if (cfg->dropout > 0 && l->spec.kind == NN_DROPOUT && i > 0 &&
+		    nn_model_layer(m, i - 1)->spec.kind == NN_FC)
+			continue;
+		cfg->item_index[cfg->nitems] = cfg->nitems;
+		cfg->items[cfg->nitems++] = l->spec;
+	}
 }
 
 /* The regularisation term the book's network2.py adds to a reported cost

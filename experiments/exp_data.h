@@ -50,6 +50,11 @@ double exp_reg_cost(const struct nn_model *m, const struct exp_config *cfg, size
 struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_data *d,
 				size_t max_batch, struct nn_rng *rng, struct nn_err *err);
 
+/* Sets cfg's model keys (layers, input, activations, cost) to those of
+ * m, which exp_model_make built from cfg: the resolved config a run
+ * writes, which builds the same net again. */
+void exp_model_resolve(struct exp_config *cfg, const struct nn_model *m);
+
 /* "file:line:col" of a config key, or a note that it is a default. */
 const char *exp_config_where(const struct exp_config *cfg, const char *section,
 			     const char *key, char *buf, size_t len);

@@ -132,12 +132,17 @@ int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 		fprintf(log, "  training %zu, validation %zu, test %zu examples; scored each epoch: %s\n",
 			data.train.n, data.validation.n, data.test.n,
 			exp_split_name(cfg->eval));
-		fprintf(log, "  model [");
-		for (size_t l = 0; l <= model->nlayers; l++)
-			fprintf(log, "%s%zu", l ? ", " : "", model->sizes[l]);
-		fprintf(log, "], %zu parameters, %s hidden, %s output, %s cost%s%s\n", model->nparams,
-			nn_act_name(model->hidden_act), nn_act_name(model->output_act),
-			nn_cost_name(model->cost), cfg->from ? ", from " : "", cfg->from ? cfg->from : "");
+		char desc[1024];
+		size_t sizes[NN_MAX_LAYERS + 1];
+		enum nn_act hidden;
+
+		fprintf(log, "  model %s, %zu parameters, ", nn_model_describe(model, desc, sizeof(desc)),
+			nn_model_param_count(model));
+		if (nn_model_dense_sizes(model, sizes, NN_MAX_LAYERS + 1, &hidden))
+			fprintf(log, "%s hidden, %s output, ", nn_act_name(hidden),
+				nn_act_name(nn_model_output_act(model)));
+		fprintf(log, "%s cost%s%s\n", nn_cost_name(nn_model_cost(model)), cfg->from ? ", from " : "",
+			cfg->from ? cfg->from : "");
 	}
 	nn_model_destroy(model);
 	rc = 0;

@@ -11,12 +11,21 @@ static const char *const grad_names[] = {
 	"grad_norm_hidden1", "grad_norm_hidden2", "grad_norm_hidden3", "grad_norm_hidden4",
 	"grad_norm_hidden5", "grad_norm_hidden6", "grad_norm_hidden7", "grad_norm_hidden8",
 	"grad_norm_hidden9", "grad_norm_hidden10", "grad_norm_hidden11", "grad_norm_hidden12",
-	"grad_norm_hidden13", "grad_norm_hidden14", "grad_norm_hidden15",
+	"grad_norm_hidden13", "grad_norm_hidden14", "grad_norm_hidden15", "grad_norm_hidden16",
+	"grad_norm_hidden17", "grad_norm_hidden18", "grad_norm_hidden19", "grad_norm_hidden20",
+	"grad_norm_hidden21", "grad_norm_hidden22", "grad_norm_hidden23", "grad_norm_hidden24",
+	"grad_norm_hidden25", "grad_norm_hidden26", "grad_norm_hidden27", "grad_norm_hidden28",
+	"grad_norm_hidden29", "grad_norm_hidden30", "grad_norm_hidden31",
 };
 
 size_t exp_metrics_hidden(const struct exp_config *cfg)
 {
-	return cfg->nlayers > 2 ? cfg->nlayers - 2 : 0;
+	size_t weighted = 0;
+
+	/* The layers with parameters (fc, conv) but the output layer. */
+	for (size_t i = 0; i < cfg->nitems; i++)
+		weighted += cfg->items[i].kind == NN_FC || cfg->items[i].kind == NN_CONV;
+	return weighted > 1 ? weighted - 1 : 0;
 }
 
 size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int *filled)

@@ -12,8 +12,9 @@
 
 #define EXP_METRICS_MAX_COLUMNS 48
 
-/* The hidden layers of a run of cfg (cfg->nlayers - 2; 0 when the layers
- * come from model.from and are not known yet). */
+/* The hidden layers of a run of cfg: its fc and conv layers but the
+ * output layer (0 when the layers come from model.from and are not
+ * known yet). */
 size_t exp_metrics_hidden(const struct exp_config *cfg);
 
 /* The columns a run of cfg writes, in order: names[i] (static strings),

@@ -293,7 +293,7 @@ static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 static int write_speed(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	size_t hidden = r->model->nlayers - 1;
+	size_t hidden = nn_model_hidden_count(r->model);
 
 	(void)err;
 	exp_plot_script_head(f, "learning-speed", "speed of learning: the norm of each hidden layer's average bias gradient",
@@ -519,15 +519,82 @@ static void make_title(struct run_info *r)
 {
 	const struct exp_config *cfg = r->cfg;
 	struct nn_model *m = r->model;
-	size_t n = 0;
+	size_t sizes[NN_MAX_LAYERS + 1];
+	enum nn_act hidden;
+	char desc[256];
 
-	n += (size_t)snprintf(r->title + n, sizeof(r->title) - n, "%s: [", cfg->name);
-	for (size_t l = 0; l <= m->nlayers && n < sizeof(r->title); l++)
-		n += (size_t)snprintf(r->title + n, sizeof(r->title) - n, "%s%zu", l ? ", " : "", m->sizes[l]);
-	if (n < sizeof(r->title))
-		snprintf(r->title + n, sizeof(r->title) - n, "], %s, eta %g, batch %zu, %s cost%s",
-			 nn_act_name(m->hidden_act), cfg->eta, cfg->batch_size, nn_cost_name(m->cost),
-			 cfg->l2 > 0 ? ", L2" : "");
+	/* The book's nets name their one hidden activation; others' layers name theirs. */
+	nn_model_describe(m, desc, sizeof(desc));
+	if (nn_model_dense_sizes(m, sizes, NN_MAX_LAYERS + 1, &hidden))
+		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), ", %s", nn_act_name(hidden));
+	snprintf(r->title, sizeof(r->title), "%s: %s, eta %g, batch %zu, %s cost%s", cfg->name, desc,
+		 cfg->eta, cfg->batch_size, nn_cost_name(nn_model_cost(m)), cfg->l2 > 0 ? ", L2" : "");
+}
+
+/* Scales each tile of g to its largest magnitude. */
+static void grid_normalise(struct grid *g, size_t tiles, size_t w, size_t h)
+{
+	for (size_t t = 0; t < tiles; t++) {
+		float max = 1e-12f;
+
+		for (size_t y = 0; y < h; y++)
+			for (size_t x = 0; x < w; x++)
+				max = fabsf(grid_tile(g, t, y)[x]) > max ? fabsf(grid_tile(g, t, y)[x]) : max;
+		for (size_t y = 0; y < h; y++)
+			for (size_t x = 0; x < w; x++)
+				grid_tile(g, t, y)[x] /= max;
+	}
+}
+
+/* The weights as images: a first fully connected layer's, one tile per
+ * unit (weights.png); or each convolution's kernels, one tile per map
+ * and input channel (filters1.png, filters2.png, ...). Each tile is
+ * scaled to its largest magnitude. */
+static void weight_charts(const char *dir, struct run_info *r, size_t w, size_t h, int *draw,
+			  FILE *log, int *failed)
+{
+	const char *palette = "defined (-1 '#2166ac', 0 'white', 1 '#b2182b')";
+	const struct nn_layer *l0 = nn_model_layer(r->model, 0);
+	size_t count = nn_model_layer_count(r->model), nconv = 0;
+	char what[400], name[32];
+	struct grid g;
+
+	if (l0->spec.kind == NN_FC && count > 1 && grid_init(&g, l0->spec.size < TILES_MAX ? l0->spec.size : TILES_MAX, w, h, 0.0f) == 0) {
+		size_t units = l0->spec.size < TILES_MAX ? l0->spec.size : TILES_MAX;
+
+		for (size_t u = 0; u < units; u++)
+			for (size_t y = 0; y < h; y++)
+				memcpy(grid_tile(&g, u, y), l0->w + u * w * h + y * w, w * sizeof(float));
+		grid_normalise(&g, units, w, h);
+		snprintf(what, sizeof(what), "first-layer weights, one tile per hidden unit, %s", r->which);
+		struct grid_chart c = { r, &g, "weights", what, palette, "[-1:1]", NULL };
+		grid_chart(dir, &c, draw, log, failed);
+		free(g.cells);
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct nn_layer *l = nn_model_layer(r->model, i);
+		size_t k = l->spec.kernel, c = l->in.c, tiles;
+
+		if (l->spec.kind != NN_CONV)
+			continue;
+		nconv++;
+		tiles = l->spec.size * c < TILES_MAX ? l->spec.size * c : TILES_MAX;
+		if (grid_init(&g, tiles, k, k, 0.0f) < 0)
+			continue;
+		/* Tile t is map t / c, channel t % c; w is (M, K, K, C). */
+		for (size_t t = 0; t < tiles; t++)
+			for (size_t y = 0; y < k; y++)
+				for (size_t x = 0; x < k; x++)
+					grid_tile(&g, t, y)[x] = l->w[((t / c * k + y) * k + x) * c + t % c];
+		grid_normalise(&g, tiles, k, k);
+		snprintf(name, sizeof(name), "filters%zu", nconv);
+		snprintf(what, sizeof(what), "convolution %zu: %zu maps of %zux%zu%s%s, %s", nconv, l->spec.size,
+			 k, k, c > 1 ? ", one tile per map and input channel" : "",
+			 tiles < l->spec.size * c ? " (the first 100)" : "", r->which);
+		struct grid_chart gc = { r, &g, name, what, palette, "[-1:1]", NULL };
+		grid_chart(dir, &gc, draw, log, failed);
+		free(g.cells);
+	}
 }
 
 int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
@@ -539,13 +606,13 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 	int have = exp_plot_have_gnuplot(), draw = have, failed = 0;
 	const struct nn_data *eval = exp_data_eval(data, cfg);
 	size_t w = data->ds.image_width, h = data->ds.image_height, k = data->ds.class_count;
-	int images = w && h && w * h == data->ds.input_size && model->sizes[0] == w * h;
+	int images = w && h && w * h == data->ds.input_size && nn_model_inputs(model) == w * h;
 
 	r.has_validation = data->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
 	make_title(&r);
 	chart(dir, "accuracy", write_accuracy, &r, &draw, 1, log, &failed);
 	chart(dir, "cost", write_cost, &r, &draw, 1, log, &failed);
-	if (cfg->monitor_gradient_norms && model->nlayers > 1) {
+	if (cfg->monitor_gradient_norms && nn_model_hidden_count(model) > 0) {
 		chart(dir, "learning-speed", write_speed, &r, &draw, 1, log, &failed);
 		chart(dir, "initial-gradients", write_initial, &r, &draw, 1, log, &failed);
 	}
@@ -603,26 +670,7 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 		free(labels);
 		free(x);
 
-		/* First-layer weights, one tile per hidden unit, each scaled to
-		 * its largest magnitude. */
-		size_t units = model->sizes[1] < TILES_MAX ? model->sizes[1] : TILES_MAX;
-		if (model->nlayers > 1 && grid_init(&g, units, w, h, 0.0f) == 0) {
-			for (size_t u = 0; u < units; u++) {
-				const float *wu = model->w[0] + u * w * h;
-				float max = 1e-12f;
-
-				for (size_t i = 0; i < w * h; i++)
-					max = fabsf(wu[i]) > max ? fabsf(wu[i]) : max;
-				for (size_t y = 0; y < h; y++)
-					for (size_t xx = 0; xx < w; xx++)
-						grid_tile(&g, u, y)[xx] = wu[y * w + xx] / max;
-			}
-			snprintf(what, sizeof(what), "first-layer weights, one tile per hidden unit, %s", which);
-			struct grid_chart c = { &r, &g, "weights", what,
-						"defined (-1 '#2166ac', 0 'white', 1 '#b2182b')", "[-1:1]", NULL };
-			grid_chart(dir, &c, &draw, log, &failed);
-			free(g.cells);
-		}
+		weight_charts(dir, &r, w, h, &draw, log, &failed);
 	}
 	free(r.confusion);
 	if (!have && log)

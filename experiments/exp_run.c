@@ -318,11 +318,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	/* The run directory and its resolved config. */
 	struct exp_config resolved = *cfg;
 	resolved.train_size = (long)(cfg->expand ? data.train.n / 5 : data.train.n);
-	resolved.nlayers = model->nlayers + 1;
-	resolved.cost = model->cost;
-	resolved.activation = model->hidden_act;
-	resolved.output = model->output_act;
-	memcpy(resolved.layers, model->sizes, sizeof(resolved.layers));
+	exp_model_resolve(&resolved, model);
 	struct config_file cf = { &resolved, &data.plugin };
 	if (opts->before_writing)
 		opts->before_writing();
@@ -362,7 +358,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 			goto done;
 	}
 	/* The learning speed before any training: the book's bar chart. */
-	if (cfg->monitor_gradient_norms && model->nlayers > 1) {
+	if (cfg->monitor_gradient_norms && nn_model_hidden_count(model) > 0) {
 		double norms[NN_MAX_LAYERS];
 		struct exp_text t = { 0 };
 
@@ -370,7 +366,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		exp_text_puts(&t, "layer,gradient_norm\n");
 		if (opts->log)
 			fputs("Start: gradient norms", opts->log);
-		for (size_t l = 0; l + 1 < model->nlayers; l++) {
+		for (size_t l = 0; l < nn_model_hidden_count(model); l++) {
 			exp_text_printf(&t, "hidden%zu,%.6g\n", l + 1, norms[l]);
 			if (opts->log)
 				fprintf(opts->log, "%s hidden %zu %.6g", l ? "," : "", l + 1, norms[l]);

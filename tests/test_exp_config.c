@@ -112,9 +112,9 @@ Test(exp_config, wrong_types_name_place)
 	expect_error("model:\n  layers: [2, 2]\ntrain:\n  epochs: [1, 2]\n", NULL, 0,
 		     "@:4:11: 'epochs' must be a whole number, got a list");
 	expect_error("model:\n  layers: 784\n", NULL, 0,
-		     "@:2:11: 'layers' must be a list of 2 to 17 layer sizes, such as [784, 30, 10]");
+		     "@:2:11: 'layers' must be a list of 2 to 33 layer sizes, such as [784, 30, 10], or of layers, such as [conv 20x5x5, pool 2, fc 100, softmax 10]");
 	expect_error("model:\n  layers: [784, x, 10]\n", NULL, 0,
-		     "@:2:17: 'layers' must be a whole number, got 'x'");
+		     "@:2:17: model.layers[1] 'x': expected 'fc N [ACT]', 'softmax N', 'conv MxKxK [ACT]', 'pool P' or 'dropout P'");
 	expect_error("model:\n  layers: [2, 2]\ntrain:\n  shuffle: maybe\n", NULL, 0,
 		     "@:4:12: 'shuffle' must be true or false");
 	expect_error("model:\n  layers: [2, 2]\ntrain:\n  cost: hinge\n", NULL, 0,

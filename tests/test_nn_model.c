@@ -6,14 +6,25 @@
 #include "nn_model.h"
 #include "nn_train.h"
 
-/* Whether each hidden unit is active (a > 0), for spotting ReLU kinks. */
+/* Whether each unit of each hidden layer is active (a > 0), for spotting
+ * ReLU kinks. */
 static void active_pattern(const struct nn_model *m, size_t batch, unsigned char *out)
 {
 	size_t k = 0;
 
-	for (size_t l = 1; l < m->nlayers; l++)
-		for (size_t i = 0; i < batch * m->sizes[l]; i++)
-			out[k++] = m->a[l][i] > 0.0f;
+	for (size_t l = 0; l + 1 < m->nlayers; l++)
+		for (size_t i = 0; i < batch * nn_shape_size(m->layers[l].out); i++)
+			out[k++] = m->layers[l].a[i] > 0.0f;
+}
+
+/* The short form with activations and dropout after the hidden layers. */
+static struct nn_model *dense_model(const size_t *sizes, size_t n, size_t batch, enum nn_act hidden,
+				    enum nn_act output, float dropout)
+{
+	struct nn_spec specs[NN_MAX_LAYERS];
+	size_t count = nn_specs_dense(specs, NN_MAX_LAYERS, sizes, n, hidden, output, dropout);
+
+	return nn_model_create(specs, count, (struct nn_shape){ 1, 1, sizes[0] }, batch, NULL);
 }
 
 /* Central differences over every parameter against backprop, for one
@@ -26,17 +37,14 @@ static size_t grad_check(enum nn_act hidden, enum nn_act output, enum nn_cost co
 	const size_t batch = 3;
 	int32_t labels[] = { 0, 2, 1 };
 	struct nn_rng rng, mask_rng, r;
-	struct nn_model *m = nn_model_create(sizes, 4, batch, NULL);
+	struct nn_model *m = dense_model(sizes, 4, batch, hidden, output, dropout);
 	unsigned char base[64] = { 0 }, up_pat[64] = { 0 }, down_pat[64] = { 0 };
 	double max_grad = 0;
 	size_t checked = 0, skipped = 0;
 	const char *what = nn_act_name(hidden);
 
 	cr_assert_not_null(m);
-	m->hidden_act = hidden;
-	m->output_act = output;
 	m->cost = cost;
-	cr_assert_eq(nn_model_set_dropout(m, dropout, NULL), 0);
 	nn_rng_init(&rng, 11);
 	nn_rng_init(&mask_rng, 12);
 	nn_model_init_scaled(m, &rng);
@@ -109,33 +117,36 @@ Test(nn_model, backward_through_dropout_matches_numeric_grad)
 Test(nn_model, dropout_zeroes_and_scales_hidden_units)
 {
 	const size_t sizes[] = { 4, 200, 2 };
-	struct nn_model *m = nn_model_create(sizes, 3, 8, NULL);
+	struct nn_model *m = dense_model(sizes, 3, 8, NN_SIGMOID, NN_SIGMOID, 0.25f);
 	struct nn_rng rng;
 	size_t zero = 0, total = 8 * 200;
 
+	cr_assert_eq(m->nlayers, 3);
+	cr_assert_eq(m->layers[1].spec.kind, NN_DROPOUT);
 	nn_rng_init(&rng, 4);
 	nn_model_init_large(m, &rng);
-	cr_assert_eq(nn_model_set_dropout(m, 0.25f, NULL), 0);
 	for (size_t i = 0; i < 8 * 4; i++)
 		nn_model_input(m)[i] = 0.5f;
 	nn_model_forward_train(m, 8, &rng);
 	for (size_t i = 0; i < total; i++) {
-		if (m->a[1][i] == 0.0f) {
+		if (m->layers[1].a[i] == 0.0f) {
 			zero++;
 		} else {
 			/* kept units are scaled by 1/(1 - p) */
-			cr_assert_float_eq(m->a[1][i], m->h[1][i] / 0.75f, 1e-6);
+			cr_assert_float_eq(m->layers[1].a[i], m->layers[0].a[i] / 0.75f, 1e-6);
 		}
 	}
 	cr_assert(zero > total / 4 - 80 && zero < total / 4 + 80, "%zu of %zu dropped", zero, total);
 	/* Inference applies no dropout. */
 	nn_model_forward(m, 8);
 	for (size_t i = 0; i < total; i++)
-		cr_assert_gt(m->a[1][i], 0.0f);
-	struct nn_err err = { 0, "" };
-	cr_assert_eq(nn_model_set_dropout(m, 1.0f, &err), NN_EINVAL);
-	cr_assert_str_eq(err.msg, "dropout must be at least 0 and below 1, got 1");
+		cr_assert_eq(m->layers[1].a[i], m->layers[0].a[i]);
 	nn_model_destroy(m);
+
+	struct nn_err err = { 0, "" };
+	struct nn_spec bad[] = { { .kind = NN_DROPOUT, .p = 1.0f }, { .kind = NN_FC, .size = 2 } };
+	cr_assert_null(nn_model_create(bad, 2, (struct nn_shape){ 1, 1, 4 }, 8, &err));
+	cr_assert_str_eq(err.msg, "layer 0 'dropout 1': probability 1, expected at least 0 and below 1");
 }
 
 static double sigmoid(double z)
@@ -155,7 +166,7 @@ Test(nn_model, sgd_step_matches_update_rule)
 	int32_t labels[2] = { 0, 1 };
 	const double eta = 3.0;
 	double w[4], b[2], gw[4] = { 0 }, gb[2] = { 0 };
-	struct nn_model *m = nn_model_create(sizes, 2, 2, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 2, 2, NULL);
 
 	cr_assert_not_null(m);
 	memcpy(m->w[0], w0, sizeof(w0));
@@ -203,7 +214,7 @@ Test(nn_model, l2_update_matches_the_book)
 	uint32_t order[4] = { 0, 1, 2, 3 };
 	const double eta = 0.5, lambda = 3.0, n = 4;
 	double w[4] = { 0.3, -0.2, 0.1, 0.4 }, b[2] = { -0.1, 0.2 };
-	struct nn_model *m = nn_model_create(sizes, 2, 2, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 2, 2, NULL);
 	struct nn_data d = { x, NN_U8, 1.0f / 255.0f, y, 4, 2 };
 	struct nn_sgd sgd = { .batch_size = 2, .eta = (float)eta, .l2 = (float)lambda };
 	struct nn_rng rng;
@@ -244,7 +255,7 @@ Test(nn_model, l2_update_matches_the_book)
 Test(nn_model, momentum_and_l1_follow_their_rules)
 {
 	const size_t sizes[] = { 1, 1 };
-	struct nn_model *m = nn_model_create(sizes, 2, 1, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 2, 1, NULL);
 	struct nn_step s = { .lr = 0.1f, .l1 = 0.01f, .momentum = 0.9f };
 
 	m->w[0][0] = 1.0f;
@@ -285,8 +296,8 @@ Test(nn_model, training_is_deterministic_and_learns)
 	}
 	struct nn_data d = { x, NN_U8, 1.0f / 255.0f, y, N, D };
 	struct nn_sgd sgd = { .batch_size = 10, .eta = 3.0f, .shuffle = 1 };
-	struct nn_model *a = nn_model_create(sizes, 3, 16, NULL);
-	struct nn_model *b = nn_model_create(sizes, 3, 16, NULL);
+	struct nn_model *a = nn_model_create_dense(sizes, 3, 16, NULL);
+	struct nn_model *b = nn_model_create_dense(sizes, 3, 16, NULL);
 	struct nn_eval ev;
 
 	nn_rng_init(&ra, 42);
@@ -325,7 +336,7 @@ Test(nn_model, epoch_stops_when_asked)
 	struct nn_rng rng;
 	struct nn_data d = { x, NN_U8, 1.0f, y, N, D };
 	struct nn_sgd sgd = { .batch_size = 10, .eta = 1.0f };
-	struct nn_model *m = nn_model_create(sizes, 2, 10, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 2, 10, NULL);
 	size_t calls = 0;
 
 	for (int i = 0; i < N; i++)
@@ -347,7 +358,7 @@ Test(nn_model, evaluate_counts_argmax_and_mean_cost)
 	const size_t sizes[] = { 2, 2 };
 	uint8_t x[6] = { 1, 2, 3, 4, 5, 6 };
 	int32_t y[3] = { 0, 1, 0 };
-	struct nn_model *m = nn_model_create(sizes, 2, 2, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 2, 2, NULL);
 	struct nn_data d = { x, NN_U8, 1.0f, y, 3, 2 };
 	struct nn_eval ev;
 
@@ -369,10 +380,10 @@ Test(nn_model, create_rejects_bad_shapes)
 	const size_t zero[] = { 4, 0, 2 };
 	const size_t one[] = { 4 };
 
-	cr_assert_null(nn_model_create(zero, 3, 10, &err));
-	cr_assert_str_eq(err.msg, "layer 1 has 0 neurons, expected 1 to 16777216");
-	cr_assert_null(nn_model_create(one, 1, 10, &err));
-	cr_assert_str_eq(err.msg, "a network needs 2 to 17 layer sizes, got 1");
+	cr_assert_null(nn_model_create_dense(zero, 3, 10, &err));
+	cr_assert_str_eq(err.msg, "layer 0 'fc 0 sigmoid': 0 units, expected 1 to 16777216");
+	cr_assert_null(nn_model_create_dense(one, 1, 10, &err));
+	cr_assert_str_eq(err.msg, "a network needs 2 to 33 layer sizes, got 1");
 }
 
 Test(nn_model, shuffle_reorders_every_epoch_and_off_keeps_the_order)
@@ -385,7 +396,7 @@ Test(nn_model, shuffle_reorders_every_epoch_and_off_keeps_the_order)
 	struct nn_rng rng;
 	struct nn_data d = { x, NN_U8, 1.0f, y, N, D };
 	struct nn_sgd sgd = { .batch_size = 10, .eta = 0.1f, .shuffle = 1 };
-	struct nn_model *m = nn_model_create(sizes, 2, 10, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 2, 10, NULL);
 
 	for (int i = 0; i < N; i++)
 		order[i] = (uint32_t)i;
@@ -413,7 +424,7 @@ Test(nn_model, the_last_partial_mini_batch_is_trained)
 	const size_t sizes[] = { D, 2 };
 	struct nn_data d = { x, NN_U8, 1.0f, y, N, D };
 	struct nn_sgd sgd = { .batch_size = 3, .eta = 1.0f, .shuffle = 0 };
-	struct nn_model *m = nn_model_create(sizes, 2, 3, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 2, 3, NULL);
 
 	x[6 * D + 1] = 1;
 	for (int i = 0; i < N; i++)
@@ -433,7 +444,7 @@ Test(nn_model, scaled_init_has_the_books_spread)
 {
 	/* Weights N(0, 1/n_in), biases N(0, 1); large: both N(0, 1). */
 	const size_t sizes[] = { 400, 300, 10 };
-	struct nn_model *m = nn_model_create(sizes, 3, 1, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 3, 1, NULL);
 	struct nn_rng rng;
 	double sw = 0, sb = 0;
 
@@ -465,7 +476,7 @@ Test(nn_model, bias_gradient_norms_match_a_per_example_computation)
 	uint8_t x[N * D];
 	int32_t y[N];
 	struct nn_rng rng;
-	struct nn_model *m = nn_model_create(sizes, 4, 3, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 4, 3, NULL);
 	double norms[2], want[2];
 
 	nn_rng_init(&rng, 11);

@@ -26,8 +26,8 @@ Test(nn_model_io, book_model_loads_and_computes)
 
 	cr_assert_not_null(m, "%s", err.msg);
 	cr_assert_eq(m->nlayers, 2);
-	cr_assert_eq(m->sizes[0], 3);
-	cr_assert_eq(m->sizes[2], 2);
+	cr_assert_eq(nn_model_inputs(m), 3);
+	cr_assert_eq(nn_model_outputs(m), 2);
 	cr_assert_eq(m->cost, NN_CROSS_ENTROPY);
 	memcpy(nn_model_input(m), x, sizeof(x));
 	const float *a = nn_model_forward(m, 1);
@@ -42,7 +42,7 @@ Test(nn_model_io, written_model_reads_back_identically)
 {
 	const size_t sizes[] = { 7, 5, 3 };
 	struct nn_rng rng;
-	struct nn_model *m = nn_model_create(sizes, 3, 1, NULL), *back;
+	struct nn_model *m = nn_model_create_dense(sizes, 3, 1, NULL), *back;
 	struct nn_err err = { 0, "" };
 	char *text, *again;
 	size_t len, len2;
@@ -51,8 +51,7 @@ Test(nn_model_io, written_model_reads_back_identically)
 	nn_rng_init(&rng, 8);
 	nn_model_init_scaled(m, &rng);
 	m->cost = NN_CROSS_ENTROPY;
-	m->hidden_act = NN_RELU;
-	m->output_act = NN_SOFTMAX;
+	nn_model_set_acts(m, NN_RELU, NN_SOFTMAX);
 	f = open_memstream(&text, &len);
 	cr_assert_eq(nn_model_write_json(m, f, "mem", &err), 0);
 	fclose(f);
@@ -64,8 +63,8 @@ Test(nn_model_io, written_model_reads_back_identically)
 	cr_assert_eq(back->nparams, m->nparams);
 	cr_assert_eq(memcmp(back->params, m->params, m->nparams * sizeof(float)), 0);
 	cr_assert_eq(back->cost, NN_CROSS_ENTROPY);
-	cr_assert_eq(back->hidden_act, NN_RELU);
-	cr_assert_eq(back->output_act, NN_SOFTMAX);
+	cr_assert_eq(back->layers[0].spec.act, NN_RELU);
+	cr_assert_eq(back->layers[1].spec.act, NN_SOFTMAX);
 	cr_assert(back->acts_recorded);
 	f = open_memstream(&again, &len2);
 	nn_model_write_json(back, f, "mem", &err);
@@ -96,7 +95,7 @@ Test(nn_model_io, malformed_models_name_the_place)
 		     "m.json:1:36: expected a number");
 	expect_error("{\"sizes\": [2, 0], \"weights\": [], \"biases\": []}",
 		     "m.json:1:15: sizes: expected a positive integer");
-	expect_error("{\"weights\": []}", "m.json:1:1: missing key \"sizes\"");
+	expect_error("{\"weights\": []}", "m.json:1:1: missing key \"sizes\" (network2.py's format) or \"layers\" (nnlab's)");
 	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"Hinge\"}",
 		     "m.json:1:69: unknown cost (expected \"QuadraticCost\", \"CrossEntropyCost\" or \"LogLikelihoodCost\")");
 	expect_error("[1e999]", "m.json:1:1: expected an object with \"sizes\", \"weights\", \"biases\"");
@@ -114,7 +113,7 @@ Test(nn_model_io, malformed_models_name_the_place)
 Test(nn_model_io, writer_refuses_nan_and_infinity)
 {
 	const size_t sizes[] = { 3, 2, 2 };
-	struct nn_model *m = nn_model_create(sizes, 3, 1, NULL);
+	struct nn_model *m = nn_model_create_dense(sizes, 3, 1, NULL);
 	struct nn_err err = { 0, "" };
 	char *buf = NULL, what[96];
 	size_t len = 0;

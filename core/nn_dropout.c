@@ -1,0 +1,60 @@
+/* The dropout kind: in training each input is zeroed with probability p
+ * and the kept ones are scaled by 1/(1 - p) (inverted dropout), so
+ * inference passes the input through unchanged. network3.py scales the
+ * next layer's weights by 1 - p at inference instead: the same net in
+ * expectation. */
+#include "nn_layer.h"
+
+#include <string.h>
+
+static int dropout_plan(struct nn_layer *l, struct nn_err *err)
+{
+	if (!(l->spec.p >= 0.0f && l->spec.p < 1.0f))
+		return nn_errorf(err, NN_EINVAL, "probability %g, expected at least 0 and below 1",
+				 (double)l->spec.p);
+	l->out = l->in;
+	l->nmask = nn_shape_size(l->in);
+	return 0;
+}
+
+static void dropout_forward(struct nn_layer *l, const float *in, float *scratch,
+			    struct nn_rng *rng, size_t batch)
+{
+	size_t n = batch * nn_shape_size(l->in);
+	float p = l->spec.p, keep = 1.0f / (1.0f - p);
+
+	(void)scratch;
+	l->dropped = rng && p > 0.0f;
+	if (!l->dropped) {
+		memcpy(l->a, in, n * sizeof(float));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		l->mask[i] = nn_rng_uniform(rng) < p ? 0.0f : keep;
+		l->a[i] = in[i] * l->mask[i];
+	}
+}
+
+static void dropout_backward(struct nn_layer *l, float *din, const float *in, float *scratch,
+			     size_t batch)
+{
+	size_t n = batch * nn_shape_size(l->in);
+
+	(void)in;
+	(void)scratch;
+	if (!din)
+		return;
+	if (l->dropped)
+		for (size_t i = 0; i < n; i++)
+			din[i] += l->d[i] * l->mask[i];
+	else
+		for (size_t i = 0; i < n; i++)
+			din[i] += l->d[i];
+}
+
+const struct nn_layer_kind nn_dropout_kind = {
+	.name = "dropout",
+	.plan = dropout_plan,
+	.forward = dropout_forward,
+	.backward = dropout_backward,
+};

@@ -1,0 +1,102 @@
+/* The layers a network is stacked from: what a config names (struct
+ * nn_spec), the shapes the model infers from its input, and the table of
+ * kinds through which the model runs each layer. Activations are
+ * channels-last, (H, W, C) per example; a flat vector of n values is
+ * 1 x 1 x n. Each kind's forward and backward live in its own file
+ * (nn_dense.c, nn_conv.c, nn_pool.c, nn_dropout.c). */
+#ifndef NN_LAYER_H
+#define NN_LAYER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nn_act.h"
+#include "nn_err.h"
+#include "nn_rng.h"
+
+enum nn_kind {
+	NN_FC,       /* fully connected: size units */
+	NN_CONV,     /* valid kernel x kernel convolution, stride 1: size maps */
+	NN_POOL,     /* max-pooling size x size, stride size, border dropped */
+	NN_DROPOUT   /* drops each input with probability p in training */
+};
+
+struct nn_shape {
+	size_t h, w, c;
+};
+
+static inline size_t nn_shape_size(struct nn_shape s) { return s.h * s.w * s.c; }
+
+/* One layer as a config names it. */
+struct nn_spec {
+	enum nn_kind kind;
+	size_t size;       /* FC: units; CONV: maps; POOL: window side */
+	size_t kernel;     /* CONV: kernel side */
+	float p;           /* DROPOUT: the probability of dropping an input */
+	enum nn_act act;   /* FC and CONV: applied to the output */
+};
+
+struct nn_layer_kind;
+
+/* A layer of a built model: its shapes and views into the model's blocks.
+ * A layer reads the previous layer's a (or the model's input). */
+struct nn_layer {
+	struct nn_spec spec;
+	const struct nn_layer_kind *kind;
+	struct nn_shape in, out;
+	size_t nw, nb;              /* parameters: weights, then biases */
+	size_t fan_in, fan_out;     /* FC, CONV: the inputs and outputs one weight joins */
+	size_t scratch;             /* floats of model scratch the kernels need */
+	size_t nidx;                /* uint32_t per example: POOL's winners */
+	size_t nmask;               /* floats per example: DROPOUT's mask */
+	float *w, *b, *gw, *gb;     /* (nw), (nb) views into params and grads */
+	float *a;                   /* (max_batch, out): the output, after the activation */
+	float *d;                   /* (max_batch, out): dC/da in backward */
+	uint32_t *idx;              /* POOL: (max_batch, out) the input each output came from */
+	float *mask;                /* DROPOUT: (max_batch, in) 0 or 1/(1 - p) */
+	int dropped;                /* DROPOUT: the last forward applied the mask */
+};
+
+/* What the model calls for a kind of layer. */
+struct nn_layer_kind {
+	const char *name;           /* "fc", "conv", "pool", "dropout" */
+	int activates;              /* spec.act is applied to the output by the model */
+	/* From l->spec and l->in: sets out, nw, nb, fan_in, fan_out, scratch,
+	 * nidx, nmask. Returns 0, or NN_EINVAL with a message that gives
+	 * the sizes (the caller prefixes the layer). */
+	int (*plan)(struct nn_layer *l, struct nn_err *err);
+	/* l->a = the layer's output for batch rows of in (before the
+	 * activation); rng is NULL outside training. */
+	void (*forward)(struct nn_layer *l, const float *in /* (B, in) */, float *scratch,
+			struct nn_rng *rng, size_t batch);
+	/* From l->d = dC/d(output before the activation): gw, gb += their
+	 * gradients and, when din is not NULL, din += dC/d(in).
+	 * Accumulates: callers zero first. */
+	void (*backward)(struct nn_layer *l, float *din /* (B, in) or NULL */,
+			 const float *in /* (B, in) */, float *scratch, size_t batch);
+	/* Model files: the weight tensor's dimensions as the file nests them
+	 * (returns how many, at most 4), and the index into w of the file's
+	 * i-th weight in that order. NULL for kinds without weights. */
+	size_t (*file_dims)(const struct nn_layer *l, size_t dims[4]);
+	size_t (*file_index)(const struct nn_layer *l, size_t i);
+};
+
+extern const struct nn_layer_kind nn_fc_kind, nn_conv_kind, nn_pool_kind, nn_dropout_kind;
+
+/* The kind of a spec. */
+const struct nn_layer_kind *nn_layer_kind_of(enum nn_kind kind);
+
+/* "conv 20x5x5 relu", "pool 2", "fc 100 sigmoid", "dropout 0.5": a spec
+ * as configs write it, into buf. */
+const char *nn_spec_format(const struct nn_spec *s, char *buf, size_t len);
+
+/* Parses a layer as configs and model files write it: "fc N [ACT]" (or
+ * just "N"), "softmax N" (fc N softmax), "conv MxKxK [ACT]" (M maps of
+ * K x K; "MxK" too), "pool P" (or "pool PxP"), "dropout P". An fc or
+ * conv layer without ACT gets def, and *named (when not NULL) says
+ * whether ACT was there. Returns 0, or NN_EINVAL with a message saying
+ * what is wrong. */
+int nn_spec_parse(const char *text, enum nn_act def, struct nn_spec *out, int *named,
+		  struct nn_err *err);
+
+#endif
