@@ -540,3 +540,271 @@ Test(nn_model, plurality_vote_breaks_ties_by_the_earliest_model)
 	cr_assert_eq(out[0], 6, "a majority wins over the first model");
 	cr_assert_eq(out[1], 1);
 }
+
+/* A fingerprint of the kinks of a forward pass: each unit's sign and each
+ * pooling window's winner, so a finite difference that crosses one (where
+ * there is no derivative) can be skipped. */
+static size_t kinks(const struct nn_model *m, size_t batch, unsigned char *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (size_t l = 0; l + 1 < m->nlayers; l++) {
+		const struct nn_layer *y = &m->layers[l];
+
+		for (size_t i = 0; i < batch * nn_shape_size(y->out) && k < cap; i++)
+			out[k++] = (unsigned char)(y->kind->activates && y->spec.act == NN_RELU && y->a[i] > 0.0f) |
+				   (unsigned char)(y->idx ? y->idx[i] << 1 : 0);
+	}
+	return k;
+}
+
+/* Central differences over every parameter of a small conv net (3
+ * channels of 7 x 9, odd sizes, a pooling border dropped) against
+ * backprop. With dropout, every pass redraws the same masks. */
+static void conv_grad_check(enum nn_act act, enum nn_act output, enum nn_cost cost, float dropout)
+{
+	const struct nn_spec specs[] = {
+		{ .kind = NN_CONV, .size = 4, .kernel = 3, .act = act },   /* 7x9x3 -> 5x7x4 */
+		{ .kind = NN_POOL, .size = 2 },                             /* -> 2x3x4: a row and a column dropped */
+		{ .kind = NN_CONV, .size = 3, .kernel = 2, .act = act },   /* -> 1x2x3 */
+		{ .kind = NN_DROPOUT, .p = dropout },
+		{ .kind = NN_FC, .size = 5, .act = act },
+		{ .kind = NN_DROPOUT, .p = dropout },
+		{ .kind = NN_FC, .size = 3, .act = output },
+	};
+	const size_t batch = 3;
+	int32_t labels[] = { 2, 0, 1 };
+	struct nn_rng rng, mask_rng, r;
+	struct nn_err err = { 0, "" };
+	struct nn_model *m = nn_model_create(specs, 7, (struct nn_shape){ 7, 9, 3 }, batch, &err);
+	static unsigned char base[4096], up_pat[4096], down_pat[4096];
+	double max_grad = 0;
+	size_t skipped = 0, n;
+
+	cr_assert_not_null(m, "%s", err.msg);
+	cr_assert_eq(m->layers[1].out.h, 2);
+	cr_assert_eq(m->layers[1].out.w, 3);
+	cr_assert_eq(m->nparams, 4 * 27 + 4 + 3 * 16 + 3 + 5 * 6 + 5 + 3 * 5 + 3);
+	m->cost = cost;
+	nn_rng_init(&rng, 21);
+	nn_rng_init(&mask_rng, 22);
+	nn_model_init_scaled(m, &rng);
+	for (size_t i = 0; i < batch * 7 * 9 * 3; i++)
+		nn_model_input(m)[i] = (float)nn_rng_uniform(&rng);
+	r = mask_rng;
+	nn_model_forward_train(m, batch, &r);
+	n = kinks(m, batch, base, sizeof(base));
+	nn_model_backward(m, labels, batch);
+
+	const float eps = 2e-3f;
+	for (size_t i = 0; i < m->nparams; i++) {
+		float saved = m->params[i];
+		double up, down, numeric;
+
+		m->params[i] = saved + eps;
+		r = mask_rng;
+		up = nn_cost_sum(nn_model_forward_train(m, batch, &r), labels, batch, 3, cost);
+		kinks(m, batch, up_pat, sizeof(up_pat));
+		m->params[i] = saved - eps;
+		r = mask_rng;
+		down = nn_cost_sum(nn_model_forward_train(m, batch, &r), labels, batch, 3, cost);
+		kinks(m, batch, down_pat, sizeof(down_pat));
+		m->params[i] = saved;
+		if (memcmp(base, up_pat, n) || memcmp(base, down_pat, n)) {
+			skipped++;
+			continue;
+		}
+		numeric = (up - down) / (2.0 * eps);
+		if (fabs(m->grads[i]) > max_grad)
+			max_grad = fabs(m->grads[i]);
+		cr_expect_leq(fabs(numeric - m->grads[i]), 3e-3 + 3e-2 * fabs(numeric),
+			      "%s/%s/%s dropout %g, param %zu: backprop %g, numeric %g", nn_act_name(act),
+			      nn_act_name(output), nn_cost_name(cost), (double)dropout, i,
+			      (double)m->grads[i], numeric);
+	}
+	cr_assert_gt(max_grad, 1e-3, "the gradient is all zero");
+	cr_assert_leq(skipped, m->nparams / 5, "%zu of %zu parameters skipped at kinks", skipped, m->nparams);
+	/* Every layer with parameters gets some gradient. */
+	for (size_t k = 0; k < m->nweighted; k++) {
+		const struct nn_layer *l = NULL;
+		double sum = 0;
+
+		for (size_t i = 0, j = 0; i < m->nlayers; i++)
+			if (m->layers[i].nw && j++ == k)
+				l = &m->layers[i];
+		for (size_t q = 0; q < l->nw; q++)
+			sum += fabs(l->gw[q]);
+		cr_assert_gt(sum, 0.0, "layer %zu has no weight gradient", k);
+	}
+	nn_model_destroy(m);
+}
+
+Test(nn_model, conv_net_backward_matches_numeric_grad)
+{
+	const enum nn_act act[] = { NN_SIGMOID, NN_TANH, NN_RELU };
+	const enum nn_act output[] = { NN_SIGMOID, NN_SOFTMAX };
+	const enum nn_cost cost[] = { NN_QUADRATIC, NN_CROSS_ENTROPY, NN_LOG_LIKELIHOOD };
+
+	for (int a = 0; a < 3; a++)
+		for (int o = 0; o < 2; o++)
+			for (int c = 0; c < 3; c++)
+				conv_grad_check(act[a], output[o], cost[c], 0.0f);
+}
+
+Test(nn_model, conv_net_backward_through_dropout_matches_numeric_grad)
+{
+	conv_grad_check(NN_RELU, NN_SOFTMAX, NN_LOG_LIKELIHOOD, 0.5f);
+	conv_grad_check(NN_SIGMOID, NN_SIGMOID, NN_CROSS_ENTROPY, 0.3f);
+}
+
+static double sig(double z)
+{
+	return 1.0 / (1.0 + exp(-z));
+}
+
+/* One SGD step of a tiny conv net, computed by hand: a 3 x 3 image, one
+ * 2 x 2 kernel and sigmoid (2 x 2 maps), pooling 2 (one value), a softmax
+ * layer of 2 with the log-likelihood cost, eta 0.5, L2 with lambda 0.2
+ * over n = 4 training examples, momentum 0. */
+Test(nn_model, one_sgd_step_of_a_conv_net_matches_a_hand_computation)
+{
+	const struct nn_spec specs[] = {
+		{ .kind = NN_CONV, .size = 1, .kernel = 2, .act = NN_SIGMOID },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_FC, .size = 2, .act = NN_SOFTMAX },
+	};
+	const double x[9] = { 0.1, 0.9, 0.3, 0.4, 0.5, 0.6, 0.7, 0.2, 0.8 };
+	const double k[4] = { 0.5, -0.3, 0.2, 0.8 }, kb = 0.1, v[2] = { 0.7, -0.4 }, vb[2] = { 0.05, -0.05 };
+	const double eta = 0.5, lr = eta / 1, decay = eta * 0.2 / 4;
+	struct nn_model *m = nn_model_create(specs, 3, (struct nn_shape){ 3, 3, 1 }, 1, NULL);
+	int32_t label = 1;
+
+	cr_assert_not_null(m);
+	cr_assert_eq(m->nparams, 4 + 1 + 2 + 2);
+	for (int i = 0; i < 4; i++)
+		m->w[0][i] = (float)k[i];
+	m->b[0][0] = (float)kb;
+	m->w[1][0] = (float)v[0];
+	m->w[1][1] = (float)v[1];
+	m->b[1][0] = (float)vb[0];
+	m->b[1][1] = (float)vb[1];
+	for (int i = 0; i < 9; i++)
+		nn_model_input(m)[i] = (float)x[i];
+	m->cost = NN_LOG_LIKELIHOOD;
+
+	/* By hand: the four sigmoid outputs, their max, the softmax. */
+	double a[4], p = -1;
+	int win = 0;
+	for (int oy = 0; oy < 2; oy++)
+		for (int ox = 0; ox < 2; ox++) {
+			double z = kb + k[0] * x[oy * 3 + ox] + k[1] * x[oy * 3 + ox + 1] +
+				   k[2] * x[(oy + 1) * 3 + ox] + k[3] * x[(oy + 1) * 3 + ox + 1];
+			a[oy * 2 + ox] = sig(z);
+			if (a[oy * 2 + ox] > p) {
+				p = a[oy * 2 + ox];
+				win = oy * 2 + ox;
+			}
+		}
+	double z0 = v[0] * p + vb[0], z1 = v[1] * p + vb[1];
+	double y0 = exp(z0) / (exp(z0) + exp(z1)), y1 = 1 - y0;
+	/* dC/dz = y - onehot(1); back through the softmax layer to p, then to
+	 * the winning position's z. */
+	double d0 = y0, d1 = y1 - 1;
+	double dp = d0 * v[0] + d1 * v[1], dz = dp * a[win] * (1 - a[win]);
+	int wy = win / 2, wx = win % 2;
+	double gk[4] = { dz * x[wy * 3 + wx], dz * x[wy * 3 + wx + 1], dz * x[(wy + 1) * 3 + wx],
+			 dz * x[(wy + 1) * 3 + wx + 1] };
+
+	const float *out = nn_model_forward(m, 1);
+	cr_assert_float_eq(out[0], y0, 1e-6);
+	cr_assert_float_eq(out[1], y1, 1e-6);
+	nn_model_backward(m, &label, 1);
+	struct nn_step step = { .lr = (float)lr, .l2 = (float)decay };
+	nn_model_step(m, &step);
+	for (int i = 0; i < 4; i++)
+		cr_assert_float_eq(m->w[0][i], k[i] - lr * gk[i] - decay * k[i], 1e-6, "kernel %d", i);
+	cr_assert_float_eq(m->b[0][0], kb - lr * dz, 1e-6);
+	cr_assert_float_eq(m->w[1][0], v[0] - lr * d0 * p - decay * v[0], 1e-6);
+	cr_assert_float_eq(m->w[1][1], v[1] - lr * d1 * p - decay * v[1], 1e-6);
+	cr_assert_float_eq(m->b[1][0], vb[0] - lr * d0, 1e-6);
+	cr_assert_float_eq(m->b[1][1], vb[1] - lr * d1, 1e-6);
+	nn_model_destroy(m);
+}
+
+Test(nn_model, shapes_are_inferred_and_bad_ones_name_the_layer)
+{
+	/* The book's two conv-pool layers on 28 x 28. */
+	const struct nn_spec book[] = {
+		{ .kind = NN_CONV, .size = 20, .kernel = 5, .act = NN_RELU },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_CONV, .size = 40, .kernel = 5, .act = NN_RELU },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_FC, .size = 100, .act = NN_RELU },
+		{ .kind = NN_FC, .size = 10, .act = NN_SOFTMAX },
+	};
+	struct nn_err err = { 0, "" };
+	struct nn_model *m = nn_model_create(book, 6, (struct nn_shape){ 28, 28, 1 }, 10, &err);
+
+	cr_assert_not_null(m, "%s", err.msg);
+	cr_assert_eq(m->layers[0].out.h, 24);
+	cr_assert_eq(m->layers[1].out.h, 12);
+	cr_assert_eq(m->layers[2].out.h, 8);
+	cr_assert_eq(m->layers[3].out.c, 40);
+	cr_assert_eq(nn_shape_size(m->layers[3].out), 640);
+	cr_assert_eq(m->nparams, 20 * 25 + 20 + 40 * 500 + 40 + 100 * 640 + 100 + 10 * 100 + 10);
+	cr_assert_eq(nn_model_hidden_count(m), 3);
+	nn_model_destroy(m);
+
+	/* Without the first pooling the second pooling's input is 40x20x20; a
+	 * third conv of 5x5 after both poolings meets 40x4x4. */
+	const struct nn_spec small[] = {
+		{ .kind = NN_CONV, .size = 20, .kernel = 5, .act = NN_RELU },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_CONV, .size = 40, .kernel = 5, .act = NN_RELU },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_CONV, .size = 40, .kernel = 5, .act = NN_RELU },
+		{ .kind = NN_FC, .size = 10, .act = NN_SOFTMAX },
+	};
+	size_t bad = 99;
+	cr_assert_lt(nn_model_plan(small, 6, (struct nn_shape){ 28, 28, 1 }, 10, &bad, &err), 0);
+	cr_assert_eq(bad, 4);
+	cr_assert_str_eq(err.msg, "input is 40x4x4, smaller than the 5x5 kernel");
+	cr_assert_null(nn_model_create(small, 6, (struct nn_shape){ 28, 28, 1 }, 10, &err));
+	cr_assert_str_eq(err.msg, "layer 4 'conv 40x5x5 relu': input is 40x4x4, smaller than the 5x5 kernel");
+	const struct nn_spec pool_last[] = { { .kind = NN_FC, .size = 10, .act = NN_SIGMOID }, { .kind = NN_POOL, .size = 2 } };
+	cr_assert_null(nn_model_create(pool_last, 2, (struct nn_shape){ 28, 28, 1 }, 10, &err));
+	cr_assert_str_eq(err.msg, "layer 1 'pool 2': input is 10x1x1, smaller than the 2x2 window");
+	const struct nn_spec soft_hidden[] = { { .kind = NN_FC, .size = 10, .act = NN_SOFTMAX }, { .kind = NN_FC, .size = 2, .act = NN_SIGMOID } };
+	cr_assert_null(nn_model_create(soft_hidden, 2, (struct nn_shape){ 1, 1, 4 }, 10, &err));
+	cr_assert_str_eq(err.msg, "layer 0 'fc 10 softmax': softmax belongs to the output layer only");
+}
+
+Test(nn_model, network3_init_follows_the_books_code)
+{
+	const struct nn_spec specs[] = {
+		{ .kind = NN_CONV, .size = 20, .kernel = 5, .act = NN_SIGMOID },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_FC, .size = 100, .act = NN_SIGMOID },
+		{ .kind = NN_FC, .size = 10, .act = NN_SOFTMAX },
+	};
+	struct nn_model *m = nn_model_create(specs, 4, (struct nn_shape){ 28, 28, 1 }, 1, NULL);
+	struct nn_rng rng;
+	double sq[2] = { 0, 0 }, bsq = 0, zero = 0;
+
+	nn_rng_init(&rng, 5);
+	nn_model_init_network3(m, &rng);
+	/* conv: n_out = 20 * 25 / 4 = 125; fc: n_out = 100. */
+	for (size_t i = 0; i < m->layers[0].nw; i++)
+		sq[0] += m->layers[0].w[i] * m->layers[0].w[i];
+	for (size_t i = 0; i < m->layers[2].nw; i++)
+		sq[1] += m->layers[2].w[i] * m->layers[2].w[i];
+	for (size_t i = 0; i < m->layers[2].nb; i++)
+		bsq += m->layers[2].b[i] * m->layers[2].b[i];
+	for (size_t i = 0; i < m->layers[3].nw + m->layers[3].nb; i++)
+		zero += fabs(m->layers[3].w[i]);
+	cr_assert_float_eq(sqrt(sq[0] / 500), sqrt(1.0 / 125), 0.1 * sqrt(1.0 / 125));
+	cr_assert_float_eq(sqrt(sq[1] / (100 * 2880)), 0.1, 0.005);
+	cr_assert_float_eq(sqrt(bsq / 100), 1.0, 0.2);
+	cr_assert_eq(zero, 0.0, "the softmax layer starts at zero");
+	nn_model_destroy(m);
+}
