@@ -357,8 +357,9 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 		char what[64], msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] '%s': %s", name,
-			  (sizes ? sizes : layers)->line, (sizes ? sizes : layers)->col, at,
+		const struct nn_json *v = sizes ? sizes : &layers->items[at];
+
+		nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] '%s': %s", name, v->line, v->col, at,
 			  nn_spec_format(&specs[at], what, sizeof(what)), msg);
 		goto done;
 	}

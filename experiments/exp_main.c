@@ -629,8 +629,9 @@ static int cmd_eval(int argc, char **argv)
 		return rc;
 	if (a.npositional < 2)
 		return usage_error("%s", "eval needs a MODEL.json (or several) and a CONFIG file");
-	/* MODEL is the config's model.from, so the config need not give the
-	 * layers the file already holds. */
+	/* MODEL is the config's model.from, and its file holds the layers:
+	 * the config's model.layers (a training architecture) are dropped
+	 * unless a --set names them. */
 	struct exp_node path = { .kind = EXP_SCALAR, .value = (char *)a.positional[0] };
 	char *text = exp_node_text(&path), *from = NULL;
 	size_t len = text ? strlen(text) + sizeof("model.from=") : 0;
@@ -643,6 +644,13 @@ static int cmd_eval(int argc, char **argv)
 	}
 	snprintf(from, len, "model.from=%s", text);
 	free(text);
+	if (a.noverrides + 1 == MAX_OVERRIDES) {
+		free(from);
+		return usage_error("too many --set options (at most %d)", MAX_OVERRIDES - 2);
+	}
+	memmove(a.overrides + 1, a.overrides, a.noverrides * sizeof(a.overrides[0]));
+	a.overrides[0] = "model.layers=null";
+	a.noverrides++;
 	a.overrides[a.noverrides++] = from;
 	if ((rc = load_config(&cfg, a.positional[a.npositional - 1], &a)) != 0) {
 		free(from);

@@ -265,3 +265,58 @@ Test(exp_config, oversized_endless_and_directory_configs_are_refused)
 	cr_assert_str_eq(err.msg, want);
 	exp_config_fini(&cfg);
 }
+
+Test(exp_config, layer_items_resolve_activations_and_input)
+{
+	struct exp_config cfg;
+	struct nn_err err = { 0, "" };
+	struct nn_spec specs[NN_MAX_LAYERS];
+	size_t map[NN_MAX_LAYERS];
+
+	th_write_str(path, "model:\n  layers: [input 1x28x28, conv 20x5x5, pool 2, fc 100 relu, softmax 10]\n"
+			   "  activation: tanh\n  dropout: 0.5\n");
+	cr_assert_eq(exp_config_load(&cfg, path, NULL, 0, &err), 0, "%s", err.msg);
+	cr_assert_not(cfg.dense);
+	cr_assert_eq(cfg.nitems, 4);
+	cr_assert_eq(cfg.input.h, 28);
+	cr_assert_eq(cfg.input.c, 1);
+	cr_assert_eq(cfg.items[0].act, NN_TANH, "model.activation is the default");
+	cr_assert_eq(cfg.items[2].act, NN_RELU);
+	cr_assert_eq(cfg.items[3].act, NN_SOFTMAX);
+	/* model.dropout follows each hidden fc layer. */
+	size_t n = exp_config_specs(&cfg, specs, map, &err);
+	cr_assert_eq(n, 5);
+	cr_assert_eq(specs[3].kind, NN_DROPOUT);
+	cr_assert_eq(map[3], 3);
+	cr_assert_eq(map[4], 4);
+	exp_config_fini(&cfg);
+
+	/* A whole list by --set, without an input: the plugin gives it. */
+	const char *sets[] = { "model.layers=[conv 4x3x3 relu, pool 2, fc 10 softmax]" };
+	th_write_str(path, base);
+	cr_assert_eq(exp_config_load(&cfg, path, sets, 1, &err), 0, "%s", err.msg);
+	cr_assert_eq(cfg.nitems, 3);
+	cr_assert_eq(nn_shape_size(cfg.input), 0);
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+	exp_config_write(&cfg, f, NULL, NULL, 0);
+	fclose(f);
+	cr_assert(strstr(text, "  layers: [conv 4x3x3 relu, pool 2, fc 10 softmax]\n"), "%s", text);
+	free(text);
+	exp_config_fini(&cfg);
+}
+
+Test(exp_config, bad_layer_items_name_the_place)
+{
+	expect_error("model:\n  layers: [conv 20x5x5, pool 2x3, 10]\n", NULL, 0,
+		     "@:2:25: model.layers[1] 'pool 2x3': pooling windows are square (pool P or pool PxP)");
+	expect_error("model:\n  layers:\n    - conv 20x5x5\n    - fc 10\n    - pool 2\n", NULL, 0,
+		     "@:5:7: model.layers[2] 'pool 2': the output layer must be 'fc N' or 'softmax N'");
+	expect_error("model:\n  layers: [softmax 10, fc 10]\n", NULL, 0,
+		     "@:2:12: model.layers[0] 'softmax 10': softmax belongs to the output layer only");
+	expect_error("model:\n  layers: [input 28x, fc 10]\n", NULL, 0,
+		     "@:2:12: 'layers' item 'input 28x': expected 'input CxHxW' (channels, height, width), 'input HxW' or a size");
+	expect_error("model:\n  layers: [conv 20x5x5, [pool, 2], 10]\n", NULL, 0,
+		     "@:2:25: 'layers' item 1: expected a layer such as 'conv 20x5x5 relu', 'pool 2', 'fc 100' or 'softmax 10'");
+}

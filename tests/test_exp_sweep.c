@@ -866,3 +866,27 @@ Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
 		  "%s", result);
 	free(result);
 }
+
+/* A grid over architectures: a dense net and a conv net, each a trial. */
+Test(exp_sweep, a_grid_varies_the_architecture)
+{
+	char *out, *err;
+	size_t done, rows, other;
+
+	th_write_str(cfgpath,
+		     "name: t\ncharts: false\n"
+		     "data:\n  plugin: synthetic\n  options:\n    kind: digits\n    train_size: 600\n    test_size: 200\n"
+		     "model:\n  layers: [784, 8, 10]\n  activation: relu\n  output: softmax\n  init: scaled\n"
+		     "train:\n  epochs: 1\n  eta: 0.05\n  cost: log_likelihood\n"
+		     "sweep:\n  grid:\n    model.layers: [[784, 16, 10], [conv 4x5x5, pool 2, softmax 10]]\n");
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	count_states(&done, &rows, NULL, &other);
+	cr_assert_eq(rows, 2);
+	cr_assert_eq(done, 2);
+	char *csv = read_in(".", "results.csv");
+	cr_assert(strstr(csv, "[784, 16, 10]"), "%s", csv);
+	cr_assert(strstr(csv, "[conv 4x5x5, pool 2, softmax 10]"), "%s", csv);
+	free(csv);
+	free(out);
+	free(err);
+}

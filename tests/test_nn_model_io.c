@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_json.h"
 #include "nn_model.h"
 
 /* A [3, 2, 2] model as network2.py's save() writes it. */
@@ -146,4 +147,124 @@ Test(nn_model_io, nul_byte_in_place_of_a_number_is_an_error)
 	text[p - book_json + 3] = '\0';
 	cr_assert_null(nn_model_read_json(text, sizeof(book_json) - 1, "nul.json", 1, &err));
 	cr_assert_str_eq(err.msg, "nul.json:1:47: a NUL byte where a value belongs");
+}
+
+/* 2 channels of 5 x 4: conv 3x2x2 relu (4x3x3), pool 2 (2x1x3: a row
+ * dropped), fc 4 softmax on 6 inputs. */
+static const struct nn_spec conv_specs[] = {
+	{ .kind = NN_CONV, .size = 3, .kernel = 2, .act = NN_RELU },
+	{ .kind = NN_POOL, .size = 2 },
+	{ .kind = NN_FC, .size = 4, .act = NN_SOFTMAX },
+};
+
+static char *write_text(const struct nn_model *m)
+{
+	struct nn_err err = { 0, "" };
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	cr_assert_eq(nn_model_write_json(m, f, "mem", &err), 0, "%s", err.msg);
+	fclose(f);
+	return text;
+}
+
+Test(nn_model_io, conv_model_round_trips_in_the_books_tensor_order)
+{
+	struct nn_err err = { 0, "" };
+	struct nn_model *m = nn_model_create(conv_specs, 3, (struct nn_shape){ 5, 4, 2 }, 2, &err), *back;
+	struct nn_json *root;
+	char *text, *again;
+
+	cr_assert_not_null(m, "%s", err.msg);
+	for (size_t i = 0; i < m->nparams; i++)
+		m->params[i] = (float)i;
+	m->cost = NN_LOG_LIKELIHOOD;
+	text = write_text(m);
+	cr_assert_eq(strncmp(text, "{\"format\": \"nnlab-layers-1\", \"input\": [2, 5, 4], "
+			     "\"layers\": [\"conv 3x2x2 relu\", \"pool 2\", \"fc 4 softmax\"], \"weights\": [", 118), 0, "%s", text);
+	cr_assert_null(strstr(text, "\"sizes\""), "network2.py must refuse it, not misread it");
+	root = nn_json_parse(text, strlen(text), "mem", &err);
+	cr_assert_not_null(root, "%s", err.msg);
+	const struct nn_json *w = nn_json_get(root, "weights"), *b = nn_json_get(root, "biases");
+	/* weights[0][m][c][ky][kx] is the model's w[((m * K + ky) * K + kx) * C + c]. */
+	for (size_t mm = 0; mm < 3; mm++)
+		for (size_t c = 0; c < 2; c++)
+			for (size_t ky = 0; ky < 2; ky++)
+				for (size_t kx = 0; kx < 2; kx++)
+					cr_assert_eq(w->items[0].items[mm].items[c].items[ky].items[kx].number,
+						     (double)(((mm * 2 + ky) * 2 + kx) * 2 + c));
+	/* weights[1][j][(c * H + y) * W + x] is the model's w[j * 6 + (y * W + x) * C + c]
+	 * for the pooled 2 x 1 x 3 (H 2, W 1, C 3). */
+	size_t fc = 3 * 8 + 3;
+	for (size_t j = 0; j < 4; j++)
+		for (size_t c = 0; c < 3; c++)
+			for (size_t y = 0; y < 2; y++)
+				cr_assert_eq(w->items[1].items[j].items[c * 2 + y].number, (double)(fc + j * 6 + y * 3 + c));
+	cr_assert_eq(b->items[0].count, 3);
+	cr_assert_eq(b->items[0].items[2].number, 3 * 8 + 2);
+	nn_json_free(root);
+
+	back = nn_model_read_json(text, strlen(text), "mem", 2, &err);
+	cr_assert_not_null(back, "%s", err.msg);
+	cr_assert_eq(back->nparams, m->nparams);
+	cr_assert_eq(memcmp(back->params, m->params, m->nparams * sizeof(float)), 0);
+	cr_assert_eq(back->cost, NN_LOG_LIKELIHOOD);
+	cr_assert_eq(back->layers[0].spec.act, NN_RELU);
+	cr_assert_eq(nn_shape_size(back->input), 40);
+	again = write_text(back);
+	cr_assert_str_eq(again, text);
+	free(again);
+	free(text);
+	nn_model_destroy(back);
+	nn_model_destroy(m);
+}
+
+Test(nn_model_io, a_dense_net_stays_in_network2s_format)
+{
+	/* fc layers with dropout between them are still the book's kind. */
+	const struct nn_spec specs[] = {
+		{ .kind = NN_FC, .size = 3, .act = NN_TANH },
+		{ .kind = NN_DROPOUT, .p = 0.5f },
+		{ .kind = NN_FC, .size = 2, .act = NN_SIGMOID },
+	};
+	struct nn_model *m = nn_model_create(specs, 3, (struct nn_shape){ 1, 1, 4 }, 1, NULL);
+	char *text = write_text(m);
+
+	cr_assert_eq(strncmp(text, "{\"sizes\": [4, 3, 2], \"weights\": [[[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], [[0, 0, 0], [0, 0, 0]]], "
+			     "\"biases\": [[[0], [0], [0]], [[0], [0]]], \"cost\": \"QuadraticCost\", \"activation\": \"tanh\", \"output\": \"sigmoid\"}\n",
+			     strlen(text)), 0, "%s", text);
+	free(text);
+	nn_model_destroy(m);
+	/* Layers with different activations need the superset. */
+	const struct nn_spec mixed[] = {
+		{ .kind = NN_FC, .size = 3, .act = NN_TANH },
+		{ .kind = NN_FC, .size = 3, .act = NN_RELU },
+		{ .kind = NN_FC, .size = 2, .act = NN_SIGMOID },
+	};
+	m = nn_model_create(mixed, 3, (struct nn_shape){ 1, 1, 4 }, 1, NULL);
+	text = write_text(m);
+	cr_assert(strstr(text, "\"layers\": [\"fc 3 tanh\", \"fc 3 relu\", \"fc 2 sigmoid\"]"), "%s", text);
+	free(text);
+	nn_model_destroy(m);
+}
+
+Test(nn_model_io, conv_files_with_wrong_shapes_are_refused)
+{
+	const char *head = "{\"format\": \"nnlab-layers-1\", \"input\": [1, 4, 4], ";
+
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s\"layers\": [\"conv 2x3x3 sigmoid\", \"fc 2 softmax\"], "
+		 "\"weights\": [[[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[1, 2, 3], [4, 5, 6], [7, 8]]]], [[1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 3, 4, 5, 6, 7, 8]]], "
+		 "\"biases\": [[0, 0], [0, 0]]}", head);
+	expect_error(buf, "m.json:1:174: weights[0][1][0][2]: expected 3 items, got 2");
+	snprintf(buf, sizeof(buf), "%s\"layers\": [\"conv 2x5x5 sigmoid\", \"fc 2 softmax\"], \"weights\": [], \"biases\": []}", head);
+	expect_error(buf, "m.json:1:61: layers[0] 'conv 2x5x5 sigmoid': input is 1x4x4, smaller than the 5x5 kernel");
+	snprintf(buf, sizeof(buf), "%s\"layers\": [\"conv 2x3x3\", \"fc 2 softmax\"], \"weights\": [], \"biases\": []}", head);
+	expect_error(buf, "m.json:1:61: layers[0] 'conv 2x3x3': the file must name the activation");
+	snprintf(buf, sizeof(buf), "%s\"layers\": [\"conv 2x3x3 sigmoid\", \"fc 2 softmax\"], \"weights\": [[], []], \"biases\": [[], []]}", head);
+	expect_error(buf, "m.json:1:112: weights[0]: expected 2 items, got 0");
+	expect_error("{\"format\": \"nnlab-layers-2\", \"layers\": []}", "m.json:1:12: expected \"format\": \"nnlab-layers-1\"");
+	snprintf(buf, sizeof(buf), "%s\"layers\": [\"conv 2x3x3 sigmoid\", \"bogus 3\"], \"weights\": [], \"biases\": []}", head);
+	expect_error(buf, "m.json:1:83: layers[1] 'bogus 3': unknown layer 'bogus'; expected 'fc N [ACT]', 'softmax N', 'conv MxKxK [ACT]', 'pool P' or 'dropout P'");
 }
