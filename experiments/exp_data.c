@@ -69,7 +69,12 @@ static struct nn_data view(const struct ds_dataset *ds, const struct ds_split *s
 }
 
 /* The book's expand_mnist: each image, then copies shifted one pixel down,
- * up, right and left, the pixels shifted in set to 0. */
+ * up, right and left, the pixels shifted in set to 0; then, as
+ * expand_mnist.py does, the whole set is shuffled once (by the run's
+ * seed), so a run with train.shuffle false (network3.py's way) does not
+ * meet an image and its four shifts in a row. */
+#define EXPAND_STREAM 0x657870616e64ull  /* "expand": its own stream of the seed */
+
 static int expand(struct exp_data *d, const struct exp_config *cfg, struct nn_err *err)
 {
 	size_t w = d->ds.image_width, h = d->ds.image_height, dim = d->train.dim;
@@ -111,6 +116,23 @@ static int expand(struct exp_data *d, const struct exp_config *cfg, struct nn_er
 		for (int k = 0; k < 5; k++)
 			d->expanded_labels[i * 5 + (size_t)k] = d->train.labels[i];
 	}
+	/* Fisher-Yates over whole rows, in place. */
+	struct nn_rng rng;
+	uint8_t *row = malloc(dim);
+	if (!row)
+		return nn_errorf(err, NN_ENOMEM, "out of memory expanding %zu training images", n);
+	nn_rng_init(&rng, cfg->seed ^ EXPAND_STREAM);
+	for (size_t j = n * 5; j-- > 1;) {
+		size_t k = (size_t)nn_rng_below(&rng, j + 1);
+		int32_t label = d->expanded_labels[j];
+
+		memcpy(row, d->expanded + j * dim, dim);
+		memcpy(d->expanded + j * dim, d->expanded + k * dim, dim);
+		memcpy(d->expanded + k * dim, row, dim);
+		d->expanded_labels[j] = d->expanded_labels[k];
+		d->expanded_labels[k] = label;
+	}
+	free(row);
 	d->train.x = d->expanded;
 	d->train.labels = d->expanded_labels;
 	d->train.n = n * 5;

@@ -59,21 +59,43 @@ Test(exp_data, expand_adds_four_one_pixel_shifts)
 	cr_assert_eq(d.validation.n, 10);
 	const uint8_t *orig = d.ds.train.features;
 	const uint8_t *x = d.train.x;
+	uint8_t want[5 * 25];
+	int found[100] = { 0 }, in_order = 1;
+	/* Each image and its four shifts, found once each in the shuffled set. */
 	for (size_t i = 0; i < 20; i++) {
-		const uint8_t *src = orig + i * 25, *o = x + i * 5 * 25;
+		const uint8_t *src = orig + i * 25;
 
-		cr_assert_eq(memcmp(o, src, 25), 0);
+		memcpy(want, src, 25);
 		for (size_t y = 0; y < 5; y++) {
 			for (size_t c = 0; c < 5; c++) {
-				cr_assert_eq(o[25 + y * 5 + c], y ? src[(y - 1) * 5 + c] : 0, "down");
-				cr_assert_eq(o[50 + y * 5 + c], y < 4 ? src[(y + 1) * 5 + c] : 0, "up");
-				cr_assert_eq(o[75 + y * 5 + c], c ? src[y * 5 + c - 1] : 0, "right");
-				cr_assert_eq(o[100 + y * 5 + c], c < 4 ? src[y * 5 + c + 1] : 0, "left");
+				want[25 + y * 5 + c] = y ? src[(y - 1) * 5 + c] : 0;       /* down */
+				want[50 + y * 5 + c] = y < 4 ? src[(y + 1) * 5 + c] : 0;   /* up */
+				want[75 + y * 5 + c] = c ? src[y * 5 + c - 1] : 0;         /* right */
+				want[100 + y * 5 + c] = c < 4 ? src[y * 5 + c + 1] : 0;    /* left */
 			}
 		}
-		for (int k = 0; k < 5; k++)
-			cr_assert_eq(d.train.labels[i * 5 + (size_t)k], d.ds.train.labels[i]);
+		for (size_t k = 0; k < 5; k++) {
+			size_t hits = 0, at = 0;
+
+			for (size_t j = 0; j < 100; j++)
+				if (!found[j] && !memcmp(x + j * 25, want + k * 25, 25) &&
+				    d.train.labels[j] == d.ds.train.labels[i]) {
+					hits++;
+					at = j;
+				}
+			cr_assert_geq(hits, 1, "image %zu shift %zu is missing", i, k);
+			found[at] = 1;
+			in_order &= at == i * 5 + k;
+		}
 	}
+	cr_assert_not(in_order, "the expanded set is shuffled once, as expand_mnist.py does");
+	/* The same seed gives the same order. */
+	struct exp_config cfg2;
+	struct exp_data d2;
+	load(&cfg2, &d2, "  expand: true\n");
+	cr_assert_eq(memcmp(d2.train.x, d.train.x, 100 * 25), 0);
+	exp_data_close(&d2);
+	exp_config_fini(&cfg2);
 	exp_data_close(&d);
 	exp_config_fini(&cfg);
 }
