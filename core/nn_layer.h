@@ -55,12 +55,21 @@ struct nn_layer {
 	uint32_t *idx;              /* POOL: (max_batch, out) the input each output came from */
 	float *mask;                /* DROPOUT: (max_batch, in) 0 or 1/(1 - p) */
 	int dropped;                /* DROPOUT: the last forward applied the mask */
+	/* The activation the model applies to this layer's output: an fc or
+	 * conv layer's own, except that a conv layer followed by pooling
+	 * hands it to the pooling layer, which applies it to the pooled
+	 * values (network3.py's order: pool, add the bias, activate; the
+	 * bias is per map, so adding it before pooling is the same). For a
+	 * nondecreasing activation this equals pooling the activated map,
+	 * at a quarter of the activations' cost. */
+	int activates;
+	enum nn_act act;
 };
 
 /* What the model calls for a kind of layer. */
 struct nn_layer_kind {
 	const char *name;           /* "fc", "conv", "pool", "dropout" */
-	int activates;              /* spec.act is applied to the output by the model */
+	int activates;              /* has an activation (spec.act) */
 	/* From l->spec and l->in: sets out, nw, nb, fan_in, fan_out, scratch,
 	 * nidx, nmask. Returns 0, or NN_EINVAL with a message that gives
 	 * the sizes (the caller prefixes the layer). */

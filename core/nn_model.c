@@ -100,6 +100,22 @@ double nn_model_plan(const struct nn_spec *specs, size_t n, struct nn_shape inpu
 	       sizeof(uint32_t) * b * (double)p.idx + b * (sizeof(uint32_t) + sizeof(int32_t));
 }
 
+/* Where each activation is applied (see struct nn_layer). */
+static void place_acts(struct nn_model *m)
+{
+	for (size_t i = 0; i < m->nlayers; i++) {
+		struct nn_layer *l = &m->layers[i];
+
+		l->activates = l->kind->activates;
+		l->act = l->spec.act;
+		if (i > 0 && l->spec.kind == NN_POOL && m->layers[i - 1].spec.kind == NN_CONV) {
+			m->layers[i - 1].activates = 0;
+			l->activates = 1;
+			l->act = m->layers[i - 1].spec.act;
+		}
+	}
+}
+
 struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct nn_shape input,
 				 size_t max_batch, struct nn_err *err)
 {
@@ -169,6 +185,7 @@ struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct n
 		l->idx = l->nidx ? m->idx + idx : NULL;
 		idx += l->nidx * max_batch;
 	}
+	place_acts(m);
 	return m;
 fail:
 	nn_model_destroy(m);
@@ -213,6 +230,7 @@ void nn_model_set_acts(struct nn_model *m, enum nn_act hidden, enum nn_act outpu
 	for (size_t i = 0; i < m->nlayers; i++)
 		if (m->layers[i].kind->activates)
 			m->layers[i].spec.act = i + 1 == m->nlayers ? output : hidden;
+	place_acts(m);
 }
 
 size_t nn_model_layer_count(const struct nn_model *m)
@@ -400,8 +418,8 @@ static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng
 		struct nn_layer *l = &m->layers[i];
 
 		l->kind->forward(l, in, m->scratch, rng, batch);
-		if (l->kind->activates)
-			nn_act_forward(l->a, batch, nn_shape_size(l->out), l->spec.act);
+		if (l->activates)
+			nn_act_forward(l->a, batch, nn_shape_size(l->out), l->act);
 		in = l->a;
 	}
 	return in;
@@ -431,8 +449,8 @@ void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 		struct nn_layer *below = i ? &m->layers[i - 1] : NULL;
 		float *din = NULL;
 
-		if (l != top && l->kind->activates)
-			nn_act_backward(l->d, l->a, batch, nn_shape_size(l->out), l->spec.act);
+		if (l != top && l->activates)
+			nn_act_backward(l->d, l->a, batch, nn_shape_size(l->out), l->act);
 		/* The input's gradient is needed only down to the first layer
 		 * with parameters. */
 		if (below && i > first) {

@@ -552,7 +552,7 @@ static size_t kinks(const struct nn_model *m, size_t batch, unsigned char *out, 
 		const struct nn_layer *y = &m->layers[l];
 
 		for (size_t i = 0; i < batch * nn_shape_size(y->out) && k < cap; i++)
-			out[k++] = (unsigned char)(y->kind->activates && y->spec.act == NN_RELU && y->a[i] > 0.0f) |
+			out[k++] = (unsigned char)(y->activates && y->act == NN_RELU && y->a[i] > 0.0f) |
 				   (unsigned char)(y->idx ? y->idx[i] << 1 : 0);
 	}
 	return k;
