@@ -43,7 +43,7 @@ endif
 MPI_CFLAGS := $(shell mpicc --showme:compile) -DNNLAB_MPI
 MPI_LIBS := $(shell mpicc --showme:link)
 endif
-CFLAGS += $(WARN) $(OPT) -fopenmp-simd
+CFLAGS += $(WARN) $(OPT) -fopenmp-simd -pthread
 LDFLAGS += $(if $(SANITIZE),-fsanitize=$(SANITIZE))
 VERSION := 0.1.0
 
@@ -61,7 +61,7 @@ TEST_OBJ := $(TEST_SRC:%.c=$(B)/%.o)
 
 NNLAB := $(B)/nnlab
 TESTS := $(B)/tests/nnlab-tests
-LIBS := -lyaml -lz -lm $(MPI_LIBS)
+LIBS := -lyaml -lz -lm -pthread $(MPI_LIBS)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -146,7 +146,7 @@ test: data browser
 bench-conv: $(B)/bench-conv
 	$(B)/bench-conv
 $(B)/bench-conv: scripts/bench-conv.c $(B)/libnn.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libnn.a -lm
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libnn.a -lm -pthread
 
 # The book's MNIST figures into runs/figures/ (scripts/figures.sh).
 figures: data
@@ -195,7 +195,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_B := build/fuzz
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -DNNLAB_VERSION='"$(VERSION)"' \
-	-D_DEFAULT_SOURCE -Icore -Iloaders -Iexperiments
+	-D_DEFAULT_SOURCE -Icore -Iloaders -Iexperiments -pthread
 $(FUZZ_B)/fuzz_model_json: tests/fuzz/fuzz_model_json.c $(CORE_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -o $@ $^ -lm

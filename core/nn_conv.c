@@ -5,24 +5,53 @@
 #include "nn_gemm.h"
 #include "nn_layer.h"
 
-/* The patches of one example, then (forward) the kernels transposed. */
-size_t nn_conv_cols(const struct nn_conv_shape *s)
+/* Examples whose patches go through one product: as many as keep the
+ * patches within 2 MB (at least one). */
+static size_t chunk(const struct nn_conv_shape *s, size_t batch)
 {
-	return (nn_conv_out_h(s) * nn_conv_out_w(s) + s->m) * s->k * s->k * s->c;
+	size_t per = nn_conv_out_h(s) * nn_conv_out_w(s) * s->k * s->k * s->c;
+	size_t n = (size_t)1 << 19 > per ? ((size_t)1 << 19) / per : 1;
+
+	return n < batch ? n : batch;
+}
+
+static size_t widest(const struct nn_conv_shape *s)
+{
+	size_t patch = s->k * s->k * s->c;
+
+	return s->m > patch ? s->m : patch;
+}
+
+/* Per thread: the patches of a chunk and their gradients, the product's
+ * packing, and a private gw and gb. */
+size_t nn_conv_scratch(const struct nn_conv_shape *s, size_t max_batch)
+{
+	size_t patch = s->k * s->k * s->c;
+
+	return 2 * chunk(s, max_batch) * nn_conv_out_h(s) * nn_conv_out_w(s) * patch +
+	       nn_gemm_scratch(widest(s)) + s->m * patch + s->m;
 }
 
 /* cols[(oy, ox)] = the k x k x c patch of in at (oy, ox), in (kh, kw, c)
- * order: each patch row is k * c contiguous floats of the input. */
+ * order: each patch row is k * c contiguous floats of the input (short
+ * rows, as a first layer's k floats, are copied by a loop, not memcpy). */
 static void im2col(float *cols, const float *in, const struct nn_conv_shape *s)
 {
 	size_t oh = nn_conv_out_h(s), ow = nn_conv_out_w(s), row = s->k * s->c;
 
 	for (size_t oy = 0; oy < oh; oy++)
 		for (size_t ox = 0; ox < ow; ox++) {
-			float *dst = cols + (oy * ow + ox) * s->k * row;
+			float *restrict dst = cols + (oy * ow + ox) * s->k * row;
 
-			for (size_t ky = 0; ky < s->k; ky++)
-				memcpy(dst + ky * row, in + ((oy + ky) * s->w + ox) * s->c, row * sizeof(float));
+			for (size_t ky = 0; ky < s->k; ky++) {
+				const float *restrict src = in + ((oy + ky) * s->w + ox) * s->c;
+
+				if (row < 32)
+					for (size_t i = 0; i < row; i++)
+						dst[ky * row + i] = src[i];
+				else
+					memcpy(dst + ky * row, src, row * sizeof(float));
+			}
 		}
 }
 
@@ -45,43 +74,112 @@ static void col2im(float *din, const float *dcols, const struct nn_conv_shape *s
 		}
 }
 
-void nn_conv_forward(float *out, const float *in, const float *w, const float *b, float *cols,
-		     const struct nn_conv_shape *s, size_t batch)
-{
-	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
-	float *wt = cols + pos * patch;
+/* One thread's share of a pass: examples [e0, e1) of the batch. */
+struct job {
+	float *out, *gw, *gb, *din, *keep;
+	const float *in, *w, *b, *dout, *kept;
+	const struct nn_conv_shape *s;
+	size_t batch;
+	struct nn_team *team;
+};
 
-	/* The kernels as columns (K, M), once for the batch. */
-	for (size_t j = 0; j < s->m; j++)
-		for (size_t q = 0; q < patch; q++)
-			wt[q * s->m + j] = w[j * patch + q];
-	/* Per example: out (positions, maps) = patches (positions, K) wt + b. */
-	for (size_t r = 0; r < batch; r++) {
-		im2col(cols, in + r * s->h * s->w * s->c, s);
-		nn_gemm_nn(out + r * pos * s->m, cols, wt, b, pos, patch, s->m, 0);
+static void forward_part(void *ctx, size_t part, size_t parts)
+{
+	const struct job *j = ctx;
+	const struct nn_conv_shape *s = j->s;
+	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
+	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
+	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
+	float *scratch = nn_team_scratch(j->team, part), *pack = scratch + 2 * step * pos * patch;
+
+	for (size_t r0 = e0; r0 < e1; r0 += step) {
+		size_t n = e1 - r0 < step ? e1 - r0 : step;
+		float *cols = j->keep ? j->keep + r0 * pos * patch : scratch;
+
+		for (size_t r = 0; r < n; r++)
+			im2col(cols + r * pos * patch, j->in + (r0 + r) * in_n, s);
+		/* out (examples * positions, M) = patches (.., K) w^T (K, M) + b. */
+		struct nn_gemm g = { .c = j->out + r0 * pos * s->m, .ldc = s->m, .a = cols, .lda = patch,
+				     .b = j->w, .ldb = patch, .tb = 1, .m = n * pos, .n = s->m, .k = patch,
+				     .bias = j->b };
+		nn_gemm_serial(&g, pack);
+	}
+}
+
+void nn_conv_forward(float *out, const float *in, const float *w, const float *b, float *keep,
+		     struct nn_team *team, const struct nn_conv_shape *s, size_t batch)
+{
+	struct job j = { .out = out, .in = in, .w = w, .b = b, .keep = keep, .s = s, .batch = batch,
+			 .team = team };
+
+	/* Each thread its own examples. */
+	nn_team_run(team, forward_part, &j);
+}
+
+static void backward_part(void *ctx, size_t part, size_t parts)
+{
+	const struct job *j = ctx;
+	const struct nn_conv_shape *s = j->s;
+	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
+	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
+	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
+	float *scratch = nn_team_scratch(j->team, part), *dcols = scratch + step * pos * patch;
+	float *pack = dcols + step * pos * patch, *gw = pack + nn_gemm_scratch(widest(s)), *gb = gw + s->m * patch;
+
+	/* The first thread adds into gw and gb, the others into their own,
+	 * which nn_conv_backward adds in after. */
+	if (part == 0) {
+		gw = j->gw;
+		gb = j->gb;
+	} else {
+		memset(gw, 0, (s->m * patch + s->m) * sizeof(float));
+	}
+	for (size_t r0 = e0; r0 < e1; r0 += step) {
+		size_t n = e1 - r0 < step ? e1 - r0 : step;
+		const float *d = j->dout + r0 * pos * s->m, *cols = scratch;
+
+		if (j->kept)
+			cols = j->kept + r0 * pos * patch;
+		else
+			for (size_t r = 0; r < n; r++)
+				im2col(scratch + r * pos * patch, j->in + (r0 + r) * in_n, s);
+		/* gw (M, K) += d^T (M, examples * positions) patches; gb += column sums of d. */
+		struct nn_gemm gg = { .c = gw, .ldc = patch, .a = d, .lda = s->m, .ta = 1, .b = cols,
+				      .ldb = patch, .m = s->m, .n = patch, .k = n * pos, .accumulate = 1 };
+		nn_gemm_serial(&gg, pack);
+		for (size_t q = 0; q < n * pos; q++)
+			for (size_t c = 0; c < s->m; c++)
+				gb[c] += d[q * s->m + c];
+		if (!j->din)
+			continue;
+		/* dpatches (.., K) = d w, each added back where it came from. */
+		struct nn_gemm gd = { .c = dcols, .ldc = patch, .a = d, .lda = s->m, .b = j->w, .ldb = patch,
+				      .m = n * pos, .n = patch, .k = s->m };
+		nn_gemm_serial(&gd, pack);
+		for (size_t r = 0; r < n; r++)
+			col2im(j->din + (r0 + r) * in_n, dcols + r * pos * patch, s);
 	}
 }
 
 void nn_conv_backward(float *gw, float *gb, float *din, const float *dout, const float *in,
-		      const float *w, float *cols, float *dcols, const struct nn_conv_shape *s,
+		      const float *kept, const float *w, struct nn_team *team, const struct nn_conv_shape *s,
 		      size_t batch)
 {
-	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
+	struct job j = { .gw = gw, .gb = gb, .din = din, .dout = dout, .in = in, .kept = kept, .w = w,
+			 .s = s, .batch = batch, .team = team };
+	size_t patch = s->k * s->k * s->c, pos = nn_conv_out_h(s) * nn_conv_out_w(s);
+	size_t step = chunk(s, batch);
 
-	for (size_t r = 0; r < batch; r++) {
-		const float *d = dout + r * pos * s->m;
+	nn_team_run(team, backward_part, &j);
+	/* The other threads' sums, in thread order: the same result for the
+	 * same number of threads. */
+	for (size_t t = 1; t < nn_team_size(team); t++) {
+		const float *pw = nn_team_scratch(team, t) + 2 * step * pos * patch + nn_gemm_scratch(widest(s));
 
-		im2col(cols, in + r * s->h * s->w * s->c, s);
-		/* gw (M, K) += d^T (M, positions) patches; gb += column sums of d. */
-		nn_gemm_tn(gw, d, cols, pos, s->m, patch);
-		for (size_t q = 0; q < pos; q++)
-			for (size_t j = 0; j < s->m; j++)
-				gb[j] += d[q * s->m + j];
-		if (!din)
-			continue;
-		/* dpatches (positions, K) = d w, added back where they came from. */
-		nn_gemm_nn(dcols, d, w, NULL, pos, s->m, patch, 0);
-		col2im(din + r * s->h * s->w * s->c, dcols, s);
+		for (size_t i = 0; i < s->m * patch; i++)
+			gw[i] += pw[i];
+		for (size_t c = 0; c < s->m; c++)
+			gb[c] += pw[s->m * patch + c];
 	}
 }
 
@@ -107,26 +205,27 @@ static int conv_plan(struct nn_layer *l, struct nn_err *err)
 	l->nb = m;
 	l->fan_in = k * k * l->in.c;
 	l->fan_out = m * k * k;
-	l->scratch = 2 * nn_conv_cols(&s);
+	l->scratch = nn_conv_scratch(&s, l->max_batch);
+	l->nmask = l->out.h * l->out.w * l->fan_in;
 	return 0;
 }
 
-static void conv_forward(struct nn_layer *l, const float *in, float *scratch, struct nn_rng *rng,
-			 size_t batch)
+static void conv_forward(struct nn_layer *l, const float *in, const struct nn_work *x,
+			 struct nn_rng *rng, size_t batch)
 {
 	struct nn_conv_shape s = conv_shape(l);
 
-	(void)rng;
-	nn_conv_forward(l->a, in, l->w, l->b, scratch, &s, batch);
+	/* In training the patches are kept for the backward pass. */
+	l->dropped = rng != NULL;
+	nn_conv_forward(l->a, in, l->w, l->b, rng ? l->mask : NULL, x->team, &s, batch);
 }
 
-static void conv_backward(struct nn_layer *l, float *din, const float *in, float *scratch,
+static void conv_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
 			  size_t batch)
 {
 	struct nn_conv_shape s = conv_shape(l);
 
-	nn_conv_backward(l->gw, l->gb, din, l->d, in, l->w, scratch, scratch + nn_conv_cols(&s),
-			 &s, batch);
+	nn_conv_backward(l->gw, l->gb, din, l->d, in, l->dropped ? l->mask : NULL, l->w, x->team, &s, batch);
 }
 
 /* Files nest the kernels (M, C, K, K), network3.py's filter_shape; the

@@ -4,12 +4,16 @@
  * the k x k x C patch there (im2col). Activations are channels-last,
  * (H, W, C) per example, so a convolution's output (OH * OW positions by M
  * maps) is the next layer's input as it stands, and one map's kernel is a
- * row of w in the same (kh, kw, c) order as a patch. Kernels do not
- * validate: shapes are checked when the model is built. */
+ * row of w in the same (kh, kw, c) order as a patch. The patches of
+ * several examples go through one product (nn_gemm.h), so the products
+ * are large enough to be fast. Kernels do not validate: shapes are
+ * checked when the model is built. */
 #ifndef NN_CONV_H
 #define NN_CONV_H
 
 #include <stddef.h>
+
+#include "nn_team.h"
 
 /* The shape of a convolution: input h x w x c, m maps of k x k. */
 struct nn_conv_shape {
@@ -20,25 +24,28 @@ struct nn_conv_shape {
 /* Output side: h - k + 1 (valid, stride 1). */
 static inline size_t nn_conv_out_h(const struct nn_conv_shape *s) { return s->h - s->k + 1; }
 static inline size_t nn_conv_out_w(const struct nn_conv_shape *s) { return s->w - s->k + 1; }
-/* Floats of the scratch the kernels need (cols and dcols each): one
- * example's patches, OH * OW * k * k * c, and the kernels transposed,
- * m * k * k * c. */
-size_t nn_conv_cols(const struct nn_conv_shape *s);
+/* Floats of scratch each thread of a team needs for batches of up to
+ * max_batch (nn_team_create's scratch). */
+size_t nn_conv_scratch(const struct nn_conv_shape *s, size_t max_batch);
 
-/* out = conv(in, w) + b for each example. cols is scratch of
- * nn_conv_cols floats. */
+/* out = conv(in, w) + b for each example, the examples shared among the
+ * team's threads. When keep is not NULL the patches are left there for
+ * nn_conv_backward. */
 void nn_conv_forward(float *out /* (B, OH, OW, M) */, const float *in /* (B, H, W, C) */,
 		     const float *w /* (M, K, K, C) */, const float *b /* (M) */,
-		     float *cols /* nn_conv_cols scratch */,
-		     const struct nn_conv_shape *s, size_t batch);
+		     float *keep /* (B, OH * OW, K * K * C) or NULL */,
+		     struct nn_team *team, const struct nn_conv_shape *s, size_t batch);
 
 /* gw += dC/dw, gb += dC/db and, when din is not NULL, din += dC/din, from
- * dout = dC/dout. Accumulates: callers zero gw, gb and din first. cols
- * and dcols are scratch of nn_conv_cols floats each. */
+ * dout = dC/dout, reading the patches forward kept (or, when kept is
+ * NULL, making them again). Accumulates: callers zero gw, gb and din first. Each
+ * thread sums its examples' gradients, and the sums are added in thread
+ * order: the same result for the same number of threads (another number
+ * groups the sum differently, in the last bits). */
 void nn_conv_backward(float *gw /* (M, K, K, C) */, float *gb /* (M) */,
 		      float *din /* (B, H, W, C) or NULL */, const float *dout /* (B, OH, OW, M) */,
-		      const float *in /* (B, H, W, C) */, const float *w /* (M, K, K, C) */,
-		      float *cols /* scratch */, float *dcols /* scratch */,
-		      const struct nn_conv_shape *s, size_t batch);
+		      const float *in /* (B, H, W, C) */, const float *kept /* or NULL */,
+		      const float *w /* (M, K, K, C) */,
+		      struct nn_team *team, const struct nn_conv_shape *s, size_t batch);
 
 #endif

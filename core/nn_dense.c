@@ -1,6 +1,10 @@
 #include "nn_dense.h"
 
+#include "nn_gemm.h"
 #include "nn_layer.h"
+
+/* Weights from which a layer uses the packed product. */
+#define FC_GEMM_WEIGHTS (1u << 17)
 
 /* The loops run over IN, the long contiguous dimension, so they vectorize
  * (-fopenmp-simd); each keeps its running sums in registers across the
@@ -127,6 +131,8 @@ void nn_dense_backward(float *gw, float *gb, float *din, const float *dout,
 	}
 }
 
+static int large(const struct nn_layer *l);
+
 /* The fully connected kind: in (B, IN) as the previous layer left it,
  * whatever its shape, w (OUT, IN). */
 static int fc_plan(struct nn_layer *l, struct nn_err *err)
@@ -140,23 +146,55 @@ static int fc_plan(struct nn_layer *l, struct nn_err *err)
 	l->nb = l->spec.size;
 	l->fan_in = in;
 	l->fan_out = l->spec.size;
+	l->scratch = large(l) ? nn_gemm_scratch(in > l->spec.size ? in : l->spec.size) : 0;
 	return 0;
 }
 
-static void fc_forward(struct nn_layer *l, const float *in, float *scratch, struct nn_rng *rng,
-		       size_t batch)
+/* Large layers go through the shared product (nn_gemm.h), packed and on
+ * the model's threads; small ones, such as the book's [784, 30, 10],
+ * through the kernels above, which need no packing. */
+static int large(const struct nn_layer *l)
 {
-	(void)scratch;
-	(void)rng;
-	nn_dense_forward(l->a, in, l->w, l->b, batch, nn_shape_size(l->in), l->spec.size);
+	return nn_shape_size(l->in) * l->spec.size >= FC_GEMM_WEIGHTS;
 }
 
-static void fc_backward(struct nn_layer *l, float *din, const float *in, float *scratch,
+static void fc_forward(struct nn_layer *l, const float *in, const struct nn_work *x, struct nn_rng *rng,
+		       size_t batch)
+{
+	size_t in_n = nn_shape_size(l->in), out_n = l->spec.size;
+
+	(void)rng;
+	if (!large(l)) {
+		nn_dense_forward(l->a, in, l->w, l->b, batch, in_n, out_n);
+		return;
+	}
+	/* a (B, OUT) = in (B, IN) w^T + b */
+	struct nn_gemm g = { .c = l->a, .ldc = out_n, .a = in, .lda = in_n, .b = l->w, .ldb = in_n,
+			     .tb = 1, .m = batch, .n = out_n, .k = in_n, .bias = l->b };
+	nn_gemm(&g, x->team);
+}
+
+static void fc_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
 			size_t batch)
 {
-	(void)scratch;
-	nn_dense_backward(l->gw, l->gb, din, l->d, in, l->w, batch, nn_shape_size(l->in),
-			  l->spec.size);
+	size_t in_n = nn_shape_size(l->in), out_n = l->spec.size;
+
+	if (!large(l)) {
+		nn_dense_backward(l->gw, l->gb, din, l->d, in, l->w, batch, in_n, out_n);
+		return;
+	}
+	/* gw (OUT, IN) += d^T (OUT, B) in; gb += column sums of d; din += d w. */
+	struct nn_gemm gw = { .c = l->gw, .ldc = in_n, .a = l->d, .lda = out_n, .ta = 1, .b = in,
+			      .ldb = in_n, .m = out_n, .n = in_n, .k = batch, .accumulate = 1 };
+	nn_gemm(&gw, x->team);
+	for (size_t r = 0; r < batch; r++)
+		for (size_t j = 0; j < out_n; j++)
+			l->gb[j] += l->d[r * out_n + j];
+	if (din) {
+		struct nn_gemm gd = { .c = din, .ldc = in_n, .a = l->d, .lda = out_n, .b = l->w,
+				      .ldb = in_n, .m = batch, .n = in_n, .k = out_n, .accumulate = 1 };
+		nn_gemm(&gd, x->team);
+	}
 }
 
 /* Files nest the weights as rows (OUT, IN), network2.py's layout; after a

@@ -17,13 +17,13 @@ static int dropout_plan(struct nn_layer *l, struct nn_err *err)
 	return 0;
 }
 
-static void dropout_forward(struct nn_layer *l, const float *in, float *scratch,
+static void dropout_forward(struct nn_layer *l, const float *in, const struct nn_work *x,
 			    struct nn_rng *rng, size_t batch)
 {
 	size_t n = batch * nn_shape_size(l->in);
 	float p = l->spec.p, keep = 1.0f / (1.0f - p);
 
-	(void)scratch;
+	(void)x;
 	l->dropped = rng && p > 0.0f;
 	if (!l->dropped) {
 		memcpy(l->a, in, n * sizeof(float));
@@ -35,13 +35,13 @@ static void dropout_forward(struct nn_layer *l, const float *in, float *scratch,
 	}
 }
 
-static void dropout_backward(struct nn_layer *l, float *din, const float *in, float *scratch,
+static void dropout_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
 			     size_t batch)
 {
 	size_t n = batch * nn_shape_size(l->in);
 
 	(void)in;
-	(void)scratch;
+	(void)x;
 	if (!din)
 		return;
 	if (l->dropped)

@@ -2,89 +2,192 @@
 
 #include <string.h>
 
-/* Columns of a register block: four rows of this many floats are the
- * accumulators, which the compiler keeps in vector registers. */
-#define COLS 64
+/* The register tile: MR rows of C by NR columns, 16 vectors of 16
+ * floats, which stay in registers for a whole run of K. Operands are
+ * packed first so the tile's loop reads both contiguously: A in panels of
+ * MR rows, B in panels of NR columns, KC deep at a time. */
+#define MR 8
+#define NR 32
+#define KC 256
+#define NC 512   /* columns of B packed at a time */
 
-/* acc[t][j] += sum over q < nq of a[t * a_t + q * a_q] * b[q * ldb + j],
- * for four rows t and w <= COLS columns j: the one inner kernel. */
-static void block4(float acc[4][COLS], const float *a, size_t a_t, size_t a_q, const float *b,
-		   size_t ldb, size_t nq, size_t w)
+typedef float v16 __attribute__((vector_size(64)));
+
+static size_t round_up(size_t x, size_t to)
 {
-	for (size_t q = 0; q < nq; q++) {
-		const float *restrict bq = b + q * ldb;
-		const float a0 = a[q * a_q], a1 = a[a_t + q * a_q];
-		const float a2 = a[2 * a_t + q * a_q], a3 = a[3 * a_t + q * a_q];
+	return (x + to - 1) / to * to;
+}
 
-#pragma omp simd
-		for (size_t j = 0; j < w; j++) {
-			acc[0][j] += a0 * bq[j];
-			acc[1][j] += a1 * bq[j];
-			acc[2][j] += a2 * bq[j];
-			acc[3][j] += a3 * bq[j];
+size_t nn_gemm_scratch(size_t n)
+{
+	return KC * (n < NC ? round_up(n, NR) : NC) + KC * MR;
+}
+
+/* t (MR, NR) = the product of a packed A panel and B panel, kc deep. */
+static void tile(float *restrict t, const float *restrict ap, const float *restrict bp, size_t kc)
+{
+	v16 c[MR][2];
+
+	memset(c, 0, sizeof(c));
+	for (size_t q = 0; q < kc; q++) {
+		v16 b0, b1;
+
+		memcpy(&b0, bp + q * NR, sizeof(b0));
+		memcpy(&b1, bp + q * NR + 16, sizeof(b1));
+		for (int i = 0; i < MR; i++) {
+			float a = ap[q * MR + i];
+
+			c[i][0] += a * b0;
+			c[i][1] += a * b1;
+		}
+	}
+	memcpy(t, c, sizeof(c));
+}
+
+/* op(X)[row][col] for an operand stored (rows, cols) or transposed. */
+static inline float at(const float *x, size_t ld, int trans, size_t row, size_t col)
+{
+	return trans ? x[col * ld + row] : x[row * ld + col];
+}
+
+/* The panel of op(A) rows r0 .. r0 + MR, depth k0 .. k0 + kc, zero-padded. */
+static void pack_a(float *ap, const struct nn_gemm *g, size_t r0, size_t k0, size_t kc)
+{
+	size_t rows = g->m - r0 < MR ? g->m - r0 : MR;
+
+	if (!g->ta) {
+		for (size_t i = 0; i < MR; i++) {
+			const float *row = g->a + (r0 + i) * g->lda + k0;
+
+			for (size_t q = 0; q < kc; q++)
+				ap[q * MR + i] = i < rows ? row[q] : 0.0f;
+		}
+	} else {
+		for (size_t q = 0; q < kc; q++) {
+			const float *col = g->a + (k0 + q) * g->lda + r0;
+
+			for (size_t i = 0; i < MR; i++)
+				ap[q * MR + i] = i < rows ? col[i] : 0.0f;
 		}
 	}
 }
 
-void nn_gemm_nn(float *c, const float *a, const float *b, const float *bias, size_t p, size_t k,
-		size_t n, int accumulate)
+/* The panels of op(B) for columns n0 .. n1, depth k0 .. k0 + kc. */
+static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, size_t k0, size_t kc)
 {
-	for (size_t n0 = 0; n0 < n; n0 += COLS) {
-		size_t w = n - n0 < COLS ? n - n0 : COLS, r = 0;
+	for (size_t j0 = n0; j0 < n1; j0 += NR) {
+		float *p = bp + (j0 - n0) * kc;
+		size_t cols = n1 - j0 < NR ? n1 - j0 : NR;
 
-		/* Four rows of C at a time: each row of B is loaded once for four. */
-		for (; r + 4 <= p; r += 4) {
-			float acc[4][COLS];
+		if (!g->tb && cols == NR) {
+			/* Whole panels: constant-size copies, which compile to vector moves. */
+			for (size_t q = 0; q < kc; q++)
+				memcpy(p + q * NR, g->b + (k0 + q) * g->ldb + j0, NR * sizeof(float));
+		} else if (!g->tb) {
+			for (size_t q = 0; q < kc; q++) {
+				const float *row = g->b + (k0 + q) * g->ldb + j0;
 
-			for (size_t i = 0; i < 4; i++)
-				for (size_t j = 0; j < w; j++)
-					acc[i][j] = accumulate ? c[(r + i) * n + n0 + j] : bias ? bias[n0 + j] : 0.0f;
-			block4(acc, a + r * k, k, 1, b + n0, n, k, w);
-			for (size_t i = 0; i < 4; i++)
-				memcpy(c + (r + i) * n + n0, acc[i], w * sizeof(float));
-		}
-		for (; r < p; r++) {
-			float acc[COLS];
-
-			for (size_t j = 0; j < w; j++)
-				acc[j] = accumulate ? c[r * n + n0 + j] : bias ? bias[n0 + j] : 0.0f;
-			for (size_t q = 0; q < k; q++) {
-				const float *restrict bq = b + q * n + n0;
-				const float aq = a[r * k + q];
-
-#pragma omp simd
-				for (size_t j = 0; j < w; j++)
-					acc[j] += aq * bq[j];
+				for (size_t j = 0; j < NR; j++)
+					p[q * NR + j] = j < cols ? row[j] : 0.0f;
 			}
-			memcpy(c + r * n + n0, acc, w * sizeof(float));
+		} else {
+			for (size_t q = 0; q < kc; q++)
+				for (size_t j = 0; j < NR; j++)
+					p[q * NR + j] = j < cols ? at(g->b, g->ldb, 1, k0 + q, j0 + j) : 0.0f;
 		}
 	}
 }
 
-void nn_gemm_tn(float *c, const float *a, const float *b, size_t p, size_t m, size_t n)
+struct job {
+	const struct nn_gemm *g;
+	struct nn_team *team;
+	int by_rows;      /* split the rows of C among the threads, else the columns */
+};
+
+/* The tiles of rows [m0, m1) and columns [n0, n1) of C, n1 - n0 <= NC. */
+static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t m1, size_t n0, size_t n1)
 {
-	for (size_t n0 = 0; n0 < n; n0 += COLS) {
-		size_t w = n - n0 < COLS ? n - n0 : COLS, i = 0;
+	float *bp = scratch, *ap = scratch + KC * round_up(n1 - n0, NR);
+	float t[MR * NR];
 
-		/* Four rows of C (columns of A) at a time, over every row of B. */
-		for (; i + 4 <= m; i += 4) {
-			float acc[4][COLS];
+	for (size_t k0 = 0; k0 < g->k; k0 += KC) {
+		size_t kc = g->k - k0 < KC ? g->k - k0 : KC;
+		int first = k0 == 0;
 
-			for (size_t t = 0; t < 4; t++)
-				memcpy(acc[t], c + (i + t) * n + n0, w * sizeof(float));
-			block4(acc, a + i, 1, m, b + n0, n, p, w);
-			for (size_t t = 0; t < 4; t++)
-				memcpy(c + (i + t) * n + n0, acc[t], w * sizeof(float));
-		}
-		for (; i < m; i++)
-			for (size_t q = 0; q < p; q++) {
-				const float *restrict bq = b + q * n + n0;
-				const float aq = a[q * m + i];
-				float *restrict ci = c + i * n + n0;
+		pack_b(bp, g, n0, n1, k0, kc);
+		for (size_t r0 = m0; r0 < m1; r0 += MR) {
+			size_t rows = m1 - r0 < MR ? m1 - r0 : MR;
 
-#pragma omp simd
-				for (size_t j = 0; j < w; j++)
-					ci[j] += aq * bq[j];
+			pack_a(ap, g, r0, k0, kc);
+			for (size_t j0 = n0; j0 < n1; j0 += NR) {
+				size_t cols = n1 - j0 < NR ? n1 - j0 : NR;
+
+				tile(t, ap, bp + (j0 - n0) * kc, kc);
+				for (size_t i = 0; i < rows; i++) {
+					float *restrict c = g->c + (r0 + i) * g->ldc + j0;
+					const float *restrict ti = t + i * NR;
+
+					if (!first || g->accumulate)
+						for (size_t j = 0; j < cols; j++)
+							c[j] += ti[j];
+					else if (g->bias)
+						for (size_t j = 0; j < cols; j++)
+							c[j] = g->bias[j0 + j] + ti[j];
+					else
+						for (size_t j = 0; j < cols; j++)
+							c[j] = ti[j];
+				}
 			}
+		}
 	}
+	if (g->k == 0 && !g->accumulate)
+		for (size_t r = m0; r < m1; r++)
+			for (size_t j = n0; j < n1; j++)
+				g->c[r * g->ldc + j] = g->bias ? g->bias[j] : 0.0f;
+}
+
+/* The tiles of rows [m0, m1) and columns [n0, n1) of C, NC columns at a
+ * time. */
+static void block(const struct nn_gemm *g, float *scratch, size_t m0, size_t m1, size_t n0, size_t n1)
+{
+	for (size_t c0 = n0; c0 < n1; c0 += NC)
+		block_nc(g, scratch, m0, m1, c0, n1 - c0 < NC ? n1 : c0 + NC);
+}
+
+/* Part of C: a share of whole panels, so that every element's sum runs in
+ * the same order whatever the split. */
+static void run_part(void *ctx, size_t part, size_t parts)
+{
+	const struct job *j = ctx;
+	const struct nn_gemm *g = j->g;
+	size_t unit = j->by_rows ? MR : NR, total = j->by_rows ? g->m : g->n;
+	size_t panels = (total + unit - 1) / unit;
+	size_t p0 = panels * part / parts, p1 = panels * (part + 1) / parts;
+	size_t lo = p0 * unit, hi = p1 * unit < total ? p1 * unit : total;
+	float *scratch = nn_team_scratch(j->team, part);
+
+	if (lo >= hi)
+		return;
+	if (j->by_rows)
+		block(g, scratch, lo, hi, 0, g->n);
+	else
+		block(g, scratch, 0, g->m, lo, hi);
+}
+
+void nn_gemm_serial(const struct nn_gemm *g, float *pack)
+{
+	block(g, pack, 0, g->m, 0, g->n);
+}
+
+void nn_gemm(const struct nn_gemm *g, struct nn_team *team)
+{
+	size_t threads = nn_team_size(team);
+	struct job j = { g, team, (g->m + MR - 1) / MR >= (g->n + NR - 1) / NR };
+
+	/* Small products are not worth waking the team for. */
+	if (threads == 1 || (double)g->m * (double)g->n * (double)g->k < 32768.0) {
+		block(g, nn_team_scratch(team, 0), 0, g->m, 0, g->n);
+		return;
+	}
+	nn_team_run(team, run_part, &j);
 }

@@ -13,6 +13,7 @@
 #include "nn_act.h"
 #include "nn_err.h"
 #include "nn_rng.h"
+#include "nn_team.h"
 
 enum nn_kind {
 	NN_FC,       /* fully connected: size units */
@@ -38,6 +39,12 @@ struct nn_spec {
 
 struct nn_layer_kind;
 
+/* What a layer's kernels work with: the model's team of threads, each
+ * with scratch of the largest size a layer asks for. */
+struct nn_work {
+	struct nn_team *team;
+};
+
 /* A layer of a built model: its shapes and views into the model's blocks.
  * A layer reads the previous layer's a (or the model's input). */
 struct nn_layer {
@@ -46,15 +53,17 @@ struct nn_layer {
 	struct nn_shape in, out;
 	size_t nw, nb;              /* parameters: weights, then biases */
 	size_t fan_in, fan_out;     /* FC, CONV: the inputs and outputs one weight joins */
-	size_t scratch;             /* floats of model scratch the kernels need */
+	size_t max_batch;           /* examples a pass may hold (set before plan) */
+	size_t scratch;             /* floats of scratch the kernels need per thread */
 	size_t nidx;                /* uint32_t per example: POOL's winners */
-	size_t nmask;               /* floats per example: DROPOUT's mask */
+	size_t nmask;               /* floats per example kept from forward to backward:
+				       DROPOUT's mask, CONV's patches */
 	float *w, *b, *gw, *gb;     /* (nw), (nb) views into params and grads */
 	float *a;                   /* (max_batch, out): the output, after the activation */
 	float *d;                   /* (max_batch, out): dC/da in backward */
 	uint32_t *idx;              /* POOL: (max_batch, out) the input each output came from */
-	float *mask;                /* DROPOUT: (max_batch, in) 0 or 1/(1 - p) */
-	int dropped;                /* DROPOUT: the last forward applied the mask */
+	float *mask;                /* (max_batch, nmask): DROPOUT's 0 or 1/(1 - p), CONV's patches */
+	int dropped;                /* the last forward was training's: mask holds its values */
 	/* The activation the model applies to this layer's output: an fc or
 	 * conv layer's own, except that a conv layer followed by pooling
 	 * hands it to the pooling layer, which applies it to the pooled
@@ -76,13 +85,13 @@ struct nn_layer_kind {
 	int (*plan)(struct nn_layer *l, struct nn_err *err);
 	/* l->a = the layer's output for batch rows of in (before the
 	 * activation); rng is NULL outside training. */
-	void (*forward)(struct nn_layer *l, const float *in /* (B, in) */, float *scratch,
+	void (*forward)(struct nn_layer *l, const float *in /* (B, in) */, const struct nn_work *x,
 			struct nn_rng *rng, size_t batch);
 	/* From l->d = dC/d(output before the activation): gw, gb += their
 	 * gradients and, when din is not NULL, din += dC/d(in).
 	 * Accumulates: callers zero first. */
 	void (*backward)(struct nn_layer *l, float *din /* (B, in) or NULL */,
-			 const float *in /* (B, in) */, float *scratch, size_t batch);
+			 const float *in /* (B, in) */, const struct nn_work *x, size_t batch);
 	/* Model files: the weight tensor's dimensions as the file nests them
 	 * (returns how many, at most 4), and the index into w of the file's
 	 * i-th weight in that order. NULL for kinds without weights. */

@@ -42,7 +42,8 @@ struct plan {
 };
 
 static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, size_t n,
-		       struct nn_shape input, struct plan *p, size_t *bad, struct nn_err *err)
+		       struct nn_shape input, size_t max_batch, struct plan *p, size_t *bad,
+		       struct nn_err *err)
 {
 	struct nn_shape in = input;
 
@@ -65,6 +66,7 @@ static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, siz
 		l->spec = specs[i];
 		l->kind = nn_layer_kind_of(specs[i].kind);
 		l->in = in;
+		l->max_batch = max_batch;
 		*bad = i;
 		if (!l->kind)
 			return nn_errorf(err, NN_EINVAL, "unknown kind of layer");
@@ -92,9 +94,10 @@ double nn_model_plan(const struct nn_spec *specs, size_t n, struct nn_shape inpu
 	struct plan p;
 	double b = (double)max_batch;
 
-	if (plan_layers(layers, specs, n, input, &p, bad, err) < 0)
+	if (plan_layers(layers, specs, n, input, max_batch, &p, bad, err) < 0)
 		return -1;
-	/* params, grads, velocity; input; acts and deltas; masks; scratch. */
+	/* params, grads, velocity; input; acts and deltas; masks; one
+	 * thread's scratch. */
 	return sizeof(float) * (3.0 * (double)p.params + b * (double)nn_shape_size(input) +
 				2.0 * b * (double)p.acts + b * (double)p.masks + (double)p.scratch) +
 	       sizeof(uint32_t) * b * (double)p.idx + b * (sizeof(uint32_t) + sizeof(int32_t));
@@ -132,7 +135,7 @@ struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct n
 		nn_errorf(err, NN_ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (plan_layers(m->layers, specs, n, input, &p, &bad, err) < 0) {
+	if (plan_layers(m->layers, specs, n, input, max_batch, &p, &bad, err) < 0) {
 		if (n > 0 && n <= NN_MAX_LAYERS) {
 			char what[64], msg[sizeof(err->msg)];
 
@@ -155,11 +158,14 @@ struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct n
 	m->deltas = alloc_floats(p.acts * max_batch);
 	m->masks = alloc_floats(p.masks * max_batch);
 	m->idx = calloc(p.idx * max_batch + 1, sizeof(*m->idx));
-	m->scratch = alloc_floats(p.scratch);
 	m->rows = calloc(max_batch, sizeof(*m->rows));
 	m->labels = calloc(max_batch, sizeof(*m->labels));
+	m->scratch = p.scratch;
+	m->team = nn_team_create(1, m->scratch, err);
+	if (!m->team)
+		goto fail;
 	if (!m->params || !m->grads || !m->velocity || !m->x || !m->acts || !m->deltas ||
-	    !m->masks || !m->idx || !m->scratch || !m->rows || !m->labels) {
+	    !m->masks || !m->idx || !m->rows || !m->labels) {
 		nn_errorf(err, NN_ENOMEM, "out of memory for a model of %zu parameters", p.params);
 		goto fail;
 	}
@@ -219,10 +225,29 @@ void nn_model_destroy(struct nn_model *m)
 	free(m->deltas);
 	free(m->masks);
 	free(m->idx);
-	free(m->scratch);
 	free(m->rows);
 	free(m->labels);
+	nn_team_destroy(m->team);
 	free(m);
+}
+
+int nn_model_set_threads(struct nn_model *m, size_t threads, struct nn_err *err)
+{
+	struct nn_team *t;
+
+	if (threads == nn_team_size(m->team))
+		return 0;
+	t = nn_team_create(threads, m->scratch, err);
+	if (!t)
+		return err ? err->code : NN_EINVAL;
+	nn_team_destroy(m->team);
+	m->team = t;
+	return 0;
+}
+
+size_t nn_model_threads(const struct nn_model *m)
+{
+	return nn_team_size(m->team);
 }
 
 void nn_model_set_acts(struct nn_model *m, enum nn_act hidden, enum nn_act output)
@@ -413,11 +438,12 @@ float *nn_model_input(struct nn_model *m)
 static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng)
 {
 	const float *in = m->x;
+	struct nn_work x = { m->team };
 
 	for (size_t i = 0; i < m->nlayers; i++) {
 		struct nn_layer *l = &m->layers[i];
 
-		l->kind->forward(l, in, m->scratch, rng, batch);
+		l->kind->forward(l, in, &x, rng, batch);
 		if (l->activates)
 			nn_act_forward(l->a, batch, nn_shape_size(l->out), l->act);
 		in = l->a;
@@ -438,6 +464,7 @@ const float *nn_model_forward_train(struct nn_model *m, size_t batch, struct nn_
 void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 {
 	struct nn_layer *top = &m->layers[m->nlayers - 1];
+	struct nn_work x = { m->team };
 	size_t first = 0;
 
 	while (!m->layers[first].nw && !m->layers[first].nb)
@@ -457,7 +484,7 @@ void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 			din = below->d;
 			memset(din, 0, batch * nn_shape_size(below->out) * sizeof(float));
 		}
-		l->kind->backward(l, din, below ? below->a : m->x, m->scratch, batch);
+		l->kind->backward(l, din, below ? below->a : m->x, &x, batch);
 	}
 }
 

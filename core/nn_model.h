@@ -17,6 +17,7 @@
 #include "nn_err.h"
 #include "nn_layer.h"
 #include "nn_rng.h"
+#include "nn_team.h"
 
 #define NN_MAX_LAYERS 32 /* layers of any kind */
 
@@ -40,7 +41,8 @@ struct nn_model {
 	float *acts, *deltas;             /* every layer's a and d */
 	float *masks;                     /* every dropout layer's mask */
 	uint32_t *idx;                    /* every pooling layer's winners */
-	float *scratch;                   /* the largest scratch a layer needs */
+	size_t scratch;                   /* floats of scratch per thread: a layer's largest */
+	struct nn_team *team;             /* the threads the layers run on */
 	uint32_t *rows;                   /* (max_batch) scratch: example indices */
 	int32_t *labels;                  /* (max_batch) scratch: their labels */
 };
@@ -74,6 +76,13 @@ struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct n
 struct nn_model *nn_model_create_dense(const size_t *sizes, size_t nsizes, size_t max_batch,
 				       struct nn_err *err);
 void nn_model_destroy(struct nn_model *m);
+
+/* Runs the model's large products on threads (1 .. NN_TEAM_MAX; a model
+ * starts with 1). The results do not depend on the number: each output of
+ * a product is summed by one thread in the same order. Returns 0, or a
+ * negative code with err filled (the model keeps its threads). */
+int nn_model_set_threads(struct nn_model *m, size_t threads, struct nn_err *err);
+size_t nn_model_threads(const struct nn_model *m);
 
 /* Sets the activation of every activating layer but the last to hidden,
  * and the last layer's to output. */

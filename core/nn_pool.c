@@ -7,27 +7,38 @@ void nn_pool_forward(float *out, uint32_t *arg, const float *in, size_t h, size_
 {
 	size_t oh = h / p, ow = w / p;
 
+	/* Channels innermost: each window's rows are c-long runs that vectorize. */
 	for (size_t r = 0; r < batch; r++) {
 		const float *x = in + r * h * w * c;
 		float *o = out + r * oh * ow * c;
 		uint32_t *a = arg + r * oh * ow * c;
 
 		for (size_t oy = 0; oy < oh; oy++)
-			for (size_t ox = 0; ox < ow; ox++)
+			for (size_t ox = 0; ox < ow; ox++) {
+				float *restrict ov = o + (oy * ow + ox) * c;
+				uint32_t *restrict av = a + (oy * ow + ox) * c;
+				size_t first = ((oy * p) * w + ox * p) * c;
+
 				for (size_t ch = 0; ch < c; ch++) {
-					size_t best = ((oy * p) * w + ox * p) * c + ch;
-
-					/* The first of equal values wins, row by row. */
-					for (size_t py = 0; py < p; py++)
-						for (size_t px = 0; px < p; px++) {
-							size_t i = ((oy * p + py) * w + ox * p + px) * c + ch;
-
-							if (x[i] > x[best])
-								best = i;
-						}
-					o[(oy * ow + ox) * c + ch] = x[best];
-					a[(oy * ow + ox) * c + ch] = (uint32_t)best;
+					ov[ch] = x[first + ch];
+					av[ch] = (uint32_t)(first + ch);
 				}
+				/* The first of equal values wins, row by row. */
+				for (size_t py = 0; py < p; py++)
+					for (size_t px = 0; px < p; px++) {
+						size_t base = ((oy * p + py) * w + ox * p + px) * c;
+
+						if (py == 0 && px == 0)
+							continue;
+						for (size_t ch = 0; ch < c; ch++) {
+							float v = x[base + ch];
+							int win = v > ov[ch];
+
+							ov[ch] = win ? v : ov[ch];
+							av[ch] = win ? (uint32_t)(base + ch) : av[ch];
+						}
+					}
+			}
 	}
 }
 
@@ -56,21 +67,52 @@ static int pool_plan(struct nn_layer *l, struct nn_err *err)
 	return 0;
 }
 
-static void pool_forward(struct nn_layer *l, const float *in, float *scratch, struct nn_rng *rng,
-			 size_t batch)
+/* A pass split among the team's threads by examples. */
+struct job {
+	struct nn_layer *l;
+	const float *in;
+	float *din;
+	size_t batch;
+};
+
+static void forward_part(void *ctx, size_t part, size_t parts)
 {
-	(void)scratch;
-	(void)rng;
-	nn_pool_forward(l->a, l->idx, in, l->in.h, l->in.w, l->in.c, l->spec.size, batch);
+	const struct job *j = ctx;
+	const struct nn_layer *l = j->l;
+	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
+	size_t in_n = nn_shape_size(l->in), out_n = nn_shape_size(l->out);
+
+	nn_pool_forward(l->a + e0 * out_n, l->idx + e0 * out_n, j->in + e0 * in_n, l->in.h, l->in.w,
+			l->in.c, l->spec.size, e1 - e0);
 }
 
-static void pool_backward(struct nn_layer *l, float *din, const float *in, float *scratch,
+static void backward_part(void *ctx, size_t part, size_t parts)
+{
+	const struct job *j = ctx;
+	const struct nn_layer *l = j->l;
+	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
+	size_t in_n = nn_shape_size(l->in), out_n = nn_shape_size(l->out);
+
+	nn_pool_backward(j->din + e0 * in_n, l->d + e0 * out_n, l->idx + e0 * out_n, l->in.h, l->in.w,
+			 l->in.c, l->spec.size, e1 - e0);
+}
+
+static void pool_forward(struct nn_layer *l, const float *in, const struct nn_work *x, struct nn_rng *rng,
+			 size_t batch)
+{
+	struct job j = { l, in, NULL, batch };
+
+	(void)rng;
+	nn_team_run(x->team, forward_part, &j);
+}
+
+static void pool_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
 			  size_t batch)
 {
-	(void)in;
-	(void)scratch;
+	struct job j = { l, in, din, batch };
+
 	if (din)
-		nn_pool_backward(din, l->d, l->idx, l->in.h, l->in.w, l->in.c, l->spec.size, batch);
+		nn_team_run(x->team, backward_part, &j);
 }
 
 const struct nn_layer_kind nn_pool_kind = {

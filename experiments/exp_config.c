@@ -15,7 +15,7 @@ static const char *const model_keys[] = { "layers", "activation", "output", "ini
 					  "dropout", "from", NULL };
 static const char *const train_keys[] = { "epochs", "batch_size", "eta", "cost",
 					  "shuffle", "l2", "l1", "momentum", "schedule",
-					  "early_stop", NULL };
+					  "early_stop", "threads", NULL };
 static const char *const schedule_keys[] = { "type", "patience", "stop_factor", "every",
 					     "factor", NULL };
 
@@ -442,6 +442,7 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	cfg->shuffle = 1;
 	cfg->l2 = cfg->l1 = cfg->momentum = 0.0;
 	cfg->early_stop = 0;
+	cfg->threads = 0;
 	if ((rc = load_schedule(cfg, train, err)) < 0 || !train)
 		return rc;
 	if ((rc = check_keys(train, train_keys, "'train'", err)) < 0)
@@ -473,6 +474,9 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 		return rc;
 	if ((n = exp_node_get(train, "early_stop")) &&
 	    (rc = get_size(n, "early_stop", 0, 1000000, &cfg->early_stop, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "threads")) &&
+	    (rc = get_size(n, "threads", 0, NN_TEAM_MAX, &cfg->threads, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -658,8 +662,8 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 	fprintf(f, "\ntrain:\n  epochs: %zu\n  batch_size: %zu\n  eta: %.15g\n  cost: %s\n  shuffle: %s\n",
 		cfg->epochs, cfg->batch_size, cfg->eta, nn_cost_name(cfg->cost),
 		cfg->shuffle ? "true" : "false");
-	fprintf(f, "  l2: %.15g\n  l1: %.15g\n  momentum: %.15g\n  early_stop: %zu\n",
-		cfg->l2, cfg->l1, cfg->momentum, cfg->early_stop);
+	fprintf(f, "  l2: %.15g\n  l1: %.15g\n  momentum: %.15g\n  early_stop: %zu\n  threads: %zu\n",
+		cfg->l2, cfg->l1, cfg->momentum, cfg->early_stop, cfg->threads);
 	fprintf(f, "  schedule:\n    type: %s\n    patience: %zu\n    stop_factor: %.15g\n    every: %zu\n    factor: %.15g\n",
 		cfg->schedule == EXP_SCHEDULE_NONE ? "none" :
 		cfg->schedule == EXP_SCHEDULE_PLATEAU ? "plateau" : "step",

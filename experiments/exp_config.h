@@ -82,6 +82,7 @@ struct exp_config {
 	size_t step_every;           /* step: epochs between decays */
 	double step_factor;          /* step: eta multiplier */
 	size_t early_stop;           /* stop after this many epochs without improvement; 0: never */
+	size_t threads;              /* threads of a run; 0: NNLAB_THREADS, else every core */
 
 	int charts;                  /* draw the run's charts at the end */
 

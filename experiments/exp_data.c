@@ -1,5 +1,6 @@
 #include "exp_data.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -355,6 +356,30 @@ static struct nn_model *read_model(const char *path, size_t max_batch, struct nn
 	return m;
 }
 
+int exp_threads(const struct exp_config *cfg, size_t *threads, struct nn_err *err)
+{
+	const char *v = getenv("NNLAB_THREADS");
+	size_t cores = nn_team_cores();
+
+	if (cfg->threads) {
+		*threads = cfg->threads;
+		return 0;
+	}
+	if (v && *v) {
+		char *end;
+		unsigned long n;
+
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (errno || *end || end == v || n < 1 || n > NN_TEAM_MAX)
+			return nn_errorf(err, NN_EINVAL, "NNLAB_THREADS is '%s': expected 1 to %d", v, NN_TEAM_MAX);
+		*threads = n;
+		return 0;
+	}
+	*threads = cores < NN_TEAM_MAX ? cores : NN_TEAM_MAX;
+	return 0;
+}
+
 struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_data *d,
 				size_t max_batch, struct nn_rng *rng, struct nn_err *err)
 {
@@ -420,7 +445,9 @@ struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_d
 			  where, need / (1 << 30), max_batch, limit / (1 << 30));
 		goto fail;
 	}
-	if (!(m = nn_model_create(specs, n, input, max_batch, err)))
+	size_t threads;
+	if (exp_threads(cfg, &threads, err) < 0 || !(m = nn_model_create(specs, n, input, max_batch, err)) ||
+	    nn_model_set_threads(m, threads, err) < 0)
 		goto fail;
 	if (file) {
 		if (nn_model_copy_params(m, file, err) < 0)
@@ -451,6 +478,7 @@ void exp_model_resolve(struct exp_config *cfg, const struct nn_model *m)
 	enum nn_act hidden;
 
 	cfg->cost = nn_model_cost(m);
+	cfg->threads = nn_model_threads(m);
 	cfg->output = nn_model_output_act(m);
 	cfg->input = nn_model_input_shape(m);
 	cfg->nlayers = nn_model_dense_sizes(m, cfg->layers, NN_MAX_LAYERS + 1, &hidden);

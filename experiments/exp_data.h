@@ -42,6 +42,10 @@ int exp_memory_limit(double *bytes, struct nn_err *err);
  * scored (network2.py's total_cost). */
 double exp_reg_cost(const struct nn_model *m, const struct exp_config *cfg, size_t n);
 
+/* The threads a run uses: train.threads, else NNLAB_THREADS (1 to
+ * NN_TEAM_MAX), else every core this process may use. */
+int exp_threads(const struct exp_config *cfg, size_t *threads, struct nn_err *err);
+
 /* Builds the config's model for d: loaded from model.from, or created and
  * initialised from rng, with the config's activations, cost and dropout
  * (a loaded model keeps its file's cost unless the config sets train.cost).

@@ -15,6 +15,7 @@
 #include "exp_sweep_page.h"
 #include "exp_results.h"
 #include "exp_trial.h"
+#include "nn_team.h"
 
 #define PAGE_SECONDS 3.0  /* the sweep's page is redone at most this often while it runs */
 
@@ -416,6 +417,15 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 	snprintf(dir, sizeof(dir), "%s", opts->dir);
 	if ((lock = exp_sched_claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
 		return lock;
+	/* Trials running side by side share the cores: each runs on its share
+	 * of threads unless NNLAB_THREADS or the config's train.threads says. */
+	if (!getenv("NNLAB_THREADS")) {
+		char v[32];
+		size_t cores = nn_team_cores();
+
+		snprintf(v, sizeof(v), "%zu", cores > (size_t)jobs ? cores / (size_t)jobs : 1);
+		setenv("NNLAB_THREADS", v, 1);
+	}
 	struct executor x = { jobs, local_start, local_reap, local_stop, local_close };
 	rc = exp_sched_run_on(s, opts, dir, &x, err);
 	exp_unlock_dir(lock);

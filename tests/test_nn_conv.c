@@ -4,11 +4,28 @@
 #include <string.h>
 
 #include "nn_conv.h"
+#include "nn_gemm.h"
 #include "nn_rng.h"
 
 /* 3 examples of 7 x 9 x 3, 4 maps of 3 x 3: odd shapes on purpose. */
 static const struct nn_conv_shape shape = { 7, 9, 3, 3, 4 };
 enum { B = 3 };
+
+/* Two threads, so the products' split is exercised too. */
+static struct nn_team *team;
+
+static void start(void)
+{
+	team = nn_team_create(2, nn_conv_scratch(&shape, B), NULL);
+	cr_assert_not_null(team);
+}
+
+static void stop(void)
+{
+	nn_team_destroy(team);
+}
+
+TestSuite(nn_conv, .init = start, .fini = stop);
 
 static void fill(float *x, size_t n, struct nn_rng *rng)
 {
@@ -43,7 +60,6 @@ Test(nn_conv, forward_matches_a_direct_convolution)
 	size_t nout = B * nn_conv_out_h(&shape) * nn_conv_out_w(&shape) * shape.m;
 	float *in = malloc(nin * sizeof(float)), *w = malloc(nw * sizeof(float)), b[4];
 	float *out = malloc(nout * sizeof(float)), *want = malloc(nout * sizeof(float));
-	float *cols = malloc(nn_conv_cols(&shape) * sizeof(float));
 	struct nn_rng rng;
 
 	cr_assert_eq(nn_conv_out_h(&shape), 5);
@@ -52,7 +68,7 @@ Test(nn_conv, forward_matches_a_direct_convolution)
 	fill(in, nin, &rng);
 	fill(w, nw, &rng);
 	fill(b, 4, &rng);
-	nn_conv_forward(out, in, w, b, cols, &shape, B);
+	nn_conv_forward(out, in, w, b, NULL, team, &shape, B);
 	direct(want, in, w, b);
 	for (size_t i = 0; i < nout; i++)
 		cr_assert_float_eq(out[i], want[i], 1e-4, "output %zu: %g vs %g", i, out[i], want[i]);
@@ -60,16 +76,15 @@ Test(nn_conv, forward_matches_a_direct_convolution)
 	free(w);
 	free(out);
 	free(want);
-	free(cols);
 }
 
 /* L = sum out * g for a fixed g, so dL/dout = g. */
-static double loss(const float *in, const float *w, const float *b, const float *g, float *cols,
+static double loss(const float *in, const float *w, const float *b, const float *g,
 		   float *out, size_t nout)
 {
 	double l = 0;
 
-	nn_conv_forward(out, in, w, b, cols, &shape, B);
+	nn_conv_forward(out, in, w, b, NULL, team, &shape, B);
 	for (size_t i = 0; i < nout; i++)
 		l += (double)out[i] * g[i];
 	return l;
@@ -77,7 +92,7 @@ static double loss(const float *in, const float *w, const float *b, const float 
 
 /* Central differences of L in x[i], against the analytic gradient. */
 static void check(float *x, const float *grad, size_t n, const char *what, const float *in,
-		  const float *w, const float *b, const float *g, float *cols, float *out, size_t nout)
+		  const float *w, const float *b, const float *g, float *out, size_t nout)
 {
 	int nonzero = 0;
 
@@ -86,9 +101,9 @@ static void check(float *x, const float *grad, size_t n, const char *what, const
 		const float eps = 1e-2f;
 
 		x[i] = keep + eps;
-		double up = loss(in, w, b, g, cols, out, nout);
+		double up = loss(in, w, b, g, out, nout);
 		x[i] = keep - eps;
-		double down = loss(in, w, b, g, cols, out, nout);
+		double down = loss(in, w, b, g, out, nout);
 		x[i] = keep;
 		double numeric = (up - down) / (2 * eps);
 
@@ -106,8 +121,6 @@ Test(nn_conv, backward_matches_numeric_grad)
 	float *in = malloc(nin * sizeof(float)), *w = malloc(nw * sizeof(float)), b[4];
 	float *g = malloc(nout * sizeof(float)), *out = malloc(nout * sizeof(float));
 	float *gw = calloc(nw, sizeof(float)), gb[4] = { 0 }, *din = calloc(nin, sizeof(float));
-	float *cols = malloc(nn_conv_cols(&shape) * sizeof(float));
-	float *dcols = malloc(nn_conv_cols(&shape) * sizeof(float));
 	struct nn_rng rng;
 
 	nn_rng_init(&rng, 5);
@@ -115,13 +128,13 @@ Test(nn_conv, backward_matches_numeric_grad)
 	fill(w, nw, &rng);
 	fill(b, 4, &rng);
 	fill(g, nout, &rng);
-	nn_conv_backward(gw, gb, din, g, in, w, cols, dcols, &shape, B);
-	check(w, gw, nw, "w", in, w, b, g, cols, out, nout);
-	check(b, gb, 4, "b", in, w, b, g, cols, out, nout);
-	check(in, din, nin, "in", in, w, b, g, cols, out, nout);
+	nn_conv_backward(gw, gb, din, g, in, NULL, w, team, &shape, B);
+	check(w, gw, nw, "w", in, w, b, g, out, nout);
+	check(b, gb, 4, "b", in, w, b, g, out, nout);
+	check(in, din, nin, "in", in, w, b, g, out, nout);
 	/* Without din the parameter gradients are the same. */
 	float *gw2 = calloc(nw, sizeof(float)), gb2[4] = { 0 };
-	nn_conv_backward(gw2, gb2, NULL, g, in, w, cols, dcols, &shape, B);
+	nn_conv_backward(gw2, gb2, NULL, g, in, NULL, w, team, &shape, B);
 	cr_assert_eq(memcmp(gw, gw2, nw * sizeof(float)), 0);
 	free(gw2);
 	free(in);
@@ -130,6 +143,4 @@ Test(nn_conv, backward_matches_numeric_grad)
 	free(out);
 	free(gw);
 	free(din);
-	free(cols);
-	free(dcols);
 }

@@ -1,12 +1,14 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nn_gemm.h"
 #include "nn_rng.h"
 
-/* Odd sizes: 7 rows (a block of four and three left), 70 columns (a block
- * of 64 and six left), 9 deep. */
-enum { P = 7, K = 9, N = 70 };
+/* Odd sizes: 19 rows (two panels of 8 and 3 left), 550 columns (a block
+ * of 512 packed at a time, then a panel of 32 and 6 left), 300 deep (a
+ * block of 256 and 44 left). */
+enum { M = 19, N = 550, K = 300 };
 
 static void fill(float *x, size_t n, struct nn_rng *rng)
 {
@@ -14,50 +16,66 @@ static void fill(float *x, size_t n, struct nn_rng *rng)
 		x[i] = (float)nn_rng_normal(rng);
 }
 
-Test(nn_gemm, nn_matches_the_definition_with_bias_and_accumulation)
+/* op(X)[r][c] of X stored (rows, cols), or transposed. */
+static float op(const float *x, size_t cols, int t, size_t r, size_t c, size_t rows)
 {
-	static float a[P * K], b[K * N], bias[N], with_bias[P * N], start[P * N], acc[P * N];
-	struct nn_rng rng;
-
-	nn_rng_init(&rng, 7);
-	fill(a, P * K, &rng);
-	fill(b, K * N, &rng);
-	fill(bias, N, &rng);
-	fill(start, P * N, &rng);
-	for (size_t i = 0; i < P * N; i++)
-		acc[i] = start[i];
-	nn_gemm_nn(with_bias, a, b, bias, P, K, N, 0);
-	nn_gemm_nn(acc, a, b, NULL, P, K, N, 1);
-	for (size_t r = 0; r < P; r++)
-		for (size_t j = 0; j < N; j++) {
-			double ab = 0;
-
-			for (size_t q = 0; q < K; q++)
-				ab += (double)a[r * K + q] * b[q * N + j];
-			cr_assert_float_eq(with_bias[r * N + j], bias[j] + ab, 1e-4, "A B + bias at %zu,%zu", r, j);
-			cr_assert_float_eq(acc[r * N + j], start[r * N + j] + ab, 1e-4, "C += A B at %zu,%zu", r, j);
-		}
+	return t ? x[c * rows + r] : x[r * cols + c];
 }
 
-Test(nn_gemm, tn_accumulates_a_transposed_product)
+Test(nn_gemm, every_transpose_with_bias_and_accumulation_matches_the_definition)
 {
-	/* C (M, N) += A^T B with A (P, M), B (P, N); M = 6. */
-	static float a[P * 6], b[P * N], c[6 * N], start[6 * N];
+	static float a[M * K], b[K * N], bias[N], start[M * N], c[M * N], c2[M * N];
+	struct nn_team *one = nn_team_create(1, nn_gemm_scratch(N), NULL);
+	struct nn_team *two = nn_team_create(2, nn_gemm_scratch(N), NULL);
 	struct nn_rng rng;
 
-	nn_rng_init(&rng, 8);
-	fill(a, P * 6, &rng);
-	fill(b, P * N, &rng);
-	fill(start, 6 * N, &rng);
-	for (size_t i = 0; i < 6 * N; i++)
-		c[i] = start[i];
-	nn_gemm_tn(c, a, b, P, 6, N);
-	for (size_t i = 0; i < 6; i++)
-		for (size_t j = 0; j < N; j++) {
-			double want = start[i * N + j];
+	cr_assert(one && two);
+	nn_rng_init(&rng, 7);
+	fill(a, M * K, &rng);
+	fill(b, K * N, &rng);
+	fill(bias, N, &rng);
+	fill(start, M * N, &rng);
+	for (int ta = 0; ta < 2; ta++)
+		for (int tb = 0; tb < 2; tb++)
+			for (int mode = 0; mode < 3; mode++) {
+				/* mode 0: C = AB; 1: C = AB + bias; 2: C += AB. */
+				struct nn_gemm g = { .c = c, .ldc = N, .a = a, .lda = ta ? M : K, .ta = ta,
+						     .b = b, .ldb = tb ? K : N, .tb = tb, .m = M, .n = N, .k = K,
+						     .bias = mode == 1 ? bias : NULL, .accumulate = mode == 2 };
 
-			for (size_t q = 0; q < P; q++)
-				want += (double)a[q * 6 + i] * b[q * N + j];
-			cr_assert_float_eq(c[i * N + j], want, 1e-4, "at %zu,%zu: %g vs %g", i, j, c[i * N + j], want);
-		}
+				memcpy(c, start, sizeof(c));
+				nn_gemm(&g, one);
+				memcpy(c2, c, sizeof(c));
+				memcpy(c, start, sizeof(c));
+				nn_gemm(&g, two);
+				cr_assert_eq(memcmp(c, c2, sizeof(c)), 0, "two threads differ from one (ta %d tb %d)", ta, tb);
+				for (size_t r = 0; r < M; r++)
+					for (size_t j = 0; j < N; j++) {
+						double want = mode == 1 ? bias[j] : mode == 2 ? start[r * N + j] : 0;
+
+						for (size_t q = 0; q < K; q++)
+							want += (double)op(a, K, ta, r, q, M) * op(b, N, tb, q, j, K);
+						cr_assert_float_eq(c[r * N + j], want, 1e-3, "ta %d tb %d mode %d at %zu,%zu: %g vs %g",
+								   ta, tb, mode, r, j, c[r * N + j], want);
+					}
+			}
+	nn_team_destroy(one);
+	nn_team_destroy(two);
+}
+
+Test(nn_gemm, a_strided_block_of_c_leaves_the_rest)
+{
+	/* C is the left 5 columns of rows 9 floats apart. */
+	float a[3 * 2] = { 1, 2, 3, 4, 5, 6 }, b[2 * 5] = { 1, 0, 0, 1, 2, 0, 1, 1, 0, 3 }, c[3 * 9];
+	struct nn_team *one = nn_team_create(1, nn_gemm_scratch(5), NULL);
+	struct nn_gemm g = { .c = c, .ldc = 9, .a = a, .lda = 2, .b = b, .ldb = 5, .m = 3, .n = 5, .k = 2 };
+
+	for (size_t i = 0; i < 27; i++)
+		c[i] = -1;
+	nn_gemm(&g, one);
+	for (size_t r = 0; r < 3; r++)
+		for (size_t j = 0; j < 9; j++)
+			cr_assert_float_eq(c[r * 9 + j], j < 5 ? a[r * 2] * b[j] + a[r * 2 + 1] * b[5 + j] : -1.0f, 0,
+					   "at %zu,%zu", r, j);
+	nn_team_destroy(one);
 }
