@@ -5,6 +5,8 @@
 #   make install    nnlab, its plugins and the plugin SDK under PREFIX
 #   make bench      the chapter-1 speed and memory benchmark
 #   make reproduce  the book's MNIST table, 3 seeds a row (runs/book/REPORT.md)
+#   make reproduce-ch6  the book's chapter-6 conv nets as resumable sweeps
+#                   (runs/book/REPORT-ch6.md; hours on two cores)
 #   WERROR=1        add -Werror
 #   SANITIZE=address,undefined   build and test a sanitizer variant
 #                   (under build/sanitize/, never mixed with release objects)
@@ -65,7 +67,7 @@ LIBS := -lyaml -lz -lm -pthread $(MPI_LIBS)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench bench-conv figures reproduce fashion install setup data browser clean FORCE
+.PHONY: all run test bench bench-conv figures reproduce reproduce-ch6 fashion install setup data browser clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
 
@@ -167,6 +169,10 @@ fashion: setup
 reproduce: data
 	@$(MAKE) --no-print-directory all
 	@sh scripts/reproduce.sh $(NNLAB)
+
+reproduce-ch6: data
+	@$(MAKE) --no-print-directory all
+	@sh scripts/reproduce-ch6.sh $(NNLAB)
 
 # The program, the plugins and the plugin SDK (header, pkg-config file,
 # the example plugin) under PREFIX; DESTDIR for staged installs.

@@ -1,0 +1,94 @@
+#!/bin/sh
+# Reproduces the book's chapter-6 table (convolutional networks): each
+# config in configs/book/ch6/ runs as a sweep over seeds (SEEDS, default
+# "1 2 3"; the dropout row over ENSEMBLE_SEEDS, default "1 2 3 4 5", whose
+# five nets then vote), one trial at a time on every core, under
+# runs/book/ch6/NAME. A sweep resumes where it stopped, so running this
+# again after an interruption finishes the table without redoing a done
+# run. Writes runs/book/REPORT-ch6.md.
+# Usage: scripts/reproduce-ch6.sh [NNLAB] [ROW...]   (ROW: a config's base name)
+set -eu
+
+nnlab=${1:-build/release/nnlab}
+[ $# -gt 0 ] && shift
+seeds=${SEEDS:-"1 2 3"}
+ensemble_seeds=${ENSEMBLE_SEEDS:-"1 2 3 4 5"}
+out=runs/book/ch6
+mkdir -p "$out"
+rows=${*:-$(for c in configs/book/ch6/*.yaml; do basename "$c" .yaml; done)}
+
+list() { echo "$1" | sed 's/ \+/, /g'; }
+
+for row in $rows; do
+	config=configs/book/ch6/$row.yaml
+	[ -f "$config" ] || { echo "reproduce-ch6: no config '$config'" >&2; exit 2; }
+	s=$seeds
+	grep -q '^# ensemble:' "$config" && s=$ensemble_seeds
+	echo "reproduce-ch6: $row, seeds $s" >&2
+	# A failed trial is in the report; the other rows still run.
+	"$nnlab" sweep "$config" --out "$out/$row" -j 1 --set "sweep={grid: {seed: [$(list "$s")]}}" ||
+		echo "reproduce-ch6: $row: a trial failed (see $out/$row/results.csv)" >&2
+done
+
+# network3.py's score: the test accuracy at the last epoch of best
+# validation accuracy (it keeps a later epoch that ties the best), and
+# the run's wall time (the seconds column is cumulative).
+score() { # metrics.csv
+	awk -F, '
+	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	{
+		v = $col["validation_correct"]
+		if (n == 0 || v >= bestv) { bestv = v; best = 100 * $col["eval_correct"] / $col["eval_total"] }
+		n++; secs = $col["seconds"]
+	}
+	END { if (n) printf "%.2f %d %.0f\n", best, n, secs }' "$1"
+}
+
+report=runs/book/REPORT-ch6.md
+{
+	echo "# nnlab and the book's chapter-6 table"
+	echo
+	echo "Made by \`make reproduce-ch6\` on $(date -u +%Y-%m-%d), on $(nproc) cores of"
+	echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), one run at a time on every core."
+	echo "Each number is the test accuracy at the epoch of best validation accuracy (network3.py's rule:"
+	echo "a later epoch that ties the best validation accuracy replaces it); *best* and *mean* are over"
+	echo "the seeds that finished. Rows more than 0.3 points below the book are marked **below**."
+	echo
+	echo "| row | book | nnlab best | nnlab mean | best - book | seeds done | epochs | wall s per run | |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+	for c in configs/book/ch6/*.yaml; do
+		row=$(basename "$c" .yaml)
+		book=$(sed -n 's/^# book: *//p' "$c")
+		scores="" epochs=0 wall=0 n=0
+		for m in "$out/$row"/trials/*/metrics.csv; do
+			[ -f "$m" ] || continue
+			[ "$(sed -n 's/^outcome: *//p' "$(dirname "$m")/result" 2>/dev/null)" = done ] || continue
+			set -- $(score "$m")
+			[ $# -eq 3 ] || continue
+			scores="$scores $1"; epochs=$2; wall=$((wall + $3)); n=$((n + 1))
+		done
+		if [ -z "$scores" ]; then
+			echo "| $row | $book | not yet run | | | 0 | | | |"
+			continue
+		fi
+		echo "$scores" | awk -v row="$row" -v book="$book" -v epochs="$epochs" -v wall="$wall" -v n="$n" '{
+			best = $1; sum = 0
+			for (i = 1; i <= NF; i++) { if ($i > best) best = $i; sum += $i }
+			printf "| %s | %.2f | %.2f | %.2f | %+.2f | %d | %d | %.0f | %s |\n", row, book, best,
+				sum / NF, best - book, n, epochs, wall / n, best < book - 0.3 ? "**below**" : ""
+		}'
+		# The ensemble: the plurality vote of the row's nets (their best.json).
+		ens=$(sed -n 's/^# ensemble: *\([0-9.]*\).*/\1/p' "$c")
+		if [ -n "$ens" ]; then
+			models=$(ls "$out/$row"/trials/*/best.json 2>/dev/null || true)
+			count=$(echo "$models" | grep -c . || true)
+			if [ "$count" -ge 2 ]; then
+				vote=$("$nnlab" eval $models "$c" 2>/dev/null | sed -n 's/^plurality vote.* (\([0-9.]*\)%).*/\1/p')
+				echo "| $row, vote of $count | $ens | ${vote:--} | | | $count | | | |"
+			else
+				echo "| $row, vote of 5 | $ens | not yet run | | | $count | | | |"
+			fi
+		fi
+	done
+} >"$report"
+cat "$report"
