@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "exp_data.h"
+#include "exp_fs.h"
+#include "exp_plot.h"
 #include "nn_train.h"
 
 #define EVAL_BATCH 256
@@ -26,7 +28,7 @@ static void print_confusion(FILE *log, const size_t *confusion, size_t k)
 
 /* Several models: each one's count, then their plurality vote's. */
 static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, const char *const *more,
-			 size_t nmore, FILE *log, struct nn_err *err)
+			 size_t nmore, const char *chart_dir, FILE *log, struct nn_err *err)
 {
 	const struct nn_data *eval = exp_data_eval(data, cfg);
 	size_t n = eval->n, k = data->ds.class_count, nmodels = nmore + 1, correct = 0;
@@ -63,6 +65,16 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 	fprintf(log, "plurality vote of %zu models: %zu / %zu (%.2f%%) on the %s split\n", nmodels, correct, n,
 		100.0 * (double)correct / (double)n, exp_split_name(cfg->eval));
 	print_confusion(log, confusion, k);
+	if (chart_dir) {
+		char title[256], what[128];
+
+		snprintf(title, sizeof(title), "plurality vote of %zu models: %zu / %zu (%.2f%%)", nmodels, correct,
+			 n, 100.0 * (double)correct / (double)n);
+		snprintf(what, sizeof(what), "the vote's misclassified %s examples (true>vote)", exp_split_name(cfg->eval));
+		if ((rc = exp_mkdirs(chart_dir, err)) < 0)
+			goto done;
+		exp_plot_mistakes(chart_dir, "misclassified", title, what, cfg, data, vote, log);
+	}
 done:
 	free(preds);
 	free(vote);
@@ -70,8 +82,8 @@ done:
 	return rc;
 }
 
-int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore, FILE *log,
-	     struct nn_err *err)
+int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore,
+	     const char *chart_dir, FILE *log, struct nn_err *err)
 {
 	struct exp_data data;
 	struct nn_model *model = NULL;
@@ -82,7 +94,7 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 	if ((rc = exp_data_open(&data, cfg, err)) < 0)
 		return rc;
 	if (nmore) {
-		rc = eval_ensemble(cfg, &data, more, nmore, log, err);
+		rc = eval_ensemble(cfg, &data, more, nmore, chart_dir, log, err);
 		goto done;
 	}
 	model = exp_model_make(cfg, &data, EVAL_BATCH, NULL, err);
@@ -101,9 +113,25 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 	ev.cost += exp_reg_cost(model, cfg, eval->n);
 	fprintf(log, "%zu / %zu (%.2f%%) on the %s split, mean cost %.6f (%s)\n", ev.correct,
 		ev.total, 100.0 * (double)ev.correct / (double)ev.total,
-		exp_split_name(cfg->eval), ev.cost, nn_cost_name(model->cost));
+		exp_split_name(cfg->eval), ev.cost, nn_cost_name(nn_model_cost(model)));
 	print_confusion(log, confusion, k);
 	rc = 0;
+	if (chart_dir) {
+		int32_t *pred = malloc((eval->n ? eval->n : 1) * sizeof(*pred));
+		char title[256], what[128];
+
+		if (!pred) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			goto done;
+		}
+		nn_predict(model, eval, pred);
+		snprintf(title, sizeof(title), "%s: %zu / %zu (%.2f%%)", cfg->from, ev.correct, ev.total,
+			 100.0 * (double)ev.correct / (double)ev.total);
+		snprintf(what, sizeof(what), "misclassified %s examples (true>predicted)", exp_split_name(cfg->eval));
+		if ((rc = exp_mkdirs(chart_dir, err)) == 0)
+			exp_plot_mistakes(chart_dir, "misclassified", title, what, cfg, &data, pred, log);
+		free(pred);
+	}
 done:
 	free(confusion);
 	nn_model_destroy(model);

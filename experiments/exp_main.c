@@ -1,17 +1,20 @@
 /* nnlab: the command-line program. Only this file prints errors and exits:
  * 0 on success, 1 on a runtime failure, 2 on a usage or config error. */
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "exp_config.h"
 #include "exp_overlay.h"
 #include "exp_plot.h"
 #include "exp_report.h"
+#include "exp_results.h"
 #include "exp_plugin.h"
 #include "exp_run.h"
 #include "exp_sweep.h"
@@ -102,11 +105,16 @@ static const struct {
 	  "stops before training; for a sweep config, lists its trials too.\n" },
 	{ "eval",
 	  "usage: nnlab eval MODEL.json... CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	  "                  [--out DIR] [--top N]\n"
 	  "\n"
-	  "Scores a saved model (the config's model.from) on the split the config\n"
-	  "evaluates, and prints C / T, the mean cost and the confusion matrix. With\n"
-	  "several models (up to 64): each one's C / T, then their plurality vote's\n"
-	  "(ties to the earliest model's class) and its confusion matrix.\n" },
+	  "Scores a saved model (the config's model.from; its file gives the layers)\n"
+	  "on the split the config evaluates, and prints C / T, the mean cost and the\n"
+	  "confusion matrix. With several models (up to 64): each one's C / T, then\n"
+	  "their plurality vote's (ties to the earliest model's class) and its\n"
+	  "confusion matrix. A sweep directory stands for the best.json of each of\n"
+	  "its trials that ended done, best objective first.\n"
+	  "  --top N    only the N best trials of a sweep directory\n"
+	  "  --out DIR  draw the misclassified examples (the vote's) in DIR\n" },
 	{ "plot",
 	  "usage: nnlab plot RUN_DIR... [-o FILE] [--metric NAME[,NAME...]] [--from E] [--to E]\n"
 	  "                  [--log] [--logx] [--x KEY [--final]] [--panels] [--title TEXT]\n"
@@ -139,7 +147,7 @@ static const struct {
  * is not the value of an option). */
 static int wants_help(int argc, char **argv)
 {
-	static const char *const takes_value[] = { "--set", "--out", "--plugin", "--heartbeat", "--result", "-j",
+	static const char *const takes_value[] = { "--set", "--out", "--plugin", "--heartbeat", "--result", "-j", "--top",
 						   "-o", "--metric", "--from", "--to", "--x", "--title", "--yrange", NULL };
 
 	for (int i = 0; i < argc; i++) {
@@ -201,6 +209,7 @@ struct args {
 	int force;
 	int jobs;
 	int mpi;
+	long top;      /* eval: the best N trials of a sweep directory; 0: all */
 };
 
 /* Parses [--set KEY=VALUE]... [--out DIR] [--quiet] and up to want
@@ -253,6 +262,14 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			if (i + 1 >= argc)
 				return usage_error("%s", "--heartbeat needs a file");
 			a->heartbeat = argv[++i];
+		} else if (!strcmp(s, "--top")) {
+			char *end;
+
+			if (i + 1 >= argc)
+				return usage_error("%s", "--top needs a number");
+			a->top = strtol(argv[++i], &end, 10);
+			if (*end || a->top < 1 || a->top > 64)
+				return usage_error("--top needs a number from 1 to 64, got '%s'", argv[i]);
 		} else if (!strcmp(s, "-j") || !strncmp(s, "-j", 2)) {
 			const char *v = s[2] ? s + 2 : (i + 1 < argc ? argv[++i] : "");
 			char *end;
@@ -618,51 +635,129 @@ static int cmd_plugins(int argc, char **argv)
 	return exp_plugin_list(stdout, stderr) ? 1 : 0;
 }
 
+/* The models a sweep directory holds: the best.json of each trial that
+ * ended done, best objective first (ties in the sweep's order), at most
+ * top (0: all), appended to models (each allocated). */
+static int sweep_models(const char *dir, long top, char **models, size_t *n, size_t cap,
+			struct nn_err *err)
+{
+	struct exp_results r;
+	size_t *order = NULL, k = 0;
+	int rc = exp_results_read(&r, dir, err);
+
+	if (rc < 0)
+		goto done;
+	if (!(order = malloc((r.nrows ? r.nrows : 1) * sizeof(*order)))) {
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < r.nrows; i++)
+		if (!strcmp(r.rows[i].status, "done") && !isnan(r.rows[i].best))
+			order[k++] = i;
+	/* Insertion sort, stable: the sweep's order among equals. */
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0; j--) {
+			double a = r.rows[order[j - 1]].best, b = r.rows[order[j]].best;
+
+			if (!(r.maximize ? b > a : b < a))
+				break;
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	if (top > 0 && k > (size_t)top)
+		k = (size_t)top;
+	if (k == 0) {
+		rc = nn_errorf(err, NN_EINVAL, "sweep '%s' has no trial that ended done", dir);
+		goto done;
+	}
+	for (size_t i = 0; i < k; i++) {
+		size_t len = strlen(dir) + sizeof("/trials//best.json") + sizeof(r.rows[0].id);
+
+		if (*n == cap) {
+			rc = nn_errorf(err, NN_EINVAL, "more than %zu models", cap);
+			goto done;
+		}
+		if (!(models[*n] = malloc(len))) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			goto done;
+		}
+		snprintf(models[(*n)++], len, "%s/trials/%s/best.json", dir, r.rows[order[i]].id);
+	}
+done:
+	free(order);
+	exp_results_fini(&r);
+	return rc;
+}
+
 static int cmd_eval(int argc, char **argv)
 {
 	struct args a;
 	struct exp_config cfg;
 	struct nn_err err = { 0, "" };
+	char *models[64];
+	size_t nmodels = 0;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, 65, 0, &a)) != 0)
+	if ((rc = parse_args(argc, argv, 65, 1, &a)) != 0)
 		return rc;
 	if (a.npositional < 2)
-		return usage_error("%s", "eval needs a MODEL.json (or several) and a CONFIG file");
+		return usage_error("%s", "eval needs a MODEL.json (or several, or a sweep directory) and a CONFIG file");
+	/* A sweep directory stands for its trials' best models. */
+	for (int i = 0; i + 1 < a.npositional; i++) {
+		char def[4400];
+		struct stat st;
+
+		snprintf(def, sizeof(def), "%s/definition.txt", a.positional[i]);
+		if (stat(a.positional[i], &st) == 0 && S_ISDIR(st.st_mode) && access(def, R_OK) == 0) {
+			rc = sweep_models(a.positional[i], a.top, models, &nmodels, 64, &err);
+		} else if (nmodels == 64) {
+			rc = nn_errorf(&err, NN_EINVAL, "more than 64 models");
+		} else {
+			models[nmodels] = strdup(a.positional[i]);
+			rc = models[nmodels++] ? 0 : nn_errorf(&err, NN_ENOMEM, "out of memory");
+		}
+		if (rc < 0)
+			goto done;
+	}
 	/* MODEL is the config's model.from, and its file holds the layers:
 	 * the config's model.layers (a training architecture) are dropped
 	 * unless a --set names them. */
-	struct exp_node path = { .kind = EXP_SCALAR, .value = (char *)a.positional[0] };
+	struct exp_node path = { .kind = EXP_SCALAR, .value = models[0] };
 	char *text = exp_node_text(&path), *from = NULL;
 	size_t len = text ? strlen(text) + sizeof("model.from=") : 0;
 
-	if (a.noverrides == MAX_OVERRIDES)
-		return usage_error("too many --set options (at most %d)", MAX_OVERRIDES - 1);
+	if (a.noverrides + 2 > MAX_OVERRIDES) {
+		free(text);
+		rc = usage_error("too many --set options (at most %d)", MAX_OVERRIDES - 2);
+		goto done;
+	}
 	if (!text || !(from = malloc(len))) {
 		free(text);
-		return fail(1, "out of memory");
+		rc = nn_errorf(&err, NN_ENOMEM, "out of memory");
+		goto done;
 	}
 	snprintf(from, len, "model.from=%s", text);
 	free(text);
-	if (a.noverrides + 1 == MAX_OVERRIDES) {
-		free(from);
-		return usage_error("too many --set options (at most %d)", MAX_OVERRIDES - 2);
-	}
 	memmove(a.overrides + 1, a.overrides, a.noverrides * sizeof(a.overrides[0]));
 	a.overrides[0] = "model.layers=null";
 	a.noverrides++;
 	a.overrides[a.noverrides++] = from;
 	if ((rc = load_config(&cfg, a.positional[a.npositional - 1], &a)) != 0) {
 		free(from);
-		return rc;
+		goto out;
 	}
 	/* More models than one: their plurality vote too. */
-	rc = exp_eval(&cfg, a.positional + 1, (size_t)a.npositional - 2, stdout, &err);
+	rc = exp_eval(&cfg, (const char *const *)models + 1, nmodels - 1, a.out, stdout, &err);
 	exp_config_fini(&cfg);
 	free(from);
+done:
 	if (rc < 0)
-		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
-	return 0;
+		rc = fail(rc == NN_EINVAL ? 2 : 1, err.msg);
+out:
+	for (size_t i = 0; i < nmodels; i++)
+		free(models[i]);
+	return rc;
 }
 
 int main(int argc, char **argv)

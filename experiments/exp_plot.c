@@ -64,7 +64,8 @@ static int move_in(const char *dir, const char *from, const char *to)
 }
 
 const char *const exp_plot_run_charts[] = { "accuracy", "cost", "confusion", "misclassified",
-					    "weights", "learning-speed", "initial-gradients", NULL };
+					    "weights", "filters1", "filters2", "filters3", "filters4",
+					    "learning-speed", "initial-gradients", NULL };
 
 #define GNUPLOT_INTERRUPTED (-2)
 
@@ -531,6 +532,57 @@ static void make_title(struct run_info *r)
 		 cfg->eta, cfg->batch_size, nn_cost_name(nn_model_cost(m)), cfg->l2 > 0 ? ", L2" : "");
 }
 
+/* The first misclassified examples of eval, in order, as a grid chart
+ * NAME of images labelled true>predicted. */
+static void mistakes(const char *dir, struct run_info *r, const struct nn_data *eval, const int32_t *pred,
+		     const char *name, const char *what, int *draw, FILE *log, int *failed)
+{
+	const struct exp_data *data = r->data;
+	size_t w = data->ds.image_width, h = data->ds.image_height;
+	float *x = malloc(w * h * sizeof(float));
+	char (*labels)[64] = calloc(GRID_MAX, sizeof(*labels));
+	struct grid g;
+
+	r->nwrong = 0;
+	for (size_t i = 0; i < eval->n && r->nwrong < GRID_MAX; i++)
+		if (pred[i] != eval->labels[i]) {
+			r->wrong[r->nwrong] = (uint32_t)i;
+			r->wrong_pred[r->nwrong++] = pred[i];
+		}
+	if (x && labels && r->nwrong && grid_init(&g, r->nwrong, w, h, 0.35f) == 0) {
+		for (size_t t = 0; t < r->nwrong; t++) {
+			char a[32], b[32];
+
+			nn_data_gather(x, eval, &r->wrong[t], 1);
+			for (size_t y = 0; y < h; y++)
+				memcpy(grid_tile(&g, t, y), x + y * w, w * sizeof(float));
+			snprintf(labels[t], sizeof(labels[t]), "%s>%s",
+				 class_name(data, (size_t)eval->labels[r->wrong[t]], a, sizeof(a)),
+				 class_name(data, (size_t)r->wrong_pred[t], b, sizeof(b)));
+		}
+		struct grid_chart c = { r, &g, name, what, "gray negative", "[0:1]", labels };
+		grid_chart(dir, &c, draw, log, failed);
+		free(g.cells);
+	}
+	free(labels);
+	free(x);
+}
+
+int exp_plot_mistakes(const char *dir, const char *name, const char *title, const char *what,
+		      const struct exp_config *cfg, const struct exp_data *data, const int32_t *pred,
+		      FILE *log)
+{
+	struct run_info r = { .cfg = cfg, .data = data, .split = exp_split_name(cfg->eval) };
+	int draw = exp_plot_have_gnuplot(), failed = 0;
+	size_t w = data->ds.image_width, h = data->ds.image_height;
+
+	if (!w || !h || w * h != data->ds.input_size)
+		return 0;
+	snprintf(r.title, sizeof(r.title), "%s", title);
+	mistakes(dir, &r, exp_data_eval(data, cfg), pred, name, what, &draw, log, &failed);
+	return failed;
+}
+
 /* Scales each tile of g to its largest magnitude. */
 static void grid_normalise(struct grid *g, size_t tiles, size_t w, size_t h)
 {
@@ -636,40 +688,14 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 		chart(dir, "confusion", write_confusion, &r, &draw, 1, log, &failed);
 	}
 	if (images) {
-		/* The first misclassified examples, in order. */
-		float *x = malloc(w * h * sizeof(float));
 		int32_t *pred = malloc((eval->n ? eval->n : 1) * sizeof(*pred));
 
-		if (x && pred) {
+		if (pred) {
 			nn_predict(model, eval, pred);
-			for (size_t i = 0; i < eval->n && r.nwrong < GRID_MAX; i++)
-				if (pred[i] != eval->labels[i]) {
-					r.wrong[r.nwrong] = (uint32_t)i;
-					r.wrong_pred[r.nwrong++] = pred[i];
-				}
+			snprintf(what, sizeof(what), "misclassified %s examples (true>predicted), %s", r.split, which);
+			mistakes(dir, &r, eval, pred, "misclassified", what, &draw, log, &failed);
 		}
 		free(pred);
-		struct grid g;
-		char (*labels)[64] = calloc(GRID_MAX, sizeof(*labels));
-		if (x && labels && r.nwrong && grid_init(&g, r.nwrong, w, h, 0.35f) == 0) {
-			for (size_t t = 0; t < r.nwrong; t++) {
-				char a[32], b[32];
-
-				nn_data_gather(x, eval, &r.wrong[t], 1);
-				for (size_t y = 0; y < h; y++)
-					memcpy(grid_tile(&g, t, y), x + y * w, w * sizeof(float));
-				snprintf(labels[t], sizeof(labels[t]), "%s>%s",
-					 class_name(data, (size_t)eval->labels[r.wrong[t]], a, sizeof(a)),
-					 class_name(data, (size_t)r.wrong_pred[t], b, sizeof(b)));
-			}
-			snprintf(what, sizeof(what), "misclassified %s examples (true>predicted), %s", r.split, which);
-			struct grid_chart c = { &r, &g, "misclassified", what, "gray negative", "[0:1]", labels };
-			grid_chart(dir, &c, &draw, log, &failed);
-			free(g.cells);
-		}
-		free(labels);
-		free(x);
-
 		weight_charts(dir, &r, w, h, &draw, log, &failed);
 	}
 	free(r.confusion);

@@ -38,9 +38,18 @@ int exp_plot_have_gnuplot(void);
  * Returns 0, or NN_EIO with gnuplot's complaint in err. */
 int exp_plot_render(const char *dir, const char *name, struct nn_err *err);
 
+/* The first misclassified examples of the evaluated split of data (up to
+ * 36, labelled true>predicted by pred, one class per example) as NAME.gp,
+ * .png and .svg in dir, titled title and what. For image data only (else
+ * nothing). Returns the number of charts that failed (0 or 1), reported
+ * on log. */
+int exp_plot_mistakes(const char *dir, const char *name, const char *title, const char *what,
+		      const struct exp_config *cfg, const struct exp_data *data, const int32_t *pred,
+		      FILE *log);
+
 /* Writes a run's charts into its directory: accuracy and cost per epoch
  * (from metrics.csv); for image data, the confusion matrix, misclassified
- * examples and first-layer weights of model, scored on the evaluated
+ * examples and the weights (a first fc layer's, or each conv layer's filters) of model, scored on the evaluated
  * split; which names that model in their titles ("epoch 21's model
  * (best.json: the best validation accuracy)"). Renders them when gnuplot is there; when it is
  * not, says once on log how to get the images. Chart failures are

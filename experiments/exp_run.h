@@ -77,8 +77,10 @@ int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err);
  * prints "C / T", the mean cost and the confusion matrix to log. With
  * nmore more models (files), prints each model's count and then the
  * plurality vote's of all of them (ties to the earliest model's class)
- * with its confusion matrix. Returns as exp_run. */
-int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore, FILE *log,
-	     struct nn_err *err);
+ * with its confusion matrix. When chart_dir is not NULL, the misclassified
+ * examples (of the vote, for several models) are drawn there as
+ * misclassified.png. Returns as exp_run. */
+int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore,
+	     const char *chart_dir, FILE *log, struct nn_err *err);
 
 #endif

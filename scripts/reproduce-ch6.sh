@@ -77,16 +77,17 @@ report=runs/book/REPORT-ch6.md
 			printf "| %s | %.2f | %.2f | %.2f | %+.2f | %d | %d | %.0f | %s |\n", row, book, best,
 				sum / NF, best - book, n, epochs, wall / n, best < book - 0.3 ? "**below**" : ""
 		}'
-		# The ensemble: the plurality vote of the row's nets (their best.json).
+		# The ensemble: the plurality vote of the row's five best nets
+		# (each trial's best.json), with the vote's mistakes drawn.
 		ens=$(sed -n 's/^# ensemble: *\([0-9.]*\).*/\1/p' "$c")
 		if [ -n "$ens" ]; then
-			models=$(ls "$out/$row"/trials/*/best.json 2>/dev/null || true)
-			count=$(echo "$models" | grep -c . || true)
-			if [ "$count" -ge 2 ]; then
-				vote=$("$nnlab" eval $models "$c" 2>/dev/null | sed -n 's/^plurality vote.* (\([0-9.]*\)%).*/\1/p')
-				echo "| $row, vote of $count | $ens | ${vote:--} | | | $count | | | |"
+			if [ "$n" -ge 2 ]; then
+				vote=$("$nnlab" eval "$out/$row" "$c" --top 5 --out "$out/$row/vote" 2>/dev/null |
+					sed -n 's/^plurality vote of \([0-9]*\) models: .* (\([0-9.]*\)%).*/\1 \2/p')
+				set -- $vote
+				echo "| $row, vote of ${1:-?} | $ens | ${2:--} | | ${2:+$(awk -v a="$2" -v b="$ens" 'BEGIN { printf "%+.2f", a - b }')} | | | | |"
 			else
-				echo "| $row, vote of 5 | $ens | not yet run | | | $count | | | |"
+				echo "| $row, vote of 5 | $ens | not yet run | | | $n | | | |"
 			fi
 		fi
 	done

@@ -889,4 +889,24 @@ Test(exp_sweep, a_grid_varies_the_architecture)
 	free(csv);
 	free(out);
 	free(err);
+
+	/* nnlab eval takes the sweep's models, best first, and draws the vote's mistakes. */
+	char chart[4400];
+	snprintf(chart, sizeof(chart), "%s/vote", dir);
+	const char *all[] = { "eval", outdir, cfgpath, "--out", chart, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, all), 0, "%s", err);
+	cr_assert(strstr(out, "model 1: "), "%s", out);
+	cr_assert(strstr(out, "model 2: "), "%s", out);
+	cr_assert(strstr(out, "plurality vote of 2 models: "), "%s", out);
+	free(out);
+	free(err);
+	snprintf(chart, sizeof(chart), "%s/vote/misclassified.gp", dir);
+	struct stat st;
+	cr_assert_eq(stat(chart, &st), 0, "no chart of the vote's mistakes");
+	const char *top[] = { "eval", outdir, cfgpath, "--top", "1", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, top), 0, "%s", err);
+	cr_assert_null(strstr(out, "plurality vote"), "%s", out);
+	cr_assert(strstr(out, " / 200 ("), "%s", out);
+	free(out);
+	free(err);
 }
