@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nn_json.h"
+#include "helpers.h"
 #include "nn_model.h"
 
 /* A [3, 2, 2] model as network2.py's save() writes it. */
@@ -267,4 +268,92 @@ Test(nn_model_io, conv_files_with_wrong_shapes_are_refused)
 	expect_error("{\"format\": \"nnlab-layers-2\", \"layers\": []}", "m.json:1:12: expected \"format\": \"nnlab-layers-1\"");
 	snprintf(buf, sizeof(buf), "%s\"layers\": [\"conv 2x3x3 sigmoid\", \"bogus 3\"], \"weights\": [], \"biases\": []}", head);
 	expect_error(buf, "m.json:1:83: layers[1] 'bogus 3': unknown layer 'bogus'; expected 'fc N [ACT]', 'softmax N', 'conv MxKxK [ACT]', 'pool P' or 'dropout P'");
+}
+
+/* README's numpy snippet (the python block after "<!-- numpy snippet -->"),
+ * run on a conv model nnlab wrote, predicts what nnlab predicts. Skipped
+ * when python3 with numpy is not installed. */
+Test(nn_model_io, readme_numpy_snippet_scores_a_conv_model_as_nnlab_does)
+{
+	/* Debian's python3-numpy is in /usr/bin/python3, which another
+	 * python3 on PATH may hide. */
+	const char *py = NULL;
+	if (system("python3 -c 'import numpy' >/dev/null 2>&1") == 0)
+		py = "python3";
+	else if (system("/usr/bin/python3 -c 'import numpy' >/dev/null 2>&1") == 0)
+		py = "/usr/bin/python3";
+	if (!py)
+		cr_skip_test("python3-numpy is not installed");
+	char dir[4096], path[4200], readme[4200], cmd[17000];
+	size_t len;
+
+	th_tmpdir(dir, sizeof(dir));
+	snprintf(readme, sizeof(readme), "%s/README.md", NNLAB_SOURCE_DIR);
+	char *text = th_read(readme, &len), *start = strstr(text, "<!-- numpy snippet -->");
+	cr_assert_not_null(start, "README has no numpy snippet");
+	start = strstr(start, "```python\n");
+	cr_assert_not_null(start);
+	start += strlen("```python\n");
+	char *end = strstr(start, "```\n");
+	cr_assert_not_null(end);
+	*end = 0;
+	snprintf(path, sizeof(path), "%s/score.py", dir);
+	FILE *f = fopen(path, "w");
+	fprintf(f, "%s\nimport sys\nfor x in json.load(open(sys.argv[2])):\n    print(score(sys.argv[1], x))\n", start);
+	fclose(f);
+	free(text);
+
+	/* Three input channels are what a second conv layer sees; the fc
+	 * layer reads four pooled maps: both orders matter. */
+	const struct nn_spec specs[] = {
+		{ .kind = NN_CONV, .size = 3, .kernel = 3, .act = NN_RELU },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_CONV, .size = 4, .kernel = 2, .act = NN_SIGMOID },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_DROPOUT, .p = 0.5f },
+		{ .kind = NN_FC, .size = 6, .act = NN_TANH },
+		{ .kind = NN_FC, .size = 10, .act = NN_SOFTMAX },
+	};
+	enum { N = 40, H = 13, W = 11 };
+	struct nn_model *m = nn_model_create(specs, 7, (struct nn_shape){ H, W, 1 }, N, NULL);
+	struct nn_rng rng;
+
+	cr_assert_not_null(m);
+	nn_rng_init(&rng, 3);
+	nn_model_init_large(m, &rng);
+	for (size_t i = 0; i < N * H * W; i++)
+		nn_model_input(m)[i] = (float)nn_rng_uniform(&rng);
+	char mpath[4200], xpath[4200];
+	snprintf(mpath, sizeof(mpath), "%s/model.json", dir);
+	snprintf(xpath, sizeof(xpath), "%s/x.json", dir);
+	f = fopen(mpath, "w");
+	cr_assert_eq(nn_model_write_json(m, f, mpath, NULL), 0);
+	fclose(f);
+	f = fopen(xpath, "w");
+	fputc('[', f);
+	for (size_t r = 0; r < N; r++) {
+		fputs(r ? ", [" : "[", f);
+		for (size_t i = 0; i < H * W; i++)
+			fprintf(f, "%s%.9g", i ? ", " : "", (double)nn_model_input(m)[r * H * W + i]);
+		fputc(']', f);
+	}
+	fputs("]\n", f);
+	fclose(f);
+	const float *y = nn_model_forward(m, N);
+	char want[N * 4 + 1] = "", *got;
+	for (size_t r = 0; r < N; r++) {
+		size_t best = 0;
+
+		for (size_t j = 1; j < 10; j++)
+			if (y[r * 10 + j] > y[r * 10 + best])
+				best = j;
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%zu\n", best);
+	}
+	snprintf(cmd, sizeof(cmd), "%s %s/score.py %s %s > %s/out.txt", py, dir, mpath, xpath, dir);
+	cr_assert_eq(system(cmd), 0, "%s", cmd);
+	snprintf(path, sizeof(path), "%s/out.txt", dir);
+	got = th_read(path, NULL);
+	cr_assert_str_eq(got, want);
+	free(got);
+	nn_model_destroy(m);
 }
