@@ -1,31 +1,100 @@
 #!/bin/sh
-# The chapter-1 benchmark: trains configs/nielsen-ch1.yaml for a few epochs
-# and prints the measured seconds per training epoch, evaluation seconds
-# and peak memory.
-# Usage: scripts/bench.sh [NNLAB] [EPOCHS] [CONFIG]
+# The speed benchmark (make bench): trains three nets on the 50,000 MNIST
+# training images and prints, per net, seconds per training epoch,
+# GFLOP/s and their fraction of the machine's peak, evaluation seconds
+# (10,000 test images, and 10,000 validation images for nnlab) and nnlab's
+# peak memory. When Debian's python3-torch and python3-numpy are there
+# (sh scripts/setup.sh python3-torch python3-numpy), the same nets in
+# PyTorch (one thread, and every core) and numpy (scripts/bench/) run in
+# turn with nnlab, ROUNDS times, and their time ratio to nnlab and test
+# accuracy after the same epochs are printed.
+#   ch1    [784, 30, 10] sigmoid, quadratic, eta 3.0, batch 10 (configs/nielsen-ch1.yaml)
+#   ce100  [784, 100, 10] sigmoid, cross-entropy, eta 0.5 (configs/book/ch3-100-cross-entropy.yaml)
+#   conv2  the book's two conv-pool sigmoid net (configs/book/ch6/2-two-conv-pool.yaml)
+# Usage: scripts/bench.sh [NNLAB]     (environment: ROUNDS (2), NETS, EPOCHS_DENSE (3), EPOCHS_CONV (1))
 set -eu
 
 nnlab=${1:-build/release/nnlab}
-epochs=${2:-5}
-config=${3:-configs/nielsen-ch1.yaml}
+rounds=${ROUNDS:-2}
+nets=${NETS:-"ch1 ce100 conv2"}
 out=$(mktemp -d "${TMPDIR:-/tmp}/nnlab-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+cores=$(nproc)
+# The machine's single-precision peak, measured on this kind of machine
+# (a register-resident FMA loop): 109 GFLOP/s on one core, 209 on two.
+peak1=${PEAK_GFLOPS_1:-109}
+peakn=${PEAK_GFLOPS_ALL:-209}
 
-summary=$("$nnlab" run "$config" --set train.epochs="$epochs" --out "$out/run" | tail -n 1)
-peak=$(echo "$summary" | sed -n 's/.*peak memory \([0-9]*\) MB.*/\1/p')
+config() { case $1 in
+	ch1) echo configs/nielsen-ch1.yaml ;;
+	ce100) echo configs/book/ch3-100-cross-entropy.yaml ;;
+	conv2) echo configs/book/ch6/2-two-conv-pool.yaml ;;
+esac; }
+# Multiply-adds times two per training image: forward, the weight
+# gradients, and the input gradients of every layer but the first.
+flops() { case $1 in
+	ch1) echo 95880 ;;       # 2 * 23,820 * 2 + 2 * 300
+	ce100) echo 319600 ;;    # 2 * 79,400 * 2 + 2 * 1,000
+	conv2) echo 9222000 ;;   # conv 576,000 * 2 + 2,560,000 * 3, fc 128,000 * 3 + 2,000 * 3
+esac; }
+epochs() { case $1 in conv2) echo "${EPOCHS_CONV:-1}" ;; *) echo "${EPOCHS_DENSE:-3}" ;; esac; }
+threads() { case $1 in conv2) echo "$cores" ;; *) echo 1 ;; esac; }
 
-echo "nnlab bench: $config, $epochs epochs, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-awk -F, -v peak="$peak" '
-NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-{
-	t = $col["train_seconds"]; e = $col["eval_seconds"]
-	n++; ts += t; es += e
-	if (n == 1 || t < tmin) tmin = t
-	if (n == 1 || e < emin) emin = e
-	printf "  epoch %d: train %.3f s, eval %.3f s, %d / %d\n", $col["epoch"], t, e, $col["eval_correct"], $col["eval_total"]
+has_torch=0 has_numpy=0
+py=python3
+/usr/bin/python3 -c 'import numpy' 2>/dev/null && py=/usr/bin/python3
+$py -c 'import torch' 2>/dev/null && has_torch=1
+$py -c 'import numpy' 2>/dev/null && has_numpy=1
+
+echo "nnlab bench: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $rounds rounds"
+[ $has_torch = 1 ] || echo "(PyTorch is not installed: sh scripts/setup.sh python3-torch python3-numpy to compare)"
+
+# nnlab: one line per epoch in the format the peers print.
+run_nnlab() { # net
+	rm -rf "$out/run"
+	summary=$("$nnlab" run "$(config "$1")" --set train.epochs="$(epochs "$1")" --set charts=false \
+		--set monitor.eval_cost=false --out "$out/run" --quiet | tail -n 1)
+	echo "$summary" | sed -n 's/.*peak memory \([0-9]*\) MB.*/\1/p' >"$out/peak"
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		{ printf "epoch %d train_seconds %s eval_seconds %s correct %d\n", $c["epoch"], $c["train_seconds"], $c["eval_seconds"], $c["eval_correct"] }' \
+		"$out/run/metrics.csv"
 }
-END {
-	printf "train seconds per epoch: mean %.3f, best %.3f\n", ts / n, tmin
-	printf "eval seconds per epoch:  mean %.3f, best %.3f\n", es / n, emin
-	printf "peak memory (RSS): %s MB\n", peak
-}' "$out/run/metrics.csv"
+
+for net in $nets; do
+	: >"$out/$net.nnlab"; : >"$out/$net.torch1"; : >"$out/$net.torchn"; : >"$out/$net.numpy"
+	r=0
+	while [ $r -lt "$rounds" ]; do
+		run_nnlab "$net" >>"$out/$net.nnlab"
+		cp "$out/peak" "$out/$net.peak"
+		if [ $has_torch = 1 ]; then
+			(cd scripts/bench && $py torch_nets.py "$net" "$(epochs "$net")" 1) >>"$out/$net.torch1"
+			[ "$cores" -gt 1 ] && (cd scripts/bench && $py torch_nets.py "$net" "$(epochs "$net")" "$cores") >>"$out/$net.torchn"
+		fi
+		[ $has_numpy = 1 ] && [ "$net" != conv2 ] && (cd scripts/bench && $py numpy_nets.py "$net" "$(epochs "$net")") >>"$out/$net.numpy"
+		r=$((r + 1))
+	done
+	echo
+	echo "$net: $(epochs "$net") epochs x $rounds rounds, $(flops "$net") flop per training image; nnlab on $(threads "$net") thread(s), peak memory $(cat "$out/$net.peak") MB"
+	printf "  %-22s %10s %10s %9s %8s %10s %9s %9s\n" "" "train s" "best s" "GFLOP/s" "of peak" "eval s" "accuracy" "x nnlab"
+	nnlab_best=$(awk '{ if (n == 0 || $4 < b) b = $4; n++ } END { print b }' "$out/$net.nnlab")
+	for who in nnlab torch1 torchn numpy; do
+		[ -s "$out/$net.$who" ] || continue
+		case $who in
+			nnlab) label="nnlab"; t=$(threads "$net") ;;
+			torch1) label="PyTorch, 1 thread"; t=1 ;;
+			torchn) label="PyTorch, $cores threads"; t=$cores ;;
+			numpy) label="numpy"; t=1 ;;
+		esac
+		pk=$peak1; [ "$t" -gt 1 ] && pk=$peakn
+		awk -v label="$label" -v f="$(flops "$net")" -v pk="$pk" -v base="$nnlab_best" '
+		{ t = $4; e = $6; n++; ts += t; es += e; if (n == 1 || t < b) b = t; c = $8 }
+		END {
+			g = f * 50000 / b / 1e9
+			printf "  %-22s %10.3f %10.3f %9.1f %7.0f%% %10.3f %8.2f%% %9.2f\n", label, ts / n, b, g, 100 * g / pk, es / n, c / 100, b / base
+		}' "$out/$net.$who"
+	done
+done
+echo
+echo "train s: mean seconds per 50,000-image training epoch; best s: the fastest epoch, from which GFLOP/s,"
+echo "the fraction of the peak ($peak1 GFLOP/s on one core, $peakn on $cores) and the ratio to nnlab come;"
+echo "accuracy: the test accuracy after the last epoch of the last round."

@@ -1232,3 +1232,30 @@ Test(exp_run, conv_shape_errors_name_the_layer_and_sizes)
 	free(out);
 	free(err);
 }
+
+/* The same seed and number of threads train the same conv net bit for bit;
+ * another number of threads only regroups sums (the counts stay close). */
+Test(exp_run, conv_runs_repeat_bit_for_bit_for_a_number_of_threads)
+{
+	char *out, *err, *models[4];
+	const char *threads[] = { "train.threads=1", "train.threads=1", "train.threads=2", "train.threads=2" };
+	const char *dirs[] = { "t1a", "t1b", "t2a", "t2b" };
+
+	write_small("s.yaml", "  cost: log_likelihood\n");
+	for (int i = 0; i < 4; i++) {
+		int rc = run(&out, &err, "s.yaml", dirs[i], "model={layers: [input 6x6, conv 3x3x3 relu, pool 2, softmax 10], init: scaled}",
+			     threads[i]);
+		cr_assert_eq(rc, 0, "%s", err);
+		free(out);
+		free(err);
+		models[i] = read_run_file(dirs[i], "model.json");
+		cr_assert_not_null(models[i]);
+	}
+	cr_assert_str_eq(models[0], models[1], "1 thread: two runs differ");
+	cr_assert_str_eq(models[2], models[3], "2 threads: two runs differ");
+	char *config = read_run_file("t2a", "config.yaml");
+	cr_assert(strstr(config, "  threads: 2\n"), "%s", config);
+	free(config);
+	for (int i = 0; i < 4; i++)
+		free(models[i]);
+}
