@@ -20,6 +20,7 @@ nets=${NETS:-"ch1 ce100 conv2"}
 out=$(mktemp -d "${TMPDIR:-/tmp}/nnlab-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 cores=$(nproc)
+export NNLAB_MNIST_DIR="$PWD/data/mnist"
 # The machine's single-precision peak, measured on this kind of machine
 # (a register-resident FMA loop): 109 GFLOP/s on one core, 209 on two.
 peak1=${PEAK_GFLOPS_1:-109}
@@ -53,7 +54,7 @@ echo "nnlab bench: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 run_nnlab() { # net
 	rm -rf "$out/run"
 	summary=$("$nnlab" run "$(config "$1")" --set train.epochs="$(epochs "$1")" --set charts=false \
-		--set monitor.eval_cost=false --out "$out/run" --quiet | tail -n 1)
+		--set monitor.eval_cost=false --out "$out/run" 2>/dev/null | tail -n 1)
 	echo "$summary" | sed -n 's/.*peak memory \([0-9]*\) MB.*/\1/p' >"$out/peak"
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		{ printf "epoch %d train_seconds %s eval_seconds %s correct %d\n", $c["epoch"], $c["train_seconds"], $c["eval_seconds"], $c["eval_correct"] }' \

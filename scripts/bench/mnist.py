@@ -23,7 +23,7 @@ def _find(d, name):
     raise SystemExit("bench: no %s in %s" % (name, d))
 
 
-def load(d="data/mnist"):
+def load(d=os.environ.get("NNLAB_MNIST_DIR", "data/mnist")):
     x = _idx(_find(d, "train-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255
     y = _idx(_find(d, "train-labels-idx1-ubyte")).astype(np.int64)
     tx = _idx(_find(d, "t10k-images-idx3-ubyte")).reshape(-1, 784).astype(np.float32) / 255
