@@ -178,6 +178,10 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 		{ "confusion.png", "confusion matrix at the best epoch" },
 		{ "misclassified.png", "misclassified examples (true>predicted)" },
 		{ "weights.png", "first-layer weights, one tile per hidden unit" },
+		{ "filters1.png", "the first convolution's kernels" },
+		{ "filters2.png", "the second convolution's kernels, one tile per map and input channel" },
+		{ "filters3.png", "the third convolution's kernels" },
+		{ "filters4.png", "the fourth convolution's kernels" },
 	};
 
 	snprintf(path, sizeof(path), "%s/metrics.csv", dir);
@@ -198,7 +202,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 		split = "validation";
 	fprintf(f, "<p>%zu epoch%s. Peak %s accuracy %.2f%% at epoch %ld; final (epoch %zu) %.2f%%.</p>\n",
 		s.epochs, s.epochs == 1 ? "" : "s", split, s.best, s.best_epoch, s.epochs - 1, s.final);
-	fprintf(f, "<p>best.json (and the confusion, misclassified and weights charts) holds epoch %ld's model, "
+	fprintf(f, "<p>best.json (and the confusion, misclassified, weights and filters charts) holds epoch %ld's model, "
 		"chosen by the best %s accuracy (%.2f%%)", s.kept_epoch,
 		s.by_validation ? "validation" : split, s.kept_select);
 	if (s.by_validation)
