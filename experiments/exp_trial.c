@@ -224,6 +224,10 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() == 1)
 			_exit(125);
+		/* The sweep's own program, even when a rebuild has replaced
+		 * (unlinked) the file it was started from: every trial of a
+		 * sweep runs the same nnlab. */
+		execv("/proc/self/exe", (char *const *)argv);
 		execv(exe, (char *const *)argv);
 		_exit(127);
 	}
