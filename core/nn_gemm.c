@@ -44,12 +44,6 @@ static void tile(float *restrict t, const float *restrict ap, const float *restr
 	memcpy(t, c, sizeof(c));
 }
 
-/* op(X)[row][col] for an operand stored (rows, cols) or transposed. */
-static inline float at(const float *x, size_t ld, int trans, size_t row, size_t col)
-{
-	return trans ? x[col * ld + row] : x[row * ld + col];
-}
-
 /* The panel of op(A) rows r0 .. r0 + MR, depth k0 .. k0 + kc, zero-padded. */
 static void pack_a(float *ap, const struct nn_gemm *g, size_t r0, size_t k0, size_t kc)
 {
@@ -91,9 +85,13 @@ static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, siz
 					p[q * NR + j] = j < cols ? row[j] : 0.0f;
 			}
 		} else {
-			for (size_t q = 0; q < kc; q++)
-				for (size_t j = 0; j < NR; j++)
-					p[q * NR + j] = j < cols ? at(g->b, g->ldb, 1, k0 + q, j0 + j) : 0.0f;
+			/* B^T: each column of the panel is a row of B, read contiguously. */
+			for (size_t j = 0; j < NR; j++) {
+				const float *row = g->b + (j0 + j) * g->ldb + k0;
+
+				for (size_t q = 0; q < kc; q++)
+					p[q * NR + j] = j < cols ? row[q] : 0.0f;
+			}
 		}
 	}
 }

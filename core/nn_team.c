@@ -7,9 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Spins of a waiting worker before it sleeps: about 100 microseconds,
- * longer than the serial work between two jobs of a mini-batch. */
-#define SPINS 20000
+/* A waiting thread spins (pause) for SPINS rounds, about 10 microseconds,
+ * longer than the serial work between most jobs of a mini-batch; then
+ * yields the core on each round, so that when more threads than cores
+ * run (two runs side by side) the one it waits for gets the core; and a
+ * worker that has waited YIELDS rounds sleeps until the next job. */
+#define SPINS 2000
+#define YIELDS 2000
 
 struct worker {
 	struct nn_team *team;
@@ -56,6 +60,10 @@ static void *work(void *arg)
 		       !atomic_load(&t->quit)) {
 			if (++spins < SPINS) {
 				pause_cpu();
+				continue;
+			}
+			if (spins < SPINS + YIELDS) {
+				sched_yield();
 				continue;
 			}
 			pthread_mutex_lock(&t->lock);
@@ -159,8 +167,12 @@ void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx)
 		pthread_mutex_unlock(&t->lock);
 	}
 	fn(ctx, 0, t->n);
-	while (atomic_load_explicit(&t->done, memory_order_acquire) < t->n - 1)
-		pause_cpu();
+	for (int spins = 0; atomic_load_explicit(&t->done, memory_order_acquire) < t->n - 1; spins++) {
+		if (spins < SPINS)
+			pause_cpu();
+		else
+			sched_yield();
+	}
 }
 
 size_t nn_team_cores(void)
