@@ -229,6 +229,7 @@ fuzz: $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
 	cp configs/*.yaml tests/fuzz/corpus/sweep/* $(FUZZ_B)/corpus-sweep/
 	cp tests/fuzz/corpus/idx/* $(FUZZ_B)/corpus-idx/
 	cp tests/fuzz/corpus/csv/* $(FUZZ_B)/corpus-csv/
+	cp tests/fuzz/corpus/model_json/* $(FUZZ_B)/corpus-model_json/
 	for f in $(FUZZERS); do \
 		$(FUZZ_B)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=30 \
 			$(FUZZ_B)/corpus-$$f || exit 1; \

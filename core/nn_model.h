@@ -173,18 +173,22 @@ int nn_model_nonfinite(const struct nn_model *m, char *what, size_t len);
 
 /* Writes the model in the JSON format of the book's network2.py:
  * {"sizes": [...], "weights": [...], "biases": [...], "cost": "..."},
- * and the keys network2.py ignores: "activation" (hidden) and "output".
+ * and the keys network2.py ignores: "activation" (hidden) and "output";
+ * or, for a net of other kinds (see nn_model_dense_sizes), in nnlab's
+ * superset described in nn_model_io.c.
  * Refuses (NN_EFORMAT) a model holding a NaN or infinite parameter, which
  * no JSON reader would take back. Returns 0, NN_EFORMAT or NN_EIO; name
  * is used in messages. */
 int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
 			struct nn_err *err);
 
-/* Builds a model from network2.py JSON text (len bytes), able to run
- * batches of max_batch, with the activations the file records
- * (acts_recorded), else sigmoid as network2.py. name (a file name) prefixes error locations.
- * Returns NULL and fills err on malformed input. */
+/* Builds a model from JSON text (len bytes) in network2.py's format or
+ * nnlab's superset, able to run batches of max_batch, with the
+ * activations the file records (acts_recorded), else sigmoid as
+ * network2.py. Refuses, before allocating, a model that would take more
+ * than max_bytes (nn_model_plan). name (a file name) prefixes error
+ * locations. Returns NULL and fills err on malformed input. */
 struct nn_model *nn_model_read_json(const char *text, size_t len, const char *name,
-				    size_t max_batch, struct nn_err *err);
+				    size_t max_batch, double max_bytes, struct nn_err *err);
 
 #endif

@@ -327,7 +327,7 @@ static int layer_specs(const struct nn_json *root, const struct nn_json *layers,
 }
 
 struct nn_model *nn_model_read_json(const char *text, size_t len, const char *name,
-				    size_t max_batch, struct nn_err *err)
+				    size_t max_batch, double max_bytes, struct nn_err *err)
 {
 	struct nn_json *root = nn_json_parse(text, len, name, err);
 	struct nn_model *m = NULL;
@@ -353,7 +353,8 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 	if (sizes ? dense_specs(root, sizes, specs, &n, &input, &recorded, name, err) < 0
 		  : layer_specs(root, layers, specs, &n, &input, name, err) < 0)
 		goto done;
-	if (nn_model_plan(specs, n, input, max_batch, &at, err) < 0) {
+	double need = nn_model_plan(specs, n, input, max_batch, &at, err);
+	if (need < 0) {
 		char what[64], msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
@@ -361,6 +362,12 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 
 		nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] '%s': %s", name, v->line, v->col, at,
 			  nn_spec_format(&specs[at], what, sizeof(what)), msg);
+		goto done;
+	}
+	/* A short file can name layers whose activations need terabytes. */
+	if (need > max_bytes) {
+		nn_errorf(err, NN_EFORMAT, "%s: the model needs %.1f GiB for batches of %zu, more than the limit of %.1f GiB",
+			  name, need / (1 << 30), max_batch, max_bytes / (1 << 30));
 		goto done;
 	}
 	/* nn_model_plan has checked the layers; plan them again to know

@@ -351,7 +351,7 @@ static struct nn_model *read_model(const char *path, size_t max_batch, struct nn
 	    exp_read_file_max(path, (size_t)(limit / 8), "model file (an eighth of NNLAB_MAX_MEMORY)",
 			      &text, &len, err) < 0)
 		return NULL;
-	m = nn_model_read_json(text, len, path, max_batch, err);
+	m = nn_model_read_json(text, len, path, max_batch, limit, err);
 	free(text);
 	return m;
 }

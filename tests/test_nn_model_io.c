@@ -23,7 +23,7 @@ static double sigmoid(double z)
 Test(nn_model_io, book_model_loads_and_computes)
 {
 	struct nn_err err = { 0, "" };
-	struct nn_model *m = nn_model_read_json(book_json, strlen(book_json), "book.json", 1, &err);
+	struct nn_model *m = nn_model_read_json(book_json, strlen(book_json), "book.json", 1, 1e9, &err);
 	const float x[3] = { 1.0f, 0.5f, 2.0f };
 
 	cr_assert_not_null(m, "%s", err.msg);
@@ -60,7 +60,7 @@ Test(nn_model_io, written_model_reads_back_identically)
 	cr_assert_eq(strncmp(text, "{\"sizes\": [7, 5, 3], \"weights\": [[[", 35), 0, "%s", text);
 	/* network2.py's keys, then the activations (keys network2.py ignores). */
 	cr_assert(strstr(text, "], \"cost\": \"CrossEntropyCost\", \"activation\": \"relu\", \"output\": \"softmax\"}\n"));
-	back = nn_model_read_json(text, len, "mem", 1, &err);
+	back = nn_model_read_json(text, len, "mem", 1, 1e9, &err);
 	cr_assert_not_null(back, "%s", err.msg);
 	cr_assert_eq(back->nparams, m->nparams);
 	cr_assert_eq(memcmp(back->params, m->params, m->nparams * sizeof(float)), 0);
@@ -81,7 +81,7 @@ Test(nn_model_io, written_model_reads_back_identically)
 static void expect_error(const char *json, const char *msg)
 {
 	struct nn_err err = { 0, "" };
-	struct nn_model *m = nn_model_read_json(json, strlen(json), "m.json", 1, &err);
+	struct nn_model *m = nn_model_read_json(json, strlen(json), "m.json", 1, 1e9, &err);
 
 	cr_assert_null(m, "loaded: %s", json);
 	cr_assert_str_eq(err.msg, msg);
@@ -146,7 +146,7 @@ Test(nn_model_io, nul_byte_in_place_of_a_number_is_an_error)
 	text[p - book_json + 1] = '\0';
 	text[p - book_json + 2] = '\0';
 	text[p - book_json + 3] = '\0';
-	cr_assert_null(nn_model_read_json(text, sizeof(book_json) - 1, "nul.json", 1, &err));
+	cr_assert_null(nn_model_read_json(text, sizeof(book_json) - 1, "nul.json", 1, 1e9, &err));
 	cr_assert_str_eq(err.msg, "nul.json:1:47: a NUL byte where a value belongs");
 }
 
@@ -206,7 +206,7 @@ Test(nn_model_io, conv_model_round_trips_in_the_books_tensor_order)
 	cr_assert_eq(b->items[0].items[2].number, 3 * 8 + 2);
 	nn_json_free(root);
 
-	back = nn_model_read_json(text, strlen(text), "mem", 2, &err);
+	back = nn_model_read_json(text, strlen(text), "mem", 2, 1e9, &err);
 	cr_assert_not_null(back, "%s", err.msg);
 	cr_assert_eq(back->nparams, m->nparams);
 	cr_assert_eq(memcmp(back->params, m->params, m->nparams * sizeof(float)), 0);
@@ -356,4 +356,22 @@ Test(nn_model_io, readme_numpy_snippet_scores_a_conv_model_as_nnlab_does)
 	cr_assert_str_eq(got, want);
 	free(got);
 	nn_model_destroy(m);
+}
+
+/* A short file that names a conv layer of huge activations is refused
+ * before anything is allocated. */
+Test(nn_model_io, a_file_claiming_huge_activations_is_refused_before_allocation)
+{
+	char buf[4096];
+	size_t n = 0;
+	struct nn_err err = { 0, "" };
+
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "{\"format\": \"nnlab-layers-1\", \"input\": [1, 4096, 4096], "
+			      "\"layers\": [\"conv 64x1x1 relu\", \"fc 2 softmax\"], \"weights\": [[");
+	for (int m = 0; m < 64; m++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s[[[1]]]", m ? ", " : "");
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n, "], []], \"biases\": [[], []]}");
+	cr_assert_null(nn_model_read_json(buf, n, "m.json", 1, 1e9, &err));
+	cr_assert(!strncmp(err.msg, "m.json: the model needs ", 24), "%s", err.msg);
+	cr_assert(strstr(err.msg, " GiB for batches of 1, more than the limit of 0.9 GiB"), "%s", err.msg);
 }
