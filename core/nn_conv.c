@@ -196,6 +196,9 @@ static int conv_plan(struct nn_layer *l, struct nn_err *err)
 	if (m == 0 || m > 4096 || k == 0 || k > 64)
 		return nn_errorf(err, NN_EINVAL, "%zu maps of %zux%zu, expected 1 to 4096 maps of 1x1 to 64x64",
 				 m, k, k);
+	if (l->in.h == 1 && l->in.w == 1 && k > 1)
+		return nn_errorf(err, NN_EINVAL, "input is a vector of %zu values, not an image (name its shape with a first layer 'input CxHxW')",
+				 l->in.c);
 	if (l->in.h < k || l->in.w < k)
 		return nn_errorf(err, NN_EINVAL, "input is %zux%zux%zu, smaller than the %zux%zu kernel",
 				 l->in.c, l->in.h, l->in.w, k, k);

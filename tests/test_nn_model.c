@@ -773,7 +773,7 @@ Test(nn_model, shapes_are_inferred_and_bad_ones_name_the_layer)
 	cr_assert_str_eq(err.msg, "layer 4 'conv 40x5x5 relu': input is 40x4x4, smaller than the 5x5 kernel");
 	const struct nn_spec pool_last[] = { { .kind = NN_FC, .size = 10, .act = NN_SIGMOID }, { .kind = NN_POOL, .size = 2 } };
 	cr_assert_null(nn_model_create(pool_last, 2, (struct nn_shape){ 28, 28, 1 }, 10, &err));
-	cr_assert_str_eq(err.msg, "layer 1 'pool 2': input is 10x1x1, smaller than the 2x2 window");
+	cr_assert_str_eq(err.msg, "layer 1 'pool 2': input is a vector of 10 values, not an image (name its shape with a first layer 'input CxHxW')");
 	const struct nn_spec soft_hidden[] = { { .kind = NN_FC, .size = 10, .act = NN_SOFTMAX }, { .kind = NN_FC, .size = 2, .act = NN_SIGMOID } };
 	cr_assert_null(nn_model_create(soft_hidden, 2, (struct nn_shape){ 1, 1, 4 }, 10, &err));
 	cr_assert_str_eq(err.msg, "layer 0 'fc 10 softmax': softmax belongs to the output layer only");
