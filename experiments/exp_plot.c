@@ -12,6 +12,7 @@
 
 #include "exp_fs.h"
 #include "exp_metrics.h"
+#include "exp_tiles.h"
 #include "nn_train.h"
 
 #define SIZE "900,560"
@@ -240,14 +241,14 @@ void exp_plot_script_tail(FILE *f, const char *size)
 
 /* For the tiled image charts: PNG only. Their SVG would embed a small
  * bitmap that browsers blur, or hold tens of thousands of rectangles. */
-static void script_tail_png(FILE *f, const char *size)
+void exp_plot_script_tail_png(FILE *f, const char *size)
 {
 	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n", size);
 	fputs("set output out_png\n@draw\nunset output\n", f);
 }
 
-static int write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
-		    struct nn_err *err)
+int exp_plot_write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
+		      struct nn_err *err)
 {
 	char path[4400];
 
@@ -405,92 +406,14 @@ static int write_confusion(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
-/* A grid of image tiles as one matrix, tiles separated by a border. */
-struct grid {
-	size_t n, cols, rows, w, h;
-	float *cells;  /* (rows * (h + 1) + 1, cols * (w + 1) + 1) */
-	size_t width, height;
-};
-
-static int grid_init(struct grid *g, size_t n, size_t w, size_t h, float border)
-{
-	g->n = n;
-	g->cols = (size_t)ceil(sqrt((double)n));
-	g->rows = (n + g->cols - 1) / g->cols;
-	g->w = w;
-	g->h = h;
-	g->width = g->cols * (w + 1) + 1;
-	g->height = g->rows * (h + 1) + 1;
-	g->cells = malloc(g->width * g->height * sizeof(float));
-	if (!g->cells)
-		return -1;
-	for (size_t i = 0; i < g->width * g->height; i++)
-		g->cells[i] = border;
-	return 0;
-}
-
-static float *grid_tile(struct grid *g, size_t t, size_t y)
-{
-	size_t row = t / g->cols, col = t % g->cols;
-
-	return g->cells + (row * (g->h + 1) + 1 + y) * g->width + col * (g->w + 1) + 1;
-}
-
-static int write_grid_data(FILE *f, void *ctx, struct nn_err *err)
-{
-	const struct grid *g = ctx;
-
-	(void)err;
-	for (size_t y = 0; y < g->height; y++)
-		for (size_t x = 0; x < g->width; x++)
-			fprintf(f, "%.4g%c", (double)g->cells[y * g->width + x], x + 1 < g->width ? ' ' : '\n');
-	return 0;
-}
-
-struct grid_chart {
-	const struct run_info *run;
-	const struct grid *grid;
-	const char *name, *what, *palette, *cbrange;
-	char (*labels)[64];   /* per tile, or NULL */
-};
-
-static int write_grid_script(FILE *f, void *ctx, struct nn_err *err)
-{
-	const struct grid_chart *c = ctx;
-	const struct grid *g = c->grid;
-	int px = (int)(g->width * 6 > 900 ? 900 : g->width * 6);
-
-	(void)err;
-	exp_plot_script_head(f, c->name, c->what, c->run->title);
-	fprintf(f, "set palette %s\nset cbrange %s\nunset colorbox\nunset key\nunset tics\nunset border\n"
-		"set size ratio -1\nset xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n",
-		c->palette, c->cbrange, g->width - 1, g->height - 1);
-	for (size_t t = 0; c->labels && t < g->n; t++) {
-		size_t row = t / g->cols, col = t % g->cols;
-
-		fputs("set label ", f);
-		put_quoted(f, c->labels[t]);
-		fprintf(f, " at %zu,%zu front textcolor rgb '#d01010' font ',8'\n",
-			col * (g->w + 1) + 2, row * (g->h + 1) + 3);
-	}
-	fprintf(f, "draw = \"plot '%s.dat' matrix with image\"\n", c->name);
-	char size[32];
-	snprintf(size, sizeof(size), "%d,%d", px < 300 ? 300 : px,
-		 (int)((px < 300 ? 300 : px) * (double)g->height / (double)g->width) + 40);
-	script_tail_png(f, size);
-	return 0;
-}
-
-/* Writes a chart's script and renders it when *render; an interrupted
- * rendering clears *render, so the rest get their scripts only. */
-static int chart(const char *dir, const char *name, exp_write_fn script, void *ctx,
-		 int *draw, int with_svg, FILE *log, int *failed)
+int exp_plot_chart(const char *dir, const char *name, exp_write_fn script, void *ctx, int *draw,
+		   int with_svg, FILE *log, int *failed)
 {
 	char file[300];
 	struct nn_err err = { 0, "" };
 
 	snprintf(file, sizeof(file), "%s.gp", name);
-	if (write_in(dir, file, script, ctx, &err) < 0 || (*draw && render(dir, name, with_svg, &err) < 0)) {
+	if (exp_plot_write_in(dir, file, script, ctx, &err) < 0 || (*draw && render(dir, name, with_svg, &err) < 0)) {
 		if (err.code == NN_EINTR)
 			*draw = 0;
 		if (log)
@@ -499,21 +422,6 @@ static int chart(const char *dir, const char *name, exp_write_fn script, void *c
 		return -1;
 	}
 	return 0;
-}
-
-static int grid_chart(const char *dir, struct grid_chart *c, int *draw, FILE *log, int *failed)
-{
-	char file[300];
-	struct nn_err err = { 0, "" };
-
-	snprintf(file, sizeof(file), "%s.dat", c->name);
-	if (write_in(dir, file, write_grid_data, (void *)c->grid, &err) < 0) {
-		if (log)
-			fprintf(log, "nnlab: warning: chart '%s' failed: %s\n", c->name, err.msg);
-		++*failed;
-		return -1;
-	}
-	return chart(dir, c->name, write_grid_script, c, draw, 0, log, failed);
 }
 
 static void make_title(struct run_info *r)
@@ -541,7 +449,7 @@ static void mistakes(const char *dir, struct run_info *r, const struct nn_data *
 	size_t w = data->ds.image_width, h = data->ds.image_height;
 	float *x = malloc(w * h * sizeof(float));
 	char (*labels)[64] = calloc(GRID_MAX, sizeof(*labels));
-	struct grid g;
+	struct exp_tiles g;
 
 	r->nwrong = 0;
 	for (size_t i = 0; i < eval->n && r->nwrong < GRID_MAX; i++)
@@ -549,20 +457,20 @@ static void mistakes(const char *dir, struct run_info *r, const struct nn_data *
 			r->wrong[r->nwrong] = (uint32_t)i;
 			r->wrong_pred[r->nwrong++] = pred[i];
 		}
-	if (x && labels && r->nwrong && grid_init(&g, r->nwrong, w, h, 0.35f) == 0) {
+	if (x && labels && r->nwrong && exp_tiles_init(&g, r->nwrong, w, h, 0.35f) == 0) {
 		for (size_t t = 0; t < r->nwrong; t++) {
 			char a[32], b[32];
 
 			nn_data_gather(x, eval, &r->wrong[t], 1);
 			for (size_t y = 0; y < h; y++)
-				memcpy(grid_tile(&g, t, y), x + y * w, w * sizeof(float));
+				memcpy(exp_tiles_row(&g, t, y), x + y * w, w * sizeof(float));
 			snprintf(labels[t], sizeof(labels[t]), "%s>%s",
 				 class_name(data, (size_t)eval->labels[r->wrong[t]], a, sizeof(a)),
 				 class_name(data, (size_t)r->wrong_pred[t], b, sizeof(b)));
 		}
-		struct grid_chart c = { r, &g, name, what, "gray negative", "[0:1]", labels };
-		grid_chart(dir, &c, draw, log, failed);
-		free(g.cells);
+		struct exp_tiles_chart c = { name, what, r->title, "gray negative", "[0:1]", labels };
+		exp_tiles_draw(dir, &g, &c, draw, log, failed);
+		exp_tiles_fini(&g);
 	}
 	free(labels);
 	free(x);
@@ -583,21 +491,6 @@ int exp_plot_mistakes(const char *dir, const char *name, const char *title, cons
 	return failed;
 }
 
-/* Scales each tile of g to its largest magnitude. */
-static void grid_normalise(struct grid *g, size_t tiles, size_t w, size_t h)
-{
-	for (size_t t = 0; t < tiles; t++) {
-		float max = 1e-12f;
-
-		for (size_t y = 0; y < h; y++)
-			for (size_t x = 0; x < w; x++)
-				max = fabsf(grid_tile(g, t, y)[x]) > max ? fabsf(grid_tile(g, t, y)[x]) : max;
-		for (size_t y = 0; y < h; y++)
-			for (size_t x = 0; x < w; x++)
-				grid_tile(g, t, y)[x] /= max;
-	}
-}
-
 /* The weights as images: a first fully connected layer's, one tile per
  * unit (weights.png); or each convolution's kernels, one tile per map
  * and input channel (filters1.png, filters2.png, ...). Each tile is
@@ -608,20 +501,19 @@ static void weight_charts(const char *dir, struct run_info *r, size_t w, size_t 
 	const char *palette = "defined (-1 '#2166ac', 0 'white', 1 '#b2182b')";
 	const struct nn_layer *l0 = nn_model_layer(r->model, 0);
 	size_t count = nn_model_layer_count(r->model), nconv = 0;
+	size_t units = l0->spec.size < TILES_MAX ? l0->spec.size : TILES_MAX;
 	char what[400], name[32];
-	struct grid g;
+	struct exp_tiles g;
 
-	if (l0->spec.kind == NN_FC && count > 1 && grid_init(&g, l0->spec.size < TILES_MAX ? l0->spec.size : TILES_MAX, w, h, 0.0f) == 0) {
-		size_t units = l0->spec.size < TILES_MAX ? l0->spec.size : TILES_MAX;
-
+	if (l0->spec.kind == NN_FC && count > 1 && exp_tiles_init(&g, units, w, h, 0.0f) == 0) {
 		for (size_t u = 0; u < units; u++)
 			for (size_t y = 0; y < h; y++)
-				memcpy(grid_tile(&g, u, y), l0->w + u * w * h + y * w, w * sizeof(float));
-		grid_normalise(&g, units, w, h);
+				memcpy(exp_tiles_row(&g, u, y), l0->w + u * w * h + y * w, w * sizeof(float));
+		exp_tiles_normalise(&g);
 		snprintf(what, sizeof(what), "first-layer weights, one tile per hidden unit, %s", r->which);
-		struct grid_chart c = { r, &g, "weights", what, palette, "[-1:1]", NULL };
-		grid_chart(dir, &c, draw, log, failed);
-		free(g.cells);
+		struct exp_tiles_chart c = { "weights", what, r->title, palette, "[-1:1]", NULL };
+		exp_tiles_draw(dir, &g, &c, draw, log, failed);
+		exp_tiles_fini(&g);
 	}
 	for (size_t i = 0; i < count; i++) {
 		const struct nn_layer *l = nn_model_layer(r->model, i);
@@ -631,21 +523,21 @@ static void weight_charts(const char *dir, struct run_info *r, size_t w, size_t 
 			continue;
 		nconv++;
 		tiles = l->spec.size * c < TILES_MAX ? l->spec.size * c : TILES_MAX;
-		if (grid_init(&g, tiles, k, k, 0.0f) < 0)
+		if (exp_tiles_init(&g, tiles, k, k, 0.0f) < 0)
 			continue;
 		/* Tile t is map t / c, channel t % c; w is (M, K, K, C). */
 		for (size_t t = 0; t < tiles; t++)
 			for (size_t y = 0; y < k; y++)
 				for (size_t x = 0; x < k; x++)
-					grid_tile(&g, t, y)[x] = l->w[((t / c * k + y) * k + x) * c + t % c];
-		grid_normalise(&g, tiles, k, k);
+					exp_tiles_row(&g, t, y)[x] = l->w[((t / c * k + y) * k + x) * c + t % c];
+		exp_tiles_normalise(&g);
 		snprintf(name, sizeof(name), "filters%zu", nconv);
 		snprintf(what, sizeof(what), "convolution %zu: %zu maps of %zux%zu%s%s, %s", nconv, l->spec.size,
 			 k, k, c > 1 ? ", one tile per map and input channel" : "",
 			 tiles < l->spec.size * c ? " (the first 100)" : "", r->which);
-		struct grid_chart gc = { r, &g, name, what, palette, "[-1:1]", NULL };
-		grid_chart(dir, &gc, draw, log, failed);
-		free(g.cells);
+		struct exp_tiles_chart tc = { name, what, r->title, palette, "[-1:1]", NULL };
+		exp_tiles_draw(dir, &g, &tc, draw, log, failed);
+		exp_tiles_fini(&g);
 	}
 }
 
@@ -662,11 +554,11 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 
 	r.has_validation = data->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
 	make_title(&r);
-	chart(dir, "accuracy", write_accuracy, &r, &draw, 1, log, &failed);
-	chart(dir, "cost", write_cost, &r, &draw, 1, log, &failed);
+	exp_plot_chart(dir, "accuracy", write_accuracy, &r, &draw, 1, log, &failed);
+	exp_plot_chart(dir, "cost", write_cost, &r, &draw, 1, log, &failed);
 	if (cfg->monitor_gradient_norms && nn_model_hidden_count(model) > 0) {
-		chart(dir, "learning-speed", write_speed, &r, &draw, 1, log, &failed);
-		chart(dir, "initial-gradients", write_initial, &r, &draw, 1, log, &failed);
+		exp_plot_chart(dir, "learning-speed", write_speed, &r, &draw, 1, log, &failed);
+		exp_plot_chart(dir, "initial-gradients", write_initial, &r, &draw, 1, log, &failed);
 	}
 
 	/* The best model on the evaluated split: confusion and mistakes. */
@@ -680,12 +572,12 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 	nn_evaluate_confusion(model, eval, &ev, r.confusion);
 	char datafile[] = "confusion.dat";
 	struct nn_err err = { 0, "" };
-	if (write_in(dir, datafile, write_confusion_data, &r, &err) < 0) {
+	if (exp_plot_write_in(dir, datafile, write_confusion_data, &r, &err) < 0) {
 		if (log)
 			fprintf(log, "nnlab: warning: chart 'confusion' failed: %s\n", err.msg);
 		failed++;
 	} else {
-		chart(dir, "confusion", write_confusion, &r, &draw, 1, log, &failed);
+		exp_plot_chart(dir, "confusion", write_confusion, &r, &draw, 1, log, &failed);
 	}
 	if (images) {
 		int32_t *pred = malloc((eval->n ? eval->n : 1) * sizeof(*pred));

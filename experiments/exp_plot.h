@@ -10,6 +10,7 @@
 
 #include "exp_config.h"
 #include "exp_data.h"
+#include "exp_fs.h"
 #include "nn_err.h"
 #include "nn_model.h"
 
@@ -23,6 +24,19 @@ extern const char *const exp_plot_run_charts[];
  * "W,H". */
 void exp_plot_script_head(FILE *f, const char *name, const char *what, const char *title);
 void exp_plot_script_tail(FILE *f, const char *size);
+/* The closing of a chart drawn into PNG only. */
+void exp_plot_script_tail_png(FILE *f, const char *size);
+
+/* Writes dir/file atomically with write (exp_write_atomic). */
+int exp_plot_write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
+		      struct nn_err *err);
+
+/* Writes the script NAME.gp into dir with script and, when *draw, renders
+ * it (into PNG, and SVG when with_svg); an interrupted rendering clears
+ * *draw, so the charts after it get their scripts only. A failure is
+ * reported on log and counted in *failed; returns 0 or -1. */
+int exp_plot_chart(const char *dir, const char *name, exp_write_fn script, void *ctx, int *draw,
+		   int with_svg, FILE *log, int *failed);
 
 /* Writes s as a gnuplot single-quoted string (a quote doubled), control
  * characters dropped. in_macro: the string sits inside a double-quoted
