@@ -32,14 +32,14 @@ done
 
 # network3.py's score: the test accuracy at the last epoch of best
 # validation accuracy (it keeps a later epoch that ties the best), and
-# the run's wall time (the seconds column is cumulative).
+# the run's wall time (the sum of the epochs' seconds).
 score() { # metrics.csv
 	awk -F, '
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	{
 		v = $col["validation_correct"]
 		if (n == 0 || v >= bestv) { bestv = v; best = 100 * $col["eval_correct"] / $col["eval_total"] }
-		n++; secs = $col["seconds"]
+		n++; secs += $col["seconds"]
 	}
 	END { if (n) printf "%.2f %d %.0f\n", best, n, secs }' "$1"
 }
@@ -67,8 +67,10 @@ report=runs/book/REPORT-ch6.md
 			[ $# -eq 3 ] || continue
 			scores="$scores $1"; epochs=$2; wall=$((wall + $3)); n=$((n + 1))
 		done
+		ens=$(sed -n 's/^# ensemble: *\([0-9.]*\).*/\1/p' "$c")
 		if [ -z "$scores" ]; then
 			echo "| $row | $book | not yet run | | | 0 | | | |"
+			[ -n "$ens" ] && echo "| $row, vote of 5 | $ens | not yet run | | | 0 | | | |"
 			continue
 		fi
 		echo "$scores" | awk -v row="$row" -v book="$book" -v epochs="$epochs" -v wall="$wall" -v n="$n" '{
@@ -79,7 +81,6 @@ report=runs/book/REPORT-ch6.md
 		}'
 		# The ensemble: the plurality vote of the row's five best nets
 		# (each trial's best.json), with the vote's mistakes drawn.
-		ens=$(sed -n 's/^# ensemble: *\([0-9.]*\).*/\1/p' "$c")
 		if [ -n "$ens" ]; then
 			if [ "$n" -ge 2 ]; then
 				vote=$("$nnlab" eval "$out/$row" "$c" --top 5 --out "$out/$row/vote" 2>/dev/null |
