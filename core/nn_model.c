@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,14 @@ struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct n
 			nn_errorf(err, NN_EINVAL, "layer %zu '%s': %s", bad,
 				  nn_spec_format(&specs[bad], what, sizeof(what)), msg);
 		}
+		goto fail;
+	}
+	/* The sizes below are products that a double bounds before size_t
+	 * could wrap (callers check their memory limit with nn_model_plan). */
+	double total = (3.0 * (double)p.params + (double)max_batch * ((double)nn_shape_size(input) +
+			2.0 * (double)p.acts + (double)p.masks + (double)p.idx) + (double)p.scratch) * sizeof(float);
+	if (total > (double)(SIZE_MAX / 4)) {
+		nn_errorf(err, NN_ENOMEM, "a model of %.3g bytes", total);
 		goto fail;
 	}
 	m->nlayers = n;
