@@ -1,10 +1,9 @@
 #include "nn_dense.h"
 
-#include "nn_gemm.h"
 #include "nn_layer.h"
 
-/* Weights from which a layer uses the packed product. */
-#define FC_GEMM_WEIGHTS (1u << 17)
+/* Weights from which a layer shares its work among threads. */
+#define FC_THREADED_WEIGHTS (1u << 17)
 
 /* The loops run over IN, the long contiguous dimension, so they vectorize
  * (-fopenmp-simd); each keeps its running sums in registers across the
@@ -41,13 +40,14 @@ static float dot(const float *restrict x, const float *restrict y, size_t n)
 	return s;
 }
 
-void nn_dense_forward(float *out, const float *in, const float *w, const float *b,
-		      size_t batch, size_t in_n, size_t out_n)
+/* Outputs j0 .. j1 of every example; j0 a multiple of 4. */
+static void forward_range(float *out, const float *in, const float *w, const float *b, size_t batch,
+			  size_t in_n, size_t out_n, size_t j0, size_t j1)
 {
-	size_t j = 0;
+	size_t j = j0;
 
 	/* Four weight rows at a time stay in L1 while every example passes. */
-	for (; j + 4 <= out_n; j += 4) {
+	for (; j + 4 <= j1; j += 4) {
 		const float *w0 = w + j * in_n;
 
 		for (size_t r = 0; r < batch; r++) {
@@ -58,22 +58,28 @@ void nn_dense_forward(float *out, const float *in, const float *w, const float *
 				o[k] += b[j + k];
 		}
 	}
-	for (; j < out_n; j++)
+	for (; j < j1; j++)
 		for (size_t r = 0; r < batch; r++)
 			out[r * out_n + j] = b[j] + dot(in + r * in_n, w + j * in_n, in_n);
+}
+
+void nn_dense_forward(float *out, const float *in, const float *w, const float *b,
+		      size_t batch, size_t in_n, size_t out_n)
+{
+	forward_range(out, in, w, b, batch, in_n, out_n, 0, out_n);
 }
 
 /* Columns per register block in the backward loops: a fixed width, so the
  * block's sums stay in vector registers. */
 #define BLOCK 32
 
-void nn_dense_backward(float *gw, float *gb, float *din, const float *dout,
-		       const float *in, const float *w,
-		       size_t batch, size_t in_n, size_t out_n)
+/* gw and gb of outputs j0 .. j1. */
+static void backward_w_range(float *gw, float *gb, const float *dout, const float *in, size_t batch,
+			     size_t in_n, size_t out_n, size_t j0, size_t j1)
 {
 	size_t full = in_n / BLOCK * BLOCK;
 
-	for (size_t j = 0; j < out_n; j++) {
+	for (size_t j = j0; j < j1; j++) {
 		float *restrict g = gw + j * in_n;
 		float sb = 0.0f;
 
@@ -104,34 +110,70 @@ void nn_dense_backward(float *gw, float *gb, float *din, const float *dout,
 				g[i] += d * x[i];
 		}
 	}
-	if (!din)
-		return;
-	for (size_t r = 0; r < batch; r++) {
-		const float *d = dout + r * out_n;
-		float *restrict dx = din + r * in_n;
+}
 
-		/* dx += sum_j d[j] * w[j], one block of columns at a time. */
-		for (size_t i0 = 0; i0 < full; i0 += BLOCK) {
-			float acc[BLOCK];
+/* Examples whose input gradients are summed together: their blocks of
+ * sums stay in registers while each weight row is read once for all. */
+#define ROWS 8
 
-			for (size_t k = 0; k < BLOCK; k++)
-				acc[k] = dx[i0 + k];
-			for (size_t j = 0; j < out_n; j++) {
-				const float *restrict wj = w + j * in_n + i0;
+/* din columns i0 .. i1 (i0 a multiple of BLOCK) of every example:
+ * din[r] += sum_j dout[r][j] w[j], the sum over j in order. */
+static void backward_in_range(float *din, const float *dout, const float *w, size_t batch,
+			      size_t in_n, size_t out_n, size_t i0, size_t i1)
+{
+	size_t full = i0 + (i1 - i0) / BLOCK * BLOCK;
 
+	for (size_t r0 = 0; r0 < batch; r0 += ROWS) {
+		size_t rows = batch - r0 < ROWS ? batch - r0 : ROWS;
+
+		for (size_t c0 = i0; c0 < full; c0 += BLOCK) {
+			float acc[ROWS][BLOCK];
+
+			for (size_t r = 0; r < rows; r++)
 				for (size_t k = 0; k < BLOCK; k++)
-					acc[k] += d[j] * wj[k];
+					acc[r][k] = din[(r0 + r) * in_n + c0 + k];
+			if (rows == ROWS) {
+				for (size_t j = 0; j < out_n; j++) {
+					const float *restrict wj = w + j * in_n + c0;
+
+					for (size_t r = 0; r < ROWS; r++) {
+						const float d = dout[(r0 + r) * out_n + j];
+
+						for (size_t k = 0; k < BLOCK; k++)
+							acc[r][k] += d * wj[k];
+					}
+				}
+			} else {
+				for (size_t j = 0; j < out_n; j++) {
+					const float *restrict wj = w + j * in_n + c0;
+
+					for (size_t r = 0; r < rows; r++) {
+						const float d = dout[(r0 + r) * out_n + j];
+
+						for (size_t k = 0; k < BLOCK; k++)
+							acc[r][k] += d * wj[k];
+					}
+				}
 			}
-			for (size_t k = 0; k < BLOCK; k++)
-				dx[i0 + k] = acc[k];
+			for (size_t r = 0; r < rows; r++)
+				for (size_t k = 0; k < BLOCK; k++)
+					din[(r0 + r) * in_n + c0 + k] = acc[r][k];
 		}
-		for (size_t j = 0; j < out_n; j++)
-			for (size_t i = full; i < in_n; i++)
-				dx[i] += d[j] * w[j * in_n + i];
+		for (size_t r = r0; r < r0 + rows; r++)
+			for (size_t j = 0; j < out_n; j++)
+				for (size_t i = full; i < i1; i++)
+					din[r * in_n + i] += dout[r * out_n + j] * w[j * in_n + i];
 	}
 }
 
-static int large(const struct nn_layer *l);
+void nn_dense_backward(float *gw, float *gb, float *din, const float *dout,
+		       const float *in, const float *w,
+		       size_t batch, size_t in_n, size_t out_n)
+{
+	backward_w_range(gw, gb, dout, in, batch, in_n, out_n, 0, out_n);
+	if (din)
+		backward_in_range(din, dout, w, batch, in_n, out_n, 0, in_n);
+}
 
 /* The fully connected kind: in (B, IN) as the previous layer left it,
  * whatever its shape, w (OUT, IN). */
@@ -146,55 +188,82 @@ static int fc_plan(struct nn_layer *l, struct nn_err *err)
 	l->nb = l->spec.size;
 	l->fan_in = in;
 	l->fan_out = l->spec.size;
-	l->scratch = large(l) ? nn_gemm_scratch(in > l->spec.size ? in : l->spec.size) : 0;
 	return 0;
 }
 
-/* Large layers go through the shared product (nn_gemm.h), packed and on
- * the model's threads; small ones, such as the book's [784, 30, 10],
- * through the kernels above, which need no packing. */
+/* Large layers share their work among the model's threads: the outputs
+ * (forward, weight gradients) or the input columns (input gradients) are
+ * split, each sum kept whole on one thread in the order of one thread,
+ * so the result does not depend on the number of threads. Small ones,
+ * such as the book's [784, 30, 10], are not worth a wake-up. */
 static int large(const struct nn_layer *l)
 {
-	return nn_shape_size(l->in) * l->spec.size >= FC_GEMM_WEIGHTS;
+	return nn_shape_size(l->in) * l->spec.size >= FC_THREADED_WEIGHTS;
+}
+
+struct job {
+	struct nn_layer *l;
+	const float *in;
+	float *din;
+	size_t batch;
+};
+
+/* [lo, hi) of n in steps of unit, for part of parts. */
+static void share(size_t n, size_t unit, size_t part, size_t parts, size_t *lo, size_t *hi)
+{
+	size_t units = (n + unit - 1) / unit;
+
+	*lo = units * part / parts * unit;
+	*hi = units * (part + 1) / parts * unit;
+	*lo = *lo < n ? *lo : n;
+	*hi = *hi < n ? *hi : n;
+}
+
+static void forward_part(void *ctx, size_t part, size_t parts)
+{
+	const struct job *j = ctx;
+	const struct nn_layer *l = j->l;
+	size_t lo, hi;
+
+	share(l->spec.size, 4, part, parts, &lo, &hi);
+	forward_range(l->a, j->in, l->w, l->b, j->batch, nn_shape_size(l->in), l->spec.size, lo, hi);
+}
+
+static void backward_part(void *ctx, size_t part, size_t parts)
+{
+	const struct job *j = ctx;
+	const struct nn_layer *l = j->l;
+	size_t in_n = nn_shape_size(l->in), lo, hi;
+
+	share(l->spec.size, 1, part, parts, &lo, &hi);
+	backward_w_range(l->gw, l->gb, l->d, j->in, j->batch, in_n, l->spec.size, lo, hi);
+	if (j->din) {
+		share(in_n, BLOCK, part, parts, &lo, &hi);
+		backward_in_range(j->din, l->d, l->w, j->batch, in_n, l->spec.size, lo, hi);
+	}
 }
 
 static void fc_forward(struct nn_layer *l, const float *in, const struct nn_work *x, struct nn_rng *rng,
 		       size_t batch)
 {
-	size_t in_n = nn_shape_size(l->in), out_n = l->spec.size;
+	struct job j = { l, in, NULL, batch };
 
 	(void)rng;
-	if (!large(l)) {
-		nn_dense_forward(l->a, in, l->w, l->b, batch, in_n, out_n);
-		return;
-	}
-	/* a (B, OUT) = in (B, IN) w^T + b */
-	struct nn_gemm g = { .c = l->a, .ldc = out_n, .a = in, .lda = in_n, .b = l->w, .ldb = in_n,
-			     .tb = 1, .m = batch, .n = out_n, .k = in_n, .bias = l->b };
-	nn_gemm(&g, x->team);
+	if (large(l))
+		nn_team_run(x->team, forward_part, &j);
+	else
+		forward_part(&j, 0, 1);
 }
 
 static void fc_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
 			size_t batch)
 {
-	size_t in_n = nn_shape_size(l->in), out_n = l->spec.size;
+	struct job j = { l, in, din, batch };
 
-	if (!large(l)) {
-		nn_dense_backward(l->gw, l->gb, din, l->d, in, l->w, batch, in_n, out_n);
-		return;
-	}
-	/* gw (OUT, IN) += d^T (OUT, B) in; gb += column sums of d; din += d w. */
-	struct nn_gemm gw = { .c = l->gw, .ldc = in_n, .a = l->d, .lda = out_n, .ta = 1, .b = in,
-			      .ldb = in_n, .m = out_n, .n = in_n, .k = batch, .accumulate = 1 };
-	nn_gemm(&gw, x->team);
-	for (size_t r = 0; r < batch; r++)
-		for (size_t j = 0; j < out_n; j++)
-			l->gb[j] += l->d[r * out_n + j];
-	if (din) {
-		struct nn_gemm gd = { .c = din, .ldc = in_n, .a = l->d, .lda = out_n, .b = l->w,
-				      .ldb = in_n, .m = batch, .n = in_n, .k = out_n, .accumulate = 1 };
-		nn_gemm(&gd, x->team);
-	}
+	if (large(l))
+		nn_team_run(x->team, backward_part, &j);
+	else
+		backward_part(&j, 0, 1);
 }
 
 /* Files nest the weights as rows (OUT, IN), network2.py's layout; after a
