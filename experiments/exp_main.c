@@ -1,7 +1,6 @@
 /* nnlab: the command-line program. Only this file prints errors and exits:
  * 0 on success, 1 on a runtime failure, 2 on a usage or config error. */
 #include <dirent.h>
-#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -635,61 +634,6 @@ static int cmd_plugins(int argc, char **argv)
 	return exp_plugin_list(stdout, stderr) ? 1 : 0;
 }
 
-/* The models a sweep directory holds: the best.json of each trial that
- * ended done, best objective first (ties in the sweep's order), at most
- * top (0: all), appended to models (each allocated). */
-static int sweep_models(const char *dir, long top, char **models, size_t *n, size_t cap,
-			struct nn_err *err)
-{
-	struct exp_results r;
-	size_t *order = NULL, k = 0;
-	int rc = exp_results_read(&r, dir, err);
-
-	if (rc < 0)
-		goto done;
-	if (!(order = malloc((r.nrows ? r.nrows : 1) * sizeof(*order)))) {
-		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < r.nrows; i++)
-		if (!strcmp(r.rows[i].status, "done") && !isnan(r.rows[i].best))
-			order[k++] = i;
-	/* Insertion sort, stable: the sweep's order among equals. */
-	for (size_t i = 1; i < k; i++)
-		for (size_t j = i; j > 0; j--) {
-			double a = r.rows[order[j - 1]].best, b = r.rows[order[j]].best;
-
-			if (!(r.maximize ? b > a : b < a))
-				break;
-			size_t t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
-	if (top > 0 && k > (size_t)top)
-		k = (size_t)top;
-	if (k == 0) {
-		rc = nn_errorf(err, NN_EINVAL, "sweep '%s' has no trial that ended done", dir);
-		goto done;
-	}
-	for (size_t i = 0; i < k; i++) {
-		size_t len = strlen(dir) + sizeof("/trials//best.json") + sizeof(r.rows[0].id);
-
-		if (*n == cap) {
-			rc = nn_errorf(err, NN_EINVAL, "more than %zu models", cap);
-			goto done;
-		}
-		if (!(models[*n] = malloc(len))) {
-			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-			goto done;
-		}
-		snprintf(models[(*n)++], len, "%s/trials/%s/best.json", dir, r.rows[order[i]].id);
-	}
-done:
-	free(order);
-	exp_results_fini(&r);
-	return rc;
-}
-
 static int cmd_eval(int argc, char **argv)
 {
 	struct args a;
@@ -710,7 +654,7 @@ static int cmd_eval(int argc, char **argv)
 
 		snprintf(def, sizeof(def), "%s/definition.txt", a.positional[i]);
 		if (stat(a.positional[i], &st) == 0 && S_ISDIR(st.st_mode) && access(def, R_OK) == 0) {
-			rc = sweep_models(a.positional[i], a.top, models, &nmodels, 64, &err);
+			rc = exp_results_models(a.positional[i], (size_t)a.top, models, &nmodels, 64, &err);
 		} else if (nmodels == 64) {
 			rc = nn_errorf(&err, NN_EINVAL, "more than 64 models");
 		} else {

@@ -8,7 +8,6 @@
 
 #include "exp_fs.h"
 #include "exp_metrics.h"
-#include "exp_results.h"
 #include "exp_text.h"
 #include "exp_trial.h"
 
@@ -305,4 +304,56 @@ int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
 	}
 	free(text);
 	return 0;
+}
+
+int exp_results_models(const char *dir, size_t top, char **models, size_t *n, size_t cap,
+		       struct nn_err *err)
+{
+	struct exp_results r;
+	size_t *order = NULL, k = 0;
+	int rc = exp_results_read(&r, dir, err);
+
+	if (rc < 0)
+		goto done;
+	if (!(order = malloc((r.nrows ? r.nrows : 1) * sizeof(*order)))) {
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < r.nrows; i++)
+		if (!strcmp(r.rows[i].status, "done") && !isnan(r.rows[i].best))
+			order[k++] = i;
+	/* Insertion sort, stable: the sweep's order among equals. */
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0; j--) {
+			double a = r.rows[order[j - 1]].best, b = r.rows[order[j]].best;
+
+			if (!(r.maximize ? b > a : b < a))
+				break;
+			size_t t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	if (top > 0 && k > top)
+		k = top;
+	if (k == 0) {
+		rc = nn_errorf(err, NN_EINVAL, "sweep '%s' has no trial that ended done", dir);
+		goto done;
+	}
+	for (size_t i = 0; i < k; i++) {
+		size_t len = strlen(dir) + sizeof("/trials//best.json") + sizeof(r.rows[0].id);
+
+		if (*n == cap) {
+			rc = nn_errorf(err, NN_EINVAL, "more than %zu models", cap);
+			goto done;
+		}
+		if (!(models[*n] = malloc(len))) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			goto done;
+		}
+		snprintf(models[(*n)++], len, "%s/trials/%s/best.json", dir, r.rows[order[i]].id);
+	}
+done:
+	free(order);
+	exp_results_fini(&r);
+	return rc;
 }

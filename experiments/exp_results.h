@@ -37,4 +37,12 @@ struct exp_results {
 int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err);
 void exp_results_fini(struct exp_results *r);
 
+/* The models a sweep directory holds: the best.json of each trial that
+ * ended done, best objective first (ties in the sweep's order), at most
+ * top (0: all), appended to models[*n ..] (each allocated; the caller
+ * frees them) up to cap. Returns 0 or a code (NN_EINVAL: no trial done,
+ * or more than cap models). */
+int exp_results_models(const char *dir, size_t top, char **models, size_t *n, size_t cap,
+		       struct nn_err *err);
+
 #endif
