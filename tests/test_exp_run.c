@@ -1255,7 +1255,19 @@ Test(exp_run, conv_runs_repeat_bit_for_bit_for_a_number_of_threads)
 	cr_assert_str_eq(models[2], models[3], "2 threads: two runs differ");
 	char *config = read_run_file("t2a", "config.yaml");
 	cr_assert(strstr(config, "  threads: 2\n"), "%s", config);
+	cr_assert(strstr(config, "  layers: [input 1x6x6, conv 3x3x3 relu, pool 2, fc 10 softmax]\n"), "%s", config);
 	free(config);
+	/* The resolved config.yaml runs the same net again. */
+	char cpath[4400], opath[4400];
+	snprintf(cpath, sizeof(cpath), "%s/t2a/config.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/again", dir);
+	const char *again[] = { "run", cpath, "--out", opath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, again), 0, "%s", err);
+	free(out);
+	free(err);
+	char *model = read_run_file("again", "model.json");
+	cr_assert_str_eq(model, models[2], "config.yaml trains another net");
+	free(model);
 	for (int i = 0; i < 4; i++)
 		free(models[i]);
 }
