@@ -62,11 +62,12 @@ int exp_plot_mistakes(const char *dir, const char *name, const char *title, cons
 		      FILE *log);
 
 /* Writes a run's charts into its directory: accuracy and cost per epoch
- * (from metrics.csv); for image data, the confusion matrix, misclassified
- * examples and the weights (a first fc layer's, or each conv layer's filters) of model, scored on the evaluated
- * split; which names that model in their titles ("epoch 21's model
- * (best.json: the best validation accuracy)"). Renders them when gnuplot is there; when it is
- * not, says once on log how to get the images. Chart failures are
+ * (from metrics.csv); for image data, the confusion matrix, the
+ * misclassified examples and the weights (a first fc layer's, or each
+ * conv layer's kernels) of model, scored on the evaluated split; which
+ * names that model in their titles ("epoch 21's model (best.json: the
+ * best validation accuracy)"). Renders them when gnuplot is there; when it
+ * is not, says once on log how to get the images. Chart failures are
  * reported on log and do not fail the run: returns the number of charts
  * that failed. */
 int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
