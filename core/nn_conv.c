@@ -102,7 +102,7 @@ static void forward_part(void *ctx, size_t part, size_t parts)
 		struct nn_gemm g = { .c = j->out + r0 * pos * s->m, .ldc = s->m, .a = cols, .lda = patch,
 				     .b = j->w, .ldb = patch, .tb = 1, .m = n * pos, .n = s->m, .k = patch,
 				     .bias = j->b };
-		nn_gemm_serial(&g, pack);
+		nn_gemm(&g, pack);
 	}
 }
 
@@ -146,7 +146,7 @@ static void backward_part(void *ctx, size_t part, size_t parts)
 		/* gw (M, K) += d^T (M, examples * positions) patches; gb += column sums of d. */
 		struct nn_gemm gg = { .c = gw, .ldc = patch, .a = d, .lda = s->m, .ta = 1, .b = cols,
 				      .ldb = patch, .m = s->m, .n = patch, .k = n * pos, .accumulate = 1 };
-		nn_gemm_serial(&gg, pack);
+		nn_gemm(&gg, pack);
 		for (size_t q = 0; q < n * pos; q++)
 			for (size_t c = 0; c < s->m; c++)
 				gb[c] += d[q * s->m + c];
@@ -155,7 +155,7 @@ static void backward_part(void *ctx, size_t part, size_t parts)
 		/* dpatches (.., K) = d w, each added back where it came from. */
 		struct nn_gemm gd = { .c = dcols, .ldc = patch, .a = d, .lda = s->m, .b = j->w, .ldb = patch,
 				      .m = n * pos, .n = patch, .k = s->m };
-		nn_gemm_serial(&gd, pack);
+		nn_gemm(&gd, pack);
 		for (size_t r = 0; r < n; r++)
 			col2im(j->din + (r0 + r) * in_n, dcols + r * pos * patch, s);
 	}

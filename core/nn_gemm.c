@@ -96,12 +96,6 @@ static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, siz
 	}
 }
 
-struct job {
-	const struct nn_gemm *g;
-	struct nn_team *team;
-	int by_rows;      /* split the rows of C among the threads, else the columns */
-};
-
 /* The tiles of rows [m0, m1) and columns [n0, n1) of C, n1 - n0 <= NC. */
 static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t m1, size_t n0, size_t n1)
 {
@@ -144,48 +138,9 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 				g->c[r * g->ldc + j] = g->bias ? g->bias[j] : 0.0f;
 }
 
-/* The tiles of rows [m0, m1) and columns [n0, n1) of C, NC columns at a
- * time. */
-static void block(const struct nn_gemm *g, float *scratch, size_t m0, size_t m1, size_t n0, size_t n1)
+void nn_gemm(const struct nn_gemm *g, float *pack)
 {
-	for (size_t c0 = n0; c0 < n1; c0 += NC)
-		block_nc(g, scratch, m0, m1, c0, n1 - c0 < NC ? n1 : c0 + NC);
-}
-
-/* Part of C: a share of whole panels, so that every element's sum runs in
- * the same order whatever the split. */
-static void run_part(void *ctx, size_t part, size_t parts)
-{
-	const struct job *j = ctx;
-	const struct nn_gemm *g = j->g;
-	size_t unit = j->by_rows ? MR : NR, total = j->by_rows ? g->m : g->n;
-	size_t panels = (total + unit - 1) / unit;
-	size_t p0 = panels * part / parts, p1 = panels * (part + 1) / parts;
-	size_t lo = p0 * unit, hi = p1 * unit < total ? p1 * unit : total;
-	float *scratch = nn_team_scratch(j->team, part);
-
-	if (lo >= hi)
-		return;
-	if (j->by_rows)
-		block(g, scratch, lo, hi, 0, g->n);
-	else
-		block(g, scratch, 0, g->m, lo, hi);
-}
-
-void nn_gemm_serial(const struct nn_gemm *g, float *pack)
-{
-	block(g, pack, 0, g->m, 0, g->n);
-}
-
-void nn_gemm(const struct nn_gemm *g, struct nn_team *team)
-{
-	size_t threads = nn_team_size(team);
-	struct job j = { g, team, (g->m + MR - 1) / MR >= (g->n + NR - 1) / NR };
-
-	/* Small products are not worth waking the team for. */
-	if (threads == 1 || (double)g->m * (double)g->n * (double)g->k < 32768.0) {
-		block(g, nn_team_scratch(team, 0), 0, g->m, 0, g->n);
-		return;
-	}
-	nn_team_run(team, run_part, &j);
+	/* NC columns of B packed at a time. */
+	for (size_t c0 = 0; c0 < g->n; c0 += NC)
+		block_nc(g, pack, 0, g->m, c0, g->n - c0 < NC ? g->n : c0 + NC);
 }

@@ -1,14 +1,10 @@
-/* The matrix product the convolution (and large fully connected) layers
- * share: operands packed into panels, an 8 x 32 register tile, the tiles
- * split among a team's threads. Each element of C is computed by one
- * thread in the same order whatever the number of threads, so results
- * do not depend on it. Kernels do not validate. */
+/* The matrix product of the convolution layers: operands packed into
+ * panels, an 8 x 32 register tile. It runs on the calling thread (a conv
+ * layer gives each thread its own examples). Kernels do not validate. */
 #ifndef NN_GEMM_H
 #define NN_GEMM_H
 
 #include <stddef.h>
-
-#include "nn_team.h"
 
 /* C = op(A) op(B), plus bias in every row when bias is not NULL; or
  * C += op(A) op(B) when accumulate is nonzero (bias then ignored).
@@ -30,14 +26,10 @@ struct nn_gemm {
 	int accumulate;
 };
 
-/* Floats of scratch each thread of the team needs for products with N
- * columns. */
+/* Floats of packing scratch a product with N columns needs. */
 size_t nn_gemm_scratch(size_t n);
 
-/* On the team's threads, each with its own scratch. */
-void nn_gemm(const struct nn_gemm *g, struct nn_team *team);
-
-/* On the calling thread, with pack (nn_gemm_scratch floats) as scratch. */
-void nn_gemm_serial(const struct nn_gemm *g, float *pack);
+/* With pack (nn_gemm_scratch floats) as scratch. */
+void nn_gemm(const struct nn_gemm *g, float *pack);
 
 #endif
