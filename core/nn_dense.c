@@ -132,6 +132,8 @@ static void backward_in_range(float *din, const float *dout, const float *w, siz
 			for (size_t r = 0; r < rows; r++)
 				for (size_t k = 0; k < BLOCK; k++)
 					acc[r][k] = din[(r0 + r) * in_n + c0 + k];
+			/* The same loop twice: with the constant ROWS the compiler
+			 * keeps the ROWS x BLOCK sums in registers. */
 			if (rows == ROWS) {
 				for (size_t j = 0; j < out_n; j++) {
 					const float *restrict wj = w + j * in_n + c0;
