@@ -3,9 +3,10 @@
 #include <string.h>
 
 /* The register tile: MR rows of C by NR columns, 16 vectors of 16
- * floats, which stay in registers for a whole run of K. Operands are
- * packed first so the tile's loop reads both contiguously: A in panels of
- * MR rows, B in panels of NR columns, KC deep at a time. */
+ * floats, which stay in registers for a whole run of K. B is packed
+ * first so the tile reads it contiguously, in panels of NR columns, KC
+ * deep at a time; the tile reads A's MR rows as they are stored when A is
+ * not transposed (MR streams, as apart), or else from a packed copy. */
 #define MR 8
 #define NR 32
 #define KC 256
@@ -20,11 +21,36 @@ static size_t round_up(size_t x, size_t to)
 
 size_t nn_gemm_scratch(size_t n)
 {
-	return KC * (n < NC ? round_up(n, NR) : NC) + KC * MR;
+	return KC * (n < NC ? round_up(n, NR) : NC) + KC * MR + MR * NR;
 }
 
-/* t (MR, NR) = the product of a packed A panel and B panel, kc deep. */
-static void tile(float *restrict t, const float *restrict ap, const float *restrict bp, size_t kc)
+/* How a tile's sums reach C: added to it, or stored over it with the bias
+ * (or nothing) added. */
+struct out {
+	float *c;
+	size_t ldc;
+	int add;
+	const float *bias;   /* NR floats, or NULL */
+};
+
+static void put(const struct out *o, size_t i, size_t half, v16 sum)
+{
+	float *c = o->c + i * o->ldc + half * 16;
+	v16 x;
+
+	if (o->add) {
+		memcpy(&x, c, sizeof(x));
+		sum = x + sum;
+	} else if (o->bias) {
+		memcpy(&x, o->bias + half * 16, sizeof(x));
+		sum = x + sum;
+	}
+	memcpy(c, &sum, sizeof(sum));
+}
+
+/* C's MR x NR tile (o) from rows a + i * as of op(A) and a packed B
+ * panel, kc deep. */
+static void tile(const struct out *o, const float *restrict a, size_t as, const float *restrict bp, size_t kc)
 {
 	v16 c[MR][2];
 
@@ -35,33 +61,55 @@ static void tile(float *restrict t, const float *restrict ap, const float *restr
 		memcpy(&b0, bp + q * NR, sizeof(b0));
 		memcpy(&b1, bp + q * NR + 16, sizeof(b1));
 		for (int i = 0; i < MR; i++) {
-			float a = ap[q * MR + i];
+			float x = a[i * as + q];
 
-			c[i][0] += a * b0;
-			c[i][1] += a * b1;
+			c[i][0] += x * b0;
+			c[i][1] += x * b1;
 		}
 	}
-	memcpy(t, c, sizeof(c));
+	for (int i = 0; i < MR; i++) {
+		put(o, (size_t)i, 0, c[i][0]);
+		put(o, (size_t)i, 1, c[i][1]);
+	}
 }
 
-/* The panel of op(A) rows r0 .. r0 + MR, depth k0 .. k0 + kc, zero-padded. */
+/* The same for a panel with at most NR / 2 real columns: half the work. */
+static void tile_half(const struct out *o, const float *restrict a, size_t as, const float *restrict bp,
+		      size_t kc)
+{
+	v16 c[MR];
+
+	memset(c, 0, sizeof(c));
+	for (size_t q = 0; q < kc; q++) {
+		v16 b0;
+
+		memcpy(&b0, bp + q * NR, sizeof(b0));
+		for (int i = 0; i < MR; i++)
+			c[i] += a[i * as + q] * b0;
+	}
+	for (int i = 0; i < MR; i++)
+		put(o, (size_t)i, 0, c[i]);
+}
+
+/* op(A)'s rows r0 .. r0 + MR, depth k0 .. k0 + kc, into ap (row i at
+ * ap + i * kc), zero-padded below the last row. */
 static void pack_a(float *ap, const struct nn_gemm *g, size_t r0, size_t k0, size_t kc)
 {
 	size_t rows = g->m - r0 < MR ? g->m - r0 : MR;
 
 	if (!g->ta) {
 		for (size_t i = 0; i < MR; i++) {
-			const float *row = g->a + (r0 + i) * g->lda + k0;
-
-			for (size_t q = 0; q < kc; q++)
-				ap[q * MR + i] = i < rows ? row[q] : 0.0f;
+			if (i < rows)
+				memcpy(ap + i * kc, g->a + (r0 + i) * g->lda + k0, kc * sizeof(float));
+			else
+				memset(ap + i * kc, 0, kc * sizeof(float));
 		}
 	} else {
 		for (size_t q = 0; q < kc; q++) {
 			const float *col = g->a + (k0 + q) * g->lda + r0;
 
 			for (size_t i = 0; i < MR; i++)
-				ap[q * MR + i] = i < rows ? col[i] : 0.0f;
+				ap[i * kc + q] = i < rows ? col[i] : 0.0f;
 		}
 	}
 }
@@ -86,11 +134,13 @@ static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, siz
 			}
 		} else {
 			/* B^T: each column of the panel is a row of B, read contiguously. */
-			for (size_t j = 0; j < NR; j++) {
+			if (cols < NR)
+				memset(p, 0, kc * NR * sizeof(float));
+			for (size_t j = 0; j < cols; j++) {
 				const float *row = g->b + (j0 + j) * g->ldb + k0;
 
 				for (size_t q = 0; q < kc; q++)
-					p[q * NR + j] = j < cols ? row[q] : 0.0f;
+					p[q * NR + j] = row[q];
 			}
 		}
 	}
@@ -99,32 +149,48 @@ static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, siz
 /* The tiles of rows [m0, m1) and columns [n0, n1) of C, n1 - n0 <= NC. */
 static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t m1, size_t n0, size_t n1)
 {
-	float *bp = scratch, *ap = scratch + KC * round_up(n1 - n0, NR);
-	float t[MR * NR];
+	float *bp = scratch, *ap = scratch + KC * round_up(n1 - n0, NR), *t = ap + KC * MR;
 
 	for (size_t k0 = 0; k0 < g->k; k0 += KC) {
 		size_t kc = g->k - k0 < KC ? g->k - k0 : KC;
-		int first = k0 == 0;
+		int add = k0 > 0 || g->accumulate;
 
 		pack_b(bp, g, n0, n1, k0, kc);
 		for (size_t r0 = m0; r0 < m1; r0 += MR) {
 			size_t rows = m1 - r0 < MR ? m1 - r0 : MR;
+			const float *a = ap;
+			size_t as = kc;
 
-			pack_a(ap, g, r0, k0, kc);
+			if (!g->ta && rows == MR) {
+				a = g->a + r0 * g->lda + k0;
+				as = g->lda;
+			} else {
+				pack_a(ap, g, r0, k0, kc);
+			}
 			for (size_t j0 = n0; j0 < n1; j0 += NR) {
 				size_t cols = n1 - j0 < NR ? n1 - j0 : NR;
+				const float *bias = !add && g->bias ? g->bias + j0 : NULL;
+				/* Whole tiles go straight to C; the others through t. */
+				int whole = rows == MR && cols == NR;
+				struct out o = { whole ? g->c + r0 * g->ldc + j0 : t, whole ? g->ldc : NR,
+						 whole && add, whole ? bias : NULL };
 
-				tile(t, ap, bp + (j0 - n0) * kc, kc);
+				if (cols > NR / 2)
+					tile(&o, a, as, bp + (j0 - n0) * kc, kc);
+				else
+					tile_half(&o, a, as, bp + (j0 - n0) * kc, kc);
+				if (whole)
+					continue;
 				for (size_t i = 0; i < rows; i++) {
 					float *restrict c = g->c + (r0 + i) * g->ldc + j0;
 					const float *restrict ti = t + i * NR;
 
-					if (!first || g->accumulate)
+					if (add)
 						for (size_t j = 0; j < cols; j++)
 							c[j] += ti[j];
-					else if (g->bias)
+					else if (bias)
 						for (size_t j = 0; j < cols; j++)
-							c[j] = g->bias[j0 + j] + ti[j];
+							c[j] = bias[j] + ti[j];
 					else
 						for (size_t j = 0; j < cols; j++)
 							c[j] = ti[j];

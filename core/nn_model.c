@@ -444,6 +444,39 @@ float *nn_model_input(struct nn_model *m)
 	return m->x;
 }
 
+/* Activations of a layer's batch, split among the team by examples when
+ * there are enough of them to pay for the hand-off (elementwise or per
+ * row: the same bits on any thread count). */
+#define ACT_SPLIT 4096
+
+struct act_job {
+	struct nn_layer *l;
+	size_t batch;
+	int backward;
+};
+
+static void act_part(void *ctx, size_t part, size_t parts)
+{
+	const struct act_job *j = ctx;
+	const struct nn_layer *l = j->l;
+	size_t n = nn_shape_size(l->out), e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
+
+	if (j->backward)
+		nn_act_backward(l->d + e0 * n, l->a + e0 * n, e1 - e0, n, l->act);
+	else
+		nn_act_forward(l->a + e0 * n, e1 - e0, n, l->act);
+}
+
+static void activate(struct nn_team *team, struct nn_layer *l, size_t batch, int backward)
+{
+	struct act_job j = { l, batch, backward };
+
+	if (batch * nn_shape_size(l->out) >= ACT_SPLIT && nn_team_size(team) > 1)
+		nn_team_run(team, act_part, &j);
+	else
+		act_part(&j, 0, 1);
+}
+
 static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng)
 {
 	const float *in = m->x;
@@ -454,7 +487,7 @@ static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng
 
 		l->kind->forward(l, in, &x, rng, batch);
 		if (l->activates)
-			nn_act_forward(l->a, batch, nn_shape_size(l->out), l->act);
+			activate(m->team, l, batch, 0);
 		in = l->a;
 	}
 	return in;
@@ -486,7 +519,7 @@ void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 		float *din = NULL;
 
 		if (l != top && l->activates)
-			nn_act_backward(l->d, l->a, batch, nn_shape_size(l->out), l->act);
+			activate(m->team, l, batch, 1);
 		/* The input's gradient is needed only down to the first layer
 		 * with parameters. */
 		if (below && i > first) {
