@@ -17,6 +17,11 @@ const char *nn_act_name(enum nn_act act);
 /* Parses a name; returns 0 and sets *act, or NN_EINVAL. */
 int nn_act_parse(const char *name, enum nn_act *act);
 
+/* e^x as the sigmoid computes it: within a few units in the last place
+ * of the C library's expf, a NaN passed through, the result held to
+ * [e^-87.3, e^88.3]. */
+float nn_act_exp(float x);
+
 /* x = f(x), row by row. */
 void nn_act_forward(float *x /* (B, N) in place */, size_t batch, size_t n, enum nn_act act);
 
