@@ -33,16 +33,20 @@ int nn_act_parse(const char *name, enum nn_act *act)
 
 /* e^x within a few units in the last place, in plain arithmetic so that
  * loops over it vectorize (the C library's expf is a call per element,
- * which made the sigmoid of a conv net's maps cost as much as a
- * layer's products). x = n ln 2 + r, |r| <= ln 2 / 2, with ln 2 split in
- * two so that n ln 2 is exact; e^r by a degree-7 polynomial (Cephes'
- * minimax coefficients for expf); 2^n put straight into the exponent
- * bits. x is held to [-87.3, 88.3], where 2^n is a normal float; a NaN
- * passes through. */
+ * which made the sigmoid of a conv net's maps cost as much as a layer's
+ * products). x = n ln 2 + r, |r| <= ln 2 / 2, with ln 2 split in two so
+ * that n ln 2 is exact; e^r by a degree-7 polynomial (Cephes' minimax
+ * coefficients for expf); 2^n put straight into the exponent bits. x is
+ * held to [-87.3, 88.3], where 2^n is a normal float; a NaN passes
+ * through. No floorf or branch: either keeps GCC from vectorizing unless
+ * floating-point traps are declared off. */
 static float exp_vec(float x)
 {
 	float c = x > 88.3f ? 88.3f : x < -87.3f ? -87.3f : x;
-	float n = floorf(c * 1.44269504f + 0.5f);
+	/* Adding 1.5 * 2^23 rounds x / ln 2 to the integer n, which then sits
+	 * in the low mantissa bits; n + 127 shifted by 23 is 2^n's exponent. */
+	union { float f; uint32_t u; } t = { .f = c * 1.44269504f + 12582912.0f };
+	float n = t.f - 12582912.0f;
 	float r = (c - n * 0.693359375f) + n * 2.12194440e-4f;
 	float p = 1.9875691500e-4f;
 
@@ -52,16 +56,8 @@ static float exp_vec(float x)
 	p = p * r + 1.6666665459e-1f;
 	p = p * r + 5.0000001201e-1f;
 	p = p * (r * r) + r + 1.0f;
-	/* n + 127 lands in the low mantissa bits of 1.5 * 2^23 + n + 127;
-	 * shifted by 23 it is the exponent field of 2^n. */
-	float biased = n + (12582912.0f + 127.0f);
-	uint32_t bits;
-	float scale;
-
-	memcpy(&bits, &biased, sizeof(bits));
-	bits <<= 23;
-	memcpy(&scale, &bits, sizeof(scale));
-	return p * scale;
+	t.u = (t.u + 127) << 23;
+	return p * t.f;
 }
 
 float nn_act_exp(float x)
