@@ -561,17 +561,45 @@ static void update(float *restrict w, float *restrict g, float *restrict v, size
 	}
 }
 
-void nn_model_step(struct nn_model *m, const struct nn_step *s)
+/* Parameters from which the step is shared among the team's threads,
+ * each taking a slice of every layer's weights and biases. */
+#define STEP_SPLIT (1u << 16)
+
+struct step_job {
+	struct nn_model *m;
+	const struct nn_step *s;
+};
+
+static void step_part(void *ctx, size_t part, size_t parts)
 {
+	const struct step_job *j = ctx;
+	const struct nn_step *s = j->s;
+	struct nn_model *m = j->m;
+
 	for (size_t i = 0; i < m->nlayers; i++) {
 		struct nn_layer *l = &m->layers[i];
-		size_t off = (size_t)(l->w - m->params);
 
 		if (!l->nw && !l->nb)
 			continue;
-		update(l->w, l->gw, m->velocity + off, l->nw, s->lr, s->l2, s->l1, s->momentum);
-		update(l->b, l->gb, m->velocity + off + l->nw, l->nb, s->lr, 0.0f, 0.0f, s->momentum);
+		size_t off = (size_t)(l->w - m->params);
+		size_t w0 = l->nw * part / parts, w1 = l->nw * (part + 1) / parts;
+		size_t b0 = l->nb * part / parts, b1 = l->nb * (part + 1) / parts;
+
+		update(l->w + w0, l->gw + w0, m->velocity + off + w0, w1 - w0, s->lr, s->l2, s->l1, s->momentum);
+		update(l->b + b0, l->gb + b0, m->velocity + off + l->nw + b0, b1 - b0, s->lr, 0.0f, 0.0f,
+		       s->momentum);
 	}
+}
+
+void nn_model_step(struct nn_model *m, const struct nn_step *s)
+{
+	struct step_job j = { m, s };
+
+	/* Elementwise: the same bits however it is split. */
+	if (m->nparams >= STEP_SPLIT && nn_team_size(m->team) > 1)
+		nn_team_run(m->team, step_part, &j);
+	else
+		step_part(&j, 0, 1);
 }
 
 /* "weights[k][i][j]...": the file's name of weight fi (file order) of the

@@ -866,6 +866,20 @@ Test(nn_model, large_fc_layers_match_numeric_grad_on_any_number_of_threads)
 		checked++;
 	}
 	cr_assert_geq(checked, 200, "%zu checked, %zu skipped at kinks", checked, skipped);
+	/* Two steps with momentum and decay (shared among the threads from
+	 * 2^16 parameters): the same weights either way, and not the old. */
+	const struct nn_step step = { .lr = 0.1f, .l2 = 1e-3f, .l1 = 1e-4f, .momentum = 0.9f };
+	float before = m[1]->params[12345];
+	for (int k = 0; k < 2; k++)
+		for (int t = 0; t < 2; t++) {
+			nn_model_forward(m[t], batch);
+			nn_model_backward(m[t], labels, batch);
+			nn_model_step(m[t], &step);
+		}
+	cr_assert_eq(memcmp(m[0]->params, m[1]->params, m[0]->nparams * sizeof(float)), 0,
+		     "the step on two threads gives other weights");
+	cr_assert_eq(memcmp(m[0]->velocity, m[1]->velocity, m[0]->nparams * sizeof(float)), 0);
+	cr_assert_neq(m[1]->params[12345], before);
 	nn_model_destroy(m[0]);
 	nn_model_destroy(m[1]);
 }
