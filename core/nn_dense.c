@@ -1,66 +1,105 @@
 #include "nn_dense.h"
 
+#include <string.h>
+
 #include "nn_layer.h"
 
 /* Weights from which a layer shares its work among threads. */
 #define FC_THREADED_WEIGHTS (1u << 17)
 
 /* The loops run over IN, the long contiguous dimension, so they vectorize
- * (-fopenmp-simd); each keeps its running sums in registers across the
- * short batch or output dimension, so a weight row is loaded and stored
- * once per call rather than once per example. */
+ * (GNU vectors in the forward pass, -fopenmp-simd in the backward); each
+ * keeps its running sums in registers across a few outputs and examples,
+ * so a weight row is read once for several examples. */
 
-/* Four dot products of x with rows w0..w3 at once: x is loaded once. */
-static void dot4(float *out, const float *restrict x, const float *restrict w0,
-		 const float *restrict w1, const float *restrict w2,
-		 const float *restrict w3, size_t n)
+typedef float v16 __attribute__((vector_size(64)));
+typedef float v8 __attribute__((vector_size(32)));
+
+#define FWD_ROWS 4       /* weight rows of a forward block */
+#define FWD_EXAMPLES 5   /* examples of a forward block: 20 sums in registers */
+
+/* The 16 lanes' sum, in a fixed order. */
+static inline float hsum(v16 v)
 {
-	float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+	v8 lo, hi;
 
-#pragma omp simd reduction(+ : s0, s1, s2, s3)
-	for (size_t i = 0; i < n; i++) {
-		s0 += x[i] * w0[i];
-		s1 += x[i] * w1[i];
-		s2 += x[i] * w2[i];
-		s3 += x[i] * w3[i];
+	memcpy(&lo, &v, sizeof(lo));
+	memcpy(&hi, (const char *)&v + sizeof(lo), sizeof(hi));
+	lo += hi;
+	return ((lo[0] + lo[4]) + (lo[1] + lo[5])) + ((lo[2] + lo[6]) + (lo[3] + lo[7]));
+}
+
+/* out[r][k] = b[k] + in[r] . w[k] for rows k < nr of w and examples
+ * r < ne: each sum runs 16 lanes wide over IN's whole vectors, then the
+ * lanes, then the tail in order. Inlined with constant nr and ne, so the
+ * nr x ne sums stay in registers and each weight vector is loaded once
+ * for all ne examples. */
+static inline __attribute__((always_inline)) void
+forward_block(float *out /* rows out_n apart */, const float *in, const float *w, const float *b,
+	      size_t in_n, size_t out_n, size_t nr, size_t ne)
+{
+	v16 acc[FWD_ROWS][FWD_EXAMPLES];
+	size_t full = in_n / 16 * 16;
+
+	memset(acc, 0, sizeof(acc));
+	for (size_t i = 0; i < full; i += 16) {
+		v16 wv[FWD_ROWS];
+
+		for (size_t k = 0; k < nr; k++)
+			memcpy(&wv[k], w + k * in_n + i, sizeof(v16));
+		for (size_t r = 0; r < ne; r++) {
+			v16 x;
+
+			memcpy(&x, in + r * in_n + i, sizeof(x));
+			for (size_t k = 0; k < nr; k++)
+				acc[k][r] += wv[k] * x;
+		}
 	}
-	out[0] = s0;
-	out[1] = s1;
-	out[2] = s2;
-	out[3] = s3;
+	for (size_t r = 0; r < ne; r++)
+		for (size_t k = 0; k < nr; k++) {
+			float sum = hsum(acc[k][r]);
+
+			for (size_t i = full; i < in_n; i++)
+				sum += in[r * in_n + i] * w[k * in_n + i];
+			out[r * out_n + k] = b[k] + sum;
+		}
 }
 
-static float dot(const float *restrict x, const float *restrict y, size_t n)
+/* A block of nr rows (FWD_ROWS or 1) over examples in groups of
+ * FWD_EXAMPLES; each group size its own inlined copy. */
+_Static_assert(FWD_EXAMPLES == 5, "one case below per group size");
+static void forward_rows(float *out, const float *in, const float *w, const float *b, size_t batch,
+			 size_t in_n, size_t out_n, size_t nr)
 {
-	float s = 0.0f;
+	for (size_t r0 = 0; r0 < batch; r0 += FWD_EXAMPLES) {
+		size_t ne = batch - r0 < FWD_EXAMPLES ? batch - r0 : FWD_EXAMPLES;
+		float *o = out + r0 * out_n;
+		const float *x = in + r0 * in_n;
 
-#pragma omp simd reduction(+ : s)
-	for (size_t i = 0; i < n; i++)
-		s += x[i] * y[i];
-	return s;
+#define CASE(R, E) case E: forward_block(o, x, w, b, in_n, out_n, R, E); break
+		if (nr == FWD_ROWS) {
+			switch (ne) {
+			CASE(FWD_ROWS, 1); CASE(FWD_ROWS, 2); CASE(FWD_ROWS, 3); CASE(FWD_ROWS, 4); CASE(FWD_ROWS, 5);
+			}
+		} else {
+			switch (ne) {
+			CASE(1, 1); CASE(1, 2); CASE(1, 3); CASE(1, 4); CASE(1, 5);
+			}
+		}
+#undef CASE
+	}
 }
 
-/* Outputs j0 .. j1 of every example; j0 a multiple of 4. */
+/* Outputs j0 .. j1 of every example; j0 a multiple of FWD_ROWS. */
 static void forward_range(float *out, const float *in, const float *w, const float *b, size_t batch,
 			  size_t in_n, size_t out_n, size_t j0, size_t j1)
 {
 	size_t j = j0;
 
-	/* Four weight rows at a time stay in L1 while every example passes. */
-	for (; j + 4 <= j1; j += 4) {
-		const float *w0 = w + j * in_n;
-
-		for (size_t r = 0; r < batch; r++) {
-			float *o = out + r * out_n + j;
-
-			dot4(o, in + r * in_n, w0, w0 + in_n, w0 + 2 * in_n, w0 + 3 * in_n, in_n);
-			for (size_t k = 0; k < 4; k++)
-				o[k] += b[j + k];
-		}
-	}
+	for (; j + FWD_ROWS <= j1; j += FWD_ROWS)
+		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, FWD_ROWS);
 	for (; j < j1; j++)
-		for (size_t r = 0; r < batch; r++)
-			out[r * out_n + j] = b[j] + dot(in + r * in_n, w + j * in_n, in_n);
+		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, 1);
 }
 
 void nn_dense_forward(float *out, const float *in, const float *w, const float *b,
@@ -227,7 +266,7 @@ static void forward_part(void *ctx, size_t part, size_t parts)
 	const struct nn_layer *l = j->l;
 	size_t lo, hi;
 
-	share(l->spec.size, 4, part, parts, &lo, &hi);
+	share(l->spec.size, FWD_ROWS, part, parts, &lo, &hi);
 	forward_range(l->a, j->in, l->w, l->b, j->batch, nn_shape_size(l->in), l->spec.size, lo, hi);
 }
 
