@@ -53,7 +53,7 @@ echo "nnlab bench: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d:
 # nnlab: one line per epoch in the format the peers print.
 run_nnlab() { # net
 	rm -rf "$out/run"
-	summary=$("$nnlab" run "$(config "$1")" --set train.epochs="$(epochs "$1")" --set charts=false \
+	summary=$("$nnlab" run "$(config "$1")" --set train.epochs="$(epochs "$1")" --set train.threads="$(threads "$1")" --set charts=false \
 		--set monitor.eval_cost=false --out "$out/run" 2>/dev/null | tail -n 1)
 	echo "$summary" | sed -n 's/.*peak memory \([0-9]*\) MB.*/\1/p' >"$out/peak"
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
