@@ -33,26 +33,31 @@ size_t nn_conv_scratch(const struct nn_conv_shape *s, size_t max_batch)
 }
 
 /* cols[(oy, ox)] = the k x k x c patch of in at (oy, ox), in (kh, kw, c)
- * order: each patch row is k * c contiguous floats of the input (short
- * rows, as a first layer's k floats, are copied by a loop, not memcpy). */
-static void im2col(float *cols, const float *in, const struct nn_conv_shape *s)
+ * order: each patch row is row = k * c contiguous floats of the input.
+ * Inlined with a constant row for the short rows of one-channel inputs,
+ * whose copies then compile to a move or two instead of a loop. */
+static inline __attribute__((always_inline)) void
+im2col_rows(float *cols, const float *in, const struct nn_conv_shape *s, size_t row)
 {
-	size_t oh = nn_conv_out_h(s), ow = nn_conv_out_w(s), row = s->k * s->c;
+	size_t oh = nn_conv_out_h(s), ow = nn_conv_out_w(s);
 
 	for (size_t oy = 0; oy < oh; oy++)
 		for (size_t ox = 0; ox < ow; ox++) {
 			float *restrict dst = cols + (oy * ow + ox) * s->k * row;
 
-			for (size_t ky = 0; ky < s->k; ky++) {
-				const float *restrict src = in + ((oy + ky) * s->w + ox) * s->c;
-
-				if (row < 32)
-					for (size_t i = 0; i < row; i++)
-						dst[ky * row + i] = src[i];
-				else
-					memcpy(dst + ky * row, src, row * sizeof(float));
-			}
+			for (size_t ky = 0; ky < s->k; ky++)
+				memcpy(dst + ky * row, in + ((oy + ky) * s->w + ox) * s->c, row * sizeof(float));
 		}
+}
+
+static void im2col(float *cols, const float *in, const struct nn_conv_shape *s)
+{
+	switch (s->k * s->c) {
+	case 3: im2col_rows(cols, in, s, 3); break;
+	case 5: im2col_rows(cols, in, s, 5); break;
+	case 7: im2col_rows(cols, in, s, 7); break;
+	default: im2col_rows(cols, in, s, s->k * s->c); break;
+	}
 }
 
 /* din += the patches of dcols, each added back where im2col took it. */
