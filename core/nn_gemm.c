@@ -5,8 +5,9 @@
 /* The register tile: MR rows of C by NR columns, 16 vectors of 16
  * floats, which stay in registers for a whole run of K. B is packed
  * first so the tile reads it contiguously, in panels of NR columns, KC
- * deep at a time; the tile reads A's MR rows as they are stored when A is
- * not transposed (MR streams, as apart), or else from a packed copy. */
+ * deep at a time; the tile reads A where it is stored (MR rows as apart
+ * or, for A^T, MR columns side by side), but a last panel of fewer than
+ * MR rows from a zero-padded copy. */
 #define MR 8
 #define NR 32
 #define KC 256
@@ -48,9 +49,10 @@ static void put(const struct out *o, size_t i, size_t half, v16 sum)
 	memcpy(c, &sum, sizeof(sum));
 }
 
-/* C's MR x NR tile (o) from rows a + i * as of op(A) and a packed B
- * panel, kc deep. */
-static void tile(const struct out *o, const float *restrict a, size_t as, const float *restrict bp, size_t kc)
+/* C's MR x NR tile (o) from op(A)'s rows, element (i, q) at
+ * a[i * as + q * aq], and a packed B panel, kc deep. */
+static void tile(const struct out *o, const float *restrict a, size_t as, size_t aq, const float *restrict bp,
+		 size_t kc)
 {
 	v16 c[MR][2];
 
@@ -61,7 +63,7 @@ static void tile(const struct out *o, const float *restrict a, size_t as, const 
 		memcpy(&b0, bp + q * NR, sizeof(b0));
 		memcpy(&b1, bp + q * NR + 16, sizeof(b1));
 		for (int i = 0; i < MR; i++) {
-			float x = a[i * as + q];
+			float x = a[i * as + q * aq];
 
 			c[i][0] += x * b0;
 			c[i][1] += x * b1;
@@ -74,8 +76,8 @@ static void tile(const struct out *o, const float *restrict a, size_t as, const 
 }
 
 /* The same for a panel with at most NR / 2 real columns: half the work. */
-static void tile_half(const struct out *o, const float *restrict a, size_t as, const float *restrict bp,
-		      size_t kc)
+static void tile_half(const struct out *o, const float *restrict a, size_t as, size_t aq,
+		      const float *restrict bp, size_t kc)
 {
 	v16 c[MR];
 
@@ -85,7 +87,7 @@ static void tile_half(const struct out *o, const float *restrict a, size_t as, c
 
 		memcpy(&b0, bp + q * NR, sizeof(b0));
 		for (int i = 0; i < MR; i++)
-			c[i] += a[i * as + q] * b0;
+			c[i] += a[i * as + q * aq] * b0;
 	}
 	for (int i = 0; i < MR; i++)
 		put(o, (size_t)i, 0, c[i]);
@@ -159,11 +161,16 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 		for (size_t r0 = m0; r0 < m1; r0 += MR) {
 			size_t rows = m1 - r0 < MR ? m1 - r0 : MR;
 			const float *a = ap;
-			size_t as = kc;
+			size_t as = kc, aq = 1;
 
-			if (!g->ta && rows == MR) {
+			if (rows == MR && !g->ta) {
 				a = g->a + r0 * g->lda + k0;
 				as = g->lda;
+			} else if (rows == MR) {
+				/* A^T: a row of op(A) is a column of A. */
+				a = g->a + k0 * g->lda + r0;
+				as = 1;
+				aq = g->lda;
 			} else {
 				pack_a(ap, g, r0, k0, kc);
 			}
@@ -176,9 +183,9 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 						 whole && add, whole ? bias : NULL };
 
 				if (cols > NR / 2)
-					tile(&o, a, as, bp + (j0 - n0) * kc, kc);
+					tile(&o, a, as, aq, bp + (j0 - n0) * kc, kc);
 				else
-					tile_half(&o, a, as, bp + (j0 - n0) * kc, kc);
+					tile_half(&o, a, as, aq, bp + (j0 - n0) * kc, kc);
 				if (whole)
 					continue;
 				for (size_t i = 0; i < rows; i++) {
