@@ -38,6 +38,16 @@ elif net_name == "conv2":
         nn.Flatten(), nn.Linear(640, 100), nn.Sigmoid(), nn.Linear(100, 10), nn.LogSoftmax(1))
     eta = 0.1
     loss_fn = nn.functional.nll_loss
+    # network3.py's initialisation, as nnlab's config has it (model.init:
+    # network3): weights N(0, 1/n_out), n_out = maps * k * k / pool area for
+    # a conv layer, biases N(0, 1), the softmax layer zero. With PyTorch's
+    # default the sigmoid net is still at chance after an epoch.
+    with torch.no_grad():
+        for layer, n_out in ((net[1], 20 * 5 * 5 / 4), (net[4], 40 * 5 * 5 / 4), (net[8], 100)):
+            layer.weight.normal_(0, (1 / n_out) ** 0.5)
+            layer.bias.normal_(0, 1)
+        net[10].weight.zero_()
+        net[10].bias.zero_()
 else:
     raise SystemExit(__doc__)
 
