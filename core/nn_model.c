@@ -89,13 +89,13 @@ static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, siz
 }
 
 double nn_model_plan(const struct nn_spec *specs, size_t n, struct nn_shape input,
-		     size_t max_batch, size_t *bad, struct nn_err *err)
+		     size_t max_batch, struct nn_layer *layers, size_t *bad, struct nn_err *err)
 {
-	struct nn_layer layers[NN_MAX_LAYERS];
+	struct nn_layer own[NN_MAX_LAYERS];
 	struct plan p;
 	double b = (double)max_batch;
 
-	if (plan_layers(layers, specs, n, input, max_batch, &p, bad, err) < 0)
+	if (plan_layers(layers ? layers : own, specs, n, input, max_batch, &p, bad, err) < 0)
 		return -1;
 	/* params, grads, velocity; input; acts and deltas; masks; one
 	 * thread's scratch. */

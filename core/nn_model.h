@@ -57,11 +57,13 @@ size_t nn_specs_dense(struct nn_spec *out, size_t cap, const size_t *sizes, size
 
 /* Infers every layer's shape from input and returns the bytes a model of
  * these layers would allocate for max_batch examples (a double, so no
- * size overflows); or returns -1, sets *bad to the index of the first
- * layer that does not fit and fills err with why, giving the sizes
- * ("input is 20x4x4, smaller than the 5x5 kernel"). */
+ * size overflows), with the planned layers (shapes and parameter counts,
+ * no storage) in layers[0 .. n) when layers is not NULL; or returns -1,
+ * sets *bad to the index of the first layer that does not fit and fills
+ * err with why, giving the sizes ("input is 20x4x4, smaller than the 5x5
+ * kernel"). */
 double nn_model_plan(const struct nn_spec *specs, size_t n, struct nn_shape input,
-		     size_t max_batch, size_t *bad, struct nn_err *err);
+		     size_t max_batch, struct nn_layer *layers, size_t *bad, struct nn_err *err);
 
 /* Creates a model of n layers (1..NN_MAX_LAYERS) on input, with zero
  * parameters and the quadratic cost, able to run batches of up to

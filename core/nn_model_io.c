@@ -353,7 +353,7 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 	if (sizes ? dense_specs(root, sizes, specs, &n, &input, &recorded, name, err) < 0
 		  : layer_specs(root, layers, specs, &n, &input, name, err) < 0)
 		goto done;
-	double need = nn_model_plan(specs, n, input, max_batch, &at, err);
+	double need = nn_model_plan(specs, n, input, max_batch, planned, &at, err);
 	if (need < 0) {
 		char what[64], msg[sizeof(err->msg)];
 
@@ -370,13 +370,8 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 			  name, need / (1 << 30), max_batch, max_bytes / (1 << 30));
 		goto done;
 	}
-	/* nn_model_plan has checked the layers; plan them again to know
-	 * their parameter shapes before anything is allocated. */
-	for (size_t i = 0; i < n; i++) {
-		planned[i] = (struct nn_layer){ .spec = specs[i], .kind = nn_layer_kind_of(specs[i].kind),
-						.in = i ? planned[i - 1].out : input };
-		planned[i].kind->plan(&planned[i], NULL);
-	}
+	/* The file's weights against the planned shapes, before anything is
+	 * allocated. */
 	if (check_shapes(root, planned, n, name, err) < 0)
 		goto done;
 	m = nn_model_create(specs, n, input, max_batch, err);

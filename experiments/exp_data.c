@@ -421,7 +421,7 @@ struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_d
 	}
 	/* Shapes and memory first: nothing is allocated for a model that
 	 * cannot run. */
-	if ((need = nn_model_plan(specs, n, input, max_batch, &bad, err)) < 0) {
+	if ((need = nn_model_plan(specs, n, input, max_batch, NULL, &bad, err)) < 0) {
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");

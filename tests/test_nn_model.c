@@ -766,7 +766,7 @@ Test(nn_model, shapes_are_inferred_and_bad_ones_name_the_layer)
 		{ .kind = NN_FC, .size = 10, .act = NN_SOFTMAX },
 	};
 	size_t bad = 99;
-	cr_assert_lt(nn_model_plan(small, 6, (struct nn_shape){ 28, 28, 1 }, 10, &bad, &err), 0);
+	cr_assert_lt(nn_model_plan(small, 6, (struct nn_shape){ 28, 28, 1 }, 10, NULL, &bad, &err), 0);
 	cr_assert_eq(bad, 4);
 	cr_assert_str_eq(err.msg, "input is 40x4x4, smaller than the 5x5 kernel");
 	cr_assert_null(nn_model_create(small, 6, (struct nn_shape){ 28, 28, 1 }, 10, &err));
