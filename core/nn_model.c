@@ -184,11 +184,11 @@ struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct n
 		struct nn_layer *l = &m->layers[i];
 
 		if (l->nw + l->nb) {
-			l->w = m->w[m->nweighted] = m->params + off;
-			l->gw = m->gw[m->nweighted] = m->grads + off;
+			l->w = m->params + off;
+			l->gw = m->grads + off;
 			off += l->nw;
-			l->b = m->b[m->nweighted] = m->params + off;
-			l->gb = m->gb[m->nweighted] = m->grads + off;
+			l->b = m->params + off;
+			l->gb = m->grads + off;
 			off += l->nb;
 			m->nweighted++;
 		}
@@ -276,6 +276,15 @@ const struct nn_layer *nn_model_layer(const struct nn_model *m, size_t i)
 {
 	assert(i < m->nlayers);
 	return &m->layers[i];
+}
+
+struct nn_layer *nn_model_weighted(struct nn_model *m, size_t k)
+{
+	for (size_t i = 0; i < m->nlayers; i++)
+		if ((m->layers[i].nw || m->layers[i].nb) && k-- == 0)
+			return &m->layers[i];
+	assert(!"no such layer with parameters");
+	return NULL;
 }
 
 size_t nn_model_inputs(const struct nn_model *m)

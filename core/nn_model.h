@@ -32,9 +32,7 @@ struct nn_model {
 	float *params;                    /* per layer with parameters: w, then b */
 	float *grads;                     /* same layout as params */
 	float *velocity;                  /* same layout as params: momentum state */
-	size_t nweighted;                 /* layers with parameters: w[k] is the k-th */
-	float *w[NN_MAX_LAYERS], *b[NN_MAX_LAYERS];
-	float *gw[NN_MAX_LAYERS], *gb[NN_MAX_LAYERS];
+	size_t nweighted;                 /* layers with parameters */
 
 	size_t max_batch;
 	float *x;                         /* (max_batch, input): the input rows */
@@ -93,6 +91,8 @@ void nn_model_set_acts(struct nn_model *m, enum nn_act hidden, enum nn_act outpu
 /* Accessors. */
 size_t nn_model_layer_count(const struct nn_model *m);
 const struct nn_layer *nn_model_layer(const struct nn_model *m, size_t i);
+/* The k-th layer with parameters, k < m->nweighted: its w, b, gw, gb. */
+struct nn_layer *nn_model_weighted(struct nn_model *m, size_t k);
 size_t nn_model_inputs(const struct nn_model *m);      /* features per example */
 size_t nn_model_outputs(const struct nn_model *m);     /* classes */
 /* The layers with parameters but the last: the hidden layers whose

@@ -169,8 +169,8 @@ Test(nn_model, sgd_step_matches_update_rule)
 	struct nn_model *m = nn_model_create_dense(sizes, 2, 2, NULL);
 
 	cr_assert_not_null(m);
-	memcpy(m->w[0], w0, sizeof(w0));
-	memcpy(m->b[0], b0, sizeof(b0));
+	memcpy(nn_model_weighted(m, 0)->w, w0, sizeof(w0));
+	memcpy(nn_model_weighted(m, 0)->b, b0, sizeof(b0));
 	for (int j = 0; j < 4; j++)
 		w[j] = w0[j];
 	for (int j = 0; j < 2; j++)
@@ -193,11 +193,11 @@ Test(nn_model, sgd_step_matches_update_rule)
 	struct nn_step step = { (float)(eta / 2), 0, 0, 0 };
 	nn_model_step(m, &step);
 	for (int j = 0; j < 4; j++)
-		cr_expect_float_eq(m->w[0][j], w[j] - eta / 2 * gw[j], 1e-6, "w[%d]", j);
+		cr_expect_float_eq(nn_model_weighted(m, 0)->w[j], w[j] - eta / 2 * gw[j], 1e-6, "w[%d]", j);
 	for (int j = 0; j < 2; j++)
-		cr_expect_float_eq(m->b[0][j], b[j] - eta / 2 * gb[j], 1e-6, "b[%d]", j);
+		cr_expect_float_eq(nn_model_weighted(m, 0)->b[j], b[j] - eta / 2 * gb[j], 1e-6, "b[%d]", j);
 	/* The step moved the weights, and left the gradients zeroed. */
-	cr_assert_gt(fabs(m->w[0][0] - w0[0]), 1e-4);
+	cr_assert_gt(fabs(nn_model_weighted(m, 0)->w[0] - w0[0]), 1e-4);
 	for (size_t i = 0; i < m->nparams; i++)
 		cr_assert_eq(m->grads[i], 0.0f);
 	nn_model_destroy(m);
@@ -220,9 +220,9 @@ Test(nn_model, l2_update_matches_the_book)
 	struct nn_rng rng;
 
 	for (int i = 0; i < 4; i++)
-		m->w[0][i] = (float)w[i];
-	m->b[0][0] = (float)b[0];
-	m->b[0][1] = (float)b[1];
+		nn_model_weighted(m, 0)->w[i] = (float)w[i];
+	nn_model_weighted(m, 0)->b[0] = (float)b[0];
+	nn_model_weighted(m, 0)->b[1] = (float)b[1];
 	nn_rng_init(&rng, 1);
 	nn_train_epoch(m, &d, &sgd, order, &rng, NULL, NULL);
 	for (int k = 0; k < 4; k += 2) {
@@ -246,9 +246,9 @@ Test(nn_model, l2_update_matches_the_book)
 			b[o] -= eta / 2 * gb[o];
 	}
 	for (int i = 0; i < 4; i++)
-		cr_expect_float_eq(m->w[0][i], w[i], 1e-6, "w[%d]: %g vs %g", i, (double)m->w[0][i], w[i]);
+		cr_expect_float_eq(nn_model_weighted(m, 0)->w[i], w[i], 1e-6, "w[%d]: %g vs %g", i, (double)nn_model_weighted(m, 0)->w[i], w[i]);
 	for (int o = 0; o < 2; o++)
-		cr_expect_float_eq(m->b[0][o], b[o], 1e-6, "b[%d]", o);
+		cr_expect_float_eq(nn_model_weighted(m, 0)->b[o], b[o], 1e-6, "b[%d]", o);
 	nn_model_destroy(m);
 }
 
@@ -258,21 +258,21 @@ Test(nn_model, momentum_and_l1_follow_their_rules)
 	struct nn_model *m = nn_model_create_dense(sizes, 2, 1, NULL);
 	struct nn_step s = { .lr = 0.1f, .l1 = 0.01f, .momentum = 0.9f };
 
-	m->w[0][0] = 1.0f;
-	m->b[0][0] = -1.0f;
+	nn_model_weighted(m, 0)->w[0] = 1.0f;
+	nn_model_weighted(m, 0)->b[0] = -1.0f;
 	/* Step 1: u = 0.1*2 + 0.01*sgn(1) = 0.21, v = -0.21, w = 0.79;
 	 * the bias gets no L1: u = 0.1*2 = 0.2, v = -0.2, b = -1.2. */
-	m->gw[0][0] = 2.0f;
-	m->gb[0][0] = 2.0f;
+	nn_model_weighted(m, 0)->gw[0] = 2.0f;
+	nn_model_weighted(m, 0)->gb[0] = 2.0f;
 	nn_model_step(m, &s);
-	cr_assert_float_eq(m->w[0][0], 0.79f, 1e-6);
-	cr_assert_float_eq(m->b[0][0], -1.2f, 1e-6);
-	cr_assert_eq(m->gw[0][0], 0.0f);
+	cr_assert_float_eq(nn_model_weighted(m, 0)->w[0], 0.79f, 1e-6);
+	cr_assert_float_eq(nn_model_weighted(m, 0)->b[0], -1.2f, 1e-6);
+	cr_assert_eq(nn_model_weighted(m, 0)->gw[0], 0.0f);
 	/* Step 2 with zero gradient: v = 0.9*-0.21 - 0.01 = -0.199, w = 0.591;
 	 * the bias coasts: v = -0.18, b = -1.38. */
 	nn_model_step(m, &s);
-	cr_assert_float_eq(m->w[0][0], 0.591f, 1e-6);
-	cr_assert_float_eq(m->b[0][0], -1.38f, 1e-6);
+	cr_assert_float_eq(nn_model_weighted(m, 0)->w[0], 0.591f, 1e-6);
+	cr_assert_float_eq(nn_model_weighted(m, 0)->b[0], -1.38f, 1e-6);
 	nn_model_destroy(m);
 }
 
@@ -346,9 +346,9 @@ Test(nn_model, epoch_stops_when_asked)
 	cr_assert_eq(calls, 3);
 	/* Without a callback the epoch runs to the end; with zero inputs and
 	 * every label 0 the bias of output 0 rises. */
-	float b0 = m->b[0][0];
+	float b0 = nn_model_weighted(m, 0)->b[0];
 	cr_assert_eq(nn_train_epoch(m, &d, &sgd, order, &rng, NULL, NULL), 0);
-	cr_assert_gt(m->b[0][0], b0);
+	cr_assert_gt(nn_model_weighted(m, 0)->b[0], b0);
 	nn_model_destroy(m);
 }
 
@@ -362,8 +362,8 @@ Test(nn_model, evaluate_counts_argmax_and_mean_cost)
 	struct nn_data d = { x, NN_U8, 1.0f, y, 3, 2 };
 	struct nn_eval ev;
 
-	m->b[0][0] = 4.0f;
-	m->b[0][1] = -4.0f;
+	nn_model_weighted(m, 0)->b[0] = 4.0f;
+	nn_model_weighted(m, 0)->b[1] = -4.0f;
 	nn_evaluate(m, &d, &ev);
 	cr_assert_eq(ev.correct, 2);
 	cr_assert_eq(ev.total, 3);
@@ -433,10 +433,10 @@ Test(nn_model, the_last_partial_mini_batch_is_trained)
 	/* Label 0 (y = (1, 0)): w[0][1] rises and w[1][1] falls, by
 	 * eta (y - a) a (1 - a), about 0.1 each; the first input's weights
 	 * never see a nonzero input. */
-	cr_assert_gt(m->w[0][0 * D + 1], 0.05f, "the 7th example was not trained");
-	cr_assert_lt(m->w[0][1 * D + 1], -0.05f);
-	cr_assert_float_eq(m->w[0][0 * D + 0], 0.0f, 0);
-	cr_assert_float_eq(m->w[0][1 * D + 0], 0.0f, 0);
+	cr_assert_gt(nn_model_weighted(m, 0)->w[0 * D + 1], 0.05f, "the 7th example was not trained");
+	cr_assert_lt(nn_model_weighted(m, 0)->w[1 * D + 1], -0.05f);
+	cr_assert_float_eq(nn_model_weighted(m, 0)->w[0 * D + 0], 0.0f, 0);
+	cr_assert_float_eq(nn_model_weighted(m, 0)->w[1 * D + 0], 0.0f, 0);
 	nn_model_destroy(m);
 }
 
@@ -451,19 +451,19 @@ Test(nn_model, scaled_init_has_the_books_spread)
 	nn_rng_init(&rng, 9);
 	nn_model_init_scaled(m, &rng);
 	for (size_t i = 0; i < 400 * 300; i++)
-		sw += (double)m->w[0][i] * m->w[0][i];
+		sw += (double)nn_model_weighted(m, 0)->w[i] * nn_model_weighted(m, 0)->w[i];
 	for (size_t i = 0; i < 300; i++)
-		sb += (double)m->b[0][i] * m->b[0][i];
+		sb += (double)nn_model_weighted(m, 0)->b[i] * nn_model_weighted(m, 0)->b[i];
 	cr_assert_float_eq(sqrt(sw / (400 * 300)), 1.0 / 20.0, 0.001, "weight sd %g", sqrt(sw / (400 * 300)));
 	cr_assert_float_eq(sqrt(sb / 300), 1.0, 0.12, "bias sd %g", sqrt(sb / 300));
 	sw = 0;
 	for (size_t i = 0; i < 300 * 10; i++)
-		sw += (double)m->w[1][i] * m->w[1][i];
+		sw += (double)nn_model_weighted(m, 1)->w[i] * nn_model_weighted(m, 1)->w[i];
 	cr_assert_float_eq(sqrt(sw / 3000), 1.0 / sqrt(300.0), 0.003);
 	nn_model_init_large(m, &rng);
 	sw = 0;
 	for (size_t i = 0; i < 400 * 300; i++)
-		sw += (double)m->w[0][i] * m->w[0][i];
+		sw += (double)nn_model_weighted(m, 0)->w[i] * nn_model_weighted(m, 0)->w[i];
 	cr_assert_float_eq(sqrt(sw / (400 * 300)), 1.0, 0.01);
 	nn_model_destroy(m);
 }
@@ -500,7 +500,7 @@ Test(nn_model, bias_gradient_norms_match_a_per_example_computation)
 		nn_model_backward(m, &y[i], 1);
 		for (size_t l = 0; l < 2; l++)
 			for (size_t j = 0; j < sizes[l + 1]; j++)
-				sum[l][j] += m->gb[l][j];
+				sum[l][j] += nn_model_weighted(m, l)->gb[j];
 		memset(m->grads, 0, m->nparams * sizeof(float));
 	}
 	for (size_t l = 0; l < 2; l++) {
@@ -682,12 +682,12 @@ Test(nn_model, one_sgd_step_of_a_conv_net_matches_a_hand_computation)
 	cr_assert_not_null(m);
 	cr_assert_eq(m->nparams, 4 + 1 + 2 + 2);
 	for (int i = 0; i < 4; i++)
-		m->w[0][i] = (float)k[i];
-	m->b[0][0] = (float)kb;
-	m->w[1][0] = (float)v[0];
-	m->w[1][1] = (float)v[1];
-	m->b[1][0] = (float)vb[0];
-	m->b[1][1] = (float)vb[1];
+		nn_model_weighted(m, 0)->w[i] = (float)k[i];
+	nn_model_weighted(m, 0)->b[0] = (float)kb;
+	nn_model_weighted(m, 1)->w[0] = (float)v[0];
+	nn_model_weighted(m, 1)->w[1] = (float)v[1];
+	nn_model_weighted(m, 1)->b[0] = (float)vb[0];
+	nn_model_weighted(m, 1)->b[1] = (float)vb[1];
 	for (int i = 0; i < 9; i++)
 		nn_model_input(m)[i] = (float)x[i];
 	m->cost = NN_LOG_LIKELIHOOD;
@@ -722,12 +722,12 @@ Test(nn_model, one_sgd_step_of_a_conv_net_matches_a_hand_computation)
 	struct nn_step step = { .lr = (float)lr, .l2 = (float)decay };
 	nn_model_step(m, &step);
 	for (int i = 0; i < 4; i++)
-		cr_assert_float_eq(m->w[0][i], k[i] - lr * gk[i] - decay * k[i], 1e-6, "kernel %d", i);
-	cr_assert_float_eq(m->b[0][0], kb - lr * dz, 1e-6);
-	cr_assert_float_eq(m->w[1][0], v[0] - lr * d0 * p - decay * v[0], 1e-6);
-	cr_assert_float_eq(m->w[1][1], v[1] - lr * d1 * p - decay * v[1], 1e-6);
-	cr_assert_float_eq(m->b[1][0], vb[0] - lr * d0, 1e-6);
-	cr_assert_float_eq(m->b[1][1], vb[1] - lr * d1, 1e-6);
+		cr_assert_float_eq(nn_model_weighted(m, 0)->w[i], k[i] - lr * gk[i] - decay * k[i], 1e-6, "kernel %d", i);
+	cr_assert_float_eq(nn_model_weighted(m, 0)->b[0], kb - lr * dz, 1e-6);
+	cr_assert_float_eq(nn_model_weighted(m, 1)->w[0], v[0] - lr * d0 * p - decay * v[0], 1e-6);
+	cr_assert_float_eq(nn_model_weighted(m, 1)->w[1], v[1] - lr * d1 * p - decay * v[1], 1e-6);
+	cr_assert_float_eq(nn_model_weighted(m, 1)->b[0], vb[0] - lr * d0, 1e-6);
+	cr_assert_float_eq(nn_model_weighted(m, 1)->b[1], vb[1] - lr * d1, 1e-6);
 	nn_model_destroy(m);
 }
 

@@ -122,11 +122,11 @@ Test(nn_model_io, writer_refuses_nan_and_infinity)
 	FILE *f = open_memstream(&buf, &len);
 
 	cr_assert_eq(nn_model_nonfinite(m, what, sizeof(what)), 0);
-	m->w[1][1 * 2 + 0] = NAN;
+	nn_model_weighted(m, 1)->w[1 * 2 + 0] = NAN;
 	cr_assert_eq(nn_model_write_json(m, f, "m.json", &err), NN_EFORMAT);
 	cr_assert_str_eq(err.msg, "refusing to write 'm.json': weights[1][1][0] is nan");
-	m->w[1][2] = 0;
-	m->b[0][1] = -INFINITY;
+	nn_model_weighted(m, 1)->w[2] = 0;
+	nn_model_weighted(m, 0)->b[1] = -INFINITY;
 	cr_assert_eq(nn_model_write_json(m, f, "m.json", &err), NN_EFORMAT);
 	cr_assert_str_eq(err.msg, "refusing to write 'm.json': biases[0][1] is -inf");
 	fclose(f);
