@@ -1,0 +1,49 @@
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "nn_dense.h"
+#include "nn_rng.h"
+
+/* The forward kernel's blocks (4 weight rows by 5 examples, 16 inputs a
+ * vector) and every remainder: batches of 1 to 12, 1 to 9 outputs, input
+ * lengths around the vector width; against a plain sum in double. */
+Test(nn_dense, forward_matches_a_plain_sum_for_odd_shapes)
+{
+	static const size_t ins[] = { 1, 15, 16, 17, 33, 100 };
+	enum { MAXB = 12, MAXO = 9, MAXI = 100 };
+	static float in[MAXB * MAXI], w[MAXO * MAXI], b[MAXO], out[MAXB * MAXO];
+	struct nn_rng rng;
+
+	nn_rng_init(&rng, 3);
+	for (size_t i = 0; i < MAXB * MAXI; i++)
+		in[i] = (float)nn_rng_normal(&rng);
+	for (size_t i = 0; i < MAXO * MAXI; i++)
+		w[i] = (float)nn_rng_normal(&rng);
+	for (size_t i = 0; i < MAXO; i++)
+		b[i] = (float)nn_rng_normal(&rng);
+	for (size_t k = 0; k < sizeof(ins) / sizeof(ins[0]); k++)
+		for (size_t batch = 1; batch <= MAXB; batch++)
+			for (size_t out_n = 1; out_n <= MAXO; out_n++) {
+				size_t in_n = ins[k];
+
+				for (size_t i = 0; i < MAXB * MAXO; i++)
+					out[i] = NAN;
+				nn_dense_forward(out, in, w, b, batch, in_n, out_n);
+				for (size_t r = 0; r < batch; r++)
+					for (size_t j = 0; j < out_n; j++) {
+						double want = b[j], mag = fabs(b[j]);
+
+						for (size_t i = 0; i < in_n; i++) {
+							want += (double)in[r * in_n + i] * w[j * in_n + i];
+							mag += fabs((double)in[r * in_n + i] * w[j * in_n + i]);
+						}
+						cr_assert(fabs(out[r * out_n + j] - want) <= 1e-6 * mag,
+							  "in %zu, batch %zu, out %zu at (%zu, %zu): %.9g, want %.9g",
+							  in_n, batch, out_n, r, j, out[r * out_n + j], want);
+					}
+				/* Nothing written past the batch's outputs. */
+				for (size_t i = batch * out_n; i < MAXB * MAXO; i++)
+					cr_assert(isnan(out[i]), "wrote out[%zu] beyond %zu x %zu", i, batch, out_n);
+			}
+}
