@@ -18,13 +18,15 @@ typedef float v8 __attribute__((vector_size(32)));
 #define FWD_ROWS 4       /* weight rows of a forward block */
 #define FWD_EXAMPLES 5   /* examples of a forward block: 20 sums in registers */
 
-/* The 16 lanes' sum, in a fixed order. */
-static inline float hsum(v16 v)
+/* The 16 lanes' sum, in a fixed order. (Vectors go by pointer: passed by
+ * value they would change the calling convention between builds with and
+ * without AVX-512.) */
+static inline float hsum(const v16 *v)
 {
 	v8 lo, hi;
 
-	memcpy(&lo, &v, sizeof(lo));
-	memcpy(&hi, (const char *)&v + sizeof(lo), sizeof(hi));
+	memcpy(&lo, v, sizeof(lo));
+	memcpy(&hi, (const char *)v + sizeof(lo), sizeof(hi));
 	lo += hi;
 	return ((lo[0] + lo[4]) + (lo[1] + lo[5])) + ((lo[2] + lo[6]) + (lo[3] + lo[7]));
 }
@@ -57,7 +59,7 @@ forward_block(float *out /* rows out_n apart */, const float *in, const float *w
 	}
 	for (size_t r = 0; r < ne; r++)
 		for (size_t k = 0; k < nr; k++) {
-			float sum = hsum(acc[k][r]);
+			float sum = hsum(&acc[k][r]);
 
 			for (size_t i = full; i < in_n; i++)
 				sum += in[r * in_n + i] * w[k * in_n + i];

@@ -34,10 +34,10 @@ struct out {
 	const float *bias;   /* NR floats, or NULL */
 };
 
-static void put(const struct out *o, size_t i, size_t half, v16 sum)
+static void put(const struct out *o, size_t i, size_t half, const v16 *v)
 {
 	float *c = o->c + i * o->ldc + half * 16;
-	v16 x;
+	v16 x, sum = *v;
 
 	if (o->add) {
 		memcpy(&x, c, sizeof(x));
@@ -70,8 +70,8 @@ static void tile(const struct out *o, const float *restrict a, size_t as, size_t
 		}
 	}
 	for (int i = 0; i < MR; i++) {
-		put(o, (size_t)i, 0, c[i][0]);
-		put(o, (size_t)i, 1, c[i][1]);
+		put(o, (size_t)i, 0, &c[i][0]);
+		put(o, (size_t)i, 1, &c[i][1]);
 	}
 }
 
@@ -90,7 +90,7 @@ static void tile_half(const struct out *o, const float *restrict a, size_t as, s
 			c[i] += a[i * as + q * aq] * b0;
 	}
 	for (int i = 0; i < MR; i++)
-		put(o, (size_t)i, 0, c[i]);
+		put(o, (size_t)i, 0, &c[i]);
 }
 
 /* op(A)'s rows r0 .. r0 + MR, depth k0 .. k0 + kc, into ap (row i at
