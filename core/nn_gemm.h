@@ -1,6 +1,7 @@
-/* The matrix product of the convolution layers: operands packed into
- * panels, an 8 x 32 register tile. It runs on the calling thread (a conv
- * layer gives each thread its own examples). Kernels do not validate. */
+/* The matrix product of the convolution layers: an 8 x 32 register tile
+ * that reads A where it lies and B packed into panels. It runs on the
+ * calling thread (a conv layer gives each thread its own examples).
+ * Kernels do not validate. */
 #ifndef NN_GEMM_H
 #define NN_GEMM_H
 
