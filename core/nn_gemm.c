@@ -22,7 +22,7 @@ static size_t round_up(size_t x, size_t to)
 
 size_t nn_gemm_scratch(size_t n)
 {
-	return KC * (n < NC ? round_up(n, NR) : NC) + KC * MR + MR * NR;
+	return KC * (n < NC ? round_up(n, NR) : NC) + KC * MR;
 }
 
 /* How a tile's sums reach C: added to it, or stored over it with the bias
@@ -151,7 +151,8 @@ static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, siz
 /* The tiles of rows [m0, m1) and columns [n0, n1) of C, n1 - n0 <= NC. */
 static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t m1, size_t n0, size_t n1)
 {
-	float *bp = scratch, *ap = scratch + KC * round_up(n1 - n0, NR), *t = ap + KC * MR;
+	float *bp = scratch, *ap = scratch + KC * round_up(n1 - n0, NR);
+	float t[MR * NR];
 
 	for (size_t k0 = 0; k0 < g->k; k0 += KC) {
 		size_t kc = g->k - k0 < KC ? g->k - k0 : KC;
