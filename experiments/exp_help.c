@@ -1,0 +1,152 @@
+/* nnlab's help texts: the general usage and each command's --help. */
+#include "exp_help.h"
+
+#include <string.h>
+
+static const char usage[] =
+	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
+	"       nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
+	"       nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	"       nnlab eval MODEL.json... CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	"       nnlab plot RUN_DIR... [-o FILE] [--metric NAME,...] [--from E] [--log] [--x KEY]\n"
+	"       nnlab report DIR\n"
+	"       nnlab plugins\n"
+	"       nnlab --help | --version\n"
+	"\n"
+	"Commands:\n"
+	"  run CONFIG        train the experiment described by the YAML file CONFIG,\n"
+	"                    writing runs/NAME/ (config.yaml, metrics.csv, model.json,\n"
+	"                    best.json)\n"
+	"  plot RUN_DIR...   overlay one metric of several runs in one chart (default\n"
+	"                    eval_accuracy into overlay.png, .svg and .gp)\n"
+	"  report DIR        write DIR/report.html: one page for a run, or for a\n"
+	"                    directory of runs\n"
+	"  plugins           list the dataset plugins on the plugin path, with options\n"
+	"  sweep CONFIG      run the trials of CONFIG's sweep section, N at a time,\n"
+	"                    into sweeps/NAME (or --out DIR); run it again to resume;\n"
+	"                    --force starts a new directory when the sweep changed;\n"
+	"                    --mpi under mpirun: rank 0 hands trials to the others\n"
+	"  check CONFIG      check the config, plugin, data and model without training\n"
+	"  eval MODEL CONFIG score saved models (and their plurality vote) on the split\n"
+	"                    CONFIG evaluates (data.eval), with confusion matrices\n"
+	"\n"
+	"Options of run:\n"
+	"  --set KEY=VALUE   override a config value by its dotted key path, e.g.\n"
+	"                    --set train.eta=0.5 --set model.layers=[784,100,10]\n"
+	"  --out DIR         write the run into DIR instead of runs/NAME\n"
+	"  --plugin FILE     load the dataset plugin from FILE instead of finding\n"
+	"                    data.plugin by name (only the command line names files)\n"
+	"  --quiet, -q       print nothing but errors\n"
+	"  --plot-terminal   draw the accuracy curve as text at the end\n"
+	"  --heartbeat FILE  rewrite FILE every few seconds while running (sweeps\n"
+	"                    use it to tell a live trial from a dead one)\n"
+	"\n"
+	"Environment:\n"
+	"  NNLAB_PLUGIN_PATH colon-separated directories searched for dataset\n"
+	"                    plugins (ds_NAME.so) after those beside nnlab\n"
+	"  NNLAB_MAX_MEMORY  the most memory a model may take (default 8G)\n"
+	"\n"
+	"'nnlab COMMAND --help' describes one command.\n";
+
+/* Each command's own --help. */
+static const struct {
+	const char *name, *help;
+} command_help[] = {
+	{ "run",
+	  "usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
+	  "                 [--plot-terminal] [--heartbeat FILE] [--result FILE]\n"
+	  "\n"
+	  "Trains the experiment CONFIG describes into runs/NAME/ (or DIR): config.yaml,\n"
+	  "metrics.csv, model.json, best.json and the charts. A config with a 'sweep'\n"
+	  "section runs with 'nnlab sweep' (or once, as its base, with --set sweep=null).\n"
+	  "\n"
+	  "  --set KEY=VALUE   override a config value by its dotted key path\n"
+	  "  --out DIR         write the run into DIR (an earlier run's files there go)\n"
+	  "  --plugin FILE     load the dataset plugin from FILE\n"
+	  "  --quiet, -q       print nothing but errors\n"
+	  "  --plot-terminal   draw the accuracy curve as text at the end\n"
+	  "  --heartbeat FILE  rewrite FILE every few seconds while running\n"
+	  "  --result FILE     write the run's outcome to FILE at the end: 'outcome: done'\n"
+	  "                    (or diverged, stopped, config, failed) and 'message: ...'\n"
+	  "Exit status: 0, 1 for a runtime failure, 2 for a usage or config error.\n" },
+	{ "sweep",
+	  "usage: nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
+	  "\n"
+	  "Runs the trials of CONFIG's sweep section, N at a time, each as its own\n"
+	  "'nnlab run', into sweeps/NAME (or DIR); the same command resumes a stopped\n"
+	  "sweep. --force starts DIR-2, ... when the definition changed; --mpi runs\n"
+	  "under mpirun, rank 0 handing trials to the others. --set values apply to\n"
+	  "every trial. Exit status: 0 when every trial ended done, pruned or\n"
+	  "diverged; 1 when a trial failed, the sweep stopped or its files cannot be\n"
+	  "written; 2 for a usage or config error.\n" },
+	{ "check",
+	  "usage: nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	  "\n"
+	  "Loads the config, the plugin, the data and the model as 'nnlab run' would and\n"
+	  "stops before training; for a sweep config, lists its trials too.\n" },
+	{ "eval",
+	  "usage: nnlab eval MODEL.json... CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
+	  "                  [--out DIR] [--top N]\n"
+	  "\n"
+	  "Scores a saved model (the config's model.from; its file gives the layers)\n"
+	  "on the split the config evaluates, and prints C / T, the mean cost and the\n"
+	  "confusion matrix. With several models (up to 64): each one's C / T, then\n"
+	  "their plurality vote's (ties to the earliest model's class) and its\n"
+	  "confusion matrix. A sweep directory stands for the best.json of each of\n"
+	  "its trials that ended done, best objective first.\n"
+	  "  --top N    only the N best trials of a sweep directory\n"
+	  "  --out DIR  draw the misclassified examples (the vote's) in DIR\n" },
+	{ "plot",
+	  "usage: nnlab plot RUN_DIR... [-o FILE] [--metric NAME[,NAME...]] [--from E] [--to E]\n"
+	  "                  [--log] [--logx] [--x KEY [--final]] [--panels] [--title TEXT]\n"
+	  "\n"
+	  "Overlays metrics.csv columns (default eval_accuracy) of several runs, or of\n"
+	  "every run in a directory, into FILE.png, FILE.svg and FILE.gp (default\n"
+	  "overlay): a line per run and column against the epoch.\n"
+	  "  --metric A,B       several columns; NAME* is a family (grad_norm_hidden*)\n"
+	  "  --from E, --to E   only epochs E and after (before)\n"
+	  "  --log, --logx      a log scale for y, x\n"
+	  "  --x KEY            each column's best value of every run against the run's\n"
+	  "                     config value KEY (data.train_size); --final: the last\n"
+	  "                     epoch's value instead\n"
+	  "  --panels           one panel per column, side by side\n"
+	  "  --yrange LO:HI     the y axis's range (in the units shown: % for accuracies)\n"
+	  "  --title TEXT       the chart's title\n" },
+	{ "report",
+	  "usage: nnlab report DIR\n"
+	  "\n"
+	  "Writes DIR/report.html, a self-contained page: for a run, its numbers, charts\n"
+	  "and metrics; for a directory of runs (or a sweep directory), a table of them,\n"
+	  "their overlay and, when they differ in two values, a heatmap.\n" },
+	{ "plugins",
+	  "usage: nnlab plugins\n"
+	  "\n"
+	  "Lists the dataset plugins on the plugin path with their options.\n" },
+};
+
+int exp_help_wanted(int argc, char **argv)
+{
+	static const char *const takes_value[] = { "--set", "--out", "--plugin", "--heartbeat", "--result", "-j", "--top",
+						   "-o", "--metric", "--from", "--to", "--x", "--title", "--yrange", NULL };
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+		for (const char *const *t = takes_value; *t; t++)
+			if (!strcmp(argv[i], *t)) {
+				i++;
+				break;
+			}
+	}
+	return 0;
+}
+
+const char *exp_help(const char *command)
+{
+	if (!command)
+		return usage;
+	for (size_t i = 0; i < sizeof(command_help) / sizeof(command_help[0]); i++)
+		if (!strcmp(command, command_help[i].name))
+			return command_help[i].help;
+	return NULL;
+}
