@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exp_flat.h"
 #include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_overlay.h"

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exp_flat.h"
 #include "exp_metrics.h"
 #include "exp_text.h"
 #include "nn_rng.h"

@@ -56,18 +56,6 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err);
  * "0.5", "[784, 30, 10]", "{kind: blobs}". Returns a new string or NULL. */
 char *exp_node_text(const struct exp_node *n);
 
-/* Every value under the map n as "dotted.key=TEXT\n" lines, in order,
- * values as exp_node_text writes them. Returns a new string or NULL. */
-char *exp_node_flatten(const struct exp_node *n);
-
-/* The value of key in flattened text, copied into out ("" when absent). */
-const char *exp_flat_get(const char *flat, const char *key, char *out, size_t len);
-
-/* The keys (other than "name") whose values differ among the n flattened
- * configs, in the first one's order: up to max of them into keys. Returns
- * how many differ in all. */
-size_t exp_flat_differing(char *const *flats, size_t n, char (*keys)[256], size_t max);
-
 /* Edit distance between two short strings, for "did you mean" hints. */
 size_t exp_edit_distance(const char *a, const char *b);
 
