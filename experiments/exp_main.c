@@ -459,7 +459,7 @@ static int cmd_plot(int argc, char **argv)
 		goto done;
 	}
 	/* Only what exists: without gnuplot there is the script alone. */
-	if (exp_plot_have_gnuplot())
+	if (exp_gnuplot_have())
 		printf("wrote %s.gp, %s.png and %s.svg (%zu run%s)\n", base, base, base, n, n == 1 ? "" : "s");
 	else
 		printf("wrote %s.gp only (%zu run%s): gnuplot is not installed\n", base, n, n == 1 ? "" : "s");

@@ -50,11 +50,11 @@ static void head(FILE *f, const struct overlay *o, const char *what)
 	const char *slash = strrchr(o->base, '/');
 	char ylabel[300];
 
-	exp_plot_script_head(f, slash ? slash + 1 : o->base, o->opt->title ? o->opt->title : what,
-		    o->opt->title ? "" : "one line per run and column");
+	exp_gnuplot_head(f, slash ? slash + 1 : o->base, o->opt->title ? o->opt->title : what,
+			 o->opt->title ? "" : "one line per run and column");
 	y_label(o, ylabel, sizeof(ylabel));
 	fputs("set encoding utf8\nset datafile separator ','\nset datafile columnheaders\nset grid\nset ylabel ", f);
-	exp_plot_quote(f, ylabel, 0);
+	exp_gnuplot_quote(f, ylabel, 0);
 	fputs(" noenhanced\n", f);
 	if (o->opt->logy)
 		fputs("set logscale y\nset format y '%g'\n", f);
@@ -98,9 +98,9 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 	for (size_t c = 0, k = 0; c < (opt->panels ? o->ncols : 1); c++) {
 		if (opt->panels && o->ncols > 1) {
 			fputs("set title ", f);
-			exp_plot_quote(f, o->cols[c], 1);
+			exp_gnuplot_quote(f, o->cols[c], 1);
 			fputs(" noenhanced; set ylabel ", f);
-			exp_plot_quote(f, o->cols[c], 1);
+			exp_gnuplot_quote(f, o->cols[c], 1);
 			fputs(" noenhanced; ", f);
 		}
 		fputs("plot ", f);
@@ -109,7 +109,7 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 				char path[4200], colour[8], title[600];
 
 				snprintf(path, sizeof(path), "%s/metrics.csv", o->runs[i]);
-				exp_plot_colour(opt->panels ? i : k, opt->panels ? o->nruns : n, colour);
+				exp_gnuplot_colour(opt->panels ? i : k, opt->panels ? o->nruns : n, colour);
 				if (o->ncols == 1 || opt->panels)
 					snprintf(title, sizeof(title), "%s", o->legend[i]);
 				else if (o->nruns == 1)
@@ -117,10 +117,10 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 				else
 					snprintf(title, sizeof(title), "%s: %s", o->legend[i], o->cols[cc]);
 				fputs(i || (!opt->panels && cc) ? ", " : "", f);
-				exp_plot_quote(f, path, 1);
+				exp_gnuplot_quote(f, path, 1);
 				fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",
 					is_accuracy(o->cols[cc]) ? "100*" : "", o->cols[cc], colour);
-				exp_plot_quote(f, title, 1);
+				exp_gnuplot_quote(f, title, 1);
 			}
 		fputs(opt->panels && o->ncols > 1 ? "; " : "", f);
 	}
@@ -129,9 +129,9 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 		char size[32];
 
 		snprintf(size, sizeof(size), "%zu,480", o->ncols * 520);
-		exp_plot_script_tail(f, size);
+		exp_gnuplot_tail(f, size);
 	} else {
-		exp_plot_script_tail(f, n <= KEY_MAX ? "1100,560" : SIZE);
+		exp_gnuplot_tail(f, n <= KEY_MAX ? "1100,560" : SIZE);
 	}
 	return 0;
 }
@@ -207,20 +207,20 @@ static int write_across(FILE *f, void *ctx, struct nn_err *err)
 	head(f, o, what);
 	/* nnlab's own data file: no header row to skip. */
 	fputs("set datafile separator whitespace\nset datafile nocolumnheaders\nset xlabel ", f);
-	exp_plot_quote(f, o->opt->x_key, 0);
+	exp_gnuplot_quote(f, o->opt->x_key, 0);
 	fputs(" noenhanced\ndraw = \"plot ", f);
 	for (size_t c = 0; c < o->ncols; c++) {
 		char colour[8], data[4300];
 
-		exp_plot_colour(c, o->ncols, colour);
+		exp_gnuplot_colour(c, o->ncols, colour);
 		snprintf(data, sizeof(data), "%s.dat", slash ? slash + 1 : o->base);
 		fputs(c ? ", " : "", f);
-		exp_plot_quote(f, data, 1);
+		exp_gnuplot_quote(f, data, 1);
 		fprintf(f, " using 1:%zu with linespoints lw 2 pt 7 ps 0.8 lc rgb '%s' title ", c + 2, colour);
-		exp_plot_quote(f, o->cols[c], 1);
+		exp_gnuplot_quote(f, o->cols[c], 1);
 	}
 	fputs("\"\n", f);
-	exp_plot_script_tail(f, "1100,560");
+	exp_gnuplot_tail(f, "1100,560");
 	return 0;
 }
 
@@ -416,12 +416,12 @@ int exp_overlay_write(const char *const *given, size_t nruns, const struct exp_o
 	snprintf(file, sizeof(file), "%s.gp", out_base);
 	if ((rc = exp_write_atomic(file, opt->x_key ? write_across : write_overlay, &o, err)) < 0)
 		goto done;
-	if (!exp_plot_have_gnuplot()) {
+	if (!exp_gnuplot_have()) {
 		if (log)
 			fprintf(log, "nnlab: note: gnuplot is not installed; wrote '%s' (install gnuplot-nox and run gnuplot on it)\n",
 				file);
 	} else {
-		rc = exp_plot_render(dir, name, err);
+		rc = exp_gnuplot_render(dir, name, err);
 	}
 done:
 	for (size_t i = 0; i < nruns; i++) {

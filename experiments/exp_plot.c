@@ -1,16 +1,11 @@
 #include "exp_plot.h"
 
-#include <errno.h>
-#include <signal.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "exp_fs.h"
+#include "exp_gnuplot.h"
 #include "exp_metrics.h"
 #include "exp_tiles.h"
 #include "nn_train.h"
@@ -19,241 +14,13 @@
 #define GRID_MAX 36        /* misclassified examples shown */
 #define TILES_MAX 100      /* first-layer units shown */
 
-int exp_plot_have_gnuplot(void)
-{
-	const char *path = getenv("PATH");
-	char file[4200];
-
-	if (!path)
-		path = "/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(file, sizeof(file), "%.*s/gnuplot", (int)(n ? n : 1), n ? path : ".");
-		if (access(file, X_OK) == 0)
-			return 1;
-		path += n + (path[n] == ':');
-	}
-	return 0;
-}
-
-static void unlink_in(const char *dir, const char *name)
-{
-	char path[4400];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
-}
-
-/* True when dir/name exists and is not empty. */
-static int nonempty(const char *dir, const char *name)
-{
-	char path[4400];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return stat(path, &st) == 0 && st.st_size > 0;
-}
-
-static int move_in(const char *dir, const char *from, const char *to)
-{
-	char a[4400], b[4400];
-
-	snprintf(a, sizeof(a), "%s/%s", dir, from);
-	snprintf(b, sizeof(b), "%s/%s", dir, to);
-	return rename(a, b);
-}
-
 const char *const exp_plot_run_charts[] = { "accuracy", "cost", "confusion", "misclassified",
 					    "weights", "filters1", "filters2", "filters3", "filters4",
 					    "learning-speed", "initial-gradients", NULL };
 
-#define GNUPLOT_INTERRUPTED (-2)
-
-/* Runs gnuplot in dir with argv[1..]; its errors (and its output, unless
- * out_fd >= 0 takes that) go to a temporary file whose text, on one line,
- * ends up in msg. Returns its exit status, -1 when it could not run, or
- * GNUPLOT_INTERRUPTED when a signal (a stop request) interrupted the wait:
- * gnuplot is then ended and waited for, never left behind. */
-static int run_gnuplot(const char *dir, const char *const *args, int out_fd, char *msg,
-		       size_t len)
-{
-	char log[] = "/tmp/nnlab-gnuplot.XXXXXX";
-	int fd = mkstemp(log), status;
-	pid_t pid;
-
-	msg[0] = '\0';
-	if (fd < 0) {
-		snprintf(msg, len, "cannot create '%s': %s", log, strerror(errno));
-		return -1;
-	}
-	unlink(log);
-	pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null >= 0)
-			dup2(null, 0);
-		dup2(out_fd >= 0 ? out_fd : fd, 1);
-		dup2(fd, 2);
-		if (chdir(dir) < 0)
-			_exit(126);
-		execvp("gnuplot", (char *const *)args);
-		_exit(127);
-	}
-	if (pid < 0) {
-		snprintf(msg, len, "cannot run gnuplot: %s", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	int interrupted = 0;
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR) {
-			snprintf(msg, len, "cannot wait for gnuplot: %s", strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (!interrupted)
-			kill(pid, SIGTERM);
-		interrupted = 1;
-	}
-	if (interrupted) {
-		snprintf(msg, len, "interrupted");
-		close(fd);
-		return GNUPLOT_INTERRUPTED;
-	}
-	lseek(fd, 0, SEEK_SET);
-	ssize_t n = read(fd, msg, len - 1);
-	msg[n > 0 ? n : 0] = '\0';
-	close(fd);
-	/* One line is enough in a message. */
-	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-		msg[--n] = '\0';
-	for (char *p = msg; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Renders dir/name.gp into name.png and, when with_svg, name.svg. */
-static int render(const char *dir, const char *name, int with_svg, struct nn_err *err)
-{
-	char script[300], png[300], svg[300], png_part[320], svg_part[320], defs[800], msg[1024];
-	int rc;
-
-	snprintf(script, sizeof(script), "%s.gp", name);
-	snprintf(png, sizeof(png), "%s.png", name);
-	snprintf(svg, sizeof(svg), "%s.svg", name);
-	snprintf(png_part, sizeof(png_part), ".%s.png.part", name);
-	snprintf(svg_part, sizeof(svg_part), ".%s.svg.part", name);
-	snprintf(defs, sizeof(defs), "out_png='%s'; out_svg='%s'", png_part, svg_part);
-	const char *args[] = { "gnuplot", "-e", defs, script, NULL };
-	rc = run_gnuplot(dir, args, -1, msg, sizeof(msg));
-	if (rc == 0 && nonempty(dir, png_part) && (!with_svg || nonempty(dir, svg_part))) {
-		if (move_in(dir, png_part, png) == 0 && (!with_svg || move_in(dir, svg_part, svg) == 0))
-			return 0;
-		snprintf(msg, sizeof(msg), "cannot rename the images into place: %s", strerror(errno));
-		rc = -1;
-	} else if (rc == 0) {
-		/* gnuplot says nothing when its output cannot be written. */
-		snprintf(msg, sizeof(msg), "no image came out (is the disk full?)");
-		rc = -1;
-	}
-	unlink_in(dir, png_part);
-	unlink_in(dir, svg_part);
-	if (rc == GNUPLOT_INTERRUPTED)
-		return nn_errorf(err, NN_EINTR, "drawing '%s/%s' was interrupted", dir, script);
-	if (rc == 127)
-		return nn_errorf(err, NN_EIO, "cannot run gnuplot for '%s/%s' (is it installed?)", dir,
-				 script);
-	if (rc == -1)
-		return nn_errorf(err, NN_EIO, "chart '%s/%s': %s", dir, script, msg);
-	return nn_errorf(err, NN_EIO, "gnuplot failed on '%s/%s' (exit status %d)%s%s", dir, script,
-			 rc, msg[0] ? ": " : "", msg);
-}
-
-int exp_plot_render(const char *dir, const char *name, struct nn_err *err)
-{
-	return render(dir, name, 1, err);
-}
-
-int exp_plot_render_as(const char *dir, const char *name, int with_svg, struct nn_err *err)
-{
-	return render(dir, name, with_svg, err);
-}
-
-/* --- writing scripts and data ------------------------------------------- */
-
-void exp_plot_quote(FILE *f, const char *s, int in_macro)
-{
-	fputc('\'', f);
-	for (; *s; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			continue;
-		if (*s == '\'')
-			fputc('\'', f);   /* '' inside single quotes */
-		else if (in_macro && (*s == '"' || *s == '\\'))
-			fputc('\\', f);  /* \" and \\ inside the macro's double quotes */
-		fputc(*s, f);
-	}
-	fputc('\'', f);
-}
-
 static void put_quoted(FILE *f, const char *s)
 {
-	exp_plot_quote(f, s, 0);
-}
-
-/* The opening every script shares: outputs overridable, as nnlab does to
- * render into temporary files. */
-void exp_plot_script_head(FILE *f, const char *name, const char *what, const char *title)
-{
-	char full[1024];
-
-	fprintf(f, "# nnlab chart: %s. Edit it and run 'gnuplot %s.gp' in this directory.\n", what,
-		name);
-	fprintf(f, "if (!exists(\"out_png\")) out_png = '%s.png'\n", name);
-	fprintf(f, "if (!exists(\"out_svg\")) out_svg = '%s.svg'\n", name);
-	/* Two lines: what the chart shows, then what was run. */
-	snprintf(full, sizeof(full), "%s\n%s", what, title);
-	fputs("set title \"", f);
-	for (const char *s = full; *s; s++) {
-		if (*s == '\n')
-			fputs("\\n", f);
-		else if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	}
-	fputc('"', f);
-	fputs(" noenhanced\n", f);
-}
-
-/* Renders with both terminals: the plot command is in the script as the
- * macro 'draw'. */
-void exp_plot_script_tail(FILE *f, const char *size)
-{
-	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n", size);
-	fputs("set output out_png\n@draw\n", f);
-	fprintf(f, "set terminal svg size %s noenhanced font 'sans,10'\n", size);
-	fputs("set output out_svg\n@draw\nunset output\n", f);
-}
-
-/* For the tiled image charts: PNG only. Their SVG would embed a small
- * bitmap that browsers blur, or hold tens of thousands of rectangles. */
-void exp_plot_script_tail_png(FILE *f, const char *size)
-{
-	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n", size);
-	fputs("set output out_png\n@draw\nunset output\n", f);
-}
-
-int exp_plot_write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
-		      struct nn_err *err)
-{
-	char path[4400];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return exp_write_atomic(path, write, ctx, err);
+	exp_gnuplot_quote(f, s, 0);
 }
 
 struct run_info {
@@ -277,7 +44,7 @@ static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 	const char *eval = exp_split_name(r->cfg->eval);
 
 	(void)err;
-	exp_plot_script_head(f, "accuracy", "accuracy per epoch", r->title);
+	exp_gnuplot_head(f, "accuracy", "accuracy per epoch", r->title);
 	fputs("set datafile separator ','\nset datafile columnheaders\n"
 	      "set xlabel 'epoch'\nset ylabel 'accuracy (%)'\nset key bottom right\nset grid\n", f);
 	fputs("draw = \"plot ", f);
@@ -287,7 +54,7 @@ static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 	if (r->cfg->monitor_train_accuracy)
 		fputs(", 'metrics.csv' using 'epoch':(100*column('train_accuracy')) with linespoints pt 7 ps 0.6 title 'training'", f);
 	fputs("\"\n", f);
-	exp_plot_script_tail(f, SIZE);
+	exp_gnuplot_tail(f, SIZE);
 	return 0;
 }
 
@@ -298,20 +65,20 @@ static int write_speed(FILE *f, void *ctx, struct nn_err *err)
 	size_t hidden = nn_model_hidden_count(r->model);
 
 	(void)err;
-	exp_plot_script_head(f, "learning-speed", "speed of learning: the norm of each hidden layer's average bias gradient",
-		    r->title);
+	exp_gnuplot_head(f, "learning-speed", "speed of learning: the norm of each hidden layer's average bias gradient",
+			 r->title);
 	fputs("set datafile separator ','\nset datafile columnheaders\nset xlabel 'epoch'\n"
 	      "set ylabel 'gradient norm'\nset logscale y\nset format y '%g'\nset key top right\nset grid\n", f);
 	fputs("draw = \"plot ", f);
 	for (size_t l = 1; l <= hidden; l++) {
 		char colour[8];
 
-		exp_plot_colour(l - 1, hidden, colour);
+		exp_gnuplot_colour(l - 1, hidden, colour);
 		fprintf(f, "%s'metrics.csv' using 'epoch':'grad_norm_hidden%zu' with lines lw 2 lc rgb '%s' title 'hidden layer %zu'",
 			l > 1 ? ", " : "", l, colour, l);
 	}
 	fputs("\"\n", f);
-	exp_plot_script_tail(f, SIZE);
+	exp_gnuplot_tail(f, SIZE);
 	return 0;
 }
 
@@ -321,12 +88,12 @@ static int write_initial(FILE *f, void *ctx, struct nn_err *err)
 	const struct run_info *r = ctx;
 
 	(void)err;
-	exp_plot_script_head(f, "initial-gradients", "the gradient norm of each hidden layer before training", r->title);
+	exp_gnuplot_head(f, "initial-gradients", "the gradient norm of each hidden layer before training", r->title);
 	fputs("set datafile separator ','\nset datafile columnheaders\nset ylabel 'gradient norm'\n"
 	      "set style fill solid 0.8 noborder\nset boxwidth 0.6\nset yrange [0:*]\nunset key\nset grid y\n"
 	      "draw = \"plot 'initial_gradient_norms.csv' using 0:2:xtic(1) with boxes lc rgb '#1f77b4', "
 	      "'' using 0:2:(sprintf('%.4g', $2)) with labels offset 0,1\"\n", f);
-	exp_plot_script_tail(f, "700,480");
+	exp_gnuplot_tail(f, "700,480");
 	return 0;
 }
 
@@ -336,7 +103,7 @@ static int write_cost(FILE *f, void *ctx, struct nn_err *err)
 	const char *eval = exp_split_name(r->cfg->eval);
 
 	(void)err;
-	exp_plot_script_head(f, "cost", "cost per epoch", r->title);
+	exp_gnuplot_head(f, "cost", "cost per epoch", r->title);
 	fprintf(f, "set datafile separator ','\nset datafile columnheaders\n"
 		"set xlabel 'epoch'\nset ylabel 'mean cost (%s)'\nset key top right\nset grid\n",
 		nn_cost_name(r->cfg->cost));
@@ -346,7 +113,7 @@ static int write_cost(FILE *f, void *ctx, struct nn_err *err)
 	if (r->cfg->monitor_train_cost)
 		fputs(", 'metrics.csv' using 'epoch':'train_cost' with linespoints pt 7 ps 0.6 title 'training'", f);
 	fputs("\"\n", f);
-	exp_plot_script_tail(f, SIZE);
+	exp_gnuplot_tail(f, SIZE);
 	return 0;
 }
 
@@ -382,7 +149,7 @@ static int write_confusion(FILE *f, void *ctx, struct nn_err *err)
 	char what[400];
 
 	snprintf(what, sizeof(what), "confusion matrix on the %s split, %s", r->split, r->which);
-	exp_plot_script_head(f, "confusion", what, r->title);
+	exp_gnuplot_head(f, "confusion", what, r->title);
 	fputs("set xlabel 'predicted'\nset ylabel 'true'\n"
 	      "set palette defined (0 'white', 1 '#4a7ab7')\nset cbrange [0:*]\nunset key\nset tics nomirror\n",
 	      f);
@@ -402,25 +169,7 @@ static int write_confusion(FILE *f, void *ctx, struct nn_err *err)
 	fputs(")\n", f);
 	fprintf(f, "draw = \"plot 'confusion.dat' matrix with image pixels, '' matrix using 1:2:(sprintf('%%d', $3)) with labels font ',%d'\"\n",
 		k <= 12 ? 9 : 6);
-	exp_plot_script_tail(f, "700,640");
-	return 0;
-}
-
-int exp_plot_chart(const char *dir, const char *name, exp_write_fn script, void *ctx, int *draw,
-		   int with_svg, FILE *log, int *failed)
-{
-	char file[300];
-	struct nn_err err = { 0, "" };
-
-	snprintf(file, sizeof(file), "%s.gp", name);
-	if (exp_plot_write_in(dir, file, script, ctx, &err) < 0 || (*draw && render(dir, name, with_svg, &err) < 0)) {
-		if (err.code == NN_EINTR)
-			*draw = 0;
-		if (log)
-			fprintf(log, "nnlab: warning: chart '%s' failed: %s\n", name, err.msg);
-		++*failed;
-		return -1;
-	}
+	exp_gnuplot_tail(f, "700,640");
 	return 0;
 }
 
@@ -481,7 +230,7 @@ int exp_plot_mistakes(const char *dir, const char *name, const char *title, cons
 		      FILE *log)
 {
 	struct run_info r = { .cfg = cfg, .data = data, .split = exp_split_name(cfg->eval) };
-	int draw = exp_plot_have_gnuplot(), failed = 0;
+	int draw = exp_gnuplot_have(), failed = 0;
 	size_t w = data->ds.image_width, h = data->ds.image_height;
 
 	if (!w || !h || w * h != data->ds.input_size)
@@ -547,18 +296,18 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 	struct run_info r = { .cfg = cfg, .data = data, .model = model, .which = which,
 			      .split = exp_split_name(cfg->eval) };
 	char what[400];
-	int have = exp_plot_have_gnuplot(), draw = have, failed = 0;
+	int have = exp_gnuplot_have(), draw = have, failed = 0;
 	const struct nn_data *eval = exp_data_eval(data, cfg);
 	size_t w = data->ds.image_width, h = data->ds.image_height, k = data->ds.class_count;
 	int images = w && h && w * h == data->ds.input_size && nn_model_inputs(model) == w * h;
 
 	r.has_validation = data->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
 	make_title(&r);
-	exp_plot_chart(dir, "accuracy", write_accuracy, &r, &draw, 1, log, &failed);
-	exp_plot_chart(dir, "cost", write_cost, &r, &draw, 1, log, &failed);
+	exp_gnuplot_chart(dir, "accuracy", write_accuracy, &r, &draw, 1, log, &failed);
+	exp_gnuplot_chart(dir, "cost", write_cost, &r, &draw, 1, log, &failed);
 	if (cfg->monitor_gradient_norms && nn_model_hidden_count(model) > 0) {
-		exp_plot_chart(dir, "learning-speed", write_speed, &r, &draw, 1, log, &failed);
-		exp_plot_chart(dir, "initial-gradients", write_initial, &r, &draw, 1, log, &failed);
+		exp_gnuplot_chart(dir, "learning-speed", write_speed, &r, &draw, 1, log, &failed);
+		exp_gnuplot_chart(dir, "initial-gradients", write_initial, &r, &draw, 1, log, &failed);
 	}
 
 	/* The best model on the evaluated split: confusion and mistakes. */
@@ -572,12 +321,12 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 	nn_evaluate_confusion(model, eval, &ev, r.confusion);
 	char datafile[] = "confusion.dat";
 	struct nn_err err = { 0, "" };
-	if (exp_plot_write_in(dir, datafile, write_confusion_data, &r, &err) < 0) {
+	if (exp_gnuplot_write_in(dir, datafile, write_confusion_data, &r, &err) < 0) {
 		if (log)
 			fprintf(log, "nnlab: warning: chart 'confusion' failed: %s\n", err.msg);
 		failed++;
 	} else {
-		exp_plot_chart(dir, "confusion", write_confusion, &r, &draw, 1, log, &failed);
+		exp_gnuplot_chart(dir, "confusion", write_confusion, &r, &draw, 1, log, &failed);
 	}
 	if (images) {
 		int32_t *pred = malloc((eval->n ? eval->n : 1) * sizeof(*pred));
@@ -609,37 +358,13 @@ int exp_plot_terminal(const char *dir, FILE *out, struct nn_err *err)
 	};
 	int rc;
 
-	if (!exp_plot_have_gnuplot())
+	if (!exp_gnuplot_have())
 		return nn_errorf(err, NN_EIO, "gnuplot is not installed (install gnuplot-nox)");
 	fflush(out);
-	rc = run_gnuplot(dir, args, fileno(out), msg, sizeof(msg));
+	rc = exp_gnuplot_run(dir, args, fileno(out), msg, sizeof(msg));
 	if (rc != 0)
 		return nn_errorf(err, NN_EIO, "gnuplot failed drawing '%s/metrics.csv': %.300s", dir, msg);
 	return 0;
-}
-
-void exp_plot_colour(size_t i, size_t n, char out[8])
-{
-	static const char *const ten[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-					   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf" };
-
-	if (n <= 10) {
-		snprintf(out, 8, "%s", ten[i]);
-		return;
-	}
-	/* HSV to RGB, hue i/n of the wheel. */
-	double h = 6.0 * (double)i / (double)n, s = 0.7, v = 0.85, c = v * s;
-	double x = c * (1 - fabs(fmod(h, 2) - 1)), m = v - c, r = 0, g = 0, b = 0;
-
-	switch ((int)h) {
-	case 0: r = c; g = x; break;
-	case 1: r = x; g = c; break;
-	case 2: g = c; b = x; break;
-	case 3: g = x; b = c; break;
-	case 4: r = x; b = c; break;
-	default: r = c; b = x; break;
-	}
-	snprintf(out, 8, "#%02x%02x%02x", (int)((r + m) * 255), (int)((g + m) * 255), (int)((b + m) * 255));
 }
 
 /* --- heatmaps --------------------------------------------------------- */
@@ -667,30 +392,30 @@ static int write_heatmap_script(FILE *f, void *ctx, struct nn_err *err)
 	      "if (!exists(\"out_png\")) out_png = 'heatmap.png'\n"
 	      "if (!exists(\"out_svg\")) out_svg = 'heatmap.svg'\n", f);
 	fputs("set encoding utf8\nset title ", f);
-	exp_plot_quote(f, h->title, 0);
+	exp_gnuplot_quote(f, h->title, 0);
 	fputs(" noenhanced\nset xlabel ", f);
-	exp_plot_quote(f, h->xlabel, 0);
+	exp_gnuplot_quote(f, h->xlabel, 0);
 	fputs(" noenhanced\nset ylabel ", f);
-	exp_plot_quote(f, h->ylabel, 0);
+	exp_gnuplot_quote(f, h->ylabel, 0);
 	/* One filled rectangle per cell (vector in the SVG), the cells
 	 * filling the frame, labelled with the values in their order. */
 	fprintf(f, " noenhanced\nset xrange [-0.5:%zu.5]\nset yrange [-0.5:%zu.5]\nset xtics (", h->nx - 1,
 		h->ny - 1);
 	for (size_t c = 0; c < h->nx; c++) {
 		fputs(c ? ", " : "", f);
-		exp_plot_quote(f, h->xs[c], 0);
+		exp_gnuplot_quote(f, h->xs[c], 0);
 		fprintf(f, " %zu", c);
 	}
 	fputs(")\nset ytics (", f);
 	for (size_t r = 0; r < h->ny; r++) {
 		fputs(r ? ", " : "", f);
-		exp_plot_quote(f, h->ys[r], 0);
+		exp_gnuplot_quote(f, h->ys[r], 0);
 		fprintf(f, " %zu", r);
 	}
 	fputs(")\nset palette defined (0 '#f7fbff', 1 '#2b6cb0')\nunset key\nset tics nomirror out\n"
 	      "draw = \"plot 'heatmap.dat' using 1:2:(0.5):(0.5):3 with boxxyerror fillstyle solid 1.0 noborder fillcolor palette, "
 	      "'' using 1:2:(sprintf('%.2f', $3)) with labels\"\n", f);
-	exp_plot_script_tail(f, "700,560");
+	exp_gnuplot_tail(f, "700,560");
 	return 0;
 }
 
@@ -705,5 +430,5 @@ int exp_plot_heatmap(const char *dir, const struct exp_plot_heatmap *h, struct n
 	snprintf(path, sizeof(path), "%s/heatmap.gp", dir);
 	if ((rc = exp_write_atomic(path, write_heatmap_script, (void *)h, err)) < 0)
 		return rc;
-	return exp_plot_have_gnuplot() ? render(dir, "heatmap", 1, err) : 0;
+	return exp_gnuplot_have() ? exp_gnuplot_render(dir, "heatmap", err) : 0;
 }

@@ -1,7 +1,5 @@
-/* Charts drawn by gnuplot. Each chart is a script NAME.gp and its data
- * file beside it in a directory, so a user can restyle it and run gnuplot
- * there by hand; nnlab runs gnuplot as a program (never through a shell)
- * to render NAME.png and NAME.svg, and a failed chart leaves no image. */
+/* A run's charts (accuracy, cost, confusion, mistakes, weights), and
+ * heatmaps; drawn with exp_gnuplot. */
 #ifndef EXP_PLOT_H
 #define EXP_PLOT_H
 
@@ -11,46 +9,13 @@
 #include "exp_config.h"
 #include "exp_data.h"
 #include "exp_fs.h"
+#include "exp_gnuplot.h"
 #include "nn_err.h"
 #include "nn_model.h"
 
 /* The charts exp_plot_run may write, NULL-terminated; each is NAME.gp,
  * NAME.png and NAME.svg, and for some NAME.dat. */
 extern const char *const exp_plot_run_charts[];
-
-/* The opening every script shares (outputs overridable, as nnlab does to
- * render into temporary files; a title of what is shown and of the run)
- * and the closing that draws the macro 'draw' into PNG and SVG of size
- * "W,H". */
-void exp_plot_script_head(FILE *f, const char *name, const char *what, const char *title);
-void exp_plot_script_tail(FILE *f, const char *size);
-/* The closing of a chart drawn into PNG only. */
-void exp_plot_script_tail_png(FILE *f, const char *size);
-
-/* Writes dir/file atomically with write (exp_write_atomic). */
-int exp_plot_write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
-		      struct nn_err *err);
-
-/* Writes the script NAME.gp into dir with script and, when *draw, renders
- * it (into PNG, and SVG when with_svg); an interrupted rendering clears
- * *draw, so the charts after it get their scripts only. A failure is
- * reported on log and counted in *failed; returns 0 or -1. */
-int exp_plot_chart(const char *dir, const char *name, exp_write_fn script, void *ctx, int *draw,
-		   int with_svg, FILE *log, int *failed);
-
-/* Writes s as a gnuplot single-quoted string (a quote doubled), control
- * characters dropped. in_macro: the string sits inside a double-quoted
- * string (the scripts' draw macro), so '"' and '\\' are escaped for that
- * too. Every text from a config or a path reaches a script this way. */
-void exp_plot_quote(FILE *f, const char *s, int in_macro);
-
-/* Whether a gnuplot program is on PATH. */
-int exp_plot_have_gnuplot(void);
-
-/* Renders dir/name.gp into dir/name.png and dir/name.svg: gnuplot writes
- * temporary files that are renamed into place only when it succeeds.
- * Returns 0, or NN_EIO with gnuplot's complaint in err. */
-int exp_plot_render(const char *dir, const char *name, struct nn_err *err);
 
 /* The first misclassified examples of the evaluated split of data (up to
  * 36, labelled true>predicted by pred, one class per example) as NAME.gp,
@@ -72,14 +37,6 @@ int exp_plot_mistakes(const char *dir, const char *name, const char *title, cons
  * that failed. */
 int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp_data *data,
 		 struct nn_model *model, const char *which, FILE *log);
-
-/* The colour ('#rrggbb') of item i of n: ten well-separated colours, or for
- * more items as many hues around the wheel, so no two share one. */
-void exp_plot_colour(size_t i, size_t n, char out[8]);
-
-/* Renders dir/name.gp (a script nnlab wrote) into name.png and, when
- * with_svg, name.svg, as exp_plot_render. */
-int exp_plot_render_as(const char *dir, const char *name, int with_svg, struct nn_err *err);
 
 /* A heatmap of one value over a grid of two config values. */
 struct exp_plot_heatmap {

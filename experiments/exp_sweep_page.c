@@ -295,11 +295,11 @@ static int write_curves(FILE *f, void *ctx, struct nn_err *err)
 static void point_colour(const struct page *pg, size_t q, char out[8])
 {
 	if (pg->r.nparams == 0) {
-		exp_plot_colour(q, pg->npoints, out);
+		exp_gnuplot_colour(q, pg->npoints, out);
 		return;
 	}
 	const struct axis *ax = &pg->axes[0];
-	exp_plot_colour(axis_index(ax, pg->r.rows[pg->points[q].rows[0]].values[0]), ax->n, out);
+	exp_gnuplot_colour(axis_index(ax, pg->r.rows[pg->points[q].rows[0]].values[0]), ax->n, out);
 }
 
 static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
@@ -315,9 +315,9 @@ static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 	      "set encoding utf8\nset title ", f);
 	snprintf(title, sizeof(title), "%s%s per epoch%s", pg->r.metric, pg->percent ? " (%)" : "",
 		 pg->repeats ? ": the mean of each point's seeds, the band from their lowest to their highest" : "");
-	exp_plot_quote(f, title, 0);
+	exp_gnuplot_quote(f, title, 0);
 	fputs(" noenhanced\nset xlabel 'epoch'\nset ylabel ", f);
-	exp_plot_quote(f, pg->r.metric, 0);
+	exp_gnuplot_quote(f, pg->r.metric, 0);
 	fputs(" noenhanced\nset grid\nset format x '%.0f'\nset xtics 1\nset xrange [0:*]\n", f);
 	if (groups <= KEY_MAX)
 		fputs("set key outside right top vertical Left reverse noenhanced font ',9'\n", f);
@@ -344,7 +344,7 @@ static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 		fprintf(f, "'objective.dat' index %zu using 1:2 with linespoints lw 2 pt 7 ps 0.4 lc rgb '%s' ", q, colour);
 		if (first) {
 			fputs("title ", f);
-			exp_plot_quote(f, label, 1);
+			exp_gnuplot_quote(f, label, 1);
 		} else {
 			fputs("notitle", f);
 		}
@@ -383,7 +383,7 @@ static void category_tics(FILE *f, const struct axis *ax)
 	fputs("(", f);
 	for (size_t j = 0; j < ax->n; j++) {
 		fputs(j ? ", " : "", f);
-		exp_plot_quote(f, ax->values[j], 0);
+		exp_gnuplot_quote(f, ax->values[j], 0);
 		fprintf(f, " %zu", j);
 	}
 	fputs(")", f);
@@ -402,12 +402,12 @@ static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 	char title[300];
 	snprintf(title, sizeof(title), "the swept values and the best %s%s of each trial (colour: the objective)",
 		 pg->r.metric, pg->percent ? " (%)" : "");
-	exp_plot_quote(f, title, 0);
+	exp_gnuplot_quote(f, title, 0);
 	fputs(" noenhanced\nset style data parallelaxes\nunset ytics\nunset key\nset border 0\n"
 	      "set palette defined (0 '#d62728', 0.5 '#f0c000', 1 '#2ca02c')\nset xtics (", f);
 	for (size_t k = 0; k < naxes; k++) {
 		fputs(k ? ", " : "", f);
-		exp_plot_quote(f, k < pg->r.nparams ? pg->r.keys[k] : pg->r.metric, 0);
+		exp_gnuplot_quote(f, k < pg->r.nparams ? pg->r.keys[k] : pg->r.metric, 0);
 		fprintf(f, " %zu", k + 1);
 	}
 	fputs(") noenhanced\n", f);
@@ -439,9 +439,9 @@ static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 	fprintf(f, "set multiplot layout %zu,%zu; ", rows, cols);
 	for (size_t k = 0; k < n; k++) {
 		fputs("set xlabel ", f);
-		exp_plot_quote(f, pg->r.keys[k], 1);
+		exp_gnuplot_quote(f, pg->r.keys[k], 1);
 		fputs(" noenhanced; set ylabel ", f);
-		exp_plot_quote(f, pg->r.metric, 1);
+		exp_gnuplot_quote(f, pg->r.metric, 1);
 		fputs(" noenhanced; set grid; unset key; ", f);
 		if (pg->axes[k].numeric) {
 			fputs("set autoscale x; set xtics autofreq; ", f);
@@ -451,7 +451,7 @@ static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 			fputs("(", f);
 			for (size_t j = 0; j < pg->axes[k].n; j++) {
 				fputs(j ? ", " : "", f);
-				exp_plot_quote(f, pg->axes[k].values[j], 1);
+				exp_gnuplot_quote(f, pg->axes[k].values[j], 1);
 				fprintf(f, " %zu", j);
 			}
 			fputs("); ", f);
@@ -479,11 +479,11 @@ static int chart(struct page *pg, const char *name, exp_write_fn data, exp_write
 	snprintf(path, sizeof(path), "%s/%s.gp", pg->dir, name);
 	if (rc == 0)
 		rc = exp_write_atomic(path, script, pg, &err);
-	if (rc == 0 && exp_plot_have_gnuplot())
-		rc = exp_plot_render_as(pg->dir, name, 1, &err);
+	if (rc == 0 && exp_gnuplot_have())
+		rc = exp_gnuplot_render_as(pg->dir, name, 1, &err);
 	if (rc < 0 && log)
 		fprintf(log, "nnlab: warning: sweep chart '%s' failed: %s\n", name, err.msg);
-	*drawn = rc == 0 && exp_plot_have_gnuplot();
+	*drawn = rc == 0 && exp_gnuplot_have();
 	return rc;
 }
 
@@ -520,7 +520,7 @@ static void draw_charts(struct page *pg, FILE *log)
 			if (exp_plot_heatmap(pg->dir, &h, &err) < 0 && log)
 				fprintf(log, "nnlab: warning: sweep chart 'heatmap' failed: %s\n", err.msg);
 			else
-				pg->have[1] = exp_plot_have_gnuplot();
+				pg->have[1] = exp_gnuplot_have();
 		}
 		free(cells);
 		free(counts);

@@ -74,7 +74,7 @@ static int write_script(FILE *f, void *ctx, struct nn_err *err)
 	char size[32];
 
 	(void)err;
-	exp_plot_script_head(f, c->name, c->what, c->title);
+	exp_gnuplot_head(f, c->name, c->what, c->title);
 	fprintf(f, "set palette %s\nset cbrange %s\nunset colorbox\nunset key\nunset tics\nunset border\n"
 		"set size ratio -1\nset xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n",
 		c->palette, c->cbrange, g->width - 1, g->height - 1);
@@ -82,14 +82,14 @@ static int write_script(FILE *f, void *ctx, struct nn_err *err)
 		size_t row = t / g->cols, col = t % g->cols;
 
 		fputs("set label ", f);
-		exp_plot_quote(f, c->labels[t], 0);
+		exp_gnuplot_quote(f, c->labels[t], 0);
 		fprintf(f, " at %zu,%zu front textcolor rgb '#d01010' font ',8'\n",
 			col * (g->w + 1) + 2, row * (g->h + 1) + 3);
 	}
 	fprintf(f, "draw = \"plot '%s.dat' matrix with image\"\n", c->name);
 	snprintf(size, sizeof(size), "%d,%d", px < 300 ? 300 : px,
 		 (int)((px < 300 ? 300 : px) * (double)g->height / (double)g->width) + 40);
-	exp_plot_script_tail_png(f, size);
+	exp_gnuplot_tail_png(f, size);
 	return 0;
 }
 
@@ -101,11 +101,11 @@ void exp_tiles_draw(const char *dir, const struct exp_tiles *g, const struct exp
 	struct script s = { g, c };
 
 	snprintf(file, sizeof(file), "%s.dat", c->name);
-	if (exp_plot_write_in(dir, file, write_data, (void *)g, &err) < 0) {
+	if (exp_gnuplot_write_in(dir, file, write_data, (void *)g, &err) < 0) {
 		if (log)
 			fprintf(log, "nnlab: warning: chart '%s' failed: %s\n", c->name, err.msg);
 		++*failed;
 		return;
 	}
-	exp_plot_chart(dir, c->name, write_script, &s, draw, 0, log, failed);
+	exp_gnuplot_chart(dir, c->name, write_script, &s, draw, 0, log, failed);
 }
