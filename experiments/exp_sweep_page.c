@@ -10,224 +10,18 @@
 #include "exp_plot.h"
 #include "exp_report.h"
 #include "exp_results.h"
+#include "exp_sweep_points.h"
 #include "exp_text.h"
 
 #define KEY_MAX 24   /* legend entries of the objective chart */
 
-/* A point of the sweep: the trials that differ only in their seed. */
-struct point {
-	size_t *rows;        /* indices into the results' rows, ascending */
-	size_t n;
-	double mean, sd;     /* of the trials' best objectives (NAN: none yet) */
-	size_t count;        /* trials with a best objective */
-};
-
-/* The distinct values of one swept key, in the order the sweep lists
- * them; numeric when every one is a number. */
-struct axis {
-	const char **values;
-	size_t n;
-	int numeric;
-};
-
 struct page {
 	const char *dir;
-	struct exp_results r;
-	struct point *points;
-	size_t npoints;
-	int repeats;               /* some point has several trials */
-	size_t *rank;              /* points, best objective first */
-	struct axis axes[EXP_SWEEP_MAX_PARAMS];
+	struct exp_sweep_points sp;    /* the trials as points, ranked, and the axes */
+	const struct exp_results *r;   /* sp's results */
 	int percent;               /* the objective is an accuracy */
 	int have[4];               /* charts drawn: objective, heatmap, parallel, params */
 };
-
-/* --- points and axes ------------------------------------------------------ */
-
-static int same_point(const struct exp_results *r, size_t a, size_t b)
-{
-	for (size_t k = 0; k < r->nparams; k++)
-		if (strcmp(r->rows[a].values[k], r->rows[b].values[k]))
-			return 0;
-	return 1;
-}
-
-/* A trial and its values joined into one key, for sorting. */
-struct keyed {
-	char *key;
-	size_t row;
-};
-
-static int by_key(const void *a, const void *b)
-{
-	const struct keyed *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-
-	return c ? c : (x->row > y->row) - (x->row < y->row);
-}
-
-static int by_first_row(const void *a, const void *b)
-{
-	const struct point *x = a, *y = b;
-
-	return (x->rows[0] > y->rows[0]) - (x->rows[0] < y->rows[0]);
-}
-
-/* Groups the trials into points (sorting by their values, so a sweep of
- * many trials costs n log n), in the order the sweep lists them. */
-static int make_points(struct page *pg, struct nn_err *err)
-{
-	const struct exp_results *r = &pg->r;
-	struct keyed *idx = calloc(r->nrows + 1, sizeof(*idx));
-	int rc = 0;
-
-	pg->points = calloc(r->nrows + 1, sizeof(*pg->points));
-	if (!idx || !pg->points) {
-		free(idx);
-		return nn_errorf(err, NN_ENOMEM, "out of memory");
-	}
-	/* The values joined by a byte no value holds (YAML text escapes
-	 * control characters). */
-	for (size_t i = 0; i < r->nrows; i++) {
-		struct exp_text t = { 0 };
-
-		for (size_t k = 0; k < r->nparams; k++) {
-			exp_text_puts(&t, r->rows[i].values[k]);
-			exp_text_put(&t, "\x1f", 1);
-		}
-		idx[i].row = i;
-		if (!(idx[i].key = exp_text_take(&t))) {
-			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-			goto done;
-		}
-	}
-	qsort(idx, r->nrows, sizeof(*idx), by_key);
-	for (size_t i = 0; i < r->nrows;) {
-		size_t j = i;
-
-		while (j < r->nrows && same_point(r, idx[i].row, idx[j].row))
-			j++;
-		struct point *p = &pg->points[pg->npoints++];
-		p->rows = malloc((j - i) * sizeof(*p->rows));
-		if (!p->rows) {
-			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-			goto done;
-		}
-		for (size_t k = i; k < j; k++)
-			p->rows[k - i] = idx[k].row;
-		p->n = j - i;
-		pg->repeats |= p->n > 1;
-		i = j;
-	}
-done:
-	for (size_t i = 0; i < r->nrows; i++)
-		free(idx[i].key);
-	free(idx);
-	if (rc < 0)
-		return rc;
-	qsort(pg->points, pg->npoints, sizeof(*pg->points), by_first_row);
-	/* Each point's objective: the mean and deviation of its trials'. */
-	for (size_t q = 0; q < pg->npoints; q++) {
-		struct point *p = &pg->points[q];
-		double sum = 0, sq = 0;
-
-		for (size_t k = 0; k < p->n; k++) {
-			double b = r->rows[p->rows[k]].best;
-
-			if (!isnan(b)) {
-				sum += b;
-				p->count++;
-			}
-		}
-		p->mean = p->count ? sum / (double)p->count : NAN;
-		for (size_t k = 0; k < p->n; k++) {
-			double b = r->rows[p->rows[k]].best;
-
-			if (!isnan(b))
-				sq += (b - p->mean) * (b - p->mean);
-		}
-		p->sd = p->count > 1 ? sqrt(sq / (double)(p->count - 1)) : 0;
-	}
-	return 0;
-}
-
-/* A point as the ranking sorts it. */
-struct ranked {
-	double mean;
-	size_t first;    /* its first trial: ties in the sweep's order */
-	size_t point;
-	int maximize;
-};
-
-/* Best mean objective first, points without one last, ties in the
- * sweep's order: without repeats the order of summary.md. */
-static int by_objective(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-	int c;
-
-	if (isnan(x->mean) != isnan(y->mean))
-		return isnan(x->mean) ? 1 : -1;
-	c = x->maximize ? (x->mean < y->mean) - (x->mean > y->mean) : (x->mean > y->mean) - (x->mean < y->mean);
-	return c ? c : (x->first > y->first) - (x->first < y->first);
-}
-
-static int make_axes(struct page *pg, struct nn_err *err)
-{
-	for (size_t k = 0; k < pg->r.nparams; k++) {
-		struct axis *ax = &pg->axes[k];
-
-		ax->values = malloc((pg->npoints + 1) * sizeof(*ax->values));
-		if (!ax->values)
-			return nn_errorf(err, NN_ENOMEM, "out of memory");
-		ax->numeric = 1;
-		for (size_t q = 0; q < pg->npoints; q++) {
-			const char *v = pg->r.rows[pg->points[q].rows[0]].values[k];
-			size_t j = 0;
-			char *end;
-
-			while (j < ax->n && strcmp(ax->values[j], v))
-				j++;
-			if (j < ax->n)
-				continue;
-			ax->values[ax->n++] = v;
-			strtod(v, &end);
-			ax->numeric &= *v && !*end;
-		}
-	}
-	return 0;
-}
-
-static size_t axis_index(const struct axis *ax, const char *v)
-{
-	size_t j = 0;
-
-	while (j < ax->n && strcmp(ax->values[j], v))
-		j++;
-	return j;
-}
-
-/* A value's place on its axis: the number itself, or its category. */
-static double axis_coord(const struct axis *ax, const char *v)
-{
-	return ax->numeric ? atof(v) : (double)axis_index(ax, v);
-}
-
-/* Whether a numeric axis is positive and spans two decades or more: then
- * it is drawn on a log scale (learning rates, regularisation). */
-static int spans_decades(const struct axis *ax)
-{
-	double lo = INFINITY, hi = -INFINITY;
-
-	for (size_t j = 0; j < ax->n; j++) {
-		double v = atof(ax->values[j]);
-
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
-	}
-	return ax->numeric && lo > 0 && hi / lo >= 100;
-}
-
 /* The objective as the page shows it: accuracies in percent. */
 static double shown(const struct page *pg, double v)
 {
@@ -238,7 +32,7 @@ static double shown(const struct page *pg, double v)
 
 static void trial_dir(const struct page *pg, size_t row, char *out, size_t len)
 {
-	snprintf(out, len, "%s/trials/%s", pg->dir, pg->r.rows[row].id);
+	snprintf(out, len, "%s/trials/%s", pg->dir, pg->r->rows[row].id);
 }
 
 /* objective.dat: per point (a gnuplot index), per epoch: the mean of its
@@ -248,9 +42,9 @@ static int write_curves(FILE *f, void *ctx, struct nn_err *err)
 	const struct page *pg = ctx;
 
 	(void)err;
-	fprintf(f, "# per point: epoch, mean %s, lowest, highest (over its trials)\n", pg->r.metric);
-	for (size_t q = 0; q < pg->npoints; q++) {
-		const struct point *p = &pg->points[q];
+	fprintf(f, "# per point: epoch, mean %s, lowest, highest (over its trials)\n", pg->r->metric);
+	for (size_t q = 0; q < pg->sp.npoints; q++) {
+		const struct exp_point *p = &pg->sp.points[q];
 		struct exp_metrics m[64];
 		size_t nm = p->n < 64 ? p->n : 64, epochs = 0;
 
@@ -270,7 +64,7 @@ static int write_curves(FILE *f, void *ctx, struct nn_err *err)
 			size_t n = 0;
 
 			for (size_t k = 0; k < nm; k++) {
-				long col = exp_metrics_column(&m[k], pg->r.metric);
+				long col = exp_metrics_column(&m[k], pg->r->metric);
 				double v = col >= 0 && e < m[k].nrows ? m[k].values[e * m[k].ncols + (size_t)col] : NAN;
 
 				if (!isnan(v)) {
@@ -294,18 +88,18 @@ static int write_curves(FILE *f, void *ctx, struct nn_err *err)
  * of many trials reads as a few groups. */
 static void point_colour(const struct page *pg, size_t q, char out[8])
 {
-	if (pg->r.nparams == 0) {
-		exp_gnuplot_colour(q, pg->npoints, out);
+	if (pg->r->nparams == 0) {
+		exp_gnuplot_colour(q, pg->sp.npoints, out);
 		return;
 	}
-	const struct axis *ax = &pg->axes[0];
-	exp_gnuplot_colour(axis_index(ax, pg->r.rows[pg->points[q].rows[0]].values[0]), ax->n, out);
+	const struct exp_axis *ax = &pg->sp.axes[0];
+	exp_gnuplot_colour(exp_axis_index(ax, pg->r->rows[pg->sp.points[q].rows[0]].values[0]), ax->n, out);
 }
 
 static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct page *pg = ctx;
-	size_t groups = pg->r.nparams ? pg->axes[0].n : pg->npoints;
+	size_t groups = pg->r->nparams ? pg->sp.axes[0].n : pg->sp.npoints;
 	char title[300];
 
 	(void)err;
@@ -313,32 +107,32 @@ static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 	      "if (!exists(\"out_png\")) out_png = 'objective.png'\n"
 	      "if (!exists(\"out_svg\")) out_svg = 'objective.svg'\n"
 	      "set encoding utf8\nset title ", f);
-	snprintf(title, sizeof(title), "%s%s per epoch%s", pg->r.metric, pg->percent ? " (%)" : "",
-		 pg->repeats ? ": the mean of each point's seeds, the band from their lowest to their highest" : "");
+	snprintf(title, sizeof(title), "%s%s per epoch%s", pg->r->metric, pg->percent ? " (%)" : "",
+		 pg->sp.repeats ? ": the mean of each point's seeds, the band from their lowest to their highest" : "");
 	exp_gnuplot_quote(f, title, 0);
 	fputs(" noenhanced\nset xlabel 'epoch'\nset ylabel ", f);
-	exp_gnuplot_quote(f, pg->r.metric, 0);
+	exp_gnuplot_quote(f, pg->r->metric, 0);
 	fputs(" noenhanced\nset grid\nset format x '%.0f'\nset xtics 1\nset xrange [0:*]\n", f);
 	if (groups <= KEY_MAX)
 		fputs("set key outside right top vertical Left reverse noenhanced font ',9'\n", f);
 	else
 		fputs("unset key\n", f);
 	fputs("draw = \"plot ", f);
-	for (size_t q = 0; q < pg->npoints; q++) {
+	for (size_t q = 0; q < pg->sp.npoints; q++) {
 		char colour[8], label[400];
-		const struct point *p = &pg->points[q];
+		const struct exp_point *p = &pg->sp.points[q];
 		/* One legend entry per colour: the first point of each value. */
 		int first = 1;
 
 		point_colour(pg, q, colour);
-		for (size_t o = 0; o < q && pg->r.nparams; o++)
-			first &= strcmp(pg->r.rows[pg->points[o].rows[0]].values[0], pg->r.rows[p->rows[0]].values[0]) != 0;
-		if (pg->r.nparams)
-			snprintf(label, sizeof(label), "%s=%s", pg->r.keys[0], pg->r.rows[p->rows[0]].values[0]);
+		for (size_t o = 0; o < q && pg->r->nparams; o++)
+			first &= strcmp(pg->r->rows[pg->sp.points[o].rows[0]].values[0], pg->r->rows[p->rows[0]].values[0]) != 0;
+		if (pg->r->nparams)
+			snprintf(label, sizeof(label), "%s=%s", pg->r->keys[0], pg->r->rows[p->rows[0]].values[0]);
 		else
-			snprintf(label, sizeof(label), "trial %s", pg->r.rows[p->rows[0]].id);
+			snprintf(label, sizeof(label), "trial %s", pg->r->rows[p->rows[0]].id);
 		fputs(q ? ", " : "", f);
-		if (pg->repeats)
+		if (pg->sp.repeats)
 			fprintf(f, "'objective.dat' index %zu using 1:3:4 with filledcurves fillstyle transparent solid 0.15 noborder lc rgb '%s' notitle, ",
 				q, colour);
 		fprintf(f, "'objective.dat' index %zu using 1:2 with linespoints lw 2 pt 7 ps 0.4 lc rgb '%s' ", q, colour);
@@ -362,23 +156,23 @@ static int write_trials(FILE *f, void *ctx, struct nn_err *err)
 
 	(void)err;
 	fputs("#", f);
-	for (size_t k = 0; k < pg->r.nparams; k++)
-		fprintf(f, " %s", pg->r.keys[k]);
-	fprintf(f, " best_%s\n", pg->r.metric);
-	for (size_t i = 0; i < pg->r.nrows; i++) {
-		const struct exp_results_row *w = &pg->r.rows[i];
+	for (size_t k = 0; k < pg->r->nparams; k++)
+		fprintf(f, " %s", pg->r->keys[k]);
+	fprintf(f, " best_%s\n", pg->r->metric);
+	for (size_t i = 0; i < pg->r->nrows; i++) {
+		const struct exp_results_row *w = &pg->r->rows[i];
 
 		if (isnan(w->best))
 			continue;
-		for (size_t k = 0; k < pg->r.nparams; k++)
-			fprintf(f, "%.9g ", axis_coord(&pg->axes[k], w->values[k]));
+		for (size_t k = 0; k < pg->r->nparams; k++)
+			fprintf(f, "%.9g ", exp_axis_coord(&pg->sp.axes[k], w->values[k]));
 		fprintf(f, "%.6g\n", shown(pg, w->best));
 	}
 	return 0;
 }
 
 /* Tic labels of an axis of categories (numbers label themselves). */
-static void category_tics(FILE *f, const struct axis *ax)
+static void category_tics(FILE *f, const struct exp_axis *ax)
 {
 	fputs("(", f);
 	for (size_t j = 0; j < ax->n; j++) {
@@ -392,7 +186,7 @@ static void category_tics(FILE *f, const struct axis *ax)
 static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct page *pg = ctx;
-	size_t naxes = pg->r.nparams + 1;
+	size_t naxes = pg->r->nparams + 1;
 
 	(void)err;
 	fputs("# nnlab chart: every swept value against the objective, a line per trial.\n"
@@ -401,22 +195,22 @@ static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 	      "set encoding utf8\nset title ", f);
 	char title[300];
 	snprintf(title, sizeof(title), "the swept values and the best %s%s of each trial (colour: the objective)",
-		 pg->r.metric, pg->percent ? " (%)" : "");
+		 pg->r->metric, pg->percent ? " (%)" : "");
 	exp_gnuplot_quote(f, title, 0);
 	fputs(" noenhanced\nset style data parallelaxes\nunset ytics\nunset key\nset border 0\n"
 	      "set palette defined (0 '#d62728', 0.5 '#f0c000', 1 '#2ca02c')\nset xtics (", f);
 	for (size_t k = 0; k < naxes; k++) {
 		fputs(k ? ", " : "", f);
-		exp_gnuplot_quote(f, k < pg->r.nparams ? pg->r.keys[k] : pg->r.metric, 0);
+		exp_gnuplot_quote(f, k < pg->r->nparams ? pg->r->keys[k] : pg->r->metric, 0);
 		fprintf(f, " %zu", k + 1);
 	}
 	fputs(") noenhanced\n", f);
 	for (size_t k = 0; k < naxes; k++) {
 		fprintf(f, "set paxis %zu tics", k + 1);
-		if (k < pg->r.nparams && !pg->axes[k].numeric) {
+		if (k < pg->r->nparams && !pg->sp.axes[k].numeric) {
 			fputc(' ', f);
-			category_tics(f, &pg->axes[k]);
-			fprintf(f, "\nset paxis %zu range [-0.5:%zu.5]", k + 1, pg->axes[k].n - 1);
+			category_tics(f, &pg->sp.axes[k]);
+			fprintf(f, "\nset paxis %zu range [-0.5:%zu.5]", k + 1, pg->sp.axes[k].n - 1);
 		}
 		fputc('\n', f);
 	}
@@ -429,7 +223,7 @@ static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct page *pg = ctx;
-	size_t n = pg->r.nparams, cols = n < 3 ? n : 3, rows = (n + cols - 1) / cols;
+	size_t n = pg->r->nparams, cols = n < 3 ? n : 3, rows = (n + cols - 1) / cols;
 
 	(void)err;
 	fputs("# nnlab chart: the objective against each swept value, a point per trial.\n"
@@ -439,19 +233,19 @@ static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 	fprintf(f, "set multiplot layout %zu,%zu; ", rows, cols);
 	for (size_t k = 0; k < n; k++) {
 		fputs("set xlabel ", f);
-		exp_gnuplot_quote(f, pg->r.keys[k], 1);
+		exp_gnuplot_quote(f, pg->r->keys[k], 1);
 		fputs(" noenhanced; set ylabel ", f);
-		exp_gnuplot_quote(f, pg->r.metric, 1);
+		exp_gnuplot_quote(f, pg->r->metric, 1);
 		fputs(" noenhanced; set grid; unset key; ", f);
-		if (pg->axes[k].numeric) {
+		if (pg->sp.axes[k].numeric) {
 			fputs("set autoscale x; set xtics autofreq; ", f);
-			fputs(spans_decades(&pg->axes[k]) ? "set logscale x; " : "unset logscale x; ", f);
+			fputs(exp_axis_spans_decades(&pg->sp.axes[k]) ? "set logscale x; " : "unset logscale x; ", f);
 		} else {
-			fprintf(f, "unset logscale x; set xrange [-0.5:%zu.5]; set xtics ", pg->axes[k].n - 1);
+			fprintf(f, "unset logscale x; set xrange [-0.5:%zu.5]; set xtics ", pg->sp.axes[k].n - 1);
 			fputs("(", f);
-			for (size_t j = 0; j < pg->axes[k].n; j++) {
+			for (size_t j = 0; j < pg->sp.axes[k].n; j++) {
 				fputs(j ? ", " : "", f);
-				exp_gnuplot_quote(f, pg->axes[k].values[j], 1);
+				exp_gnuplot_quote(f, pg->sp.axes[k].values[j], 1);
 				fprintf(f, " %zu", j);
 			}
 			fputs("); ", f);
@@ -491,11 +285,11 @@ static void draw_charts(struct page *pg, FILE *log)
 {
 	size_t with_best = 0;
 
-	for (size_t i = 0; i < pg->r.nrows; i++)
-		with_best += !isnan(pg->r.rows[i].best);
+	for (size_t i = 0; i < pg->r->nrows; i++)
+		with_best += !isnan(pg->r->rows[i].best);
 	chart(pg, "objective", write_curves, write_curves_script, log, &pg->have[0]);
-	if (pg->r.nparams == 2 && with_best) {
-		const struct axis *x = &pg->axes[0], *y = &pg->axes[1];
+	if (pg->r->nparams == 2 && with_best) {
+		const struct exp_axis *x = &pg->sp.axes[0], *y = &pg->sp.axes[1];
 		double *cells = calloc(x->n * y->n, sizeof(double));
 		size_t *counts = calloc(x->n * y->n, sizeof(size_t));
 		char title[400];
@@ -504,17 +298,17 @@ static void draw_charts(struct page *pg, FILE *log)
 		if (cells && counts) {
 			for (size_t c = 0; c < x->n * y->n; c++)
 				cells[c] = NAN;
-			for (size_t q = 0; q < pg->npoints; q++) {
-				const struct point *p = &pg->points[q];
-				const struct exp_results_row *w = &pg->r.rows[p->rows[0]];
-				size_t c = axis_index(x, w->values[0]), r = axis_index(y, w->values[1]);
+			for (size_t q = 0; q < pg->sp.npoints; q++) {
+				const struct exp_point *p = &pg->sp.points[q];
+				const struct exp_results_row *w = &pg->r->rows[p->rows[0]];
+				size_t c = exp_axis_index(x, w->values[0]), r = exp_axis_index(y, w->values[1]);
 
 				cells[r * x->n + c] = isnan(p->mean) ? NAN : shown(pg, p->mean);
 				counts[r * x->n + c] = p->count;
 			}
-			snprintf(title, sizeof(title), "best %s%s by %s and %s%s", pg->r.metric, pg->percent ? " (%)" : "",
-				 pg->r.keys[0], pg->r.keys[1], pg->repeats ? " (mean over seeds)" : "");
-			struct exp_plot_heatmap h = { title, pg->r.keys[0], pg->r.keys[1],
+			snprintf(title, sizeof(title), "best %s%s by %s and %s%s", pg->r->metric, pg->percent ? " (%)" : "",
+				 pg->r->keys[0], pg->r->keys[1], pg->sp.repeats ? " (mean over seeds)" : "");
+			struct exp_plot_heatmap h = { title, pg->r->keys[0], pg->r->keys[1],
 						      (const char *const *)x->values, (const char *const *)y->values,
 						      x->n, y->n, cells, counts };
 			if (exp_plot_heatmap(pg->dir, &h, &err) < 0 && log)
@@ -525,7 +319,7 @@ static void draw_charts(struct page *pg, FILE *log)
 		free(cells);
 		free(counts);
 	}
-	if (pg->r.nparams >= 1 && with_best >= 2) {
+	if (pg->r->nparams >= 1 && with_best >= 2) {
 		char path[4400];
 		struct nn_err err = { 0, "" };
 
@@ -554,7 +348,7 @@ static void put_objective(FILE *f, const struct page *pg, double v)
 static void put_trial(FILE *f, const struct page *pg, size_t row)
 {
 	char page[4500];
-	const char *id = pg->r.rows[row].id;
+	const char *id = pg->r->rows[row].id;
 
 	snprintf(page, sizeof(page), "%s/trials/%s/report.html", pg->dir, id);
 	if (access(page, R_OK) == 0)
@@ -595,35 +389,35 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
 	char title[4500];
 
 	(void)err;
-	for (size_t i = 0; i < pg->r.nrows; i++)
+	for (size_t i = 0; i < pg->r->nrows; i++)
 		for (int s = 0; s < 6; s++)
-			counts[s] += !strcmp(pg->r.rows[i].status, states[s]);
+			counts[s] += !strcmp(pg->r->rows[i].status, states[s]);
 	snprintf(title, sizeof(title), "sweep %s", pg->dir);
 	exp_html_head(f, title);
-	fprintf(f, "<p class=\"counts\">%zu trial%s:", pg->r.nrows, pg->r.nrows == 1 ? "" : "s");
+	fprintf(f, "<p class=\"counts\">%zu trial%s:", pg->r->nrows, pg->r->nrows == 1 ? "" : "s");
 	for (int s = 0; s < 6; s++)
 		fprintf(f, " <span class=\"%s\">%zu %s</span>", states[s], counts[s], states[s]);
 	fprintf(f, "</p>\n<p>Ranked by the best %s over a trial's epochs (%s is better)%s; the marked row is "
 		"the best. Click a column's header to sort by it.</p>\n",
-		pg->r.metric, pg->r.maximize ? "higher" : "lower",
-		pg->repeats ? ", for each point its mean over the seeds, with their standard deviation and count" : "");
+		pg->r->metric, pg->r->maximize ? "higher" : "lower",
+		pg->sp.repeats ? ", for each point its mean over the seeds, with their standard deviation and count" : "");
 	fputs("<div class=\"scroll\"><table class=\"sortable\" id=\"trials\">\n<thead><tr><th>rank</th>", f);
-	fputs(pg->repeats ? "<th class=\"text\">trials</th>" : "<th class=\"text\">trial</th>", f);
-	for (size_t k = 0; k < pg->r.nparams; k++) {
+	fputs(pg->sp.repeats ? "<th class=\"text\">trials</th>" : "<th class=\"text\">trial</th>", f);
+	for (size_t k = 0; k < pg->r->nparams; k++) {
 		fputs("<th class=\"text\">", f);
-		exp_html_escape(f, pg->r.keys[k]);
+		exp_html_escape(f, pg->r->keys[k]);
 		fputs("</th>", f);
 	}
-	if (pg->repeats)
+	if (pg->sp.repeats)
 		fprintf(f, "<th>seeds</th><th class=\"text\">status</th><th>mean best %s%s</th><th>sd</th><th>n</th>",
-			pg->r.metric, pg->percent ? " %" : "");
+			pg->r->metric, pg->percent ? " %" : "");
 	else
 		fprintf(f, "<th>seed</th><th class=\"text\">status</th><th>best %s%s</th><th>best epoch</th><th>epochs</th><th>seconds</th>",
-			pg->r.metric, pg->percent ? " %" : "");
+			pg->r->metric, pg->percent ? " %" : "");
 	fputs("</tr></thead>\n<tbody>\n", f);
-	for (size_t k = 0; k < pg->npoints; k++) {
-		const struct point *p = &pg->points[pg->rank[k]];
-		const struct exp_results_row *w = &pg->r.rows[p->rows[0]];
+	for (size_t k = 0; k < pg->sp.npoints; k++) {
+		const struct exp_point *p = &pg->sp.points[pg->sp.rank[k]];
+		const struct exp_results_row *w = &pg->r->rows[p->rows[0]];
 
 		fprintf(f, "<tr%s><td data-v=\"%zu\">%zu</td><td class=\"text\">",
 			k == 0 && !isnan(p->mean) ? " class=\"best\"" : "", k + 1, k + 1);
@@ -632,16 +426,16 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
 			put_trial(f, pg, p->rows[j]);
 		}
 		fputs("</td>", f);
-		for (size_t j = 0; j < pg->r.nparams; j++) {
-			fprintf(f, "<td class=\"text\" data-v=\"%.9g\">", axis_coord(&pg->axes[j], w->values[j]));
+		for (size_t j = 0; j < pg->r->nparams; j++) {
+			fprintf(f, "<td class=\"text\" data-v=\"%.9g\">", exp_axis_coord(&pg->sp.axes[j], w->values[j]));
 			exp_html_escape(f, w->values[j]);
 			fputs("</td>", f);
 		}
-		if (pg->repeats) {
+		if (pg->sp.repeats) {
 			size_t done = 0;
 
 			for (size_t j = 0; j < p->n; j++)
-				done += !strcmp(pg->r.rows[p->rows[j]].status, "done");
+				done += !strcmp(pg->r->rows[p->rows[j]].status, "done");
 			fprintf(f, "<td>%zu</td><td class=\"text\">%zu of %zu done</td>", p->n, done, p->n);
 			put_objective(f, pg, p->mean);
 			if (isnan(p->mean))
@@ -668,7 +462,7 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
 	fputs("</tbody></table></div>\n<h2>Charts</h2>\n", f);
 	if (pg->have[0])
 		exp_html_image(f, pg->dir, "objective.png",
-			       pg->repeats ? "the objective per epoch: each point's mean over its seeds, with a band from the lowest to the highest"
+			       pg->sp.repeats ? "the objective per epoch: each point's mean over its seeds, with a band from the lowest to the highest"
 					   : "the objective per epoch of every trial");
 	if (pg->have[1])
 		exp_html_image(f, pg->dir, "heatmap.png", "the best objective over the two swept values");
@@ -685,7 +479,7 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
  * going (its page changes). */
 static void trial_pages(const struct page *pg)
 {
-	for (size_t i = 0; i < pg->r.nrows; i++) {
+	for (size_t i = 0; i < pg->r->nrows; i++) {
 		char tdir[4400], path[4500];
 		struct nn_err err;
 
@@ -694,7 +488,7 @@ static void trial_pages(const struct page *pg)
 		if (access(path, R_OK) != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/report.html", tdir);
-		if (access(path, R_OK) == 0 && strcmp(pg->r.rows[i].status, "running"))
+		if (access(path, R_OK) == 0 && strcmp(pg->r->rows[i].status, "running"))
 			continue;
 		exp_report(tdir, NULL, &err);
 	}
@@ -702,43 +496,25 @@ static void trial_pages(const struct page *pg)
 
 int exp_sweep_page(const char *dir, FILE *log, struct nn_err *err)
 {
-	struct page pg = { .dir = dir };
+	struct exp_results r;
+	struct page pg = { .dir = dir, .r = &r };
 	char path[4400];
 	int rc;
 
-	if ((rc = exp_results_read(&pg.r, dir, err)) < 0)
-		goto done;
-	pg.percent = strstr(pg.r.metric, "accuracy") != NULL;
-	if ((rc = make_points(&pg, err)) < 0 || (rc = make_axes(&pg, err)) < 0)
-		goto done;
-	pg.rank = malloc((pg.npoints + 1) * sizeof(*pg.rank));
-	if (!pg.rank) {
-		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-		goto done;
+	if ((rc = exp_results_read(&r, dir, err)) < 0) {
+		exp_results_fini(&r);
+		return rc;
 	}
-	struct ranked *ranked = calloc(pg.npoints + 1, sizeof(*ranked));
-	if (!ranked) {
-		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+	pg.percent = strstr(r.metric, "accuracy") != NULL;
+	if ((rc = exp_sweep_points(&pg.sp, &r, err)) < 0)
 		goto done;
-	}
-	for (size_t q = 0; q < pg.npoints; q++)
-		ranked[q] = (struct ranked){ pg.points[q].mean, pg.points[q].rows[0], q, pg.r.maximize };
-	qsort(ranked, pg.npoints, sizeof(*ranked), by_objective);
-	for (size_t q = 0; q < pg.npoints; q++)
-		pg.rank[q] = ranked[q].point;
-	free(ranked);
 	trial_pages(&pg);
 	draw_charts(&pg, log);
 	snprintf(path, sizeof(path), "%s/report.html", dir);
 	if ((rc = exp_write_atomic(path, write_page, &pg, err)) == 0 && log)
 		fprintf(log, "wrote %s\n", path);
 done:
-	for (size_t q = 0; q < pg.npoints; q++)
-		free(pg.points[q].rows);
-	free(pg.points);
-	for (size_t k = 0; k < pg.r.nparams; k++)
-		free(pg.axes[k].values);
-	free(pg.rank);
-	exp_results_fini(&pg.r);
+	exp_sweep_points_fini(&pg.sp);
+	exp_results_fini(&r);
 	return rc;
 }
