@@ -218,6 +218,61 @@ void nn_dense_backward(float *gw, float *gb, float *din, const float *dout,
 		backward_in_range(din, dout, w, batch, in_n, out_n, 0, in_n);
 }
 
+/* backward_w_range and backward_in_range on input columns c_lo .. c_hi
+ * (c_lo a multiple of BLOCK) of every output, each weight then stepped;
+ * the outputs' biases when with_b. A block of columns at a time: its din
+ * from the weights before the step, then each output's gradient over the
+ * block, summed as backward_w_range sums it from zero, and that output's
+ * update, while the block's weights are in cache. */
+static void backward_step_range(float *w, float *b, float *v, float *din, const float *dout,
+				const float *in, size_t batch, size_t in_n, size_t out_n,
+				const struct nn_step *s, size_t c_lo, size_t c_hi, int with_b)
+{
+	for (size_t c0 = c_lo; c0 < c_hi; c0 += BLOCK) {
+		size_t nc = c_hi - c0 < BLOCK ? c_hi - c0 : BLOCK;
+
+		if (din)
+			backward_in_range(din, dout, w, batch, in_n, out_n, c0, c0 + nc);
+		for (size_t j = 0; j < out_n; j++) {
+			float acc[BLOCK];
+
+			if (nc == BLOCK) {
+				for (size_t k = 0; k < BLOCK; k++)
+					acc[k] = 0.0f;
+				for (size_t r = 0; r < batch; r++) {
+					const float d = dout[r * out_n + j];
+					const float *restrict x = in + r * in_n + c0;
+
+					for (size_t k = 0; k < BLOCK; k++)
+						acc[k] += d * x[k];
+				}
+			} else {
+				for (size_t k = 0; k < nc; k++)
+					acc[k] = 0.0f;
+				for (size_t r = 0; r < batch; r++) {
+					const float d = dout[r * out_n + j];
+					const float *restrict x = in + r * in_n + c0;
+
+					for (size_t k = 0; k < nc; k++)
+						acc[k] += d * x[k];
+				}
+			}
+			nn_step_update(w + j * in_n + c0, acc, v + j * in_n + c0, nc, s->lr, s->l2, s->l1,
+				       s->momentum);
+		}
+	}
+	if (!with_b)
+		return;
+	for (size_t j = 0; j < out_n; j++) {
+		float sb = 0.0f, g = 0.0f;
+
+		for (size_t r = 0; r < batch; r++)
+			sb += dout[r * out_n + j];
+		g += sb;
+		nn_step_update(b + j, &g, v + out_n * in_n + j, 1, s->lr, 0.0f, 0.0f, s->momentum);
+	}
+}
+
 /* The fully connected kind: in (B, IN) as the previous layer left it,
  * whatever its shape, w (OUT, IN). */
 static int fc_plan(struct nn_layer *l, struct nn_err *err)
@@ -286,6 +341,38 @@ static void backward_part(void *ctx, size_t part, size_t parts)
 	}
 }
 
+struct step_job {
+	struct nn_layer *l;
+	const float *in;
+	float *din;
+	size_t batch;
+	const struct nn_step *s;
+	float *v;
+};
+
+/* The columns are split: each thread steps whole columns of the weights. */
+static void backward_step_part(void *ctx, size_t part, size_t parts)
+{
+	const struct step_job *j = ctx;
+	struct nn_layer *l = j->l;
+	size_t in_n = nn_shape_size(l->in), lo, hi;
+
+	share(in_n, BLOCK, part, parts, &lo, &hi);
+	backward_step_range(l->w, l->b, j->v, j->din, l->d, j->in, j->batch, in_n, l->spec.size, j->s, lo,
+			    hi, part == 0);
+}
+
+static void fc_backward_step(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
+			     size_t batch, const struct nn_step *s, float *v)
+{
+	struct step_job j = { l, in, din, batch, s, v };
+
+	if (large(l))
+		nn_team_run(x->team, backward_step_part, &j);
+	else
+		backward_step_part(&j, 0, 1);
+}
+
 static void fc_forward(struct nn_layer *l, const float *in, const struct nn_work *x, struct nn_rng *rng,
 		       size_t batch)
 {
@@ -333,6 +420,7 @@ const struct nn_layer_kind nn_fc_kind = {
 	.plan = fc_plan,
 	.forward = fc_forward,
 	.backward = fc_backward,
+	.backward_step = fc_backward_step,
 	.file_dims = fc_file_dims,
 	.file_index = fc_file_index,
 };

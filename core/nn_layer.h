@@ -13,6 +13,7 @@
 #include "nn_act.h"
 #include "nn_err.h"
 #include "nn_rng.h"
+#include "nn_step.h"
 #include "nn_team.h"
 
 enum nn_kind {
@@ -92,6 +93,14 @@ struct nn_layer_kind {
 	 * Accumulates: callers zero first. */
 	void (*backward)(struct nn_layer *l, float *din /* (B, in) or NULL */,
 			 const float *in /* (B, in) */, const struct nn_work *x, size_t batch);
+	/* Training's backward with the step of the layer's own parameters
+	 * folded in, v their velocities (weights, then biases): the same bits
+	 * as backward on zeroed gradients followed by nn_step_update of w and
+	 * of b (decay for w only), in one pass over the weights where the two
+	 * make four; din comes from the weights before the step, and gw, gb
+	 * stay zero. NULL: the model steps the layer after backward. */
+	void (*backward_step)(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
+			      size_t batch, const struct nn_step *s, float *v);
 	/* Model files: the weight tensor's dimensions as the file nests them
 	 * (returns how many, at most 4), and the index into w of the file's
 	 * i-th weight in that order. NULL for kinds without weights. */

@@ -512,7 +512,14 @@ const float *nn_model_forward_train(struct nn_model *m, size_t batch, struct nn_
 	return forward(m, batch, rng);
 }
 
-void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
+/* Whether training folds a layer's step into its backward pass. */
+static int folds_step(const struct nn_layer *l)
+{
+	return l->kind->backward_step != NULL;
+}
+
+/* Backward; with s, each layer that folds its step in is stepped there. */
+static void backward(struct nn_model *m, const int32_t *labels, size_t batch, const struct nn_step *s)
 {
 	struct nn_layer *top = &m->layers[m->nlayers - 1];
 	struct nn_work x = { m->team };
@@ -535,39 +542,17 @@ void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 			din = below->d;
 			memset(din, 0, batch * nn_shape_size(below->out) * sizeof(float));
 		}
-		l->kind->backward(l, din, below ? below->a : m->x, &x, batch);
+		if (s && folds_step(l))
+			l->kind->backward_step(l, din, below ? below->a : m->x, &x, batch, s,
+					       m->velocity + (l->w - m->params));
+		else
+			l->kind->backward(l, din, below ? below->a : m->x, &x, batch);
 	}
 }
 
-/* w -= u, or with momentum v = mu v - u, w += v; then g = 0. Each case
- * is its own loop so that each vectorizes. */
-static void update(float *restrict w, float *restrict g, float *restrict v, size_t n,
-		   float lr, float l2, float l1, float mu)
+void nn_model_backward(struct nn_model *m, const int32_t *labels, size_t batch)
 {
-	if (mu == 0.0f && l2 == 0.0f && l1 == 0.0f) {
-#pragma omp simd
-		for (size_t i = 0; i < n; i++) {
-			w[i] -= lr * g[i];
-			g[i] = 0.0f;
-		}
-	} else if (mu == 0.0f) {
-#pragma omp simd
-		for (size_t i = 0; i < n; i++) {
-			float sign = (float)(w[i] > 0.0f) - (float)(w[i] < 0.0f);
-
-			w[i] -= lr * g[i] + l2 * w[i] + l1 * sign;
-			g[i] = 0.0f;
-		}
-	} else {
-#pragma omp simd
-		for (size_t i = 0; i < n; i++) {
-			float sign = (float)(w[i] > 0.0f) - (float)(w[i] < 0.0f);
-
-			v[i] = mu * v[i] - (lr * g[i] + l2 * w[i] + l1 * sign);
-			w[i] += v[i];
-			g[i] = 0.0f;
-		}
-	}
+	backward(m, labels, batch, NULL);
 }
 
 /* Parameters from which the step is shared among the team's threads,
@@ -580,6 +565,7 @@ static void update(float *restrict w, float *restrict g, float *restrict v, size
 struct step_job {
 	struct nn_model *m;
 	const struct nn_step *s;
+	int folded;      /* skip the layers stepped in their backward pass */
 };
 
 static void step_part(void *ctx, size_t part, size_t parts)
@@ -591,27 +577,43 @@ static void step_part(void *ctx, size_t part, size_t parts)
 	for (size_t i = 0; i < m->nlayers; i++) {
 		struct nn_layer *l = &m->layers[i];
 
-		if (!l->nw && !l->nb)
+		if ((!l->nw && !l->nb) || (j->folded && folds_step(l)))
 			continue;
 		size_t off = (size_t)(l->w - m->params);
 		size_t w0 = l->nw * part / parts, w1 = l->nw * (part + 1) / parts;
 		size_t b0 = l->nb * part / parts, b1 = l->nb * (part + 1) / parts;
 
-		update(l->w + w0, l->gw + w0, m->velocity + off + w0, w1 - w0, s->lr, s->l2, s->l1, s->momentum);
-		update(l->b + b0, l->gb + b0, m->velocity + off + l->nw + b0, b1 - b0, s->lr, 0.0f, 0.0f,
+		nn_step_update(l->w + w0, l->gw + w0, m->velocity + off + w0, w1 - w0, s->lr, s->l2, s->l1, s->momentum);
+		nn_step_update(l->b + b0, l->gb + b0, m->velocity + off + l->nw + b0, b1 - b0, s->lr, 0.0f, 0.0f,
 		       s->momentum);
 	}
 }
 
+static void step(struct nn_model *m, const struct nn_step *s, int folded)
+{
+	struct step_job j = { m, s, folded };
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nlayers; i++)
+		if (!folded || !folds_step(&m->layers[i]))
+			n += m->layers[i].nw + m->layers[i].nb;
+	/* Elementwise: the same bits however it is split. */
+	if (n >= STEP_SPLIT && nn_team_size(m->team) > 1)
+		nn_team_run(m->team, step_part, &j);
+	else if (n)
+		step_part(&j, 0, 1);
+}
+
 void nn_model_step(struct nn_model *m, const struct nn_step *s)
 {
-	struct step_job j = { m, s };
+	step(m, s, 0);
+}
 
-	/* Elementwise: the same bits however it is split. */
-	if (m->nparams >= STEP_SPLIT && nn_team_size(m->team) > 1)
-		nn_team_run(m->team, step_part, &j);
-	else
-		step_part(&j, 0, 1);
+void nn_model_backward_step(struct nn_model *m, const int32_t *labels, size_t batch,
+			    const struct nn_step *s)
+{
+	backward(m, labels, batch, s);
+	step(m, s, 1);
 }
 
 /* "weights[k][i][j]...": the file's name of weight fi (file order) of the

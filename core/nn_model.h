@@ -17,6 +17,7 @@
 #include "nn_err.h"
 #include "nn_layer.h"
 #include "nn_rng.h"
+#include "nn_step.h"
 #include "nn_team.h"
 
 #define NN_MAX_LAYERS 32 /* layers of any kind */
@@ -150,19 +151,18 @@ const float *nn_model_forward_train(struct nn_model *m, size_t batch, struct nn_
  * summed cost of the batch's examples with respect to every parameter. */
 void nn_model_backward(struct nn_model *m, const int32_t *labels /* (B) */, size_t batch);
 
-/* One update from the summed gradient of a mini-batch. */
-struct nn_step {
-	float lr;        /* eta / m, m the examples in the mini-batch */
-	float l2;        /* eta * lambda / n, n the training-set size: L2 decay */
-	float l1;        /* eta * lambda_1 / n: L1 decay */
-	float momentum;  /* mu, 0 for plain SGD */
-};
-
 /* With g the summed gradient: for weights u = lr g + l2 w + l1 sgn(w),
  * for biases u = lr g (biases are not decayed); then w -= u, or with
  * momentum v = mu v - u, w += v. Zeroes the gradient. With no decay and
  * no momentum this is the book's w -= (eta/m) sum_x grad_x. */
 void nn_model_step(struct nn_model *m, const struct nn_step *s);
+
+/* Training's nn_model_backward then nn_model_step, with the same bits;
+ * the layers whose kind can (fully connected ones) step in their backward
+ * pass, which reads and writes each weight once where the two calls would
+ * go over the weights and their gradients four times. */
+void nn_model_backward_step(struct nn_model *m, const int32_t *labels /* (B) */, size_t batch,
+			    const struct nn_step *s);
 
 /* Sums over all weights (not biases) of w^2 and of |w|. */
 void nn_model_weight_norms(const struct nn_model *m, double *sum_sq, double *sum_abs);

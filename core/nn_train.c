@@ -82,9 +82,8 @@ int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_
 		for (size_t r = 0; r < batch; r++)
 			labels[r] = d->labels[order[k + r]];
 		nn_model_forward_train(m, batch, rng);
-		nn_model_backward(m, labels, batch);
 		step.lr = opt->eta / (float)batch;
-		nn_model_step(m, &step);
+		nn_model_backward_step(m, labels, batch, &step);
 		if (progress && progress(ctx, k + batch, d->n))
 			return 1;
 	}

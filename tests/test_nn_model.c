@@ -883,3 +883,96 @@ Test(nn_model, large_fc_layers_match_numeric_grad_on_any_number_of_threads)
 	nn_model_destroy(m[0]);
 	nn_model_destroy(m[1]);
 }
+
+/* Three training steps of specs on the same inputs and dropout masks, as
+ * backward then step (a) and as backward_step (b), on threads threads. */
+static void fold_check(const struct nn_spec *specs, size_t n, struct nn_shape in, size_t batch,
+		       size_t threads, const struct nn_step *s, const char *what)
+{
+	int32_t labels[16];
+	struct nn_model *m[2];
+	struct nn_rng rng, masks[2];
+
+	for (int t = 0; t < 2; t++) {
+		m[t] = nn_model_create(specs, n, in, batch, NULL);
+		cr_assert_not_null(m[t]);
+		cr_assert_eq(nn_model_set_threads(m[t], threads, NULL), 0);
+		m[t]->cost = NN_LOG_LIKELIHOOD;
+		nn_rng_init(&rng, 5);
+		nn_model_init_scaled(m[t], &rng);
+		nn_rng_init(&masks[t], 6);
+	}
+	float *init = malloc(m[1]->nparams * sizeof(float));
+	cr_assert_not_null(init);
+	memcpy(init, m[1]->params, m[1]->nparams * sizeof(float));
+	for (int k = 0; k < 3; k++) {
+		nn_rng_init(&rng, 100 + (uint64_t)k);
+		for (size_t r = 0; r < batch; r++)
+			labels[r] = (int32_t)nn_rng_below(&rng, nn_model_outputs(m[0]));
+		for (size_t i = 0; i < batch * nn_shape_size(in); i++)
+			nn_model_input(m[0])[i] = nn_model_input(m[1])[i] = (float)nn_rng_uniform(&rng);
+		for (int t = 0; t < 2; t++)
+			nn_model_forward_train(m[t], batch, &masks[t]);
+		nn_model_backward(m[0], labels, batch);
+		nn_model_step(m[0], s);
+		nn_model_backward_step(m[1], labels, batch, s);
+	}
+	cr_assert_eq(memcmp(m[0]->params, m[1]->params, m[0]->nparams * sizeof(float)), 0,
+		     "%s: other weights", what);
+	cr_assert_eq(memcmp(m[0]->velocity, m[1]->velocity, m[0]->nparams * sizeof(float)), 0,
+		     "%s: other velocities", what);
+	for (size_t i = 0; i < m[1]->nparams; i++)
+		cr_assert_eq(m[1]->grads[i], 0.0f, "%s: gradient %zu left", what, i);
+	/* And the steps moved every layer's weights. */
+	for (size_t k = 0; k < m[1]->nweighted; k++) {
+		const struct nn_layer *l = nn_model_weighted(m[1], k);
+		size_t off = (size_t)(l->w - m[1]->params), moved = 0;
+
+		for (size_t i = 0; i < l->nw; i++)
+			moved += l->w[i] != init[off + i];
+		cr_assert_gt(moved, l->nw / 4, "%s: layer %zu: %zu of %zu weights moved", what, k, moved,
+			     l->nw);
+	}
+	free(init);
+	nn_model_destroy(m[0]);
+	nn_model_destroy(m[1]);
+}
+
+/* Training steps fully connected layers inside their backward pass: the
+ * same bits as backward and step, for each kind of step, with column
+ * counts that leave a partial block (37, 9 x 7 x 2 pooled), dropout, a
+ * conv net, and a net large enough to share the pass among two threads. */
+Test(nn_model, folded_step_gives_the_bits_of_backward_then_step)
+{
+	const struct nn_step steps[] = {
+		{ .lr = 0.3f },
+		{ .lr = 0.1f, .l2 = 1e-3f, .l1 = 1e-4f },
+		{ .lr = 0.1f, .l2 = 1e-3f, .l1 = 1e-4f, .momentum = 0.9f },
+	};
+	const struct nn_spec dense[] = {
+		{ .kind = NN_FC, .size = 11, .act = NN_SIGMOID },
+		{ .kind = NN_DROPOUT, .p = 0.5f },
+		{ .kind = NN_FC, .size = 5, .act = NN_RELU },
+		{ .kind = NN_FC, .size = 3, .act = NN_SOFTMAX },
+	};
+	const struct nn_spec conv[] = {
+		{ .kind = NN_CONV, .size = 4, .kernel = 3, .act = NN_RELU },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_DROPOUT, .p = 0.3f },
+		{ .kind = NN_FC, .size = 7, .act = NN_TANH },
+		{ .kind = NN_FC, .size = 4, .act = NN_SOFTMAX },
+	};
+	const struct nn_spec large[] = {
+		{ .kind = NN_FC, .size = 520, .act = NN_RELU },   /* 135,200 weights: shared */
+		{ .kind = NN_DROPOUT, .p = 0.5f },
+		{ .kind = NN_FC, .size = 270, .act = NN_SIGMOID },
+		{ .kind = NN_FC, .size = 10, .act = NN_SOFTMAX },
+	};
+
+	for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+		fold_check(dense, 4, (struct nn_shape){ 1, 1, 37 }, 3, 1, &steps[k], "dense");
+		fold_check(conv, 5, (struct nn_shape){ 11, 9, 2 }, 3, 1, &steps[k], "conv");
+		for (size_t t = 1; t <= 2; t++)
+			fold_check(large, 4, (struct nn_shape){ 1, 1, 260 }, 10, t, &steps[k], "large");
+	}
+}
