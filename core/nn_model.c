@@ -512,10 +512,16 @@ const float *nn_model_forward_train(struct nn_model *m, size_t batch, struct nn_
 	return forward(m, batch, rng);
 }
 
+/* Weights from which training folds a layer's step into its backward
+ * pass. Below, the weights and gradients stay in cache between backward
+ * and step, and the folded pass measured no faster: [784, 30, 10] took
+ * 0.135-0.173 s an epoch folded against 0.114-0.164 s, in turn. */
+#define FOLD_MIN_WEIGHTS (1u << 17)
+
 /* Whether training folds a layer's step into its backward pass. */
 static int folds_step(const struct nn_layer *l)
 {
-	return l->kind->backward_step != NULL;
+	return l->kind->backward_step != NULL && l->nw >= FOLD_MIN_WEIGHTS;
 }
 
 /* Backward; with s, each layer that folds its step in is stepped there. */

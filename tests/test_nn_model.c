@@ -938,10 +938,11 @@ static void fold_check(const struct nn_spec *specs, size_t n, struct nn_shape in
 	nn_model_destroy(m[1]);
 }
 
-/* Training steps fully connected layers inside their backward pass: the
- * same bits as backward and step, for each kind of step, with column
- * counts that leave a partial block (37, 9 x 7 x 2 pooled), dropout, a
- * conv net, and a net large enough to share the pass among two threads. */
+/* Training steps large fully connected layers inside their backward
+ * pass: the same bits as backward and step, for each kind of step, with
+ * column counts that leave a partial block (260, 520, 48), dropout, under
+ * a conv net, on one thread and shared among two; and small ones (not
+ * folded) as before. */
 Test(nn_model, folded_step_gives_the_bits_of_backward_then_step)
 {
 	const struct nn_step steps[] = {
@@ -959,7 +960,7 @@ Test(nn_model, folded_step_gives_the_bits_of_backward_then_step)
 		{ .kind = NN_CONV, .size = 4, .kernel = 3, .act = NN_RELU },
 		{ .kind = NN_POOL, .size = 2 },
 		{ .kind = NN_DROPOUT, .p = 0.3f },
-		{ .kind = NN_FC, .size = 7, .act = NN_TANH },
+		{ .kind = NN_FC, .size = 2800, .act = NN_TANH },   /* 4x3x4 inputs: 134,400 weights, folded */
 		{ .kind = NN_FC, .size = 4, .act = NN_SOFTMAX },
 	};
 	const struct nn_spec large[] = {
