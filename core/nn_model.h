@@ -184,6 +184,13 @@ int nn_model_nonfinite(const struct nn_model *m, char *what, size_t len);
 int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
 			struct nn_err *err);
 
+/* The training state (parameters and momentum velocities, exactly, in
+ * this machine's byte order) for resuming a run: written after a
+ * "nnlab-state-1 NPARAMS" line; read into a model of the same layers
+ * (NN_EINVAL naming name when it does not fit), its gradients zeroed. */
+int nn_model_write_state(const struct nn_model *m, FILE *f);
+int nn_model_read_state(struct nn_model *m, FILE *f, const char *name, struct nn_err *err);
+
 /* Builds a model from JSON text (len bytes) in network2.py's format or
  * nnlab's superset, able to run batches of max_batch, with the
  * activations the file records (acts_recorded), else sigmoid as

@@ -386,3 +386,29 @@ done:
 	nn_json_free(root);
 	return m;
 }
+
+/* The training state: "nnlab-state-1 NPARAMS\n", then the parameters and
+ * the momentum velocities as raw floats in this machine's byte order. */
+int nn_model_write_state(const struct nn_model *m, FILE *f)
+{
+	fprintf(f, "nnlab-state-1 %zu\n", m->nparams);
+	fwrite(m->params, sizeof(float), m->nparams, f);
+	fwrite(m->velocity, sizeof(float), m->nparams, f);
+	return ferror(f) ? -1 : 0;
+}
+
+int nn_model_read_state(struct nn_model *m, FILE *f, const char *name, struct nn_err *err)
+{
+	size_t n = 0;
+	int c;
+
+	if (fscanf(f, "nnlab-state-1 %zu", &n) != 1 || (c = fgetc(f)) != '\n')
+		return nn_errorf(err, NN_EINVAL, "'%s': not a model state (no 'nnlab-state-1' line)", name);
+	if (n != m->nparams)
+		return nn_errorf(err, NN_EINVAL, "'%s' holds %zu parameters, the model has %zu", name, n,
+				 m->nparams);
+	if (fread(m->params, sizeof(float), n, f) != n || fread(m->velocity, sizeof(float), n, f) != n)
+		return nn_errorf(err, NN_EINVAL, "'%s' ends inside its parameters", name);
+	memset(m->grads, 0, n * sizeof(float));
+	return 0;
+}

@@ -40,6 +40,9 @@ static const char usage[] =
 	"  --plot-terminal   draw the accuracy curve as text at the end\n"
 	"  --heartbeat FILE  rewrite FILE every few seconds while running (sweeps\n"
 	"                    use it to tell a live trial from a dead one)\n"
+	"  --resume          go on from the run directory's checkpoint (--out DIR,\n"
+	"                    else runs/NAME): the same results as a run never\n"
+	"                    stopped; train.epochs may grow\n"
 	"\n"
 	"Environment:\n"
 	"  NNLAB_PLUGIN_PATH colon-separated directories searched for dataset\n"
@@ -54,7 +57,7 @@ static const struct {
 } command_help[] = {
 	{ "run",
 	  "usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
-	  "                 [--plot-terminal] [--heartbeat FILE] [--result FILE]\n"
+	  "                 [--plot-terminal] [--heartbeat FILE] [--result FILE] [--resume]\n"
 	  "\n"
 	  "Trains the experiment CONFIG describes into runs/NAME/ (or DIR): config.yaml,\n"
 	  "metrics.csv, model.json, best.json and the charts. A config with a 'sweep'\n"
@@ -66,6 +69,10 @@ static const struct {
 	  "  --quiet, -q       print nothing but errors\n"
 	  "  --plot-terminal   draw the accuracy curve as text at the end\n"
 	  "  --heartbeat FILE  rewrite FILE every few seconds while running\n"
+	  "  --resume          go on from DIR's checkpoint (written after every scored\n"
+	  "                    epoch) where the run stopped, with the same results as\n"
+	  "                    a run never stopped; only train.epochs and\n"
+	  "                    train.threads may differ\n"
 	  "  --result FILE     write the run's outcome to FILE at the end: 'outcome: done'\n"
 	  "                    (or diverged, stopped, config, failed) and 'message: ...'\n"
 	  "Exit status: 0, 1 for a runtime failure, 2 for a usage or config error.\n" },

@@ -66,6 +66,7 @@ struct args {
 	const char *result;
 	int quiet;
 	int plot_terminal;
+	int resume;
 	int force;
 	int jobs;
 	int mpi;
@@ -112,6 +113,8 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			a->plot_terminal = 1;
 		} else if (!strcmp(s, "--force")) {
 			a->force = 1;
+		} else if (!strcmp(s, "--resume")) {
+			a->resume = 1;
 		} else if (!strcmp(s, "--mpi")) {
 			a->mpi = 1;
 		} else if (!strcmp(s, "--result")) {
@@ -218,6 +221,7 @@ static int cmd_run(int argc, char **argv)
 	opts.progress = !a.quiet && isatty(STDERR_FILENO);
 	opts.stop = &stop_requested;
 	opts.plot_terminal = a.plot_terminal;
+	opts.resume = a.resume;
 	opts.heartbeat = a.heartbeat;
 	/* Once the run directory is written, a stop ends the current
 	 * mini-batch: every finished epoch's files stay whole and no

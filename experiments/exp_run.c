@@ -11,8 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exp_fs.h"
+#include "exp_checkpoint.h"
 #include "exp_data.h"
+#include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_plot.h"
 #include "exp_plugin.h"
@@ -36,7 +37,7 @@ static double now(void)
 static void clear_previous_run(const char *dir)
 {
 	static const char *const files[] = { "config.yaml", "metrics.csv", "model.json", "best.json",
-					     "report.html", "initial_gradient_norms.csv", NULL };
+					     "report.html", "initial_gradient_norms.csv", "checkpoint", NULL };
 	static const char *const chart_files[] = { "gp", "png", "svg", "dat", NULL };
 	char path[4400];
 
@@ -63,6 +64,10 @@ static int pick_dir(const struct exp_config *cfg, const struct exp_run_opts *opt
 	}
 	if ((rc = exp_mkdirs("runs", err)) < 0)
 		return rc;
+	if (opts->resume) {
+		snprintf(dir, len, "runs/%s", cfg->name);
+		return exp_mkdirs(dir, err);
+	}
 	/* mkdir claims a name atomically, so two runs never share one. */
 	snprintf(dir, len, "runs/%s", cfg->name);
 	for (int i = 2; mkdir(dir, 0777) < 0; i++) {
@@ -300,7 +305,8 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	struct nn_rng rng;
 	char path[4200];
 	const char *stop_reason = NULL;
-	int rc, lock = -1;
+	struct exp_checkpoint ck = { 0 };
+	int rc, lock = -1, resumed = 0;
 	double t_start = now();
 
 	memset(res, 0, sizeof(*res));
@@ -328,23 +334,55 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		rc = lock;
 		goto done;
 	}
-	clear_previous_run(res->dir);
-	snprintf(path, sizeof(path), "%s/config.yaml", res->dir);
-	if ((rc = exp_write_atomic(path, write_config, &cf, err)) < 0)
-		goto done;
-
-	order = malloc(data.train.n * sizeof(*order));
+	order = malloc((data.train.n + 1) * sizeof(*order));
 	if (!order) {
 		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 		goto done;
 	}
 	for (size_t i = 0; i < data.train.n; i++)
 		order[i] = (uint32_t)i;
-	exp_metrics_header(&metrics, &resolved);
+	uint64_t config_hash = exp_checkpoint_config_hash(&resolved, data.plugin.opt_names,
+							  data.plugin.opt_values, data.plugin.nopts);
+	if (opts->resume) {
+		if ((rc = exp_checkpoint_read(res->dir, &ck, model, order, data.train.n, err)) < 0)
+			goto done;
+		resumed = rc == 0;
+		if (resumed && ck.config != config_hash) {
+			rc = nn_errorf(err, NN_EINVAL,
+				       "'%s/checkpoint' is of a run with another config (only train.epochs and train.threads may change); run without --resume to start over",
+				       res->dir);
+			goto done;
+		}
+	}
+	if (!resumed)
+		clear_previous_run(res->dir);
+	snprintf(path, sizeof(path), "%s/config.yaml", res->dir);
+	if ((rc = exp_write_atomic(path, write_config, &cf, err)) < 0)
+		goto done;
+	if (resumed) {
+		/* Where the checkpoint left off: every counter, the generator
+		 * and metrics.csv's rows of the epochs it holds. */
+		exp_text_put(&metrics, ck.metrics, ck.metrics_len);
+		free(ck.metrics);
+		ck.metrics = NULL;
+		rng = ck.rng;
+		res->epochs_run = ck.next_epoch;
+		res->peak_epoch = ck.peak_epoch;
+		res->peak_correct = ck.peak_correct;
+		res->best_epoch = ck.best_epoch;
+		res->best_correct = ck.best_correct;
+		res->best_selection = ck.best_selection;
+		res->selection_total = ck.selection_total;
+		t_start -= ck.seconds;
+		if (opts->log)
+			fprintf(opts->log, "Resuming '%s' after epoch %zu\n", res->dir, ck.next_epoch - 1);
+	} else {
+		exp_metrics_header(&metrics, &resolved);
+	}
 
 	const struct nn_data *eval = exp_data_eval(&data, cfg);
 	res->eval_total = eval->n;
-	if (cfg->from) {
+	if (cfg->from && !resumed) {
 		/* Score the saved model before training from it. */
 		struct nn_eval ev;
 		double t0 = now();
@@ -358,7 +396,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 			goto done;
 	}
 	/* The learning speed before any training: the book's bar chart. */
-	if (cfg->monitor_gradient_norms && nn_model_hidden_count(model) > 0) {
+	if (cfg->monitor_gradient_norms && nn_model_hidden_count(model) > 0 && !resumed) {
 		double norms[NN_MAX_LAYERS];
 		struct exp_text t = { 0 };
 
@@ -387,9 +425,13 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	struct progress prog = { 0, cfg->epochs, t_start, 0, 0, opts->progress, opts->stop,
 				 opts->heartbeat, -1e9, t_start };
 	beat(&prog, now());
-	double eta = cfg->eta;
-	size_t best_select = 0, since_best = 0, since_change = 0, scored = 0;
-	for (size_t epoch = 0; epoch < cfg->epochs; epoch++) {
+	double eta = resumed ? ck.eta : cfg->eta;
+	size_t best_select = ck.best_select, since_best = ck.since_best, since_change = ck.since_change;
+	size_t scored = ck.scored;
+	static const char *const stop_reasons[] = { NULL, "no improvement for train.early_stop epochs",
+						    "eta fell below eta / train.schedule.stop_factor" };
+	stop_reason = stop_reasons[ck.stopped == 1 || ck.stopped == 2 ? ck.stopped : 0];
+	for (size_t epoch = ck.next_epoch; epoch < cfg->epochs && !stop_reason; epoch++) {
 		struct scores s;
 		double t0 = now();
 
@@ -469,22 +511,32 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		if ((rc = save_model(model, res->dir, "model.json", err)) < 0)
 			goto done;
 
+		int ended = 0;
 		if (cfg->early_stop && since_best >= cfg->early_stop) {
-			stop_reason = "no improvement for train.early_stop epochs";
-			break;
-		}
-		if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
-			eta *= cfg->step_factor;
-		if (cfg->schedule == EXP_SCHEDULE_PLATEAU && since_change >= cfg->patience) {
-			eta /= 2;
-			since_change = 0;
-			if (eta < cfg->eta / cfg->stop_factor) {
-				stop_reason = "eta fell below eta / train.schedule.stop_factor";
-				break;
+			ended = 1;
+		} else {
+			if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
+				eta *= cfg->step_factor;
+			if (cfg->schedule == EXP_SCHEDULE_PLATEAU && since_change >= cfg->patience) {
+				eta /= 2;
+				since_change = 0;
+				if (eta < cfg->eta / cfg->stop_factor)
+					ended = 2;
+				else if (opts->log)
+					fprintf(opts->log, "eta halved to %g\n", eta);
 			}
-			if (opts->log)
-				fprintf(opts->log, "eta halved to %g\n", eta);
 		}
+		/* Everything the next epoch starts from, and how this one ended. */
+		ck = (struct exp_checkpoint){
+			config_hash, epoch + 1, eta, best_select, since_best, since_change, scored,
+			res->peak_epoch, res->peak_correct, res->best_epoch, res->best_correct,
+			res->best_selection, res->selection_total, now() - t_start, ended, rng,
+			metrics.s, metrics.len,
+		};
+		if ((rc = exp_checkpoint_write(res->dir, &ck, model, order, data.train.n, err)) < 0)
+			goto done;
+		ck.metrics = NULL;
+		stop_reason = stop_reasons[ended];
 	}
 	if (cfg->charts && res->epochs_run)
 		draw_charts(cfg, &data, res->dir, res->best_epoch, opts->log ? stderr : NULL);
@@ -516,6 +568,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	rc = 0;
 done:
 	exp_unlock_dir(lock);
+	free(ck.metrics);
 	free(order);
 	exp_text_fini(&metrics);
 	nn_model_destroy(model);

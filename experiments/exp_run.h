@@ -24,6 +24,10 @@ struct exp_run_opts {
 	void (*before_writing)(void);
 	int plot_terminal;    /* draw the accuracy curve as text at the end */
 	const char *heartbeat; /* a file rewritten every few seconds while running, or NULL */
+	/* Go on from the run directory's checkpoint (out_dir, else exactly
+	 * runs/NAME) when there is one: the same config but for train.epochs,
+	 * the same results as a run never stopped. Without one, a new run. */
+	int resume;
 };
 
 struct exp_run_result {

@@ -170,7 +170,13 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 	pid_t pid;
 
 	exp_trial_dir(dir, t, tdir, sizeof(tdir));
-	clear_dir(tdir);
+	/* A trial that was stopped or killed after a scored epoch goes on
+	 * from its checkpoint (the sweep's definition, checked on resume,
+	 * makes it the same run); any other starts afresh. */
+	snprintf(result, sizeof(result), "%s/checkpoint", tdir);
+	int resume = access(result, R_OK) == 0;
+	if (!resume)
+		clear_dir(tdir);
 	if (exp_mkdirs(tdir, err) < 0)
 		return -1;
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -179,6 +185,7 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 	exe[len] = '\0';
 	snprintf(heartbeat, sizeof(heartbeat), "%s/heartbeat", tdir);
 	snprintf(result, sizeof(result), "%s/result", tdir);
+	unlink(result);   /* an earlier attempt's end, never taken for this one's */
 	snprintf(log, sizeof(log), "%s/log.txt", tdir);
 	sets = exp_sweep_trial_sets(s, i, &nsets);
 	argv = sets ? malloc((2 * nsets + 16) * sizeof(*argv)) : NULL;
@@ -199,6 +206,8 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 	argv[n++] = heartbeat;
 	argv[n++] = "--result";
 	argv[n++] = result;
+	if (resume)
+		argv[n++] = "--resume";
 	if (s->cfg->plugin_file) {
 		argv[n++] = "--plugin";
 		argv[n++] = s->cfg->plugin_file;
@@ -208,7 +217,7 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 	pid = fork();
 	if (pid == 0) {
 		struct exp_trial_status st = { EXP_TRIAL_RUNNING, (long)getpid(), "", wall(), attempt, "" };
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fd = open(log, O_WRONLY | O_CREAT | (resume ? O_APPEND : O_TRUNC), 0644);
 		int null = open("/dev/null", O_RDONLY);
 
 		hostname(st.host, sizeof(st.host));
@@ -220,7 +229,7 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 		dup2(fd, 2);
 		/* Stop cleanly when the sweep process dies, even by kill -9:
 		 * the trial stays marked running with a dead pid, and a resumed
-		 * sweep runs it again from scratch. */
+		 * sweep runs it again, from its checkpoint when it has one. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() == 1)
 			_exit(125);

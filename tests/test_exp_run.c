@@ -165,7 +165,7 @@ Test(exp_run, writes_the_run_directory)
 	/* Exactly these files, no temporary ones left behind. */
 	char rdir[4300];
 	snprintf(rdir, sizeof(rdir), "%s/r", dir);
-	cr_assert_str_eq(list_dir(rdir), "best.json config.yaml metrics.csv model.json ");
+	cr_assert_str_eq(list_dir(rdir), "best.json checkpoint config.yaml metrics.csv model.json ");
 	free(cfg);
 	free(best);
 	free(model);
@@ -324,7 +324,7 @@ Test(exp_run, sigterm_stops_cleanly_keeping_finished_epochs)
 		commas += *p == ',';
 	cr_assert_eq(commas, 14, "%s", last);
 	snprintf(rdir, sizeof(rdir), "%s/r", dir);
-	cr_assert_str_eq(list_dir(rdir), "best.json config.yaml metrics.csv model.json ");
+	cr_assert_str_eq(list_dir(rdir), "best.json checkpoint config.yaml metrics.csv model.json ");
 	free(csv);
 	free(out);
 	free(err);
@@ -1270,4 +1270,169 @@ Test(exp_run, conv_runs_repeat_bit_for_bit_for_a_number_of_threads)
 	free(model);
 	for (int i = 0; i < 4; i++)
 		free(models[i]);
+}
+
+/* Runs s.yaml into dir/OUT with --resume and the sets (NULL-terminated). */
+static int resume_sets(char **out, char **err, const char *outdir, const char *const *sets)
+{
+	char cpath[4300], opath[4300];
+	const char *argv[40];
+	int n = 0;
+
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/%s", dir, outdir);
+	argv[n++] = "run";
+	argv[n++] = cpath;
+	argv[n++] = "--out";
+	argv[n++] = opath;
+	argv[n++] = "--resume";
+	for (; *sets && n < 38; sets++) {
+		argv[n++] = "--set";
+		argv[n++] = *sets;
+	}
+	argv[n] = NULL;
+	return th_nnlab(out, err, argv);
+}
+
+/* A run of 3 epochs resumed to 7 ends as one that ran 7: the same
+ * models, the same metrics but for the timings, with momentum, L2,
+ * dropout, reshuffling and a step schedule carried over; also when only
+ * every second epoch is scored (4 epochs resumed to 7). */
+Test(exp_run, a_resumed_run_ends_as_one_never_stopped)
+{
+	const char *extra =
+		"  momentum: 0.5\n"
+		"  l2: 0.5\n"
+		"  schedule: {type: step, every: 2, factor: 0.5}\n";
+	char *out = NULL, *err = NULL;
+
+	write_small("s.yaml", extra);
+	for (int every = 1; every <= 2; every++) {
+		char e[32], whole_dir[16], part_dir[16];
+		const char *whole[] = { "train.epochs=7", "model.dropout=0.2", e, NULL };
+		const char *part[] = { every == 1 ? "train.epochs=3" : "train.epochs=4", "model.dropout=0.2", e, NULL };
+
+		snprintf(e, sizeof(e), "monitor.every=%d", every);
+		snprintf(whole_dir, sizeof(whole_dir), "whole%d", every);
+		snprintf(part_dir, sizeof(part_dir), "part%d", every);
+		cr_assert_eq(resume_sets(&out, &err, whole_dir, whole), 0, "%s", err);
+		cr_assert_null(strstr(out, "Resuming"), "%s", out);   /* no checkpoint: a new run */
+		free(out);
+		free(err);
+		cr_assert_eq(resume_sets(&out, &err, part_dir, part), 0, "%s", err);
+		free(out);
+		free(err);
+		cr_assert_eq(resume_sets(&out, &err, part_dir, whole), 0, "%s", err);
+		/* The checkpoint is of the first run's last epoch. */
+		cr_assert(strstr(out, every == 1 ? "after epoch 2\n" : "after epoch 3\n"), "%s", out);
+		cr_assert(strstr(out, "7 epochs in "), "%s", out);
+		free(out);
+		free(err);
+		const char *files[] = { "model.json", "best.json", "metrics.csv" };
+		for (size_t f = 0; f < 3; f++) {
+			char *a = read_run_file(whole_dir, files[f]), *b = read_run_file(part_dir, files[f]);
+
+			cr_assert(a && b);
+			if (f == 2) {
+				strip_timing(a);
+				strip_timing(b);
+				cr_assert_eq(th_csv_rows(a), every == 1 ? 7 : 4, "%s", a);
+			}
+			cr_assert_str_eq(a, b, "every %d: %s differs", every, files[f]);
+			free(a);
+			free(b);
+		}
+		char rdir[4300];
+		snprintf(rdir, sizeof(rdir), "%s/%s", dir, part_dir);
+		cr_assert_str_eq(list_dir(rdir), "best.json checkpoint config.yaml metrics.csv model.json ");
+	}
+}
+
+/* A run killed by a signal goes on from its last checkpoint, its
+ * finished epochs kept as they were. */
+Test(exp_run, a_run_stopped_by_a_signal_resumes)
+{
+	char *out, *err, *before, *after, cpath[4300], opath[4300], sets[64];
+
+	write_small("s.yaml", "");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	const char *argv[] = { "run", cpath, "--out", opath, "--set", "train.epochs=1000000", NULL };
+	cr_assert_eq(th_nnlab_ex(&out, &err, argv, NULL, 1.0, SIGTERM), 1, "%s", err);
+	free(out);
+	free(err);
+	before = read_run_file("r", "metrics.csv");
+	size_t rows = th_csv_rows(before);
+	cr_assert_gt(rows, 2);
+	/* The same config but for the epochs. */
+	snprintf(sets, sizeof(sets), "train.epochs=%zu", rows + 2);
+	const char *more[] = { sets, NULL };
+	cr_assert_eq(resume_sets(&out, &err, "r", more), 0, "%s", err);
+	char want[4400];
+	snprintf(want, sizeof(want), "Resuming '%s' after epoch %zu\n", opath, rows - 1);
+	cr_assert(strstr(out, want), "%s", out);
+	after = read_run_file("r", "metrics.csv");
+	cr_assert_eq(th_csv_rows(after), rows + 2, "%s", after);
+	cr_assert_eq(strncmp(before, after, strlen(before)), 0, "the finished epochs changed");
+	free(before);
+	free(after);
+	free(out);
+	free(err);
+}
+
+/* A checkpoint of another config, or one cut short, is refused with the
+ * file's name (exit 2) and the run directory left as it was; a run that
+ * ended by early stopping does not go on. */
+Test(exp_run, resume_refuses_another_config_and_a_broken_checkpoint)
+{
+	char *out, *err, path[4400];
+	const char *first[] = { "train.epochs=2", NULL };
+	const char *other[] = { "train.epochs=4", "train.eta=0.5", NULL };
+
+	write_small("s.yaml", "");
+	cr_assert_eq(resume_sets(&out, &err, "r", first), 0, "%s", err);
+	free(out);
+	free(err);
+	char *metrics = read_run_file("r", "metrics.csv");
+	cr_assert_eq(resume_sets(&out, &err, "r", other), 2);
+	cr_assert(strstr(err, "/r/checkpoint' is of a run with another config (only train.epochs and train.threads may change)"), "%s", err);
+	free(out);
+	free(err);
+	char *kept = read_run_file("r", "metrics.csv");
+	cr_assert_str_eq(metrics, kept);
+	free(kept);
+
+	size_t len;
+	snprintf(path, sizeof(path), "%s/r/checkpoint", dir);
+	char *ck = th_read(path, &len);
+	cr_assert_gt(len, 1000);
+	th_write(path, ck, len / 2);
+	const char *more[] = { "train.epochs=4", NULL };
+	cr_assert_eq(resume_sets(&out, &err, "r", more), 2);
+	cr_assert(strstr(err, "/r/checkpoint' ends inside its parameters"), "%s", err);
+	free(out);
+	free(err);
+	th_write_str(path, "nnlab-checkpoint-1\nconfig zz\n");
+	cr_assert_eq(resume_sets(&out, &err, "r", more), 2);
+	cr_assert(strstr(err, "/r/checkpoint' is not a checkpoint nnlab can read"), "%s", err);
+	free(out);
+	free(err);
+	kept = read_run_file("r", "metrics.csv");
+	cr_assert_str_eq(metrics, kept);
+	free(kept);
+	free(metrics);
+	free(ck);
+
+	/* Early stopping after epoch 2 (eta too small to improve): resumed
+	 * with more epochs, it stays stopped. */
+	const char *stop[] = { "train.eta=1e-9", "train.epochs=10", "train.early_stop=2", NULL };
+	const char *longer[] = { "train.eta=1e-9", "train.epochs=20", "train.early_stop=2", NULL };
+	cr_assert_eq(resume_sets(&out, &err, "e", stop), 0, "%s", err);
+	free(out);
+	free(err);
+	cr_assert_eq(resume_sets(&out, &err, "e", longer), 0, "%s", err);
+	cr_assert(strstr(out, "stopped after epoch 2: no improvement for train.early_stop epochs"), "%s", out);
+	cr_assert_null(strstr(out, "Epoch 3:"), "%s", out);
+	free(out);
+	free(err);
 }

@@ -910,3 +910,55 @@ Test(exp_sweep, a_grid_varies_the_architecture)
 	free(out);
 	free(err);
 }
+
+/* A trial left running by a dead process goes on from its checkpoint
+ * when the sweep resumes (its log says so and keeps the first attempt's
+ * lines), ending with the same metrics; one without a checkpoint starts
+ * afresh. */
+Test(exp_sweep, a_dead_trial_resumes_from_its_checkpoint)
+{
+	char *out, *err, sub[128], id[2][64], path[8800], host[256] = "";
+	const char *j1[] = { "-j", "1", NULL };
+
+	write_cfg("500", "3", "  grid:\n    train.eta: [0.1, 0.2]\n");
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	free(out);
+	free(err);
+	char *csv = read_in(".", "results.csv");
+	th_csv(csv, 0, "trial", id[0], sizeof(id[0]));
+	th_csv(csv, 1, "trial", id[1], sizeof(id[1]));
+	free(csv);
+	snprintf(sub, sizeof(sub), "trials/%s", id[0]);
+	char *metrics = read_in(sub, "metrics.csv");
+	/* Both marked running by a process that is gone; the second loses
+	 * its checkpoint. */
+	gethostname(host, sizeof(host) - 1);
+	for (int k = 0; k < 2; k++) {
+		char status[512];
+
+		snprintf(path, sizeof(path), "%s/trials/%s/status", outdir, id[k]);
+		snprintf(status, sizeof(status),
+			 "state: running\npid: 4194000\nhost: %s\nheartbeat: 1000\nattempt: 1\nnote: \n", host);
+		th_write_str(path, status);
+	}
+	snprintf(path, sizeof(path), "%s/trials/%s/checkpoint", outdir, id[1]);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	free(out);
+	free(err);
+	char *log0 = read_in(sub, "log.txt");
+	cr_assert(strstr(log0, "Epoch 2: "), "%s", log0);
+	cr_assert(strstr(log0, "/checkpoint") == NULL, "%s", log0);
+	cr_assert(strstr(log0, "Resuming '"), "%s", log0);
+	cr_assert(strstr(log0, "after epoch 2\n"), "%s", log0);
+	char *again = read_in(sub, "metrics.csv");
+	cr_assert_str_eq(metrics, again);
+	snprintf(sub, sizeof(sub), "trials/%s", id[1]);
+	char *log1 = read_in(sub, "log.txt");
+	cr_assert_null(strstr(log1, "Resuming"), "%s", log1);
+	cr_assert(strstr(log1, "3 epochs in "), "%s", log1);
+	free(log0);
+	free(log1);
+	free(metrics);
+	free(again);
+}
