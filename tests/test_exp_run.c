@@ -1308,7 +1308,7 @@ Test(exp_run, a_resumed_run_ends_as_one_never_stopped)
 
 	write_small("s.yaml", extra);
 	for (int every = 1; every <= 2; every++) {
-		char e[32], whole_dir[16], part_dir[16];
+		char e[32], whole_dir[32], part_dir[32];
 		const char *whole[] = { "train.epochs=7", "model.dropout=0.2", e, NULL };
 		const char *part[] = { every == 1 ? "train.epochs=3" : "train.epochs=4", "model.dropout=0.2", e, NULL };
 
