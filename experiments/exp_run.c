@@ -344,8 +344,13 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	uint64_t config_hash = exp_checkpoint_config_hash(&resolved, data.plugin.opt_names,
 							  data.plugin.opt_values, data.plugin.nopts);
 	if (opts->resume) {
-		if ((rc = exp_checkpoint_read(res->dir, &ck, model, order, data.train.n, err)) < 0)
+		if ((rc = exp_checkpoint_read(res->dir, &ck, model, order, data.train.n, err)) < 0) {
+			char msg[NN_ERR_MAX];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			rc = nn_errorf(err, rc, "%s; remove it to start the run over", msg);
 			goto done;
+		}
 		resumed = rc == 0;
 		if (resumed && ck.config != config_hash) {
 			rc = nn_errorf(err, NN_EINVAL,
