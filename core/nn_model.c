@@ -589,9 +589,10 @@ static void step_part(void *ctx, size_t part, size_t parts)
 		size_t w0 = l->nw * part / parts, w1 = l->nw * (part + 1) / parts;
 		size_t b0 = l->nb * part / parts, b1 = l->nb * (part + 1) / parts;
 
-		nn_step_update(l->w + w0, l->gw + w0, m->velocity + off + w0, w1 - w0, s->lr, s->l2, s->l1, s->momentum);
-		nn_step_update(l->b + b0, l->gb + b0, m->velocity + off + l->nw + b0, b1 - b0, s->lr, 0.0f, 0.0f,
-		       s->momentum);
+		nn_step_update(l->w + w0, l->gw + w0, m->velocity + off + w0, w1 - w0, s->lr, s->l2, s->l1,
+			       s->momentum);
+		nn_step_update(l->b + b0, l->gb + b0, m->velocity + off + l->nw + b0, b1 - b0, s->lr, 0.0f,
+			       0.0f, s->momentum);
 	}
 }
 
