@@ -330,25 +330,33 @@ Test(exp_run, sigterm_stops_cleanly_keeping_finished_epochs)
 	free(err);
 }
 
-/* Runs s.yaml into dir/r with the given --set options (NULL-terminated). */
-static int run_sets(char **out, char **err, const char *const *sets)
+/* Runs s.yaml into dir/OUTDIR, with --resume if resume, and the given
+ * --set options (NULL-terminated). */
+static int run_into(char **out, char **err, const char *outdir, int resume, const char *const *sets)
 {
 	char cpath[4300], opath[4300];
 	const char *argv[40];
 	int n = 0;
 
 	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
-	snprintf(opath, sizeof(opath), "%s/r", dir);
+	snprintf(opath, sizeof(opath), "%s/%s", dir, outdir);
 	argv[n++] = "run";
 	argv[n++] = cpath;
 	argv[n++] = "--out";
 	argv[n++] = opath;
+	if (resume)
+		argv[n++] = "--resume";
 	for (; *sets && n < 38; sets++) {
 		argv[n++] = "--set";
 		argv[n++] = *sets;
 	}
 	argv[n] = NULL;
 	return th_nnlab(out, err, argv);
+}
+
+static int run_sets(char **out, char **err, const char *const *sets)
+{
+	return run_into(out, err, "r", 0, sets);
 }
 
 Test(exp_run, plateau_schedule_halves_eta_and_stops)
@@ -1272,26 +1280,9 @@ Test(exp_run, conv_runs_repeat_bit_for_bit_for_a_number_of_threads)
 		free(models[i]);
 }
 
-/* Runs s.yaml into dir/OUT with --resume and the sets (NULL-terminated). */
 static int resume_sets(char **out, char **err, const char *outdir, const char *const *sets)
 {
-	char cpath[4300], opath[4300];
-	const char *argv[40];
-	int n = 0;
-
-	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
-	snprintf(opath, sizeof(opath), "%s/%s", dir, outdir);
-	argv[n++] = "run";
-	argv[n++] = cpath;
-	argv[n++] = "--out";
-	argv[n++] = opath;
-	argv[n++] = "--resume";
-	for (; *sets && n < 38; sets++) {
-		argv[n++] = "--set";
-		argv[n++] = *sets;
-	}
-	argv[n] = NULL;
-	return th_nnlab(out, err, argv);
+	return run_into(out, err, outdir, 1, sets);
 }
 
 /* A run of 3 epochs resumed to 7 ends as one that ran 7: the same
