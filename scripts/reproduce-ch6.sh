@@ -6,7 +6,7 @@
 # trial under runs/book/ch6/NAME/seed-N. A sweep resumes where it stopped,
 # so running this again after an interruption (or with more seeds)
 # finishes the table without redoing a done run. Writes
-# runs/book/REPORT-ch6.md.
+# runs/book/REPORT-ch6.md (REPORT_ONLY=1: only that, from the runs made).
 # Usage: scripts/reproduce-ch6.sh [NNLAB] [ROW...]   (ROW: a config's base name)
 set -eu
 
@@ -18,6 +18,7 @@ out=runs/book/ch6
 mkdir -p "$out"
 rows=${*:-$(for c in configs/book/ch6/*.yaml; do basename "$c" .yaml; done)}
 
+[ "${REPORT_ONLY:-0}" = 1 ] && rows=""
 for row in $rows; do
 	config=configs/book/ch6/$row.yaml
 	[ -f "$config" ] || { echo "reproduce-ch6: no config '$config'" >&2; exit 2; }
@@ -32,17 +33,23 @@ for row in $rows; do
 done
 
 # network3.py's score: the test accuracy at the last epoch of best
-# validation accuracy (it keeps a later epoch that ties the best), and
-# the run's wall time (the sum of the epochs' seconds).
+# validation accuracy (it keeps a later epoch that ties the best), that
+# epoch (as metrics.csv numbers it), the epochs run and the seconds the
+# epochs took (their sum: training and scoring, without loading the data).
 score() { # metrics.csv
 	awk -F, '
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	{
 		v = $col["validation_correct"]
-		if (n == 0 || v >= bestv) { bestv = v; best = 100 * $col["eval_correct"] / $col["eval_total"] }
+		if (n == 0 || v >= bestv) { bestv = v; best = 100 * $col["eval_correct"] / $col["eval_total"]; at = $col["epoch"] }
 		n++; secs += $col["seconds"]
 	}
-	END { if (n) printf "%.2f %d %.0f\n", best, n, secs }' "$1"
+	END { if (n) printf "%.2f %d %d %.0f\n", best, at, n, secs }' "$1"
+}
+
+# The threads a run trained on, from its resolved config.
+threads() { # config.yaml
+	sed -n 's/^  threads: *//p' "$1"
 }
 
 report=runs/book/REPORT-ch6.md
@@ -50,23 +57,24 @@ report=runs/book/REPORT-ch6.md
 	echo "# nnlab and the book's chapter-6 table"
 	echo
 	echo "Made by \`make reproduce-ch6\` on $(date -u +%Y-%m-%d), on $(nproc) cores of"
-	echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), one run at a time on every core."
+	echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); the threads each run trained on are under *Runs*."
 	echo "Each number is the test accuracy at the epoch of best validation accuracy (network3.py's rule:"
 	echo "a later epoch that ties the best validation accuracy replaces it); *best* and *mean* are over"
 	echo "the seeds that finished. Rows more than 0.3 points below the book are marked **below**."
 	echo
-	echo "| row | book | nnlab best | nnlab mean | best - book | seeds done | epochs | wall s per run | |"
+	echo "| row | book | nnlab best | nnlab mean | best - book | seeds done | epochs | epochs' s per run | |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
 	for c in configs/book/ch6/*.yaml; do
 		row=$(basename "$c" .yaml)
 		book=$(sed -n 's/^# book: *//p' "$c")
-		scores="" epochs=0 wall=0 n=0
+		scores="" epochs=0 wall=0 n=0 done_dirs=""
 		for m in "$out/$row"/seed-*/trials/*/metrics.csv; do
 			[ -f "$m" ] || continue
 			[ "$(sed -n 's/^outcome: *//p' "$(dirname "$m")/result" 2>/dev/null)" = done ] || continue
 			set -- $(score "$m")
-			[ $# -eq 3 ] || continue
-			scores="$scores $1"; epochs=$2; wall=$((wall + $3)); n=$((n + 1))
+			[ $# -eq 4 ] || continue
+			scores="$scores $1"; epochs=$3; wall=$((wall + $4)); n=$((n + 1))
+			done_dirs="$done_dirs ${m%/trials/*}"
 		done
 		ens=$(sed -n 's/^# ensemble: *\([0-9.]*\).*/\1/p' "$c")
 		if [ -z "$scores" ]; then
@@ -80,11 +88,11 @@ report=runs/book/REPORT-ch6.md
 			printf "| %s | %.2f | %.2f | %.2f | %+.2f | %d | %d | %.0f | %s |\n", row, book, best,
 				sum / NF, best - book, n, epochs, wall / n, best < book - 0.3 ? "**below**" : ""
 		}'
-		# The ensemble: the plurality vote of the row's first five nets
-		# (each run's best.json), with the vote's mistakes drawn.
+		# The ensemble: the plurality vote of the row's first five finished
+		# nets (each run's best.json), with the vote's mistakes drawn.
 		if [ -n "$ens" ]; then
 			if [ "$n" -ge 2 ]; then
-				vote=$("$nnlab" eval $(ls -d "$out/$row"/seed-* | head -n 5) "$c" --out "$out/$row/vote" 2>/dev/null |
+				vote=$("$nnlab" eval $(echo $done_dirs | tr ' ' '\n' | head -n 5) "$c" --out "$out/$row/vote" 2>/dev/null |
 					sed -n 's/^plurality vote of \([0-9]*\) models: .* (\([0-9.]*\)%).*/\1 \2/p')
 				set -- $vote
 				echo "| $row, vote of ${1:-?} | $ens | ${2:--} | | ${2:+$(awk -v a="$2" -v b="$ens" 'BEGIN { printf "%+.2f", a - b }')} | | | | |"
@@ -92,6 +100,21 @@ report=runs/book/REPORT-ch6.md
 				echo "| $row, vote of 5 | $ens | not yet run | | | $n | | | |"
 			fi
 		fi
+	done
+	echo
+	echo "## Runs"
+	echo
+	echo "| row | seed | outcome | test accuracy | at epoch | epochs | epochs' s | threads |"
+	echo "|---|---:|---|---:|---:|---:|---:|---:|"
+	for c in configs/book/ch6/*.yaml; do
+		row=$(basename "$c" .yaml)
+		for d in "$out/$row"/seed-*/trials/*; do
+			[ -f "$d/metrics.csv" ] || continue
+			seed=${d%/trials/*}; seed=${seed##*/seed-}
+			outcome=$(sed -n 's/^outcome: *//p' "$d/result" 2>/dev/null)
+			set -- $(score "$d/metrics.csv") "" "" "" ""
+			echo "| $row | $seed | ${outcome:-running} | $1 | $2 | $3 | $4 | $(threads "$d/config.yaml") |"
+		done
 	done
 } >"$report"
 cat "$report"
