@@ -9,11 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zlib.h>
-
+#include "csv_record.h"
 #include "ds_plugin.h"
 
-#define MAX_RECORD (1u << 20)   /* bytes in one record: no sane CSV row is longer */
 #define MAX_CLASSES 1000
 
 struct table {
@@ -30,189 +28,6 @@ struct csv {
 	int int_labels;      /* labels are class numbers, not names */
 };
 
-
-/* --- reading records ------------------------------------------------ */
-
-struct reader {
-	gzFile f;            /* zlib reads plain text and .gz alike */
-	const char *path;
-	char delim;
-	size_t line;         /* line number of the next line to read */
-	char *rec;           /* the record's text, fields unquoted, NUL-separated */
-	size_t len, cap;
-	char **fields;
-	size_t nfields, fcap;
-};
-
-/* Reads one record (possibly several lines when a quoted field spans
- * them) and splits it into r->fields. Returns 1, 0 at end of file, or -1
- * with err filled. *start receives the record's first line number. */
-static int read_record(struct reader *r, size_t *start, char *err)
-{
-	int c, quoted = 0, at_field_start = 1, any = 0;
-	size_t field_start = 0;
-
-	r->len = 0;
-	r->nfields = 0;
-	*start = r->line;
-	for (;;) {
-		c = gzgetc(r->f);
-		if (c == -1) {
-			int zerr;
-			const char *msg = gzerror(r->f, &zerr);
-
-			if (zerr != Z_OK)
-				return ds_errorf(err, "cannot read '%s': %s", r->path,
-						 zerr == Z_ERRNO ? strerror(errno) : msg);
-			if (quoted)
-				return ds_errorf(err, "%s:%zu: a quoted field is not closed before the end of the file",
-					      r->path, *start);
-			if (!any)
-				return 0;
-			break;
-		}
-		any = 1;
-		/* Fields are split at NULs below: a NUL in the file is no field
-		 * separator but a sign of binary data. */
-		if (c == '\0') {
-			size_t field = 1;
-
-			for (size_t i = 0; i < r->len; i++)
-				field += r->rec[i] == '\0';
-			return ds_errorf(err, "%s:%zu: a NUL byte in field %zu (is this a text file?)",
-					 r->path, r->line, field);
-		}
-		if (quoted) {
-			if (c == '"') {
-				int next = gzgetc(r->f);
-
-				if (next != '"') {
-					quoted = 0;
-					if (next != -1)
-						gzungetc(next, r->f);
-					continue;
-				}
-			} else if (c == '\n') {
-				r->line++;
-			}
-		} else if (c == '"' && at_field_start) {
-			quoted = 1;
-			at_field_start = 0;
-			continue;
-		} else if (c == '\n') {
-			r->line++;
-			break;
-		} else if (c == '\r') {
-			int next = gzgetc(r->f);
-
-			if (next == '\n') {
-				r->line++;
-				break;
-			}
-			if (next != -1)
-				gzungetc(next, r->f);
-		}
-		if (!quoted && c == r->delim) {
-			c = '\0';
-			at_field_start = 1;
-		} else {
-			at_field_start = 0;
-		}
-		if (r->len + 2 > r->cap) {
-			size_t cap = r->cap ? r->cap * 2 : 4096;
-			char *p;
-
-			if (cap > MAX_RECORD + 2)
-				return ds_errorf(err, "%s:%zu: the record is longer than %u bytes",
-					      r->path, *start, MAX_RECORD);
-			p = realloc(r->rec, cap);
-			if (!p)
-				return ds_errorf(err, "out of memory reading '%s'", r->path);
-			r->rec = p;
-			r->cap = cap;
-		}
-		r->rec[r->len++] = (char)c;
-	}
-	if (r->len + 1 > r->cap) {
-		char *p = realloc(r->rec, r->len + 1);
-
-		if (!p)
-			return ds_errorf(err, "out of memory reading '%s'", r->path);
-		r->rec = p;
-		r->cap = r->len + 1;
-	}
-	r->rec[r->len] = '\0';
-	/* Split at the NULs written for unquoted delimiters. */
-	for (size_t i = 0; i <= r->len; i++) {
-		if (i < r->len && r->rec[i] != '\0')
-			continue;
-		if (r->nfields == r->fcap) {
-			size_t cap = r->fcap ? r->fcap * 2 : 64;
-			char **p = realloc(r->fields, cap * sizeof(*p));
-
-			if (!p)
-				return ds_errorf(err, "out of memory reading '%s'", r->path);
-			r->fields = p;
-			r->fcap = cap;
-		}
-		r->fields[r->nfields++] = r->rec + field_start;
-		field_start = i + 1;
-	}
-	return 1;
-}
-
-static int open_reader(struct reader *r, const char *path, char delim, char *err)
-{
-	memset(r, 0, sizeof(*r));
-	r->path = path;
-	r->delim = delim;
-	r->line = 1;
-	errno = 0;
-	r->f = gzopen(path, "rb");
-	if (!r->f)
-		return ds_errorf(err, "cannot open '%s': %s", path, errno ? strerror(errno) : "out of memory");
-	gzbuffer(r->f, 1 << 17);
-	/* Skip a UTF-8 byte order mark. */
-	int a = gzgetc(r->f), b = a == 0xef ? gzgetc(r->f) : -1, c = b == 0xbb ? gzgetc(r->f) : -1;
-	if (!(a == 0xef && b == 0xbb && c == 0xbf))
-		gzrewind(r->f);
-	return 0;
-}
-
-static void close_reader(struct reader *r)
-{
-	if (r->f)
-		gzclose(r->f);
-	free(r->rec);
-	free(r->fields);
-}
-
-/* A field's text as a message shows it, on one line: control characters
- * (a newline in a quoted field) escaped, and cut to 60 bytes. */
-static const char *show(const char *s, char *buf, size_t len)
-{
-	size_t o = 0;
-
-	for (; *s && o + 8 < len; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (o >= 60) {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		if (c == '\n' || c == '\r' || c == '\t') {
-			buf[o++] = '\\';
-			buf[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-		} else if (c < 0x20 || c == 0x7f) {
-			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
-		} else {
-			buf[o++] = (char)c;
-		}
-	}
-	buf[o] = '\0';
-	return buf;
-}
 
 /* --- numbers and tables -------------------------------------------------- */
 
@@ -235,7 +50,7 @@ static int parse_number(const char *s, float *out)
 	return 0;
 }
 
-static int is_blank(const struct reader *r)
+static int is_blank(const struct csv_reader *r)
 {
 	return r->nfields == 1 && r->fields[0][strspn(r->fields[0], " \t")] == '\0';
 }
@@ -316,7 +131,7 @@ static struct label parse_label(const char *opt)
  * a header when a field equals the label option (when that is a column
  * name, not a position), or when a field outside the label column is not a
  * number. */
-static void decide_header(const struct reader *r, const char *mode, const char *label_opt,
+static void decide_header(const struct csv_reader *r, const char *mode, const char *label_opt,
 			  int *header)
 {
 	struct label lab = parse_label(label_opt);
@@ -343,20 +158,20 @@ static void decide_header(const struct reader *r, const char *mode, const char *
 static int read_table(const char *path, struct table *t, struct layout *lay, int first,
 		      const char *header_mode, const char *label, char delim, size_t skip, char *err)
 {
-	struct reader r;
+	struct csv_reader r;
 	float *row = NULL;
 	size_t start;
 	int rc;
 
-	if (open_reader(&r, path, delim, err) < 0)
+	if (csv_reader_open(&r, path, delim, err) < 0)
 		return -1;
 	/* Records before the header (a metadata row) are skipped unread. */
 	rc = 1;
 	for (size_t k = 0; k < skip && rc > 0; k++)
-		rc = read_record(&r, &start, err);
+		rc = csv_read_record(&r, &start, err);
 	if (rc > 0) {
 		do
-			rc = read_record(&r, &start, err);
+			rc = csv_read_record(&r, &start, err);
 		while (rc > 0 && is_blank(&r));
 	}
 	if (rc < 0)
@@ -415,8 +230,8 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 				char a[80], b[80];
 
 				rc = ds_errorf(err, "%s:%zu: the header differs from the training file's (column %zu is '%s', expected '%s')",
-					    path, start, i + 1, show(r.fields[i], a, sizeof(a)),
-					    show(lay->names[i], b, sizeof(b)));
+					    path, start, i + 1, csv_show(r.fields[i], a, sizeof(a)),
+					    csv_show(lay->names[i], b, sizeof(b)));
 				goto done;
 			}
 		}
@@ -428,10 +243,10 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 	}
 	t->dim = lay->ncols - 1;
 	if (lay->header)
-		rc = read_record(&r, &start, err);
+		rc = csv_read_record(&r, &start, err);
 	else
 		rc = 1; /* the first record is data */
-	for (; rc > 0; rc = read_record(&r, &start, err)) {
+	for (; rc > 0; rc = csv_read_record(&r, &start, err)) {
 		if (is_blank(&r))
 			continue;
 		if (r.nfields != lay->ncols) {
@@ -447,11 +262,11 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 
 				if (lay->header)
 					rc = ds_errorf(err, "%s:%zu: field %zu ('%s'): '%s' is not a finite number",
-						    path, start, i + 1, show(lay->names[i], a, sizeof(a)),
-						    show(r.fields[i], b, sizeof(b)));
+						    path, start, i + 1, csv_show(lay->names[i], a, sizeof(a)),
+						    csv_show(r.fields[i], b, sizeof(b)));
 				else
 					rc = ds_errorf(err, "%s:%zu: field %zu: '%s' is not a finite number",
-						    path, start, i + 1, show(r.fields[i], b, sizeof(b)));
+						    path, start, i + 1, csv_show(r.fields[i], b, sizeof(b)));
 				goto done;
 			}
 			k++;
@@ -472,7 +287,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 		rc = ds_errorf(err, "'%s' has no data rows", path);
 done:
 	free(row);
-	close_reader(&r);
+	csv_reader_close(&r);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -567,7 +382,7 @@ static int apply_classes(struct csv *c, struct table *t, const char *path, char 
 			char a[80];
 
 			return ds_errorf(err, "'%s': label '%s' of data row %zu does not occur in the training data",
-				      path, show(t->labels[i], a, sizeof(a)), i + 1);
+				      path, csv_show(t->labels[i], a, sizeof(a)), i + 1);
 		}
 		t->y[i] = (int32_t)v;
 	}
