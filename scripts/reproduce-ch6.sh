@@ -2,8 +2,9 @@
 # Reproduces the book's chapter-6 table (convolutional networks): each
 # config in configs/book/ch6/ runs once per seed (SEEDS, default "1 2 3";
 # the dropout row ENSEMBLE_SEEDS, default "1 2 3 4 5", whose five nets
-# then vote), one run at a time on every core, each as a sweep of one
-# trial under runs/book/ch6/NAME/seed-N. A sweep resumes where it stopped,
+# then vote), each as a sweep of one trial under runs/book/ch6/NAME/seed-N:
+# one run at a time on every core, or with JOBS=N, N seeds of a row side
+# by side on cores/N threads each. A sweep resumes where it stopped,
 # so running this again after an interruption (or with more seeds)
 # finishes the table without redoing a done run. Writes
 # runs/book/REPORT-ch6.md (REPORT_ONLY=1: only that, from the runs made).
@@ -18,18 +19,43 @@ out=runs/book/ch6
 mkdir -p "$out"
 rows=${*:-$(for c in configs/book/ch6/*.yaml; do basename "$c" .yaml; done)}
 
+jobs=${JOBS:-1}
+case $jobs in
+'' | *[!0-9]* | 0) echo "reproduce-ch6: JOBS is '$jobs': expected a whole number from 1" >&2; exit 2 ;;
+esac
+if [ "$jobs" -gt 1 ] && [ -z "${NNLAB_THREADS:-}" ]; then
+	NNLAB_THREADS=$(($(nproc) / jobs))
+	[ "$NNLAB_THREADS" -ge 1 ] || NNLAB_THREADS=1
+	export NNLAB_THREADS
+fi
+
+# One seed's run; a failed run is in the report, and the others still run.
+run_seed() { # config row seed
+	echo "reproduce-ch6: $2, seed $3" >&2
+	"$nnlab" sweep "$1" --out "$out/$2/seed-$3" -j 1 --set "sweep={grid: {seed: [$3]}}" ||
+		echo "reproduce-ch6: $2 seed $3 failed (see $out/$2/seed-$3/results.csv)" >&2
+}
+
 [ "${REPORT_ONLY:-0}" = 1 ] && rows=""
 for row in $rows; do
 	config=configs/book/ch6/$row.yaml
 	[ -f "$config" ] || { echo "reproduce-ch6: no config '$config'" >&2; exit 2; }
 	s=$seeds
 	grep -q '^# ensemble:' "$config" && s=$ensemble_seeds
+	running=0
 	for seed in $s; do
-		echo "reproduce-ch6: $row, seed $seed" >&2
-		# A failed run is in the report; the others still run.
-		"$nnlab" sweep "$config" --out "$out/$row/seed-$seed" -j 1 --set "sweep={grid: {seed: [$seed]}}" ||
-			echo "reproduce-ch6: $row seed $seed failed (see $out/$row/seed-$seed/results.csv)" >&2
+		if [ "$jobs" -eq 1 ]; then
+			run_seed "$config" "$row" "$seed"
+			continue
+		fi
+		run_seed "$config" "$row" "$seed" &
+		running=$((running + 1))
+		if [ "$running" -eq "$jobs" ]; then
+			wait
+			running=0
+		fi
 	done
+	wait
 done
 
 # network3.py's score: the test accuracy at the last epoch of best

@@ -1,5 +1,5 @@
 /* scripts/reproduce-ch6.sh end to end on tiny nets: the rows run as
- * sweeps, each run is scored by network3.py's rule (the test accuracy at
+ * sweeps (two seeds at a time with JOBS=2), each run is scored by network3.py's rule (the test accuracy at
  * the last epoch of best validation accuracy), unfinished runs stay out of
  * the table and the vote, and REPORT_ONLY=1 rewrites the report alone. */
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -110,7 +111,10 @@ Test(reproduce_ch6, scores_each_run_by_network3s_rule_and_votes_over_finished_ne
 	write_row("a", "# book: 50.00\n# ensemble: 51.00 (a vote)\n");
 	write_row("b", "# book: 99.99\n");
 
-	cr_assert_eq(script("SEEDS='1 2' ENSEMBLE_SEEDS='1 2 3'", &out), 0, "%s", out);
+	cr_assert_eq(script("JOBS=0", &out), 2, "%s", out);
+	cr_assert(strstr(out, "JOBS is '0'"), "%s", out);
+	free(out);
+	cr_assert_eq(script("JOBS=2 SEEDS='1 2' ENSEMBLE_SEEDS='1 2 3'", &out), 0, "%s", out);
 	free(out);
 	snprintf(path, sizeof(path), "%s/runs/book/REPORT-ch6.md", dir);
 	report = th_read(path, NULL);
@@ -120,6 +124,15 @@ Test(reproduce_ch6, scores_each_run_by_network3s_rule_and_votes_over_finished_ne
 	cr_assert(strstr(buf, "| 2 | 3 |") && strstr(buf, "**below**"), "%s", buf);
 	cr_assert_not_null(line_of(report, "| a | 50.00 |", buf, sizeof(buf)), "%s", report);
 	cr_assert(strstr(buf, "| 3 | 3 |") && !strstr(buf, "below"), "%s", buf);
+	/* Two at a time: each on half the cores. */
+	{
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		snprintf(want, sizeof(want), " | %ld |", cores / 2 > 1 ? cores / 2 : 1);
+		cr_assert_not_null(line_of(report, "| b | 2 | done | ", buf, sizeof(buf)), "%s", report);
+		cr_assert(strlen(buf) > strlen(want) && !strcmp(buf + strlen(buf) - strlen(want), want),
+			  "%s: threads not%s", buf, want);
+	}
 
 	/* The vote is nnlab eval's over the three nets. */
 	trial_dir("a", 1, d1, sizeof(d1));
