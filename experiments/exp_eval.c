@@ -26,6 +26,51 @@ static void print_confusion(FILE *log, const size_t *confusion, size_t k)
 	}
 }
 
+/* A row of eval.csv: a model's score, or the vote's (path NULL). */
+struct score {
+	const char *path;
+	size_t correct;
+};
+
+struct scores {
+	const struct score *rows;
+	size_t n, total;
+	const char *split;
+};
+
+static int write_scores(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct scores *s = ctx;
+
+	(void)err;
+	fputs("model,split,correct,total,accuracy,path\n", f);
+	for (size_t i = 0; i < s->n; i++) {
+		const struct score *r = &s->rows[i];
+
+		if (r->path)
+			fprintf(f, "%zu,", i + 1);
+		else
+			fputs("vote,", f);
+		fprintf(f, "%s,%zu,%zu,%.6f,", s->split, r->correct, s->total,
+			s->total ? (double)r->correct / (double)s->total : 0.0);
+		if (r->path)
+			exp_put_csv_field(f, r->path);
+		fputc('\n', f);
+	}
+	return 0;
+}
+
+/* DIR/eval.csv: each model's score on the split, then the vote's. */
+static int save_scores(const char *dir, const struct score *rows, size_t n, size_t total, const char *split,
+		       struct nn_err *err)
+{
+	char path[4200];
+	struct scores s = { rows, n, total, split };
+
+	snprintf(path, sizeof(path), "%s/eval.csv", dir);
+	return exp_write_atomic(path, write_scores, &s, err);
+}
+
 /* Several models: each one's count, then their plurality vote's. */
 static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, const char *const *more,
 			 size_t nmore, const char *chart_dir, FILE *log, struct nn_err *err)
@@ -34,9 +79,10 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 	size_t n = eval->n, k = data->ds.class_count, nmodels = nmore + 1, correct = 0;
 	int32_t *preds = malloc(nmodels * n * sizeof(*preds)), *vote = malloc(n * sizeof(*vote));
 	size_t *confusion = calloc(k * k, sizeof(*confusion));
+	struct score *rows = calloc(nmodels + 1, sizeof(*rows));
 	int rc = 0;
 
-	if (!preds || !vote || !confusion) {
+	if (!preds || !vote || !confusion || !rows) {
 		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -56,6 +102,7 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 			right += preds[i * n + j] == eval->labels[j];
 		fprintf(log, "model %zu: %zu / %zu (%.2f%%)  %s\n", i + 1, right, n, 100.0 * (double)right / (double)n,
 			one.from);
+		rows[i] = (struct score){ one.from, right };
 	}
 	nn_vote(vote, preds, nmodels, n, k);
 	for (size_t j = 0; j < n; j++) {
@@ -65,17 +112,20 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 	fprintf(log, "plurality vote of %zu models: %zu / %zu (%.2f%%) on the %s split\n", nmodels, correct, n,
 		100.0 * (double)correct / (double)n, exp_split_name(cfg->eval));
 	print_confusion(log, confusion, k);
+	rows[nmodels] = (struct score){ NULL, correct };
 	if (chart_dir) {
 		char title[256], what[128];
 
 		snprintf(title, sizeof(title), "plurality vote of %zu models: %zu / %zu (%.2f%%)", nmodels, correct,
 			 n, 100.0 * (double)correct / (double)n);
 		snprintf(what, sizeof(what), "the vote's misclassified %s examples (true>vote)", exp_split_name(cfg->eval));
-		if ((rc = exp_mkdirs(chart_dir, err)) < 0)
+		if ((rc = exp_mkdirs(chart_dir, err)) < 0 ||
+		    (rc = save_scores(chart_dir, rows, nmodels + 1, n, exp_split_name(cfg->eval), err)) < 0)
 			goto done;
 		exp_plot_mistakes(chart_dir, "misclassified", title, what, cfg, data, vote, log);
 	}
 done:
+	free(rows);
 	free(preds);
 	free(vote);
 	free(confusion);
@@ -128,7 +178,10 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 		snprintf(title, sizeof(title), "%s: %zu / %zu (%.2f%%)", cfg->from, ev.correct, ev.total,
 			 100.0 * (double)ev.correct / (double)ev.total);
 		snprintf(what, sizeof(what), "misclassified %s examples (true>predicted)", exp_split_name(cfg->eval));
-		if ((rc = exp_mkdirs(chart_dir, err)) == 0)
+		struct score row = { cfg->from, ev.correct };
+
+		if ((rc = exp_mkdirs(chart_dir, err)) == 0 &&
+		    (rc = save_scores(chart_dir, &row, 1, ev.total, exp_split_name(cfg->eval), err)) == 0)
 			exp_plot_mistakes(chart_dir, "misclassified", title, what, cfg, &data, pred, log);
 		free(pred);
 	}

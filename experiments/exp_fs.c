@@ -217,3 +217,18 @@ fail:
 	unlink(tmp);
 	return rc;
 }
+
+void exp_put_csv_field(FILE *f, const char *v)
+{
+	if (strpbrk(v, ",\"\n\r")) {
+		fputc('"', f);
+		for (; *v; v++) {
+			if (*v == '"')
+				fputc('"', f);
+			fputc(*v, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(v, f);
+	}
+}

@@ -40,4 +40,8 @@ int exp_remove_temps(const char *dir);
 typedef int (*exp_write_fn)(FILE *f, void *ctx, struct nn_err *err);
 int exp_write_atomic(const char *path, exp_write_fn write, void *ctx, struct nn_err *err);
 
+/* Writes v as one CSV field: quoted (a quote doubled) when it holds a
+ * comma, a quote or a line break. */
+void exp_put_csv_field(FILE *f, const char *v);
+
 #endif

@@ -102,7 +102,9 @@ static const struct {
 	  "confusion matrix. A sweep directory stands for the best.json of each of\n"
 	  "its trials that ended done, best objective first.\n"
 	  "  --top N    only the N best trials of a sweep directory\n"
-	  "  --out DIR  draw the misclassified examples (the vote's) in DIR\n" },
+	  "  --out DIR  write DIR/eval.csv (model, split, correct, total, accuracy,\n"
+	  "             path: a row per model, then the vote's) and draw the\n"
+	  "             misclassified examples (the vote's) in DIR\n" },
 	{ "plot",
 	  "usage: nnlab plot RUN_DIR... [-o FILE] [--metric NAME[,NAME...]] [--from E] [--to E]\n"
 	  "                  [--log] [--logx] [--x KEY [--final]] [--panels] [--title TEXT]\n"

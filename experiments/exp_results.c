@@ -39,21 +39,6 @@ struct results {
 	int sorted;
 };
 
-static void put_csv_field(FILE *f, const char *v)
-{
-	if (strpbrk(v, ",\"\n")) {
-		fputc('"', f);
-		for (; *v; v++) {
-			if (*v == '"')
-				fputc('"', f);
-			fputc(*v, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(v, f);
-	}
-}
-
 static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct results *r = ctx;
@@ -64,7 +49,7 @@ static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
 	fputs("trial", f);
 	for (size_t k = 0; k < t0->nparams; k++) {
 		fputc(',', f);
-		put_csv_field(f, t0->keys[k]);
+		exp_put_csv_field(f, t0->keys[k]);
 	}
 	fprintf(f, ",seed,status,best_%s,best_epoch,final_%s,epochs,seconds,note\n", s->metric, s->metric);
 	for (size_t i = 0; i < s->ntrials; i++) {
@@ -74,14 +59,14 @@ static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
 		fputs(t->id, f);
 		for (size_t k = 0; k < t->nparams; k++) {
 			fputc(',', f);
-			put_csv_field(f, t->values[k]);
+			exp_put_csv_field(f, t->values[k]);
 		}
 		fprintf(f, ",%llu,%s,", t->seed, exp_trial_state_names[w->st.state]);
 		if (w->epochs)
 			fprintf(f, "%.6g,%zu,%.6g,%zu,%.1f,", w->best, w->best_epoch, w->final, w->epochs, w->seconds);
 		else
 			fputs(",,,0,,", f);
-		put_csv_field(f, w->st.note);
+		exp_put_csv_field(f, w->st.note);
 		fputc('\n', f);
 	}
 	return 0;

@@ -118,8 +118,11 @@ report=runs/book/REPORT-ch6.md
 		# nets (each run's best.json), with the vote's mistakes drawn.
 		if [ -n "$ens" ]; then
 			if [ "$n" -ge 2 ]; then
-				vote=$("$nnlab" eval $(echo $done_dirs | tr ' ' '\n' | head -n 5) "$c" --out "$out/$row/vote" 2>/dev/null |
-					sed -n 's/^plurality vote of \([0-9]*\) models: .* (\([0-9.]*\)%).*/\1 \2/p')
+				vote=""
+				if "$nnlab" eval $(echo $done_dirs | tr ' ' '\n' | head -n 5) "$c" --out "$out/$row/vote" \
+					>/dev/null 2>&1; then
+					vote=$(awk -F, '$1 == "vote" { printf "%d %.2f\n", NR - 2, 100 * $3 / $4 }' "$out/$row/vote/eval.csv")
+				fi
 				set -- $vote
 				echo "| $row, vote of ${1:-?} | $ens | ${2:--} | | ${2:+$(awk -v a="$2" -v b="$ens" 'BEGIN { printf "%+.2f", a - b }')} | | | | |"
 			else

@@ -1122,21 +1122,57 @@ Test(exp_run, eval_of_several_models_scores_their_plurality_vote)
 		free(err);
 		snprintf(models[i], sizeof(models[i]), "%s/m%d/model.json", dir, i);
 	}
-	const char *three[] = { "eval", models[0], models[1], models[2], cpath, NULL };
+	char vdir[4300], path[4400], f[4400], *csv;
+	unsigned long alone[3];
+
+	snprintf(vdir, sizeof(vdir), "%s/vote", dir);
+	const char *three[] = { "eval", models[0], models[1], models[2], cpath, "--out", vdir, NULL };
 	cr_assert_eq(th_nnlab(&out, &err, three), 0, "%s", err);
 	for (int i = 0; i < 3; i++) {
-		/* Each model's count is the one nnlab eval gives it alone. */
-		const char *one[] = { "eval", models[i], cpath, NULL };
+		/* Each model's count is the one nnlab eval gives it alone, which
+		 * --out writes to eval.csv too. */
+		char odir[4300];
+
+		snprintf(odir, sizeof(odir), "%s/alone%d", dir, i);
+		const char *one[] = { "eval", models[i], cpath, "--out", odir, NULL };
 		char *o1, *e1;
 
 		cr_assert_eq(th_nnlab(&o1, &e1, one), 0, "%s", e1);
 		snprintf(want, sizeof(want), "model %d: %.*s", i + 1, (int)strcspn(o1, "("), o1);
 		cr_assert(strstr(out, want), "lacks '%s': %s", want, out);
+		alone[i] = strtoul(o1, NULL, 10);
+		snprintf(path, sizeof(path), "%s/eval.csv", odir);
+		csv = th_read(path, NULL);
+		cr_assert_not_null(csv, "no %s", path);
+		cr_assert_eq(th_csv_rows(csv), 1, "%s", csv);
+		cr_assert_eq(strtoul(th_csv(csv, 0, "correct", f, sizeof(f)), NULL, 10), alone[i], "%s", csv);
+		cr_assert_str_eq(th_csv(csv, 0, "path", f, sizeof(f)), models[i]);
+		free(csv);
 		free(o1);
 		free(e1);
 	}
 	cr_assert(strstr(out, "plurality vote of 3 models: "), "%s", out);
 	cr_assert(strstr(out, " / 100 (") && strstr(out, "confusion matrix"), "%s", out);
+	/* eval.csv: the three models, then the vote, as printed. */
+	snprintf(path, sizeof(path), "%s/eval.csv", vdir);
+	csv = th_read(path, NULL);
+	cr_assert_not_null(csv, "no %s", path);
+	cr_assert_eq(strncmp(csv, "model,split,correct,total,accuracy,path\n", 40), 0, "%s", csv);
+	cr_assert_eq(th_csv_rows(csv), 4, "%s", csv);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "%zu", i + 1);
+		cr_assert_str_eq(th_csv(csv, i, "model", f, sizeof(f)), want);
+		cr_assert_eq(strtoul(th_csv(csv, i, "correct", f, sizeof(f)), NULL, 10), alone[i], "%s", csv);
+		cr_assert_str_eq(th_csv(csv, i, "path", f, sizeof(f)), models[i]);
+	}
+	cr_assert_str_eq(th_csv(csv, 3, "model", f, sizeof(f)), "vote");
+	cr_assert_str_eq(th_csv(csv, 3, "split", f, sizeof(f)), "test");
+	cr_assert_str_eq(th_csv(csv, 3, "total", f, sizeof(f)), "100");
+	snprintf(want, sizeof(want), "plurality vote of 3 models: %s / 100 (", th_csv(csv, 3, "correct", f, sizeof(f)));
+	cr_assert(strstr(out, want), "lacks '%s': %s", want, out);
+	snprintf(want, sizeof(want), "%.6f", strtod(f, NULL) / 100);
+	cr_assert_str_eq(th_csv(csv, 3, "accuracy", f, sizeof(f)), want);
+	free(csv);
 	free(out);
 	free(err);
 	/* One model three times votes as that model. */
