@@ -140,9 +140,10 @@ report=runs/book/REPORT-ch6.md
 		for d in "$out/$row"/seed-*/trials/*; do
 			[ -f "$d/metrics.csv" ] || continue
 			seed=${d%/trials/*}; seed=${seed##*/seed-}
-			outcome=$(sed -n 's/^outcome: *//p' "$d/result" 2>/dev/null)
+			outcome=
+			[ -f "$d/result" ] && outcome=$(sed -n 's/^outcome: *//p' "$d/result")
 			set -- $(score "$d/metrics.csv") "" "" "" ""
-			echo "| $row | $seed | ${outcome:-running} | $1 | $2 | $3 | $4 | $(threads "$d/config.yaml") |"
+			echo "| $row | $seed | ${outcome:-unfinished} | $1 | $2 | $3 | $4 | $(threads "$d/config.yaml") |"
 		done
 	done
 } >"$report"

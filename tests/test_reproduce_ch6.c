@@ -1,7 +1,9 @@
 /* scripts/reproduce-ch6.sh end to end on tiny nets: the rows run as
- * sweeps (two seeds at a time with JOBS=2), each run is scored by network3.py's rule (the test accuracy at
- * the last epoch of best validation accuracy), unfinished runs stay out of
- * the table and the vote, and REPORT_ONLY=1 rewrites the report alone. */
+ * sweeps (two seeds at a time with JOBS=2), each run is scored by
+ * network3.py's rule (the test accuracy at the last epoch of best
+ * validation accuracy), unfinished runs stay out of the table and the
+ * vote (a run still going is listed as unfinished), and REPORT_ONLY=1
+ * rewrites the report alone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +171,10 @@ Test(reproduce_ch6, scores_each_run_by_network3s_rule_and_votes_over_finished_ne
 	trial_dir("a", 3, trial, sizeof(trial));
 	snprintf(path, sizeof(path), "%s/result", trial);
 	th_write_str(path, "outcome: stopped\nmessage: \n");
+	/* Row b's seed 2 as a run still going (or killed): no result file. */
+	trial_dir("b", 2, trial, sizeof(trial));
+	snprintf(path, sizeof(path), "%s/result", trial);
+	cr_assert_eq(unlink(path), 0);
 	cr_assert_eq(script("REPORT_ONLY=1", &out), 0, "%s", out);
 	cr_assert_null(strstr(out, "reproduce-ch6: a, seed"), "REPORT_ONLY ran a row:\n%s", out);
 	free(out);
@@ -179,5 +185,8 @@ Test(reproduce_ch6, scores_each_run_by_network3s_rule_and_votes_over_finished_ne
 	cr_assert_not_null(line_of(report, "| a | 50.00 | ", buf, sizeof(buf)), "%s", report);
 	cr_assert(strstr(buf, "| 2 | 3 |"), "seed 3 counted: %s", buf);
 	cr_assert_not_null(line_of(report, "| a, vote of 2 |", buf, sizeof(buf)), "%s", report);
+	cr_assert_not_null(line_of(report, "| b | 2 | unfinished |", buf, sizeof(buf)), "%s", report);
+	cr_assert_not_null(line_of(report, "| b | 99.99 |", buf, sizeof(buf)), "%s", report);
+	cr_assert(strstr(buf, "| 1 | 3 |"), "row b counts its unfinished run: %s", buf);
 	free(report);
 }
