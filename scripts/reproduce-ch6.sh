@@ -73,6 +73,12 @@ score() { # metrics.csv
 	END { if (n) printf "%.2f %d %d %.0f\n", best, at, n, secs }' "$1"
 }
 
+# How a run (a trial directory) ended: done, stopped, ...; nothing while
+# it has no result file (still going, or killed).
+outcome() { # trial directory
+	[ ! -f "$1/result" ] || sed -n 's/^outcome: *//p' "$1/result"
+}
+
 # The threads a run trained on, from its resolved config.
 threads() { # config.yaml
 	sed -n 's/^  threads: *//p' "$1"
@@ -96,7 +102,7 @@ report=runs/book/REPORT-ch6.md
 		scores="" epochs=0 wall=0 n=0 done_dirs=""
 		for m in "$out/$row"/seed-*/trials/*/metrics.csv; do
 			[ -f "$m" ] || continue
-			[ "$(sed -n 's/^outcome: *//p' "$(dirname "$m")/result" 2>/dev/null)" = done ] || continue
+			[ "$(outcome "${m%/metrics.csv}")" = done ] || continue
 			set -- $(score "$m")
 			[ $# -eq 4 ] || continue
 			scores="$scores $1"; epochs=$3; wall=$((wall + $4)); n=$((n + 1))
@@ -140,10 +146,9 @@ report=runs/book/REPORT-ch6.md
 		for d in "$out/$row"/seed-*/trials/*; do
 			[ -f "$d/metrics.csv" ] || continue
 			seed=${d%/trials/*}; seed=${seed##*/seed-}
-			outcome=
-			[ -f "$d/result" ] && outcome=$(sed -n 's/^outcome: *//p' "$d/result")
+			ended=$(outcome "$d")
 			set -- $(score "$d/metrics.csv") "" "" "" ""
-			echo "| $row | $seed | ${outcome:-unfinished} | $1 | $2 | $3 | $4 | $(threads "$d/config.yaml") |"
+			echo "| $row | $seed | ${ended:-unfinished} | $1 | $2 | $3 | $4 | $(threads "$d/config.yaml") |"
 		done
 	done
 } >"$report"
