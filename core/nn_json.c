@@ -4,33 +4,78 @@
 #include <string.h>
 
 #define MAX_DEPTH 64
+#define MAX_NUMBER 511 /* characters of one number */
 
 struct parser {
-	const char *p, *end, *line_start;
-	size_t line;
+	nn_json_read_fn read;
+	void *ctx;
+	char buf[65536];
+	size_t pos, len;
+	int at_end;        /* read returned 0 or failed */
+	int read_failed;   /* err holds the read's message */
+	size_t line, col;  /* of the byte at pos, 1-based */
 	const char *name;
 	struct nn_err *err;
+	double used, max;  /* bytes read and allocated, and the limit */
 };
+
+static int fail_at(struct parser *ps, size_t line, size_t col, const char *what)
+{
+	if (ps->read_failed)
+		return ps->err ? ps->err->code : NN_EIO;
+	return nn_errorf(ps->err, NN_EFORMAT, "%s:%zu:%zu: %s", ps->name, line, col, what);
+}
 
 static int fail(struct parser *ps, const char *what)
 {
-	return nn_errorf(ps->err, NN_EFORMAT, "%s:%zu:%zu: %s", ps->name, ps->line,
-			 (size_t)(ps->p - ps->line_start) + 1, what);
+	return fail_at(ps, ps->line, ps->col, what);
+}
+
+/* Counts bytes against the limit. */
+static int charge(struct parser *ps, double bytes)
+{
+	ps->used += bytes;
+	if (ps->used <= ps->max)
+		return 0;
+	return nn_errorf(ps->err, NN_EFORMAT,
+			 "%s:%zu:%zu: reading stopped here: the file takes more than %.1f MiB to read, the limit (half of the memory limit)",
+			 ps->name, ps->line, ps->col, ps->max / (1 << 20));
+}
+
+/* The next byte (0..255) without taking it, or -1 at the end. */
+static int peek(struct parser *ps)
+{
+	if (ps->pos == ps->len && !ps->at_end) {
+		long n = ps->read(ps->ctx, ps->buf, sizeof(ps->buf), ps->err);
+
+		ps->pos = 0;
+		ps->len = n > 0 ? (size_t)n : 0;
+		if (n <= 0) {
+			ps->at_end = 1;
+			ps->read_failed = n < 0;
+		} else if (charge(ps, (double)n) < 0) {
+			ps->at_end = 1;
+			ps->read_failed = 1;
+			ps->len = 0;
+		}
+	}
+	return ps->pos < ps->len ? (unsigned char)ps->buf[ps->pos] : -1;
+}
+
+static void take(struct parser *ps)
+{
+	if (ps->buf[ps->pos++] == '\n') {
+		ps->line++;
+		ps->col = 1;
+	} else {
+		ps->col++;
+	}
 }
 
 static void skip_space(struct parser *ps)
 {
-	while (ps->p < ps->end) {
-		char c = *ps->p;
-
-		if (c == '\n') {
-			ps->line++;
-			ps->line_start = ps->p + 1;
-		} else if (c != ' ' && c != '\t' && c != '\r') {
-			return;
-		}
-		ps->p++;
-	}
+	for (int c; (c = peek(ps)) == ' ' || c == '\t' || c == '\r' || c == '\n';)
+		take(ps);
 }
 
 static void free_value(struct nn_json *v)
@@ -47,64 +92,205 @@ static void free_value(struct nn_json *v)
 
 static int parse_value(struct parser *ps, struct nn_json *v, int depth);
 
-static int parse_string(struct parser *ps, char **out)
-{
-	const char *start = ++ps->p; /* past the opening quote */
-	char *s, *o;
+struct strbuf {
+	char *s;
+	size_t n, cap;
+};
 
-	while (ps->p < ps->end && *ps->p != '"') {
-		if ((unsigned char)*ps->p < 0x20)
-			return fail(ps, "control character in string");
-		if (*ps->p == '\\' && ps->p + 1 < ps->end)
-			ps->p++;
-		ps->p++;
+static int put(struct parser *ps, struct strbuf *b, char c)
+{
+	if (b->n + 1 >= b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 32;
+		char *s;
+
+		if (charge(ps, (double)(ncap - b->cap)) < 0)
+			return NN_EFORMAT;
+		if (!(s = realloc(b->s, ncap)))
+			return nn_errorf(ps->err, NN_ENOMEM, "out of memory");
+		b->s = s;
+		b->cap = ncap;
 	}
-	if (ps->p >= ps->end)
-		return fail(ps, "unterminated string");
-	s = o = malloc((size_t)(ps->p - start) + 1);
-	if (!s)
-		return nn_errorf(ps->err, NN_ENOMEM, "out of memory");
-	for (const char *q = start; q < ps->p; q++) {
-		if (*q != '\\') {
-			*o++ = *q;
-			continue;
-		}
-		switch (*++q) {
-		case 'n': *o++ = '\n'; break;
-		case 't': *o++ = '\t'; break;
-		case 'r': *o++ = '\r'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'u': *o++ = '?'; q += (ps->p - q > 4) ? 4 : 0; break; /* not needed here */
-		default: *o++ = *q; break;
-		}
-	}
-	*o = '\0';
-	ps->p++; /* closing quote */
-	*out = s;
+	b->s[b->n++] = c;
 	return 0;
 }
 
+static int put_utf8(struct parser *ps, struct strbuf *b, unsigned long u)
+{
+	int rc = 0;
+
+	if (u < 0x80)
+		return put(ps, b, (char)u);
+	if (u < 0x800)
+		return (rc = put(ps, b, (char)(0xc0 | u >> 6))) < 0 ? rc : put(ps, b, (char)(0x80 | (u & 0x3f)));
+	if (u < 0x10000) {
+		if ((rc = put(ps, b, (char)(0xe0 | u >> 12))) < 0 ||
+		    (rc = put(ps, b, (char)(0x80 | ((u >> 6) & 0x3f)))) < 0)
+			return rc;
+		return put(ps, b, (char)(0x80 | (u & 0x3f)));
+	}
+	if ((rc = put(ps, b, (char)(0xf0 | u >> 18))) < 0 ||
+	    (rc = put(ps, b, (char)(0x80 | ((u >> 12) & 0x3f)))) < 0 ||
+	    (rc = put(ps, b, (char)(0x80 | ((u >> 6) & 0x3f)))) < 0)
+		return rc;
+	return put(ps, b, (char)(0x80 | (u & 0x3f)));
+}
+
+/* Four hex digits after "\u". */
+static int hex4(struct parser *ps, unsigned long *u)
+{
+	*u = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = peek(ps);
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (d < 0)
+			return fail(ps, "expected four hex digits after \\u");
+		*u = *u << 4 | (unsigned long)d;
+		take(ps);
+	}
+	return 0;
+}
+
+/* A \u escape, with its low surrogate when it is a high one. */
+static int unicode_escape(struct parser *ps, struct strbuf *b)
+{
+	unsigned long u, lo;
+	int rc;
+
+	if ((rc = hex4(ps, &u)) < 0)
+		return rc;
+	if (u == 0)
+		return fail(ps, "a \\u0000 in a string, which nnlab cannot hold");
+	if (u >= 0xdc00 && u <= 0xdfff)
+		return fail(ps, "a lone low surrogate in a \\u escape");
+	if (u >= 0xd800 && u <= 0xdbff) {
+		if (peek(ps) != '\\')
+			return fail(ps, "a high surrogate \\u escape without its low surrogate");
+		take(ps);
+		if (peek(ps) != 'u')
+			return fail(ps, "a high surrogate \\u escape without its low surrogate");
+		take(ps);
+		if ((rc = hex4(ps, &lo)) < 0)
+			return rc;
+		if (lo < 0xdc00 || lo > 0xdfff)
+			return fail(ps, "a high surrogate \\u escape without its low surrogate");
+		u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+	}
+	return put_utf8(ps, b, u);
+}
+
+static int parse_string(struct parser *ps, char **out)
+{
+	struct strbuf b = { 0 };
+	int rc = 0, c;
+
+	take(ps); /* the opening quote */
+	for (;;) {
+		c = peek(ps);
+		if (c < 0) {
+			rc = fail(ps, "unterminated string");
+			break;
+		}
+		if (c == '"') {
+			take(ps);
+			break;
+		}
+		if (c < 0x20) {
+			rc = fail(ps, c ? "control character in string" : "a NUL byte in a string");
+			break;
+		}
+		take(ps);
+		if (c != '\\') {
+			if ((rc = put(ps, &b, (char)c)) < 0)
+				break;
+			continue;
+		}
+		c = peek(ps);
+		const char *from = "\"\\/bfnrt", *to = "\"\\/\b\f\n\r\t";
+		const char *at = c > 0 ? strchr(from, c) : NULL;
+
+		if (c == 'u') {
+			take(ps);
+			rc = unicode_escape(ps, &b);
+		} else if (at) {
+			take(ps);
+			rc = put(ps, &b, to[at - from]);
+		} else {
+			rc = fail(ps, "unknown escape in string (JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+		}
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0 && (rc = put(ps, &b, '\0')) == 0) {
+		*out = b.s;
+		return 0;
+	}
+	free(b.s);
+	return rc;
+}
+
+/* Takes digits into buf; returns how many. */
+static size_t digits(struct parser *ps, char *buf, size_t *n)
+{
+	size_t k = 0;
+
+	for (int c; (c = peek(ps)) >= '0' && c <= '9'; k++) {
+		if (*n < MAX_NUMBER)
+			buf[*n] = (char)c;
+		(*n)++;
+		take(ps);
+	}
+	return k;
+}
+
+/* A number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int parse_number(struct parser *ps, struct nn_json *v)
 {
-	char buf[64];
-	size_t n = 0;
-	char *endp;
+	char buf[MAX_NUMBER + 1];
+	size_t n = 0, line = ps->line, col = ps->col;
+	int c = peek(ps);
 
-	/* strchr would find a NUL byte: it matches the string's end. */
-	while (ps->p + n < ps->end && ps->p[n] && strchr("+-0123456789.eE", ps->p[n]))
+	if (c == '-') {
+		buf[n++] = '-';
+		take(ps);
+		c = peek(ps);
+	}
+	if (c == '0') {
+		buf[n++] = '0';
+		take(ps);
+		if ((c = peek(ps)) >= '0' && c <= '9')
+			return fail(ps, "malformed number: a leading zero");
+	} else if (!digits(ps, buf, &n)) {
+		return fail(ps, "malformed number: expected a digit");
+	}
+	if (peek(ps) == '.') {
+		if (n < MAX_NUMBER)
+			buf[n] = '.';
 		n++;
-	if (n == 0 && ps->p < ps->end && !*ps->p)
-		return fail(ps, "a NUL byte where a value belongs");
-	if (n >= sizeof(buf))
-		return fail(ps, "a number longer than 63 characters");
-	memcpy(buf, ps->p, n);
+		take(ps);
+		if (!digits(ps, buf, &n))
+			return fail(ps, "malformed number: expected a digit after '.'");
+	}
+	if ((c = peek(ps)) == 'e' || c == 'E') {
+		if (n < MAX_NUMBER)
+			buf[n] = 'e';
+		n++;
+		take(ps);
+		if ((c = peek(ps)) == '+' || c == '-') {
+			if (n < MAX_NUMBER)
+				buf[n] = (char)c;
+			n++;
+			take(ps);
+		}
+		if (!digits(ps, buf, &n))
+			return fail(ps, "malformed number: expected a digit in the exponent");
+	}
+	if (n > MAX_NUMBER)
+		return fail_at(ps, line, col, "a number longer than 511 characters");
 	buf[n] = '\0';
 	v->type = NN_JSON_NUMBER;
-	v->number = strtod(buf, &endp);
-	if (n == 0 || *endp != '\0')
-		return fail(ps, "malformed number");
-	ps->p += n;
+	v->number = strtod(buf, NULL);
 	return 0;
 }
 
@@ -113,9 +299,11 @@ static int grow(struct parser *ps, struct nn_json *v, size_t *cap, int with_keys
 	if (v->count < *cap)
 		return 0;
 	size_t ncap = *cap ? *cap * 2 : 8;
-	struct nn_json *items = realloc(v->items, ncap * sizeof(*items));
+	struct nn_json *items;
 
-	if (!items)
+	if (charge(ps, (double)(ncap - *cap) * (double)(sizeof(*items) + (with_keys ? sizeof(char *) : 0))) < 0)
+		return NN_EFORMAT;
+	if (!(items = realloc(v->items, ncap * sizeof(*items))))
 		return nn_errorf(ps->err, NN_ENOMEM, "out of memory");
 	v->items = items;
 	if (with_keys) {
@@ -129,35 +317,64 @@ static int grow(struct parser *ps, struct nn_json *v, size_t *cap, int with_keys
 	return 0;
 }
 
+/* An object's key, refused when the object has it already. */
+static int parse_key(struct parser *ps, const struct nn_json *obj, char **key)
+{
+	size_t line = ps->line, col = ps->col;
+	int rc;
+
+	if (peek(ps) != '"')
+		return fail(ps, "expected a string key");
+	if ((rc = parse_string(ps, key)) < 0)
+		return rc;
+	for (size_t i = 0; i < obj->count; i++)
+		if (strcmp(obj->keys[i], *key) == 0) {
+			char q[NN_QUOTE_MAX + 1];
+
+			rc = nn_errorf(ps->err, NN_EFORMAT,
+				       "%s:%zu:%zu: duplicate key \"%s\" (first at line %zu, column %zu): readers disagree on which one counts",
+				       ps->name, line, col, nn_quote(*key, q), obj->items[i].key_line,
+				       obj->items[i].key_col);
+			free(*key);
+			return rc;
+		}
+	if (obj->count >= NN_JSON_MAX_KEYS) {
+		free(*key);
+		return fail_at(ps, line, col, "more than 4096 keys in one object");
+	}
+	return 0;
+}
+
 static int parse_container(struct parser *ps, struct nn_json *v, int depth)
 {
-	int is_object = *ps->p == '{';
-	char close = is_object ? '}' : ']';
+	int is_object = peek(ps) == '{';
+	int close = is_object ? '}' : ']';
 	size_t cap = 0;
 	int rc;
 
 	v->type = is_object ? NN_JSON_OBJECT : NN_JSON_ARRAY;
-	ps->p++;
+	take(ps);
 	skip_space(ps);
-	if (ps->p < ps->end && *ps->p == close) {
-		ps->p++;
+	if (peek(ps) == close) {
+		take(ps);
 		return 0;
 	}
 	for (;;) {
 		char *key = NULL;
+		size_t kline = 0, kcol = 0;
 
 		skip_space(ps);
 		if (is_object) {
-			if (ps->p >= ps->end || *ps->p != '"')
-				return fail(ps, "expected a string key");
-			if ((rc = parse_string(ps, &key)) < 0)
+			kline = ps->line;
+			kcol = ps->col;
+			if ((rc = parse_key(ps, v, &key)) < 0)
 				return rc;
 			skip_space(ps);
-			if (ps->p >= ps->end || *ps->p != ':') {
+			if (peek(ps) != ':') {
 				free(key);
 				return fail(ps, "expected ':'");
 			}
-			ps->p++;
+			take(ps);
 		}
 		if ((rc = grow(ps, v, &cap, is_object)) < 0) {
 			free(key);
@@ -169,13 +386,15 @@ static int parse_container(struct parser *ps, struct nn_json *v, int depth)
 		v->count++;
 		if ((rc = parse_value(ps, &v->items[v->count - 1], depth + 1)) < 0)
 			return rc;
+		v->items[v->count - 1].key_line = kline;
+		v->items[v->count - 1].key_col = kcol;
 		skip_space(ps);
-		if (ps->p < ps->end && *ps->p == ',') {
-			ps->p++;
+		if (peek(ps) == ',') {
+			take(ps);
 			continue;
 		}
-		if (ps->p < ps->end && *ps->p == close) {
-			ps->p++;
+		if (peek(ps) == close) {
+			take(ps);
 			return 0;
 		}
 		return fail(ps, is_object ? "expected ',' or '}'" : "expected ',' or ']'");
@@ -184,14 +403,16 @@ static int parse_container(struct parser *ps, struct nn_json *v, int depth)
 
 static int parse_value(struct parser *ps, struct nn_json *v, int depth)
 {
+	int c;
+
 	skip_space(ps);
 	v->line = ps->line;
-	v->col = (size_t)(ps->p - ps->line_start) + 1;
+	v->col = ps->col;
 	if (depth > MAX_DEPTH)
 		return fail(ps, "nested too deeply");
-	if (ps->p >= ps->end)
+	switch ((c = peek(ps))) {
+	case -1:
 		return fail(ps, "unexpected end of file");
-	switch (*ps->p) {
 	case '{':
 	case '[':
 		return parse_container(ps, v, depth);
@@ -201,50 +422,88 @@ static int parse_value(struct parser *ps, struct nn_json *v, int depth)
 	case 't':
 	case 'f':
 	case 'n': {
-		static const char *const words[] = { "true", "false", "null" };
+		const char *word = c == 't' ? "true" : c == 'f' ? "false" : "null";
 
-		for (int i = 0; i < 3; i++) {
-			size_t n = strlen(words[i]);
-
-			if ((size_t)(ps->end - ps->p) >= n && memcmp(ps->p, words[i], n) == 0) {
-				v->type = i == 2 ? NN_JSON_NULL : NN_JSON_BOOL;
-				v->number = i == 0;
-				ps->p += n;
-				return 0;
-			}
+		for (const char *w = word; *w; w++) {
+			if (peek(ps) != *w)
+				return fail(ps, "unexpected word (JSON has true, false and null)");
+			take(ps);
 		}
-		return fail(ps, "unexpected word");
+		v->type = c == 'n' ? NN_JSON_NULL : NN_JSON_BOOL;
+		v->number = c == 't';
+		return 0;
 	}
+	case 0:
+		return fail(ps, "a NUL byte where a value belongs");
 	default:
-		return parse_number(ps, v);
+		if (c == '-' || (c >= '0' && c <= '9'))
+			return parse_number(ps, v);
+		return fail(ps, "expected a value (an object, array, string, number, true, false or null)");
 	}
+}
+
+struct nn_json *nn_json_parse_stream(nn_json_read_fn read, void *ctx, const char *name,
+				     double max_bytes, struct nn_err *err)
+{
+	struct parser *ps = calloc(1, sizeof(*ps));
+	struct nn_json *root = calloc(1, sizeof(*root));
+
+	if (!ps || !root) {
+		nn_errorf(err, NN_ENOMEM, "out of memory");
+		goto fail;
+	}
+	ps->read = read;
+	ps->ctx = ctx;
+	ps->line = ps->col = 1;
+	ps->name = name;
+	ps->err = err;
+	ps->max = max_bytes;
+	if (peek(ps) == 0xef) {
+		fail(ps, "a UTF-8 byte order mark, which JSON does not allow: save the file without it");
+		goto fail;
+	}
+	if (parse_value(ps, root, 0) < 0)
+		goto fail;
+	skip_space(ps);
+	if (peek(ps) != -1) {
+		fail(ps, "trailing characters after the document");
+		goto fail;
+	}
+	if (ps->read_failed) {
+		fail(ps, "");
+		goto fail;
+	}
+	free(ps);
+	return root;
+fail:
+	free(ps);
+	nn_json_free(root);
+	return NULL;
+}
+
+struct memory {
+	const char *p;
+	size_t left;
+};
+
+static long read_memory(void *ctx, char *buf, size_t cap, struct nn_err *err)
+{
+	struct memory *m = ctx;
+	size_t n = m->left < cap ? m->left : cap;
+
+	(void)err;
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (long)n;
 }
 
 struct nn_json *nn_json_parse(const char *text, size_t len, const char *name,
 			      struct nn_err *err)
 {
-	struct parser ps = { text, text + len, text, 1, name, err };
-	struct nn_json *root = calloc(1, sizeof(*root));
+	struct memory m = { text, len };
 
-	if (!root) {
-		nn_errorf(err, NN_ENOMEM, "out of memory");
-		return NULL;
-	}
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
-		fail(&ps, "a UTF-8 byte order mark, which JSON does not allow: save the file without it");
-		goto fail;
-	}
-	if (parse_value(&ps, root, 0) < 0)
-		goto fail;
-	skip_space(&ps);
-	if (ps.p != ps.end) {
-		fail(&ps, "trailing characters after the document");
-		goto fail;
-	}
-	return root;
-fail:
-	nn_json_free(root);
-	return NULL;
+	return nn_json_parse_stream(read_memory, &m, name, 1e300, err);
 }
 
 void nn_json_free(struct nn_json *v)

@@ -1,5 +1,10 @@
-/* A small JSON reader: parses a whole document into a tree of values that
- * remember their 1-based line and column, for model files. */
+/* A small JSON reader for model files: parses a document into a tree of
+ * values that remember their 1-based line and column. It reads its input
+ * as it parses, so input that cannot be JSON fails at its first wrong
+ * byte, not after the whole of it is in memory. Strict where readers of
+ * model files differ: numbers exactly as JSON writes them, \u escapes
+ * decoded, and a key given twice in one object refused (Python keeps the
+ * last, other readers the first). */
 #ifndef NN_JSON_H
 #define NN_JSON_H
 
@@ -19,16 +24,29 @@ enum nn_json_type {
 struct nn_json {
 	enum nn_json_type type;
 	double number;            /* NUMBER, and BOOL as 0 or 1 */
-	char *string;             /* STRING, NUL-terminated */
+	char *string;             /* STRING, NUL-terminated (UTF-8) */
 	size_t count;             /* ARRAY and OBJECT: number of items */
 	struct nn_json *items;    /* ARRAY and OBJECT: the values */
 	char **keys;              /* OBJECT: the keys, parallel to items */
-	size_t line, col;
+	size_t line, col;         /* where the value starts */
+	size_t key_line, key_col; /* an object's item: where its key starts */
 };
 
-/* Parses len bytes of text. name (a file name) prefixes error locations
- * ("model.json:3:14: ..."). Returns a tree to free with nn_json_free, or
- * NULL with err filled. */
+/* The most keys one object may hold (a duplicate check stays cheap). */
+#define NN_JSON_MAX_KEYS 4096
+
+/* Fills buf with up to cap bytes of input; returns the count, 0 at the
+ * end of the input, or -1 with err filled. */
+typedef long (*nn_json_read_fn)(void *ctx, char *buf, size_t cap, struct nn_err *err);
+
+/* Parses the document read pulls. name (a file name) prefixes error
+ * locations ("model.json:3:14: ..."). Refuses (NN_EFORMAT) input whose
+ * text and tree would take more than max_bytes. Returns a tree to free
+ * with nn_json_free, or NULL with err filled. */
+struct nn_json *nn_json_parse_stream(nn_json_read_fn read, void *ctx, const char *name,
+				     double max_bytes, struct nn_err *err);
+
+/* The same for len bytes of text in memory, with no memory limit. */
 struct nn_json *nn_json_parse(const char *text, size_t len, const char *name,
 			      struct nn_err *err);
 void nn_json_free(struct nn_json *v);

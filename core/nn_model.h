@@ -15,6 +15,7 @@
 #include "nn_act.h"
 #include "nn_cost.h"
 #include "nn_err.h"
+#include "nn_json.h"
 #include "nn_layer.h"
 #include "nn_rng.h"
 #include "nn_step.h"
@@ -199,5 +200,11 @@ int nn_model_read_state(struct nn_model *m, FILE *f, const char *name, struct nn
  * locations. Returns NULL and fills err on malformed input. */
 struct nn_model *nn_model_read_json(const char *text, size_t len, const char *name,
 				    size_t max_batch, double max_bytes, struct nn_err *err);
+
+/* The same, parsing the file as read pulls it in (nn_json.h), so input
+ * that cannot be a model is refused at its first wrong byte; reading and
+ * parsing take at most max_bytes / 2. */
+struct nn_model *nn_model_read_json_stream(nn_json_read_fn read, void *ctx, const char *name,
+					   size_t max_batch, double max_bytes, struct nn_err *err);
 
 #endif

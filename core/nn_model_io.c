@@ -326,10 +326,10 @@ static int layer_specs(const struct nn_json *root, const struct nn_json *layers,
 	return 0;
 }
 
-struct nn_model *nn_model_read_json(const char *text, size_t len, const char *name,
-				    size_t max_batch, double max_bytes, struct nn_err *err)
+/* A model from a parsed document. */
+static struct nn_model *model_from_json(const struct nn_json *root, const char *name,
+					size_t max_batch, double max_bytes, struct nn_err *err)
 {
-	struct nn_json *root = nn_json_parse(text, len, name, err);
 	struct nn_model *m = NULL;
 	const struct nn_json *sizes, *layers;
 	struct nn_spec specs[NN_MAX_LAYERS];
@@ -338,8 +338,6 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 	size_t n = 0, at;
 	int recorded = 1;
 
-	if (!root)
-		return NULL;
 	if (root->type != NN_JSON_OBJECT) {
 		bad(err, name, root, "expected an object with \"sizes\", \"weights\", \"biases\"");
 		goto done;
@@ -383,6 +381,32 @@ struct nn_model *nn_model_read_json(const char *text, size_t len, const char *na
 		}
 	}
 done:
+	return m;
+}
+
+struct nn_model *nn_model_read_json_stream(nn_json_read_fn read, void *ctx, const char *name,
+					   size_t max_batch, double max_bytes, struct nn_err *err)
+{
+	/* The document's text and tree take up to half the limit. */
+	struct nn_json *root = nn_json_parse_stream(read, ctx, name, max_bytes / 2, err);
+	struct nn_model *m;
+
+	if (!root)
+		return NULL;
+	m = model_from_json(root, name, max_batch, max_bytes, err);
+	nn_json_free(root);
+	return m;
+}
+
+struct nn_model *nn_model_read_json(const char *text, size_t len, const char *name,
+				    size_t max_batch, double max_bytes, struct nn_err *err)
+{
+	struct nn_json *root = nn_json_parse(text, len, name, err);
+	struct nn_model *m;
+
+	if (!root)
+		return NULL;
+	m = model_from_json(root, name, max_batch, max_bytes, err);
 	nn_json_free(root);
 	return m;
 }

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "exp_fs.h"
 
@@ -339,20 +340,43 @@ static int check_acts(const struct exp_config *cfg, const struct nn_model *file,
 	return 0;
 }
 
+struct model_file {
+	FILE *f;
+	const char *path;
+};
+
+static long read_model_bytes(void *ctx, char *buf, size_t cap, struct nn_err *err)
+{
+	struct model_file *mf = ctx;
+	size_t n = fread(buf, 1, cap, mf->f);
+
+	if (n == 0 && ferror(mf->f))
+		return nn_errorf(err, NN_EIO, "cannot read '%s': %s", mf->path, strerror(errno));
+	return (long)n;
+}
+
+/* Reads a model file, parsing it as it comes in: a device or a file that
+ * is no model is refused at its first wrong byte. */
 static struct nn_model *read_model(const char *path, size_t max_batch, struct nn_err *err)
 {
+	struct model_file mf = { NULL, path };
 	struct nn_model *m;
-	char *text;
-	size_t len;
+	struct stat st;
 	double limit;
 
-	/* The text and its parse take several times the file's size. */
-	if (exp_memory_limit(&limit, err) < 0 ||
-	    exp_read_file_max(path, (size_t)(limit / 8), "model file (an eighth of NNLAB_MAX_MEMORY)",
-			      &text, &len, err) < 0)
+	if (exp_memory_limit(&limit, err) < 0)
 		return NULL;
-	m = nn_model_read_json(text, len, path, max_batch, limit, err);
-	free(text);
+	if (!(mf.f = fopen(path, "rb"))) {
+		nn_errorf(err, NN_EIO, "cannot open '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(mf.f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		nn_errorf(err, NN_EINVAL, "'%s' is a directory, not a model file (such as DIR/best.json)", path);
+		fclose(mf.f);
+		return NULL;
+	}
+	m = nn_model_read_json_stream(read_model_bytes, &mf, path, max_batch, limit, err);
+	fclose(mf.f);
 	return m;
 }
 

@@ -758,7 +758,7 @@ Test(exp_run, a_reused_directory_keeps_nothing_of_the_previous_run)
 
 Test(exp_run, models_beyond_the_memory_limit_or_the_data_are_refused_before_allocation)
 {
-	char *out, *err, want[4600];
+	char *out, *err, want[4600], set[4400];
 
 	write_small("s.yaml", "");
 	/* A layer of 2^24 units: 2.2 GiB of parameters alone. */
@@ -791,11 +791,29 @@ Test(exp_run, models_beyond_the_memory_limit_or_the_data_are_refused_before_allo
 	cr_assert(strstr(err, "NNLAB_MAX_MEMORY is 'lots': expected a size of at least 1M, such as 16G"), "%s", err);
 	free(out);
 	free(err);
-	/* A model file is read with a bound: /dev/zero once ate 24 GB. */
+	/* A model file is parsed as it is read: /dev/zero once ate 24 GB,
+	 * then 1.1 GB before its refusal; now its first byte refuses it. */
 	setenv("NNLAB_MAX_MEMORY", "64M", 1);
 	rc = run(&out, &err, "s.yaml", "r", "model.from=/dev/zero", NULL);
 	cr_assert_eq(rc, 1, "%s", err);
-	cr_assert(strstr(err, "'/dev/zero' is larger than 8388608 bytes, the most a model file (an eighth of NNLAB_MAX_MEMORY) may hold"),
+	cr_assert(strstr(err, "nnlab: error: /dev/zero:1:1: a NUL byte where a value belongs\n"), "%s", err);
+	free(out);
+	free(err);
+	/* Valid JSON that would not fit stops at half the limit. */
+	char big[4300];
+	snprintf(big, sizeof(big), "%s/big.json", dir);
+	FILE *f = fopen(big, "w");
+	cr_assert_not_null(f);
+	fputs("{\"sizes\": [36, 10], \"weights\": [[[0", f);
+	for (int i = 0; i < 400000; i++)
+		fputs(", 0", f);
+	cr_assert_eq(fclose(f), 0);
+	setenv("NNLAB_MAX_MEMORY", "1M", 1);
+	snprintf(set, sizeof(set), "model.from=%s", big);
+	rc = run(&out, &err, "s.yaml", "r", set, NULL);
+	cr_assert_eq(rc, 1, "%s", err);
+	cr_assert(strstr(err, "big.json:1:"), "%s", err);
+	cr_assert(strstr(err, ": reading stopped here: the file takes more than 0.5 MiB to read, the limit (half of the memory limit)\n"),
 		  "%s", err);
 	free(out);
 	free(err);

@@ -109,7 +109,10 @@ Test(nn_model_io, malformed_models_name_the_place)
 	expect_error("\xef\xbb\xbf{\"sizes\": [2, 1]}",
 		     "m.json:1:1: a UTF-8 byte order mark, which JSON does not allow: save the file without it");
 	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 0.0000000000000000000000000000000000000000000000000000000000000000001]]]}",
-		     "m.json:1:36: a number longer than 63 characters");
+		     "m.json:1:1: missing key \"biases\"");
+	char longnum[700];
+	snprintf(longnum, sizeof(longnum), "[1, 0.%0520d1]", 0);
+	expect_error(longnum, "m.json:1:5: a number longer than 511 characters");
 }
 
 Test(nn_model_io, writer_refuses_nan_and_infinity)
@@ -374,4 +377,30 @@ Test(nn_model_io, a_file_claiming_huge_activations_is_refused_before_allocation)
 	cr_assert_null(nn_model_read_json(buf, n, "m.json", 1, 1e9, &err));
 	cr_assert(!strncmp(err.msg, "m.json: the model needs ", 24), "%s", err.msg);
 	cr_assert(strstr(err.msg, " GiB for batches of 1, more than the limit of 0.9 GiB"), "%s", err.msg);
+}
+
+/* Python's json keeps a duplicate key's last value, a first-match lookup
+ * its first: the same file would score as two different nets. */
+Test(nn_model_io, duplicate_keys_are_refused)
+{
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[0, 0]]], \"biases\": [[[0]]],\n"
+		     " \"weights\": [[[1, 2]]]}",
+		     "m.json:2:2: duplicate key \"weights\" (first at line 1, column 19): readers disagree on which one counts");
+	expect_error("{\"format\": \"nnlab-layers-1\", \"input\": [1, 1, 2], \"layers\": [\"fc 1 sigmoid\"],"
+		     " \"layers\": [\"fc 1 relu\"], \"weights\": [[[1, 2]]], \"biases\": [[0]]}",
+		     "m.json:1:78: duplicate key \"layers\" (first at line 1, column 50): readers disagree on which one counts");
+}
+
+/* JSON writes an exponent with e or E, with or without a sign. */
+Test(nn_model_io, every_exponent_form_reads)
+{
+	const char *json = "{\"sizes\": [2, 1], \"weights\": [[[1E-05, 2e+1]]], \"biases\": [[[-3.5E2]]]}";
+	struct nn_err err = { 0, "" };
+	struct nn_model *m = nn_model_read_json(json, strlen(json), "m.json", 1, 1e9, &err);
+
+	cr_assert_not_null(m, "%s", err.msg);
+	cr_assert_eq(nn_model_weighted(m, 0)->w[0], 1e-05f);
+	cr_assert_eq(nn_model_weighted(m, 0)->w[1], 20.0f);
+	cr_assert_eq(nn_model_weighted(m, 0)->b[0], -350.0f);
+	nn_model_destroy(m);
 }
