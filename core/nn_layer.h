@@ -29,6 +29,15 @@ struct nn_shape {
 
 static inline size_t nn_shape_size(struct nn_shape s) { return s.h * s.w * s.c; }
 
+/* Whether every side is 1 to max and so is their product, tested without
+ * forming a product that could wrap. */
+static inline int nn_shape_fits(struct nn_shape s, size_t max)
+{
+	if (s.h < 1 || s.w < 1 || s.c < 1 || s.h > max || s.w > max || s.c > max)
+		return 0;
+	return s.w <= max / s.h && s.c <= max / (s.h * s.w);
+}
+
 /* One layer as a config names it. */
 struct nn_spec {
 	enum nn_kind kind;

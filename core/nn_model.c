@@ -53,8 +53,7 @@ static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, siz
 		*bad = 0;
 		return nn_errorf(err, NN_EINVAL, "a network needs 1 to %d layers, got %zu", NN_MAX_LAYERS, n);
 	}
-	if (nn_shape_size(input) == 0 || input.h > (1u << 24) || input.w > (1u << 24) ||
-	    input.c > (1u << 24) || nn_shape_size(input) > (1u << 24)) {
+	if (!nn_shape_fits(input, 1u << 24)) {
 		*bad = 0;
 		return nn_errorf(err, NN_EINVAL, "the input has %zux%zux%zu values, expected 1 to %u",
 				 input.c, input.h, input.w, 1u << 24);

@@ -250,7 +250,8 @@ static int load_data(struct exp_config *cfg, const struct exp_node *data, struct
 }
 
 /* "input 1x28x28" (channels x height x width), "input 28x28" (one
- * channel) or "input 784". */
+ * channel) or "input 784". Returns 0, -1 when the text is no shape, -2
+ * when a side or the product is 0 or more than 2^24. */
 static int parse_input(const char *text, struct nn_shape *in)
 {
 	size_t v[3], n = 0;
@@ -262,7 +263,7 @@ static int parse_input(const char *text, struct nn_shape *in)
 		unsigned long long x = strtoull(p, &end, 10);
 
 		if (x == 0 || x > (1u << 24))
-			return -1;
+			return -2;
 		v[n++] = (size_t)x;
 		p = end;
 		if (*p != 'x')
@@ -273,7 +274,7 @@ static int parse_input(const char *text, struct nn_shape *in)
 		return -1;
 	*in = n == 1 ? (struct nn_shape){ 1, 1, v[0] } :
 	      n == 2 ? (struct nn_shape){ v[0], v[1], 1 } : (struct nn_shape){ v[1], v[2], v[0] };
-	return nn_shape_size(*in) <= (1u << 24) ? 0 : -1;
+	return nn_shape_fits(*in, 1u << 24) ? 0 : -2;
 }
 
 /* model.layers: every item a size (the short form), or layer items. */
@@ -313,7 +314,10 @@ static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct 
 			snprintf(buf, sizeof(buf), "input %s", v);
 			v = buf;
 		}
-		if (parse_input(v, &cfg->input) < 0)
+		if ((rc = parse_input(v, &cfg->input)) == -2)
+			return exp_config_errorf(err, it, "'layers' item '%s': an input of 1 to %u values (channels x height x width)",
+						 it->value, 1u << 24);
+		if (rc < 0)
 			return exp_config_errorf(err, it, "'layers' item '%s': expected 'input CxHxW' (channels, height, width), 'input HxW' or a size",
 						 it->value);
 		first = 1;

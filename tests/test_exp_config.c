@@ -317,6 +317,16 @@ Test(exp_config, bad_layer_items_name_the_place)
 		     "@:2:12: model.layers[0] 'softmax 10': softmax belongs to the output layer only");
 	expect_error("model:\n  layers: [input 28x, fc 10]\n", NULL, 0,
 		     "@:2:12: 'layers' item 'input 28x': expected 'input CxHxW' (channels, height, width), 'input HxW' or a size");
+	/* Shapes whose product wraps modulo 2^64 (2^64 itself, and a product
+	 * that wrapped to a small number) were dropped or crashed. */
+	expect_error("model:\n  layers: [input 16777216x16777216x65536, fc 10]\n", NULL, 0,
+		     "@:2:12: 'layers' item 'input 16777216x16777216x65536': an input of 1 to 16777216 values (channels x height x width)");
+	expect_error("model:\n  layers: [input 1575593x13512196x15596324, fc 10]\n", NULL, 0,
+		     "@:2:12: 'layers' item 'input 1575593x13512196x15596324': an input of 1 to 16777216 values (channels x height x width)");
+	expect_error("model:\n  layers: [input 4097x4096, fc 10]\n", NULL, 0,
+		     "@:2:12: 'layers' item 'input 4097x4096': an input of 1 to 16777216 values (channels x height x width)");
+	expect_error("model:\n  layers: [input 2x0x3, fc 10]\n", NULL, 0,
+		     "@:2:12: 'layers' item 'input 2x0x3': an input of 1 to 16777216 values (channels x height x width)");
 	expect_error("model:\n  layers: [conv 20x5x5, [pool, 2], 10]\n", NULL, 0,
 		     "@:2:25: 'layers' item 1: expected a layer such as 'conv 20x5x5 relu', 'pool 2', 'fc 100' or 'softmax 10'");
 }

@@ -384,6 +384,21 @@ Test(nn_model, create_rejects_bad_shapes)
 	cr_assert_str_eq(err.msg, "layer 0 'fc 0 sigmoid': 0 units, expected 1 to 16777216");
 	cr_assert_null(nn_model_create_dense(one, 1, 10, &err));
 	cr_assert_str_eq(err.msg, "a network needs 2 to 33 layer sizes, got 1");
+
+	/* Input shapes whose product wraps modulo 2^64 (to 0, and to a size
+	 * below 2^24), and one just too large. */
+	const struct nn_spec fc = { .kind = NN_FC, .size = 10, .act = NN_SIGMOID };
+	const struct nn_shape wraps[] = { { 16777216, 65536, 16777216 },
+					  { 13512196, 15596324, 1575593 }, { 4097, 4096, 1 } };
+	size_t bad;
+
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_lt(nn_model_plan(&fc, 1, wraps[i], 10, NULL, &bad, &err), 0.0, "shape %zu", i);
+		cr_assert(strstr(err.msg, "values, expected 1 to 16777216"), "%s", err.msg);
+		cr_assert_null(nn_model_create(&fc, 1, wraps[i], 10, &err), "shape %zu", i);
+	}
+	cr_assert(nn_shape_fits((struct nn_shape){ 4096, 4096, 1 }, 1u << 24));
+	cr_assert(!nn_shape_fits((struct nn_shape){ 1u << 24, 1u << 24, 1u << 16 }, 1u << 24));
 }
 
 Test(nn_model, shuffle_reorders_every_epoch_and_off_keeps_the_order)
