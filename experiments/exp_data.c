@@ -216,24 +216,31 @@ const struct nn_data *exp_data_eval(const struct exp_data *d, const struct exp_c
 
 int exp_memory_limit(double *bytes, struct nn_err *err)
 {
-	const char *v = getenv("NNLAB_MAX_MEMORY");
-	char *end;
+	const char *v = getenv("NNLAB_MAX_MEMORY"), *unit;
 	double x;
 
 	*bytes = EXP_DEFAULT_MAX_MEMORY;
 	if (!v || !*v)
 		return 0;
-	x = strtod(v, &end);
-	switch (*end) {
-	case 'k': case 'K': x *= 1024; end++; break;
-	case 'm': case 'M': x *= 1024.0 * 1024; end++; break;
-	case 'g': case 'G': x *= 1024.0 * 1024 * 1024; end++; break;
-	case 't': case 'T': x *= 1024.0 * 1024 * 1024 * 1024; end++; break;
+	/* Digits, a point and one unit letter only: strtod alone would also
+	 * take hex, exponents and "inf". */
+	unit = v + strspn(v, "0123456789.");
+	if (unit == v || (*unit && (!strchr("kKmMgGtT", *unit) || unit[1])))
+		goto bad;
+	x = strtod(v, NULL);
+	switch (*unit) {
+	case 'k': case 'K': x *= 1024; break;
+	case 'm': case 'M': x *= 1024.0 * 1024; break;
+	case 'g': case 'G': x *= 1024.0 * 1024 * 1024; break;
+	case 't': case 'T': x *= 1024.0 * 1024 * 1024 * 1024; break;
 	}
-	if (end == v || *end || !isfinite(x) || x < 1024 * 1024)
-		return nn_errorf(err, NN_EINVAL, "NNLAB_MAX_MEMORY is '%s': expected a size of at least 1M, such as 16G", v);
+	/* A size_t counts the bytes: 2^64 and more would overflow. */
+	if (!isfinite(x) || x < 1024 * 1024 || x >= 18446744073709551616.0)
+		goto bad;
 	*bytes = x;
 	return 0;
+bad:
+	return nn_errorf(err, NN_EINVAL, "NNLAB_MAX_MEMORY is '%s': expected a size from 1M to below 16777216T (2^64 bytes), such as 16G", v);
 }
 
 /* The input of the config's model: the shape its layers name, else the

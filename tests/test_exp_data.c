@@ -99,3 +99,37 @@ Test(exp_data, expand_adds_four_one_pixel_shifts)
 	exp_data_close(&d);
 	exp_config_fini(&cfg);
 }
+
+static double limit_of(const char *v, struct nn_err *err)
+{
+	double bytes = -1;
+
+	setenv("NNLAB_MAX_MEMORY", v, 1);
+	if (exp_memory_limit(&bytes, err) < 0)
+		bytes = -1;
+	unsetenv("NNLAB_MAX_MEMORY");
+	return bytes;
+}
+
+Test(exp_data, memory_limit_sizes_and_the_ones_refused)
+{
+	struct nn_err err = { 0, "" };
+
+	cr_assert_eq(limit_of("1M", &err), 1048576.0);
+	cr_assert_eq(limit_of("16G", &err), 16.0 * 1073741824.0);
+	cr_assert_eq(limit_of("1.5g", &err), 1.5 * 1073741824.0);
+	cr_assert_eq(limit_of("2048k", &err), 2097152.0);
+	cr_assert_eq(limit_of("3000000", &err), 3000000.0);
+	cr_assert_eq(limit_of("16777215T", &err), 16777215.0 * 1099511627776.0);
+	/* Values that overflow a size, hex, exponents and words. */
+	const char *bad[] = { "99999999999999999999T", "16777216T", "1e30", "0x100000", "inf", "nan",
+			      "1MB", "-5G", "lots", "M", "1 G" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cr_assert_eq(limit_of(bad[i], &err), -1.0, "%s accepted", bad[i]);
+		char want[200];
+		snprintf(want, sizeof(want), "NNLAB_MAX_MEMORY is '%s': expected a size from 1M to below 16777216T (2^64 bytes), such as 16G", bad[i]);
+		cr_assert_str_eq(err.msg, want);
+	}
+	cr_assert_eq(limit_of("1023K", &err), -1.0, "below 1M");
+	cr_assert_eq(limit_of("", &err), EXP_DEFAULT_MAX_MEMORY);
+}

@@ -788,7 +788,7 @@ Test(exp_run, models_beyond_the_memory_limit_or_the_data_are_refused_before_allo
 	free(err);
 	setenv("NNLAB_MAX_MEMORY", "lots", 1);
 	cr_assert_eq(run(&out, &err, "s.yaml", "r", NULL, NULL), 2);
-	cr_assert(strstr(err, "NNLAB_MAX_MEMORY is 'lots': expected a size of at least 1M, such as 16G"), "%s", err);
+	cr_assert(strstr(err, "NNLAB_MAX_MEMORY is 'lots': expected a size from 1M to below 16777216T (2^64 bytes), such as 16G"), "%s", err);
 	free(out);
 	free(err);
 	/* A model file is parsed as it is read: /dev/zero once ate 24 GB,
