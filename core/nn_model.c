@@ -331,32 +331,38 @@ struct nn_shape nn_model_input_shape(const struct nn_model *m)
 	return m->input;
 }
 
-const char *nn_model_describe(const struct nn_model *m, char *buf, size_t len)
+const char *nn_layers_describe(const struct nn_layer *layers, size_t n, struct nn_shape input,
+			       char *buf, size_t len)
 {
-	size_t sizes[NN_MAX_LAYERS + 1], n, used = 0;
+	size_t sizes[NN_MAX_LAYERS + 1], ns, used = 0;
 	enum nn_act hidden;
 	char what[64];
 
 	if (len == 0)
 		return buf;
 	buf[0] = 0;
-	n = nn_model_dense_sizes(m, sizes, NN_MAX_LAYERS + 1, &hidden);
-	if (n) {
-		for (size_t l = 0; l < n && used < len; l++)
+	ns = nn_layers_dense_sizes(layers, n, input, sizes, NN_MAX_LAYERS + 1, &hidden);
+	if (ns) {
+		for (size_t l = 0; l < ns && used < len; l++)
 			used += (size_t)snprintf(buf + used, len - used, "%s%zu", l ? ", " : "[", sizes[l]);
 		if (used < len)
 			snprintf(buf + used, len - used, "]");
 		return buf;
 	}
-	used = (size_t)snprintf(buf, len, "input %zux%zux%zu", m->input.c, m->input.h, m->input.w);
-	for (size_t i = 0; i < m->nlayers && used < len; i++)
+	used = (size_t)snprintf(buf, len, "input %zux%zux%zu", input.c, input.h, input.w);
+	for (size_t i = 0; i < n && used < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, ", %s",
-					 nn_spec_format(&m->layers[i].spec, what, sizeof(what)));
+					 nn_spec_format(&layers[i].spec, what, sizeof(what)));
 	return buf;
 }
 
-size_t nn_model_dense_sizes(const struct nn_model *m, size_t *sizes, size_t cap,
-			    enum nn_act *hidden)
+const char *nn_model_describe(const struct nn_model *m, char *buf, size_t len)
+{
+	return nn_layers_describe(m->layers, m->nlayers, m->input, buf, len);
+}
+
+size_t nn_layers_dense_sizes(const struct nn_layer *layers, size_t nl, struct nn_shape input,
+			     size_t *sizes, size_t cap, enum nn_act *hidden)
 {
 	size_t n = 0;
 	int seen = 0;
@@ -364,15 +370,15 @@ size_t nn_model_dense_sizes(const struct nn_model *m, size_t *sizes, size_t cap,
 	*hidden = NN_SIGMOID;
 	if (cap == 0)
 		return 0;
-	sizes[n++] = nn_model_inputs(m);
-	for (size_t i = 0; i < m->nlayers; i++) {
-		const struct nn_layer *l = &m->layers[i];
+	sizes[n++] = nn_shape_size(input);
+	for (size_t i = 0; i < nl; i++) {
+		const struct nn_layer *l = &layers[i];
 
 		if (l->spec.kind == NN_DROPOUT)
 			continue;
 		if (l->spec.kind != NN_FC || n == cap)
 			return 0;
-		if (i + 1 < m->nlayers) {
+		if (i + 1 < nl) {
 			if (seen && l->spec.act != *hidden)
 				return 0;
 			*hidden = l->spec.act;
@@ -381,6 +387,12 @@ size_t nn_model_dense_sizes(const struct nn_model *m, size_t *sizes, size_t cap,
 		sizes[n++] = l->spec.size;
 	}
 	return n;
+}
+
+size_t nn_model_dense_sizes(const struct nn_model *m, size_t *sizes, size_t cap,
+			    enum nn_act *hidden)
+{
+	return nn_layers_dense_sizes(m->layers, m->nlayers, m->input, sizes, cap, hidden);
 }
 
 int nn_model_copy_params(struct nn_model *dst, const struct nn_model *src, struct nn_err *err)

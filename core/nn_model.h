@@ -106,6 +106,12 @@ size_t nn_model_hidden_count(const struct nn_model *m);
  * most cap) is filled; returns the number of sizes, or 0 for other nets. */
 size_t nn_model_dense_sizes(const struct nn_model *m, size_t *sizes, size_t cap,
 			    enum nn_act *hidden);
+/* The same two for layers planned by nn_model_plan on input, before
+ * (or without) a model. */
+size_t nn_layers_dense_sizes(const struct nn_layer *layers, size_t n, struct nn_shape input,
+			     size_t *sizes, size_t cap, enum nn_act *hidden);
+const char *nn_layers_describe(const struct nn_layer *layers, size_t n, struct nn_shape input,
+			       char *buf, size_t len);
 /* The output layer's activation. */
 enum nn_act nn_model_output_act(const struct nn_model *m);
 /* The cost the model trains and scores with. */

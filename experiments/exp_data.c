@@ -411,48 +411,85 @@ int exp_threads(const struct exp_config *cfg, size_t *threads, struct nn_err *er
 	return 0;
 }
 
-struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_data *d,
-				size_t max_batch, struct nn_rng *rng, struct nn_err *err)
+size_t exp_model_batch(const struct exp_config *cfg)
 {
-	struct nn_model *m = NULL, *file = NULL;
-	struct nn_spec specs[NN_MAX_LAYERS];
-	size_t map[NN_MAX_LAYERS], n, bad;
-	struct nn_shape input;
+	return cfg->batch_size > EXP_EVAL_BATCH ? cfg->batch_size : EXP_EVAL_BATCH;
+}
+
+void exp_model_plan_fini(struct exp_model_plan *p)
+{
+	nn_model_destroy(p->file);
+	p->file = NULL;
+}
+
+/* bytes in MiB below a GiB, else in GiB. */
+static const char *size_text(double bytes, char *buf, size_t len)
+{
+	if (bytes < 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.2f MiB", bytes / (1 << 20));
+	else
+		snprintf(buf, len, "%.1f GiB", bytes / (1 << 30));
+	return buf;
+}
+
+/* Refuses a plan's model for the memory limit: "where: the model needs". */
+static int check_memory(const struct exp_model_plan *p, const char *where, struct nn_err *err)
+{
+	char need[32], most[32];
+	double limit;
+
+	if (exp_memory_limit(&limit, err) < 0)
+		return NN_EINVAL;
+	if (p->bytes > limit)
+		return nn_errorf(err, NN_EINVAL,
+				 "%s: the model needs %s (parameters, gradients, momentum and buffers for batches of %zu), more than the limit of %s; set NNLAB_MAX_MEMORY (such as NNLAB_MAX_MEMORY=64G) to raise it",
+				 where, size_text(p->bytes, need, sizeof(need)), p->max_batch,
+				 size_text(limit, most, sizeof(most)));
+	return 0;
+}
+
+int exp_model_plan(struct exp_model_plan *p, const struct exp_config *cfg,
+		   const struct exp_data *d, size_t max_batch, struct nn_err *err)
+{
+	size_t map[NN_MAX_LAYERS], bad;
 	char loc[512], what[64];
 	const char *where;
-	double need, limit;
+	int rc = NN_EINVAL;
 
+	memset(p, 0, sizeof(*p));
+	p->max_batch = max_batch;
 	exp_config_where(cfg, "model", "layers", loc, sizeof(loc));
 	if (cfg->from) {
-		if (!(file = read_model(cfg->from, max_batch, err)))
-			return NULL;
-		if (cfg->nitems && !same_layers(cfg->items, cfg->nitems, file)) {
+		/* Read for one example: only its layers and parameters count. */
+		if (!(p->file = read_model(cfg->from, 1, err)))
+			return err ? err->code : NN_EFORMAT;
+		if (cfg->nitems && !same_layers(cfg->items, cfg->nitems, p->file)) {
 			nn_errorf(err, NN_EINVAL, "%s: 'layers' disagrees with the layers in '%s'", loc, cfg->from);
 			goto fail;
 		}
 	}
 	if (cfg->nitems) {
-		if (!(n = exp_config_specs(cfg, specs, map, err)))
+		if (!(p->n = exp_config_specs(cfg, p->specs, map, err)))
 			goto fail;
-		input = file ? nn_model_input_shape(file) : data_input(cfg, d);
+		p->input = p->file ? nn_model_input_shape(p->file) : data_input(cfg, d);
 	} else {
-		if (!(n = file_specs(cfg, file, specs, err)))
+		if (!(p->n = file_specs(cfg, p->file, p->specs, err)))
 			goto fail;
-		input = nn_model_input_shape(file);
+		p->input = nn_model_input_shape(p->file);
 	}
-	if (file && check_acts(cfg, file, specs, n, err) < 0)
+	if (p->file && check_acts(cfg, p->file, p->specs, p->n, err) < 0)
 		goto fail;
 	where = cfg->from ? cfg->from : loc;
-	if (nn_shape_size(input) != d->ds.input_size || specs[n - 1].size != d->ds.class_count) {
+	if (nn_shape_size(p->input) != d->ds.input_size || p->specs[p->n - 1].size != d->ds.class_count) {
 		nn_errorf(err, NN_EINVAL,
 			  "%s: the model maps %zu inputs to %zu outputs, but plugin '%s' gives %zu features and %zu classes",
-			  where, nn_shape_size(input), specs[n - 1].size, cfg->plugin, d->ds.input_size,
-			  d->ds.class_count);
+			  where, nn_shape_size(p->input), p->specs[p->n - 1].size, cfg->plugin,
+			  d->ds.input_size, d->ds.class_count);
 		goto fail;
 	}
-	/* Shapes and memory first: nothing is allocated for a model that
-	 * cannot run. */
-	if ((need = nn_model_plan(specs, n, input, max_batch, NULL, &bad, err)) < 0) {
+	/* Shapes and memory: nothing is allocated for a model that cannot
+	 * run. */
+	if ((p->bytes = nn_model_plan(p->specs, p->n, p->input, max_batch, p->layers, &bad, err)) < 0) {
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
@@ -462,30 +499,42 @@ struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_d
 
 			nn_errorf(err, NN_EINVAL, "%s: model.layers[%zu] '%s': %s",
 				  item ? exp_node_where(item, loc, sizeof(loc)) : loc, map[bad],
-				  nn_spec_format(&specs[bad], what, sizeof(what)), msg);
+				  nn_spec_format(&p->specs[bad], what, sizeof(what)), msg);
 		} else {
 			nn_errorf(err, NN_EINVAL, "%s: layer %zu: %s", where, bad, msg);
 		}
 		goto fail;
 	}
-	if (exp_memory_limit(&limit, err) < 0)
+	if ((rc = check_memory(p, where, err)) < 0)
 		goto fail;
-	if (need > limit) {
-		nn_errorf(err, NN_EINVAL,
-			  "%s: the model needs %.1f GiB (parameters, gradients, momentum and buffers for batches of %zu), more than the limit of %.1f GiB; set NNLAB_MAX_MEMORY (such as NNLAB_MAX_MEMORY=64G) to raise it",
-			  where, need / (1 << 30), max_batch, limit / (1 << 30));
-		goto fail;
-	}
+	for (size_t i = 0; i < p->n; i++)
+		p->params += p->layers[i].nw + p->layers[i].nb;
+	/* A saved model keeps the cost it names unless the config sets one. */
+	p->cost = cfg->cost;
+	if (p->file && !exp_node_get(exp_node_get(cfg->tree, "train"), "cost"))
+		p->cost = nn_model_cost(p->file);
+	return 0;
+fail:
+	exp_model_plan_fini(p);
+	return rc;
+}
+
+struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_data *d,
+				size_t max_batch, struct nn_rng *rng, struct nn_err *err)
+{
+	struct exp_model_plan p;
+	struct nn_model *m = NULL;
 	size_t threads;
-	if (exp_threads(cfg, &threads, err) < 0 || !(m = nn_model_create(specs, n, input, max_batch, err)) ||
+
+	if (exp_model_plan(&p, cfg, d, max_batch, err) < 0)
+		return NULL;
+	if (exp_threads(cfg, &threads, err) < 0 ||
+	    !(m = nn_model_create(p.specs, p.n, p.input, max_batch, err)) ||
 	    nn_model_set_threads(m, threads, err) < 0)
 		goto fail;
-	if (file) {
-		if (nn_model_copy_params(m, file, err) < 0)
+	if (p.file) {
+		if (nn_model_copy_params(m, p.file, err) < 0)
 			goto fail;
-		nn_model_set_cost(m, nn_model_cost(file));
-		nn_model_destroy(file);
-		file = NULL;
 	} else if (cfg->init == EXP_INIT_SCALED) {
 		nn_model_init_scaled(m, rng);
 	} else if (cfg->init == EXP_INIT_NETWORK3) {
@@ -493,12 +542,11 @@ struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_d
 	} else {
 		nn_model_init_large(m, rng);
 	}
-	/* A saved model keeps the cost it names unless the config sets one. */
-	if (!cfg->from || exp_node_get(exp_node_get(cfg->tree, "train"), "cost"))
-		nn_model_set_cost(m, cfg->cost);
+	nn_model_set_cost(m, p.cost);
+	exp_model_plan_fini(&p);
 	return m;
 fail:
-	nn_model_destroy(file);
+	exp_model_plan_fini(&p);
 	nn_model_destroy(m);
 	return NULL;
 }

@@ -46,6 +46,32 @@ double exp_reg_cost(const struct nn_model *m, const struct exp_config *cfg, size
  * NN_TEAM_MAX), else every core this process may use. */
 int exp_threads(const struct exp_config *cfg, size_t *threads, struct nn_err *err);
 
+/* The examples a run's model holds at once: a mini-batch, or an
+ * evaluation batch when that is larger. Run and check use it alike. */
+#define EXP_EVAL_BATCH 256
+size_t exp_model_batch(const struct exp_config *cfg);
+
+/* The config's model for d, planned but not allocated: its layers with
+ * their shapes, the bytes it would take for max_batch examples, and the
+ * model of model.from (read for one example). */
+struct exp_model_plan {
+	struct nn_spec specs[NN_MAX_LAYERS];
+	struct nn_layer layers[NN_MAX_LAYERS];  /* shapes and counts, no storage */
+	size_t n, max_batch, params;
+	struct nn_shape input;
+	double bytes;                            /* as nn_model_plan counts them */
+	enum nn_cost cost;
+	struct nn_model *file;                   /* owned, or NULL */
+};
+
+/* Plans cfg's model as exp_model_make would build it, refusing what it
+ * would refuse (the layers against the data, the memory limit) without
+ * allocating the model. Returns 0 (free with exp_model_plan_fini) or a
+ * negative code with err filled, p then needing no fini. */
+int exp_model_plan(struct exp_model_plan *p, const struct exp_config *cfg,
+		   const struct exp_data *d, size_t max_batch, struct nn_err *err);
+void exp_model_plan_fini(struct exp_model_plan *p);
+
 /* Builds the config's model for d: loaded from model.from, or created and
  * initialised from rng, with the config's activations, cost and dropout
  * (a loaded model keeps its file's cost unless the config sets train.cost).

@@ -10,7 +10,6 @@
 #include "exp_plot.h"
 #include "nn_train.h"
 
-#define EVAL_BATCH 256
 
 static void print_confusion(FILE *log, const size_t *confusion, size_t k)
 {
@@ -92,7 +91,7 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 		size_t right = 0;
 
 		one.from = i ? more[i - 1] : cfg->from;
-		if (!(m = exp_model_make(&one, data, EVAL_BATCH, NULL, err))) {
+		if (!(m = exp_model_make(&one, data, EXP_EVAL_BATCH, NULL, err))) {
 			rc = err ? err->code : NN_EINVAL;
 			goto done;
 		}
@@ -147,7 +146,7 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 		rc = eval_ensemble(cfg, &data, more, nmore, chart_dir, log, err);
 		goto done;
 	}
-	model = exp_model_make(cfg, &data, EVAL_BATCH, NULL, err);
+	model = exp_model_make(cfg, &data, EXP_EVAL_BATCH, NULL, err);
 	if (!model) {
 		rc = err ? err->code : NN_EINVAL;
 		goto done;
@@ -195,37 +194,35 @@ done:
 int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 {
 	struct exp_data data;
-	struct nn_model *model;
-	struct nn_rng rng;
+	struct exp_model_plan plan;
 	int rc;
 
 	if ((rc = exp_data_open(&data, cfg, err)) < 0)
 		return rc;
-	nn_rng_init(&rng, cfg->seed);
-	model = exp_model_make(cfg, &data, cfg->batch_size, &rng, err);
-	if (!model) {
-		rc = err ? err->code : NN_EINVAL;
+	/* The run's own plan and memory estimate, with nothing allocated. */
+	if ((rc = exp_model_plan(&plan, cfg, &data, exp_model_batch(cfg), err)) < 0)
 		goto done;
-	}
 	if (log) {
+		char desc[1024];
+		size_t sizes[NN_MAX_LAYERS + 1];
+		enum nn_act hidden;
+
 		fprintf(log, "%s: ok\n  plugin %s (%s): %zu features, %zu classes\n", cfg->path,
 			cfg->plugin, data.plugin.path, data.ds.input_size, data.ds.class_count);
 		fprintf(log, "  training %zu, validation %zu, test %zu examples; scored each epoch: %s\n",
 			data.train.n, data.validation.n, data.test.n,
 			exp_split_name(cfg->eval));
-		char desc[1024];
-		size_t sizes[NN_MAX_LAYERS + 1];
-		enum nn_act hidden;
-
-		fprintf(log, "  model %s, %zu parameters, ", nn_model_describe(model, desc, sizeof(desc)),
-			nn_model_param_count(model));
-		if (nn_model_dense_sizes(model, sizes, NN_MAX_LAYERS + 1, &hidden))
+		fprintf(log, "  model %s, %zu parameters, ",
+			nn_layers_describe(plan.layers, plan.n, plan.input, desc, sizeof(desc)), plan.params);
+		if (nn_layers_dense_sizes(plan.layers, plan.n, plan.input, sizes, NN_MAX_LAYERS + 1, &hidden))
 			fprintf(log, "%s hidden, %s output, ", nn_act_name(hidden),
-				nn_act_name(nn_model_output_act(model)));
-		fprintf(log, "%s cost%s%s\n", nn_cost_name(nn_model_cost(model)), cfg->from ? ", from " : "",
+				nn_act_name(plan.specs[plan.n - 1].act));
+		fprintf(log, "%s cost%s%s\n", nn_cost_name(plan.cost), cfg->from ? ", from " : "",
 			cfg->from ? cfg->from : "");
+		fprintf(log, "  model memory: %.1f MiB (parameters, gradients, momentum and buffers for batches of %zu)\n",
+			plan.bytes / (1 << 20), plan.max_batch);
 	}
-	nn_model_destroy(model);
+	exp_model_plan_fini(&plan);
 	rc = 0;
 done:
 	exp_data_close(&data);

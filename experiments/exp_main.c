@@ -267,6 +267,12 @@ static int cmd_sweep(int argc, char **argv)
 		exp_config_fini(&cfg);
 		return fail(2, err.msg);
 	}
+	/* What a trial's run would refuse is refused here, before any runs. */
+	if ((rc = exp_sweep_check_models(&sw, &err)) < 0) {
+		exp_sweep_fini(&sw);
+		exp_config_fini(&cfg);
+		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
+	}
 	snprintf(dir, sizeof(dir), "%s", a.out ? a.out : "");
 	if (!a.out)
 		snprintf(dir, sizeof(dir), "sweeps/%s", cfg.name);
@@ -311,8 +317,10 @@ static int cmd_check(int argc, char **argv)
 		struct exp_sweep sw;
 
 		rc = exp_sweep_load(&sw, &cfg, &err);
+		if (rc == 0)
+			rc = exp_sweep_check_models(&sw, &err);
 		if (rc == 0 && !a.quiet) {
-			printf("  sweep: %zu trial%s, objective %s (%s); each trial's config loads\n", sw.ntrials,
+			printf("  sweep: %zu trial%s, objective %s (%s); each trial's config loads and its model fits\n", sw.ntrials,
 			       sw.ntrials == 1 ? "" : "s", sw.metric, sw.maximize ? "max" : "min");
 			for (size_t i = 0; i < sw.ntrials && i < 50; i++) {
 				printf("    trial %s:", sw.trials[i].id);

@@ -19,7 +19,6 @@
 #include "exp_plugin.h"
 #include "nn_train.h"
 
-#define EVAL_BATCH 256
 
 static double now(void)
 {
@@ -283,7 +282,7 @@ static void draw_charts(const struct exp_config *cfg, const struct exp_data *dat
 
 	snprintf(path, sizeof(path), "%s/best.json", dir);
 	from_best.from = path;
-	best = exp_model_make(&from_best, data, EVAL_BATCH, NULL, &err);
+	best = exp_model_make(&from_best, data, EXP_EVAL_BATCH, NULL, &err);
 	if (!best) {
 		if (log)
 			fprintf(log, "nnlab: warning: no charts: %s\n", err.msg);
@@ -314,8 +313,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		return rc;
 
 	nn_rng_init(&rng, cfg->seed);
-	model = exp_model_make(cfg, &data, cfg->batch_size > EVAL_BATCH ? cfg->batch_size : EVAL_BATCH,
-			       &rng, err);
+	model = exp_model_make(cfg, &data, exp_model_batch(cfg), &rng, err);
 	if (!model) {
 		rc = err ? err->code : NN_EINVAL;
 		goto done;

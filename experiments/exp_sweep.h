@@ -39,6 +39,11 @@ struct exp_sweep {
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err);
 void exp_sweep_fini(struct exp_sweep *s);
 
+/* Plans every trial's model against its data (exp_model_plan), as its
+ * run will: returns 0, or the first refusal ("trial ID: ...") with its
+ * code, NN_EINVAL for a config error. */
+int exp_sweep_check_models(const struct exp_sweep *s, struct nn_err *err);
+
 /* The --set arguments that run trial i, in the order they apply: the
  * sweep's own --set values, sweep=null (a trial runs the base config
  * once), the trial's parameters, then its seed. The same list checks the

@@ -779,6 +779,21 @@ Test(exp_run, models_beyond_the_memory_limit_or_the_data_are_refused_before_allo
 	cr_assert(strstr(err, "more than the limit of 1.0 GiB"), "%s", err);
 	free(out);
 	free(err);
+	/* check counts what run counts: evaluation batches of 256 too, not
+	 * the mini-batches of 10 alone (it said ok to what run refused). */
+	setenv("NNLAB_MAX_MEMORY", "2M", 1);
+	const char *check2[] = { "check", cpath, "--set", "model.layers=[36, 1000, 10]", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, check2), 2, "%s", out);
+	cr_assert(strstr(err, "the model needs 2.55 MiB (parameters, gradients, momentum and buffers for batches of 256), more than the limit of 2.00 MiB"),
+		  "%s", err);
+	char *check_err = err;
+	free(out);
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "model.layers=[36, 1000, 10]", NULL), 2, "%s", err);
+	cr_assert_str_eq(err, check_err);
+	free(check_err);
+	free(out);
+	free(err);
+	setenv("NNLAB_MAX_MEMORY", "1G", 1);
 	/* A model that does not fit the data is refused before it is made. */
 	rc = run(&out, &err, "s.yaml", "r", "model.layers=[78400, 3000, 10]", NULL);
 	cr_assert_eq(rc, 2, "%s", err);

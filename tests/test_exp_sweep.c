@@ -246,27 +246,30 @@ Test(exp_sweep, runs_every_trial_once_in_parallel)
 
 Test(exp_sweep, crashing_and_diverging_trials_are_marked_and_others_finish)
 {
-	char *out, *err, csvfile[4400], f[512];
+	char *out, *err, csvfile[4400], counter[4400], f[512];
 
-	/* One trial asks the plugin for a kind it lacks; huge features diverge. */
+	/* Huge features diverge; a data source that goes away after the
+	 * sweep's check fails its trial at run time. */
 	snprintf(csvfile, sizeof(csvfile), "%s/huge.csv", dir);
+	snprintf(counter, sizeof(counter), "%s/loads", dir);
 	FILE *hf = fopen(csvfile, "w");
-	fputs("y,a,b,c,d\n", hf);
+	fputs("y,a,b\n", hf);
 	for (int i = 0; i < 60; i++)
-		fprintf(hf, "%d,3e38,3e38,-3e38,3e38\n", i % 3);
+		fprintf(hf, "%d,3e38,-3e38\n", i % 3);
 	fclose(hf);
-	/* The csv trial needs the csv plugin and 4 inputs. */
 	char text[16384];
 	snprintf(text, sizeof(text),
 		 "name: t\ncharts: false\ndata:\n  plugin: synthetic\n"
 		 "model:\n  layers: [2, 8, 3]\n  activation: relu\n"
 		 "train:\n  epochs: 2\n"
-		 "sweep:\n  grid:\n    data.plugin: [synthetic, csv]\n    data.options: [{kind: blobs}, {kind: nosuch}, {train: '%s', label: y}]\n"
-		 "    model.layers: [[2, 8, 3], [4, 8, 3]]\n", csvfile);
+		 "sweep:\n  grid:\n    data: [{plugin: synthetic, options: {kind: blobs}},\n"
+		 "           {plugin: csv, options: {train: '%s', label: y}},\n"
+		 "           {plugin: flaky, options: {counter: '%s', works: 1}}]\n", csvfile, counter);
 	th_write_str(cfgpath, text);
+	setenv("NNLAB_PLUGIN_PATH", NNLAB_BUILD_DIR "/plugins:" NNLAB_BUILD_DIR "/tests/plugins", 1);
 	/* Every trial ran, and the exit status says some failed. */
 	cr_assert_eq(sweep(&out, &err, NULL), 1, "%s", err);
-	cr_assert(strstr(err, "nnlab: error: 10 of 12 trials failed (the first: trial "), "%s", err);
+	cr_assert(strstr(err, "nnlab: error: 1 of 3 trials failed (the first: trial "), "%s", err);
 	cr_assert(strstr(err, "/results.csv'\n"), "%s", err);
 	char *csv = read_in(".", "results.csv");
 	size_t rows = th_csv_rows(csv), done = 0, failed = 0, diverged = 0;
@@ -276,13 +279,45 @@ Test(exp_sweep, crashing_and_diverging_trials_are_marked_and_others_finish)
 		failed += !strcmp(f, "failed");
 		diverged += !strcmp(f, "diverged");
 	}
-	cr_assert_eq(rows, 12);
-	cr_assert_eq(done, 1, "%s", csv);      /* synthetic blobs into [2, 8, 3] */
-	cr_assert_eq(diverged, 1, "%s", csv);  /* csv huge into [4, 8, 3] */
-	cr_assert_eq(failed, 10, "%s", csv);
-	cr_assert(strstr(csv, "option 'kind' is 'nosuch', expected blobs"), "%s", csv);
+	cr_assert_eq(rows, 3);
+	cr_assert_eq(done, 1, "%s", csv);      /* synthetic blobs */
+	cr_assert_eq(diverged, 1, "%s", csv);  /* csv huge */
+	cr_assert_eq(failed, 1, "%s", csv);    /* the source gone */
+	cr_assert(strstr(csv, "the source went away after 1 loads"), "%s", csv);
 	cr_assert(strstr(csv, "training diverged at epoch 0"), "%s", csv);
 	free(csv);
+	free(out);
+	free(err);
+}
+
+/* A grid that crosses plugins, options and layers into trials their runs
+ * would refuse (a kind the plugin lacks, layers that do not fit the
+ * data) is a config error before any trial runs. */
+Test(exp_sweep, trials_their_runs_would_refuse_are_a_config_error)
+{
+	char *out, *err;
+	struct stat st;
+
+	th_write_str(cfgpath,
+		     "name: t\ncharts: false\ndata:\n  plugin: synthetic\n"
+		     "model:\n  layers: [2, 8, 3]\n  activation: relu\n"
+		     "train:\n  epochs: 2\n"
+		     "sweep:\n  grid:\n    data.options: [{kind: blobs}, {kind: nosuch}]\n"
+		     "    model.layers: [[2, 8, 3], [4, 8, 3]]\n");
+	cr_assert_eq(sweep(&out, &err, NULL), 2, "%s", err);
+	cr_assert(strstr(err, "s.yaml: trial "), "%s", err);
+	cr_assert(strstr(err, "--set 'model.layers=[4, 8, 3]': the model maps 4 inputs to 3 outputs, but plugin 'synthetic' gives 2 features and 3 classes\n"),
+		  "%s", err);
+	cr_assert_neq(stat(outdir, &st), 0, "no trial ran, no sweep directory");
+	free(out);
+	free(err);
+	th_write_str(cfgpath,
+		     "name: t\ncharts: false\ndata:\n  plugin: synthetic\n"
+		     "model:\n  layers: [2, 8, 3]\n"
+		     "sweep:\n  grid:\n    data.options: [{kind: blobs}, {kind: nosuch}]\n");
+	cr_assert_eq(sweep(&out, &err, NULL), 2, "%s", err);
+	cr_assert(strstr(err, "option 'kind' is 'nosuch', expected blobs"), "%s", err);
+	cr_assert_neq(stat(outdir, &st), 0, "no trial ran, no sweep directory");
 	free(out);
 	free(err);
 }
@@ -774,7 +809,7 @@ Test(exp_sweep, run_check_and_report_know_a_sweep_config)
 	/* nnlab check lists the trials. */
 	const char *check[] = { "check", cfgpath, NULL };
 	cr_assert_eq(th_nnlab(&out, &err, check), 0, "%s", err);
-	cr_assert(strstr(out, "  sweep: 2 trials, objective eval_accuracy (max); each trial's config loads\n"), "%s", out);
+	cr_assert(strstr(out, "  sweep: 2 trials, objective eval_accuracy (max); each trial's config loads and its model fits\n"), "%s", out);
 	cr_assert(strstr(out, " train.eta=0.5 seed=1\n") && strstr(out, " train.eta=1 seed=1\n"), "%s", out);
 	free(out);
 	free(err);
@@ -961,4 +996,30 @@ Test(exp_sweep, a_dead_trial_resumes_from_its_checkpoint)
 	free(log1);
 	free(metrics);
 	free(again);
+}
+
+/* A trial its run would refuse for memory (counting evaluation batches
+ * of 256, not the mini-batches of 10 alone) is a config error before any
+ * trial runs, in nnlab sweep and in nnlab check alike. */
+Test(exp_sweep, a_trial_whose_model_does_not_fit_is_refused_up_front)
+{
+	char *out, *err;
+	struct stat st;
+
+	/* [2, 1000, 3]: 0.2 MiB for batches of 10, 2.0 MiB for 256. */
+	write_cfg("300", "1", "  grid:\n    model.layers: [[2, 8, 3], [2, 1000, 3]]\n");
+	setenv("NNLAB_MAX_MEMORY", "2M", 1);
+	const char *check[] = { "check", cfgpath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, check), 2, "%s", out);
+	cr_assert(strstr(err, ": the model needs 2.03 MiB (parameters, gradients, momentum and buffers for batches of 256), more than the limit of 2.00 MiB"),
+		  "%s", err);
+	cr_assert(strstr(err, "s.yaml: trial "), "%s", err);
+	free(out);
+	free(err);
+	cr_assert_eq(sweep(&out, &err, NULL), 2, "%s", out);
+	cr_assert(strstr(err, "batches of 256), more than the limit"), "%s", err);
+	free(out);
+	free(err);
+	cr_assert_neq(stat(outdir, &st), 0, "no trial ran, no sweep directory");
+	unsetenv("NNLAB_MAX_MEMORY");
 }
