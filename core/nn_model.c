@@ -76,6 +76,11 @@ static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, siz
 			return nn_errorf(err, NN_EINVAL, "softmax belongs to the output layer only");
 		if (i + 1 == n && specs[i].kind != NN_FC)
 			return nn_errorf(err, NN_EINVAL, "the output layer must be fully connected");
+		/* Scores, charts and model files read outputs as sigmoid or
+		 * softmax units; a run never writes what nnlab cannot read. */
+		if (i + 1 == n && specs[i].act != NN_SIGMOID && specs[i].act != NN_SOFTMAX)
+			return nn_errorf(err, NN_EINVAL, "an output layer of %s units: the output is sigmoid ('fc N sigmoid') or softmax ('softmax N')",
+					 nn_act_name(specs[i].act));
 		p->params += l->nw + l->nb;
 		p->acts += nn_shape_size(l->out);
 		p->masks += l->nmask;

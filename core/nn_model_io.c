@@ -1,8 +1,10 @@
-/* Model files. A net of the book's kind (fully connected layers, one
- * hidden activation) is written in the JSON format of network2.py, with
- * the keys network2.py ignores ("activation", "output"); any other net in
- * nnlab's superset, which has no "sizes" key (so network2.py refuses it
- * rather than misreading it):
+/* Model files. A net network2.py computes (fully connected sigmoid
+ * layers, dropout aside, with the quadratic or cross-entropy cost) is
+ * written in the JSON format of network2.py, with the keys network2.py
+ * ignores ("activation", "output"); any other net (relu or tanh units, a
+ * softmax output, the log-likelihood cost, conv and pooling layers) in
+ * nnlab's superset, which has no "sizes" key, so that network2.py refuses
+ * it rather than computing another net from it:
  *   {"format": "nnlab-layers-1", "input": [C, H, W],
  *    "layers": ["conv 20x5x5 sigmoid", "pool 2", "fc 100 sigmoid", "fc 10 softmax"],
  *    "weights": [...], "biases": [...], "cost": "LogLikelihoodCost"}
@@ -78,8 +80,11 @@ int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
 
 	if (nn_model_nonfinite(m, what, sizeof(what)))
 		return nn_errorf(err, NN_EFORMAT, "refusing to write '%s': %s", name, what);
+	/* network2.py's format for exactly the nets network2.py computes;
+	 * any other in the superset, which network2.py refuses. */
 	n = nn_model_dense_sizes(m, sizes, NN_MAX_LAYERS + 1, &hidden);
-	if (n) {
+	if (n && hidden == NN_SIGMOID && nn_model_output_act(m) == NN_SIGMOID &&
+	    (m->cost == NN_QUADRATIC || m->cost == NN_CROSS_ENTROPY)) {
 		fputs("{\"sizes\": [", f);
 		for (size_t l = 0; l < n; l++)
 			fprintf(f, "%s%zu", l ? ", " : "", sizes[l]);

@@ -397,6 +397,20 @@ Test(nn_model, create_rejects_bad_shapes)
 		cr_assert(strstr(err.msg, "values, expected 1 to 16777216"), "%s", err.msg);
 		cr_assert_null(nn_model_create(&fc, 1, wraps[i], 10, &err), "shape %zu", i);
 	}
+	/* Outputs nnlab cannot score, draw or read back are refused. */
+	const enum nn_act outs[] = { NN_RELU, NN_TANH };
+	for (size_t i = 0; i < 2; i++) {
+		const struct nn_spec two[] = { { .kind = NN_FC, .size = 4, .act = NN_RELU },
+					       { .kind = NN_FC, .size = 3, .act = outs[i] } };
+		char want[200];
+
+		cr_assert_lt(nn_model_plan(two, 2, (struct nn_shape){ 1, 1, 5 }, 10, NULL, &bad, &err), 0.0);
+		cr_assert_eq(bad, 1);
+		snprintf(want, sizeof(want), "an output layer of %s units: the output is sigmoid ('fc N sigmoid') or softmax ('softmax N')",
+			 nn_act_name(outs[i]));
+		cr_assert_str_eq(err.msg, want);
+		cr_assert_null(nn_model_create(two, 2, (struct nn_shape){ 1, 1, 5 }, 10, &err));
+	}
 	cr_assert(nn_shape_fits((struct nn_shape){ 4096, 4096, 1 }, 1u << 24));
 	cr_assert(!nn_shape_fits((struct nn_shape){ 1u << 24, 1u << 24, 1u << 16 }, 1u << 24));
 }

@@ -57,9 +57,9 @@ Test(nn_model_io, written_model_reads_back_identically)
 	f = open_memstream(&text, &len);
 	cr_assert_eq(nn_model_write_json(m, f, "mem", &err), 0);
 	fclose(f);
-	cr_assert_eq(strncmp(text, "{\"sizes\": [7, 5, 3], \"weights\": [[[", 35), 0, "%s", text);
-	/* network2.py's keys, then the activations (keys network2.py ignores). */
-	cr_assert(strstr(text, "], \"cost\": \"CrossEntropyCost\", \"activation\": \"relu\", \"output\": \"softmax\"}\n"));
+	/* relu units and a softmax: no net network2.py computes. */
+	cr_assert_eq(strncmp(text, "{\"format\": \"nnlab-layers-1\", \"input\": [7, 1, 1], \"layers\": [\"fc 5 relu\", \"fc 3 softmax\"], \"weights\": [[[", 103), 0, "%s", text);
+	cr_assert(strstr(text, "], \"cost\": \"CrossEntropyCost\"}\n"), "%s", text);
 	back = nn_model_read_json(text, len, "mem", 1, 1e9, &err);
 	cr_assert_not_null(back, "%s", err.msg);
 	cr_assert_eq(back->nparams, m->nparams);
@@ -226,9 +226,10 @@ Test(nn_model_io, conv_model_round_trips_in_the_books_tensor_order)
 
 Test(nn_model_io, a_dense_net_stays_in_network2s_format)
 {
-	/* fc layers with dropout between them are still the book's kind. */
+	/* fc sigmoid layers with dropout between them are what network2.py
+	 * computes (inverted dropout leaves inference unchanged). */
 	const struct nn_spec specs[] = {
-		{ .kind = NN_FC, .size = 3, .act = NN_TANH },
+		{ .kind = NN_FC, .size = 3, .act = NN_SIGMOID },
 		{ .kind = NN_DROPOUT, .p = 0.5f },
 		{ .kind = NN_FC, .size = 2, .act = NN_SIGMOID },
 	};
@@ -236,21 +237,65 @@ Test(nn_model_io, a_dense_net_stays_in_network2s_format)
 	char *text = write_text(m);
 
 	cr_assert_eq(strncmp(text, "{\"sizes\": [4, 3, 2], \"weights\": [[[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], [[0, 0, 0], [0, 0, 0]]], "
-			     "\"biases\": [[[0], [0], [0]], [[0], [0]]], \"cost\": \"QuadraticCost\", \"activation\": \"tanh\", \"output\": \"sigmoid\"}\n",
+			     "\"biases\": [[[0], [0], [0]], [[0], [0]]], \"cost\": \"QuadraticCost\", \"activation\": \"sigmoid\", \"output\": \"sigmoid\"}\n",
 			     strlen(text)), 0, "%s", text);
 	free(text);
-	nn_model_destroy(m);
-	/* Layers with different activations need the superset. */
-	const struct nn_spec mixed[] = {
-		{ .kind = NN_FC, .size = 3, .act = NN_TANH },
-		{ .kind = NN_FC, .size = 3, .act = NN_RELU },
-		{ .kind = NN_FC, .size = 2, .act = NN_SIGMOID },
-	};
-	m = nn_model_create(mixed, 3, (struct nn_shape){ 1, 1, 4 }, 1, NULL);
+	m->cost = NN_CROSS_ENTROPY;
 	text = write_text(m);
-	cr_assert(strstr(text, "\"layers\": [\"fc 3 tanh\", \"fc 3 relu\", \"fc 2 sigmoid\"]"), "%s", text);
+	cr_assert(strstr(text, "{\"sizes\": [4, 3, 2], ") == text, "%s", text);
+	cr_assert(strstr(text, "\"cost\": \"CrossEntropyCost\""), "%s", text);
 	free(text);
 	nn_model_destroy(m);
+}
+
+/* network2.py runs every unit as a sigmoid and knows the quadratic and
+ * cross-entropy costs: a "sizes" file of any other net would be read as
+ * another net (relu or tanh units scored as sigmoids) or not at all (no
+ * LogLikelihoodCost in network2.py). Those nets are written without
+ * "sizes", which network2.py's load() refuses. */
+Test(nn_model_io, only_nets_network2_computes_get_its_format)
+{
+	struct net {
+		enum nn_act hidden, output;
+		enum nn_cost cost;
+		int network2;
+	} nets[] = {
+		{ NN_SIGMOID, NN_SIGMOID, NN_QUADRATIC, 1 },
+		{ NN_SIGMOID, NN_SIGMOID, NN_CROSS_ENTROPY, 1 },
+		{ NN_SIGMOID, NN_SIGMOID, NN_LOG_LIKELIHOOD, 0 },
+		{ NN_RELU, NN_SIGMOID, NN_QUADRATIC, 0 },
+		{ NN_TANH, NN_SIGMOID, NN_CROSS_ENTROPY, 0 },
+		{ NN_SIGMOID, NN_SOFTMAX, NN_LOG_LIKELIHOOD, 0 },
+		{ NN_SIGMOID, NN_SOFTMAX, NN_CROSS_ENTROPY, 0 },
+		{ NN_RELU, NN_SOFTMAX, NN_LOG_LIKELIHOOD, 0 },
+	};
+	const size_t sizes[] = { 4, 3, 3, 2 };
+
+	for (size_t i = 0; i < sizeof(nets) / sizeof(nets[0]); i++) {
+		struct nn_model *m = nn_model_create_dense(sizes, 4, 1, NULL), *back;
+		struct nn_err err = { 0, "" };
+		struct nn_rng rng;
+		char *text;
+
+		nn_rng_init(&rng, i + 1);
+		nn_model_init_scaled(m, &rng);
+		nn_model_set_acts(m, nets[i].hidden, nets[i].output);
+		m->cost = nets[i].cost;
+		text = write_text(m);
+		cr_assert_eq(strstr(text, "\"sizes\"") != NULL, nets[i].network2, "net %zu: %s", i, text);
+		cr_assert_eq(strstr(text, "\"format\": \"nnlab-layers-1\"") != NULL, !nets[i].network2,
+			     "net %zu: %s", i, text);
+		/* Either way nnlab reads back the same net. */
+		back = nn_model_read_json(text, strlen(text), "mem", 1, 1e9, &err);
+		cr_assert_not_null(back, "net %zu: %s", i, err.msg);
+		cr_assert_eq(memcmp(back->params, m->params, m->nparams * sizeof(float)), 0);
+		cr_assert_eq(back->cost, m->cost);
+		for (size_t l = 0; l < m->nlayers; l++)
+			cr_assert_eq(back->layers[l].spec.act, m->layers[l].spec.act, "net %zu layer %zu", i, l);
+		free(text);
+		nn_model_destroy(back);
+		nn_model_destroy(m);
+	}
 }
 
 Test(nn_model_io, conv_files_with_wrong_shapes_are_refused)
@@ -403,4 +448,14 @@ Test(nn_model_io, every_exponent_form_reads)
 	cr_assert_eq(nn_model_weighted(m, 0)->w[1], 20.0f);
 	cr_assert_eq(nn_model_weighted(m, 0)->b[0], -350.0f);
 	nn_model_destroy(m);
+}
+
+/* A relu or tanh output is no model nnlab writes, and none it reads. */
+Test(nn_model_io, files_with_a_relu_or_tanh_output_are_refused)
+{
+	expect_error("{\"format\": \"nnlab-layers-1\", \"input\": [1, 1, 2], \"layers\": [\"fc 1 relu\"],"
+		     " \"weights\": [[[1, 2]]], \"biases\": [[0]]}",
+		     "m.json:1:61: layers[0] 'fc 1 relu': an output layer of relu units: the output is sigmoid ('fc N sigmoid') or softmax ('softmax N')");
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"output\": \"tanh\"}",
+		     "m.json:1:71: unknown output (expected \"sigmoid\" or \"softmax\")");
 }
