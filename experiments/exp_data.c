@@ -158,7 +158,8 @@ int exp_data_open(struct exp_data *d, const struct exp_config *cfg, struct nn_er
 	}
 	if ((rc = exp_plugin_open(&d->plugin, path, err)) < 0)
 		return rc;
-	if ((rc = exp_plugin_set_options(&d->plugin, cfg->options, err)) < 0 ||
+	if ((rc = exp_memory_limit(&d->plugin.max_bytes, err)) < 0 ||
+	    (rc = exp_plugin_set_options(&d->plugin, cfg->options, err)) < 0 ||
 	    (rc = exp_plugin_load(&d->plugin, &d->ds, err)) < 0 ||
 	    (rc = check_dataset(&d->ds, cfg->plugin, err)) < 0)
 		goto fail;

@@ -47,7 +47,8 @@ static const char usage[] =
 	"Environment:\n"
 	"  NNLAB_PLUGIN_PATH colon-separated directories searched for dataset\n"
 	"                    plugins (ds_NAME.so) after those beside nnlab\n"
-	"  NNLAB_MAX_MEMORY  the most memory a model may take (default 8G)\n"
+	"  NNLAB_MAX_MEMORY  the most memory a model, and the data a plugin reads,\n"
+	"                    may each take (default 8G)\n"
 	"\n"
 	"'nnlab COMMAND --help' describes one command.\n";
 

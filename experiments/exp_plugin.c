@@ -148,9 +148,9 @@ int exp_plugin_set_options(struct exp_plugin *p, const struct exp_node *options,
 
 	while (decl && decl[ndecl].name)
 		ndecl++;
-	if (ndecl > sizeof(p->opt_names) / sizeof(p->opt_names[0]))
-		return nn_errorf(err, NN_EFORMAT, "plugin '%s' declares %zu options, at most %zu are supported",
-				 p->path, ndecl, sizeof(p->opt_names) / sizeof(p->opt_names[0]));
+	if (ndecl > EXP_PLUGIN_MAX_OPTIONS)
+		return nn_errorf(err, NN_EFORMAT, "plugin '%s' declares %zu options, at most %d are supported",
+				 p->path, ndecl, EXP_PLUGIN_MAX_OPTIONS);
 	for (size_t i = 0; options && i < options->count; i++) {
 		const char *key = options->keys[i]->value;
 		size_t j;
@@ -192,10 +192,16 @@ int exp_plugin_set_options(struct exp_plugin *p, const struct exp_node *options,
 
 int exp_plugin_load(struct exp_plugin *p, struct ds_dataset *ds, struct nn_err *err)
 {
-	char msg[DS_ERR_MAX] = "";
+	char msg[DS_ERR_MAX] = "", limit[32];
+	size_t n = p->nopts;
 
 	memset(ds, 0, sizeof(*ds));
-	if (p->desc->load(ds, p->opt_names, p->opt_values, p->nopts, msg) < 0) {
+	if (p->max_bytes > 0) {
+		snprintf(limit, sizeof(limit), "%.0f", p->max_bytes);
+		p->opt_names[n] = DS_MAX_BYTES;
+		p->opt_values[n++] = limit;
+	}
+	if (p->desc->load(ds, p->opt_names, p->opt_values, n, msg) < 0) {
 		char name[64], where[NN_ERR_MAX];
 		const struct exp_node *v;
 

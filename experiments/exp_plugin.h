@@ -9,16 +9,20 @@
 #include "exp_yaml.h"
 #include "nn_err.h"
 
+#define EXP_PLUGIN_MAX_OPTIONS 64 /* options a plugin may declare */
+
 struct exp_plugin {
 	void *handle;                  /* from dlopen */
 	const struct ds_plugin *desc;  /* the plugin's descriptor */
 	char path[4096];
 	int loaded;                    /* load() succeeded; release() is owed */
-	/* Options after validation, defaults filled in. */
+	/* Options after validation, defaults filled in; load() also gets
+	 * DS_MAX_BYTES after them. */
 	size_t nopts;
-	const char *opt_names[64];
-	const char *opt_values[64];
+	const char *opt_names[EXP_PLUGIN_MAX_OPTIONS + 1];
+	const char *opt_values[EXP_PLUGIN_MAX_OPTIONS + 1];
 	const struct exp_node *options; /* the config's data.options, borrowed, or NULL */
+	double max_bytes;               /* the most the data may take; 0: no limit */
 };
 
 /* The directories searched, in order: "plugins" beside the running program
@@ -51,7 +55,8 @@ void exp_plugin_describe(const struct exp_plugin *p, FILE *f);
  * that does not load is reported to errf. Returns the number that failed. */
 int exp_plugin_list(FILE *f, FILE *errf);
 
-/* Calls the plugin's load with p's options. */
+/* Calls the plugin's load with p's options, and with DS_MAX_BYTES when
+ * p->max_bytes is set. */
 int exp_plugin_load(struct exp_plugin *p, struct ds_dataset *ds, struct nn_err *err);
 
 /* Releases ds (when loaded) and closes the plugin. Accepts a closed p. */

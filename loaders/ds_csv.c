@@ -55,14 +55,40 @@ static int is_blank(const struct csv_reader *r)
 	return r->nfields == 1 && r->fields[0][strspn(r->fields[0], " \t")] == '\0';
 }
 
-static int table_push(struct table *t, const float *row, const char *label, char *err)
+/* What the tables of one load keep, against the host's limit. */
+struct budget {
+	double used, max;
+};
+
+/* Counts bytes a table is about to keep; refuses past the limit, naming
+ * the file and the record that reached it. */
+static int charge(struct budget *b, double bytes, const char *path, size_t line, char *err)
 {
+	b->used += bytes;
+	if (b->used <= b->max)
+		return 0;
+	return ds_errorf(err, "%s:%zu: reading stopped here: the data read so far takes more than %.1f MiB, the memory limit (NNLAB_MAX_MEMORY)",
+			 path, line, b->max / (1 << 20));
+}
+
+static int table_push(struct table *t, const float *row, const char *label, struct budget *b,
+		      const char *path, size_t line, char *err)
+{
+	size_t llen = strlen(label) + 1;
+
+	/* A label string costs its bytes and an allocation's overhead (a
+	 * malloc chunk holds at least 32 bytes). */
+	if (charge(b, (double)(llen > 24 ? llen + 8 : 32), path, line, err) < 0)
+		return -1;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
-		float *x = realloc(t->x, cap * t->dim * sizeof(float));
+		float *x;
 		char **l;
 
-		if (!x)
+		if (charge(b, (double)(cap - t->cap) * (double)(t->dim * sizeof(float) + sizeof(char *)),
+			   path, line, err) < 0)
+			return -1;
+		if (!(x = realloc(t->x, cap * t->dim * sizeof(float))))
 			return ds_errorf(err, "out of memory");
 		t->x = x;
 		l = realloc(t->labels, cap * sizeof(*l));
@@ -72,9 +98,9 @@ static int table_push(struct table *t, const float *row, const char *label, char
 		t->cap = cap;
 	}
 	memcpy(t->x + t->n * t->dim, row, t->dim * sizeof(float));
-	t->labels[t->n] = strdup(label);
-	if (!t->labels[t->n])
+	if (!(t->labels[t->n] = malloc(llen)))
 		return ds_errorf(err, "out of memory");
+	memcpy(t->labels[t->n], label, llen);
 	t->n++;
 	return 0;
 }
@@ -156,7 +182,8 @@ static void decide_header(const struct csv_reader *r, const char *mode, const ch
 
 /* Reads a whole file into t. The first file read fixes the layout. */
 static int read_table(const char *path, struct table *t, struct layout *lay, int first,
-		      const char *header_mode, const char *label, char delim, size_t skip, char *err)
+		      const char *header_mode, const char *label, char delim, size_t skip,
+		      struct budget *budget, char *err)
 {
 	struct csv_reader r;
 	float *row = NULL;
@@ -278,7 +305,7 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 				    lay->label_col + 1);
 			goto done;
 		}
-		if (table_push(t, row, lab, err) < 0) {
+		if (table_push(t, row, lab, budget, path, start, err) < 0) {
 			rc = -1;
 			goto done;
 		}
@@ -435,11 +462,13 @@ static int hold_out(struct csv *c, double fraction, uint64_t seed, char *err)
 		is_test[idx[i]] = 1;
 	free(idx);
 	u->dim = t->dim;
+	/* Rows move from one table to the other: counted when they were read. */
+	struct budget moved = { 0, DBL_MAX };
 	/* Keep file order within each split. */
 	size_t kept = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (is_test[i]) {
-			if (table_push(u, t->x + i * t->dim, t->labels[i], err) < 0) {
+			if (table_push(u, t->x + i * t->dim, t->labels[i], &moved, "", 0, err) < 0) {
 				free(is_test);
 				return -1;
 			}
@@ -545,6 +574,7 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	uint64_t seed = strtoull(ds_option("split_seed", names, values, count), NULL, 10);
 	size_t skip = (size_t)strtoull(ds_option("skip_rows", names, values, count), NULL, 10);
 	struct layout lay = { 0 };
+	struct budget budget = { 0, ds_max_bytes(names, values, count) };
 	struct csv *c;
 	char d;
 
@@ -565,11 +595,11 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 		return ds_errorf(err, "out of memory");
 	memset(out, 0, sizeof(*out));
 	out->priv = c;
-	if (read_table(train, &c->train, &lay, 1, header, label, d, skip, err) < 0)
+	if (read_table(train, &c->train, &lay, 1, header, label, d, skip, &budget, err) < 0)
 		goto fail;
 	if (*test) {
 		c->test.dim = c->train.dim;
-		if (read_table(test, &c->test, &lay, 0, header, label, d, skip, err) < 0)
+		if (read_table(test, &c->test, &lay, 0, header, label, d, skip, &budget, err) < 0)
 			goto fail;
 	} else if (!(fraction > 0 && fraction < 1)) {
 		ds_errorf(err, "option 'test_fraction' must be between 0 and 1 (exclusive) when there is no 'test' file, got %g",

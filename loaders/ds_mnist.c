@@ -92,7 +92,7 @@ static uint32_t be32(const unsigned char *p)
 /* Reads an idx file of unsigned bytes with ndims dimensions into a new
  * buffer; dims receives the dimensions. Returns the buffer or NULL. */
 static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t *dims,
-			 char *path, size_t pathlen, char *err)
+			 double *left, char *path, size_t pathlen, char *err)
 {
 	unsigned char head[4 + 4 * 3];
 	uint64_t total = 1;
@@ -137,7 +137,17 @@ static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t 
 				  path, dims[0], bytes, (unsigned long long)MAX_BYTES);
 		goto fail;
 	}
-	total = (uint64_t)bytes;
+	/* The host's memory limit, shared by the files of a load (a label
+	 * is kept as a byte and as an int32). */
+	if (ndims == 1)
+		bytes *= 5;
+	if (bytes > *left) {
+		ds_errorf(err, "'%s': its header promises data of %.1f MiB, more than the %.1f MiB left of the memory limit (NNLAB_MAX_MEMORY)",
+			  path, bytes / (1 << 20), *left / (1 << 20));
+		goto fail;
+	}
+	*left -= bytes;
+	total = (uint64_t)(ndims == 1 ? bytes / 5 : bytes);
 	/* Grow the buffer as data arrives, so a lying header cannot make us
 	 * allocate far more than the file holds. */
 	size_t have = 0, cap = 0;
@@ -204,18 +214,18 @@ static void release(struct ds_dataset *ds)
 
 /* Loads one split (prefix "train" or "t10k") into mn slot s. */
 static int load_split(struct mnist *mn, int s, const char *dir, const char *prefix,
-		      struct ds_split *split, uint32_t *rows, uint32_t *cols, char *err)
+		      struct ds_split *split, uint32_t *rows, uint32_t *cols, double *left, char *err)
 {
 	char base[256], ipath[4096], lpath[4096];
 	uint32_t idims[3], ldims[1];
 	uint8_t *labels;
 
 	snprintf(base, sizeof(base), "%s-images-idx3-ubyte", prefix);
-	mn->pixels[s] = read_idx(dir, base, 3, idims, ipath, sizeof(ipath), err);
+	mn->pixels[s] = read_idx(dir, base, 3, idims, left, ipath, sizeof(ipath), err);
 	if (!mn->pixels[s])
 		return -1;
 	snprintf(base, sizeof(base), "%s-labels-idx1-ubyte", prefix);
-	labels = read_idx(dir, base, 1, ldims, lpath, sizeof(lpath), err);
+	labels = read_idx(dir, base, 1, ldims, left, lpath, sizeof(lpath), err);
 	if (!labels)
 		return -1;
 	if (idims[0] != ldims[0]) {
@@ -253,6 +263,7 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	const char *train = ds_option("train_prefix", names, values, count);
 	const char *test = ds_option("test_prefix", names, values, count);
 	uint32_t rows[2], cols[2];
+	double left = ds_max_bytes(names, values, count);
 	struct mnist *mn;
 
 	if (!*dir || !*train || !*test)
@@ -262,8 +273,8 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 		return ds_errorf(err, "out of memory");
 	memset(out, 0, sizeof(*out));
 	out->priv = mn;
-	if (load_split(mn, 0, dir, train, &out->train, &rows[0], &cols[0], err) < 0 ||
-	    load_split(mn, 1, dir, test, &out->test, &rows[1], &cols[1], err) < 0)
+	if (load_split(mn, 0, dir, train, &out->train, &rows[0], &cols[0], &left, err) < 0 ||
+	    load_split(mn, 1, dir, test, &out->test, &rows[1], &cols[1], &left, err) < 0)
 		goto fail;
 	if (rows[0] != rows[1] || cols[0] != cols[1]) {
 		ds_errorf(err, "images in '%s' are %ux%u for '%s' but %ux%u for '%s'",

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define DS_ABI_VERSION 1
@@ -104,6 +105,24 @@ static inline const char *ds_option(const char *name, const char *const *names,
 		if (strcmp(names[i], name) == 0)
 			return values[i];
 	return "";
+}
+
+/* Besides the declared options, the host passes one of its own, named
+ * DS_MAX_BYTES: the most memory (in bytes, a decimal integer) the
+ * dataset may take, from the user's limit (NNLAB_MAX_MEMORY). A plugin
+ * that reads files of unknown size (a small .gz can inflate to
+ * gigabytes) stops with a message naming the file once what it keeps
+ * would take more. A plugin that never looks it up loads as before. */
+#define DS_MAX_BYTES "host.max_bytes"
+
+/* DS_MAX_BYTES as a number, or the largest double when the host gave
+ * none. */
+static inline double ds_max_bytes(const char *const *names, const char *const *values,
+				  size_t count)
+{
+	const char *v = ds_option(DS_MAX_BYTES, names, values, count);
+
+	return *v ? strtod(v, NULL) : 1.7976931348623157e308;
 }
 
 /* Formats a message into load()'s err buffer (DS_ERR_MAX bytes) and

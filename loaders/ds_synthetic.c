@@ -265,6 +265,11 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	size_t elem = digits ? 1 : sizeof(float);
 	if (out->input_size * p.count[0] > ((size_t)1 << 32) / elem)
 		return ds_errorf(err, "%zu examples of %zu features are too many", p.count[0], out->input_size);
+	double need = (double)(p.count[0] + p.count[1]) * ((double)(out->input_size * elem) + sizeof(int32_t));
+	double most = ds_max_bytes(names, values, count);
+	if (need > most)
+		return ds_errorf(err, "%zu training and %zu test examples of %zu features take %.1f MiB, more than the memory limit of %.1f MiB (NNLAB_MAX_MEMORY)",
+				 p.count[0], p.count[1], out->input_size, need / (1 << 20), most / (1 << 20));
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ds_errorf(err, "out of memory");

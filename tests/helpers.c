@@ -93,12 +93,12 @@ void th_write_maybe_gz(const char *path, const void *data, size_t len, int gz)
 		die("cannot write", path);
 }
 
-static void write_split(const char *dir, const char *prefix, size_t n, size_t side, int gz,
-			uint32_t *state)
+static void write_split(const char *dir, const char *prefix, size_t n, size_t rows, size_t cols,
+			int gz, uint32_t *state)
 {
-	size_t dim = side * side, len;
+	size_t dim = rows * cols, len;
 	unsigned char *px = calloc(n, dim), *lb = malloc(n), *file;
-	uint32_t idims[3] = { (uint32_t)n, (uint32_t)side, (uint32_t)side };
+	uint32_t idims[3] = { (uint32_t)n, (uint32_t)rows, (uint32_t)cols };
 	uint32_t ldims[1] = { (uint32_t)n };
 	char path[4096];
 
@@ -109,12 +109,12 @@ static void write_split(const char *dir, const char *prefix, size_t n, size_t si
 			*state = *state * 1664525u + 1013904223u;
 			px[i * dim + p] = (unsigned char)((*state >> 24) & 0x3f);
 		}
-		/* The label's row (mod side) is bright. */
-		for (size_t c = 0; c < side; c++)
-			px[i * dim + (lb[i] % side) * side + c] = 255;
-		if (lb[i] >= side) /* labels past the side also light a column */
-			for (size_t r = 0; r < side; r++)
-				px[i * dim + r * side + (lb[i] - side) % side] = 200;
+		/* The label's row (mod rows) is bright. */
+		for (size_t c = 0; c < cols; c++)
+			px[i * dim + (lb[i] % rows) * cols + c] = 255;
+		if (lb[i] >= rows) /* labels past the rows also light a column */
+			for (size_t r = 0; r < rows; r++)
+				px[i * dim + r * cols + (lb[i] - rows) % cols] = 200;
 	}
 	file = th_idx(0x08, 3, idims, px, n * dim, &len);
 	snprintf(path, sizeof(path), "%s/%s-images-idx3-ubyte%s", dir, prefix, gz ? ".gz" : "");
@@ -128,13 +128,13 @@ static void write_split(const char *dir, const char *prefix, size_t n, size_t si
 	free(lb);
 }
 
-void th_write_mnist(const char *dir, size_t n_train, size_t n_test, size_t side, int gz,
-		    uint32_t seed)
+void th_write_mnist(const char *dir, size_t n_train, size_t n_test, size_t rows, size_t cols,
+		    int gz, uint32_t seed)
 {
 	uint32_t state = seed;
 
-	write_split(dir, "train", n_train, side, gz, &state);
-	write_split(dir, "t10k", n_test, side, gz, &state);
+	write_split(dir, "train", n_train, rows, cols, gz, &state);
+	write_split(dir, "t10k", n_test, rows, cols, gz, &state);
 }
 
 static char *slurp_fd(int fd)

@@ -25,11 +25,13 @@ unsigned char *th_idx(uint8_t type, uint8_t ndims, const uint32_t *dims,
 /* Writes data to path, gzip-compressed when gz is true. */
 void th_write_maybe_gz(const char *path, const void *data, size_t len, int gz);
 
-/* Writes an MNIST-style data set with n_train and n_test images of
- * side x side pixels into dir: images whose brightest row encodes the
- * label, so a small net can learn it. gz selects .gz files. */
-void th_write_mnist(const char *dir, size_t n_train, size_t n_test, size_t side, int gz,
-		    uint32_t seed);
+/* Writes an MNIST-style data set with n_train and n_test images of rows
+ * x cols pixels into dir: images whose brightest row encodes the label,
+ * so a small net can learn it. gz selects .gz files. Give images that are
+ * not square wherever the test can: a width taken for a height passes
+ * every square image. */
+void th_write_mnist(const char *dir, size_t n_train, size_t n_test, size_t rows, size_t cols,
+		    int gz, uint32_t seed);
 
 /* The field of a CSV text (header row first, no quoting) in data row row
  * (0-based) and the named column, copied into buf; NULL when absent. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "exp_plugin.h"
 #include "helpers.h"
 
@@ -29,6 +31,9 @@ static const char *file(const char *name, const char *text)
 	return p;
 }
 
+/* The memory limit the host passes; 0 for none. */
+static double max_bytes;
+
 /* Loads the plugin with name=value options (NULL-terminated pairs) over
  * its defaults. Returns load's result; err receives any message. */
 static int load(struct exp_plugin *p, struct ds_dataset *ds, struct nn_err *err,
@@ -45,6 +50,7 @@ static int load(struct exp_plugin *p, struct ds_dataset *ds, struct nn_err *err,
 				p->opt_values[p->nopts] = kv[1];
 		p->nopts++;
 	}
+	p->max_bytes = max_bytes;
 	return exp_plugin_load(p, ds, err);
 }
 
@@ -321,4 +327,41 @@ Test(ds_csv, a_label_that_is_both_a_name_and_a_position_must_be_chosen)
 	exp_plugin_close(&p, &ds);
 	const char *neg[] = { "skip_rows", "-1", NULL };
 	expect_error(iris, iris, "option 'skip_rows' must be 0 or more", neg);
+}
+
+/* A small .gz that inflates far past the memory limit (a 1.5 MB file once
+ * took nnlab to 3.1 GB) stops at the limit, naming the file and line. */
+Test(ds_csv, a_gzip_bomb_stops_at_the_memory_limit)
+{
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	char path[4300];
+
+	snprintf(path, sizeof(path), "%s/bomb.csv.gz", dir);
+	gzFile g = gzopen(path, "wb9");
+	cr_assert_not_null(g);
+	gzputs(g, "y,a,b,c,d\n");
+	for (int i = 0; i < 400000; i++)
+		gzputs(g, "1,0,0,0,0\n");
+	cr_assert_eq(gzclose(g), Z_OK);
+	max_bytes = 4 << 20;
+	const char *opts[] = { "train", path, "label", "y", NULL };
+	cr_assert_lt(load(&p, &ds, &err, opts), 0);
+	max_bytes = 0;
+	/* 4 floats, a row pointer and a label's allocation: 56 bytes a row,
+	 * so the limit falls inside the rows (the table doubles at 1024 *
+	 * 2^k rows, and its labels count one by one). */
+	char want[4400];
+	snprintf(want, sizeof(want), "%s:", path);
+	cr_assert(strstr(err.msg, want) == err.msg, "%s", err.msg);
+	cr_assert(strstr(err.msg, ": reading stopped here: the data read so far takes more than 4.0 MiB, the memory limit (NNLAB_MAX_MEMORY)"),
+		  "%s", err.msg);
+	size_t line = strtoul(err.msg + strlen(want), NULL, 10);
+	cr_assert(line > 10000 && line < 400002, "line %zu", line);
+	exp_plugin_close(&p, &ds);
+	/* Without a limit it loads. */
+	cr_assert_eq(load(&p, &ds, &err, opts), 0, "%s", err.msg);
+	cr_assert_eq(ds.train.count + ds.test.count, 400000);
+	exp_plugin_close(&p, &ds);
 }

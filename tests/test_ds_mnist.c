@@ -46,25 +46,26 @@ static void check_good(int gz)
 	struct ds_dataset ds;
 	struct nn_err err = { 0, "" };
 
-	th_write_mnist(dir, 30, 12, 5, gz, 11);
+	th_write_mnist(dir, 30, 12, 5, 7, gz, 11);
 	cr_assert_eq(load_dir(&p, &ds, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(p.desc->name, "mnist");
-	cr_assert_eq(ds.input_size, 25);
+	/* 5 rows of 7 columns: a width read from the rows would show. */
+	cr_assert_eq(ds.input_size, 35);
 	cr_assert_eq(ds.class_count, 10);
-	cr_assert_eq(ds.image_width, 5);
+	cr_assert_eq(ds.image_width, 7);
 	cr_assert_eq(ds.image_height, 5);
 	cr_assert_eq(ds.feature_type, DS_FEATURE_U8);
 	cr_assert_float_eq(ds.feature_scale, 1.0f / 255.0f, 1e-9);
 	cr_assert_eq(ds.train.count, 30);
 	cr_assert_eq(ds.test.count, 12);
-	/* The helper lights row (label mod 5) of each image fully. */
+	/* The helper lights row (label mod 5) of each image fully: 7 pixels. */
 	const uint8_t *px = ds.train.features;
 	for (size_t i = 0; i < ds.train.count; i++) {
 		int32_t label = ds.train.labels[i];
 
 		cr_assert(label >= 0 && label < 10);
-		for (size_t c = 0; c < 5; c++)
-			cr_assert_geq(px[i * 25 + (size_t)(label % 5) * 5 + c], 200);
+		for (size_t c = 0; c < 7; c++)
+			cr_assert_geq(px[i * 35 + (size_t)(label % 5) * 7 + c], 200);
 	}
 	exp_plugin_close(&p, &ds);
 }
@@ -91,7 +92,7 @@ static void expect_failure(const char *name, const unsigned char *data, size_t l
 	struct nn_err err = { 0, "" };
 	char path[4200];
 
-	th_write_mnist(dir, 20, 10, 4, 0, 5);
+	th_write_mnist(dir, 20, 10, 4, 3, 0, 5);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	remove(path);
 	write_file(gz ? strcat(strcpy(path, name), ".gz") : name, data, len, gz);
@@ -220,7 +221,7 @@ static void expect_gzip_failure(int truncate, const char *want)
 	for (size_t i = 0; i < sizeof(px); i++)
 		px[i] = (uint8_t)(i * 37);
 	unsigned char *f = th_idx(0x08, 3, dims, px, sizeof(px), &len);
-	th_write_mnist(dir, 20, 10, 4, 0, 5);
+	th_write_mnist(dir, 20, 10, 4, 3, 0, 5);
 	snprintf(path, sizeof(path), "%s/t10k-images-idx3-ubyte", dir);
 	remove(path);
 	strcat(path, ".gz");
@@ -280,5 +281,31 @@ Test(ds_mnist, loads_fashion_mnist_when_installed)
 		count[ds.test.labels[i]]++;
 	for (int c = 0; c < 10; c++)
 		cr_assert_eq(count[c], 1000, "class %d", c); /* Fashion-MNIST's test set is balanced */
+	exp_plugin_close(&p, &ds);
+}
+
+/* The host's memory limit bounds what the idx headers may promise. */
+Test(ds_mnist, headers_promising_more_than_the_memory_limit_are_refused)
+{
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+
+	/* 2,000 images of 28 x 28: 1.5 MiB; a limit of 1 MiB. */
+	th_write_mnist(dir, 2000, 10, 28, 28, 0, 5);
+	cr_assert_eq(exp_plugin_open(&p, PLUGIN, &err), 0, "%s", err.msg);
+	p.nopts = 3;
+	p.opt_names[0] = "dir";
+	p.opt_values[0] = dir;
+	p.opt_names[1] = "train_prefix";
+	p.opt_values[1] = "train";
+	p.opt_names[2] = "test_prefix";
+	p.opt_values[2] = "t10k";
+	p.max_bytes = 1 << 20;
+	cr_assert_lt(exp_plugin_load(&p, &ds, &err), 0);
+	cr_assert(strstr(err.msg, "train-images-idx3-ubyte': its header promises data of 1.5 MiB, more than the 1.0 MiB left of the memory limit (NNLAB_MAX_MEMORY)"),
+		  "%s", err.msg);
+	p.max_bytes = 2 << 20;
+	cr_assert_eq(exp_plugin_load(&p, &ds, &err), 0, "%s", err.msg);
 	exp_plugin_close(&p, &ds);
 }

@@ -115,3 +115,28 @@ Test(ds_synthetic, blobs_and_spirals_are_learnable, .timeout = 60)
 	cr_assert_geq(learn("blobs", "[2, 16, 3]"), 980);
 	cr_assert_geq(learn("spirals", "[2, 64, 3]"), 880);
 }
+
+/* The host's memory limit bounds what the options ask for. */
+Test(ds_synthetic, sizes_past_the_memory_limit_are_refused)
+{
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	char dir[4096], path[4200];
+	struct exp_node *opts;
+
+	cr_assert_eq(exp_plugin_open(&p, NNLAB_BUILD_DIR "/plugins/ds_synthetic.so", &err), 0, "%s", err.msg);
+	th_tmpdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/o.yaml", dir);
+	th_write_str(path, "kind: blobs\ndims: 1000\ntrain_size: 1000\ntest_size: 48\n");
+	opts = exp_yaml_load_file(path, path, &err);
+	cr_assert_eq(exp_plugin_set_options(&p, opts, &err), 0, "%s", err.msg);
+	/* 1,048 examples of 1,000 floats and a label: 4.0 MiB. */
+	p.max_bytes = 4e6;
+	cr_assert_lt(exp_plugin_load(&p, &ds, &err), 0);
+	cr_assert_str_eq(err.msg, "1000 training and 48 test examples of 1000 features take 4.0 MiB, more than the memory limit of 3.8 MiB (NNLAB_MAX_MEMORY)");
+	p.max_bytes = 5e6;
+	cr_assert_eq(exp_plugin_load(&p, &ds, &err), 0, "%s", err.msg);
+	exp_plugin_close(&p, &ds);
+	exp_node_free(opts);
+}

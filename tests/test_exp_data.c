@@ -23,10 +23,10 @@ static void load(struct exp_config *cfg, struct exp_data *d, const char *extra)
 	char path[4300], text[8192];
 	struct nn_err err = { 0, "" };
 
-	th_write_mnist(dir, 30, 10, 5, 0, 3);
+	th_write_mnist(dir, 30, 10, 5, 6, 0, 3);
 	snprintf(text, sizeof(text),
 		 "data:\n  options:\n    dir: %s\n  validation_size: 10\n%s"
-		 "model:\n  layers: [25, 10]\n", dir, extra);
+		 "model:\n  layers: [30, 10]\n", dir, extra);
 	snprintf(path, sizeof(path), "%s/c.yaml", dir);
 	th_write_str(path, text);
 	cr_assert_eq(exp_config_load(cfg, path, NULL, 0, &err), 0, "%s", err.msg);
@@ -59,26 +59,29 @@ Test(exp_data, expand_adds_four_one_pixel_shifts)
 	cr_assert_eq(d.validation.n, 10);
 	const uint8_t *orig = d.ds.train.features;
 	const uint8_t *x = d.train.x;
-	uint8_t want[5 * 25];
+	/* Images of H 5 rows and W 6 columns: a shift along the wrong side
+	 * of a square image would look right. */
+	enum { H = 5, W = 6, N = H * W };
+	uint8_t want[5 * N];
 	int found[100] = { 0 }, in_order = 1;
 	/* Each image and its four shifts, found once each in the shuffled set. */
 	for (size_t i = 0; i < 20; i++) {
-		const uint8_t *src = orig + i * 25;
+		const uint8_t *src = orig + i * N;
 
-		memcpy(want, src, 25);
-		for (size_t y = 0; y < 5; y++) {
-			for (size_t c = 0; c < 5; c++) {
-				want[25 + y * 5 + c] = y ? src[(y - 1) * 5 + c] : 0;       /* down */
-				want[50 + y * 5 + c] = y < 4 ? src[(y + 1) * 5 + c] : 0;   /* up */
-				want[75 + y * 5 + c] = c ? src[y * 5 + c - 1] : 0;         /* right */
-				want[100 + y * 5 + c] = c < 4 ? src[y * 5 + c + 1] : 0;    /* left */
+		memcpy(want, src, N);
+		for (size_t y = 0; y < H; y++) {
+			for (size_t c = 0; c < W; c++) {
+				want[N + y * W + c] = y ? src[(y - 1) * W + c] : 0;               /* down */
+				want[2 * N + y * W + c] = y < H - 1 ? src[(y + 1) * W + c] : 0;   /* up */
+				want[3 * N + y * W + c] = c ? src[y * W + c - 1] : 0;             /* right */
+				want[4 * N + y * W + c] = c < W - 1 ? src[y * W + c + 1] : 0;     /* left */
 			}
 		}
 		for (size_t k = 0; k < 5; k++) {
 			size_t hits = 0, at = 0;
 
 			for (size_t j = 0; j < 100; j++)
-				if (!found[j] && !memcmp(x + j * 25, want + k * 25, 25) &&
+				if (!found[j] && !memcmp(x + j * N, want + k * N, N) &&
 				    d.train.labels[j] == d.ds.train.labels[i]) {
 					hits++;
 					at = j;
@@ -93,7 +96,7 @@ Test(exp_data, expand_adds_four_one_pixel_shifts)
 	struct exp_config cfg2;
 	struct exp_data d2;
 	load(&cfg2, &d2, "  expand: true\n");
-	cr_assert_eq(memcmp(d2.train.x, d.train.x, 100 * 25), 0);
+	cr_assert_eq(memcmp(d2.train.x, d.train.x, 100 * N), 0);
 	exp_data_close(&d2);
 	exp_config_fini(&cfg2);
 	exp_data_close(&d);

@@ -22,18 +22,18 @@ static void setup(void)
 
 TestSuite(exp_plot, .init = setup, .timeout = 120);
 
-/* A small run of 8x8 MNIST-style images into dir/OUT. */
+/* A small run of MNIST-style images of 8 rows and 10 columns into dir/OUT. */
 static int small_run(const char *out, const char *path_env, char **err, const char *set)
 {
 	char data[4300], cfg[4300], text[8192], opath[4300];
 
 	snprintf(data, sizeof(data), "%s/data", dir);
 	mkdir(data, 0777);
-	th_write_mnist(data, 300, 60, 8, 1, 9);
+	th_write_mnist(data, 300, 60, 8, 10, 1, 9);
 	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
 	snprintf(text, sizeof(text),
 		 "name: tiny\ndata:\n  options:\n    dir: %s\n  validation_size: 50\n"
-		 "model:\n  layers: [64, 12, 10]\ntrain:\n  epochs: 3\n  eta: 3.0\n"
+		 "model:\n  layers: [80, 12, 10]\ntrain:\n  epochs: 3\n  eta: 3.0\n"
 		 "monitor:\n  train_accuracy: true\n  train_cost: true\n", data);
 	th_write_str(cfg, text);
 	snprintf(opath, sizeof(opath), "%s/%s", dir, out);
@@ -142,7 +142,7 @@ Test(exp_plot, a_run_draws_every_chart)
 		snprintf(path, sizeof(path), "%s/r/%s.gp", dir, charts[i]);
 		char *gp = th_read(path, NULL);
 		cr_assert_not_null(gp);
-		cr_assert(strstr(gp, "tiny: [64, 12, 10], sigmoid, eta 3, batch 10, quadratic cost"), "%s", gp);
+		cr_assert(strstr(gp, "tiny: [80, 12, 10], sigmoid, eta 3, batch 10, quadratic cost"), "%s", gp);
 		free(gp);
 	}
 	/* The accuracy chart shows the evaluated, validation and training curves. */
@@ -230,7 +230,7 @@ Test(exp_plot, overlay_and_reports)
 		snprintf(cfgpath, sizeof(cfgpath), "%s/c.yaml", dir);
 		snprintf(opath, sizeof(opath), "%s/runs/eta%d-h20", dir, i);
 		const char *argv[] = { "run", cfgpath, "--out", opath, "--set", sets[i], "--set",
-				       "model.layers=[64, 20, 10]", "--quiet", NULL };
+				       "model.layers=[80, 20, 10]", "--quiet", NULL };
 		cr_assert_eq(th_nnlab(NULL, &e, argv), 0, "%s", e);
 		free(e);
 	}
@@ -278,8 +278,8 @@ Test(exp_plot, overlay_and_reports)
 	for (char *p = strstr(html, "id=\"runs\""); p && (p = strstr(p, "<tr>")); p++)
 		rows++;
 	cr_assert_eq(rows, 5, "%zu rows", rows);
-	cr_assert(strstr(html, "model.layers=[64, 20, 10] train.eta=0.5") ||
-		  strstr(html, "model.layers=[64, 12, 10] train.eta=0.5"), "%s", html);
+	cr_assert(strstr(html, "model.layers=[80, 20, 10] train.eta=0.5") ||
+		  strstr(html, "model.layers=[80, 12, 10] train.eta=0.5"), "%s", html);
 	cr_assert(strstr(html, "alt=\"final accuracy over the two config values the runs vary\""));
 	cr_assert(strstr(html, "alt=\"accuracy of the evaluated split per epoch, every run\""));
 	snprintf(path, sizeof(path), "%s/heatmap.png", runs);
@@ -812,7 +812,7 @@ Test(exp_plot, a_run_with_gradient_norms_draws_its_learning_speed)
 	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
 	snprintf(opath, sizeof(opath), "%s/r", dir);
 	const char *argv[] = { "run", cfg, "--out", opath, "--set", "monitor.gradient_norms=true",
-			       "--set", "model.layers=[64, 12, 8, 10]", NULL };
+			       "--set", "model.layers=[80, 12, 8, 10]", NULL };
 	cr_assert_eq(th_nnlab(NULL, &err, argv), 0, "%s", err);
 	free(err);
 	snprintf(path, sizeof(path), "%s/r/learning-speed.gp", dir);

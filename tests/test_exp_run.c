@@ -29,7 +29,7 @@ static void write_small(const char *name, const char *extra)
 
 	snprintf(data, sizeof(data), "%s/data", dir);
 	mkdir(data, 0777);
-	th_write_mnist(data, 400, 100, 6, 1, 77);
+	th_write_mnist(data, 400, 100, 6, 6, 1, 77);
 	snprintf(text, sizeof(text),
 		 "name: small\n"
 		 "seed: 5\n"

@@ -108,7 +108,7 @@ Test(reproduce_ch6, scores_each_run_by_network3s_rule_and_votes_over_finished_ne
 	th_tmpdir(dir, sizeof(dir));
 	snprintf(data, sizeof(data), "%s/data", dir);
 	mkdir(data, 0777);
-	th_write_mnist(data, 400, 100, 6, 1, 77);
+	th_write_mnist(data, 400, 100, 6, 6, 1, 77);
 	mkdirs("configs/book/ch6");
 	write_row("a", "# book: 50.00\n# ensemble: 51.00 (a vote)\n");
 	write_row("b", "# book: 99.99\n");
