@@ -49,7 +49,6 @@ static void clear_previous_run(const char *dir)
 			snprintf(path, sizeof(path), "%s/%s.%s", dir, *c, *x);
 			unlink(path);
 		}
-	exp_remove_temps(dir);
 }
 
 static int pick_dir(const struct exp_config *cfg, const struct exp_run_opts *opts,
@@ -332,6 +331,9 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		rc = lock;
 		goto done;
 	}
+	/* Temporary files of a killed run of this directory (the lock says
+	 * no other process is writing here): removed on a resume too. */
+	exp_remove_temps(res->dir);
 	order = malloc((data.train.n + 1) * sizeof(*order));
 	if (!order) {
 		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
@@ -570,6 +572,8 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	}
 	rc = 0;
 done:
+	if (lock >= 0)
+		exp_remove_temps(res->dir);
 	exp_unlock_dir(lock);
 	free(ck.metrics);
 	free(order);

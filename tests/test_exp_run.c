@@ -1424,10 +1424,26 @@ Test(exp_run, a_run_stopped_by_a_signal_resumes)
 	before = read_run_file("r", "metrics.csv");
 	size_t rows = th_csv_rows(before);
 	cr_assert_gt(rows, 2);
+	/* What a kill -9 in the middle of writes leaves, and a file of the
+	 * user's that only looks like it. */
+	const char *temps[] = { "model.json.tmp.Ab12Cd", "checkpoint.tmp.ZZ9zz9", "best.json.tmp.000000" };
+	char tpath[4400];
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(tpath, sizeof(tpath), "%s/%s", opath, temps[i]);
+		th_write_str(tpath, "{\"sizes\": [36");
+	}
+	snprintf(tpath, sizeof(tpath), "%s/notes.tmp.txt", opath);
+	th_write_str(tpath, "mine");
 	/* The same config but for the epochs. */
 	snprintf(sets, sizeof(sets), "train.epochs=%zu", rows + 2);
 	const char *more[] = { sets, NULL };
 	cr_assert_eq(resume_sets(&out, &err, "r", more), 0, "%s", err);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(tpath, sizeof(tpath), "%s/%s", opath, temps[i]);
+		cr_assert_neq(access(tpath, F_OK), 0, "'%s' is left", temps[i]);
+	}
+	snprintf(tpath, sizeof(tpath), "%s/notes.tmp.txt", opath);
+	cr_assert_eq(access(tpath, F_OK), 0, "the user's file is gone");
 	char want[4400];
 	snprintf(want, sizeof(want), "Resuming '%s' after epoch %zu\n", opath, rows - 1);
 	cr_assert(strstr(out, want), "%s", out);
