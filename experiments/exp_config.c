@@ -283,7 +283,7 @@ static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct 
 	size_t first = 0;
 	int rc, dense = n->kind == EXP_SEQ;
 
-	if (n->kind != EXP_SEQ || n->count < 1 || n->count > NN_MAX_LAYERS + 1)
+	if (n->kind != EXP_SEQ || n->count < 1)
 		return exp_config_errorf(err, n, "'layers' must be a list of 2 to %d layer sizes, such as [784, 30, 10], or of layers, such as [conv 20x5x5, pool 2, fc 100, softmax 10]",
 					 NN_MAX_LAYERS + 1);
 	for (size_t i = 0; dense && i < n->count; i++)
@@ -292,6 +292,9 @@ static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct 
 	if (dense) {
 		if (n->count < 2)
 			return exp_config_errorf(err, n, "'layers' needs an input size and at least one layer, such as [784, 30, 10]");
+		if (n->count > NN_MAX_LAYERS + 1)
+			return exp_config_errorf(err, n, "'layers' has %zu sizes: an input and %zu layers, at most %d",
+						 n->count, n->count - 1, NN_MAX_LAYERS);
 		for (size_t i = 0; i < n->count; i++)
 			if ((rc = get_size(n->items[i], "layers", 1, 1u << 24, &cfg->layers[i], err)) < 0)
 				return rc;
@@ -323,7 +326,8 @@ static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct 
 		first = 1;
 	}
 	if (n->count - first > NN_MAX_LAYERS)
-		return exp_config_errorf(err, n, "'layers' has %zu layers, at most %d", n->count - first, NN_MAX_LAYERS);
+		return exp_config_errorf(err, n, "'layers' has %zu layers%s, at most %d", n->count - first,
+					 first ? " after the input" : "", NN_MAX_LAYERS);
 	if (n->count == first)
 		return exp_config_errorf(err, n, "'layers' needs at least one layer after the input");
 	for (size_t i = first; i < n->count; i++) {

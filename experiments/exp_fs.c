@@ -162,12 +162,18 @@ int exp_lock_dir(const char *dir, const char *what, struct nn_err *err)
 			return nn_errorf(err, NN_EIO, "cannot lock '%s': %s", path, strerror(e));
 		holder[n > 0 ? n : 0] = '\0';
 		holder[strcspn(holder, "\n")] = '\0';
-		return nn_errorf(err, NN_EIO, "'%s' is in use by another nnlab %s (%s); wait for it to end or use another directory",
-				 dir, what, holder[0] ? holder : "its process id unknown");
+		/* "pid N KIND": the holder's own kind, not the caller's. */
+		long pid = 0;
+		char kind[16] = "";
+		if (sscanf(holder, "pid %ld %15s", &pid, kind) < 1)
+			return nn_errorf(err, NN_EIO, "'%s' is in use by another nnlab process (its process id unknown); wait for it to end or use another directory",
+					 dir);
+		return nn_errorf(err, NN_EIO, "'%s' is in use by another nnlab %s (pid %ld); wait for it to end or use another directory",
+				 dir, kind[0] ? kind : "process", pid);
 	}
 	/* Who holds it, for the message above; the lock holds without it. */
 	char me[64];
-	int len = snprintf(me, sizeof(me), "pid %ld\n", (long)getpid());
+	int len = snprintf(me, sizeof(me), "pid %ld %s\n", (long)getpid(), what);
 	ssize_t wrote = ftruncate(fd, 0) == 0 ? pwrite(fd, me, (size_t)len, 0) : -1;
 	(void)wrote;
 	return fd;

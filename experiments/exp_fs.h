@@ -22,10 +22,10 @@ int exp_read_file_max(const char *path, size_t max, const char *what, char **tex
 int exp_mkdirs(const char *dir, struct nn_err *err);
 
 /* Takes the exclusive lock of dir (flock on dir/.lock, which records the
- * holder's pid), so two nnlab processes never write one directory. what
- * ("run", "sweep") names the kind of holder in the message. Returns the
- * lock's descriptor (release it with exp_unlock_dir, or by exiting), or
- * NN_EIO when another process holds it, naming that process. */
+ * holder's pid and what it is: "run", "sweep"), so two nnlab processes
+ * never write one directory. Returns the lock's descriptor (release it
+ * with exp_unlock_dir, or by exiting), or NN_EIO when another process
+ * holds it, naming that process and its kind. */
 int exp_lock_dir(const char *dir, const char *what, struct nn_err *err);
 void exp_unlock_dir(int fd);
 

@@ -55,9 +55,12 @@ static int usage_error(const char *fmt, ...)
 }
 
 /* What the arguments after the command say. */
+#define MAX_POSITIONAL 1024
+
 struct args {
-	const char *positional[65];
+	const char *positional[MAX_POSITIONAL];
 	int npositional;
+	int uncounted;  /* positionals past MAX_POSITIONAL (eval counts them) */
 	const char *overrides[MAX_OVERRIDES];
 	size_t noverrides;
 	const char *out;
@@ -143,6 +146,8 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			a->jobs = (int)j;
 		} else if (s[0] == '-' && s[1]) {
 			return usage_error("unknown option '%s'", s);
+		} else if (a->npositional == want && want == MAX_POSITIONAL) {
+			a->uncounted++;
 		} else if (a->npositional == want) {
 			return usage_error("unexpected argument '%s'", s);
 		} else {
@@ -516,7 +521,8 @@ static int cmd_eval(int argc, char **argv)
 	size_t nmodels = 0;
 	int rc;
 
-	if ((rc = parse_args(argc, argv, 65, 1, &a)) != 0)
+	/* More files than eval takes are counted, then refused by number. */
+	if ((rc = parse_args(argc, argv, MAX_POSITIONAL, 1, &a)) != 0)
 		return rc;
 	if (a.npositional < 2)
 		return usage_error("%s", "eval needs a MODEL.json (or several, or a sweep directory) and a CONFIG file");
@@ -529,7 +535,8 @@ static int cmd_eval(int argc, char **argv)
 		if (stat(a.positional[i], &st) == 0 && S_ISDIR(st.st_mode) && access(def, R_OK) == 0) {
 			rc = exp_results_models(a.positional[i], (size_t)a.top, models, &nmodels, 64, &err);
 		} else if (nmodels == 64) {
-			rc = nn_errorf(&err, NN_EINVAL, "more than 64 models");
+			rc = nn_errorf(&err, NN_EINVAL, "eval takes at most 64 models, got %d files before the config",
+				       a.npositional + a.uncounted - 1);
 		} else {
 			models[nmodels] = strdup(a.positional[i]);
 			rc = models[nmodels++] ? 0 : nn_errorf(&err, NN_ENOMEM, "out of memory");

@@ -1,11 +1,13 @@
 #include "helpers.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -171,30 +173,53 @@ int th_nnlab_path(char **out, char **err, const char *const *argv, const char *p
 	return rc;
 }
 
-int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd,
-		double signal_after, int sig)
+/* The children started and the watchdog of each. */
+static struct {
+	pid_t child, watchdog;
+} started[16];
+
+/* A watchdog for the process group pg: when this test process ends, by
+ * any means (a Criterion timeout kills it with SIGKILL), the kernel sends
+ * the watchdog SIGTERM and it ends the whole group, grandchildren too. */
+static pid_t watch_group(pid_t pg)
 {
-	char tmpl_out[] = "/tmp/nnlab-out.XXXXXX", tmpl_err[] = "/tmp/nnlab-err.XXXXXX";
-	int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err), status;
-	const char *args[64];
+	pid_t parent = getpid(), w = fork();
+
+	if (w == 0) {
+		sigset_t set;
+		int sig;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() == parent)
+			sigwait(&set, &sig);
+		killpg(pg, SIGKILL);
+		_exit(0);
+	}
+	return w;
+}
+
+pid_t th_nnlab_start(const char *const *argv, const char *cwd, int out_fd, int err_fd)
+{
 	size_t n = 0;
-	pid_t pid;
 
-	if (fo < 0 || fe < 0)
-		die("cannot create", "/tmp/nnlab-out.*");
-	unlink(tmpl_out);
-	unlink(tmpl_err);
-	args[n++] = NNLAB_BUILD_DIR "/nnlab";
-	while (*argv && n < 63)
-		args[n++] = *argv++;
-	args[n] = NULL;
-	pid = fork();
+	while (argv[n])
+		n++;
+	const char **args = calloc(n + 2, sizeof(*args));
+	if (!args)
+		die("out of memory for", argv[0]);
+	args[0] = NNLAB_BUILD_DIR "/nnlab";
+	memcpy(args + 1, argv, n * sizeof(*args));
+	pid_t pid = fork();
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
+		int null = open("/dev/null", O_RDWR);
 
+		setpgid(0, 0);
 		dup2(null, 0);
-		dup2(fo, 1);
-		dup2(fe, 2);
+		dup2(out_fd >= 0 ? out_fd : null, 1);
+		dup2(err_fd >= 0 ? err_fd : null, 2);
 		if (cwd && chdir(cwd) < 0)
 			_exit(126);
 		if (child_path)
@@ -202,15 +227,59 @@ int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd
 		execv(args[0], (char *const *)args);
 		_exit(127);
 	}
-	if (pid > 0 && signal_after > 0) {
+	free(args);
+	if (pid < 0)
+		die("cannot start", NNLAB_BUILD_DIR "/nnlab");
+	setpgid(pid, pid);  /* as the child does: whichever runs first */
+	for (size_t i = 0; i < sizeof(started) / sizeof(started[0]); i++)
+		if (!started[i].child) {
+			started[i].child = pid;
+			started[i].watchdog = watch_group(pid);
+			break;
+		}
+	return pid;
+}
+
+int th_nnlab_end(pid_t pid, int sig)
+{
+	int status = 0;
+
+	if (sig)
+		kill(pid, sig);
+	/* A test that waited for pid itself calls this to end the rest. */
+	if (waitpid(pid, &status, 0) < 0 && errno != ECHILD)
+		die("cannot wait for", NNLAB_BUILD_DIR "/nnlab");
+	/* What it started (a sweep's trials) ends with it. */
+	killpg(pid, SIGKILL);
+	for (size_t i = 0; i < sizeof(started) / sizeof(started[0]); i++)
+		if (started[i].child == pid) {
+			kill(started[i].watchdog, SIGKILL);
+			waitpid(started[i].watchdog, NULL, 0);
+			started[i].child = 0;
+		}
+	return status;
+}
+
+int th_nnlab_ex(char **out, char **err, const char *const *argv, const char *cwd,
+		double signal_after, int sig)
+{
+	char tmpl_out[] = "/tmp/nnlab-out.XXXXXX", tmpl_err[] = "/tmp/nnlab-err.XXXXXX";
+	int fo = mkstemp(tmpl_out), fe = mkstemp(tmpl_err), status;
+	pid_t pid;
+
+	if (fo < 0 || fe < 0)
+		die("cannot create", "/tmp/nnlab-out.*");
+	unlink(tmpl_out);
+	unlink(tmpl_err);
+	pid = th_nnlab_start(argv, cwd, fo, fe);
+	if (signal_after > 0) {
 		struct timespec ts = { (time_t)signal_after,
 				       (long)((signal_after - (double)(time_t)signal_after) * 1e9) };
 
 		nanosleep(&ts, NULL);
 		kill(pid, sig);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		die("cannot run", args[0]);
+	status = th_nnlab_end(pid, 0);
 	lseek(fo, 0, SEEK_SET);
 	lseek(fe, 0, SEEK_SET);
 	if (out)

@@ -4,6 +4,7 @@
 #define TEST_HELPERS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 /* A fresh directory under $TMPDIR (or /tmp); the path is static storage
@@ -44,6 +45,16 @@ size_t th_csv_rows(const char *csv);
  * capturing stdout and stderr (each into a new buffer, may be NULL).
  * Returns the exit status, or -1 if it did not exit normally. */
 int th_nnlab(char **out, char **err, const char *const *argv);
+
+/* Starts nnlab with argv (after the program name) in a process group of
+ * its own, stdout and stderr to out_fd and err_fd (-1: /dev/null), in cwd
+ * (NULL: here). The group is ended, grandchildren too, by th_nnlab_end or,
+ * when this test process is killed first (a timeout), by a watchdog. */
+pid_t th_nnlab_start(const char *const *argv, const char *cwd, int out_fd, int err_fd);
+
+/* Sends sig (0: none) to pid, waits for it (unless the caller has), ends
+ * its process group and its watchdog; returns the wait status. */
+int th_nnlab_end(pid_t pid, int sig);
 
 /* As th_nnlab with PATH set to path in the program's environment. */
 int th_nnlab_path(char **out, char **err, const char *const *argv, const char *path);

@@ -330,3 +330,26 @@ Test(exp_config, bad_layer_items_name_the_place)
 	expect_error("model:\n  layers: [conv 20x5x5, [pool, 2], 10]\n", NULL, 0,
 		     "@:2:25: 'layers' item 1: expected a layer such as 'conv 20x5x5 relu', 'pool 2', 'fc 100' or 'softmax 10'");
 }
+
+/* The most layers a net may have, said the same way whatever the count
+ * and form (33 items once said "at most 32", 34 "a list of 2 to 33"). */
+Test(exp_config, too_many_layers_are_counted_in_one_way)
+{
+	for (size_t k = 33; k <= 34; k++) {
+		char text[1024], items[900] = "", sizes[900] = "784", msg[200];
+
+		for (size_t i = 0; i < k; i++) {
+			strcat(items, i ? ", fc 10" : "fc 10");
+			strcat(sizes, ", 10");
+		}
+		snprintf(text, sizeof(text), "model:\n  layers: [%s]\n", items);
+		snprintf(msg, sizeof(msg), "@:2:11: 'layers' has %zu layers, at most 32", k);
+		expect_error(text, NULL, 0, msg);
+		snprintf(text, sizeof(text), "model:\n  layers: [input 784, %s]\n", items);
+		snprintf(msg, sizeof(msg), "@:2:11: 'layers' has %zu layers after the input, at most 32", k);
+		expect_error(text, NULL, 0, msg);
+		snprintf(text, sizeof(text), "model:\n  layers: [%s]\n", sizes);
+		snprintf(msg, sizeof(msg), "@:2:11: 'layers' has %zu sizes: an input and %zu layers, at most 32", k + 1, k);
+		expect_error(text, NULL, 0, msg);
+	}
+}

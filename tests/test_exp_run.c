@@ -441,6 +441,22 @@ Test(exp_run, early_stopping_keeps_the_best_model)
 	free(csv);
 	free(out);
 	free(err);
+	/* More models than a vote takes: the limit, by count, whatever the
+	 * count (65 once read as "unexpected argument"). */
+	for (int k = 65; k <= 1100; k += 1035) {
+		const char **many = calloc((size_t)k + 3, sizeof(*many));
+		many[0] = "eval";
+		for (int i = 1; i <= k; i++)
+			many[i] = model;
+		many[k + 1] = cpath;
+		cr_assert_eq(th_nnlab(&out, &err, many), 2, "%s", out);
+		char limit[200];
+		snprintf(limit, sizeof(limit), "nnlab: error: eval takes at most 64 models, got %d files before the config\n", k);
+		cr_assert_str_eq(err, limit);
+		free(many);
+		free(out);
+		free(err);
+	}
 }
 
 Test(exp_run, monitoring_fills_train_columns_with_the_l2_term)
@@ -700,21 +716,23 @@ Test(exp_run, two_runs_into_one_directory_are_refused)
 	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
 	snprintf(opath, sizeof(opath), "%s/r", dir);
 	snprintf(lock, sizeof(lock), "%s/r/metrics.csv", dir);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-
-		dup2(null, 1);
-		dup2(null, 2);
-		execl(NNLAB_BUILD_DIR "/nnlab", "nnlab", "run", cpath, "--out", opath, "--set",
-		      "train.epochs=1000000", (char *)NULL);
-		_exit(127);
-	}
+	const char *first[] = { "run", cpath, "--out", opath, "--set", "train.epochs=1000000", NULL };
+	pid_t pid = th_nnlab_start(first, NULL, -1, -1);
 	cr_assert(wait_for_file(lock), "the first run did not start");
 	const char *argv[] = { "run", cpath, "--out", opath, NULL };
 	int rc = th_nnlab(&out, &err, argv);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	/* A sweep told to write there names the holder as a run, not as
+	 * another sweep. */
+	char scfg[4300], *sout, *serr, swant[4600];
+	snprintf(scfg, sizeof(scfg), "%s/sw.yaml", dir);
+	char *base = th_read(cpath, NULL);
+	char stext[8192];
+	snprintf(stext, sizeof(stext), "%ssweep:\n  grid:\n    train.eta: [0.5, 1]\n", base);
+	free(base);
+	th_write_str(scfg, stext);
+	const char *sargv[] = { "sweep", scfg, "--out", opath, NULL };
+	int src = th_nnlab(&sout, &serr, sargv);
+	th_nnlab_end(pid, SIGKILL);
 	cr_assert_eq(rc, 1, "%s", err);
 	char want[4600];
 	snprintf(want, sizeof(want), "nnlab: error: '%s' is in use by another nnlab run (pid %ld); wait for it to end or use another directory\n",
@@ -722,6 +740,12 @@ Test(exp_run, two_runs_into_one_directory_are_refused)
 	cr_assert_str_eq(err, want);
 	free(out);
 	free(err);
+	cr_assert_eq(src, 1, "%s", serr);
+	snprintf(swant, sizeof(swant), "nnlab: error: '%s' is in use by another nnlab run (pid %ld); wait for it to end or use another directory\n",
+		 opath, (long)pid);
+	cr_assert_str_eq(serr, swant);
+	free(sout);
+	free(serr);
 	/* Its lock ends with it, even by kill -9. */
 	cr_assert_eq(run(&out, &err, "s.yaml", "r", "train.epochs=1", NULL), 0, "%s", err);
 	free(out);

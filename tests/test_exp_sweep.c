@@ -325,16 +325,9 @@ Test(exp_sweep, trials_their_runs_would_refuse_are_a_config_error)
 /* Starts the sweep in the background; returns its pid. */
 static pid_t start_sweep(const char *jobs)
 {
-	pid_t pid = fork();
+	const char *argv[] = { "sweep", cfgpath, "--out", outdir, "-j", jobs, NULL };
 
-	if (pid == 0) {
-		int null = open("/dev/null", 1);
-		dup2(null, 1);
-		dup2(null, 2);
-		execl(NNLAB_BUILD_DIR "/nnlab", "nnlab", "sweep", cfgpath, "--out", outdir, "-j", jobs, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
+	return th_nnlab_start(argv, NULL, -1, -1);
 }
 
 static void sleep_s(double s)
@@ -383,6 +376,7 @@ Test(exp_sweep, killed_sweep_and_killed_worker_resume_to_done_exactly_once)
 	count_states(&done, &rows, NULL, &other);
 	cr_assert_eq(rows, 6);
 	cr_assert_lt(done, 6, "the sweep finished before it was killed");
+	th_nnlab_end(sw, 0);
 
 	/* Trials done before the resume are never run again. */
 	char *before = read_in(".", "results.csv");
@@ -441,6 +435,7 @@ Test(exp_sweep, sigterm_stops_and_the_sweep_resumes)
 	kill(sw, SIGTERM);
 	waitpid(sw, &status, 0);
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d", status);
+	th_nnlab_end(sw, 0);
 	count_states(&done, &rows, "running", &other);
 	cr_assert_eq(other, 0, "trials left marked running");
 	cr_assert_lt(done, 4);
@@ -752,8 +747,7 @@ Test(exp_sweep, two_sweeps_on_one_directory_are_refused)
 	}
 	cr_assert_gt(worker, 0, "no trial started");
 	int rc = sweep(&out, &err, NULL);
-	kill(sw, SIGKILL);
-	waitpid(sw, NULL, 0);
+	th_nnlab_end(sw, SIGKILL);
 	cr_assert_eq(rc, 1, "%s", err);
 	snprintf(want, sizeof(want), "nnlab: error: '%s' is in use by another nnlab sweep (pid %ld); wait for it to end or use another directory\n",
 		 outdir, (long)sw);

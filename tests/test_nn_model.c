@@ -802,7 +802,21 @@ Test(nn_model, shapes_are_inferred_and_bad_ones_name_the_layer)
 	cr_assert_str_eq(err.msg, "layer 4 'conv 40x5x5 relu': input is 40x4x4, smaller than the 5x5 kernel");
 	const struct nn_spec pool_last[] = { { .kind = NN_FC, .size = 10, .act = NN_SIGMOID }, { .kind = NN_POOL, .size = 2 } };
 	cr_assert_null(nn_model_create(pool_last, 2, (struct nn_shape){ 28, 28, 1 }, 10, &err));
-	cr_assert_str_eq(err.msg, "layer 1 'pool 2': input is a vector of 10 values, not an image (name its shape with a first layer 'input CxHxW')");
+	cr_assert_str_eq(err.msg, "layer 1 'pool 2': input is a vector of 10 values (a 1x1 image of 10 channels, which only a 1x1 window fits), not an image for a 2x2 window: name the input's image shape with a first layer 'input CxHxW', and put convolutions and pooling before fully connected layers");
+	/* A vector is a 1x1 image of its values as channels, wherever it
+	 * comes from: a 1x1 kernel fits it after an fc layer as after a
+	 * conv net's, a larger one fits neither. */
+	const struct nn_spec fc_conv1[] = { { .kind = NN_FC, .size = 20, .act = NN_RELU },
+					    { .kind = NN_CONV, .size = 2, .kernel = 1, .act = NN_RELU },
+					    { .kind = NN_FC, .size = 10, .act = NN_SOFTMAX } };
+	const struct nn_spec fc_conv2[] = { { .kind = NN_FC, .size = 20, .act = NN_RELU },
+					    { .kind = NN_CONV, .size = 2, .kernel = 2, .act = NN_RELU },
+					    { .kind = NN_FC, .size = 10, .act = NN_SOFTMAX } };
+	size_t at;
+	cr_assert_gt(nn_model_plan(fc_conv1, 3, (struct nn_shape){ 28, 28, 1 }, 4, NULL, &at, &err), 0.0, "%s", err.msg);
+	cr_assert_lt(nn_model_plan(fc_conv2, 3, (struct nn_shape){ 28, 28, 1 }, 4, NULL, &at, &err), 0.0);
+	cr_assert_eq(at, 1);
+	cr_assert(strstr(err.msg, "input is a vector of 20 values (a 1x1 image of 20 channels, which only a 1x1 kernel fits), not an image for a 2x2 kernel"), "%s", err.msg);
 	const struct nn_spec soft_hidden[] = { { .kind = NN_FC, .size = 10, .act = NN_SOFTMAX }, { .kind = NN_FC, .size = 2, .act = NN_SIGMOID } };
 	cr_assert_null(nn_model_create(soft_hidden, 2, (struct nn_shape){ 1, 1, 4 }, 10, &err));
 	cr_assert_str_eq(err.msg, "layer 0 'fc 10 softmax': softmax belongs to the output layer only");
