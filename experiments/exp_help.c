@@ -6,6 +6,7 @@
 static const char usage[] =
 	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
 	"       nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
+	"                   [--retry-failed]\n"
 	"       nnlab check CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab eval MODEL.json... CONFIG [--set KEY=VALUE]... [--plugin FILE]\n"
 	"       nnlab plot RUN_DIR... [-o FILE] [--metric NAME,...] [--from E] [--log] [--x KEY]\n"
@@ -25,6 +26,7 @@ static const char usage[] =
 	"  sweep CONFIG      run the trials of CONFIG's sweep section, N at a time,\n"
 	"                    into sweeps/NAME (or --out DIR); run it again to resume;\n"
 	"                    --force starts a new directory when the sweep changed;\n"
+	"                    --retry-failed runs its failed trials again;\n"
 	"                    --mpi under mpirun: rank 0 hands trials to the others\n"
 	"  check CONFIG      check the config, plugin, data and model without training\n"
 	"  eval MODEL CONFIG score saved models (and their plurality vote) on the split\n"
@@ -79,10 +81,13 @@ static const struct {
 	  "Exit status: 0, 1 for a runtime failure, 2 for a usage or config error.\n" },
 	{ "sweep",
 	  "usage: nnlab sweep CONFIG [-j N | --mpi] [--set KEY=VALUE]... [--out DIR] [--force]\n"
+	  "                   [--retry-failed]\n"
 	  "\n"
 	  "Runs the trials of CONFIG's sweep section, N at a time, each as its own\n"
 	  "'nnlab run', into sweeps/NAME (or DIR); the same command resumes a stopped\n"
-	  "sweep. --force starts DIR-2, ... when the definition changed; --mpi runs\n"
+	  "sweep. --force starts DIR-2, ... when the definition changed;\n"
+	  "--retry-failed runs the failed trials again in place (from their\n"
+	  "checkpoints when they have one: after a full disk, say); --mpi runs\n"
 	  "under mpirun, rank 0 handing trials to the others. --set values apply to\n"
 	  "every trial. Exit status: 0 when every trial ended done, pruned or\n"
 	  "diverged; 1 when a trial failed, the sweep stopped or its files cannot be\n"

@@ -71,6 +71,7 @@ struct args {
 	int plot_terminal;
 	int resume;
 	int force;
+	int retry_failed;
 	int jobs;
 	int mpi;
 	long top;      /* eval: the best N trials of a sweep directory; 0: all */
@@ -116,6 +117,8 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			a->plot_terminal = 1;
 		} else if (!strcmp(s, "--force")) {
 			a->force = 1;
+		} else if (!strcmp(s, "--retry-failed")) {
+			a->retry_failed = 1;
 		} else if (!strcmp(s, "--resume")) {
 			a->resume = 1;
 		} else if (!strcmp(s, "--mpi")) {
@@ -284,6 +287,7 @@ static int cmd_sweep(int argc, char **argv)
 	opts.dir = dir;
 	opts.jobs = a.jobs ? a.jobs : 1;
 	opts.force = a.force;
+	opts.retry_failed = a.retry_failed;
 	opts.log = a.quiet ? NULL : stdout;
 	opts.stop = &stop_requested;
 	catch_stop_signals();

@@ -391,14 +391,47 @@ static int finish_sweep(const struct exp_sweep *s, const char *dir, FILE *log, s
 	return check_failed(s, dir, err);
 }
 
+/* --retry-failed: failed trials become pending again, in place; one with
+ * a checkpoint goes on from it (after a full disk, say), others start
+ * over. Their earlier attempts stay in their log.txt. */
+static int retry_failed(const struct exp_sweep *s, const char *dir, FILE *log, struct nn_err *err)
+{
+	size_t n = 0;
+	int rc;
+
+	for (size_t i = 0; i < s->ntrials; i++) {
+		char tdir[4400], label[1024];
+		struct exp_trial_status st;
+
+		exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
+		exp_trial_read_status(tdir, &st);
+		if (st.state != EXP_TRIAL_FAILED)
+			continue;
+		st.state = EXP_TRIAL_PENDING;
+		st.pid = 0;
+		st.attempt = 0;
+		snprintf(st.note, sizeof(st.note), "retried after it failed");
+		if ((rc = exp_trial_write_status(tdir, &st, err)) < 0)
+			return rc;
+		if (log)
+			fprintf(log, "%s: failed, retried\n", exp_trial_label(s, i, label, sizeof(label)));
+		n++;
+	}
+	if (log)
+		fprintf(log, "%zu failed trial%s to retry\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
 int exp_sched_run_on(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
 		     const struct executor *kind, struct nn_err *err)
 {
 	/* The slots live right after the executor. */
-	struct executor *x = calloc(1, sizeof(*x) + (size_t)kind->nslots * sizeof(struct slot));
+	struct executor *x;
 	int rc;
 
-	if (!x)
+	if (opts->retry_failed && (rc = retry_failed(s, dir, opts->log, err)) < 0)
+		return rc;
+	if (!(x = calloc(1, sizeof(*x) + (size_t)kind->nslots * sizeof(struct slot))))
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	*x = *kind;
 	rc = exp_sched_coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);

@@ -57,6 +57,7 @@ struct exp_sweep_opts {
 	const char *dir;            /* the sweep directory */
 	int jobs;                   /* trials at once */
 	int force;                  /* a changed definition starts DIR-2, ... */
+	int retry_failed;           /* failed trials run again, in place */
 	FILE *log;
 	volatile sig_atomic_t *stop;
 };

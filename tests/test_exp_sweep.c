@@ -288,6 +288,31 @@ Test(exp_sweep, crashing_and_diverging_trials_are_marked_and_others_finish)
 	free(csv);
 	free(out);
 	free(err);
+	/* The source is back. Run again, the failed trial stays failed; with
+	 * --retry-failed it runs again in place. */
+	th_write_str(counter, "-100\n");
+	cr_assert_eq(sweep(&out, &err, NULL), 1, "%s", err);
+	cr_assert(strstr(err, "1 of 3 trials failed"), "%s", err);
+	free(out);
+	free(err);
+	const char *retry[] = { "--retry-failed", NULL };
+	cr_assert_eq(sweep(&out, &err, retry), 0, "%s", err);
+	cr_assert(strstr(out, ": failed, retried\n"), "%s", out);
+	cr_assert(strstr(out, "1 failed trial to retry\n"), "%s", out);
+	csv = read_in(".", "results.csv");
+	done = failed = diverged = 0;
+	for (size_t i = 0; i < th_csv_rows(csv); i++) {
+		th_csv(csv, i, "status", f, sizeof(f));
+		done += !strcmp(f, "done");
+		failed += !strcmp(f, "failed");
+		diverged += !strcmp(f, "diverged");
+	}
+	cr_assert_eq(done, 2, "%s", csv);
+	cr_assert_eq(diverged, 1, "%s", csv);
+	cr_assert_eq(failed, 0, "%s", csv);
+	free(csv);
+	free(out);
+	free(err);
 }
 
 /* A grid that crosses plugins, options and layers into trials their runs
