@@ -2,9 +2,11 @@
  * metrics. */
 #include "exp_results.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exp_fs.h"
 #include "exp_metrics.h"
@@ -218,10 +220,16 @@ int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
 		return rc;
 	/* The goal: the definition's "objective METRIC max|min" line. */
 	const char *obj = strstr(def, "\nobjective ");
-	if (obj)
+	if (obj) {
 		r->maximize = !strstr(obj, " min\n");
+		sscanf(obj, "\nobjective %63s", r->metric);
+	}
 	free(def);
 	snprintf(path, sizeof(path), "%s/results.csv", dir);
+	/* Until the sweep writes it (as it starts, and as each trial ends):
+	 * no rows yet, not an error. */
+	if (access(path, F_OK) != 0 && errno == ENOENT)
+		return 0;
 	if ((rc = exp_read_file(path, &text, &len, err)) < 0)
 		return rc;
 	const char *p = text;

@@ -431,6 +431,9 @@ int exp_sched_run_on(struct exp_sweep *s, const struct exp_sweep_opts *opts, cha
 
 	if (opts->retry_failed && (rc = retry_failed(s, dir, opts->log, err)) < 0)
 		return rc;
+	/* results.csv from the start, every trial in it (pending at first). */
+	if ((rc = exp_sweep_results(s, dir, err)) < 0)
+		return rc;
 	if (!(x = calloc(1, sizeof(*x) + (size_t)kind->nslots * sizeof(struct slot))))
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	*x = *kind;

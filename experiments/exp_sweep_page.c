@@ -281,13 +281,33 @@ static int chart(struct page *pg, const char *name, exp_write_fn data, exp_write
 	return rc;
 }
 
+/* Whether any trial has scored an epoch yet (a sweep's page is made at
+ * any time, from its start). */
+static int any_epoch(const struct page *pg)
+{
+	for (size_t i = 0; i < pg->r->nrows; i++) {
+		char tdir[4400], path[4500];
+		struct exp_metrics m;
+		int scored;
+
+		trial_dir(pg, i, tdir, sizeof(tdir));
+		snprintf(path, sizeof(path), "%s/metrics.csv", tdir);
+		scored = exp_metrics_read(&m, path, NULL) == 0 && m.nrows > 0;
+		exp_metrics_fini(&m);
+		if (scored)
+			return 1;
+	}
+	return 0;
+}
+
 static void draw_charts(struct page *pg, FILE *log)
 {
 	size_t with_best = 0;
 
 	for (size_t i = 0; i < pg->r->nrows; i++)
 		with_best += !isnan(pg->r->rows[i].best);
-	chart(pg, "objective", write_curves, write_curves_script, log, &pg->have[0]);
+	if (any_epoch(pg))
+		chart(pg, "objective", write_curves, write_curves_script, log, &pg->have[0]);
 	if (pg->r->nparams == 2 && with_best) {
 		const struct exp_axis *x = &pg->sp.axes[0], *y = &pg->sp.axes[1];
 		double *cells = calloc(x->n * y->n, sizeof(double));

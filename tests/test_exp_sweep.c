@@ -1042,3 +1042,49 @@ Test(exp_sweep, a_trial_whose_model_does_not_fit_is_refused_up_front)
 	cr_assert_neq(stat(outdir, &st), 0, "no trial ran, no sweep directory");
 	unsetenv("NNLAB_MAX_MEMORY");
 }
+
+/* nnlab report SWEEP_DIR makes the page at any time from the moment the
+ * sweep claims its directory (it once failed until a trial ended): with
+ * no results.csv yet, and with trials that have scored no epoch. */
+Test(exp_sweep, the_page_of_a_starting_sweep_is_made_at_any_time)
+{
+	char *out, *err, path[4600];
+	const char *report[] = { "report", outdir, NULL };
+
+	write_cfg("300", "1", "  grid:\n    train.eta: [0.5, 1]\n");
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	free(out);
+	free(err);
+	/* As the sweep starts: every trial pending, none has a metrics.csv. */
+	char *csv = read_in(".", "results.csv");
+	for (char *p; (p = strstr(csv, ",done,"));)
+		memcpy(p, ",pend,", 6);
+	snprintf(path, sizeof(path), "%s/results.csv", outdir);
+	th_write_str(path, csv);
+	free(csv);
+	for (size_t i = 0; i < 2; i++) {
+		char id[64], *rc = read_in(".", "results.csv");
+
+		th_csv(rc, i, "trial", id, sizeof(id));
+		snprintf(path, sizeof(path), "%s/trials/%s/metrics.csv", outdir, id);
+		cr_assert_eq(unlink(path), 0, "%s", path);
+		free(rc);
+	}
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	cr_assert_str_eq(err, "");
+	cr_assert_null(strstr(out, "warning"), "a chart of no epochs was drawn: %s", out);
+	snprintf(path, sizeof(path), "%s/report.html", outdir);
+	char *html = th_read(path, NULL);
+	cr_assert(strstr(html, "2 trials"), "%s", html);
+	free(html);
+	free(out);
+	free(err);
+	/* Before the sweep has written results.csv at all. */
+	snprintf(path, sizeof(path), "%s/results.csv", outdir);
+	cr_assert_eq(unlink(path), 0);
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	cr_assert_str_eq(err, "");
+	cr_assert_null(strstr(out, "warning"), "%s", out);
+	free(out);
+	free(err);
+}
