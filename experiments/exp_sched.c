@@ -11,6 +11,7 @@
 
 #include "exp_fs.h"
 #include "exp_metrics.h"
+#include "exp_prune.h"
 #include "exp_report.h"
 #include "exp_sweep_page.h"
 #include "exp_results.h"
@@ -47,13 +48,6 @@ static double *read_objective(const struct exp_sweep *s, const char *tdir, size_
 	return vals;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The objectives of the finished (done) trials, read once each: they do
  * not change any more. */
 struct finished {
@@ -69,6 +63,7 @@ static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots
 		  struct executor *x, const unsigned char *ended, struct finished *done)
 {
 	double *theirs = malloc((s->ntrials + 1) * sizeof(double));
+	const struct exp_prune_rule rule = { s->prune_warmup, s->prune_min_trials, s->maximize };
 
 	if (!theirs)
 		return;
@@ -81,7 +76,7 @@ static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots
 			continue;
 		exp_trial_dir(dir, &s->trials[slots[k].trial], tdir, sizeof(tdir));
 		mine = read_objective(s, tdir, &epochs);
-		if (epochs <= s->prune_warmup || isnan(mine[epochs - 1])) {
+		if (!epochs) {
 			free(mine);
 			continue;
 		}
@@ -99,15 +94,10 @@ static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots
 			if (done[i].n > e && !isnan(done[i].vals[e]))
 				theirs[m++] = done[i].vals[e];
 		}
-		if (m >= s->prune_min_trials) {
-			qsort(theirs, m, sizeof(double), cmp_double);
-			double median = m % 2 ? theirs[m / 2] : (theirs[m / 2 - 1] + theirs[m / 2]) / 2;
-
-			if (s->maximize ? mine[e] < median : mine[e] > median) {
-				slots[k].pruned = 1;
-				slots[k].pruned_epoch = e;
-				x->stop(x, s, dir, &slots[k]);
-			}
+		if (exp_prune_stops(&rule, epochs, mine[e], theirs, m)) {
+			slots[k].pruned = 1;
+			slots[k].pruned_epoch = e;
+			x->stop(x, s, dir, &slots[k]);
 		}
 		free(mine);
 	}

@@ -100,3 +100,34 @@ Test(exp_sweep_points, axes_of_categories_and_decades)
 		cr_assert_eq(sp.rank[q], q);
 	exp_sweep_points_fini(&sp);
 }
+
+/* The mean and the sample deviation (n - 1) on odd and even counts, a
+ * trial without a result left out of both. */
+Test(exp_sweep_points, mean_and_deviation_on_odd_and_even_counts)
+{
+	char *v[] = { "1", "1", "1", "2", "2", "2", "2", "2" };
+	const double best[] = { 0.90, 0.93, 0.99, 0.10, 0.20, NAN, 0.40, 0.50 };
+	struct exp_results_row rows[8];
+	struct exp_results r = { .nparams = 1, .keys = { "train.eta" }, .metric = "eval_accuracy",
+				 .maximize = 1, .rows = rows, .nrows = 8 };
+	struct exp_sweep_points sp;
+	struct nn_err err = { 0, "" };
+
+	memset(rows, 0, sizeof(rows));
+	for (size_t i = 0; i < 8; i++) {
+		rows[i].values[0] = v[i];
+		rows[i].best = best[i];
+	}
+	cr_assert_eq(exp_sweep_points(&sp, &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(sp.npoints, 2);
+	/* Three: mean 0.94, deviations -0.04, -0.01, 0.05. */
+	cr_assert_eq(sp.points[0].count, 3);
+	cr_assert_float_eq(sp.points[0].mean, 0.94, 1e-12);
+	cr_assert_float_eq(sp.points[0].sd, sqrt((0.0016 + 0.0001 + 0.0025) / 2), 1e-12);
+	/* Four of five (one has none): mean 0.3, deviations -0.2, -0.1, 0.1, 0.2. */
+	cr_assert_eq(sp.points[1].n, 5);
+	cr_assert_eq(sp.points[1].count, 4);
+	cr_assert_float_eq(sp.points[1].mean, 0.3, 1e-12);
+	cr_assert_float_eq(sp.points[1].sd, sqrt((0.04 + 0.01 + 0.01 + 0.04) / 3), 1e-12);
+	exp_sweep_points_fini(&sp);
+}
