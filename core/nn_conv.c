@@ -202,8 +202,8 @@ static int conv_plan(struct nn_layer *l, struct nn_err *err)
 		return nn_errorf(err, NN_EINVAL, "%zu maps of %zux%zu, expected 1 to 4096 maps of 1x1 to 64x64",
 				 m, k, k);
 	if (l->in.h == 1 && l->in.w == 1 && k > 1)
-		return nn_errorf(err, NN_EINVAL, "input is a vector of %zu values, not an image (name its shape with a first layer 'input CxHxW')",
-				 l->in.c);
+		return nn_errorf(err, NN_EINVAL, "input is a vector of %zu values (a 1x1 image of %zu channels, which only a 1x1 kernel fits), not an image for a %zux%zu kernel: name the input's image shape with a first layer 'input CxHxW', and put convolutions and pooling before fully connected layers",
+				 l->in.c, l->in.c, k, k);
 	if (l->in.h < k || l->in.w < k)
 		return nn_errorf(err, NN_EINVAL, "input is %zux%zux%zu, smaller than the %zux%zu kernel",
 				 l->in.c, l->in.h, l->in.w, k, k);

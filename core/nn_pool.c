@@ -70,8 +70,8 @@ static int pool_plan(struct nn_layer *l, struct nn_err *err)
 	if (p == 0 || p > 64)
 		return nn_errorf(err, NN_EINVAL, "a %zux%zu window, expected 1x1 to 64x64", p, p);
 	if (l->in.h == 1 && l->in.w == 1 && p > 1)
-		return nn_errorf(err, NN_EINVAL, "input is a vector of %zu values, not an image (name its shape with a first layer 'input CxHxW')",
-				 l->in.c);
+		return nn_errorf(err, NN_EINVAL, "input is a vector of %zu values (a 1x1 image of %zu channels, which only a 1x1 window fits), not an image for a %zux%zu window: name the input's image shape with a first layer 'input CxHxW', and put convolutions and pooling before fully connected layers",
+				 l->in.c, l->in.c, p, p);
 	if (l->in.h < p || l->in.w < p)
 		return nn_errorf(err, NN_EINVAL, "input is %zux%zux%zu, smaller than the %zux%zu window",
 				 l->in.c, l->in.h, l->in.w, p, p);
