@@ -227,7 +227,10 @@ $(FUZZ_B)/fuzz_sweep: tests/fuzz/fuzz_sweep.c $(CORE_SRC) $(EXP_SRC)
 $(FUZZ_B)/fuzz_checkpoint: tests/fuzz/fuzz_checkpoint.c $(CORE_SRC) $(EXP_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -o $@ $^ -lyaml -lz -lm
-FUZZERS := model_json config_yaml idx csv sweep checkpoint
+$(FUZZ_B)/fuzz_layers: tests/fuzz/fuzz_layers.c $(CORE_SRC) $(EXP_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -o $@ $^ -lyaml -lz -lm
+FUZZERS := model_json config_yaml idx csv sweep checkpoint layers
 fuzz: $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
 	@mkdir -p $(FUZZERS:%=$(FUZZ_B)/corpus-%)
 	cp configs/*.yaml $(FUZZ_B)/corpus-config_yaml/
@@ -236,6 +239,7 @@ fuzz: $(FUZZERS:%=$(FUZZ_B)/fuzz_%)
 	cp tests/fuzz/corpus/csv/* $(FUZZ_B)/corpus-csv/
 	cp tests/fuzz/corpus/model_json/* $(FUZZ_B)/corpus-model_json/
 	cp tests/fuzz/corpus/checkpoint/* $(FUZZ_B)/corpus-checkpoint/
+	cp tests/fuzz/corpus/layers/* $(FUZZ_B)/corpus-layers/
 	for f in $(FUZZERS); do \
 		$(FUZZ_B)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=30 \
 			$(FUZZ_B)/corpus-$$f || exit 1; \
