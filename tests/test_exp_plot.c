@@ -825,3 +825,49 @@ Test(exp_plot, a_run_with_gradient_norms_draws_its_learning_speed)
 	snprintf(path, sizeof(path), "%s/r/initial-gradients.png", dir);
 	check_png(path, 700, 480);
 }
+
+/* The misclassified chart shows each image the way up the data has it:
+ * the test images are 8 rows of 10 columns with one row (the label's) lit
+ * from edge to edge (other pixels below 0.25), so a width taken for a
+ * height shows as no such row. */
+Test(exp_plot, image_tiles_keep_rows_and_columns_of_images_that_are_not_square)
+{
+	char *err, path[4400];
+
+	cr_assert_eq(small_run("r", NULL, &err, NULL), 0, "%s", err);
+	free(err);
+	snprintf(path, sizeof(path), "%s/r/misclassified.dat", dir);
+	char *text = th_read(path, NULL), *p = text;
+	cr_assert_not_null(text, "no %s", path);
+	/* The matrix: its first row is border; tile 0 is rows 1-8, columns 1-10. */
+	size_t width = 0, nrows = 0, cap = 1 << 16;
+	float *cells = malloc(cap * sizeof(float));
+	for (char *line = strtok(p, "\n"); line; line = strtok(NULL, "\n"), nrows++) {
+		size_t k = 0;
+
+		for (char *tok = line, *end; *tok; tok = end, k++) {
+			float v = strtof(tok, &end);
+
+			if (end == tok)
+				break;
+			if (nrows * 1024 + k < cap)
+				cells[nrows * 1024 + k] = v;
+		}
+		width = width ? width : k;
+		cr_assert_eq(k, width, "row %zu has %zu cells, not %zu", nrows, k, width);
+	}
+	/* Tiles of 10 + 1 columns and 8 + 1 rows, a border around each. */
+	cr_assert_eq((width - 1) % 11, 0, "width %zu", width);
+	cr_assert_eq((nrows - 1) % 9, 0, "height %zu", nrows);
+	int lit = 0;
+	for (size_t y = 1; y <= 8; y++) {
+		int row = 1;
+
+		for (size_t x = 1; x <= 10; x++)
+			row &= cells[y * 1024 + x] > 0.7f;  /* 255, or 200 where a lit column crosses */
+		lit += row;
+	}
+	cr_assert_geq(lit, 1, "no row of tile 0 is lit from edge to edge");
+	free(cells);
+	free(text);
+}
