@@ -80,12 +80,13 @@ static void skip_space(struct parser *ps)
 
 static void free_value(struct nn_json *v)
 {
-	for (size_t i = 0; i < v->count; i++) {
+	for (size_t i = 0; v->items && i < v->count; i++) {
 		free_value(&v->items[i]);
 		if (v->keys)
 			free(v->keys[i]);
 	}
 	free(v->items);
+	free(v->numbers);
 	free(v->keys);
 	free(v->string);
 }
@@ -345,6 +346,48 @@ static int parse_key(struct parser *ps, const struct nn_json *obj, char **key)
 	return 0;
 }
 
+/* An array's items as nodes, once an item that is no number follows
+ * numbers: each number placed where the array starts. */
+static int unpack(struct parser *ps, struct nn_json *v, size_t *cap)
+{
+	size_t ncap = *cap ? *cap : 8;
+	struct nn_json *items;
+
+	if (charge(ps, (double)ncap * sizeof(*items)) < 0)
+		return NN_EFORMAT;
+	if (!(items = calloc(ncap, sizeof(*items))))
+		return nn_errorf(ps->err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < v->count; i++) {
+		items[i].type = NN_JSON_NUMBER;
+		items[i].number = v->numbers[i];
+		items[i].line = v->line;
+		items[i].col = v->col;
+	}
+	free(v->numbers);
+	v->numbers = NULL;
+	v->items = items;
+	*cap = ncap;
+	return 0;
+}
+
+/* Appends x to an array of numbers. */
+static int push_number(struct parser *ps, struct nn_json *v, size_t *cap, double x)
+{
+	if (v->count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		double *n;
+
+		if (charge(ps, (double)(ncap - *cap) * sizeof(double)) < 0)
+			return NN_EFORMAT;
+		if (!(n = realloc(v->numbers, ncap * sizeof(double))))
+			return nn_errorf(ps->err, NN_ENOMEM, "out of memory");
+		v->numbers = n;
+		*cap = ncap;
+	}
+	v->numbers[v->count++] = x;
+	return 0;
+}
+
 static int parse_container(struct parser *ps, struct nn_json *v, int depth)
 {
 	int is_object = peek(ps) == '{';
@@ -376,6 +419,23 @@ static int parse_container(struct parser *ps, struct nn_json *v, int depth)
 			}
 			take(ps);
 		}
+		/* An array of numbers keeps them packed while they last. */
+		if (!is_object && (v->numbers || v->count == 0)) {
+			int c = peek(ps);
+
+			if (c == '-' || (c >= '0' && c <= '9')) {
+				struct nn_json num = { 0 };
+
+				if (depth + 1 > MAX_DEPTH)
+					return fail(ps, "nested too deeply");
+				if ((rc = parse_number(ps, &num)) < 0 ||
+				    (rc = push_number(ps, v, &cap, num.number)) < 0)
+					return rc;
+				goto next;
+			}
+			if (v->numbers && (rc = unpack(ps, v, &cap)) < 0)
+				return rc;
+		}
 		if ((rc = grow(ps, v, &cap, is_object)) < 0) {
 			free(key);
 			return rc;
@@ -388,6 +448,7 @@ static int parse_container(struct parser *ps, struct nn_json *v, int depth)
 			return rc;
 		v->items[v->count - 1].key_line = kline;
 		v->items[v->count - 1].key_col = kcol;
+next:
 		skip_space(ps);
 		if (peek(ps) == ',') {
 			take(ps);
@@ -512,6 +573,18 @@ void nn_json_free(struct nn_json *v)
 		return;
 	free_value(v);
 	free(v);
+}
+
+const struct nn_json *nn_json_item(const struct nn_json *v, size_t i, struct nn_json *tmp)
+{
+	if (!v->numbers)
+		return &v->items[i];
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->type = NN_JSON_NUMBER;
+	tmp->number = v->numbers[i];
+	tmp->line = v->line;
+	tmp->col = v->col;
+	return tmp;
 }
 
 const struct nn_json *nn_json_get(const struct nn_json *obj, const char *key)

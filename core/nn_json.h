@@ -26,7 +26,9 @@ struct nn_json {
 	double number;            /* NUMBER, and BOOL as 0 or 1 */
 	char *string;             /* STRING, NUL-terminated (UTF-8) */
 	size_t count;             /* ARRAY and OBJECT: number of items */
-	struct nn_json *items;    /* ARRAY and OBJECT: the values */
+	struct nn_json *items;    /* OBJECT, and ARRAY unless numbers holds it */
+	double *numbers;          /* an ARRAY of numbers only: its values, 8 bytes
+				   * each where a node takes 88; items is NULL */
 	char **keys;              /* OBJECT: the keys, parallel to items */
 	size_t line, col;         /* where the value starts */
 	size_t key_line, key_col; /* an object's item: where its key starts */
@@ -50,6 +52,10 @@ struct nn_json *nn_json_parse_stream(nn_json_read_fn read, void *ctx, const char
 struct nn_json *nn_json_parse(const char *text, size_t len, const char *name,
 			      struct nn_err *err);
 void nn_json_free(struct nn_json *v);
+
+/* Item i (< v->count) of an array or object: &v->items[i], or for an
+ * array of numbers tmp filled as a number placed where the array starts. */
+const struct nn_json *nn_json_item(const struct nn_json *v, size_t i, struct nn_json *tmp);
 
 /* The value of key in an object, or NULL. */
 const struct nn_json *nn_json_get(const struct nn_json *obj, const char *key);

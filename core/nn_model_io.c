@@ -128,25 +128,38 @@ static int expect_array(const struct nn_json *v, size_t count, const char *name,
 	return 0;
 }
 
-static int get_float(const struct nn_json *v, float *out, const char *name,
+/* Item i of array a as a float. A number in an array of numbers has no
+ * place of its own: the message names the array's and the item. */
+static int get_float(const struct nn_json *a, size_t i, float *out, const char *name,
 		     struct nn_err *err)
 {
+	struct nn_json tmp;
+	const struct nn_json *v = nn_json_item(a, i, &tmp);
+
 	if (v->type != NN_JSON_NUMBER)
 		return bad(err, name, v, "expected a number");
-	if (!isfinite(v->number) || fabs(v->number) > 3.4e38)
+	if (!isfinite(v->number) || fabs(v->number) > 3.4e38) {
+		if (a->numbers)
+			return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: item %zu of this array: number out of range for float",
+					 name, a->line, a->col, i);
 		return bad(err, name, v, "number out of range for float");
+	}
 	*out = (float)v->number;
 	return 0;
 }
 
-/* A positive integer of at most 2^24. */
-static int get_count(const struct nn_json *v, size_t *out, const char *name, const char *what,
-		     struct nn_err *err)
+/* Item i of array a (what names it: "sizes"), a positive integer of at
+ * most 2^24. */
+static int get_count(const struct nn_json *a, size_t i, size_t *out, const char *name,
+		     const char *what, struct nn_err *err)
 {
+	struct nn_json tmp;
+	const struct nn_json *v = nn_json_item(a, i, &tmp);
+
 	if (v->type != NN_JSON_NUMBER || v->number < 1 || v->number > (1 << 24) ||
 	    v->number != floor(v->number))
-		return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: %s: expected a positive integer",
-				 name, v->line, v->col, what);
+		return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: %s[%zu]: expected a positive integer",
+				 name, v->line, v->col, what, i);
 	*out = (size_t)v->number;
 	return 0;
 }
@@ -162,7 +175,9 @@ static int check_nested(const struct nn_json *v, const size_t *dims, size_t nd, 
 		return rc;
 	for (size_t i = 0; nd > 1 && i < dims[0]; i++) {
 		snprintf(what + n, len - n, "[%zu]", i);
-		if ((rc = check_nested(&v->items[i], dims + 1, nd - 1, what, len, name, err)) < 0)
+		struct nn_json tmp;
+
+		if ((rc = check_nested(nn_json_item(v, i, &tmp), dims + 1, nd - 1, what, len, name, err)) < 0)
 			return rc;
 	}
 	what[n] = 0;
@@ -176,9 +191,9 @@ static int read_nested(struct nn_layer *l, const struct nn_json *v, size_t nd, s
 
 	for (size_t i = 0; i < v->count; i++) {
 		if (nd > 1) {
-			rc = read_nested(l, &v->items[i], nd - 1, fi, name, err);
+			rc = read_nested(l, &v->items[i], nd - 1, fi, name, err);  /* checked: nodes */
 		} else {
-			rc = get_float(&v->items[i], &l->w[l->kind->file_index(l, *fi)], name, err);
+			rc = get_float(v, i, &l->w[l->kind->file_index(l, *fi)], name, err);
 			(*fi)++;
 		}
 		if (rc < 0)
@@ -195,6 +210,7 @@ static int check_shapes(const struct nn_json *root, const struct nn_layer *layer
 	const struct nn_json *ws = nn_json_get(root, "weights");
 	const struct nn_json *bs = nn_json_get(root, "biases");
 	size_t weighted = 0, k = 0;
+	struct nn_json tmp;
 	char what[128];
 	int rc;
 
@@ -212,10 +228,10 @@ static int check_shapes(const struct nn_json *root, const struct nn_layer *layer
 			continue;
 		nd = layers[i].kind->file_dims(&layers[i], dims);
 		snprintf(what, sizeof(what), "weights[%zu]", k);
-		if ((rc = check_nested(&ws->items[k], dims, nd, what, sizeof(what), name, err)) < 0)
+		if ((rc = check_nested(nn_json_item(ws, k, &tmp), dims, nd, what, sizeof(what), name, err)) < 0)
 			return rc;
 		snprintf(what, sizeof(what), "biases[%zu]", k);
-		if ((rc = expect_array(&bs->items[k], layers[i].nb, name, what, err)) < 0)
+		if ((rc = expect_array(nn_json_item(bs, k, &tmp), layers[i].nb, name, what, err)) < 0)
 			return rc;
 		k++;
 	}
@@ -230,6 +246,7 @@ static int read_params(struct nn_model *m, const struct nn_json *root, const cha
 	const struct nn_json *ws = nn_json_get(root, "weights");
 	const struct nn_json *bs = nn_json_get(root, "biases");
 	const struct nn_json *cost = nn_json_get(root, "cost");
+	struct nn_json tmp;
 	size_t k = 0;
 	char what[64];
 	int rc;
@@ -243,17 +260,18 @@ static int read_params(struct nn_model *m, const struct nn_json *root, const cha
 		if ((rc = read_nested(l, &ws->items[k], l->kind->file_dims(l, dims), &fi, name, err)) < 0)
 			return rc;
 		for (size_t j = 0; j < l->nb; j++) {
-			const struct nn_json *cell = &bs->items[k].items[j];
+			const struct nn_json *row = &bs->items[k];
+			const struct nn_json *cell = nn_json_item(row, j, &tmp);
 
 			/* network2.py stores each bias as a one-element column row. */
 			if (cell->type == NN_JSON_ARRAY) {
 				snprintf(what, sizeof(what), "biases[%zu][%zu]", k, j);
-				if ((rc = expect_array(cell, 1, name, what, err)) < 0)
+				if ((rc = expect_array(cell, 1, name, what, err)) < 0 ||
+				    (rc = get_float(cell, 0, &l->b[j], name, err)) < 0)
 					return rc;
-				cell = &cell->items[0];
-			}
-			if ((rc = get_float(cell, &l->b[j], name, err)) < 0)
+			} else if ((rc = get_float(row, j, &l->b[j], name, err)) < 0) {
 				return rc;
+			}
 		}
 		k++;
 	}
@@ -279,7 +297,7 @@ static int dense_specs(const struct nn_json *root, const struct nn_json *sizes,
 		return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: sizes: expected an array of 2 to %d layer sizes",
 				 name, sizes->line, sizes->col, NN_MAX_LAYERS + 1);
 	for (size_t l = 0; l < sizes->count; l++)
-		if ((rc = get_count(&sizes->items[l], &sz[l], name, "sizes", err)) < 0)
+		if ((rc = get_count(sizes, l, &sz[l], name, "sizes", err)) < 0)
 			return rc;
 	*recorded = act || out;
 	if (act && (act->type != NN_JSON_STRING || nn_act_parse(act->string, &hidden) < 0 ||
@@ -299,6 +317,7 @@ static int layer_specs(const struct nn_json *root, const struct nn_json *layers,
 		       const char *name, struct nn_err *err)
 {
 	const struct nn_json *in = nn_json_get(root, "input"), *format = nn_json_get(root, "format");
+	struct nn_json tmp;
 	int rc;
 
 	if (!format || format->type != NN_JSON_STRING || strcmp(format->string, FORMAT))
@@ -306,15 +325,15 @@ static int layer_specs(const struct nn_json *root, const struct nn_json *layers,
 	if (!in)
 		return bad(err, name, root, "missing key \"input\"");
 	if ((rc = expect_array(in, 3, name, "input [channels, height, width]", err)) < 0 ||
-	    (rc = get_count(&in->items[0], &input->c, name, "input", err)) < 0 ||
-	    (rc = get_count(&in->items[1], &input->h, name, "input", err)) < 0 ||
-	    (rc = get_count(&in->items[2], &input->w, name, "input", err)) < 0)
+	    (rc = get_count(in, 0, &input->c, name, "input", err)) < 0 ||
+	    (rc = get_count(in, 1, &input->h, name, "input", err)) < 0 ||
+	    (rc = get_count(in, 2, &input->w, name, "input", err)) < 0)
 		return rc;
 	if (layers->type != NN_JSON_ARRAY || layers->count < 1 || layers->count > NN_MAX_LAYERS)
 		return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers: expected an array of 1 to %d layers",
 				 name, layers->line, layers->col, NN_MAX_LAYERS);
 	for (size_t i = 0; i < layers->count; i++) {
-		const struct nn_json *v = &layers->items[i];
+		const struct nn_json *v = nn_json_item(layers, i, &tmp);
 		struct nn_err e;
 		int named;
 
@@ -361,7 +380,8 @@ static struct nn_model *model_from_json(const struct nn_json *root, const char *
 		char what[64], msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		const struct nn_json *v = sizes ? sizes : &layers->items[at];
+		struct nn_json tmp;
+	const struct nn_json *v = sizes ? sizes : nn_json_item(layers, at, &tmp);
 
 		nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] '%s': %s", name, v->line, v->col, at,
 			  nn_spec_format(&specs[at], what, sizeof(what)), msg);

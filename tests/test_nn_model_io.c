@@ -96,7 +96,7 @@ Test(nn_model_io, malformed_models_name_the_place)
 	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, \"x\"]]], \"biases\": [[[0]]]}",
 		     "m.json:1:36: expected a number");
 	expect_error("{\"sizes\": [2, 0], \"weights\": [], \"biases\": []}",
-		     "m.json:1:15: sizes: expected a positive integer");
+		     "m.json:1:11: sizes[1]: expected a positive integer");
 	expect_error("{\"weights\": []}", "m.json:1:1: missing key \"sizes\" (network2.py's format) or \"layers\" (nnlab's)");
 	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"cost\": \"Hinge\"}",
 		     "m.json:1:69: unknown cost (expected \"QuadraticCost\", \"CrossEntropyCost\" or \"LogLikelihoodCost\")");
@@ -110,6 +110,10 @@ Test(nn_model_io, malformed_models_name_the_place)
 		     "m.json:1:1: a UTF-8 byte order mark, which JSON does not allow: save the file without it");
 	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 0.0000000000000000000000000000000000000000000000000000000000000000001]]]}",
 		     "m.json:1:1: missing key \"biases\"");
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 1e39]]], \"biases\": [[[0]]]}",
+		     "m.json:1:32: item 1 of this array: number out of range for float");
+	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[-1e39]]]}",
+		     "m.json:1:54: item 0 of this array: number out of range for float");
 	char longnum[700];
 	snprintf(longnum, sizeof(longnum), "[1, 0.%0520d1]", 0);
 	expect_error(longnum, "m.json:1:5: a number longer than 511 characters");
@@ -196,7 +200,7 @@ Test(nn_model_io, conv_model_round_trips_in_the_books_tensor_order)
 		for (size_t c = 0; c < 2; c++)
 			for (size_t ky = 0; ky < 2; ky++)
 				for (size_t kx = 0; kx < 2; kx++)
-					cr_assert_eq(w->items[0].items[mm].items[c].items[ky].items[kx].number,
+					cr_assert_eq(w->items[0].items[mm].items[c].items[ky].numbers[kx],
 						     (double)(((mm * 2 + ky) * 2 + kx) * 2 + c));
 	/* weights[1][j][(c * H + y) * W + x] is the model's w[j * 6 + (y * W + x) * C + c]
 	 * for the pooled 2 x 1 x 3 (H 2, W 1, C 3). */
@@ -204,9 +208,9 @@ Test(nn_model_io, conv_model_round_trips_in_the_books_tensor_order)
 	for (size_t j = 0; j < 4; j++)
 		for (size_t c = 0; c < 3; c++)
 			for (size_t y = 0; y < 2; y++)
-				cr_assert_eq(w->items[1].items[j].items[c * 2 + y].number, (double)(fc + j * 6 + y * 3 + c));
+				cr_assert_eq(w->items[1].items[j].numbers[c * 2 + y], (double)(fc + j * 6 + y * 3 + c));
 	cr_assert_eq(b->items[0].count, 3);
-	cr_assert_eq(b->items[0].items[2].number, 3 * 8 + 2);
+	cr_assert_eq(b->items[0].numbers[2], 3 * 8 + 2);
 	nn_json_free(root);
 
 	back = nn_model_read_json(text, strlen(text), "mem", 2, 1e9, &err);
