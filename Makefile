@@ -3,7 +3,8 @@
 #   make run        set up, fetch MNIST, build, run configs/nielsen-ch1.yaml
 #   make test       set up, fetch MNIST, build, run the test suite
 #   make install    nnlab, its plugins and the plugin SDK under PREFIX
-#   make bench      the chapter-1 speed and memory benchmark
+#   make bench      speed and memory of three nets (chapters 1, 3 and 6)
+#                   against PyTorch and numpy (docs/speed.md)
 #   make reproduce  the book's MNIST table, 3 seeds a row (runs/book/REPORT.md)
 #   make reproduce-ch6  the book's chapter-6 conv nets as resumable sweeps
 #                   (runs/book/REPORT-ch6.md; hours on two cores)

@@ -322,10 +322,11 @@ Test(nn_model_io, conv_files_with_wrong_shapes_are_refused)
 	expect_error(buf, "m.json:1:83: layers[1] 'bogus 3': unknown layer 'bogus'; expected 'fc N [ACT]', 'softmax N', 'conv MxKxK [ACT]', 'pool P' or 'dropout P'");
 }
 
-/* README's numpy snippet (the python block after "<!-- numpy snippet -->"),
+/* The manual's numpy snippet (docs/model-files.md, the python block after
+ * "<!-- numpy snippet -->"),
  * run on a conv model nnlab wrote, predicts what nnlab predicts. Skipped
  * when python3 with numpy is not installed. */
-Test(nn_model_io, readme_numpy_snippet_scores_a_conv_model_as_nnlab_does)
+Test(nn_model_io, the_manuals_numpy_snippet_scores_a_conv_model_as_nnlab_does)
 {
 	/* Debian's python3-numpy is in /usr/bin/python3, which another
 	 * python3 on PATH may hide. */
@@ -340,9 +341,9 @@ Test(nn_model_io, readme_numpy_snippet_scores_a_conv_model_as_nnlab_does)
 	size_t len;
 
 	th_tmpdir(dir, sizeof(dir));
-	snprintf(readme, sizeof(readme), "%s/README.md", NNLAB_SOURCE_DIR);
+	snprintf(readme, sizeof(readme), "%s/docs/model-files.md", NNLAB_SOURCE_DIR);
 	char *text = th_read(readme, &len), *start = strstr(text, "<!-- numpy snippet -->");
-	cr_assert_not_null(start, "README has no numpy snippet");
+	cr_assert_not_null(start, "docs/model-files.md has no numpy snippet");
 	start = strstr(start, "```python\n");
 	cr_assert_not_null(start);
 	start += strlen("```python\n");
