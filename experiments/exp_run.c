@@ -17,6 +17,7 @@
 #include "exp_metrics.h"
 #include "exp_plot.h"
 #include "exp_plugin.h"
+#include "exp_policy.h"
 #include "nn_train.h"
 
 
@@ -293,293 +294,349 @@ static void draw_charts(const struct exp_config *cfg, const struct exp_data *dat
 	nn_model_destroy(best);
 }
 
-int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
-	    struct exp_run_result *res, struct nn_err *err)
-{
+/* --- a run, step by step ------------------------------------------------ */
+
+/* A run in progress: what its steps (open, start, epoch, close) share. */
+struct run {
+	const struct exp_config *cfg;
+	const struct exp_run_opts *opts;
+	struct exp_run_result *res;
+	struct exp_config resolved;      /* as config.yaml writes it */
 	struct exp_data data;
-	struct nn_model *model = NULL;
-	struct exp_text metrics = { 0 };
-	uint32_t *order = NULL;
+	int have_data;
+	struct nn_model *model;
+	struct exp_text metrics;         /* metrics.csv's text so far */
+	uint32_t *order;                 /* the training examples' order */
 	struct nn_rng rng;
-	char path[4200];
-	const char *stop_reason = NULL;
+	struct exp_policy policy;        /* best epoch, early stopping, schedule */
+	uint64_t config_hash;            /* what a checkpoint must match */
+	size_t next_epoch;               /* the first epoch to run */
+	int lock, resumed;
+	double t_start;                  /* the run's start (earlier when resumed) */
+	struct progress prog;
+};
+
+/* Goes on from dir/checkpoint: the model's state, the order and the
+ * generator, the policy, the best and peak epochs and metrics.csv's rows
+ * so far. Returns 0, or a code naming the checkpoint. */
+static int resume(struct run *r, struct nn_err *err)
+{
 	struct exp_checkpoint ck = { 0 };
-	int rc, lock = -1, resumed = 0;
-	double t_start = now();
+	struct exp_run_result *res = r->res;
+	int rc = exp_checkpoint_read(res->dir, &ck, r->model, r->order, r->data.train.n, err);
 
-	memset(res, 0, sizeof(*res));
-	if ((rc = exp_data_open(&data, cfg, err)) < 0)
+	if (rc < 0) {
+		char msg[NN_ERR_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return nn_errorf(err, rc, "%s; remove it to start the run over", msg);
+	}
+	if (rc == 1)
+		return 0;  /* no checkpoint: a new run */
+	if (ck.config != r->config_hash) {
+		free(ck.metrics);
+		return nn_errorf(err, NN_EINVAL,
+				 "'%s/checkpoint' is of a run with another config (only train.epochs and train.threads may change); run without --resume to start over",
+				 res->dir);
+	}
+	r->resumed = 1;
+	exp_text_put(&r->metrics, ck.metrics, ck.metrics_len);
+	free(ck.metrics);
+	r->rng = ck.rng;
+	r->policy = (struct exp_policy){ .eta = ck.eta, .best_select = ck.best_select,
+					 .since_best = ck.since_best, .since_change = ck.since_change,
+					 .scored = ck.scored, .ended = ck.stopped };
+	r->next_epoch = res->epochs_run = ck.next_epoch;
+	res->peak_epoch = ck.peak_epoch;
+	res->peak_correct = ck.peak_correct;
+	res->best_epoch = ck.best_epoch;
+	res->best_correct = ck.best_correct;
+	res->best_selection = ck.best_selection;
+	res->selection_total = ck.selection_total;
+	r->t_start -= ck.seconds;
+	if (r->opts->log)
+		fprintf(r->opts->log, "Resuming '%s' after epoch %zu\n", res->dir, ck.next_epoch - 1);
+	return 0;
+}
+
+/* The data, the model, the run directory (locked, cleared unless the run
+ * resumes) and its config.yaml. */
+static int run_open(struct run *r, struct nn_err *err)
+{
+	const struct exp_config *cfg = r->cfg;
+	struct exp_run_result *res = r->res;
+	char path[4200];
+	int rc;
+
+	if ((rc = exp_data_open(&r->data, cfg, err)) < 0)
 		return rc;
-
-	nn_rng_init(&rng, cfg->seed);
-	model = exp_model_make(cfg, &data, exp_model_batch(cfg), &rng, err);
-	if (!model) {
-		rc = err ? err->code : NN_EINVAL;
-		goto done;
-	}
-
-	/* The run directory and its resolved config. */
-	struct exp_config resolved = *cfg;
-	resolved.train_size = (long)(cfg->expand ? data.train.n / 5 : data.train.n);
-	exp_model_resolve(&resolved, model);
-	struct config_file cf = { &resolved, &data.plugin };
-	if (opts->before_writing)
-		opts->before_writing();
-	if ((rc = pick_dir(cfg, opts, res->dir, sizeof(res->dir), err)) < 0)
-		goto done;
-	if ((lock = exp_lock_dir(res->dir, "run", err)) < 0) {
-		rc = lock;
-		goto done;
-	}
+	r->have_data = 1;
+	nn_rng_init(&r->rng, cfg->seed);
+	exp_policy_init(&r->policy, cfg);
+	if (!(r->model = exp_model_make(cfg, &r->data, exp_model_batch(cfg), &r->rng, err)))
+		return err ? err->code : NN_EINVAL;
+	r->resolved = *cfg;
+	r->resolved.train_size = (long)(cfg->expand ? r->data.train.n / 5 : r->data.train.n);
+	exp_model_resolve(&r->resolved, r->model);
+	if (r->opts->before_writing)
+		r->opts->before_writing();
+	if ((rc = pick_dir(cfg, r->opts, res->dir, sizeof(res->dir), err)) < 0)
+		return rc;
+	if ((r->lock = exp_lock_dir(res->dir, "run", err)) < 0)
+		return r->lock;
 	/* Temporary files of a killed run of this directory (the lock says
 	 * no other process is writing here): removed on a resume too. */
 	exp_remove_temps(res->dir);
-	order = malloc((data.train.n + 1) * sizeof(*order));
-	if (!order) {
-		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < data.train.n; i++)
-		order[i] = (uint32_t)i;
-	uint64_t config_hash = exp_checkpoint_config_hash(&resolved, data.plugin.opt_names,
-							  data.plugin.opt_values, data.plugin.nopts);
-	if (opts->resume) {
-		if ((rc = exp_checkpoint_read(res->dir, &ck, model, order, data.train.n, err)) < 0) {
-			char msg[NN_ERR_MAX];
-
-			snprintf(msg, sizeof(msg), "%s", err->msg);
-			rc = nn_errorf(err, rc, "%s; remove it to start the run over", msg);
-			goto done;
-		}
-		resumed = rc == 0;
-		if (resumed && ck.config != config_hash) {
-			rc = nn_errorf(err, NN_EINVAL,
-				       "'%s/checkpoint' is of a run with another config (only train.epochs and train.threads may change); run without --resume to start over",
-				       res->dir);
-			goto done;
-		}
-	}
-	if (!resumed)
+	if (!(r->order = malloc((r->data.train.n + 1) * sizeof(*r->order))))
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->data.train.n; i++)
+		r->order[i] = (uint32_t)i;
+	r->config_hash = exp_checkpoint_config_hash(&r->resolved, r->data.plugin.opt_names,
+						    r->data.plugin.opt_values, r->data.plugin.nopts);
+	if (r->opts->resume && (rc = resume(r, err)) < 0)
+		return rc;
+	if (!r->resumed) {
 		clear_previous_run(res->dir);
-	snprintf(path, sizeof(path), "%s/config.yaml", res->dir);
-	if ((rc = exp_write_atomic(path, write_config, &cf, err)) < 0)
-		goto done;
-	if (resumed) {
-		/* Where the checkpoint left off: every counter, the generator
-		 * and metrics.csv's rows of the epochs it holds. */
-		exp_text_put(&metrics, ck.metrics, ck.metrics_len);
-		free(ck.metrics);
-		ck.metrics = NULL;
-		rng = ck.rng;
-		res->epochs_run = ck.next_epoch;
-		res->peak_epoch = ck.peak_epoch;
-		res->peak_correct = ck.peak_correct;
-		res->best_epoch = ck.best_epoch;
-		res->best_correct = ck.best_correct;
-		res->best_selection = ck.best_selection;
-		res->selection_total = ck.selection_total;
-		t_start -= ck.seconds;
-		if (opts->log)
-			fprintf(opts->log, "Resuming '%s' after epoch %zu\n", res->dir, ck.next_epoch - 1);
-	} else {
-		exp_metrics_header(&metrics, &resolved);
+		exp_metrics_header(&r->metrics, &r->resolved);
 	}
+	struct config_file cf = { &r->resolved, &r->data.plugin };
+	snprintf(path, sizeof(path), "%s/config.yaml", res->dir);
+	return exp_write_atomic(path, write_config, &cf, err);
+}
 
-	const struct nn_data *eval = exp_data_eval(&data, cfg);
-	res->eval_total = eval->n;
-	if (cfg->from && !resumed) {
-		/* Score the saved model before training from it. */
+/* Before the first epoch of a new run: a saved model's score, and the
+ * hidden layers' learning speed (the book's bar chart). */
+static int run_start(struct run *r, struct nn_err *err)
+{
+	const struct exp_config *cfg = r->cfg;
+	FILE *log = r->opts->log;
+	char path[4200];
+	int rc;
+
+	r->res->eval_total = exp_data_eval(&r->data, cfg)->n;
+	if (r->resumed)
+		return 0;
+	if (cfg->from) {
 		struct nn_eval ev;
 		double t0 = now();
 
-		nn_evaluate(model, eval, &ev);
-		if (opts->log)
-			fprintf(opts->log, "Start: %zu / %zu  (eval %.2f s, model '%s')\n",
+		nn_evaluate(r->model, exp_data_eval(&r->data, cfg), &ev);
+		if (log)
+			fprintf(log, "Start: %zu / %zu  (eval %.2f s, model '%s')\n",
 				ev.correct, ev.total, now() - t0, cfg->from);
-		res->best_correct = ev.correct;
-		if ((rc = save_model(model, res->dir, "model.json", err)) < 0)
-			goto done;
+		r->res->best_correct = ev.correct;
+		if ((rc = save_model(r->model, r->res->dir, "model.json", err)) < 0)
+			return rc;
 	}
-	/* The learning speed before any training: the book's bar chart. */
-	if (cfg->monitor_gradient_norms && nn_model_hidden_count(model) > 0 && !resumed) {
+	if (cfg->monitor_gradient_norms && nn_model_hidden_count(r->model) > 0) {
 		double norms[NN_MAX_LAYERS];
 		struct exp_text t = { 0 };
 
-		nn_bias_gradient_norms(model, &data.train, norms);
+		nn_bias_gradient_norms(r->model, &r->data.train, norms);
 		exp_text_puts(&t, "layer,gradient_norm\n");
-		if (opts->log)
-			fputs("Start: gradient norms", opts->log);
-		for (size_t l = 0; l < nn_model_hidden_count(model); l++) {
+		if (log)
+			fputs("Start: gradient norms", log);
+		for (size_t l = 0; l < nn_model_hidden_count(r->model); l++) {
 			exp_text_printf(&t, "hidden%zu,%.6g\n", l + 1, norms[l]);
-			if (opts->log)
-				fprintf(opts->log, "%s hidden %zu %.6g", l ? "," : "", l + 1, norms[l]);
+			if (log)
+				fprintf(log, "%s hidden %zu %.6g", l ? "," : "", l + 1, norms[l]);
 		}
-		if (opts->log)
-			fputc('\n', opts->log);
-		snprintf(path, sizeof(path), "%s/initial_gradient_norms.csv", res->dir);
+		if (log)
+			fputc('\n', log);
+		snprintf(path, sizeof(path), "%s/initial_gradient_norms.csv", r->res->dir);
 		rc = t.failed ? nn_errorf(err, NN_ENOMEM, "out of memory") : exp_write_atomic(path, write_text, &t, err);
 		exp_text_fini(&t);
 		if (rc < 0)
-			goto done;
+			return rc;
 	}
+	return 0;
+}
 
+/* A scored epoch's row of metrics.csv, written; then the divergence
+ * checks, which stop the run before its models are saved, so the files
+ * keep the last finite epoch. */
+static int record_epoch(struct run *r, size_t epoch, const struct scores *s, double train_s,
+			double eval_s, struct nn_err *err)
+{
+	const struct exp_config *cfg = r->cfg;
+	char path[4200];
+	int rc;
+	struct exp_metrics_row row = {
+		.epoch = epoch, .train_cost = s->train.cost, .train_correct = s->train.correct,
+		.train_total = s->train.total, .eval_correct = s->eval.correct,
+		.eval_total = s->eval.total, .eval_cost = s->eval.cost,
+		.validation_correct = s->validation.correct, .validation_total = s->validation.total,
+		.validation_cost = s->validation.cost, .eta = r->policy.eta,
+		.train_seconds = train_s, .eval_seconds = eval_s,
+	};
+
+	/* Learning speed: each hidden layer's gradient, no update. */
+	if (cfg->monitor_gradient_norms)
+		nn_bias_gradient_norms(r->model, &r->data.train, row.grad_norms);
+	exp_metrics_row(&r->metrics, &r->resolved, &row);
+	if (r->metrics.failed)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/metrics.csv", r->res->dir);
+	if ((rc = exp_write_atomic(path, write_text, &r->metrics, err)) < 0)
+		return rc;
+	r->res->epochs_run = epoch + 1;
+	if ((rc = check_weights(r->model, epoch, r->policy.eta, err)) < 0)
+		return rc;
+	if (!finite_scores(s))
+		return nn_errorf(err, NN_EDIVERGED,
+				 "training diverged at epoch %zu: the cost is %g (try a smaller train.eta than %g)",
+				 epoch, s->eval.cost, r->policy.eta);
+	return 0;
+}
+
+/* The best and the peak epoch after a scored epoch; best.json and
+ * model.json. */
+static int keep_models(struct run *r, size_t epoch, const struct scores *s, struct nn_err *err)
+{
+	struct exp_run_result *res = r->res;
+	const struct nn_eval *sel = selection(s);
+	int rc;
+
+	if (!r->policy.scored || s->eval.correct > res->peak_correct) {
+		res->peak_epoch = epoch;
+		res->peak_correct = s->eval.correct;
+	}
+	if (exp_policy_score(&r->policy, sel->correct)) {
+		res->best_epoch = epoch;
+		res->best_correct = s->eval.correct;
+		res->best_selection = sel->correct;
+		res->selection_total = sel->total;
+		if ((rc = save_model(r->model, res->dir, "best.json", err)) < 0)
+			return rc;
+	}
+	return save_model(r->model, res->dir, "model.json", err);
+}
+
+/* Everything the next epoch starts from, and how this one ended. */
+static int checkpoint(struct run *r, size_t epoch, struct nn_err *err)
+{
+	const struct exp_run_result *res = r->res;
+	const struct exp_policy *p = &r->policy;
+	struct exp_checkpoint ck = {
+		.config = r->config_hash, .next_epoch = epoch + 1, .eta = p->eta,
+		.best_select = p->best_select, .since_best = p->since_best,
+		.since_change = p->since_change, .scored = p->scored,
+		.peak_epoch = res->peak_epoch, .peak_correct = res->peak_correct,
+		.best_epoch = res->best_epoch, .best_correct = res->best_correct,
+		.best_selection = res->best_selection, .selection_total = res->selection_total,
+		.seconds = now() - r->t_start, .stopped = p->ended, .rng = r->rng,
+		.metrics = r->metrics.s, .metrics_len = r->metrics.len,
+	};
+
+	return exp_checkpoint_write(res->dir, &ck, r->model, r->order, r->data.train.n, err);
+}
+
+/* One epoch: train, then (every monitor.every-th epoch and the last)
+ * score, log, write the metrics and the models; the schedule and early
+ * stopping; the checkpoint. */
+static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
+{
+	const struct exp_config *cfg = r->cfg;
 	struct nn_sgd sgd = {
-		.batch_size = cfg->batch_size, .eta = (float)cfg->eta, .shuffle = cfg->shuffle,
+		.batch_size = cfg->batch_size, .eta = (float)r->policy.eta, .shuffle = cfg->shuffle,
 		.l2 = (float)cfg->l2, .l1 = (float)cfg->l1, .momentum = (float)cfg->momentum,
 	};
-	struct progress prog = { 0, cfg->epochs, t_start, 0, 0, opts->progress, opts->stop,
-				 opts->heartbeat, -1e9, t_start };
-	beat(&prog, now());
-	double eta = resumed ? ck.eta : cfg->eta;
-	size_t best_select = ck.best_select, since_best = ck.since_best, since_change = ck.since_change;
-	size_t scored = ck.scored;
-	static const char *const stop_reasons[] = { NULL, "no improvement for train.early_stop epochs",
-						    "eta fell below eta / train.schedule.stop_factor" };
-	stop_reason = stop_reasons[ck.stopped == 1 || ck.stopped == 2 ? ck.stopped : 0];
-	for (size_t epoch = ck.next_epoch; epoch < cfg->epochs && !stop_reason; epoch++) {
-		struct scores s;
-		double t0 = now();
+	struct scores s;
+	double t0 = now(), t1, t2;
+	int rc;
 
-		prog.epoch = epoch;
-		prog.epoch_start = t0;
-		if (epoch == 0)
-			prog.train_start = t0;
-		sgd.eta = (float)eta;
-		int stopped = nn_train_epoch(model, &data.train, &sgd, order, &rng, on_batch, &prog);
-		if (opts->progress)
-			fputs("\r\033[K", stderr);
-		if (stopped) {
-			rc = nn_errorf(err, NN_EINTR, "stopped during epoch %zu; '%s' holds the %zu finished epochs",
-				       epoch, res->dir, epoch);
-			goto done;
-		}
-		double t1 = now();
-		/* monitor.every N: only every Nth epoch (and the last) is scored
-		 * and written; the others are checked for divergence alone. */
-		if ((epoch + 1) % cfg->monitor_every != 0 && epoch + 1 < cfg->epochs) {
-			if ((rc = check_weights(model, epoch, eta, err)) < 0)
-				goto done;
-			if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
-				eta *= cfg->step_factor;
-			continue;
-		}
-		score(model, cfg, &data, &s);
-		double t2 = now();
-
-		if (opts->log)
-			print_epoch(opts->log, epoch, &s, cfg, t1 - t0, t2 - t1);
-		struct exp_metrics_row row = {
-			epoch, s.train.cost, s.train.correct, s.train.total, s.eval.correct, s.eval.total,
-			s.eval.cost, s.validation.correct, s.validation.total, s.validation.cost,
-			eta, t1 - t0, t2 - t1, { 0 },
-		};
-		/* Learning speed: each hidden layer's gradient, no update. */
-		if (cfg->monitor_gradient_norms)
-			nn_bias_gradient_norms(model, &data.train, row.grad_norms);
-		exp_metrics_row(&metrics, &resolved, &row);
-		if (metrics.failed) {
-			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-			goto done;
-		}
-		snprintf(path, sizeof(path), "%s/metrics.csv", res->dir);
-		if ((rc = exp_write_atomic(path, write_text, &metrics, err)) < 0)
-			goto done;
-		res->epochs_run = epoch + 1;
-		/* A diverged net stops the run before its models are saved: the
-		 * files keep the last finite epoch. */
-		if ((rc = check_weights(model, epoch, eta, err)) < 0)
-			goto done;
-		if (!finite_scores(&s)) {
-			rc = nn_errorf(err, NN_EDIVERGED,
-				       "training diverged at epoch %zu: the cost is %g (try a smaller train.eta than %g)",
-				       epoch, s.eval.cost, eta);
-			goto done;
-		}
-		if (!scored || s.eval.correct > res->peak_correct) {
-			res->peak_epoch = epoch;
-			res->peak_correct = s.eval.correct;
-		}
-		const struct nn_eval *sel = selection(&s);
-		if (!scored++ || sel->correct > best_select) {
-			best_select = sel->correct;
-			res->best_epoch = epoch;
-			res->best_correct = s.eval.correct;
-			res->best_selection = sel->correct;
-			res->selection_total = sel->total;
-			since_best = since_change = 0;
-			if ((rc = save_model(model, res->dir, "best.json", err)) < 0)
-				goto done;
-		} else {
-			since_best++;
-			since_change++;
-		}
-		if ((rc = save_model(model, res->dir, "model.json", err)) < 0)
-			goto done;
-
-		int ended = 0;
-		if (cfg->early_stop && since_best >= cfg->early_stop) {
-			ended = 1;
-		} else {
-			if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
-				eta *= cfg->step_factor;
-			if (cfg->schedule == EXP_SCHEDULE_PLATEAU && since_change >= cfg->patience) {
-				eta /= 2;
-				since_change = 0;
-				if (eta < cfg->eta / cfg->stop_factor)
-					ended = 2;
-				else if (opts->log)
-					fprintf(opts->log, "eta halved to %g\n", eta);
-			}
-		}
-		/* Everything the next epoch starts from, and how this one ended. */
-		ck = (struct exp_checkpoint){
-			config_hash, epoch + 1, eta, best_select, since_best, since_change, scored,
-			res->peak_epoch, res->peak_correct, res->best_epoch, res->best_correct,
-			res->best_selection, res->selection_total, now() - t_start, ended, rng,
-			metrics.s, metrics.len,
-		};
-		if ((rc = exp_checkpoint_write(res->dir, &ck, model, order, data.train.n, err)) < 0)
-			goto done;
-		ck.metrics = NULL;
-		stop_reason = stop_reasons[ended];
+	r->prog.epoch = epoch;
+	r->prog.epoch_start = t0;
+	if (epoch == 0)
+		r->prog.train_start = t0;
+	int stopped = nn_train_epoch(r->model, &r->data.train, &sgd, r->order, &r->rng, on_batch, &r->prog);
+	if (r->opts->progress)
+		fputs("\r\033[K", stderr);
+	if (stopped)
+		return nn_errorf(err, NN_EINTR, "stopped during epoch %zu; '%s' holds the %zu finished epochs",
+				 epoch, r->res->dir, epoch);
+	t1 = now();
+	/* monitor.every N: only every Nth epoch (and the last) is scored
+	 * and written; the others are checked for divergence alone. */
+	if ((epoch + 1) % cfg->monitor_every != 0 && epoch + 1 < cfg->epochs) {
+		if ((rc = check_weights(r->model, epoch, r->policy.eta, err)) < 0)
+			return rc;
+		exp_policy_end_epoch(&r->policy, cfg, epoch, 0, r->opts->log);
+		return 0;
 	}
+	score(r->model, cfg, &r->data, &s);
+	t2 = now();
+	if (r->opts->log)
+		print_epoch(r->opts->log, epoch, &s, cfg, t1 - t0, t2 - t1);
+	if ((rc = record_epoch(r, epoch, &s, t1 - t0, t2 - t1, err)) < 0 ||
+	    (rc = keep_models(r, epoch, &s, err)) < 0)
+		return rc;
+	exp_policy_end_epoch(&r->policy, cfg, epoch, 1, r->opts->log);
+	return checkpoint(r, epoch, err);
+}
+
+/* After the last epoch: the charts and the summary line. */
+static int run_close(struct run *r, struct nn_err *err)
+{
+	const struct exp_config *cfg = r->cfg;
+	struct exp_run_result *res = r->res;
+	FILE *log = r->opts->log;
+
 	if (cfg->charts && res->epochs_run)
-		draw_charts(cfg, &data, res->dir, res->best_epoch, opts->log ? stderr : NULL);
-	if (opts->stop && *opts->stop) {
+		draw_charts(cfg, &r->data, res->dir, res->best_epoch, log ? stderr : NULL);
+	if (r->opts->stop && *r->opts->stop)
 		/* Stopped while drawing: gnuplot was ended, the rest undrawn. */
-		rc = nn_errorf(err, NN_EINTR, "stopped while drawing the charts; '%s' holds the %zu finished epochs",
-			       res->dir, res->epochs_run);
-		goto done;
-	}
-	if (opts->plot_terminal && opts->log && res->epochs_run &&
-	    exp_plot_terminal(res->dir, opts->log, err) < 0)
+		return nn_errorf(err, NN_EINTR, "stopped while drawing the charts; '%s' holds the %zu finished epochs",
+				 res->dir, res->epochs_run);
+	if (r->opts->plot_terminal && log && res->epochs_run && exp_plot_terminal(res->dir, log, err) < 0)
 		fprintf(stderr, "nnlab: warning: %s\n", err->msg);
-	res->seconds = now() - t_start;
-	if (opts->log && res->epochs_run) {
-		if (stop_reason)
-			fprintf(opts->log, "stopped after epoch %zu: %s\n", res->epochs_run - 1, stop_reason);
-		fprintf(opts->log, "best: Epoch %zu: %zu / %zu (%.2f%%)", res->peak_epoch,
-			res->peak_correct, res->eval_total,
-			100.0 * (double)res->peak_correct / (double)res->eval_total);
-		if (data.validation.n > 0 && cfg->eval == EXP_SPLIT_TEST)
-			fprintf(opts->log, "; at the best validation epoch %zu (%zu / %zu): %zu / %zu (%.2f%%)",
-				res->best_epoch, res->best_selection, res->selection_total,
-				res->best_correct, res->eval_total,
-				100.0 * (double)res->best_correct / (double)res->eval_total);
-		fprintf(opts->log, "; %zu epoch%s in %.1f s, peak memory %.0f MB; run directory %s\n",
-			res->epochs_run, res->epochs_run == 1 ? "" : "s", res->seconds, peak_rss_mb(),
-			res->dir);
+	res->seconds = now() - r->t_start;
+	if (!log || !res->epochs_run)
+		return 0;
+	if (r->policy.ended)
+		fprintf(log, "stopped after epoch %zu: %s\n", res->epochs_run - 1,
+			exp_policy_reason(r->policy.ended));
+	fprintf(log, "best: Epoch %zu: %zu / %zu (%.2f%%)", res->peak_epoch, res->peak_correct,
+		res->eval_total, 100.0 * (double)res->peak_correct / (double)res->eval_total);
+	if (r->data.validation.n > 0 && cfg->eval == EXP_SPLIT_TEST)
+		fprintf(log, "; at the best validation epoch %zu (%zu / %zu): %zu / %zu (%.2f%%)",
+			res->best_epoch, res->best_selection, res->selection_total, res->best_correct,
+			res->eval_total, 100.0 * (double)res->best_correct / (double)res->eval_total);
+	fprintf(log, "; %zu epoch%s in %.1f s, peak memory %.0f MB; run directory %s\n",
+		res->epochs_run, res->epochs_run == 1 ? "" : "s", res->seconds, peak_rss_mb(), res->dir);
+	return 0;
+}
+
+static void run_fini(struct run *r)
+{
+	if (r->lock >= 0)
+		exp_remove_temps(r->res->dir);
+	exp_unlock_dir(r->lock);
+	free(r->order);
+	exp_text_fini(&r->metrics);
+	nn_model_destroy(r->model);
+	if (r->have_data)
+		exp_data_close(&r->data);
+}
+
+int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
+	    struct exp_run_result *res, struct nn_err *err)
+{
+	struct run r = { .cfg = cfg, .opts = opts, .res = res, .lock = -1, .t_start = now() };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = run_open(&r, err)) == 0 && (rc = run_start(&r, err)) == 0) {
+		r.prog = (struct progress){ .epochs = cfg->epochs, .start = r.t_start, .draw = opts->progress,
+					    .stop = opts->stop, .heartbeat = opts->heartbeat,
+					    .last_beat = -1e9, .train_start = r.t_start };
+		beat(&r.prog, now());
+		for (size_t epoch = r.next_epoch; epoch < cfg->epochs && !r.policy.ended && rc == 0; epoch++)
+			rc = run_epoch(&r, epoch, err);
+		if (rc == 0)
+			rc = run_close(&r, err);
 	}
-	rc = 0;
-done:
-	if (lock >= 0)
-		exp_remove_temps(res->dir);
-	exp_unlock_dir(lock);
-	free(ck.metrics);
-	free(order);
-	exp_text_fini(&metrics);
-	nn_model_destroy(model);
-	exp_data_close(&data);
+	run_fini(&r);
 	return rc;
 }
 

@@ -1,0 +1,48 @@
+#include "exp_policy.h"
+
+void exp_policy_init(struct exp_policy *p, const struct exp_config *cfg)
+{
+	*p = (struct exp_policy){ .eta = cfg->eta };
+}
+
+int exp_policy_score(struct exp_policy *p, size_t correct)
+{
+	if (p->scored++ && correct <= p->best_select) {
+		p->since_best++;
+		p->since_change++;
+		return 0;
+	}
+	p->best_select = correct;
+	p->since_best = p->since_change = 0;
+	return 1;
+}
+
+int exp_policy_end_epoch(struct exp_policy *p, const struct exp_config *cfg, size_t epoch,
+			 int scored, FILE *log)
+{
+	if (scored && cfg->early_stop && p->since_best >= cfg->early_stop)
+		return p->ended = EXP_POLICY_EARLY_STOP;
+	if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
+		p->eta *= cfg->step_factor;
+	if (scored && cfg->schedule == EXP_SCHEDULE_PLATEAU && p->since_change >= cfg->patience) {
+		p->eta /= 2;
+		p->since_change = 0;
+		if (p->eta < cfg->eta / cfg->stop_factor)
+			return p->ended = EXP_POLICY_ETA_FLOOR;
+		if (log)
+			fprintf(log, "eta halved to %g\n", p->eta);
+	}
+	return p->ended;
+}
+
+const char *exp_policy_reason(int ended)
+{
+	switch (ended) {
+	case EXP_POLICY_EARLY_STOP:
+		return "no improvement for train.early_stop epochs";
+	case EXP_POLICY_ETA_FLOOR:
+		return "eta fell below eta / train.schedule.stop_factor";
+	default:
+		return NULL;
+	}
+}
