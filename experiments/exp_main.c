@@ -250,12 +250,29 @@ done:
 	return 0;
 }
 
+/* The sweep's report, wired into the scheduler: its page. */
+static int sweep_page(const char *dir, FILE *log, struct nn_err *err)
+{
+	int rc = exp_sweep_page(dir, NULL, err);
+
+	if (rc < 0) {
+		char msg[NN_ERR_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+		return nn_errorf(err, rc, "no sweep page: %s", msg);
+	}
+	if (log)
+		fprintf(log, "results in %s/results.csv and summary.md; the sweep's page in %s/report.html\n",
+			dir, dir);
+	return 0;
+}
+
 static int cmd_sweep(int argc, char **argv)
 {
 	struct args a;
 	struct exp_config cfg;
 	struct exp_sweep sw;
-	struct exp_sweep_opts opts;
+	struct exp_sweep_opts opts = { 0 };
 	struct nn_err err = { 0, "" };
 	char dir[4096];
 	int rc;
@@ -288,6 +305,7 @@ static int cmd_sweep(int argc, char **argv)
 	opts.jobs = a.jobs ? a.jobs : 1;
 	opts.force = a.force;
 	opts.retry_failed = a.retry_failed;
+	opts.report = cfg.charts ? sweep_page : NULL;
 	opts.log = a.quiet ? NULL : stdout;
 	opts.stop = &stop_requested;
 	catch_stop_signals();

@@ -12,13 +12,11 @@
 #include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_prune.h"
-#include "exp_report.h"
-#include "exp_sweep_page.h"
 #include "exp_results.h"
 #include "exp_trial.h"
 #include "nn_team.h"
 
-#define PAGE_SECONDS 3.0  /* the sweep's page is redone at most this often while it runs */
+#define REPORT_SECONDS 3.0  /* opts->report runs at most this often while the sweep runs */
 
 static double now(void)
 {
@@ -285,11 +283,12 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 			slots[k].pid = 0;
 			if (frc == 0)
 				frc = exp_sweep_results(s, dir, rc < 0 ? NULL : err);
-			/* The page follows the sweep, at most every few seconds. */
-			if (frc == 0 && s->cfg->charts && now() - page_time > PAGE_SECONDS) {
+			/* The caller's report follows the sweep, at most every few
+			 * seconds. */
+			if (frc == 0 && opts->report && now() - page_time > REPORT_SECONDS) {
 				struct nn_err perr;
 
-				exp_sweep_page(dir, NULL, &perr);
+				opts->report(dir, NULL, &perr);
 				page_time = now();
 			}
 			if (frc < 0 && rc == 0) {
@@ -362,22 +361,13 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 	return 0;
 }
 
-/* The charts of a finished sweep (unless the config turns charts off):
- * its report, overlay and heatmap. */
-static void sweep_report(const char *dir, FILE *log)
+static int finish_sweep(const struct exp_sweep *s, const struct exp_sweep_opts *opts,
+			const char *dir, struct nn_err *err)
 {
-	struct nn_err err = { 0, "" };
+	struct nn_err rerr = { 0, "" };
 
-	if (exp_sweep_page(dir, NULL, &err) < 0 && log)
-		fprintf(log, "nnlab: warning: no sweep page: %s\n", err.msg);
-	else if (log)
-		fprintf(log, "results in %s/results.csv and summary.md; the sweep's page in %s/report.html\n", dir, dir);
-}
-
-static int finish_sweep(const struct exp_sweep *s, const char *dir, FILE *log, struct nn_err *err)
-{
-	if (s->cfg->charts)
-		sweep_report(dir, log);
+	if (opts->report && opts->report(dir, opts->log, &rerr) < 0 && opts->log)
+		fprintf(opts->log, "nnlab: warning: %s\n", rerr.msg);
 	return check_failed(s, dir, err);
 }
 
@@ -431,7 +421,7 @@ int exp_sched_run_on(struct exp_sweep *s, const struct exp_sweep_opts *opts, cha
 	x->close(x);
 	free(x);
 	if (rc == 0)
-		rc = finish_sweep(s, dir, opts->log, err);
+		rc = finish_sweep(s, opts, dir, err);
 	return rc;
 }
 

@@ -58,6 +58,11 @@ struct exp_sweep_opts {
 	int jobs;                   /* trials at once */
 	int force;                  /* a changed definition starts DIR-2, ... */
 	int retry_failed;           /* failed trials run again, in place */
+	/* When not NULL, called as trials end (at most every few seconds,
+	 * log NULL) and once when the sweep has ended (with log): the
+	 * caller's report of the sweep directory, such as its page. A
+	 * failure is a warning on log, never the sweep's. */
+	int (*report)(const char *dir, FILE *log, struct nn_err *err);
 	FILE *log;
 	volatile sig_atomic_t *stop;
 };
