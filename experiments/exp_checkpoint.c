@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "exp_fs.h"
+#include "exp_text.h"
 
 /* FNV-1a over the config's text. */
 uint64_t exp_checkpoint_config_hash(const struct exp_config *resolved, const char *const *names,
@@ -15,7 +16,7 @@ uint64_t exp_checkpoint_config_hash(const struct exp_config *resolved, const cha
 	struct exp_config c = *resolved;
 	char *text = NULL;
 	size_t len = 0;
-	uint64_t h = 14695981039346656037u;
+	uint64_t h;
 	FILE *f;
 
 	c.epochs = 0;
@@ -28,10 +29,7 @@ uint64_t exp_checkpoint_config_hash(const struct exp_config *resolved, const cha
 		free(text);
 		return 0;
 	}
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)text[i];
-		h *= 1099511628211u;
-	}
+	h = exp_text_hash(text, len);
 	free(text);
 	return h;
 }

@@ -30,9 +30,8 @@ int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *
 	return nn_errorf(err, NN_EINVAL, "%s: %s", exp_node_where(n, where, sizeof(where)), msg);
 }
 
-/* Rejects keys of map that are not in allowed, suggesting a near one. */
-static int check_keys(const struct exp_node *map, const char *const *allowed,
-		      const char *section, struct nn_err *err)
+int exp_config_check_keys(const struct exp_node *map, const char *const *allowed,
+			  const char *section, struct nn_err *err)
 {
 	for (size_t i = 0; i < map->count; i++) {
 		const char *key = map->keys[i]->value;
@@ -210,7 +209,7 @@ static int load_data(struct exp_config *cfg, const struct exp_node *data, struct
 	cfg->expand = 0;
 	if (!data)
 		return 0;
-	if ((rc = check_keys(data, data_keys, "'data'", err)) < 0)
+	if ((rc = exp_config_check_keys(data, data_keys, "'data'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(data, "plugin"))) {
 		if ((rc = get_string(n, "plugin", &cfg->plugin, err)) < 0)
@@ -369,7 +368,7 @@ static int load_model(struct exp_config *cfg, const struct exp_node *model,
 	cfg->input = (struct nn_shape){ 0, 0, 0 };
 	if (!model)
 		return 0;
-	if ((rc = check_keys(model, model_keys, "'model'", err)) < 0)
+	if ((rc = exp_config_check_keys(model, model_keys, "'model'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(model, "activation"))) {
 		if ((rc = get_choice(n, "activation", hidden, &choice, err)) < 0)
@@ -414,7 +413,7 @@ static int load_schedule(struct exp_config *cfg, const struct exp_node *train,
 	cfg->step_factor = 0.5;
 	if ((rc = get_section(train, "schedule", &sec, err)) < 0 || !sec)
 		return rc;
-	if ((rc = check_keys(sec, schedule_keys, "'train.schedule'", err)) < 0)
+	if ((rc = exp_config_check_keys(sec, schedule_keys, "'train.schedule'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "type"))) {
 		if ((rc = get_choice(n, "type", kinds, &choice, err)) < 0)
@@ -453,7 +452,7 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	cfg->threads = 0;
 	if ((rc = load_schedule(cfg, train, err)) < 0 || !train)
 		return rc;
-	if ((rc = check_keys(train, train_keys, "'train'", err)) < 0)
+	if ((rc = exp_config_check_keys(train, train_keys, "'train'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "epochs")) &&
 	    (rc = get_size(n, "epochs", 0, 1000000, &cfg->epochs, err)) < 0)
@@ -505,7 +504,7 @@ static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, stru
 	cfg->monitor_every = 1;
 	if (!mon)
 		return 0;
-	if ((rc = check_keys(mon, keys, "'monitor'", err)) < 0)
+	if ((rc = exp_config_check_keys(mon, keys, "'monitor'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(mon, "every")) &&
 	    (rc = get_size(n, "every", 1, 1000000, &cfg->monitor_every, err)) < 0)
@@ -557,7 +556,7 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 	for (size_t i = 0; i < noverrides; i++)
 		if ((rc = exp_yaml_set(root, overrides[i], err)) < 0)
 			return NN_EINVAL;
-	if ((rc = check_keys(root, top_keys, "", err)) < 0)
+	if ((rc = exp_config_check_keys(root, top_keys, "", err)) < 0)
 		return rc;
 
 	default_name(cfg);

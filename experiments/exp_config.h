@@ -102,6 +102,13 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 		    const char *const *overrides, size_t noverrides, struct nn_err *err);
 void exp_config_fini(struct exp_config *cfg);
 
+/* Refuses (NN_EINVAL, "file:line:col: unknown key 'x' in 'train' (did you
+ * mean 'eta'?)") a key of map that is not in allowed (NULL-terminated);
+ * section, quoted, names the map ("" for the top level). Every config
+ * section and every sweep section is checked by it. */
+int exp_config_check_keys(const struct exp_node *map, const char *const *allowed,
+			  const char *section, struct nn_err *err);
+
 /* Formats a config error at node n: "file:line:col: message". */
 int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *fmt, ...)
 #if defined(__GNUC__)

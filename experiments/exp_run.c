@@ -13,6 +13,7 @@
 
 #include "exp_checkpoint.h"
 #include "exp_data.h"
+#include "exp_clock.h"
 #include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_plot.h"
@@ -21,13 +22,6 @@
 #include "nn_train.h"
 
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* --- the run directory ---------------------------------------------- */
 
@@ -167,7 +161,7 @@ static int on_batch(void *ctx, size_t done, size_t total)
 		return 1;
 	if (!p->draw && !p->heartbeat)
 		return 0;
-	t = now();
+	t = exp_clock_now();
 	beat(p, t);
 	if (!p->draw)
 		return 0;
@@ -418,12 +412,12 @@ static int run_start(struct run *r, struct nn_err *err)
 		return 0;
 	if (cfg->from) {
 		struct nn_eval ev;
-		double t0 = now();
+		double t0 = exp_clock_now();
 
 		nn_evaluate(r->model, exp_data_eval(&r->data, cfg), &ev);
 		if (log)
 			fprintf(log, "Start: %zu / %zu  (eval %.2f s, model '%s')\n",
-				ev.correct, ev.total, now() - t0, cfg->from);
+				ev.correct, ev.total, exp_clock_now() - t0, cfg->from);
 		r->res->best_correct = ev.correct;
 		if ((rc = save_model(r->model, r->res->dir, "model.json", err)) < 0)
 			return rc;
@@ -524,7 +518,7 @@ static int checkpoint(struct run *r, size_t epoch, struct nn_err *err)
 		.peak_epoch = res->peak_epoch, .peak_correct = res->peak_correct,
 		.best_epoch = res->best_epoch, .best_correct = res->best_correct,
 		.best_selection = res->best_selection, .selection_total = res->selection_total,
-		.seconds = now() - r->t_start, .stopped = p->ended, .rng = r->rng,
+		.seconds = exp_clock_now() - r->t_start, .stopped = p->ended, .rng = r->rng,
 		.metrics = r->metrics.s, .metrics_len = r->metrics.len,
 	};
 
@@ -542,7 +536,7 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 		.l2 = (float)cfg->l2, .l1 = (float)cfg->l1, .momentum = (float)cfg->momentum,
 	};
 	struct scores s;
-	double t0 = now(), t1, t2;
+	double t0 = exp_clock_now(), t1, t2;
 	int rc;
 
 	r->prog.epoch = epoch;
@@ -555,7 +549,7 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 	if (stopped)
 		return nn_errorf(err, NN_EINTR, "stopped during epoch %zu; '%s' holds the %zu finished epochs",
 				 epoch, r->res->dir, epoch);
-	t1 = now();
+	t1 = exp_clock_now();
 	/* monitor.every N: only every Nth epoch (and the last) is scored
 	 * and written; the others are checked for divergence alone. */
 	if ((epoch + 1) % cfg->monitor_every != 0 && epoch + 1 < cfg->epochs) {
@@ -565,7 +559,7 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 		return 0;
 	}
 	score(r->model, cfg, &r->data, &s);
-	t2 = now();
+	t2 = exp_clock_now();
 	if (r->opts->log)
 		print_epoch(r->opts->log, epoch, &s, cfg, t1 - t0, t2 - t1);
 	if ((rc = record_epoch(r, epoch, &s, t1 - t0, t2 - t1, err)) < 0 ||
@@ -590,7 +584,7 @@ static int run_close(struct run *r, struct nn_err *err)
 				 res->dir, res->epochs_run);
 	if (r->opts->plot_terminal && log && res->epochs_run && exp_plot_terminal(res->dir, log, err) < 0)
 		fprintf(stderr, "nnlab: warning: %s\n", err->msg);
-	res->seconds = now() - r->t_start;
+	res->seconds = exp_clock_now() - r->t_start;
 	if (!log || !res->epochs_run)
 		return 0;
 	if (r->policy.ended)
@@ -622,7 +616,7 @@ static void run_fini(struct run *r)
 int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	    struct exp_run_result *res, struct nn_err *err)
 {
-	struct run r = { .cfg = cfg, .opts = opts, .res = res, .lock = -1, .t_start = now() };
+	struct run r = { .cfg = cfg, .opts = opts, .res = res, .lock = -1, .t_start = exp_clock_now() };
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -630,7 +624,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		r.prog = (struct progress){ .epochs = cfg->epochs, .start = r.t_start, .draw = opts->progress,
 					    .stop = opts->stop, .heartbeat = opts->heartbeat,
 					    .last_beat = -1e9, .train_start = r.t_start };
-		beat(&r.prog, now());
+		beat(&r.prog, exp_clock_now());
 		for (size_t epoch = r.next_epoch; epoch < cfg->epochs && !r.policy.ended && rc == 0; epoch++)
 			rc = run_epoch(&r, epoch, err);
 		if (rc == 0)

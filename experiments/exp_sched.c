@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exp_clock.h"
 #include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_prune.h"
@@ -18,13 +19,6 @@
 
 #define REPORT_SECONDS 3.0  /* opts->report runs at most this often while the sweep runs */
 
-static double now(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 /* A trial's objective per epoch: a new array (NAN where empty) and its
  * length in *n; NULL with *n = 0 when there is none yet. */
@@ -256,7 +250,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		      struct executor *x, struct slot *slots, struct nn_err *err)
 {
 	int jobs = x->nslots, rc = 0, stopping = 0;
-	double page_time = now();
+	double page_time = exp_clock_now();
 	/* ended[i]: 1 + the state of a trial known to have ended (its status
 	 * is not read again), else 0. */
 	unsigned char *ended = calloc(s->ntrials + 1, 1);
@@ -285,11 +279,11 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 				frc = exp_sweep_results(s, dir, rc < 0 ? NULL : err);
 			/* The caller's report follows the sweep, at most every few
 			 * seconds. */
-			if (frc == 0 && opts->report && now() - page_time > REPORT_SECONDS) {
+			if (frc == 0 && opts->report && exp_clock_now() - page_time > REPORT_SECONDS) {
 				struct nn_err perr;
 
 				opts->report(dir, NULL, &perr);
-				page_time = now();
+				page_time = exp_clock_now();
 			}
 			if (frc < 0 && rc == 0) {
 				/* Stop the others and report this, not their ends. */

@@ -17,30 +17,6 @@
 #define MAX_TRIALS 100000
 #define MAX_EXACT 9007199254740992.0  /* 2^53: doubles hold every whole number up to it */
 
-static int check_keys(const struct exp_node *map, const char *const *allowed,
-		      const char *section, struct nn_err *err)
-{
-	for (size_t i = 0; i < map->count; i++) {
-		const char *key = map->keys[i]->value, *best = NULL;
-		size_t best_d = 3;
-		int known = 0;
-
-		for (const char *const *a = allowed; *a; a++) {
-			size_t d = exp_edit_distance(key, *a);
-
-			known |= d == 0;
-			if (d < best_d) {
-				best_d = d;
-				best = *a;
-			}
-		}
-		if (!known)
-			return exp_config_errorf(err, map->keys[i], "unknown key '%s' in '%s'%s%s%s", key,
-						 section, best ? " (did you mean '" : "", best ? best : "",
-						 best ? "'?)" : "");
-	}
-	return 0;
-}
 
 static double number(const struct exp_node *n, int *ok)
 {
@@ -152,16 +128,6 @@ static int draw(const struct exp_node *spec, struct nn_rng *rng, struct exp_text
 	return 0;
 }
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3u;
-	}
-	return h;
-}
 
 static int add_trial(struct exp_sweep *s, const struct point *p, unsigned long long seed,
 		     struct nn_err *err)
@@ -198,7 +164,7 @@ static int add_trial(struct exp_sweep *s, const struct point *p, unsigned long l
 		exp_text_fini(&key);
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	}
-	snprintf(t->id, sizeof(t->id), "%016llx", (unsigned long long)fnv1a(key.s));
+	snprintf(t->id, sizeof(t->id), "%016llx", (unsigned long long)exp_text_hash(key.s, key.len));
 	exp_text_fini(&key);
 	return 0;
 }
@@ -348,7 +314,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 		return exp_config_errorf(err, cfg->tree, "no 'sweep' section: a sweep needs 'grid' and/or 'random' in one");
 	if (sec->kind != EXP_MAP)
 		return exp_config_errorf(err, sec, "'sweep' must be a section of keys");
-	if ((rc = check_keys(sec, keys, "sweep", err)) < 0)
+	if ((rc = exp_config_check_keys(sec, keys, "'sweep'", err)) < 0)
 		return rc;
 	grid = exp_node_get(sec, "grid");
 	random = exp_node_get(sec, "random");
@@ -356,7 +322,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 		return exp_config_errorf(err, grid, "'grid' must map dotted keys to lists of values");
 	if (random && random->kind != EXP_MAP)
 		return exp_config_errorf(err, random, "'random' must be a section (trials, seed, params)");
-	if (random && (rc = check_keys(random, random_keys, "sweep.random", err)) < 0)
+	if (random && (rc = exp_config_check_keys(random, random_keys, "'sweep.random'", err)) < 0)
 		return rc;
 	if (!grid && !random)
 		return exp_config_errorf(err, sec, "a sweep needs 'grid' or 'random'");
@@ -372,7 +338,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 
 		if (n->kind != EXP_MAP)
 			return exp_config_errorf(err, n, "'objective' must be a section (metric, goal)");
-		if ((rc = check_keys(n, objective_keys, "sweep.objective", err)) < 0)
+		if ((rc = exp_config_check_keys(n, objective_keys, "'sweep.objective'", err)) < 0)
 			return rc;
 		if ((m = exp_node_get(n, "metric"))) {
 			if (m->kind != EXP_SCALAR || strspn(m->value, "abcdefghijklmnopqrstuvwxyz_") != strlen(m->value) ||
@@ -396,7 +362,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 				return exp_config_errorf(err, n, "'prune' is median (or a section: warmup, min_trials), or false");
 			s->prune = strcmp(n->value, "false") != 0;
 		} else if (n->kind == EXP_MAP) {
-			if ((rc = check_keys(n, prune_keys, "sweep.prune", err)) < 0)
+			if ((rc = exp_config_check_keys(n, prune_keys, "'sweep.prune'", err)) < 0)
 				return rc;
 			if ((v = exp_node_get(n, "warmup"))) {
 				double x = number(v, &ok);

@@ -77,3 +77,14 @@ void exp_text_fini(struct exp_text *t)
 	free(t->s);
 	memset(t, 0, sizeof(*t));
 }
+
+uint64_t exp_text_hash(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037u;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211u;
+	}
+	return h;
+}

@@ -5,6 +5,7 @@
 #define EXP_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct exp_text {
 	char *s;        /* NUL-terminated once anything is added, else NULL */
@@ -27,5 +28,9 @@ char *exp_text_take(struct exp_text *t);
 
 /* Frees the text. Accepts an empty t. */
 void exp_text_fini(struct exp_text *t);
+
+/* FNV-1a of len bytes of s: the stable hash of a text (a trial's ID, a
+ * checkpoint's config). */
+uint64_t exp_text_hash(const char *s, size_t len);
 
 #endif
