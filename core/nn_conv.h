@@ -1,7 +1,8 @@
 /* Convolution kernels (network3.py's ConvPoolLayer without the pooling,
- * which is nn_pool.h), lowered onto the dense kernels: a valid k x k convolution with stride 1 is, per
+ * which is nn_pool.h): a valid k x k convolution with stride 1 is, per
  * example, a fully connected layer applied at every output position to
- * the k x k x C patch there (im2col). Activations are channels-last,
+ * the k x k x C patch there, computed as a product of the patches (im2col)
+ * with the kernels by the register-tiled matrix product of nn_gemm.h. Activations are channels-last,
  * (H, W, C) per example, so a convolution's output (OH * OW positions by M
  * maps) is the next layer's input as it stands, and one map's kernel is a
  * row of w in the same (kh, kw, c) order as a patch. The patches of

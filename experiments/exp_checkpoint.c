@@ -72,7 +72,7 @@ int exp_checkpoint_write(const char *dir, const struct exp_checkpoint *c, const 
 	struct writing w = { c, m, order, n };
 
 	snprintf(path, sizeof(path), "%s/checkpoint", dir);
-	return exp_write_atomic(path, write_checkpoint, &w, err);
+	return exp_fs_write_atomic(path, write_checkpoint, &w, err);
 }
 
 int exp_checkpoint_read(const char *dir, struct exp_checkpoint *c, struct nn_model *m, uint32_t *order,

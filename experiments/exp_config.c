@@ -617,7 +617,7 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-const char *exp_split_name(enum exp_split split)
+const char *exp_config_split_name(enum exp_split split)
 {
 	return split == EXP_SPLIT_TEST ? "test" : "validation";
 }
@@ -644,7 +644,7 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 	else
 		fprintf(f, "  train_size: %ld\n", cfg->train_size);
 	fprintf(f, "  validation_size: %zu\n", cfg->validation_size);
-	fprintf(f, "  eval: %s\n", exp_split_name(cfg->eval));
+	fprintf(f, "  eval: %s\n", exp_config_split_name(cfg->eval));
 	fprintf(f, "  expand: %s\n", cfg->expand ? "true" : "false");
 	fputs("model:\n  layers: [", f);
 	if (cfg->dense) {
@@ -710,4 +710,15 @@ full:;
 	exp_config_errorf(err, l ? l : cfg->tree, "'layers' with 'dropout' makes more than %d layers",
 			  NN_MAX_LAYERS);
 	return 0;
+}
+
+const char *exp_config_where(const struct exp_config *cfg, const char *section,
+			     const char *key, char *buf, size_t len)
+{
+	const struct exp_node *n = exp_node_get(exp_node_get(cfg->tree, section), key);
+
+	if (n)
+		return exp_node_where(n, buf, len);
+	snprintf(buf, len, "%s: default %s.%s", cfg->path, section, key);
+	return buf;
 }

@@ -18,7 +18,7 @@ enum exp_split {
 };
 
 /* "test" or "validation", as configs spell it. */
-const char *exp_split_name(enum exp_split split);
+const char *exp_config_split_name(enum exp_split split);
 
 enum exp_init {
 	EXP_INIT_LARGE,   /* N(0, 1), network.py */
@@ -128,5 +128,9 @@ size_t exp_config_specs(const struct exp_config *cfg, struct nn_spec *specs, siz
  * plugin's options with defaults filled in (names[i]: values[i]). */
 void exp_config_write(const struct exp_config *cfg, FILE *f,
 		      const char *const *names, const char *const *values, size_t nopts);
+
+/* "file:line:col" of a config key, or a note that it is a default. */
+const char *exp_config_where(const struct exp_config *cfg, const char *section,
+			     const char *key, char *buf, size_t len);
 
 #endif

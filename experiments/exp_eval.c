@@ -1,6 +1,6 @@
 /* Scoring saved models (nnlab eval, alone or as an ensemble) and checking
  * a config without training (nnlab check). */
-#include "exp_run.h"
+#include "exp_eval.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 #include "exp_fs.h"
 #include "exp_plot.h"
 #include "nn_train.h"
+#include "exp_model.h"
 
 
 static void print_confusion(FILE *log, const size_t *confusion, size_t k)
@@ -53,7 +54,7 @@ static int write_scores(FILE *f, void *ctx, struct nn_err *err)
 		fprintf(f, "%s,%zu,%zu,%.6f,", s->split, r->correct, s->total,
 			s->total ? (double)r->correct / (double)s->total : 0.0);
 		if (r->path)
-			exp_put_csv_field(f, r->path);
+			exp_fs_put_csv_field(f, r->path);
 		fputc('\n', f);
 	}
 	return 0;
@@ -67,7 +68,7 @@ static int save_scores(const char *dir, const struct score *rows, size_t n, size
 	struct scores s = { rows, n, total, split };
 
 	snprintf(path, sizeof(path), "%s/eval.csv", dir);
-	return exp_write_atomic(path, write_scores, &s, err);
+	return exp_fs_write_atomic(path, write_scores, &s, err);
 }
 
 /* Several models: each one's count, then their plurality vote's. */
@@ -109,7 +110,7 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 		confusion[(size_t)eval->labels[j] * k + (size_t)vote[j]]++;
 	}
 	fprintf(log, "plurality vote of %zu models: %zu / %zu (%.2f%%) on the %s split\n", nmodels, correct, n,
-		100.0 * (double)correct / (double)n, exp_split_name(cfg->eval));
+		100.0 * (double)correct / (double)n, exp_config_split_name(cfg->eval));
 	print_confusion(log, confusion, k);
 	rows[nmodels] = (struct score){ NULL, correct };
 	if (chart_dir) {
@@ -117,9 +118,9 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 
 		snprintf(title, sizeof(title), "plurality vote of %zu models: %zu / %zu (%.2f%%)", nmodels, correct,
 			 n, 100.0 * (double)correct / (double)n);
-		snprintf(what, sizeof(what), "the vote's misclassified %s examples (true>vote)", exp_split_name(cfg->eval));
-		if ((rc = exp_mkdirs(chart_dir, err)) < 0 ||
-		    (rc = save_scores(chart_dir, rows, nmodels + 1, n, exp_split_name(cfg->eval), err)) < 0)
+		snprintf(what, sizeof(what), "the vote's misclassified %s examples (true>vote)", exp_config_split_name(cfg->eval));
+		if ((rc = exp_fs_mkdirs(chart_dir, err)) < 0 ||
+		    (rc = save_scores(chart_dir, rows, nmodels + 1, n, exp_config_split_name(cfg->eval), err)) < 0)
 			goto done;
 		exp_plot_mistakes(chart_dir, "misclassified", title, what, cfg, data, vote, log);
 	}
@@ -159,10 +160,10 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 	}
 	const struct nn_data *eval = exp_data_eval(&data, cfg);
 	nn_evaluate_confusion(model, eval, &ev, confusion);
-	ev.cost += exp_reg_cost(model, cfg, eval->n);
+	ev.cost += exp_model_reg_cost(model, cfg, eval->n);
 	fprintf(log, "%zu / %zu (%.2f%%) on the %s split, mean cost %.6f (%s)\n", ev.correct,
 		ev.total, 100.0 * (double)ev.correct / (double)ev.total,
-		exp_split_name(cfg->eval), ev.cost, nn_cost_name(nn_model_cost(model)));
+		exp_config_split_name(cfg->eval), ev.cost, nn_cost_name(nn_model_cost(model)));
 	print_confusion(log, confusion, k);
 	rc = 0;
 	if (chart_dir) {
@@ -176,11 +177,11 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 		nn_predict(model, eval, pred);
 		snprintf(title, sizeof(title), "%s: %zu / %zu (%.2f%%)", cfg->from, ev.correct, ev.total,
 			 100.0 * (double)ev.correct / (double)ev.total);
-		snprintf(what, sizeof(what), "misclassified %s examples (true>predicted)", exp_split_name(cfg->eval));
+		snprintf(what, sizeof(what), "misclassified %s examples (true>predicted)", exp_config_split_name(cfg->eval));
 		struct score row = { cfg->from, ev.correct };
 
-		if ((rc = exp_mkdirs(chart_dir, err)) == 0 &&
-		    (rc = save_scores(chart_dir, &row, 1, ev.total, exp_split_name(cfg->eval), err)) == 0)
+		if ((rc = exp_fs_mkdirs(chart_dir, err)) == 0 &&
+		    (rc = save_scores(chart_dir, &row, 1, ev.total, exp_config_split_name(cfg->eval), err)) == 0)
 			exp_plot_mistakes(chart_dir, "misclassified", title, what, cfg, &data, pred, log);
 		free(pred);
 	}
@@ -191,7 +192,7 @@ done:
 	return rc;
 }
 
-int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
+int exp_eval_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 {
 	struct exp_data data;
 	struct exp_model_plan plan;
@@ -211,7 +212,7 @@ int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 			cfg->plugin, data.plugin.path, data.ds.input_size, data.ds.class_count);
 		fprintf(log, "  training %zu, validation %zu, test %zu examples; scored each epoch: %s\n",
 			data.train.n, data.validation.n, data.test.n,
-			exp_split_name(cfg->eval));
+			exp_config_split_name(cfg->eval));
 		fprintf(log, "  model %s, %zu parameters, ",
 			nn_layers_describe(plan.layers, plan.n, plan.input, desc, sizeof(desc)), plan.params);
 		if (nn_layers_dense_sizes(plan.layers, plan.n, plan.input, sizes, NN_MAX_LAYERS + 1, &hidden))

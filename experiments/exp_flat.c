@@ -35,7 +35,7 @@ static void flatten(const struct exp_node *n, struct exp_text *key, struct exp_t
 	}
 }
 
-char *exp_node_flatten(const struct exp_node *n)
+char *exp_flat_node(const struct exp_node *n)
 {
 	struct exp_text key = { 0 }, out = { 0 };
 

@@ -9,7 +9,7 @@
 
 /* Every value under the map n as "dotted.key=TEXT\n" lines, in order,
  * values as exp_node_text writes them. Returns a new string or NULL. */
-char *exp_node_flatten(const struct exp_node *n);
+char *exp_flat_node(const struct exp_node *n);
 
 /* The value of key in flattened text (flat may be NULL), copied into out,
  * cut to len - 1 bytes: for showing; "" when absent. */

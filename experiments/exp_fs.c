@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int exp_read_file(const char *path, char **text, size_t *len, struct nn_err *err)
+int exp_fs_read_file(const char *path, char **text, size_t *len, struct nn_err *err)
 {
-	return exp_read_file_max(path, SIZE_MAX / 4, "file", text, len, err);
+	return exp_fs_read_file_max(path, SIZE_MAX / 4, "file", text, len, err);
 }
 
-int exp_read_file_max(const char *path, size_t max, const char *what, char **text, size_t *len,
+int exp_fs_read_file_max(const char *path, size_t max, const char *what, char **text, size_t *len,
 		      struct nn_err *err)
 {
 	FILE *f = fopen(path, "rb");
@@ -70,7 +70,7 @@ int exp_read_file_max(const char *path, size_t max, const char *what, char **tex
 	return 0;
 }
 
-int exp_mkdirs(const char *dir, struct nn_err *err)
+int exp_fs_mkdirs(const char *dir, struct nn_err *err)
 {
 	char path[4096];
 	size_t n = strlen(dir);
@@ -115,7 +115,7 @@ static void sync_dir(const char *path)
 	}
 }
 
-/* Whether name is a temporary file of exp_write_atomic: NAME.tmp.XXXXXX. */
+/* Whether name is a temporary file of exp_fs_write_atomic: NAME.tmp.XXXXXX. */
 static int is_temp_name(const char *name)
 {
 	const char *t = strstr(name, ".tmp.");
@@ -125,7 +125,7 @@ static int is_temp_name(const char *name)
 	return t && t != name && strlen(t + 5) == 6 && !strchr(t + 5, '.');
 }
 
-int exp_remove_temps(const char *dir)
+int exp_fs_remove_temps(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -144,7 +144,7 @@ int exp_remove_temps(const char *dir)
 	return n;
 }
 
-int exp_lock_dir(const char *dir, const char *what, struct nn_err *err)
+int exp_fs_lock_dir(const char *dir, const char *what, struct nn_err *err)
 {
 	char path[4200], holder[64] = "";
 	int fd;
@@ -179,13 +179,13 @@ int exp_lock_dir(const char *dir, const char *what, struct nn_err *err)
 	return fd;
 }
 
-void exp_unlock_dir(int fd)
+void exp_fs_unlock_dir(int fd)
 {
 	if (fd >= 0)
 		close(fd);
 }
 
-int exp_write_atomic(const char *path, exp_write_fn write, void *ctx, struct nn_err *err)
+int exp_fs_write_atomic(const char *path, exp_fs_write_fn write, void *ctx, struct nn_err *err)
 {
 	char tmp[4096];
 	FILE *f;
@@ -224,7 +224,7 @@ fail:
 	return rc;
 }
 
-void exp_put_csv_field(FILE *f, const char *v)
+void exp_fs_put_csv_field(FILE *f, const char *v)
 {
 	if (strpbrk(v, ",\"\n\r")) {
 		fputc('"', f);

@@ -223,16 +223,16 @@ void exp_gnuplot_tail_png(FILE *f, const char *size)
 	fputs("set output out_png\n@draw\nunset output\n", f);
 }
 
-int exp_gnuplot_write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
+int exp_gnuplot_write_in(const char *dir, const char *file, exp_fs_write_fn write, void *ctx,
 			 struct nn_err *err)
 {
 	char path[4400];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return exp_write_atomic(path, write, ctx, err);
+	return exp_fs_write_atomic(path, write, ctx, err);
 }
 
-int exp_gnuplot_chart(const char *dir, const char *name, exp_write_fn script, void *ctx, int *draw,
+int exp_gnuplot_chart(const char *dir, const char *name, exp_fs_write_fn script, void *ctx, int *draw,
 		      int with_svg, FILE *log, int *failed)
 {
 	char file[300];

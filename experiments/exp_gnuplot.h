@@ -30,15 +30,15 @@ void exp_gnuplot_tail(FILE *f, const char *size);
 /* The closing of a chart drawn into PNG only. */
 void exp_gnuplot_tail_png(FILE *f, const char *size);
 
-/* Writes dir/file atomically with write (exp_write_atomic). */
-int exp_gnuplot_write_in(const char *dir, const char *file, exp_write_fn write, void *ctx,
+/* Writes dir/file atomically with write (exp_fs_write_atomic). */
+int exp_gnuplot_write_in(const char *dir, const char *file, exp_fs_write_fn write, void *ctx,
 			 struct nn_err *err);
 
 /* Writes the script NAME.gp into dir with script and, when *draw, renders
  * it (into PNG, and SVG when with_svg); an interrupted rendering clears
  * *draw, so the charts after it get their scripts only. A failure is
  * reported on log and counted in *failed; returns 0 or -1. */
-int exp_gnuplot_chart(const char *dir, const char *name, exp_write_fn script, void *ctx, int *draw,
+int exp_gnuplot_chart(const char *dir, const char *name, exp_fs_write_fn script, void *ctx, int *draw,
 		      int with_svg, FILE *log, int *failed);
 
 /* Writes s as a gnuplot single-quoted string (a quote doubled), control

@@ -17,7 +17,13 @@
 #include "exp_results.h"
 #include "exp_plugin.h"
 #include "exp_run.h"
+#include "exp_eval.h"
+#include "exp_sched.h"
 #include "exp_sweep.h"
+#include "exp_sweep_check.h"
+#ifdef NNLAB_MPI
+#include "exp_sweep_mpi.h"
+#endif
 #include "exp_sweep_page.h"
 
 #define MAX_OVERRIDES 256
@@ -242,7 +248,7 @@ done:
 	if (a.result) {
 		struct nn_err rerr;
 
-		if (exp_result_write(a.result, rc, rc < 0 ? err.msg : "", &rerr) < 0)
+		if (exp_run_result_write(a.result, rc, rc < 0 ? err.msg : "", &rerr) < 0)
 			fprintf(stderr, "nnlab: warning: %s\n", rerr.msg);
 	}
 	if (rc < 0)
@@ -311,12 +317,12 @@ static int cmd_sweep(int argc, char **argv)
 	catch_stop_signals();
 	if (a.mpi) {
 #ifdef NNLAB_MPI
-		rc = exp_sweep_run_mpi(&sw, &opts, &err);
+		rc = exp_sweep_mpi_run(&sw, &opts, &err);
 #else
 		rc = nn_errorf(&err, NN_EINVAL, "this nnlab was built without MPI: install openmpi-bin and libopenmpi-dev (sh scripts/setup.sh openmpi-bin libopenmpi-dev) and build with make MPI=1");
 #endif
 	} else {
-		rc = exp_sweep_run(&sw, &opts, &err);
+		rc = exp_sched_run(&sw, &opts, &err);
 	}
 	exp_sweep_fini(&sw);
 	exp_config_fini(&cfg);
@@ -338,7 +344,7 @@ static int cmd_check(int argc, char **argv)
 		return usage_error("%s", "check needs a CONFIG file");
 	if ((rc = load_config(&cfg, a.positional[0], &a)) != 0)
 		return rc;
-	rc = exp_check(&cfg, a.quiet ? NULL : stdout, &err);
+	rc = exp_eval_check(&cfg, a.quiet ? NULL : stdout, &err);
 	/* A sweep config: its trials too, each checked as the sweep would. */
 	if (rc == 0 && has_sweep(&cfg)) {
 		struct exp_sweep sw;

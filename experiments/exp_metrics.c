@@ -172,7 +172,7 @@ int exp_metrics_read(struct exp_metrics *m, const char *path, struct nn_err *err
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	if ((rc = exp_read_file(path, &text, &len, err)) < 0)
+	if ((rc = exp_fs_read_file(path, &text, &len, err)) < 0)
 		return rc;
 	line = text;
 	for (size_t row = 0; *line; row++) {

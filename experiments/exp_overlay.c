@@ -362,7 +362,7 @@ int exp_overlay_write(const char *const *given, size_t nruns, const struct exp_o
 			rc = err ? err->code : NN_EIO;
 			goto done;
 		}
-		flats[i] = exp_node_flatten(tree);
+		flats[i] = exp_flat_node(tree);
 		const struct exp_node *nm = exp_node_get(tree, "name");
 		/* The name as written, not as YAML text. */
 		snprintf(legend[i], sizeof(legend[i]), "%s", nm && nm->kind == EXP_SCALAR ? nm->value : "");
@@ -410,11 +410,11 @@ int exp_overlay_write(const char *const *given, size_t nruns, const struct exp_o
 	o.flats = flats;
 	if (opt->x_key) {
 		snprintf(file, sizeof(file), "%s.dat", out_base);
-		if ((rc = exp_write_atomic(file, write_across_data, &o, err)) < 0)
+		if ((rc = exp_fs_write_atomic(file, write_across_data, &o, err)) < 0)
 			goto done;
 	}
 	snprintf(file, sizeof(file), "%s.gp", out_base);
-	if ((rc = exp_write_atomic(file, opt->x_key ? write_across : write_overlay, &o, err)) < 0)
+	if ((rc = exp_fs_write_atomic(file, opt->x_key ? write_across : write_overlay, &o, err)) < 0)
 		goto done;
 	if (!exp_gnuplot_have()) {
 		if (log)

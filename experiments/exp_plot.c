@@ -41,7 +41,7 @@ struct run_info {
 static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	const char *eval = exp_split_name(r->cfg->eval);
+	const char *eval = exp_config_split_name(r->cfg->eval);
 
 	(void)err;
 	exp_gnuplot_head(f, "accuracy", "accuracy per epoch", r->title);
@@ -100,7 +100,7 @@ static int write_initial(FILE *f, void *ctx, struct nn_err *err)
 static int write_cost(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	const char *eval = exp_split_name(r->cfg->eval);
+	const char *eval = exp_config_split_name(r->cfg->eval);
 
 	(void)err;
 	exp_gnuplot_head(f, "cost", "cost per epoch", r->title);
@@ -229,7 +229,7 @@ int exp_plot_mistakes(const char *dir, const char *name, const char *title, cons
 		      const struct exp_config *cfg, const struct exp_data *data, const int32_t *pred,
 		      FILE *log)
 {
-	struct run_info r = { .cfg = cfg, .data = data, .split = exp_split_name(cfg->eval) };
+	struct run_info r = { .cfg = cfg, .data = data, .split = exp_config_split_name(cfg->eval) };
 	int draw = exp_gnuplot_have(), failed = 0;
 	size_t w = data->ds.image_width, h = data->ds.image_height;
 
@@ -294,7 +294,7 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 		 struct nn_model *model, const char *which, FILE *log)
 {
 	struct run_info r = { .cfg = cfg, .data = data, .model = model, .which = which,
-			      .split = exp_split_name(cfg->eval) };
+			      .split = exp_config_split_name(cfg->eval) };
 	char what[400];
 	int have = exp_gnuplot_have(), draw = have, failed = 0;
 	const struct nn_data *eval = exp_data_eval(data, cfg);
@@ -425,10 +425,10 @@ int exp_plot_heatmap(const char *dir, const struct exp_plot_heatmap *h, struct n
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/heatmap.dat", dir);
-	if ((rc = exp_write_atomic(path, write_heatmap_data, (void *)h, err)) < 0)
+	if ((rc = exp_fs_write_atomic(path, write_heatmap_data, (void *)h, err)) < 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/heatmap.gp", dir);
-	if ((rc = exp_write_atomic(path, write_heatmap_script, (void *)h, err)) < 0)
+	if ((rc = exp_fs_write_atomic(path, write_heatmap_script, (void *)h, err)) < 0)
 		return rc;
 	return exp_gnuplot_have() ? exp_gnuplot_render(dir, "heatmap", err) : 0;
 }

@@ -10,75 +10,11 @@
 
 #include "exp_flat.h"
 #include "exp_fs.h"
+#include "exp_html.h"
 #include "exp_metrics.h"
 #include "exp_overlay.h"
 #include "exp_plot.h"
 #include "exp_yaml.h"
-
-/* --- small helpers -------------------------------------------------------- */
-
-void exp_html_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f); break;
-		}
-	}
-}
-
-void exp_html_image(FILE *f, const char *dir, const char *file, const char *alt)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char path[4400], *data;
-	size_t len;
-	struct nn_err err;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	if (access(path, R_OK) != 0 || exp_read_file(path, &data, &len, &err) < 0)
-		return;
-	fputs("<figure><img alt=\"", f);
-	exp_html_escape(f, alt);
-	fputs("\" src=\"data:image/png;base64,", f);
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned char)data[i] << 16;
-
-		if (i + 1 < len)
-			v |= (unsigned char)data[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)data[i + 2];
-		fputc(b64[v >> 18 & 63], f);
-		fputc(b64[v >> 12 & 63], f);
-		fputc(i + 1 < len ? b64[v >> 6 & 63] : '=', f);
-		fputc(i + 2 < len ? b64[v & 63] : '=', f);
-	}
-	fputs("\"><figcaption>", f);
-	exp_html_escape(f, alt);
-	fputs("</figcaption></figure>\n", f);
-	free(data);
-}
-
-void exp_html_head(FILE *f, const char *title)
-{
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
-	exp_html_escape(f, title);
-	fputs("</title>\n<style>\n"
-	      "body { font-family: sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }\n"
-	      "table { border-collapse: collapse; margin: 1em 0; font-size: 90%; }\n"
-	      "th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }\n"
-	      "th { background: #f0f0f0; }\n td.text, th.text { text-align: left; }\n"
-	      "figure { margin: 1em 0; } img { max-width: 100%; }\n"
-	      "figcaption { font-size: 85%; color: #555; }\n"
-	      "pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }\n"
-	      "div.scroll { overflow-x: auto; } tr.best td { background: #fff3c4; font-weight: bold; }\n"
-	      "table.sortable th { cursor: pointer; } p.counts span { margin-right: 1em; }\n"
-	      "</style>\n</head>\n<body>\n<h1>", f);
-	exp_html_escape(f, title);
-	fputs("</h1>\n", f);
-}
 
 /* A run's accuracies of the evaluated split, in percent: its peak, its
  * final, and at the epoch whose model best.json keeps (the first epoch of
@@ -215,7 +151,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 		exp_html_image(f, dir, charts[i][0], charts[i][1]);
 	write_metrics_table(f, &m, s.kept_epoch);
 	snprintf(path, sizeof(path), "%s/config.yaml", dir);
-	if (exp_read_file(path, &config, &len, err) == 0) {
+	if (exp_fs_read_file(path, &config, &len, err) == 0) {
 		fputs("<h2>Config</h2>\n<pre>", f);
 		exp_html_escape(f, config);
 		fputs("</pre>\n", f);
@@ -404,7 +340,7 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 		snprintf(r->path, sizeof(r->path), "%s", path);
 		snprintf(metrics, sizeof(metrics), "%s/config.yaml", path);
 		tree = exp_yaml_load_file(metrics, metrics, err);
-		flats[rs.n] = tree ? exp_node_flatten(tree) : NULL;
+		flats[rs.n] = tree ? exp_flat_node(tree) : NULL;
 		exp_node_free(tree);
 		rs.n++;
 	}
@@ -452,7 +388,7 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 	}
 	char file[4400];
 	snprintf(file, sizeof(file), "%s/report.html", dir);
-	rc = exp_write_atomic(file, write_index, &rs, err);
+	rc = exp_fs_write_atomic(file, write_index, &rs, err);
 	if (rc == 0 && log)
 		fprintf(log, "wrote %s\n", file);
 done:
@@ -472,7 +408,7 @@ int exp_report(const char *dir, FILE *log, struct nn_err *err)
 	if (access(path, R_OK) != 0)
 		return report_runs(dir, dir, log, err);
 	snprintf(path, sizeof(path), "%s/report.html", dir);
-	rc = exp_write_atomic(path, write_run, (void *)dir, err);
+	rc = exp_fs_write_atomic(path, write_run, (void *)dir, err);
 	if (rc == 0 && log)
 		fprintf(log, "wrote %s\n", path);
 	return rc;

@@ -14,11 +14,4 @@
  * runs differ in exactly two config values. Notes go to log. */
 int exp_report(const char *dir, FILE *log, struct nn_err *err);
 
-/* HTML for pages (this one and a sweep's): text escaped for HTML; dir/file
- * (a PNG) embedded as an <img> with a data URI, nothing when it is
- * missing; the page's head (styles included) and its <h1>. */
-void exp_html_escape(FILE *f, const char *s);
-void exp_html_image(FILE *f, const char *dir, const char *file, const char *alt);
-void exp_html_head(FILE *f, const char *title);
-
 #endif

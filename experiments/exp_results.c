@@ -51,7 +51,7 @@ static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
 	fputs("trial", f);
 	for (size_t k = 0; k < t0->nparams; k++) {
 		fputc(',', f);
-		exp_put_csv_field(f, t0->keys[k]);
+		exp_fs_put_csv_field(f, t0->keys[k]);
 	}
 	fprintf(f, ",seed,status,best_%s,best_epoch,final_%s,epochs,seconds,note\n", s->metric, s->metric);
 	for (size_t i = 0; i < s->ntrials; i++) {
@@ -61,14 +61,14 @@ static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
 		fputs(t->id, f);
 		for (size_t k = 0; k < t->nparams; k++) {
 			fputc(',', f);
-			exp_put_csv_field(f, t->values[k]);
+			exp_fs_put_csv_field(f, t->values[k]);
 		}
 		fprintf(f, ",%llu,%s,", t->seed, exp_trial_state_names[w->st.state]);
 		if (w->epochs)
 			fprintf(f, "%.6g,%zu,%.6g,%zu,%.1f,", w->best, w->best_epoch, w->final, w->epochs, w->seconds);
 		else
 			fputs(",,,0,,", f);
-		exp_put_csv_field(f, w->st.note);
+		exp_fs_put_csv_field(f, w->st.note);
 		fputc('\n', f);
 	}
 	return 0;
@@ -111,7 +111,7 @@ static int write_summary(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
-int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err *err)
+int exp_results_write(const struct exp_sweep *s, const char *dir, struct nn_err *err)
 {
 	struct results r = { s, calloc(s->ntrials ? s->ntrials : 1, sizeof(struct row)), 0 };
 	char path[4800];
@@ -144,11 +144,11 @@ int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err 
 		exp_metrics_fini(&m);
 	}
 	snprintf(path, sizeof(path), "%s/results.csv", dir);
-	rc = exp_write_atomic(path, write_results_csv, &r, err);
+	rc = exp_fs_write_atomic(path, write_results_csv, &r, err);
 	qsort(r.rows, s->ntrials, sizeof(struct row), by_best);
 	snprintf(path, sizeof(path), "%s/summary.md", dir);
 	if (rc == 0)
-		rc = exp_write_atomic(path, write_summary, &r, err);
+		rc = exp_fs_write_atomic(path, write_summary, &r, err);
 	free(r.rows);
 	return rc;
 }
@@ -216,7 +216,7 @@ int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
 	memset(r, 0, sizeof(*r));
 	r->maximize = 1;
 	snprintf(path, sizeof(path), "%s/definition.txt", dir);
-	if ((rc = exp_read_file(path, &def, &len, err)) < 0)
+	if ((rc = exp_fs_read_file(path, &def, &len, err)) < 0)
 		return rc;
 	/* The goal: the definition's "objective METRIC max|min" line. */
 	const char *obj = strstr(def, "\nobjective ");
@@ -230,7 +230,7 @@ int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
 	 * no rows yet, not an error. */
 	if (access(path, F_OK) != 0 && errno == ENOENT)
 		return 0;
-	if ((rc = exp_read_file(path, &text, &len, err)) < 0)
+	if ((rc = exp_fs_read_file(path, &text, &len, err)) < 0)
 		return rc;
 	const char *p = text;
 	int more = 1;

@@ -10,7 +10,7 @@
 #include "nn_err.h"
 
 /* Writes results.csv and summary.md of the sweep in dir. */
-int exp_sweep_results(const struct exp_sweep *s, const char *dir, struct nn_err *err);
+int exp_results_write(const struct exp_sweep *s, const char *dir, struct nn_err *err);
 
 struct exp_results_row {
 	char id[17];

@@ -20,6 +20,7 @@
 #include "exp_plugin.h"
 #include "exp_policy.h"
 #include "nn_train.h"
+#include "exp_model.h"
 
 
 
@@ -53,13 +54,13 @@ static int pick_dir(const struct exp_config *cfg, const struct exp_run_opts *opt
 
 	if (opts->out_dir) {
 		snprintf(dir, len, "%s", opts->out_dir);
-		return exp_mkdirs(dir, err);
+		return exp_fs_mkdirs(dir, err);
 	}
-	if ((rc = exp_mkdirs("runs", err)) < 0)
+	if ((rc = exp_fs_mkdirs("runs", err)) < 0)
 		return rc;
 	if (opts->resume) {
 		snprintf(dir, len, "runs/%s", cfg->name);
-		return exp_mkdirs(dir, err);
+		return exp_fs_mkdirs(dir, err);
 	}
 	/* mkdir claims a name atomically, so two runs never share one. */
 	snprintf(dir, len, "runs/%s", cfg->name);
@@ -116,7 +117,7 @@ static int save_model(const struct nn_model *m, const char *dir, const char *fil
 	struct model_file mf = { m, path };
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	return exp_write_atomic(path, write_model, &mf, err);
+	return exp_fs_write_atomic(path, write_model, &mf, err);
 }
 
 /* --- progress on a terminal ----------------------------------------- */
@@ -210,13 +211,13 @@ static void score(struct nn_model *m, const struct exp_config *cfg, const struct
 	s->has_validation = d->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
 	if (s->has_train) {
 		nn_evaluate(m, &d->train, &s->train);
-		s->train.cost += exp_reg_cost(m, cfg, d->train.n);
+		s->train.cost += exp_model_reg_cost(m, cfg, d->train.n);
 	}
 	nn_evaluate(m, eval, &s->eval);
-	s->eval.cost += exp_reg_cost(m, cfg, eval->n);
+	s->eval.cost += exp_model_reg_cost(m, cfg, eval->n);
 	if (s->has_validation) {
 		nn_evaluate(m, &d->validation, &s->validation);
-		s->validation.cost += exp_reg_cost(m, cfg, d->validation.n);
+		s->validation.cost += exp_model_reg_cost(m, cfg, d->validation.n);
 	}
 }
 
@@ -283,7 +284,7 @@ static void draw_charts(const struct exp_config *cfg, const struct exp_data *dat
 		return;
 	}
 	snprintf(which, sizeof(which), "epoch %zu's model (best.json: the best %s accuracy)", best_epoch,
-		 data->validation.n > 0 ? "validation" : exp_split_name(cfg->eval));
+		 data->validation.n > 0 ? "validation" : exp_config_split_name(cfg->eval));
 	exp_plot_run(dir, cfg, data, best, which, log);
 	nn_model_destroy(best);
 }
@@ -376,11 +377,11 @@ static int run_open(struct run *r, struct nn_err *err)
 		r->opts->before_writing();
 	if ((rc = pick_dir(cfg, r->opts, res->dir, sizeof(res->dir), err)) < 0)
 		return rc;
-	if ((r->lock = exp_lock_dir(res->dir, "run", err)) < 0)
+	if ((r->lock = exp_fs_lock_dir(res->dir, "run", err)) < 0)
 		return r->lock;
 	/* Temporary files of a killed run of this directory (the lock says
 	 * no other process is writing here): removed on a resume too. */
-	exp_remove_temps(res->dir);
+	exp_fs_remove_temps(res->dir);
 	if (!(r->order = malloc((r->data.train.n + 1) * sizeof(*r->order))))
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	for (size_t i = 0; i < r->data.train.n; i++)
@@ -395,7 +396,7 @@ static int run_open(struct run *r, struct nn_err *err)
 	}
 	struct config_file cf = { &r->resolved, &r->data.plugin };
 	snprintf(path, sizeof(path), "%s/config.yaml", res->dir);
-	return exp_write_atomic(path, write_config, &cf, err);
+	return exp_fs_write_atomic(path, write_config, &cf, err);
 }
 
 /* Before the first epoch of a new run: a saved model's score, and the
@@ -438,7 +439,7 @@ static int run_start(struct run *r, struct nn_err *err)
 		if (log)
 			fputc('\n', log);
 		snprintf(path, sizeof(path), "%s/initial_gradient_norms.csv", r->res->dir);
-		rc = t.failed ? nn_errorf(err, NN_ENOMEM, "out of memory") : exp_write_atomic(path, write_text, &t, err);
+		rc = t.failed ? nn_errorf(err, NN_ENOMEM, "out of memory") : exp_fs_write_atomic(path, write_text, &t, err);
 		exp_text_fini(&t);
 		if (rc < 0)
 			return rc;
@@ -471,7 +472,7 @@ static int record_epoch(struct run *r, size_t epoch, const struct scores *s, dou
 	if (r->metrics.failed)
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	snprintf(path, sizeof(path), "%s/metrics.csv", r->res->dir);
-	if ((rc = exp_write_atomic(path, write_text, &r->metrics, err)) < 0)
+	if ((rc = exp_fs_write_atomic(path, write_text, &r->metrics, err)) < 0)
 		return rc;
 	r->res->epochs_run = epoch + 1;
 	if ((rc = check_weights(r->model, epoch, r->policy.eta, err)) < 0)
@@ -604,8 +605,8 @@ static int run_close(struct run *r, struct nn_err *err)
 static void run_fini(struct run *r)
 {
 	if (r->lock >= 0)
-		exp_remove_temps(r->res->dir);
-	exp_unlock_dir(r->lock);
+		exp_fs_remove_temps(r->res->dir);
+	exp_fs_unlock_dir(r->lock);
 	free(r->order);
 	exp_text_fini(&r->metrics);
 	nn_model_destroy(r->model);
@@ -638,7 +639,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 
 static const char *const outcome_names[] = { "done", "diverged", "stopped", "config", "failed" };
 
-enum exp_outcome exp_outcome_of(int rc)
+enum exp_outcome exp_run_outcome_of(int rc)
 {
 	switch (rc) {
 	case 0: return EXP_OUTCOME_DONE;
@@ -649,7 +650,7 @@ enum exp_outcome exp_outcome_of(int rc)
 	}
 }
 
-const char *exp_outcome_name(enum exp_outcome o)
+const char *exp_run_outcome_name(enum exp_outcome o)
 {
 	return outcome_names[o];
 }
@@ -664,28 +665,28 @@ static int write_result(FILE *f, void *ctx, struct nn_err *err)
 	const struct result *r = ctx;
 
 	(void)err;
-	fprintf(f, "outcome: %s\nmessage: ", outcome_names[exp_outcome_of(r->rc)]);
+	fprintf(f, "outcome: %s\nmessage: ", outcome_names[exp_run_outcome_of(r->rc)]);
 	for (const char *p = r->message; *p; p++)
 		fputc(*p == '\n' ? ' ' : *p, f);
 	fputc('\n', f);
 	return 0;
 }
 
-int exp_result_write(const char *path, int rc, const char *message, struct nn_err *err)
+int exp_run_result_write(const char *path, int rc, const char *message, struct nn_err *err)
 {
 	struct result r = { rc, message ? message : "" };
 
-	return exp_write_atomic(path, write_result, &r, err);
+	return exp_fs_write_atomic(path, write_result, &r, err);
 }
 
-int exp_result_read(const char *path, char *message, size_t len)
+int exp_run_result_read(const char *path, char *message, size_t len)
 {
 	char *text, *line;
 	size_t n;
 	int outcome = -1;
 
 	message[0] = '\0';
-	if (exp_read_file_max(path, 65536, "run outcome file", &text, &n, NULL) < 0)
+	if (exp_fs_read_file_max(path, 65536, "run outcome file", &text, &n, NULL) < 0)
 		return -1;
 	for (line = text; line && *line;) {
 		char *end = strchr(line, '\n');

@@ -62,29 +62,14 @@ enum exp_outcome {
 };
 
 /* The outcome of a run that returned rc (0 or a negative NN_E* code). */
-enum exp_outcome exp_outcome_of(int rc);
-const char *exp_outcome_name(enum exp_outcome o);
+enum exp_outcome exp_run_outcome_of(int rc);
+const char *exp_run_outcome_name(enum exp_outcome o);
 
 /* Writes path atomically: rc's outcome and message (one line). */
-int exp_result_write(const char *path, int rc, const char *message, struct nn_err *err);
+int exp_run_result_write(const char *path, int rc, const char *message, struct nn_err *err);
 
 /* Reads an outcome file: returns the outcome and copies its message into
  * message, or returns -1 when the file is missing or malformed. */
-int exp_result_read(const char *path, char *message, size_t len);
-
-/* Checks everything a run would use without training: the plugin, its
- * options, the data and the model. Prints a summary to log (may be NULL).
- * Returns as exp_run. */
-int exp_check(const struct exp_config *cfg, FILE *log, struct nn_err *err);
-
-/* Scores the model in cfg->from on the config's evaluated split and
- * prints "C / T", the mean cost and the confusion matrix to log. With
- * nmore more models (files), prints each model's count and then the
- * plurality vote's of all of them (ties to the earliest model's class)
- * with its confusion matrix. When chart_dir is not NULL, the misclassified
- * examples (of the vote, for several models) are drawn there as
- * misclassified.png. Returns as exp_run. */
-int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore,
-	     const char *chart_dir, FILE *log, struct nn_err *err);
+int exp_run_result_read(const char *path, char *message, size_t len);
 
 #endif

@@ -51,8 +51,8 @@ struct finished {
 /* Median pruning: stops a running trial whose objective at its latest
  * epoch is worse than the median of the done trials at that epoch.
  * ended[i] is 1 + the state of trial i once it has ended, else 0. */
-static void prune(const struct exp_sweep *s, const char *dir, struct slot *slots, int nslots,
-		  struct executor *x, const unsigned char *ended, struct finished *done)
+static void prune(const struct exp_sweep *s, const char *dir, struct exp_sched_slot *slots, int nslots,
+		  struct exp_sched_executor *x, const unsigned char *ended, struct finished *done)
 {
 	double *theirs = malloc((s->ntrials + 1) * sizeof(double));
 	const struct exp_prune_rule rule = { s->prune_warmup, s->prune_min_trials, s->maximize };
@@ -111,23 +111,23 @@ int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int fo
 	int rc, lock;
 
 	for (int k = 2;; k++) {
-		if ((rc = exp_mkdirs(dir, err)) < 0 || (lock = exp_lock_dir(dir, "sweep", err)) < 0)
+		if ((rc = exp_fs_mkdirs(dir, err)) < 0 || (lock = exp_fs_lock_dir(dir, "sweep", err)) < 0)
 			return rc < 0 ? rc : lock;
 		snprintf(path, sizeof(path), "%s/definition.txt", dir);
 		if (access(path, F_OK) != 0)
 			break;
-		if ((rc = exp_read_file(path, &old, &oldlen, err)) < 0) {
-			exp_unlock_dir(lock);
+		if ((rc = exp_fs_read_file(path, &old, &oldlen, err)) < 0) {
+			exp_fs_unlock_dir(lock);
 			return rc;
 		}
 		if (!strcmp(old, s->definition)) {
 			free(old);
-			exp_remove_temps(dir);
+			exp_fs_remove_temps(dir);
 			if (log)
 				fprintf(log, "resuming the sweep in %s\n", dir);
 			return lock;
 		}
-		exp_unlock_dir(lock);
+		exp_fs_unlock_dir(lock);
 		if (!force) {
 			/* Say what changed: the first line that differs each way. */
 			char gone[512] = "", added[512] = "";
@@ -168,16 +168,16 @@ int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int fo
 		snprintf(dir, len, "%s-%d", base, k);
 	}
 	snprintf(path, sizeof(path), "%s/trials", dir);
-	if ((rc = exp_mkdirs(path, err)) < 0) {
-		exp_unlock_dir(lock);
+	if ((rc = exp_fs_mkdirs(path, err)) < 0) {
+		exp_fs_unlock_dir(lock);
 		return rc;
 	}
-	exp_remove_temps(dir);
+	exp_fs_remove_temps(dir);
 	snprintf(path, sizeof(path), "%s/definition.txt", dir);
 	if (log)
 		fprintf(log, "sweep of %zu trials in %s\n", s->ntrials, dir);
-	if ((rc = exp_write_atomic(path, write_definition, s->definition, err)) < 0) {
-		exp_unlock_dir(lock);
+	if ((rc = exp_fs_write_atomic(path, write_definition, s->definition, err)) < 0) {
+		exp_fs_unlock_dir(lock);
 		return rc;
 	}
 	return lock;
@@ -185,19 +185,19 @@ int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int fo
 
 /* --- the local executor: child processes ------------------------------------ */
 
-static int local_start(struct executor *x, const struct exp_sweep *s, const char *dir, int k,
+static int local_start(struct exp_sched_executor *x, const struct exp_sweep *s, const char *dir, int k,
 		       size_t i, int attempt, struct nn_err *err)
 {
-	struct slot *slots = (struct slot *)(x + 1);
+	struct exp_sched_slot *slots = (struct exp_sched_slot *)(x + 1);
 	pid_t pid = exp_trial_launch(s, dir, i, attempt, err);
 
 	if (pid < 0)
 		return err ? err->code : NN_EIO;
-	slots[k] = (struct slot){ pid, i, 0, 0 };
+	slots[k] = (struct exp_sched_slot){ pid, i, 0, 0 };
 	return 0;
 }
 
-static int local_reap(struct executor *x, struct slot *slots, int *status)
+static int local_reap(struct exp_sched_executor *x, struct exp_sched_slot *slots, int *status)
 {
 	for (int k = 0; k < x->nslots; k++)
 		if (slots[k].pid && waitpid(slots[k].pid, status, WNOHANG) == slots[k].pid)
@@ -205,8 +205,8 @@ static int local_reap(struct executor *x, struct slot *slots, int *status)
 	return -1;
 }
 
-static void local_stop(struct executor *x, const struct exp_sweep *s, const char *dir,
-		       struct slot *sl)
+static void local_stop(struct exp_sched_executor *x, const struct exp_sweep *s, const char *dir,
+		       struct exp_sched_slot *sl)
 {
 	(void)x;
 	(void)s;
@@ -214,7 +214,7 @@ static void local_stop(struct executor *x, const struct exp_sweep *s, const char
 	kill(sl->pid, SIGTERM);
 }
 
-static void local_close(struct executor *x)
+static void local_close(struct exp_sched_executor *x)
 {
 	(void)x;
 }
@@ -247,7 +247,7 @@ static int check_failed(const struct exp_sweep *s, const char *dir, struct nn_er
 /* The coordinator: starts pending trials in free slots, reaps them,
  * prunes, and keeps results.csv current, until every trial has ended. */
 int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
-		      struct executor *x, struct slot *slots, struct nn_err *err)
+		      struct exp_sched_executor *x, struct exp_sched_slot *slots, struct nn_err *err)
 {
 	int jobs = x->nslots, rc = 0, stopping = 0;
 	double page_time = exp_clock_now();
@@ -276,7 +276,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 
 			slots[k].pid = 0;
 			if (frc == 0)
-				frc = exp_sweep_results(s, dir, rc < 0 ? NULL : err);
+				frc = exp_results_write(s, dir, rc < 0 ? NULL : err);
 			/* The caller's report follows the sweep, at most every few
 			 * seconds. */
 			if (frc == 0 && opts->report && exp_clock_now() - page_time > REPORT_SECONDS) {
@@ -345,10 +345,10 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		free(done[i].vals);
 	free(done);
 	if (rc < 0) {
-		exp_sweep_results(s, dir, NULL);
+		exp_results_write(s, dir, NULL);
 		return rc;
 	}
-	if ((rc = exp_sweep_results(s, dir, err)) < 0)
+	if ((rc = exp_results_write(s, dir, err)) < 0)
 		return rc;
 	if (stopping)
 		return nn_errorf(err, NN_EINTR, "stopped; run the same command again to resume the sweep in '%s'", dir);
@@ -397,21 +397,21 @@ static int retry_failed(const struct exp_sweep *s, const char *dir, FILE *log, s
 }
 
 int exp_sched_run_on(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
-		     const struct executor *kind, struct nn_err *err)
+		     const struct exp_sched_executor *kind, struct nn_err *err)
 {
 	/* The slots live right after the executor. */
-	struct executor *x;
+	struct exp_sched_executor *x;
 	int rc;
 
 	if (opts->retry_failed && (rc = retry_failed(s, dir, opts->log, err)) < 0)
 		return rc;
 	/* results.csv from the start, every trial in it (pending at first). */
-	if ((rc = exp_sweep_results(s, dir, err)) < 0)
+	if ((rc = exp_results_write(s, dir, err)) < 0)
 		return rc;
-	if (!(x = calloc(1, sizeof(*x) + (size_t)kind->nslots * sizeof(struct slot))))
+	if (!(x = calloc(1, sizeof(*x) + (size_t)kind->nslots * sizeof(struct exp_sched_slot))))
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	*x = *kind;
-	rc = exp_sched_coordinate(s, opts, dir, x, (struct slot *)(x + 1), err);
+	rc = exp_sched_coordinate(s, opts, dir, x, (struct exp_sched_slot *)(x + 1), err);
 	x->close(x);
 	free(x);
 	if (rc == 0)
@@ -419,7 +419,7 @@ int exp_sched_run_on(struct exp_sweep *s, const struct exp_sweep_opts *opts, cha
 	return rc;
 }
 
-int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
+int exp_sched_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
 {
 	char dir[4096];
 	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc, lock;
@@ -436,8 +436,8 @@ int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 		snprintf(v, sizeof(v), "%zu", cores > (size_t)jobs ? cores / (size_t)jobs : 1);
 		setenv("NNLAB_THREADS", v, 1);
 	}
-	struct executor x = { jobs, local_start, local_reap, local_stop, local_close };
+	struct exp_sched_executor x = { jobs, local_start, local_reap, local_stop, local_close };
 	rc = exp_sched_run_on(s, opts, dir, &x, err);
-	exp_unlock_dir(lock);
+	exp_fs_unlock_dir(lock);
 	return rc;
 }

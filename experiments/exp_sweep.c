@@ -400,7 +400,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 	/* Every trial's config must load, so an error shows before any runs. */
 	/* The definition: the base config (less the sweep), then the trials. */
 	struct exp_text def = { 0 };
-	char *flat = exp_node_flatten(cfg->tree);
+	char *flat = exp_flat_node(cfg->tree);
 	if (!flat)
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	for (char *line = flat; *line;) {

@@ -39,11 +39,6 @@ struct exp_sweep {
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err);
 void exp_sweep_fini(struct exp_sweep *s);
 
-/* Plans every trial's model against its data (exp_model_plan), as its
- * run will: returns 0, or the first refusal ("trial ID: ...") with its
- * code, NN_EINVAL for a config error. */
-int exp_sweep_check_models(const struct exp_sweep *s, struct nn_err *err);
-
 /* The --set arguments that run trial i, in the order they apply: the
  * sweep's own --set values, sweep=null (a trial runs the base config
  * once), the trial's parameters, then its seed. The same list checks the
@@ -66,18 +61,5 @@ struct exp_sweep_opts {
 	FILE *log;
 	volatile sig_atomic_t *stop;
 };
-
-/* Runs (or resumes) the sweep in opts->dir. Returns 0 when every trial
- * has ended (done, failed, diverged or pruned), NN_EINTR when stopped,
- * NN_EINVAL when the directory holds another definition, or another
- * negative code. */
-int exp_sweep_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err);
-
-/* As exp_sweep_run, under MPI (built with NNLAB_MPI): rank 0 coordinates
- * and hands out trials one at a time to the other ranks, which run them as
- * local processes; the sweep directory must be on a file system every rank
- * sees. Every rank calls it; it initialises and finalises MPI. */
-int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err);
-
 
 #endif

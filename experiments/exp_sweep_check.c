@@ -2,20 +2,21 @@
  * its run would plan it: a trial that its run would refuse (the memory
  * limit, layers that do not fit the data) is a config error up front,
  * not a failure of every trial. */
-#include "exp_sweep.h"
+#include "exp_sweep_check.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "exp_data.h"
 #include "exp_flat.h"
+#include "exp_model.h"
 
 /* The data a trial reads: its data section, flattened. */
 static char *data_key(const struct exp_config *cfg)
 {
 	const struct exp_node *data = exp_node_get(cfg->tree, "data");
 
-	return data ? exp_node_flatten(data) : calloc(1, 1);
+	return data ? exp_flat_node(data) : calloc(1, 1);
 }
 
 int exp_sweep_check_models(const struct exp_sweep *s, struct nn_err *err)

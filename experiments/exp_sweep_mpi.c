@@ -1,7 +1,7 @@
 /* The MPI executor of sweeps (built only with MPI): rank 0 coordinates
  * and hands trials one at a time to the other ranks, which run them as
  * local 'nnlab run' processes. */
-#include "exp_sweep.h"
+#include "exp_sweep_mpi.h"
 
 #include <fcntl.h>
 #include <mpi.h>
@@ -20,21 +20,21 @@
 
 enum { TAG_WORK = 1, TAG_RESULT, TAG_STOP };
 
-static int mpi_start(struct executor *x, const struct exp_sweep *s, const char *dir, int k,
+static int mpi_start(struct exp_sched_executor *x, const struct exp_sweep *s, const char *dir, int k,
 		     size_t i, int attempt, struct nn_err *err)
 {
-	struct slot *slots = (struct slot *)(x + 1);
+	struct exp_sched_slot *slots = (struct exp_sched_slot *)(x + 1);
 	int work[2] = { (int)i, attempt };
 
 	(void)s;
 	(void)dir;
 	(void)err;
 	MPI_Send(work, 2, MPI_INT, k + 1, TAG_WORK, MPI_COMM_WORLD);
-	slots[k] = (struct slot){ (pid_t)(k + 1), i, 0, 0 };
+	slots[k] = (struct exp_sched_slot){ (pid_t)(k + 1), i, 0, 0 };
 	return 0;
 }
 
-static int mpi_reap(struct executor *x, struct slot *slots, int *status)
+static int mpi_reap(struct exp_sched_executor *x, struct exp_sched_slot *slots, int *status)
 {
 	int flag, res[2];
 	MPI_Status st;
@@ -50,8 +50,8 @@ static int mpi_reap(struct executor *x, struct slot *slots, int *status)
 }
 
 /* The trial runs on another host: ask through a file its rank watches. */
-static void mpi_stop(struct executor *x, const struct exp_sweep *s, const char *dir,
-		     struct slot *sl)
+static void mpi_stop(struct exp_sched_executor *x, const struct exp_sweep *s, const char *dir,
+		     struct exp_sched_slot *sl)
 {
 	char tdir[4400], path[4800];
 	int fd;
@@ -64,7 +64,7 @@ static void mpi_stop(struct executor *x, const struct exp_sweep *s, const char *
 		close(fd);
 }
 
-static void mpi_close(struct executor *x)
+static void mpi_close(struct exp_sched_executor *x)
 {
 	for (int k = 0; k < x->nslots; k++)
 		MPI_Send(NULL, 0, MPI_INT, k + 1, TAG_STOP, MPI_COMM_WORLD);
@@ -104,7 +104,7 @@ static void mpi_worker(const struct exp_sweep *s, const char *dir, volatile sig_
 	}
 }
 
-int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
+int exp_sweep_mpi_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct nn_err *err)
 {
 	char dir[4096];
 	int rank, size, rc = 0, ok, lock = -1;
@@ -130,10 +130,10 @@ int exp_sweep_run_mpi(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 		return rank == 0 ? rc : nn_errorf(err, NN_EINVAL, "rank 0 could not start the sweep");
 	}
 	if (rank == 0) {
-		struct executor x = { size - 1, mpi_start, mpi_reap, mpi_stop, mpi_close };
+		struct exp_sched_executor x = { size - 1, mpi_start, mpi_reap, mpi_stop, mpi_close };
 
 		rc = exp_sched_run_on(s, opts, dir, &x, err);
-		exp_unlock_dir(lock);
+		exp_fs_unlock_dir(lock);
 	} else {
 		mpi_worker(s, dir, opts->stop);
 	}

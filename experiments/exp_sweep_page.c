@@ -8,6 +8,7 @@
 #include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_plot.h"
+#include "exp_html.h"
 #include "exp_report.h"
 #include "exp_results.h"
 #include "exp_sweep_points.h"
@@ -259,7 +260,7 @@ static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
-static int chart(struct page *pg, const char *name, exp_write_fn data, exp_write_fn script,
+static int chart(struct page *pg, const char *name, exp_fs_write_fn data, exp_fs_write_fn script,
 		 FILE *log, int *drawn)
 {
 	char path[4400];
@@ -268,11 +269,11 @@ static int chart(struct page *pg, const char *name, exp_write_fn data, exp_write
 
 	if (data) {
 		snprintf(path, sizeof(path), "%s/%s.dat", pg->dir, name);
-		rc = exp_write_atomic(path, data, pg, &err);
+		rc = exp_fs_write_atomic(path, data, pg, &err);
 	}
 	snprintf(path, sizeof(path), "%s/%s.gp", pg->dir, name);
 	if (rc == 0)
-		rc = exp_write_atomic(path, script, pg, &err);
+		rc = exp_fs_write_atomic(path, script, pg, &err);
 	if (rc == 0 && exp_gnuplot_have())
 		rc = exp_gnuplot_render_as(pg->dir, name, 1, &err);
 	if (rc < 0 && log)
@@ -344,7 +345,7 @@ static void draw_charts(struct page *pg, FILE *log)
 		struct nn_err err = { 0, "" };
 
 		snprintf(path, sizeof(path), "%s/trials.dat", pg->dir);
-		if (exp_write_atomic(path, write_trials, pg, &err) < 0) {
+		if (exp_fs_write_atomic(path, write_trials, pg, &err) < 0) {
 			if (log)
 				fprintf(log, "nnlab: warning: sweep charts failed: %s\n", err.msg);
 			return;
@@ -531,7 +532,7 @@ int exp_sweep_page(const char *dir, FILE *log, struct nn_err *err)
 	trial_pages(&pg);
 	draw_charts(&pg, log);
 	snprintf(path, sizeof(path), "%s/report.html", dir);
-	if ((rc = exp_write_atomic(path, write_page, &pg, err)) == 0 && log)
+	if ((rc = exp_fs_write_atomic(path, write_page, &pg, err)) == 0 && log)
 		fprintf(log, "wrote %s\n", path);
 done:
 	exp_sweep_points_fini(&pg.sp);

@@ -32,7 +32,7 @@ struct exp_tiles_chart {
 };
 
 /* Writes NAME.dat and NAME.gp into dir and, when *draw, renders NAME.png
- * (exp_plot_chart). A failure is reported on log and counted in *failed. */
+ * (exp_gnuplot_chart). A failure is reported on log and counted in *failed. */
 void exp_tiles_draw(const char *dir, const struct exp_tiles *g, const struct exp_tiles_chart *c,
 		    int *draw, FILE *log, int *failed);
 

@@ -55,7 +55,7 @@ int exp_trial_write_status(const char *tdir, const struct exp_trial_status *st, 
 	char path[4800];
 
 	snprintf(path, sizeof(path), "%s/status", tdir);
-	return exp_write_atomic(path, write_status_fn, (void *)st, err);
+	return exp_fs_write_atomic(path, write_status_fn, (void *)st, err);
 }
 
 void exp_trial_read_status(const char *tdir, struct exp_trial_status *st)
@@ -177,7 +177,7 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 	int resume = access(result, R_OK) == 0;
 	if (!resume)
 		clear_dir(tdir);
-	if (exp_mkdirs(tdir, err) < 0)
+	if (exp_fs_mkdirs(tdir, err) < 0)
 		return -1;
 	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len <= 0)
@@ -259,7 +259,7 @@ int exp_trial_finish(const struct exp_sweep *s, const char *dir, size_t i, int p
 	exp_trial_read_status(tdir, &st);
 	/* The run's own account of its end, from its outcome file. */
 	snprintf(path, sizeof(path), "%s/result", tdir);
-	outcome = exp_result_read(path, last, sizeof(last));
+	outcome = exp_run_result_read(path, last, sizeof(last));
 	st.pid = 0;
 	st.heartbeat = wall();
 	if (pruned) {

@@ -6,6 +6,7 @@
 
 #include "exp_data.h"
 #include "helpers.h"
+#include "exp_env.h"
 
 static char dir[4096];
 
@@ -108,7 +109,7 @@ static double limit_of(const char *v, struct nn_err *err)
 	double bytes = -1;
 
 	setenv("NNLAB_MAX_MEMORY", v, 1);
-	if (exp_memory_limit(&bytes, err) < 0)
+	if (exp_env_memory_limit(&bytes, err) < 0)
 		bytes = -1;
 	unsetenv("NNLAB_MAX_MEMORY");
 	return bytes;

@@ -12,7 +12,7 @@ static char *flat_of(const char *doc)
 	char *flat;
 
 	cr_assert_not_null(n, "%s", err.msg);
-	flat = exp_node_flatten(n);
+	flat = exp_flat_node(n);
 	exp_node_free(n);
 	cr_assert_not_null(flat);
 	return flat;
@@ -31,7 +31,7 @@ Test(exp_flat, flatten_and_differences)
 		struct exp_node *n = exp_yaml_load_string(docs[i], "doc", &err);
 
 		cr_assert_not_null(n, "%s", err.msg);
-		flats[i] = exp_node_flatten(n);
+		flats[i] = exp_flat_node(n);
 		exp_node_free(n);
 	}
 	cr_assert_str_eq(flats[0], "name=a\ntrain.eta=0.5\ntrain.cost=quadratic\n"

@@ -710,14 +710,14 @@ Test(exp_sweep, best_epoch_is_the_first_of_tied_epochs)
 	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
 	for (size_t i = 0; i < s.ntrials; i++) {
 		snprintf(path, sizeof(path), "%s/trials/%s", outdir, s.trials[i].id);
-		cr_assert_eq(exp_mkdirs(path, &e), 0, "%s", e.msg);
+		cr_assert_eq(exp_fs_mkdirs(path, &e), 0, "%s", e.msg);
 		snprintf(path, sizeof(path), "%s/trials/%s/status", outdir, s.trials[i].id);
 		th_write_str(path, "state: done\n");
 		snprintf(path, sizeof(path), "%s/trials/%s/metrics.csv", outdir, s.trials[i].id);
 		th_write_str(path, i ? "epoch,eval_accuracy,seconds\n0,0.5,1\n1,0.9,1\n2,0.7,1\n3,0.9,1\n"
 				     : "epoch,eval_accuracy,seconds\n0,0.8,1\n1,0.8,1\n2,0.8,1\n3,0.8,1\n");
 	}
-	cr_assert_eq(exp_sweep_results(&s, outdir, &e), 0, "%s", e.msg);
+	cr_assert_eq(exp_results_write(&s, outdir, &e), 0, "%s", e.msg);
 	char *csv = read_in(".", "results.csv");
 	cr_assert_str_eq(th_csv(csv, 0, "best_eval_accuracy", f, sizeof(f)), "0.8", "%s", csv);
 	cr_assert_str_eq(th_csv(csv, 0, "best_epoch", f, sizeof(f)), "0", "%s", csv);
@@ -742,7 +742,7 @@ Test(exp_sweep, a_trial_whose_status_cannot_be_written_stops_the_sweep)
 	write_cfg("300", "1", "  grid:\n    train.eta: [0.5]\n");
 	cr_assert_eq(load(&cfg, &s, &e), 0, "%s", e.msg);
 	snprintf(path, sizeof(path), "%s/trials/%s/status/x", outdir, s.trials[0].id);
-	cr_assert_eq(exp_mkdirs(path, &e), 0, "%s", e.msg);
+	cr_assert_eq(exp_fs_mkdirs(path, &e), 0, "%s", e.msg);
 	time_t t0 = time(NULL);
 	cr_assert_eq(sweep(&out, &err, NULL), 1, "%s", out);
 	cr_assert_lt(time(NULL) - t0, 60);

@@ -1,0 +1,14 @@
+/* HTML for nnlab's pages (a run's, a directory of runs', a sweep's). */
+#ifndef EXP_HTML_H
+#define EXP_HTML_H
+
+#include <stdio.h>
+
+/* Text escaped for HTML; dir/file (a PNG) embedded as an <img> with a
+ * data URI, nothing when it is missing; the page's head (styles included)
+ * and its <h1>. */
+void exp_html_escape(FILE *f, const char *s);
+void exp_html_image(FILE *f, const char *dir, const char *file, const char *alt);
+void exp_html_head(FILE *f, const char *title);
+
+#endif
