@@ -293,16 +293,152 @@ fail:
 	return NULL;
 }
 
+/* sweep.objective: the metric and its goal (eval_accuracy, max; a
+ * metric named for a cost is minimized unless the goal says). */
+static int load_objective(struct exp_sweep *s, const struct exp_node *n, struct nn_err *err)
+{
+	static const char *const keys[] = { "metric", "goal", NULL };
+	const struct exp_node *m, *g;
+	int rc;
+
+	if (n->kind != EXP_MAP)
+		return exp_config_errorf(err, n, "'objective' must be a section (metric, goal)");
+	if ((rc = exp_config_check_keys(n, keys, "'sweep.objective'", err)) < 0)
+		return rc;
+	if ((m = exp_node_get(n, "metric"))) {
+		if (m->kind != EXP_SCALAR || strspn(m->value, "abcdefghijklmnopqrstuvwxyz_") != strlen(m->value) ||
+		    strlen(m->value) >= sizeof(s->metric) || !m->value[0])
+			return exp_config_errorf(err, m, "'metric' must name a metrics.csv column, such as eval_accuracy");
+		snprintf(s->metric, sizeof(s->metric), "%s", m->value);
+		s->maximize = !strstr(m->value, "cost");
+	}
+	if ((g = exp_node_get(n, "goal"))) {
+		if (g->kind != EXP_SCALAR || (strcmp(g->value, "max") && strcmp(g->value, "min")))
+			return exp_config_errorf(err, g, "'goal' must be max or min");
+		s->maximize = !strcmp(g->value, "max");
+	}
+	return 0;
+}
+
+/* A whole number of n from lo to hi, or an error naming what it is. */
+static int whole(const struct exp_node *n, double lo, double hi, const char *what, double *out,
+		 struct nn_err *err)
+{
+	int ok;
+	double x = number(n, &ok);
+
+	if (!ok || x < lo || x > hi || x != floor(x))
+		return exp_config_errorf(err, n, "%s", what);
+	*out = x;
+	return 0;
+}
+
+/* sweep.prune: median (or true, false), or a section (warmup, min_trials). */
+static int load_prune(struct exp_sweep *s, const struct exp_node *n, struct nn_err *err)
+{
+	static const char *const keys[] = { "warmup", "min_trials", NULL };
+	const struct exp_node *v;
+	double x = 0;
+	int rc;
+
+	s->prune = 1;
+	if (n->kind == EXP_SCALAR) {
+		if (strcmp(n->value, "median") && strcmp(n->value, "true") && strcmp(n->value, "false"))
+			return exp_config_errorf(err, n, "'prune' is median (or a section: warmup, min_trials), or false");
+		s->prune = strcmp(n->value, "false") != 0;
+		return 0;
+	}
+	if (n->kind != EXP_MAP)
+		return exp_config_errorf(err, n, "'prune' is median, or a section (warmup, min_trials)");
+	if ((rc = exp_config_check_keys(n, keys, "'sweep.prune'", err)) < 0)
+		return rc;
+	if ((v = exp_node_get(n, "warmup"))) {
+		if ((rc = whole(v, 0, 1000000, "'warmup' must be a whole number of epochs, at most 1000000", &x, err)) < 0)
+			return rc;
+		s->prune_warmup = (size_t)x;
+	}
+	if ((v = exp_node_get(n, "min_trials"))) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "'min_trials' must be a whole number from 1 to %d", MAX_TRIALS);
+		if ((rc = whole(v, 1, MAX_TRIALS, what, &x, err)) < 0)
+			return rc;
+		s->prune_min_trials = (size_t)x;
+	}
+	return 0;
+}
+
+/* The definition: the base config (less the sweep), then each trial,
+ * whose config must load and fill the objective's column, so an error
+ * shows before any runs; then the objective. */
+static int define(struct exp_sweep *s, const struct exp_node *sec, struct nn_err *err)
+{
+	const struct exp_config *cfg = s->cfg;
+	struct exp_text def = { 0 };
+	char *flat = exp_flat_node(cfg->tree);
+	int rc = 0;
+
+	if (!flat)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (char *line = flat; *line;) {
+		char *end = strchr(line, '\n');
+		int len = end ? (int)(end - line) : (int)strlen(line);
+
+		if (strncmp(line, "sweep.", 6) != 0)
+			exp_text_printf(&def, "config %.*s\n", len, line);
+		line += len + (end ? 1 : 0);
+	}
+	free(flat);
+	for (size_t i = 0; i < s->ntrials && rc == 0; i++) {
+		const struct exp_trial *t = &s->trials[i];
+		struct exp_config tc;
+		size_t nsets;
+		char **sets = exp_sweep_trial_sets(s, i, &nsets), why[1024];
+
+		if (!sets) {
+			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+			break;
+		}
+		rc = exp_config_load(&tc, cfg->path, (const char *const *)sets, nsets, err);
+		if (rc == 0 && !exp_metrics_fills(&tc, s->metric, why, sizeof(why))) {
+			const struct exp_node *obj = exp_node_get(sec, "objective");
+			const struct exp_node *m = exp_node_get(obj, "metric");
+			char which[64] = "";
+
+			if (s->ntrials > 1)
+				snprintf(which, sizeof(which), " (trial %s)", t->id);
+			rc = exp_config_errorf(err, m ? m : obj ? obj : sec, "objective %s%s", why, which);
+		} else if (rc < 0) {
+			char msg[NN_ERR_MAX];
+
+			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
+			rc = nn_errorf(err, NN_EINVAL, "%s: trial %s does not load: %s", cfg->path, t->id, msg);
+		}
+		exp_config_fini(&tc);
+		exp_sweep_free_sets(sets);
+		exp_text_printf(&def, "trial %s", t->id);
+		for (size_t k = 0; k < t->nparams; k++)
+			exp_text_printf(&def, " %s=%s", t->keys[k], t->values[k]);
+		exp_text_printf(&def, " seed=%llu\n", t->seed);
+	}
+	if (rc < 0) {
+		exp_text_fini(&def);
+		return rc;
+	}
+	exp_text_printf(&def, "objective %s %s\n", s->metric, s->maximize ? "max" : "min");
+	if (!(s->definition = exp_text_take(&def)))
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	return 0;
+}
+
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err)
 {
 	static const char *const keys[] = { "grid", "random", "repeats", "objective", "prune", NULL };
-	static const char *const objective_keys[] = { "metric", "goal", NULL };
-	static const char *const prune_keys[] = { "warmup", "min_trials", NULL };
 	static const char *const random_keys[] = { "trials", "seed", "params", NULL };
 	const struct exp_node *sec = exp_node_get(cfg->tree, "sweep"), *n, *grid, *random;
 	struct point p = { 0 };
-	size_t repeats = 1;
-	int rc, ok;
+	double repeats = 1;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
@@ -326,62 +462,13 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 		return rc;
 	if (!grid && !random)
 		return exp_config_errorf(err, sec, "a sweep needs 'grid' or 'random'");
-	if ((n = exp_node_get(sec, "repeats"))) {
-		double v = number(n, &ok);
-
-		if (!ok || v < 1 || v > 1000 || v != floor(v))
-			return exp_config_errorf(err, n, "'repeats' must be a whole number from 1 to 1000");
-		repeats = (size_t)v;
-	}
-	if ((n = exp_node_get(sec, "objective"))) {
-		const struct exp_node *m, *g;
-
-		if (n->kind != EXP_MAP)
-			return exp_config_errorf(err, n, "'objective' must be a section (metric, goal)");
-		if ((rc = exp_config_check_keys(n, objective_keys, "'sweep.objective'", err)) < 0)
-			return rc;
-		if ((m = exp_node_get(n, "metric"))) {
-			if (m->kind != EXP_SCALAR || strspn(m->value, "abcdefghijklmnopqrstuvwxyz_") != strlen(m->value) ||
-			    strlen(m->value) >= sizeof(s->metric) || !m->value[0])
-				return exp_config_errorf(err, m, "'metric' must name a metrics.csv column, such as eval_accuracy");
-			snprintf(s->metric, sizeof(s->metric), "%s", m->value);
-			s->maximize = !strstr(m->value, "cost");
-		}
-		if ((g = exp_node_get(n, "goal"))) {
-			if (g->kind != EXP_SCALAR || (strcmp(g->value, "max") && strcmp(g->value, "min")))
-				return exp_config_errorf(err, g, "'goal' must be max or min");
-			s->maximize = !strcmp(g->value, "max");
-		}
-	}
-	if ((n = exp_node_get(sec, "prune"))) {
-		const struct exp_node *v;
-
-		s->prune = 1;
-		if (n->kind == EXP_SCALAR) {
-			if (strcmp(n->value, "median") && strcmp(n->value, "true") && strcmp(n->value, "false"))
-				return exp_config_errorf(err, n, "'prune' is median (or a section: warmup, min_trials), or false");
-			s->prune = strcmp(n->value, "false") != 0;
-		} else if (n->kind == EXP_MAP) {
-			if ((rc = exp_config_check_keys(n, prune_keys, "'sweep.prune'", err)) < 0)
-				return rc;
-			if ((v = exp_node_get(n, "warmup"))) {
-				double x = number(v, &ok);
-
-				if (!ok || x < 0 || x > 1000000 || x != floor(x))
-					return exp_config_errorf(err, v, "'warmup' must be a whole number of epochs, at most 1000000");
-				s->prune_warmup = (size_t)x;
-			}
-			if ((v = exp_node_get(n, "min_trials"))) {
-				double x = number(v, &ok);
-
-				if (!ok || x < 1 || x > MAX_TRIALS || x != floor(x))
-					return exp_config_errorf(err, v, "'min_trials' must be a whole number from 1 to %d", MAX_TRIALS);
-				s->prune_min_trials = (size_t)x;
-			}
-		} else {
-			return exp_config_errorf(err, n, "'prune' is median, or a section (warmup, min_trials)");
-		}
-	}
+	if ((n = exp_node_get(sec, "repeats")) &&
+	    (rc = whole(n, 1, 1000, "'repeats' must be a whole number from 1 to 1000", &repeats, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(sec, "objective")) && (rc = load_objective(s, n, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(sec, "prune")) && (rc = load_prune(s, n, err)) < 0)
+		return rc;
 	if (repeats > 1) {
 		const struct exp_node *params = random ? exp_node_get(random, "params") : NULL;
 		const struct exp_node *swept = grid ? exp_node_get(grid, "seed") : NULL;
@@ -392,69 +479,9 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 			return exp_config_errorf(err, exp_node_get(sec, "repeats"),
 						 "'repeats' and a swept 'seed' together: repeats vary the seed, so sweep the seed or repeat, not both");
 	}
-	rc = expand(s, grid, 0, &p, random, repeats, err);
+	rc = expand(s, grid, 0, &p, random, (size_t)repeats, err);
 	point_free(&p);
-	if (rc < 0)
-		return rc;
-
-	/* Every trial's config must load, so an error shows before any runs. */
-	/* The definition: the base config (less the sweep), then the trials. */
-	struct exp_text def = { 0 };
-	char *flat = exp_flat_node(cfg->tree);
-	if (!flat)
-		return nn_errorf(err, NN_ENOMEM, "out of memory");
-	for (char *line = flat; *line;) {
-		char *end = strchr(line, '\n');
-		int len = end ? (int)(end - line) : (int)strlen(line);
-
-		if (strncmp(line, "sweep.", 6) != 0)
-			exp_text_printf(&def, "config %.*s\n", len, line);
-		line += len + (end ? 1 : 0);
-	}
-	free(flat);
-	for (size_t i = 0; i < s->ntrials; i++) {
-		const struct exp_trial *t = &s->trials[i];
-		struct exp_config tc;
-		size_t k, nsets;
-		char **sets = exp_sweep_trial_sets(s, i, &nsets);
-
-		if (!sets) {
-			exp_text_fini(&def);
-			return nn_errorf(err, NN_ENOMEM, "out of memory");
-		}
-		rc = exp_config_load(&tc, cfg->path, (const char *const *)sets, nsets, err);
-		/* The objective must be a column every trial fills. */
-		char why[1024];
-		if (rc == 0 && !exp_metrics_fills(&tc, s->metric, why, sizeof(why))) {
-			const struct exp_node *obj = exp_node_get(sec, "objective");
-			const struct exp_node *m = exp_node_get(obj, "metric");
-			char which[64] = "";
-
-			if (s->ntrials > 1)
-				snprintf(which, sizeof(which), " (trial %s)", t->id);
-			rc = exp_config_errorf(err, m ? m : obj ? obj : sec, "objective %s%s", why, which);
-			exp_config_fini(&tc);
-			exp_sweep_free_sets(sets);
-			exp_text_fini(&def);
-			return rc;
-		}
-		exp_config_fini(&tc);
-		exp_sweep_free_sets(sets);
-		if (rc < 0) {
-			exp_text_fini(&def);
-			char msg[NN_ERR_MAX];
-			snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-			return nn_errorf(err, NN_EINVAL, "%s: trial %s does not load: %s", cfg->path, t->id, msg);
-		}
-		exp_text_printf(&def, "trial %s", t->id);
-		for (k = 0; k < t->nparams; k++)
-			exp_text_printf(&def, " %s=%s", t->keys[k], t->values[k]);
-		exp_text_printf(&def, " seed=%llu\n", t->seed);
-	}
-	exp_text_printf(&def, "objective %s %s\n", s->metric, s->maximize ? "max" : "min");
-	if (!(s->definition = exp_text_take(&def)))
-		return nn_errorf(err, NN_ENOMEM, "out of memory");
-	return 0;
+	return rc < 0 ? rc : define(s, sec, err);
 }
 
 void exp_sweep_fini(struct exp_sweep *s)
