@@ -25,6 +25,7 @@ struct overlay {
 	char (*legend)[256];
 	/* The columns drawn (families expanded), the same for every run. */
 	const char *cols[EXP_METRICS_MAX_COLUMNS];
+	char colnames[EXP_METRICS_MAX_COLUMNS][128];  /* what cols point into */
 	size_t ncols;
 	size_t max_epoch;
 	char **flats;              /* the runs' configs, flattened (for --x) */
@@ -280,16 +281,150 @@ static size_t expand_metric(const struct exp_metrics *m, const char *spec, const
 	return n;
 }
 
+/* The columns to draw, from the first run's metrics m: each asked-for
+ * metric, families expanded. */
+static int pick_columns(struct overlay *o, const struct exp_metrics *m, const char *metrics,
+			struct nn_err *err)
+{
+	const struct exp_overlay_options *opt = o->opt;
+
+	for (size_t k = 0; k < opt->nmetrics; k++) {
+		const char *found[EXP_METRICS_MAX_COLUMNS];
+		size_t nf = expand_metric(m, opt->metrics[k], found, EXP_METRICS_MAX_COLUMNS - o->ncols);
+
+		for (size_t j = 0; j < nf; j++) {
+			snprintf(o->colnames[o->ncols], sizeof(o->colnames[0]), "%s", found[j]);
+			o->cols[o->ncols] = o->colnames[o->ncols];
+			o->ncols++;
+		}
+		if (!nf)
+			return nn_errorf(err, NN_EINVAL, "'%s' has no column matching '%s'", metrics,
+					 opt->metrics[k]);
+	}
+	return 0;
+}
+
+/* Every column must hold values in every run, or gnuplot would fail with
+ * its own words (or draw nothing). */
+static int check_columns(const struct overlay *o, const struct exp_metrics *m, const char *metrics,
+			 struct nn_err *err)
+{
+	for (size_t c = 0; c < o->ncols; c++) {
+		long col = exp_metrics_column(m, o->cols[c]);
+		char have[1024] = "";
+		double any;
+
+		if (exp_metrics_best(m, col, 1, &any) >= 0)
+			continue;
+		for (size_t k = 0, len = 0; k < m->ncols && len < sizeof(have); k++)
+			if (exp_metrics_best(m, (long)k, 1, &any) >= 0)
+				len += (size_t)snprintf(have + len, sizeof(have) - len, "%s%s",
+							len ? ", " : "", m->names[k]);
+		return nn_errorf(err, NN_EINVAL, "'%s' %s column '%s'; its columns with values: %s",
+				 metrics, col < 0 ? "has no" : "has no values in its", o->cols[c], have);
+	}
+	return 0;
+}
+
+/* Run i (o->runs[i]): its metrics (the columns picked from the first),
+ * its flattened config and its name for the legend. */
+static int read_run(struct overlay *o, size_t i, struct nn_err *err)
+{
+	const char *run = o->runs[i];
+	char path[4200], metrics[4200];
+	struct exp_node *tree;
+	struct exp_metrics m;
+	int rc;
+
+	snprintf(metrics, sizeof(metrics), "%s/metrics.csv", run);
+	if (access(metrics, R_OK) != 0)
+		return nn_errorf(err, NN_EIO, "'%s' is not a run directory: cannot read '%s'", run, metrics);
+	if ((rc = exp_metrics_read(&m, metrics, err)) == 0 &&
+	    (i > 0 || (rc = pick_columns(o, &m, metrics, err)) == 0) &&
+	    (rc = check_columns(o, &m, metrics, err)) == 0 && m.nrows && m.nrows - 1 > o->max_epoch)
+		o->max_epoch = m.nrows - 1;
+	exp_metrics_fini(&m);
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/config.yaml", run);
+	if (!(tree = exp_yaml_load_file(path, path, err)))
+		return err ? err->code : NN_EIO;
+	o->flats[i] = exp_flat_node(tree);
+	const struct exp_node *nm = exp_node_get(tree, "name");
+	/* The name as written, not as YAML text. */
+	snprintf(o->legend[i], sizeof(o->legend[i]), "%s", nm && nm->kind == EXP_SCALAR ? nm->value : "");
+	exp_node_free(tree);
+	if (!o->flats[i])
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	if (o->opt->x_key) {
+		char v[256], *end;
+
+		exp_flat_get(o->flats[i], o->opt->x_key, v, sizeof(v));
+		strtod(v, &end);
+		if (!v[0] || *end)
+			return nn_errorf(err, NN_EINVAL, "'%s' has no number at '%s' (got '%s')", path,
+					 o->opt->x_key, v);
+	}
+	return 0;
+}
+
+/* The legend: the runs' names when they differ (a name given by hand
+ * says what a run is), else the config values that differ, else the
+ * directory's name. */
+static void make_legends(struct overlay *o)
+{
+	char keys[16][256];
+	int names_differ = 0;
+	size_t nkeys;
+
+	for (size_t i = 1; i < o->nruns; i++)
+		names_differ |= strcmp(o->legend[0], o->legend[i]) != 0;
+	nkeys = exp_flat_differing(o->flats, o->nruns, keys, 16);
+	for (size_t i = 0; i < o->nruns; i++) {
+		if (!names_differ)
+			make_legend(o->legend[i], sizeof(o->legend[i]), o->flats[i], keys, nkeys < 16 ? nkeys : 16);
+		if (!o->legend[i][0]) {
+			const char *base = strrchr(o->runs[i], '/');
+
+			snprintf(o->legend[i], sizeof(o->legend[i]), "%s", base ? base + 1 : o->runs[i]);
+		}
+	}
+}
+
+/* OUT.gp (and OUT.dat for --x), then the chart when gnuplot is there. */
+static int render(struct overlay *o, const char *out_base, FILE *log, struct nn_err *err)
+{
+	char dir[4200], name[4200], file[4300];
+	const char *slash = strrchr(out_base, '/');
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out_base) : 1, slash ? out_base : ".");
+	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : out_base);
+	if (o->opt->x_key) {
+		snprintf(file, sizeof(file), "%s.dat", out_base);
+		if ((rc = exp_fs_write_atomic(file, write_across_data, o, err)) < 0)
+			return rc;
+	}
+	snprintf(file, sizeof(file), "%s.gp", out_base);
+	if ((rc = exp_fs_write_atomic(file, o->opt->x_key ? write_across : write_overlay, o, err)) < 0)
+		return rc;
+	if (exp_gnuplot_have())
+		return exp_gnuplot_render(dir, name, err);
+	if (log)
+		fprintf(log, "nnlab: note: gnuplot is not installed; wrote '%s' (install gnuplot-nox and run gnuplot on it)\n",
+			file);
+	return 0;
+}
+
 int exp_overlay_write(const char *const *given, size_t nruns, const struct exp_overlay_options *opt,
-		     const char *out_base, FILE *log, struct nn_err *err)
+		      const char *out_base, FILE *log, struct nn_err *err)
 {
 	char **runs = calloc(nruns, sizeof(*runs)), **flats = calloc(nruns, sizeof(*flats));
 	char (*legend)[256] = calloc(nruns, sizeof(*legend));
-	char keys[16][256], colnames[EXP_METRICS_MAX_COLUMNS][128];
-	struct overlay o = { 0 };
+	struct overlay *o = calloc(1, sizeof(*o));
 	int rc = 0;
 
-	if (!runs || !flats || !legend) {
+	if (!runs || !flats || !legend || !o) {
 		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -301,127 +436,13 @@ int exp_overlay_write(const char *const *given, size_t nruns, const struct exp_o
 			goto done;
 		}
 	qsort(runs, nruns, sizeof(*runs), by_path);
-	for (size_t i = 0; i < nruns; i++) {
-		char path[4200], metrics[4200];
-		struct exp_node *tree;
-		struct exp_metrics m;
-
-		snprintf(metrics, sizeof(metrics), "%s/metrics.csv", runs[i]);
-		if (access(metrics, R_OK) != 0) {
-			rc = nn_errorf(err, NN_EIO, "'%s' is not a run directory: cannot read '%s'", runs[i],
-				       metrics);
-			goto done;
-		}
-		if ((rc = exp_metrics_read(&m, metrics, err)) < 0) {
-			exp_metrics_fini(&m);
-			goto done;
-		}
-		/* The columns: from the first run, every family expanded. */
-		if (i == 0) {
-			for (size_t k = 0; k < opt->nmetrics; k++) {
-				const char *found[EXP_METRICS_MAX_COLUMNS];
-				size_t nf = expand_metric(&m, opt->metrics[k], found, EXP_METRICS_MAX_COLUMNS - o.ncols);
-
-				for (size_t j = 0; j < nf; j++) {
-					snprintf(colnames[o.ncols], sizeof(colnames[0]), "%s", found[j]);
-					o.cols[o.ncols] = colnames[o.ncols];
-					o.ncols++;
-				}
-				if (!nf) {
-					rc = nn_errorf(err, NN_EINVAL, "'%s' has no column matching '%s'", metrics,
-						       opt->metrics[k]);
-					exp_metrics_fini(&m);
-					goto done;
-				}
-			}
-		}
-		/* Every column must hold values in every run, or gnuplot would
-		 * fail with its own words (or draw nothing). */
-		for (size_t c = 0; c < o.ncols; c++) {
-			long col = exp_metrics_column(&m, o.cols[c]);
-			double any;
-
-			if (exp_metrics_best(&m, col, 1, &any) >= 0)
-				continue;
-			char have[1024] = "";
-			for (size_t k = 0, len = 0; k < m.ncols && len < sizeof(have); k++)
-				if (exp_metrics_best(&m, (long)k, 1, &any) >= 0)
-					len += (size_t)snprintf(have + len, sizeof(have) - len, "%s%s",
-								len ? ", " : "", m.names[k]);
-			rc = nn_errorf(err, NN_EINVAL, "'%s' %s column '%s'; its columns with values: %s",
-				       metrics, col < 0 ? "has no" : "has no values in its", o.cols[c], have);
-			exp_metrics_fini(&m);
-			goto done;
-		}
-		if (m.nrows && m.nrows - 1 > o.max_epoch)
-			o.max_epoch = m.nrows - 1;
-		exp_metrics_fini(&m);
-		snprintf(path, sizeof(path), "%s/config.yaml", runs[i]);
-		tree = exp_yaml_load_file(path, path, err);
-		if (!tree) {
-			rc = err ? err->code : NN_EIO;
-			goto done;
-		}
-		flats[i] = exp_flat_node(tree);
-		const struct exp_node *nm = exp_node_get(tree, "name");
-		/* The name as written, not as YAML text. */
-		snprintf(legend[i], sizeof(legend[i]), "%s", nm && nm->kind == EXP_SCALAR ? nm->value : "");
-		exp_node_free(tree);
-		if (!flats[i]) {
-			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
-			goto done;
-		}
-		if (opt->x_key) {
-			char v[256], *end;
-
-			exp_flat_get(flats[i], opt->x_key, v, sizeof(v));
-			strtod(v, &end);
-			if (!v[0] || *end) {
-				rc = nn_errorf(err, NN_EINVAL, "'%s' has no number at '%s' (got '%s')", path,
-					       opt->x_key, v);
-				goto done;
-			}
-		}
-	}
-	/* The legend: the runs' names when they differ (a name given by hand
-	 * says what a run is), else the config values that differ. */
-	int names_differ = 0;
-	for (size_t i = 1; i < nruns; i++)
-		names_differ |= strcmp(legend[0], legend[i]) != 0;
-	size_t nkeys = exp_flat_differing(flats, nruns, keys, 16);
-	for (size_t i = 0; i < nruns; i++) {
-		if (!names_differ)
-			make_legend(legend[i], sizeof(legend[i]), flats[i], keys, nkeys < 16 ? nkeys : 16);
-		if (!legend[i][0]) {
-			const char *base = strrchr(runs[i], '/');
-
-			snprintf(legend[i], sizeof(legend[i]), "%s", base ? base + 1 : runs[i]);
-		}
-	}
-	char dir[4200], name[4200], file[4300];
-	const char *slash = strrchr(out_base, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - out_base) : 1, slash ? out_base : ".");
-	snprintf(name, sizeof(name), "%s", slash ? slash + 1 : out_base);
-	o.runs = (const char *const *)runs;
-	o.nruns = nruns;
-	o.opt = opt;
-	o.base = out_base;
-	o.legend = legend;
-	o.flats = flats;
-	if (opt->x_key) {
-		snprintf(file, sizeof(file), "%s.dat", out_base);
-		if ((rc = exp_fs_write_atomic(file, write_across_data, &o, err)) < 0)
-			goto done;
-	}
-	snprintf(file, sizeof(file), "%s.gp", out_base);
-	if ((rc = exp_fs_write_atomic(file, opt->x_key ? write_across : write_overlay, &o, err)) < 0)
-		goto done;
-	if (!exp_gnuplot_have()) {
-		if (log)
-			fprintf(log, "nnlab: note: gnuplot is not installed; wrote '%s' (install gnuplot-nox and run gnuplot on it)\n",
-				file);
-	} else {
-		rc = exp_gnuplot_render(dir, name, err);
+	*o = (struct overlay){ .runs = (const char *const *)runs, .nruns = nruns, .opt = opt,
+			       .base = out_base, .legend = legend, .flats = flats };
+	for (size_t i = 0; i < nruns && rc == 0; i++)
+		rc = read_run(o, i, err);
+	if (rc == 0) {
+		make_legends(o);
+		rc = render(o, out_base, log, err);
 	}
 done:
 	for (size_t i = 0; i < nruns; i++) {
@@ -433,5 +454,6 @@ done:
 	free(runs);
 	free(flats);
 	free(legend);
+	free(o);
 	return rc;
 }
