@@ -395,108 +395,115 @@ static int add_runs_under(const char *dir, char **runs, size_t *n, size_t max)
 	return added;
 }
 
-static int cmd_plot(int argc, char **argv)
+/* One of plot's options with a value: 0, or 2 after a usage error. */
+static int plot_option(const char *flag, const char *v, struct exp_overlay_options *opt,
+		       const char **out, char *metrics_arg, size_t len)
 {
-	char *runs[256], metrics_arg[1024] = "eval_accuracy";
-	const char *out = "overlay";
-	size_t n = 0;
-	char base[4096];
-	struct nn_err err = { 0, "" };
-	struct exp_overlay_options opt = { .from = -1, .to = -1 };
-	int rc = 0;
+	char *end;
+	long e = strtol(v, &end, 10);
 
-	for (int i = 0; i < argc; i++) {
-		static const char *const valued[] = { "-o", "--metric", "--from", "--to", "--x", "--title",
-						      "--yrange", NULL };
-		const char *v = NULL;
+	if (!strcmp(flag, "-o")) {
+		*out = v;
+	} else if (!strcmp(flag, "--metric")) {
+		snprintf(metrics_arg, len, "%s", v);
+	} else if (!strcmp(flag, "--x")) {
+		opt->x_key = v;
+	} else if (!strcmp(flag, "--title")) {
+		opt->title = v;
+	} else if (!strcmp(flag, "--yrange")) {
+		char *colon;
 
-		for (const char *const *k = valued; *k; k++)
-			if (!strcmp(argv[i], *k)) {
-				if (i + 1 >= argc) {
-					rc = usage_error("%s needs a value", argv[i]);
-					goto done;
-				}
-				v = argv[i + 1];
-			}
-		if (v) {
-			char *end;
-			long e = strtol(v, &end, 10);
-
-			if (!strcmp(argv[i], "-o")) {
-				out = v;
-			} else if (!strcmp(argv[i], "--metric")) {
-				snprintf(metrics_arg, sizeof(metrics_arg), "%s", v);
-			} else if (!strcmp(argv[i], "--x")) {
-				opt.x_key = v;
-			} else if (!strcmp(argv[i], "--title")) {
-				opt.title = v;
-			} else if (!strcmp(argv[i], "--yrange")) {
-				char *colon;
-
-				opt.ylo = strtod(v, &colon);
-				if (*colon != ':' || (opt.yhi = strtod(colon + 1, &end), *end) || !(opt.ylo < opt.yhi)) {
-					rc = usage_error("--yrange needs LO:HI with LO < HI, got '%s'", v);
-					goto done;
-				}
-			} else if (!*v || *end || e < 0) {
-				rc = usage_error("%s needs a whole number of epochs, got '%s'", argv[i], v);
-				goto done;
-			} else if (!strcmp(argv[i], "--from")) {
-				opt.from = e;
-			} else {
-				opt.to = e;
-			}
-			i++;
-		} else if (!strcmp(argv[i], "--log") || !strcmp(argv[i], "--logy")) {
-			opt.logy = 1;
-		} else if (!strcmp(argv[i], "--logx")) {
-			opt.logx = 1;
-		} else if (!strcmp(argv[i], "--final")) {
-			opt.final = 1;
-		} else if (!strcmp(argv[i], "--panels")) {
-			opt.panels = 1;
-		} else if (argv[i][0] == '-') {
-			rc = usage_error("unknown option '%s'", argv[i]);
-			goto done;
-		} else {
-			char metrics[4400];
-
-			/* A run, or a directory of runs. */
-			snprintf(metrics, sizeof(metrics), "%s/metrics.csv", argv[i]);
-			if (access(metrics, R_OK) == 0 && n < 256)
-				runs[n++] = strdup(argv[i]);
-			else if (!add_runs_under(argv[i], runs, &n, 256)) {
-				char msg[4500];
-
-				snprintf(msg, sizeof(msg), "'%s' is neither a run directory (no metrics.csv) nor a directory of runs",
-					 argv[i]);
-				rc = fail(2, msg);
-				goto done;
-			}
-		}
+		opt->ylo = strtod(v, &colon);
+		if (*colon != ':' || (opt->yhi = strtod(colon + 1, &end), *end) || !(opt->ylo < opt->yhi))
+			return usage_error("--yrange needs LO:HI with LO < HI, got '%s'", v);
+	} else if (!*v || *end || e < 0) {
+		return usage_error("%s needs a whole number of epochs, got '%s'", flag, v);
+	} else if (!strcmp(flag, "--from")) {
+		opt->from = e;
+	} else {
+		opt->to = e;
 	}
-	if (!n) {
-		rc = usage_error("%s", "plot needs at least one RUN_DIR (or a directory of runs)");
-		goto done;
+	return 0;
+}
+
+/* A run directory, or a directory of runs, added to runs[*n ..]: 0, or 2
+ * after an error. */
+static int plot_runs_add(const char *arg, char **runs, size_t *n)
+{
+	char metrics[4400], msg[4500];
+
+	snprintf(metrics, sizeof(metrics), "%s/metrics.csv", arg);
+	if (access(metrics, R_OK) == 0 && *n < 256) {
+		runs[(*n)++] = strdup(arg);
+		return 0;
 	}
-	/* --metric a,b,family*: the columns to draw. */
+	if (add_runs_under(arg, runs, n, 256))
+		return 0;
+	snprintf(msg, sizeof(msg), "'%s' is neither a run directory (no metrics.csv) nor a directory of runs", arg);
+	return fail(2, msg);
+}
+
+/* --metric a,b,family*: the columns to draw. */
+static int plot_metrics(char *metrics_arg, struct exp_overlay_options *opt)
+{
 	for (char *m = strtok(metrics_arg, ","); m; m = strtok(NULL, ",")) {
 		size_t len = strlen(m);
 
 		if (!len || strspn(m, "abcdefghijklmnopqrstuvwxyz_0123456789") != len - (m[len - 1] == '*') ||
-		    opt.nmetrics == 16) {
-			rc = usage_error("'%s' is not a metrics.csv column (or a family such as grad_norm_hidden*)", m);
-			goto done;
-		}
-		opt.metrics[opt.nmetrics++] = m;
+		    opt->nmetrics == 16)
+			return usage_error("'%s' is not a metrics.csv column (or a family such as grad_norm_hidden*)", m);
+		opt->metrics[opt->nmetrics++] = m;
 	}
-	if (opt.to >= 0 && opt.from > opt.to) {
-		rc = usage_error("--from %ld is after --to %ld", opt.from, opt.to);
+	if (opt->to >= 0 && opt->from > opt->to)
+		return usage_error("--from %ld is after --to %ld", opt->from, opt->to);
+	return 0;
+}
+
+static int cmd_plot(int argc, char **argv)
+{
+	static const char *const valued[] = { "-o", "--metric", "--from", "--to", "--x", "--title",
+					      "--yrange", NULL };
+	char *runs[256], metrics_arg[1024] = "eval_accuracy", base[4096];
+	const char *out = "overlay";
+	size_t n = 0, len;
+	struct nn_err err = { 0, "" };
+	struct exp_overlay_options opt = { .from = -1, .to = -1 };
+	int rc = 0;
+
+	for (int i = 0; i < argc && rc == 0; i++) {
+		const char *const *k = valued;
+
+		while (*k && strcmp(argv[i], *k))
+			k++;
+		if (*k && i + 1 >= argc)
+			rc = usage_error("%s needs a value", argv[i]);
+		else if (*k && (rc = plot_option(argv[i], argv[i + 1], &opt, &out, metrics_arg,
+						 sizeof(metrics_arg))) == 0)
+			i++;
+		else if (*k)
+			break;
+		else if (!strcmp(argv[i], "--log") || !strcmp(argv[i], "--logy"))
+			opt.logy = 1;
+		else if (!strcmp(argv[i], "--logx"))
+			opt.logx = 1;
+		else if (!strcmp(argv[i], "--final"))
+			opt.final = 1;
+		else if (!strcmp(argv[i], "--panels"))
+			opt.panels = 1;
+		else if (argv[i][0] == '-')
+			rc = usage_error("unknown option '%s'", argv[i]);
+		else
+			rc = plot_runs_add(argv[i], runs, &n);
+	}
+	if (rc == 0 && !n)
+		rc = usage_error("%s", "plot needs at least one RUN_DIR (or a directory of runs)");
+	if (rc == 0)
+		rc = plot_metrics(metrics_arg, &opt);
+	if (rc != 0)
 		goto done;
-	}
 	/* -o overlay.png, overlay.svg or overlay: the chart's files share the base. */
 	snprintf(base, sizeof(base), "%s", out);
-	size_t len = strlen(base);
+	len = strlen(base);
 	if (len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg")))
 		base[len - 4] = '\0';
 	if (exp_overlay_write((const char *const *)runs, n, &opt, base, stderr, &err) < 0) {
