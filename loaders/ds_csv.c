@@ -181,6 +181,90 @@ static void decide_header(const struct csv_reader *r, const char *mode, const ch
 }
 
 /* Reads a whole file into t. The first file read fixes the layout. */
+/* The first file's layout from its first record (r holds it): the
+ * header (declared or detected), the columns and the label's column. */
+static int read_layout(const struct csv_reader *r, size_t start, struct layout *lay,
+		       const char *header_mode, const char *label, char *err)
+{
+	struct label lab = parse_label(label);
+	const char *path = r->path;
+	size_t named = (size_t)-1;
+
+	decide_header(r, header_mode, label, &lay->header);
+	lay->ncols = r->nfields;
+	if (lay->ncols < 2)
+		return ds_errorf(err, "%s:%zu: expected a label and at least one feature, got %zu field%s (is 'delimiter' right?)",
+				 path, start, lay->ncols, lay->ncols == 1 ? "" : "s");
+	lay->label_col = (size_t)-1;
+	if (lay->header) {
+		if (!(lay->names = calloc(lay->ncols, sizeof(char *))))
+			return ds_errorf(err, "out of memory");
+		for (size_t i = 0; i < lay->ncols; i++) {
+			if (!(lay->names[i] = strdup(r->fields[i])))
+				return ds_errorf(err, "out of memory");
+			if (named == (size_t)-1 && lab.name && !strcmp(r->fields[i], lab.name))
+				named = i;
+		}
+	}
+	/* A plain number that names one column and is the position of
+	 * another is ambiguous: say so rather than guess. */
+	if (named != (size_t)-1 && lab.pos < lay->ncols && lab.pos != named)
+		return ds_errorf(err, "option 'label' is '%s': in '%s' that is the header name of column %zu and the position of column %lu; write 'name:%s' or 'position:%s' to choose",
+				 label, path, named, lab.pos, label, label);
+	lay->label_col = named != (size_t)-1 ? named : lab.pos < lay->ncols ? (size_t)lab.pos : (size_t)-1;
+	if (lay->label_col == (size_t)-1)
+		return ds_errorf(err, "%s:%zu: no label column '%s' (a column name%s, or a position 0-%zu)",
+				 path, start, label, lay->header ? " of the header" : " needs a header",
+				 lay->ncols - 1);
+	return 0;
+}
+
+/* Another file's header (r holds it) must be the training file's. */
+static int check_header(const struct csv_reader *r, size_t start, const struct layout *lay, char *err)
+{
+	for (size_t i = 0; i < r->nfields && i < lay->ncols; i++) {
+		if (strcmp(r->fields[i], lay->names[i]) != 0 || r->nfields != lay->ncols) {
+			char a[80], b[80];
+
+			return ds_errorf(err, "%s:%zu: the header differs from the training file's (column %zu is '%s', expected '%s')",
+					 r->path, start, i + 1, csv_show(r->fields[i], a, sizeof(a)),
+					 csv_show(lay->names[i], b, sizeof(b)));
+		}
+	}
+	return 0;
+}
+
+/* One data record (r holds it) into the table: its features and label. */
+static int read_row(const struct csv_reader *r, size_t start, struct table *t,
+		    const struct layout *lay, float *row, struct budget *budget, char *err)
+{
+	const char *path = r->path, *lab;
+
+	if (r->nfields != lay->ncols)
+		return ds_errorf(err, "%s:%zu: expected %zu fields, got %zu", path, start, lay->ncols,
+				 r->nfields);
+	for (size_t i = 0, k = 0; i < r->nfields; i++) {
+		char a[80], b[80];
+
+		if (i == lay->label_col)
+			continue;
+		if (parse_number(r->fields[i], &row[k++]) == 0)
+			continue;
+		if (lay->header)
+			return ds_errorf(err, "%s:%zu: field %zu ('%s'): '%s' is not a finite number",
+					 path, start, i + 1, csv_show(lay->names[i], a, sizeof(a)),
+					 csv_show(r->fields[i], b, sizeof(b)));
+		return ds_errorf(err, "%s:%zu: field %zu: '%s' is not a finite number",
+				 path, start, i + 1, csv_show(r->fields[i], b, sizeof(b)));
+	}
+	lab = r->fields[lay->label_col];
+	lab += strspn(lab, " \t");
+	if (!*lab)
+		return ds_errorf(err, "%s:%zu: the label (field %zu) is empty", path, start,
+				 lay->label_col + 1);
+	return table_push(t, row, lab, budget, path, start, err);
+}
+
 static int read_table(const char *path, struct table *t, struct layout *lay, int first,
 		      const char *header_mode, const char *label, char delim, size_t skip,
 		      struct budget *budget, char *err)
@@ -201,121 +285,34 @@ static int read_table(const char *path, struct table *t, struct layout *lay, int
 			rc = csv_read_record(&r, &start, err);
 		while (rc > 0 && is_blank(&r));
 	}
-	if (rc < 0)
-		goto done;
-	if (rc == 0) {
+	if (rc == 0)
 		rc = ds_errorf(err, "'%s' is empty", path);
-		goto done;
-	}
-	if (first) {
-		struct label lab = parse_label(label);
-		size_t named = (size_t)-1;
-
-		decide_header(&r, header_mode, label, &lay->header);
-		lay->ncols = r.nfields;
-		if (lay->ncols < 2) {
-			rc = ds_errorf(err, "%s:%zu: expected a label and at least one feature, got %zu field%s (is 'delimiter' right?)",
-				    path, start, lay->ncols, lay->ncols == 1 ? "" : "s");
-			goto done;
-		}
-		lay->label_col = (size_t)-1;
-		if (lay->header) {
-			lay->names = calloc(lay->ncols, sizeof(char *));
-			if (!lay->names) {
-				rc = ds_errorf(err, "out of memory");
-				goto done;
-			}
-			for (size_t i = 0; i < lay->ncols; i++) {
-				lay->names[i] = strdup(r.fields[i]);
-				if (!lay->names[i]) {
-					rc = ds_errorf(err, "out of memory");
-					goto done;
-				}
-				if (named == (size_t)-1 && lab.name && !strcmp(r.fields[i], lab.name))
-					named = i;
-			}
-		}
-		/* A plain number that names one column and is the position of
-		 * another is ambiguous: say so rather than guess. */
-		if (named != (size_t)-1 && lab.pos < lay->ncols && lab.pos != named) {
-			rc = ds_errorf(err, "option 'label' is '%s': in '%s' that is the header name of column %zu and the position of column %lu; write 'name:%s' or 'position:%s' to choose",
-				    label, path, named, lab.pos, label, label);
-			goto done;
-		}
-		lay->label_col = named != (size_t)-1 ? named : lab.pos < lay->ncols ? (size_t)lab.pos : (size_t)-1;
-		if (lay->label_col == (size_t)-1) {
-			rc = ds_errorf(err, "%s:%zu: no label column '%s' (a column name%s, or a position 0-%zu)",
-				    path, start, label, lay->header ? " of the header" : " needs a header",
-				    lay->ncols - 1);
-			goto done;
-		}
-		t->dim = lay->ncols - 1;
-	} else if (lay->header) {
-		/* The other file must have the same header. */
-		for (size_t i = 0; i < r.nfields && i < lay->ncols; i++) {
-			if (strcmp(r.fields[i], lay->names[i]) != 0 || r.nfields != lay->ncols) {
-				char a[80], b[80];
-
-				rc = ds_errorf(err, "%s:%zu: the header differs from the training file's (column %zu is '%s', expected '%s')",
-					    path, start, i + 1, csv_show(r.fields[i], a, sizeof(a)),
-					    csv_show(lay->names[i], b, sizeof(b)));
-				goto done;
-			}
-		}
-	}
-	row = malloc((lay->ncols - 1) * sizeof(float));
-	if (!row) {
-		rc = ds_errorf(err, "out of memory");
-		goto done;
+	if (rc < 0 || (first ? read_layout(&r, start, lay, header_mode, label, err)
+			     : lay->header ? check_header(&r, start, lay, err) : 0) < 0)
+		goto fail;
+	if (!(row = malloc((lay->ncols - 1) * sizeof(float)))) {
+		ds_errorf(err, "out of memory");
+		goto fail;
 	}
 	t->dim = lay->ncols - 1;
-	if (lay->header)
-		rc = csv_read_record(&r, &start, err);
-	else
-		rc = 1; /* the first record is data */
-	for (; rc > 0; rc = csv_read_record(&r, &start, err)) {
-		if (is_blank(&r))
-			continue;
-		if (r.nfields != lay->ncols) {
-			rc = ds_errorf(err, "%s:%zu: expected %zu fields, got %zu", path, start, lay->ncols,
-				    r.nfields);
-			goto done;
-		}
-		for (size_t i = 0, k = 0; i < r.nfields; i++) {
-			if (i == lay->label_col)
-				continue;
-			if (parse_number(r.fields[i], &row[k]) < 0) {
-				char a[80], b[80];
-
-				if (lay->header)
-					rc = ds_errorf(err, "%s:%zu: field %zu ('%s'): '%s' is not a finite number",
-						    path, start, i + 1, csv_show(lay->names[i], a, sizeof(a)),
-						    csv_show(r.fields[i], b, sizeof(b)));
-				else
-					rc = ds_errorf(err, "%s:%zu: field %zu: '%s' is not a finite number",
-						    path, start, i + 1, csv_show(r.fields[i], b, sizeof(b)));
-				goto done;
-			}
-			k++;
-		}
-		const char *lab = r.fields[lay->label_col];
-		lab += strspn(lab, " \t");
-		if (!*lab) {
-			rc = ds_errorf(err, "%s:%zu: the label (field %zu) is empty", path, start,
-				    lay->label_col + 1);
-			goto done;
-		}
-		if (table_push(t, row, lab, budget, path, start, err) < 0) {
-			rc = -1;
-			goto done;
-		}
+	/* Without a header the first record is data. */
+	for (rc = lay->header ? csv_read_record(&r, &start, err) : 1; rc > 0;
+	     rc = csv_read_record(&r, &start, err))
+		if (!is_blank(&r) && read_row(&r, start, t, lay, row, budget, err) < 0)
+			goto fail;
+	if (rc < 0)
+		goto fail;
+	if (t->n == 0) {
+		ds_errorf(err, "'%s' has no data rows", path);
+		goto fail;
 	}
-	if (rc == 0 && t->n == 0)
-		rc = ds_errorf(err, "'%s' has no data rows", path);
-done:
 	free(row);
 	csv_reader_close(&r);
-	return rc < 0 ? -1 : 0;
+	return 0;
+fail:
+	free(row);
+	csv_reader_close(&r);
+	return -1;
 }
 
 /* --- labels ------------------------------------------------------------ */
