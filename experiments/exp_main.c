@@ -210,6 +210,7 @@ static int cmd_run(int argc, char **argv)
 	struct nn_err err = { 0, "" };
 	int rc;
 
+	memset(&res, 0, sizeof(res));
 	if ((rc = parse_args(argc, argv, 1, 1, &a)) != 0)
 		return rc;
 	if (a.npositional != 1)
@@ -248,7 +249,7 @@ done:
 	if (a.result) {
 		struct nn_err rerr;
 
-		if (exp_run_result_write(a.result, rc, rc < 0 ? err.msg : "", &rerr) < 0)
+		if (exp_run_result_write(a.result, rc, rc < 0 ? err.msg : "", res.seconds, &rerr) < 0)
 			fprintf(stderr, "nnlab: warning: %s\n", rerr.msg);
 	}
 	if (rc < 0)

@@ -11,6 +11,7 @@
 #include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_text.h"
+#include "exp_run.h"
 #include "exp_trial.h"
 
 struct row {
@@ -19,7 +20,8 @@ struct row {
 	struct exp_trial_status st;
 	double best, final;
 	size_t best_epoch, epochs;
-	double seconds;
+	double seconds;        /* the trial's wall time, from its run's result; NAN before it ends */
+	double epoch_seconds;  /* its epochs' training and scoring, summed */
 };
 
 /* Best objective first, trials without one last, ties in trial order:
@@ -53,7 +55,8 @@ static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
 		fputc(',', f);
 		exp_fs_put_csv_field(f, t0->keys[k]);
 	}
-	fprintf(f, ",seed,status,best_%s,best_epoch,final_%s,epochs,seconds,note\n", s->metric, s->metric);
+	fprintf(f, ",seed,status,best_%s,best_epoch,final_%s,epochs,seconds,epoch_seconds,note\n", s->metric,
+		s->metric);
 	for (size_t i = 0; i < s->ntrials; i++) {
 		const struct row *w = &r->rows[i];
 		const struct exp_trial *t = &s->trials[w->trial];
@@ -65,9 +68,15 @@ static int write_results_csv(FILE *f, void *ctx, struct nn_err *err)
 		}
 		fprintf(f, ",%llu,%s,", t->seed, exp_trial_state_names[w->st.state]);
 		if (w->epochs)
-			fprintf(f, "%.6g,%zu,%.6g,%zu,%.1f,", w->best, w->best_epoch, w->final, w->epochs, w->seconds);
+			fprintf(f, "%.6g,%zu,%.6g,%zu,", w->best, w->best_epoch, w->final, w->epochs);
 		else
-			fputs(",,,0,,", f);
+			fputs(",,,0,", f);
+		if (!isnan(w->seconds))
+			fprintf(f, "%.3f", w->seconds);
+		fputc(',', f);
+		if (w->epochs)
+			fprintf(f, "%.3f", w->epoch_seconds);
+		fputc(',', f);
 		exp_fs_put_csv_field(f, w->st.note);
 		fputc('\n', f);
 	}
@@ -104,9 +113,13 @@ static int write_summary(FILE *f, void *ctx, struct nn_err *err)
 			fprintf(f, " %s |", t->values[k]);
 		fprintf(f, " %llu | %s |", t->seed, exp_trial_state_names[w->st.state]);
 		if (w->epochs)
-			fprintf(f, " %.6g | %zu | %zu | %.1f |\n", w->best, w->best_epoch, w->epochs, w->seconds);
+			fprintf(f, " %.6g | %zu | %zu |", w->best, w->best_epoch, w->epochs);
 		else
-			fputs(" | | | |\n", f);
+			fputs(" | | |", f);
+		if (!isnan(w->seconds))
+			fprintf(f, " %.1f |\n", w->seconds);
+		else
+			fputs(" |\n", f);
 	}
 	return 0;
 }
@@ -139,9 +152,15 @@ int exp_results_write(const struct exp_sweep *s, const char *dir, struct nn_err 
 		for (size_t e = 0; sec >= 0 && e < m.nrows; e++) {
 			double v = m.values[e * m.ncols + (size_t)sec];
 
-			w->seconds += isnan(v) ? 0 : v;
+			w->epoch_seconds += isnan(v) ? 0 : v;
 		}
 		exp_metrics_fini(&m);
+		/* The wall time of a trial that has ended, as its run counted it. */
+		char result[4500], msg[64];
+		snprintf(result, sizeof(result), "%s/result", tdir);
+		w->seconds = NAN;
+		if (w->st.state != EXP_TRIAL_RUNNING && w->st.state != EXP_TRIAL_PENDING)
+			exp_run_result_read(result, msg, sizeof(msg), &w->seconds);
 	}
 	snprintf(path, sizeof(path), "%s/results.csv", dir);
 	rc = exp_fs_write_atomic(path, write_results_csv, &r, err);
@@ -269,13 +288,14 @@ int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
 		size_t n = 0;
 		while (n < EXP_SWEEP_MAX_PARAMS + 10 && (fields[n] = next_field(&p, &more)))
 			n++;
-		if (n != r->nparams + 9) {
+		/* Earlier builds wrote no epoch_seconds column: one field fewer. */
+		if (n != r->nparams + 10 && n != r->nparams + 9) {
 			for (size_t k = 0; k < n; k++)
 				free(fields[k]);
 			r->nrows--;
 			free(text);
 			return nn_errorf(err, NN_EFORMAT, "%s:%zu: expected %zu fields, got %zu", path, line,
-					 r->nparams + 9, n);
+					 r->nparams + 10, n);
 		}
 		snprintf(row->id, sizeof(row->id), "%s", fields[0]);
 		for (size_t k = 0; k < r->nparams; k++)
@@ -288,10 +308,9 @@ int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
 		row->final = number_or_nan(rest[4]);
 		row->epochs = (size_t)atol(rest[5]);
 		row->seconds = number_or_nan(rest[6]);
-		row->note = fields[r->nparams + 8];
-		for (size_t k = 0; k < 8; k++)
-			if (k != 7)
-				free(fields[1 + r->nparams + k]);
+		row->note = fields[n - 1];
+		for (size_t k = 0; k + 2 < n - r->nparams; k++)
+			free(fields[1 + r->nparams + k]);
 		free(fields[0]);
 		p = strchr(p, '\n');
 	}

@@ -17,7 +17,8 @@ struct exp_results_row {
 	char *values[EXP_SWEEP_MAX_PARAMS];  /* as the definition writes them */
 	unsigned long long seed;
 	char status[16];                     /* "done", "failed", ... */
-	double best, final, seconds;         /* NAN when there is none */
+	double best, final;                  /* NAN when there is none */
+	double seconds;                      /* the trial's wall time; NAN before it ends */
 	long best_epoch;                     /* -1 when there is none */
 	size_t epochs;
 	char *note;

@@ -631,6 +631,9 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 		if (rc == 0)
 			rc = run_close(&r, err);
 	}
+	/* The wall time, whatever the outcome (a resumed run's attempts
+	 * added up). */
+	res->seconds = exp_clock_now() - r.t_start;
 	run_fini(&r);
 	return rc;
 }
@@ -658,6 +661,7 @@ const char *exp_run_outcome_name(enum exp_outcome o)
 struct result {
 	int rc;
 	const char *message;
+	double seconds;
 };
 
 static int write_result(FILE *f, void *ctx, struct nn_err *err)
@@ -669,23 +673,28 @@ static int write_result(FILE *f, void *ctx, struct nn_err *err)
 	for (const char *p = r->message; *p; p++)
 		fputc(*p == '\n' ? ' ' : *p, f);
 	fputc('\n', f);
+	if (r->seconds > 0)
+		fprintf(f, "seconds: %.3f\n", r->seconds);
 	return 0;
 }
 
-int exp_run_result_write(const char *path, int rc, const char *message, struct nn_err *err)
+int exp_run_result_write(const char *path, int rc, const char *message, double seconds,
+			 struct nn_err *err)
 {
-	struct result r = { rc, message ? message : "" };
+	struct result r = { rc, message ? message : "", seconds };
 
 	return exp_fs_write_atomic(path, write_result, &r, err);
 }
 
-int exp_run_result_read(const char *path, char *message, size_t len)
+int exp_run_result_read(const char *path, char *message, size_t len, double *seconds)
 {
 	char *text, *line;
 	size_t n;
 	int outcome = -1;
 
 	message[0] = '\0';
+	if (seconds)
+		*seconds = NAN;
 	if (exp_fs_read_file_max(path, 65536, "run outcome file", &text, &n, NULL) < 0)
 		return -1;
 	for (line = text; line && *line;) {
@@ -699,6 +708,11 @@ int exp_run_result_read(const char *path, char *message, size_t len)
 					outcome = i;
 		} else if (!strncmp(line, "message: ", 9)) {
 			snprintf(message, len, "%s", line + 9);
+		} else if (!strncmp(line, "seconds: ", 9) && seconds) {
+			char *rest;
+			double v = strtod(line + 9, &rest);
+
+			*seconds = *rest || !(v >= 0) ? NAN : v;
 		}
 		line = end ? end + 1 : NULL;
 	}

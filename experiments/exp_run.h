@@ -65,11 +65,16 @@ enum exp_outcome {
 enum exp_outcome exp_run_outcome_of(int rc);
 const char *exp_run_outcome_name(enum exp_outcome o);
 
-/* Writes path atomically: rc's outcome and message (one line). */
-int exp_run_result_write(const char *path, int rc, const char *message, struct nn_err *err);
+/* Writes path atomically: rc's outcome, its message (one line) and,
+ * when seconds > 0, the run's wall time ("seconds: 6.021": from its start
+ * to its end, data loading included, the attempts of a resumed run
+ * added up). */
+int exp_run_result_write(const char *path, int rc, const char *message, double seconds,
+			 struct nn_err *err);
 
 /* Reads an outcome file: returns the outcome and copies its message into
- * message, or returns -1 when the file is missing or malformed. */
-int exp_run_result_read(const char *path, char *message, size_t len);
+ * message, and its wall time into *seconds (when not NULL; NAN when the
+ * file has none), or returns -1 when the file is missing or malformed. */
+int exp_run_result_read(const char *path, char *message, size_t len, double *seconds);
 
 #endif

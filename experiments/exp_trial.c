@@ -259,7 +259,7 @@ int exp_trial_finish(const struct exp_sweep *s, const char *dir, size_t i, int p
 	exp_trial_read_status(tdir, &st);
 	/* The run's own account of its end, from its outcome file. */
 	snprintf(path, sizeof(path), "%s/result", tdir);
-	outcome = exp_run_result_read(path, last, sizeof(last));
+	outcome = exp_run_result_read(path, last, sizeof(last), NULL);
 	st.pid = 0;
 	st.heartbeat = wall();
 	if (pruned) {

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exp_run.h"
 #include "helpers.h"
 
 static char dir[4096];
@@ -987,7 +988,15 @@ Test(exp_run, the_result_file_says_how_a_run_ended)
 	const char *ok[] = { "run", cpath, "--out", opath, "--result", result, "--set", "train.epochs=1", NULL };
 	cr_assert_eq(th_nnlab(&out, &err, ok), 0, "%s", err);
 	char *text = th_read(result, NULL);
-	cr_assert_str_eq(text, "outcome: done\nmessage: \n");
+	/* The run's wall time follows: data loading and all, as its summary line. */
+	cr_assert(!strncmp(text, "outcome: done\nmessage: \nseconds: ", 33), "%s", text);
+	char *endp;
+	double secs = strtod(text + 33, &endp);
+	cr_assert(secs > 0 && secs < 60 && !strcmp(endp, "\n"), "%s", text);
+	char message[64];
+	double read_back = 0;
+	cr_assert_eq(exp_run_result_read(result, message, sizeof(message), &read_back), EXP_OUTCOME_DONE);
+	cr_assert_float_eq(read_back, secs, 1e-9);
 	free(text);
 	free(out);
 	free(err);

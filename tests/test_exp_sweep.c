@@ -219,6 +219,23 @@ Test(exp_sweep, runs_every_trial_once_in_parallel)
 	char *md = read_in(".", "summary.md");
 	cr_assert(strstr(md, "4 trials: 4 done, 0 running, 0 pending"), "%s", md);
 	free(md);
+	/* seconds: each trial's wall time as its run counted it (data
+	 * loading included, once reported as the epochs' 0.0-0.1 s);
+	 * epoch_seconds: its epochs alone. */
+	char *csv = read_in(".", "results.csv"), f[64], id[64], sub[128];
+	for (size_t i = 0; i < 4; i++) {
+		th_csv(csv, i, "trial", id, sizeof(id));
+		double wall = atof(th_csv(csv, i, "seconds", f, sizeof(f)));
+		double epochs = atof(th_csv(csv, i, "epoch_seconds", f, sizeof(f)));
+		snprintf(sub, sizeof(sub), "trials/%s", id);
+		char *result = read_in(sub, "result"), *at = strstr(result, "seconds: ");
+		cr_assert_not_null(at, "%s", result);
+		cr_assert_float_eq(wall, atof(at + 9), 0.0006, "trial %s: %g against %s", id, wall, result);
+		cr_assert_gt(wall, 0.0);
+		cr_assert_leq(epochs, wall + 0.001, "trial %s: epochs %g, wall %g", id, epochs, wall);
+		free(result);
+	}
+	free(csv);
 	free(out);
 	free(err);
 	/* Again: nothing is rerun. */
