@@ -145,6 +145,12 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	if (s.by_validation)
 		fprintf(f, "; its %s accuracy is %.2f%%", split, s.kept);
 	fputs(".</p>\n", f);
+	/* Choosing a model by its test score flatters the score: say so. */
+	if (!s.by_validation && !strcmp(split, "test"))
+		fputs("<p class=\"note\"><strong>Note:</strong> no validation split was held out, so the best epoch "
+		      "was chosen on the test split and its test accuracy is an optimistic estimate. Set "
+		      "<code>data.validation_size</code> (the book holds out 10,000 of MNIST's training images) to "
+		      "choose on data the test never sees.</p>\n", f);
 	exp_node_free(tree);
 	fputs("<h2>Charts</h2>\n", f);
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)

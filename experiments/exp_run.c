@@ -409,6 +409,9 @@ static int run_start(struct run *r, struct nn_err *err)
 	int rc;
 
 	r->res->eval_total = exp_data_eval(&r->data, cfg)->n;
+	/* Choosing a model by its test score flatters the score: say so. */
+	if (log && r->data.validation.n == 0 && cfg->eval == EXP_SPLIT_TEST)
+		fprintf(stderr, "nnlab: note: no validation split: best.json and the best epoch are chosen on the test split, whose accuracy then flatters them; set data.validation_size (the book holds out 10000) to choose on other data\n");
 	if (r->resumed)
 		return 0;
 	if (cfg->from) {

@@ -1545,3 +1545,35 @@ Test(exp_run, resume_refuses_another_config_and_a_broken_checkpoint)
 	free(out);
 	free(err);
 }
+
+/* Without a validation split the best epoch is chosen on the test split:
+ * the console and the run's page say so; with one, nothing is said. */
+Test(exp_run, choosing_on_the_test_split_is_said)
+{
+	char *out, *err, page[4400];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run(&out, &err, "s.yaml", "v", "train.epochs=1", NULL), 0, "%s", err);
+	cr_assert_null(strstr(err, "no validation split"), "%s", err);
+	free(out);
+	free(err);
+	/* Evaluating on validation itself chooses on it: nothing to say. */
+	cr_assert_eq(run(&out, &err, "s.yaml", "e", "data.eval=validation", "train.epochs=1"), 0, "%s", err);
+	cr_assert_null(strstr(err, "no validation split"), "%s", err);
+	free(out);
+	free(err);
+	cr_assert_eq(run(&out, &err, "s.yaml", "t", "data.validation_size=0", "train.epochs=1"), 0, "%s", err);
+	cr_assert(strstr(err, "nnlab: note: no validation split: best.json and the best epoch are chosen on the test split"),
+		  "%s", err);
+	free(out);
+	free(err);
+	snprintf(page, sizeof(page), "%s/t", dir);
+	const char *report[] = { "report", page, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(page, sizeof(page), "%s/t/report.html", dir);
+	char *html = th_read(page, NULL);
+	cr_assert(strstr(html, "no validation split was held out, so the best epoch was chosen on the test split"), "%s", html);
+	free(html);
+}
