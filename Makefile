@@ -196,6 +196,8 @@ install: all
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/nnlab-plugin.pc
 	install -m 644 loaders/example/ds_rings.c loaders/example/Makefile \
 		$(DESTDIR)$(PREFIX)/share/nnlab/example-plugin/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/nnlab
+	install -m 644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/nnlab/
 
 clean:
 	rm -rf build

@@ -1,7 +1,10 @@
 /* nnlab's help texts: the general usage and each command's --help. */
 #include "exp_help.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage[] =
 	"usage: nnlab run CONFIG [--set KEY=VALUE]... [--plugin FILE] [--out DIR] [--quiet]\n"
@@ -52,7 +55,9 @@ static const char usage[] =
 	"  NNLAB_MAX_MEMORY  the most memory a model, and the data a plugin reads,\n"
 	"                    may each take (default 8G)\n"
 	"\n"
-	"'nnlab COMMAND --help' describes one command.\n";
+	"'nnlab COMMAND --help' describes one command; 'nnlab help TOPIC' prints a\n"
+	"page of the manual: running, configs, runs, model-files, conv-nets, sweeps,\n"
+	"charts, book, plugins, speed.\n";
 
 /* Each command's own --help. */
 static const struct {
@@ -164,4 +169,52 @@ const char *exp_help(const char *command)
 		if (!strcmp(command, command_help[i].name))
 			return command_help[i].help;
 	return NULL;
+}
+
+/* The manual's pages, docs/NAME.md. */
+static const char *const topics[] = { "running", "configs", "runs", "model-files", "conv-nets",
+				      "sweeps", "charts", "book", "plugins", "speed", NULL };
+
+int exp_help_topic(const char *topic, FILE *out, struct nn_err *err)
+{
+	char exe[4096], dirs[3][4200], path[8500], list[256] = "";
+	const char *env = getenv("NNLAB_DOC_DIR");
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *const *t = topics;
+	size_t ndirs = 0;
+	FILE *f = NULL;
+
+	while (*t && strcmp(*t, topic))
+		t++;
+	if (!*t) {
+		for (t = topics; *t; t++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", t == topics ? "" : ", ", *t);
+		return nn_errorf(err, NN_EINVAL, "no command or manual page '%s' (pages: %s)", topic, list);
+	}
+	/* NNLAB_DOC_DIR, the source tree of a build (build/VARIANT/nnlab),
+	 * then an installed nnlab's PREFIX/share/doc/nnlab. */
+	if (env && *env)
+		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s", env);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')))
+			*slash = '\0';
+		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s/../../docs", exe);
+		snprintf(dirs[ndirs++], sizeof(dirs[0]), "%s/../share/doc/nnlab", exe);
+	}
+	for (size_t i = 0; i < ndirs && !f; i++) {
+		snprintf(path, sizeof(path), "%.4200s/%.100s.md", dirs[i], topic);
+		f = fopen(path, "r");
+	}
+	if (!f)
+		return nn_errorf(err, NN_EIO, "the manual's page '%s.md' is not beside this nnlab (set NNLAB_DOC_DIR to its docs/ directory)",
+				 topic);
+	char buf[8192];
+	size_t got;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, got, out);
+	fclose(f);
+	return 0;
 }

@@ -624,6 +624,25 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_error("%s", "no command given");
+	if (!strcmp(argv[1], "help") && argc > 2) {
+		/* nnlab help COMMAND, or a page of the manual. */
+		struct nn_err err = { 0, "" };
+		int rc;
+
+		if (argc > 3)
+			return usage_error("%s", "help takes one COMMAND or TOPIC");
+		if (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")) {
+			fputs(exp_help(NULL), stdout);
+			return 0;
+		}
+		if (exp_help(argv[2])) {
+			fputs(exp_help(argv[2]), stdout);
+			return 0;
+		}
+		if ((rc = exp_help_topic(argv[2], stdout, &err)) < 0)
+			return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
+		return 0;
+	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		fputs(exp_help(NULL), stdout);
 		return 0;

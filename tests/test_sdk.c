@@ -55,6 +55,13 @@ Test(sdk, install_build_the_example_and_run_it, .timeout = 300)
 	cr_assert_geq(correct, 450, "%zu / 500", correct);
 	free(csv);
 
+	/* The installed nnlab finds its manual. */
+	snprintf(cmd, sizeof(cmd), "'%s/bin/nnlab' help sweeps > '%s/help.txt' 2>&1", prefix, dir);
+	cr_assert_eq(system(cmd), 0, "nnlab help sweeps failed: see %s/help.txt", dir);
+	snprintf(out, sizeof(out), "%s/help.txt", dir);
+	text = th_read(out, NULL);
+	cr_assert(text && !strncmp(text, "# Sweeps\n", 9), "%s", text ? text : "");
+	free(text);
 	/* The installed nnlab finds its own plugins and the example. */
 	snprintf(cmd, sizeof(cmd), "NNLAB_PLUGIN_PATH='%s' '%s/bin/nnlab' plugins > '%s/plugins.txt'",
 		 work, prefix, dir);
