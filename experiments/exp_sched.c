@@ -246,111 +246,139 @@ static int check_failed(const struct exp_sweep *s, const char *dir, struct nn_er
 
 /* The coordinator: starts pending trials in free slots, reaps them,
  * prunes, and keeps results.csv current, until every trial has ended. */
-int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
-		      struct exp_sched_executor *x, struct exp_sched_slot *slots, struct nn_err *err)
-{
-	int jobs = x->nslots, rc = 0, stopping = 0;
-	double page_time = exp_clock_now();
+/* The coordinator's state while a sweep runs. */
+struct coordinator {
+	struct exp_sweep *s;
+	const struct exp_sweep_opts *opts;
+	const char *dir;
+	struct exp_sched_executor *x;
+	struct exp_sched_slot *slots;
+	int jobs, rc, stopping;
+	double report_time;
 	/* ended[i]: 1 + the state of a trial known to have ended (its status
 	 * is not read again), else 0. */
-	unsigned char *ended = calloc(s->ntrials + 1, 1);
-	struct finished *done = calloc(s->ntrials + 1, sizeof(*done));
+	unsigned char *ended;
+	struct finished *done;
+};
 
-	if (!ended || !done) {
-		free(ended);
-		free(done);
+static void stop_all(struct coordinator *c)
+{
+	c->stopping = 1;
+	for (int k = 0; k < c->jobs; k++)
+		if (c->slots[k].pid)
+			c->x->stop(c->x, c->s, c->dir, &c->slots[k]);
+}
+
+/* Records the trials that have ended, and the results after each; the
+ * first failure of the bookkeeping stops the others and is the one
+ * reported. */
+static void reap_ended(struct coordinator *c, struct nn_err *err)
+{
+	int k, status;
+
+	while ((k = c->x->reap(c->x, c->slots, &status)) >= 0) {
+		struct nn_err *e = c->rc < 0 ? NULL : err;
+		int frc = exp_trial_finish(c->s, c->dir, c->slots[k].trial, c->slots[k].pruned,
+					   c->slots[k].pruned_epoch, status, c->stopping, c->opts->log, e);
+
+		c->slots[k].pid = 0;
+		if (frc == 0)
+			frc = exp_results_write(c->s, c->dir, e);
+		/* The caller's report follows the sweep, at most every few
+		 * seconds. */
+		if (frc == 0 && c->opts->report && exp_clock_now() - c->report_time > REPORT_SECONDS) {
+			struct nn_err perr;
+
+			c->opts->report(c->dir, NULL, &perr);
+			c->report_time = exp_clock_now();
+		}
+		if (frc < 0 && c->rc == 0) {
+			c->rc = frc;
+			stop_all(c);
+		}
+	}
+}
+
+/* Starts trials that are pending, or were left running by a dead
+ * process, in the free slots; counts in *waiting the trials alive in
+ * another process. Returns the slots busy. */
+static int start_pending(struct coordinator *c, int busy, int *waiting, struct nn_err *err)
+{
+	for (size_t i = 0; !c->stopping && busy < c->jobs && i < c->s->ntrials; i++) {
+		char tdir[4400], label[1024];
+		struct exp_trial_status st;
+		int mine = 0, k;
+
+		if (c->ended[i])
+			continue;
+		for (k = 0; k < c->jobs; k++)
+			mine |= c->slots[k].pid && c->slots[k].trial == i;
+		if (mine)
+			continue;
+		exp_trial_dir(c->dir, &c->s->trials[i], tdir, sizeof(tdir));
+		exp_trial_read_status(tdir, &st);
+		if (st.state == EXP_TRIAL_DONE || st.state == EXP_TRIAL_FAILED ||
+		    st.state == EXP_TRIAL_DIVERGED || st.state == EXP_TRIAL_PRUNED) {
+			c->ended[i] = (unsigned char)(1 + st.state);
+			continue;
+		}
+		if (st.state == EXP_TRIAL_RUNNING && !exp_trial_is_stale(tdir, &st)) {
+			++*waiting;  /* alive elsewhere: wait for it to end or die */
+			continue;
+		}
+		for (k = 0; c->slots[k].pid; k++)
+			;
+		if ((c->rc = c->x->start(c->x, c->s, c->dir, k, i, st.attempt + 1, err)) < 0) {
+			c->stopping = 1;
+			break;
+		}
+		if (c->opts->log)
+			fprintf(c->opts->log, "%s: started%s\n", exp_trial_label(c->s, i, label, sizeof(label)),
+				st.state == EXP_TRIAL_RUNNING ? " again (its process died)" : "");
+		busy++;
+	}
+	return busy;
+}
+
+int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
+			 struct exp_sched_executor *x, struct exp_sched_slot *slots, struct nn_err *err)
+{
+	struct coordinator c = { s, opts, dir, x, slots, x->nslots, 0, 0, exp_clock_now(),
+				 calloc(s->ntrials + 1, 1), calloc(s->ntrials + 1, sizeof(struct finished)) };
+	int rc;
+
+	if (!c.ended || !c.done) {
+		free(c.ended);
+		free(c.done);
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	}
 	for (;;) {
-		int busy = 0, waiting = 0, k, status;
+		int busy = 0, waiting = 0;
 
-		if (opts->stop && *opts->stop && !stopping) {
-			stopping = 1;
-			for (k = 0; k < jobs; k++)
-				if (slots[k].pid)
-					x->stop(x, s, dir, &slots[k]);
-		}
-		while ((k = x->reap(x, slots, &status)) >= 0) {
-			int frc = exp_trial_finish(s, dir, slots[k].trial, slots[k].pruned, slots[k].pruned_epoch, status,
-						   stopping, opts->log, rc < 0 ? NULL : err);
-
-			slots[k].pid = 0;
-			if (frc == 0)
-				frc = exp_results_write(s, dir, rc < 0 ? NULL : err);
-			/* The caller's report follows the sweep, at most every few
-			 * seconds. */
-			if (frc == 0 && opts->report && exp_clock_now() - page_time > REPORT_SECONDS) {
-				struct nn_err perr;
-
-				opts->report(dir, NULL, &perr);
-				page_time = exp_clock_now();
-			}
-			if (frc < 0 && rc == 0) {
-				/* Stop the others and report this, not their ends. */
-				rc = frc;
-				stopping = 1;
-				for (int j = 0; j < jobs; j++)
-					if (slots[j].pid)
-						x->stop(x, s, dir, &slots[j]);
-			}
-		}
-		for (k = 0; k < jobs; k++)
+		if (opts->stop && *opts->stop && !c.stopping)
+			stop_all(&c);
+		reap_ended(&c, err);
+		for (int k = 0; k < c.jobs; k++)
 			busy += slots[k].pid != 0;
-		if (s->prune && !stopping)
-			prune(s, dir, slots, jobs, x, ended, done);
-		/* Start trials that are pending, or were left running by a dead
-		 * process, in the free slots. */
-		for (size_t i = 0; !stopping && busy < jobs && i < s->ntrials; i++) {
-			char tdir[4400];
-			struct exp_trial_status st;
-			int mine = 0;
-
-			if (ended[i])
-				continue;
-			for (k = 0; k < jobs; k++)
-				mine |= slots[k].pid && slots[k].trial == i;
-			if (mine)
-				continue;
-			exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
-			exp_trial_read_status(tdir, &st);
-			if (st.state == EXP_TRIAL_DONE || st.state == EXP_TRIAL_FAILED || st.state == EXP_TRIAL_DIVERGED || st.state == EXP_TRIAL_PRUNED) {
-				ended[i] = (unsigned char)(1 + st.state);
-				continue;
-			}
-			if (st.state == EXP_TRIAL_RUNNING && !exp_trial_is_stale(tdir, &st)) {
-				waiting++;  /* alive elsewhere: wait for it to end or die */
-				continue;
-			}
-			for (k = 0; slots[k].pid; k++)
-				;
-			if ((rc = x->start(x, s, dir, k, i, st.attempt + 1, err)) < 0) {
-				stopping = 1;
-				break;
-			}
-			if (opts->log) {
-				char label[1024];
-
-				fprintf(opts->log, "%s: started%s\n", exp_trial_label(s, i, label, sizeof(label)),
-					st.state == EXP_TRIAL_RUNNING ? " again (its process died)" : "");
-			}
-			busy++;
-		}
-		if (!busy && (!waiting || stopping))
+		if (s->prune && !c.stopping)
+			prune(s, dir, slots, c.jobs, x, c.ended, c.done);
+		busy = start_pending(&c, busy, &waiting, err);
+		if (!busy && (!waiting || c.stopping))
 			break;
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	free(ended);
+	free(c.ended);
 	for (size_t i = 0; i < s->ntrials; i++)
-		free(done[i].vals);
-	free(done);
-	if (rc < 0) {
+		free(c.done[i].vals);
+	free(c.done);
+	if (c.rc < 0) {
 		exp_results_write(s, dir, NULL);
-		return rc;
+		return c.rc;
 	}
 	if ((rc = exp_results_write(s, dir, err)) < 0)
 		return rc;
-	if (stopping)
+	if (c.stopping)
 		return nn_errorf(err, NN_EINTR, "stopped; run the same command again to resume the sweep in '%s'", dir);
 	return 0;
 }
