@@ -91,69 +91,62 @@ static uint32_t be32(const unsigned char *p)
 
 /* Reads an idx file of unsigned bytes with ndims dimensions into a new
  * buffer; dims receives the dimensions. Returns the buffer or NULL. */
-static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t *dims,
-			 double *left, char *path, size_t pathlen, char *err)
+/* The header: magic, type, dimensions; the bytes of data it promises in
+ * *bytes, checked against MAX_BYTES and what is left of the host's limit
+ * (a label is kept as a byte and as an int32). */
+static int read_header(gzFile gz, int ndims, uint32_t *dims, double *left, const char *path,
+		       uint64_t *bytes_out, char *err)
 {
 	unsigned char head[4 + 4 * 3];
-	uint64_t total = 1;
-	uint8_t *data = NULL;
-	gzFile gz = open_idx(dir, base, path, pathlen, err);
-
-	if (!gz)
-		return NULL;
-	if (read_exact(gz, head, 4 + 4 * (size_t)ndims, path, "the header", err) < 0)
-		goto fail;
-	if (head[0] != 0 || head[1] != 0) {
-		ds_errorf(err, "bad magic 0x%08x in '%s', expected 0x%08x", be32(head), path,
-		       (unsigned)(IDX_UBYTE << 8 | ndims));
-		goto fail;
-	}
-	if (head[2] != IDX_UBYTE) {
-		ds_errorf(err, "'%s' has type code 0x%02x, expected 0x%02x (unsigned bytes)",
-		       path, head[2], IDX_UBYTE);
-		goto fail;
-	}
-	if (head[3] != ndims) {
-		ds_errorf(err, "'%s' has %d dimensions, expected %d", path, head[3], ndims);
-		goto fail;
-	}
 	double bytes = 1;
+
+	if (read_exact(gz, head, 4 + 4 * (size_t)ndims, path, "the header", err) < 0)
+		return -1;
+	if (head[0] != 0 || head[1] != 0)
+		return ds_errorf(err, "bad magic 0x%08x in '%s', expected 0x%08x", be32(head), path,
+				 (unsigned)(IDX_UBYTE << 8 | ndims));
+	if (head[2] != IDX_UBYTE)
+		return ds_errorf(err, "'%s' has type code 0x%02x, expected 0x%02x (unsigned bytes)",
+				 path, head[2], IDX_UBYTE);
+	if (head[3] != ndims)
+		return ds_errorf(err, "'%s' has %d dimensions, expected %d", path, head[3], ndims);
 	for (int i = 0; i < ndims; i++) {
 		dims[i] = be32(head + 4 + 4 * i);
 		bytes *= dims[i];
-		if (dims[i] == 0) {
-			ds_errorf(err, "'%s' has a zero dimension in its header (dimension %d of %d)",
-				  path, i + 1, ndims);
-			goto fail;
-		}
+		if (dims[i] == 0)
+			return ds_errorf(err, "'%s' has a zero dimension in its header (dimension %d of %d)",
+					 path, i + 1, ndims);
 	}
 	/* Blame the product, not whichever dimension happened to cross it. */
 	if (bytes > (double)MAX_BYTES) {
 		if (ndims == 3)
-			ds_errorf(err, "'%s' has implausible dimensions in its header: %u items of %u x %u bytes make %.0f bytes, more than the %llu an idx file may hold",
-				  path, dims[0], dims[1], dims[2], bytes, (unsigned long long)MAX_BYTES);
-		else
-			ds_errorf(err, "'%s' has implausible dimensions in its header: %u items make %.0f bytes, more than the %llu an idx file may hold",
-				  path, dims[0], bytes, (unsigned long long)MAX_BYTES);
-		goto fail;
+			return ds_errorf(err, "'%s' has implausible dimensions in its header: %u items of %u x %u bytes make %.0f bytes, more than the %llu an idx file may hold",
+					 path, dims[0], dims[1], dims[2], bytes, (unsigned long long)MAX_BYTES);
+		return ds_errorf(err, "'%s' has implausible dimensions in its header: %u items make %.0f bytes, more than the %llu an idx file may hold",
+				 path, dims[0], bytes, (unsigned long long)MAX_BYTES);
 	}
-	/* The host's memory limit, shared by the files of a load (a label
-	 * is kept as a byte and as an int32). */
+	*bytes_out = (uint64_t)bytes;
 	if (ndims == 1)
 		bytes *= 5;
-	if (bytes > *left) {
-		ds_errorf(err, "'%s': its header promises data of %.1f MiB, more than the %.1f MiB left of the memory limit (NNLAB_MAX_MEMORY)",
-			  path, bytes / (1 << 20), *left / (1 << 20));
-		goto fail;
-	}
+	if (bytes > *left)
+		return ds_errorf(err, "'%s': its header promises data of %.1f MiB, more than the %.1f MiB left of the memory limit (NNLAB_MAX_MEMORY)",
+				 path, bytes / (1 << 20), *left / (1 << 20));
 	*left -= bytes;
-	total = (uint64_t)(ndims == 1 ? bytes / 5 : bytes);
-	/* Grow the buffer as data arrives, so a lying header cannot make us
-	 * allocate far more than the file holds. */
+	return 0;
+}
+
+/* The data, total bytes, growing the buffer as data arrives, so a lying
+ * header cannot make us allocate far more than the file holds; then the
+ * end of the file. Returns the data, or NULL with err filled. */
+static uint8_t *read_data(gzFile gz, uint64_t total, const char *path, char *err)
+{
+	uint8_t *data = NULL;
 	size_t have = 0, cap = 0;
+	unsigned char extra;
+	int r;
+
 	while (have < total) {
-		size_t want = total - have;
-		size_t step = cap ? cap : (size_t)1 << 20;
+		size_t want = total - have, step = cap ? cap : (size_t)1 << 20;
 
 		if (want > step)
 			want = step;
@@ -170,33 +163,40 @@ static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t 
 		if (read_exact(gz, data + have, want, path, "the data", err) < 0) {
 			if (strstr(err, "is truncated"))
 				ds_errorf(err, "'%s' is truncated: its header promises %llu bytes of data",
-				       path, (unsigned long long)total);
+					  path, (unsigned long long)total);
 			goto fail;
 		}
 		have += want;
 	}
-	{
-		unsigned char extra;
-		int r = gzread(gz, &extra, 1);
-
-		if (r > 0) {
-			ds_errorf(err, "'%s' has data past the %llu bytes its header promises",
-			       path, (unsigned long long)total);
-			goto fail;
-		}
-		if (r < 0) {
-			ds_errorf(err, "cannot read '%s': %s", path, gz_message(gz, path));
-			goto fail;
-		}
+	if ((r = gzread(gz, &extra, 1)) > 0) {
+		ds_errorf(err, "'%s' has data past the %llu bytes its header promises", path,
+			  (unsigned long long)total);
+		goto fail;
 	}
-	gzclose(gz);
+	if (r < 0) {
+		ds_errorf(err, "cannot read '%s': %s", path, gz_message(gz, path));
+		goto fail;
+	}
 	return data;
 fail:
 	free(data);
-	gzclose(gz);
 	return NULL;
 }
 
+static uint8_t *read_idx(const char *dir, const char *base, int ndims, uint32_t *dims,
+			 double *left, char *path, size_t pathlen, char *err)
+{
+	uint64_t total = 0;
+	uint8_t *data = NULL;
+	gzFile gz = open_idx(dir, base, path, pathlen, err);
+
+	if (!gz)
+		return NULL;
+	if (read_header(gz, ndims, dims, left, path, &total, err) == 0)
+		data = read_data(gz, total, path, err);
+	gzclose(gz);
+	return data;
+}
 
 static void release(struct ds_dataset *ds)
 {
