@@ -213,6 +213,76 @@ static long get_count(const char *text, const char *name, long lo, long hi, char
 	return v;
 }
 
+/* The options into p; 0, or -1 with err filled. */
+static int read_params(struct params *p, const char *const *names, const char *const *values,
+		       size_t count, char *err)
+{
+	static const struct {
+		const char *name;
+		long lo, hi;
+	} counts[] = { { "train_size", 1, 10000000 }, { "test_size", 0, 10000000 }, { "classes", 2, 1000 },
+		       { "dims", 1, 100000 }, { "cells", 2, 1000 } };
+	size_t *to[] = { &p->count[0], &p->count[1], &p->classes, &p->dims, &p->cells };
+
+	p->kind = ds_option("kind", names, values, count);
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		long v = get_count(ds_option(counts[i].name, names, values, count), counts[i].name,
+				   counts[i].lo, counts[i].hi, err);
+
+		if (v < 0)
+			return -1;
+		*to[i] = (size_t)v;
+	}
+	p->noise = atof(ds_option("noise", names, values, count));
+	if (!(p->noise >= 0 && p->noise <= 100))
+		return ds_errorf(err, "option 'noise' must be between 0 and 100");
+	p->seed = strtoull(ds_option("seed", names, values, count), NULL, 10);
+	return 0;
+}
+
+/* The shape of kind's data in out; 0, or -1 for an unknown kind. */
+static int shape(const struct params *p, struct ds_dataset *out, char *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!strcmp(p->kind, "blobs")) {
+		out->input_size = p->dims;
+		out->class_count = p->classes;
+	} else if (!strcmp(p->kind, "spirals")) {
+		out->input_size = 2;
+		out->class_count = p->classes;
+	} else if (!strcmp(p->kind, "xor") || !strcmp(p->kind, "checkerboard")) {
+		out->input_size = 2;
+		out->class_count = 2;
+	} else if (!strcmp(p->kind, "digits")) {
+		out->input_size = SIDE * SIDE;
+		out->class_count = 10;
+		out->image_width = out->image_height = SIDE;
+	} else {
+		return ds_errorf(err, "option 'kind' is '%s', expected blobs, spirals, xor, checkerboard or digits",
+				 p->kind);
+	}
+	return 0;
+}
+
+/* n examples of split k, drawn from r. */
+static void generate(const struct params *p, struct rng *r, const double *centers, struct synth *s,
+		     int k, size_t n)
+{
+	if (centers)
+		blobs(p, r, centers, s->x[k], s->y[k], n);
+	else if (!strcmp(p->kind, "spirals"))
+		spirals(p, r, s->x[k], s->y[k], n);
+	else if (!strcmp(p->kind, "xor"))
+		board(p, r, 2, s->x[k], s->y[k], n);
+	else if (!strcmp(p->kind, "checkerboard"))
+		board(p, r, p->cells, s->x[k], s->y[k], n);
+	else
+		for (size_t i = 0; i < n; i++) {
+			s->y[k][i] = (int32_t)(next(r) % 10);
+			draw_digit(p, r, s->y[k][i], (uint8_t *)s->x[k] + i * SIDE * SIDE);
+		}
+}
+
 static int load(struct ds_dataset *out, const char *const *names, const char *const *values,
 		size_t count, char *err)
 {
@@ -220,47 +290,9 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	struct synth *s;
 	struct rng r;
 	double *centers = NULL;
-	long v;
 
-	p.kind = ds_option("kind", names, values, count);
-	if ((v = get_count(ds_option("train_size", names, values, count), "train_size", 1, 10000000, err)) < 0)
+	if (read_params(&p, names, values, count, err) < 0 || shape(&p, out, err) < 0)
 		return -1;
-	p.count[0] = (size_t)v;
-	if ((v = get_count(ds_option("test_size", names, values, count), "test_size", 0, 10000000, err)) < 0)
-		return -1;
-	p.count[1] = (size_t)v;
-	if ((v = get_count(ds_option("classes", names, values, count), "classes", 2, 1000, err)) < 0)
-		return -1;
-	p.classes = (size_t)v;
-	if ((v = get_count(ds_option("dims", names, values, count), "dims", 1, 100000, err)) < 0)
-		return -1;
-	p.dims = (size_t)v;
-	if ((v = get_count(ds_option("cells", names, values, count), "cells", 2, 1000, err)) < 0)
-		return -1;
-	p.cells = (size_t)v;
-	p.noise = atof(ds_option("noise", names, values, count));
-	if (!(p.noise >= 0 && p.noise <= 100))
-		return ds_errorf(err, "option 'noise' must be between 0 and 100");
-	p.seed = strtoull(ds_option("seed", names, values, count), NULL, 10);
-
-	memset(out, 0, sizeof(*out));
-	if (!strcmp(p.kind, "blobs")) {
-		out->input_size = p.dims;
-		out->class_count = p.classes;
-	} else if (!strcmp(p.kind, "spirals")) {
-		out->input_size = 2;
-		out->class_count = p.classes;
-	} else if (!strcmp(p.kind, "xor") || !strcmp(p.kind, "checkerboard")) {
-		out->input_size = 2;
-		out->class_count = 2;
-	} else if (!strcmp(p.kind, "digits")) {
-		out->input_size = SIDE * SIDE;
-		out->class_count = 10;
-		out->image_width = out->image_height = SIDE;
-	} else {
-		return ds_errorf(err, "option 'kind' is '%s', expected blobs, spirals, xor, checkerboard or digits",
-			      p.kind);
-	}
 	int digits = out->image_width != 0;
 	size_t elem = digits ? 1 : sizeof(float);
 	if (out->input_size * p.count[0] > ((size_t)1 << 32) / elem)
@@ -270,8 +302,7 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	if (need > most)
 		return ds_errorf(err, "%zu training and %zu test examples of %zu features take %.1f MiB, more than the memory limit of %.1f MiB (NNLAB_MAX_MEMORY)",
 				 p.count[0], p.count[1], out->input_size, need / (1 << 20), most / (1 << 20));
-	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!(s = calloc(1, sizeof(*s))))
 		return ds_errorf(err, "out of memory");
 	out->priv = s;
 	for (int k = 0; k < 2; k++) {
@@ -284,30 +315,14 @@ static int load(struct ds_dataset *out, const char *const *names, const char *co
 	}
 	r.s = p.seed;
 	if (!strcmp(p.kind, "blobs")) {
-		centers = malloc(p.classes * p.dims * sizeof(double));
-		if (!centers) {
+		if (!(centers = malloc(p.classes * p.dims * sizeof(double)))) {
 			release(out);
 			return ds_errorf(err, "out of memory");
 		}
 		blob_centers(&p, &r, centers);
 	}
-	for (int k = 0; k < 2; k++) {
-		size_t n = p.count[k];
-
-		if (centers)
-			blobs(&p, &r, centers, s->x[k], s->y[k], n);
-		else if (!strcmp(p.kind, "spirals"))
-			spirals(&p, &r, s->x[k], s->y[k], n);
-		else if (!strcmp(p.kind, "xor"))
-			board(&p, &r, 2, s->x[k], s->y[k], n);
-		else if (!strcmp(p.kind, "checkerboard"))
-			board(&p, &r, p.cells, s->x[k], s->y[k], n);
-		else
-			for (size_t i = 0; i < n; i++) {
-				s->y[k][i] = (int32_t)(next(&r) % 10);
-				draw_digit(&p, &r, s->y[k][i], (uint8_t *)s->x[k] + i * SIDE * SIDE);
-			}
-	}
+	for (int k = 0; k < 2; k++)
+		generate(&p, &r, centers, s, k, p.count[k]);
 	free(centers);
 	out->feature_type = digits ? DS_FEATURE_U8 : DS_FEATURE_F32;
 	out->feature_scale = digits ? 1.0f / 255.0f : 1.0f;
