@@ -306,32 +306,22 @@ static int write_index(FILE *f, void *ctx, struct nn_err *err)
 }
 
 /* The page of the runs under runs_dir, written with its charts into dir. */
-static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct nn_err *err)
+/* Each run under runs_dir (a subdirectory with metrics.csv): its summary
+ * and its flattened config into flats. Returns the runs read. */
+static size_t read_runs(struct runs *rs, const char *runs_dir, char **flats, struct dirent **names,
+			int count, FILE *log, struct nn_err *err)
 {
-	struct dirent **names;
-	int count = scandir(runs_dir, &names, NULL, alphasort);
-	struct runs rs = { .dir = dir };
-	char **flats = NULL;
-	int rc = 0;
-
-	if (count < 0)
-		return nn_errorf(err, NN_EIO, "cannot read directory '%s': %s", runs_dir, strerror(errno));
-	rs.run = calloc((size_t)count + 1, sizeof(*rs.run));
-	flats = calloc((size_t)count + 1, sizeof(char *));
 	for (int i = 0; i < count; i++) {
 		char metrics[4800], path[4700];
 		struct exp_metrics m;
 		struct exp_node *tree;
-		struct run *r = &rs.run[rs.n];
+		struct run *r = &rs->run[rs->n];
 
-		if (names[i]->d_name[0] == '.' || !rs.run || !flats) {
-			free(names[i]);
+		if (names[i]->d_name[0] == '.')
 			continue;
-		}
 		snprintf(path, sizeof(path), "%s/%s", runs_dir, names[i]->d_name);
 		snprintf(metrics, sizeof(metrics), "%s/metrics.csv", path);
 		snprintf(r->name, sizeof(r->name), "%s", names[i]->d_name);
-		free(names[i]);
 		if (access(metrics, R_OK) != 0)
 			continue;
 		if (exp_metrics_read(&m, metrics, err) < 0 || m.nrows < 1) {
@@ -346,58 +336,87 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 		snprintf(r->path, sizeof(r->path), "%s", path);
 		snprintf(metrics, sizeof(metrics), "%s/config.yaml", path);
 		tree = exp_yaml_load_file(metrics, metrics, err);
-		flats[rs.n] = tree ? exp_flat_node(tree) : NULL;
+		flats[rs->n] = tree ? exp_flat_node(tree) : NULL;
 		exp_node_free(tree);
-		rs.n++;
+		rs->n++;
 	}
-	free(names);
-	if (!rs.n) {
-		rc = nn_errorf(err, NN_EINVAL, "'%s' holds no runs (no metrics.csv in it or its subdirectories)", runs_dir);
-		goto done;
-	}
-	/* The config keys whose values differ: legends and the heatmap. */
+	return rs->n;
+}
+
+/* The config keys whose values differ: each run's legend, and the two
+ * values of the heatmap. */
+static void differences(struct runs *rs, char **flats)
+{
 	char keys[64][256];
-	rs.nkeys = exp_flat_differing(flats, rs.n, keys, 64);
-	for (size_t k = 0; k < rs.nkeys && k < 2; k++)
-		snprintf(rs.keys[k], sizeof(rs.keys[k]), "%s", keys[k]);
-	for (size_t i = 0; i < rs.n; i++) {
-		for (size_t k = 0, len = 0; k < rs.nkeys && k < 64; k++) {
+
+	rs->nkeys = exp_flat_differing(flats, rs->n, keys, 64);
+	for (size_t k = 0; k < rs->nkeys && k < 2; k++)
+		snprintf(rs->keys[k], sizeof(rs->keys[k]), "%s", keys[k]);
+	for (size_t i = 0; i < rs->n; i++) {
+		for (size_t k = 0, len = 0; k < rs->nkeys && k < 64; k++) {
 			char v[256];
 
 			exp_flat_get(flats[i], keys[k], v, sizeof(v));
-			if (len < sizeof(rs.run[i].legend))
-				len += (size_t)snprintf(rs.run[i].legend + len, sizeof(rs.run[i].legend) - len,
+			if (len < sizeof(rs->run[i].legend))
+				len += (size_t)snprintf(rs->run[i].legend + len, sizeof(rs->run[i].legend) - len,
 							"%s%s=%s", len ? " " : "", keys[k], v);
 			if (k < 2)
-				snprintf(rs.run[i].values[k], sizeof(rs.run[i].values[k]), "%s", v);
+				snprintf(rs->run[i].values[k], sizeof(rs->run[i].values[k]), "%s", v);
 		}
 	}
-	qsort(rs.run, rs.n, sizeof(*rs.run), by_best);
+}
 
-	/* Charts: the overlay of every run, and the heatmap when two values vary. */
-	const char **paths = calloc(rs.n, sizeof(char *));
-	char base[4400];
-	for (size_t i = 0; paths && i < rs.n; i++)
-		paths[i] = rs.run[i].path;
-	snprintf(base, sizeof(base), "%s/overlay-accuracy", dir);
+/* The overlay of every run, and the heatmap when two values vary. */
+static void runs_charts(struct runs *rs, FILE *log, struct nn_err *err)
+{
+	const char **paths = calloc(rs->n, sizeof(char *));
 	struct exp_overlay_options opt = { .metrics = { "eval_accuracy" }, .nmetrics = 1, .from = -1, .to = -1 };
-	if (paths && exp_overlay_write(paths, rs.n, &opt, base, log, err) < 0 && log)
+	char base[4400];
+
+	for (size_t i = 0; paths && i < rs->n; i++)
+		paths[i] = rs->run[i].path;
+	snprintf(base, sizeof(base), "%s/overlay-accuracy", rs->dir);
+	if (paths && exp_overlay_write(paths, rs->n, &opt, base, log, err) < 0 && log)
 		fprintf(log, "nnlab: warning: overlay chart failed: %s\n", err->msg);
 	free(paths);
-	if (rs.nkeys == 2) {
-		rs.heatmap = 1;
-		if (heatmap(&rs, err) < 0) {
+	if (rs->nkeys == 2) {
+		rs->heatmap = 1;
+		if (heatmap(rs, err) < 0) {
 			if (log)
 				fprintf(log, "nnlab: warning: heatmap failed: %s\n", err->msg);
-			rs.heatmap = 0;
+			rs->heatmap = 0;
 		}
 	}
-	char file[4400];
-	snprintf(file, sizeof(file), "%s/report.html", dir);
-	rc = exp_fs_write_atomic(file, write_index, &rs, err);
-	if (rc == 0 && log)
-		fprintf(log, "wrote %s\n", file);
-done:
+}
+
+static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct nn_err *err)
+{
+	struct dirent **names;
+	int count = scandir(runs_dir, &names, NULL, alphasort);
+	struct runs rs = { .dir = dir };
+	char **flats, file[4400];
+	int rc = 0;
+
+	if (count < 0)
+		return nn_errorf(err, NN_EIO, "cannot read directory '%s': %s", runs_dir, strerror(errno));
+	rs.run = calloc((size_t)count + 1, sizeof(*rs.run));
+	flats = calloc((size_t)count + 1, sizeof(char *));
+	if (!rs.run || !flats)
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+	else if (!read_runs(&rs, runs_dir, flats, names, count, log, err))
+		rc = nn_errorf(err, NN_EINVAL, "'%s' holds no runs (no metrics.csv in it or its subdirectories)", runs_dir);
+	for (int i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	if (rc == 0) {
+		differences(&rs, flats);
+		qsort(rs.run, rs.n, sizeof(*rs.run), by_best);
+		runs_charts(&rs, log, err);
+		snprintf(file, sizeof(file), "%s/report.html", dir);
+		rc = exp_fs_write_atomic(file, write_index, &rs, err);
+		if (rc == 0 && log)
+			fprintf(log, "wrote %s\n", file);
+	}
 	for (size_t i = 0; flats && i <= rs.n; i++)
 		free(flats[i]);
 	free(flats);
