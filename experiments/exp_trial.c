@@ -158,42 +158,23 @@ static void clear_dir(const char *tdir)
 	closedir(d);
 }
 
-pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int attempt,
-		    struct nn_err *err)
-{
-	const struct exp_trial *t = &s->trials[i];
+/* A trial's files and how its run is started. */
+struct launch {
 	char tdir[4400], exe[4096], heartbeat[4500], log[4500], result[4500];
-	const char **argv;
-	char **sets;
-	size_t n = 0, nsets;
-	ssize_t len;
-	pid_t pid;
+	int resume;      /* it goes on from its checkpoint */
+	int attempt;
+};
 
-	exp_trial_dir(dir, t, tdir, sizeof(tdir));
-	/* A trial that was stopped or killed after a scored epoch goes on
-	 * from its checkpoint (the sweep's definition, checked on resume,
-	 * makes it the same run); any other starts afresh. */
-	snprintf(result, sizeof(result), "%s/checkpoint", tdir);
-	int resume = access(result, R_OK) == 0;
-	if (!resume)
-		clear_dir(tdir);
-	if (exp_fs_mkdirs(tdir, err) < 0)
-		return -1;
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len <= 0)
-		return nn_errorf(err, NN_EIO, "cannot find the nnlab program: %s", strerror(errno));
-	exe[len] = '\0';
-	snprintf(heartbeat, sizeof(heartbeat), "%s/heartbeat", tdir);
-	snprintf(result, sizeof(result), "%s/result", tdir);
-	unlink(result);   /* an earlier attempt's end, never taken for this one's */
-	snprintf(log, sizeof(log), "%s/log.txt", tdir);
-	sets = exp_sweep_trial_sets(s, i, &nsets);
-	argv = sets ? malloc((2 * nsets + 16) * sizeof(*argv)) : NULL;
-	if (!argv) {
-		exp_sweep_free_sets(sets);
-		return nn_errorf(err, NN_ENOMEM, "out of memory");
-	}
-	argv[n++] = exe;
+/* The argv of trial i's 'nnlab run' (free it; sets stays borrowed). */
+static const char **trial_argv(const struct exp_sweep *s, const struct launch *l, char **sets,
+			       size_t nsets)
+{
+	const char **argv = malloc((2 * nsets + 16) * sizeof(*argv));
+	size_t n = 0;
+
+	if (!argv)
+		return NULL;
+	argv[n++] = l->exe;
 	argv[n++] = "run";
 	argv[n++] = s->cfg->path;
 	for (size_t k = 0; k < nsets; k++) {
@@ -201,45 +182,85 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 		argv[n++] = sets[k];
 	}
 	argv[n++] = "--out";
-	argv[n++] = tdir;
+	argv[n++] = l->tdir;
 	argv[n++] = "--heartbeat";
-	argv[n++] = heartbeat;
+	argv[n++] = l->heartbeat;
 	argv[n++] = "--result";
-	argv[n++] = result;
-	if (resume)
+	argv[n++] = l->result;
+	if (l->resume)
 		argv[n++] = "--resume";
 	if (s->cfg->plugin_file) {
 		argv[n++] = "--plugin";
 		argv[n++] = s->cfg->plugin_file;
 	}
 	argv[n] = NULL;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		struct exp_trial_status st = { EXP_TRIAL_RUNNING, (long)getpid(), "", wall(), attempt, "" };
-		int fd = open(log, O_WRONLY | O_CREAT | (resume ? O_APPEND : O_TRUNC), 0644);
-		int null = open("/dev/null", O_RDONLY);
+	return argv;
+}
 
-		hostname(st.host, sizeof(st.host));
-		/* Marked running before it starts, by the process itself. */
-		if (exp_trial_write_status(tdir, &st, NULL) < 0 || fd < 0)
-			_exit(EXP_TRIAL_EXIT_BOOKKEEPING);
-		dup2(null, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		/* Stop cleanly when the sweep process dies, even by kill -9:
-		 * the trial stays marked running with a dead pid, and a resumed
-		 * sweep runs it again, from its checkpoint when it has one. */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() == 1)
-			_exit(125);
-		/* The sweep's own program, even when a rebuild has replaced
-		 * (unlinked) the file it was started from: every trial of a
-		 * sweep runs the same nnlab. */
-		execv("/proc/self/exe", (char *const *)argv);
-		execv(exe, (char *const *)argv);
-		_exit(127);
+/* In the child: marks the trial running, its output into log.txt, and
+ * becomes its run. Never returns. */
+static void run_child(const struct launch *l, const char **argv)
+{
+	struct exp_trial_status st = { EXP_TRIAL_RUNNING, (long)getpid(), "", wall(), l->attempt, "" };
+	int fd = open(l->log, O_WRONLY | O_CREAT | (l->resume ? O_APPEND : O_TRUNC), 0644);
+	int null = open("/dev/null", O_RDONLY);
+
+	hostname(st.host, sizeof(st.host));
+	/* Marked running before it starts, by the process itself. */
+	if (exp_trial_write_status(l->tdir, &st, NULL) < 0 || fd < 0)
+		_exit(EXP_TRIAL_EXIT_BOOKKEEPING);
+	dup2(null, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	/* Stop cleanly when the sweep process dies, even by kill -9: the
+	 * trial stays marked running with a dead pid, and a resumed sweep runs
+	 * it again, from its checkpoint when it has one. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		_exit(125);
+	/* The sweep's own program, even when a rebuild has replaced
+	 * (unlinked) the file it was started from: every trial of a sweep runs
+	 * the same nnlab. */
+	execv("/proc/self/exe", (char *const *)argv);
+	execv(l->exe, (char *const *)argv);
+	_exit(127);
+}
+
+pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int attempt,
+		       struct nn_err *err)
+{
+	struct launch l = { .attempt = attempt };
+	const char **argv;
+	char **sets;
+	size_t nsets;
+	ssize_t len;
+	pid_t pid;
+
+	exp_trial_dir(dir, &s->trials[i], l.tdir, sizeof(l.tdir));
+	/* A trial that was stopped or killed after a scored epoch goes on
+	 * from its checkpoint (the sweep's definition, checked on resume,
+	 * makes it the same run); any other starts afresh. */
+	snprintf(l.result, sizeof(l.result), "%s/checkpoint", l.tdir);
+	l.resume = access(l.result, R_OK) == 0;
+	if (!l.resume)
+		clear_dir(l.tdir);
+	if (exp_fs_mkdirs(l.tdir, err) < 0)
+		return -1;
+	if ((len = readlink("/proc/self/exe", l.exe, sizeof(l.exe) - 1)) <= 0)
+		return nn_errorf(err, NN_EIO, "cannot find the nnlab program: %s", strerror(errno));
+	l.exe[len] = '\0';
+	snprintf(l.heartbeat, sizeof(l.heartbeat), "%s/heartbeat", l.tdir);
+	snprintf(l.result, sizeof(l.result), "%s/result", l.tdir);
+	unlink(l.result);   /* an earlier attempt's end, never taken for this one's */
+	snprintf(l.log, sizeof(l.log), "%s/log.txt", l.tdir);
+	sets = exp_sweep_trial_sets(s, i, &nsets);
+	if (!sets || !(argv = trial_argv(s, &l, sets, nsets))) {
+		exp_sweep_free_sets(sets);
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	}
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		run_child(&l, argv);
 	free(argv);
 	exp_sweep_free_sets(sets);
 	if (pid < 0)
