@@ -402,14 +402,13 @@ static const char sort_script[] =
 	"});\n"
 	"</script>\n";
 
-static int write_page(FILE *f, void *ctx, struct nn_err *err)
+/* The page's head: the counts by status and how the table ranks. */
+static void page_head(FILE *f, const struct page *pg)
 {
-	const struct page *pg = ctx;
 	static const char *const states[] = { "done", "running", "pending", "failed", "diverged", "pruned" };
 	size_t counts[6] = { 0 };
 	char title[4500];
 
-	(void)err;
 	for (size_t i = 0; i < pg->r->nrows; i++)
 		for (int s = 0; s < 6; s++)
 			counts[s] += !strcmp(pg->r->rows[i].status, states[s]);
@@ -422,6 +421,10 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
 		"the best. Click a column's header to sort by it.</p>\n",
 		pg->r->metric, pg->r->maximize ? "higher" : "lower",
 		pg->sp.repeats ? ", for each point its mean over the seeds, with their standard deviation and count" : "");
+}
+
+static void table_head(FILE *f, const struct page *pg)
+{
 	fputs("<div class=\"scroll\"><table class=\"sortable\" id=\"trials\">\n<thead><tr><th>rank</th>", f);
 	fputs(pg->sp.repeats ? "<th class=\"text\">trials</th>" : "<th class=\"text\">trial</th>", f);
 	for (size_t k = 0; k < pg->r->nparams; k++) {
@@ -436,50 +439,64 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
 		fprintf(f, "<th>seed</th><th class=\"text\">status</th><th>best %s%s</th><th>best epoch</th><th>epochs</th><th>seconds</th>",
 			pg->r->metric, pg->percent ? " %" : "");
 	fputs("</tr></thead>\n<tbody>\n", f);
-	for (size_t k = 0; k < pg->sp.npoints; k++) {
-		const struct exp_point *p = &pg->sp.points[pg->sp.rank[k]];
-		const struct exp_results_row *w = &pg->r->rows[p->rows[0]];
+}
 
-		fprintf(f, "<tr%s><td data-v=\"%zu\">%zu</td><td class=\"text\">",
-			k == 0 && !isnan(p->mean) ? " class=\"best\"" : "", k + 1, k + 1);
-		for (size_t j = 0; j < p->n; j++) {
-			fputs(j ? " " : "", f);
-			put_trial(f, pg, p->rows[j]);
-		}
-		fputs("</td>", f);
-		for (size_t j = 0; j < pg->r->nparams; j++) {
-			fprintf(f, "<td class=\"text\" data-v=\"%.9g\">", exp_axis_coord(&pg->sp.axes[j], w->values[j]));
-			exp_html_escape(f, w->values[j]);
-			fputs("</td>", f);
-		}
-		if (pg->sp.repeats) {
-			size_t done = 0;
+/* The row of the point ranked k. */
+static void table_row(FILE *f, const struct page *pg, size_t k)
+{
+	const struct exp_point *p = &pg->sp.points[pg->sp.rank[k]];
+	const struct exp_results_row *w = &pg->r->rows[p->rows[0]];
 
-			for (size_t j = 0; j < p->n; j++)
-				done += !strcmp(pg->r->rows[p->rows[j]].status, "done");
-			fprintf(f, "<td>%zu</td><td class=\"text\">%zu of %zu done</td>", p->n, done, p->n);
-			put_objective(f, pg, p->mean);
-			if (isnan(p->mean))
-				fputs("<td></td>", f);
-			else
-				fprintf(f, "<td data-v=\"%.9g\">%.*f</td>", p->sd, pg->percent ? 2 : 4, shown(pg, p->sd));
-			fprintf(f, "<td>%zu</td></tr>\n", p->count);
-		} else {
-			fprintf(f, "<td>%llu</td><td class=\"text\">", w->seed);
-			exp_html_escape(f, w->status);
-			fputs("</td>", f);
-			put_objective(f, pg, w->best);
-			if (w->best_epoch >= 0)
-				fprintf(f, "<td>%ld</td>", w->best_epoch);
-			else
-				fputs("<td></td>", f);
-			fprintf(f, "<td>%zu</td>", w->epochs);
-			if (isnan(w->seconds))
-				fputs("<td></td></tr>\n", f);
-			else
-				fprintf(f, "<td>%.1f</td></tr>\n", w->seconds);
-		}
+	fprintf(f, "<tr%s><td data-v=\"%zu\">%zu</td><td class=\"text\">",
+		k == 0 && !isnan(p->mean) ? " class=\"best\"" : "", k + 1, k + 1);
+	for (size_t j = 0; j < p->n; j++) {
+		fputs(j ? " " : "", f);
+		put_trial(f, pg, p->rows[j]);
 	}
+	fputs("</td>", f);
+	for (size_t j = 0; j < pg->r->nparams; j++) {
+		fprintf(f, "<td class=\"text\" data-v=\"%.9g\">", exp_axis_coord(&pg->sp.axes[j], w->values[j]));
+		exp_html_escape(f, w->values[j]);
+		fputs("</td>", f);
+	}
+	if (pg->sp.repeats) {
+		size_t done = 0;
+
+		for (size_t j = 0; j < p->n; j++)
+			done += !strcmp(pg->r->rows[p->rows[j]].status, "done");
+		fprintf(f, "<td>%zu</td><td class=\"text\">%zu of %zu done</td>", p->n, done, p->n);
+		put_objective(f, pg, p->mean);
+		if (isnan(p->mean))
+			fputs("<td></td>", f);
+		else
+			fprintf(f, "<td data-v=\"%.9g\">%.*f</td>", p->sd, pg->percent ? 2 : 4, shown(pg, p->sd));
+		fprintf(f, "<td>%zu</td></tr>\n", p->count);
+		return;
+	}
+	fprintf(f, "<td>%llu</td><td class=\"text\">", w->seed);
+	exp_html_escape(f, w->status);
+	fputs("</td>", f);
+	put_objective(f, pg, w->best);
+	if (w->best_epoch >= 0)
+		fprintf(f, "<td>%ld</td>", w->best_epoch);
+	else
+		fputs("<td></td>", f);
+	fprintf(f, "<td>%zu</td>", w->epochs);
+	if (isnan(w->seconds))
+		fputs("<td></td></tr>\n", f);
+	else
+		fprintf(f, "<td>%.1f</td></tr>\n", w->seconds);
+}
+
+static int write_page(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct page *pg = ctx;
+
+	(void)err;
+	page_head(f, pg);
+	table_head(f, pg);
+	for (size_t k = 0; k < pg->sp.npoints; k++)
+		table_row(f, pg, k);
 	fputs("</tbody></table></div>\n<h2>Charts</h2>\n", f);
 	if (pg->have[0])
 		exp_html_image(f, pg->dir, "objective.png",
