@@ -226,6 +226,71 @@ void exp_results_fini(struct exp_results *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* results.csv's header at *p: the swept keys and the metric. */
+static void read_header(struct exp_results *r, const char **p)
+{
+	int more = 1;
+	char *f;
+
+	/* trial, the parameters, seed, status, best_METRIC, ... */
+	free(next_field(p, &more));
+	while ((f = next_field(p, &more)) && strcmp(f, "seed")) {
+		if (r->nparams == EXP_SWEEP_MAX_PARAMS) {
+			free(f);
+			break;
+		}
+		r->keys[r->nparams++] = f;
+	}
+	free(f);
+	if ((f = next_field(p, &more)))
+		free(f);       /* status */
+	if ((f = next_field(p, &more))) {
+		snprintf(r->metric, sizeof(r->metric), "%s", strncmp(f, "best_", 5) ? f : f + 5);
+		free(f);
+	}
+}
+
+/* One row at *p (line number line of path) into a new row of r. */
+static int read_row(struct exp_results *r, const char **p, const char *path, size_t line,
+		    struct nn_err *err)
+{
+	struct exp_results_row *rows = realloc(r->rows, (r->nrows + 1) * sizeof(*rows)), *row;
+	char *fields[EXP_SWEEP_MAX_PARAMS + 10];
+	size_t n = 0;
+	int more = 1;
+
+	if (!rows)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	r->rows = rows;
+	while (n < EXP_SWEEP_MAX_PARAMS + 10 && (fields[n] = next_field(p, &more)))
+		n++;
+	/* Earlier builds wrote no epoch_seconds column: one field fewer. */
+	if (n != r->nparams + 10 && n != r->nparams + 9) {
+		for (size_t k = 0; k < n; k++)
+			free(fields[k]);
+		return nn_errorf(err, NN_EFORMAT, "%s:%zu: expected %zu fields, got %zu", path, line,
+				 r->nparams + 10, n);
+	}
+	row = &r->rows[r->nrows++];
+	memset(row, 0, sizeof(*row));
+	snprintf(row->id, sizeof(row->id), "%s", fields[0]);
+	for (size_t k = 0; k < r->nparams; k++)
+		row->values[k] = fields[1 + k];
+	const char *const *rest = (const char *const *)fields + 1 + r->nparams;
+	row->seed = strtoull(rest[0], NULL, 10);
+	snprintf(row->status, sizeof(row->status), "%s", rest[1]);
+	row->best = number_or_nan(rest[2]);
+	row->best_epoch = *rest[3] ? atol(rest[3]) : -1;
+	row->final = number_or_nan(rest[4]);
+	row->epochs = (size_t)atol(rest[5]);
+	row->seconds = number_or_nan(rest[6]);
+	row->note = fields[n - 1];
+	for (size_t k = 0; k + 2 < n - r->nparams; k++)
+		free(fields[1 + r->nparams + k]);
+	free(fields[0]);
+	return 0;
+}
+
 int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
 {
 	char path[4400], *text = NULL, *def = NULL;
@@ -252,70 +317,15 @@ int exp_results_read(struct exp_results *r, const char *dir, struct nn_err *err)
 	if ((rc = exp_fs_read_file(path, &text, &len, err)) < 0)
 		return rc;
 	const char *p = text;
-	int more = 1;
-	char *f;
-	/* Header: trial, the parameters, seed, status, best_METRIC, ... */
-	free(next_field(&p, &more));
-	while ((f = next_field(&p, &more)) && strcmp(f, "seed")) {
-		if (r->nparams == EXP_SWEEP_MAX_PARAMS) {
-			free(f);
-			break;
-		}
-		r->keys[r->nparams++] = f;
-	}
-	free(f);
-	if ((f = next_field(&p, &more)))
-		free(f);       /* status */
-	if ((f = next_field(&p, &more))) {
-		snprintf(r->metric, sizeof(r->metric), "%s", strncmp(f, "best_", 5) ? f : f + 5);
-		free(f);
-	}
+	read_header(r, &p);
 	p = strchr(p, '\n');
-	for (size_t line = 2; p && p[1]; line++) {
-		struct exp_results_row *row;
-		struct exp_results_row *rows = realloc(r->rows, (r->nrows + 1) * sizeof(*rows));
-
-		if (!rows) {
-			free(text);
-			return nn_errorf(err, NN_ENOMEM, "out of memory");
-		}
-		r->rows = rows;
-		row = &r->rows[r->nrows++];
-		memset(row, 0, sizeof(*row));
+	for (size_t line = 2; rc == 0 && p && p[1]; line++) {
 		p++;
-		more = 1;
-		char *fields[EXP_SWEEP_MAX_PARAMS + 10];
-		size_t n = 0;
-		while (n < EXP_SWEEP_MAX_PARAMS + 10 && (fields[n] = next_field(&p, &more)))
-			n++;
-		/* Earlier builds wrote no epoch_seconds column: one field fewer. */
-		if (n != r->nparams + 10 && n != r->nparams + 9) {
-			for (size_t k = 0; k < n; k++)
-				free(fields[k]);
-			r->nrows--;
-			free(text);
-			return nn_errorf(err, NN_EFORMAT, "%s:%zu: expected %zu fields, got %zu", path, line,
-					 r->nparams + 10, n);
-		}
-		snprintf(row->id, sizeof(row->id), "%s", fields[0]);
-		for (size_t k = 0; k < r->nparams; k++)
-			row->values[k] = fields[1 + k];
-		const char *const *rest = (const char *const *)fields + 1 + r->nparams;
-		row->seed = strtoull(rest[0], NULL, 10);
-		snprintf(row->status, sizeof(row->status), "%s", rest[1]);
-		row->best = number_or_nan(rest[2]);
-		row->best_epoch = *rest[3] ? atol(rest[3]) : -1;
-		row->final = number_or_nan(rest[4]);
-		row->epochs = (size_t)atol(rest[5]);
-		row->seconds = number_or_nan(rest[6]);
-		row->note = fields[n - 1];
-		for (size_t k = 0; k + 2 < n - r->nparams; k++)
-			free(fields[1 + r->nparams + k]);
-		free(fields[0]);
-		p = strchr(p, '\n');
+		if ((rc = read_row(r, &p, path, line, err)) == 0)
+			p = strchr(p, '\n');
 	}
 	free(text);
-	return 0;
+	return rc;
 }
 
 int exp_results_models(const char *dir, size_t top, char **models, size_t *n, size_t cap,
