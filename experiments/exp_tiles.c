@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "exp_plot.h"
+#include "exp_gnuplot.h"
 
 int exp_tiles_init(struct exp_tiles *g, size_t n, size_t w, size_t h, float border)
 {
