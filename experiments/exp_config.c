@@ -1,4 +1,5 @@
 #include "exp_config.h"
+#include "exp_flat.h"
 
 #include <errno.h>
 #include <float.h>
@@ -720,5 +721,42 @@ const char *exp_config_where(const struct exp_config *cfg, const char *section,
 	if (n)
 		return exp_node_where(n, buf, len);
 	snprintf(buf, len, "%s: default %s.%s", cfg->path, section, key);
+	return buf;
+}
+
+int exp_config_has(const struct exp_config *cfg, const char *section, const char *key)
+{
+	const struct exp_node *n = exp_node_get(cfg->tree, section);
+
+	if (key)
+		n = exp_node_get(n, key);
+	/* "key: null" (or ~, or nothing) in a file or a --set unsets it. */
+	return n && !(n->kind == EXP_SCALAR && n->plain &&
+		      (!n->value[0] || !strcmp(n->value, "null") || !strcmp(n->value, "~")));
+}
+
+const char *exp_config_item_where(const struct exp_config *cfg, size_t i, char *buf, size_t len)
+{
+	const struct exp_node *l = exp_node_get(exp_node_get(cfg->tree, "model"), "layers");
+
+	if (l && l->kind == EXP_SEQ && i < l->count)
+		return exp_node_where(l->items[i], buf, len);
+	return exp_config_where(cfg, "model", "layers", buf, len);
+}
+
+char *exp_config_section_text(const struct exp_config *cfg, const char *section)
+{
+	const struct exp_node *n = exp_node_get(cfg->tree, section);
+
+	return n ? exp_flat_node(n) : calloc(1, 1);
+}
+
+const char *exp_config_key_where(const struct exp_config *cfg, const char *key, char *buf, size_t len)
+{
+	long i = exp_node_find(cfg->tree, key);
+
+	if (i >= 0)
+		return exp_node_where(cfg->tree->keys[i], buf, len);
+	snprintf(buf, len, "%s", cfg->path);
 	return buf;
 }

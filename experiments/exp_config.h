@@ -133,4 +133,19 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 const char *exp_config_where(const struct exp_config *cfg, const char *section,
 			     const char *key, char *buf, size_t len);
 
+/* Whether the config sets section.key (key NULL: the section itself),
+ * not to null: to tell a default from a value someone chose. */
+int exp_config_has(const struct exp_config *cfg, const char *section, const char *key);
+
+/* "file:line:col" of the i-th item of model.layers, or of model.layers. */
+const char *exp_config_item_where(const struct exp_config *cfg, size_t i, char *buf, size_t len);
+
+/* A section as "key=value" lines (exp_flat_node; "" for none), to free:
+ * what a section holds, for telling configs apart. */
+char *exp_config_section_text(const struct exp_config *cfg, const char *section);
+
+/* "file:line:col" of a top-level key (where "sweep:" is written), or
+ * the file's name when it has none. */
+const char *exp_config_key_where(const struct exp_config *cfg, const char *key, char *buf, size_t len);
+
 #endif

@@ -184,10 +184,7 @@ static int load_config(struct exp_config *cfg, const char *path, const struct ar
 /* Whether a config has a sweep section (not unset with sweep: null). */
 static int has_sweep(const struct exp_config *cfg)
 {
-	const struct exp_node *n = exp_node_get(cfg->tree, "sweep");
-
-	return n && !(n->kind == EXP_SCALAR && n->plain &&
-		      (!n->value[0] || !strcmp(n->value, "null") || !strcmp(n->value, "~")));
+	return exp_config_has(cfg, "sweep", NULL);
 }
 
 static void catch_stop_signals(void)
@@ -223,7 +220,7 @@ static int cmd_run(int argc, char **argv)
 		char where[NN_ERR_MAX];
 
 		rc = nn_errorf(&err, NN_EINVAL, "%s: this config has a 'sweep' section: run its trials with 'nnlab sweep %s', or its base config once with --set sweep=null",
-			       exp_node_where(cfg.tree->keys[exp_node_find(cfg.tree, "sweep")], where, sizeof(where)),
+			       exp_config_key_where(&cfg, "sweep", where, sizeof(where)),
 			       a.positional[0]);
 	}
 	if (rc == 0 && a.plugin && !a.quiet)

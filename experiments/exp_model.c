@@ -76,9 +76,8 @@ static int same_layers(const struct nn_spec *a, size_t na, const struct nn_model
 static int check_acts(const struct exp_config *cfg, const struct nn_model *file,
 		      struct nn_spec *specs, size_t n, struct nn_err *err)
 {
-	const struct exp_node *model_sec = exp_node_get(cfg->tree, "model");
-	const struct exp_node *set_act = exp_node_get(model_sec, "activation");
-	const struct exp_node *set_out = exp_node_get(model_sec, "output");
+	int set_act = exp_config_has(cfg, "model", "activation");
+	int set_out = exp_config_has(cfg, "model", "output");
 	size_t count = nn_model_layer_count(file), j = 0;
 	enum nn_act hidden = NN_SIGMOID;
 	char loc[512];
@@ -94,12 +93,12 @@ static int check_acts(const struct exp_config *cfg, const struct nn_model *file,
 			hidden = nn_model_layer(file, i)->spec.act;
 			if (set_act && cfg->activation != hidden)
 				return nn_errorf(err, NN_EINVAL, "%s: 'activation' is '%s' but '%s' was trained with '%s'",
-						 exp_node_where(set_act, loc, sizeof(loc)), nn_act_name(cfg->activation),
+						 exp_config_where(cfg, "model", "activation", loc, sizeof(loc)), nn_act_name(cfg->activation),
 						 cfg->from, nn_act_name(hidden));
 		}
 	if (set_out && cfg->output != nn_model_output_act(file))
 		return nn_errorf(err, NN_EINVAL, "%s: 'output' is '%s' but '%s' was trained with '%s'",
-				 exp_node_where(set_out, loc, sizeof(loc)), nn_act_name(cfg->output), cfg->from,
+				 exp_config_where(cfg, "model", "output", loc, sizeof(loc)), nn_act_name(cfg->output), cfg->from,
 				 nn_act_name(nn_model_output_act(file)));
 	/* The run uses the file's activations. */
 	for (size_t i = 0; i < n; i++) {
@@ -235,11 +234,8 @@ int exp_model_plan(struct exp_model_plan *p, const struct exp_config *cfg,
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
 		if (cfg->nitems) {
-			const struct exp_node *l = exp_node_get(exp_node_get(cfg->tree, "model"), "layers");
-			const struct exp_node *item = l && l->kind == EXP_SEQ && map[bad] < l->count ? l->items[map[bad]] : l;
-
 			nn_errorf(err, NN_EINVAL, "%s: model.layers[%zu] '%s': %s",
-				  item ? exp_node_where(item, loc, sizeof(loc)) : loc, map[bad],
+				  exp_config_item_where(cfg, map[bad], loc, sizeof(loc)), map[bad],
 				  nn_spec_format(&p->specs[bad], what, sizeof(what)), msg);
 		} else {
 			nn_errorf(err, NN_EINVAL, "%s: layer %zu: %s", where, bad, msg);
@@ -252,7 +248,7 @@ int exp_model_plan(struct exp_model_plan *p, const struct exp_config *cfg,
 		p->params += p->layers[i].nw + p->layers[i].nb;
 	/* A saved model keeps the cost it names unless the config sets one. */
 	p->cost = cfg->cost;
-	if (p->file && !exp_node_get(exp_node_get(cfg->tree, "train"), "cost"))
+	if (p->file && !exp_config_has(cfg, "train", "cost"))
 		p->cost = nn_model_cost(p->file);
 	return 0;
 fail:

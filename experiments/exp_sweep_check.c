@@ -8,16 +8,8 @@
 #include <string.h>
 
 #include "exp_data.h"
-#include "exp_flat.h"
 #include "exp_model.h"
 
-/* The data a trial reads: its data section, flattened. */
-static char *data_key(const struct exp_config *cfg)
-{
-	const struct exp_node *data = exp_node_get(cfg->tree, "data");
-
-	return data ? exp_flat_node(data) : calloc(1, 1);
-}
 
 int exp_sweep_check_models(const struct exp_sweep *s, struct nn_err *err)
 {
@@ -41,7 +33,7 @@ int exp_sweep_check_models(const struct exp_sweep *s, struct nn_err *err)
 		}
 		tc.plugin_file = s->cfg->plugin_file;
 		/* Trials that read the same data share one opening of it. */
-		if (!(key = data_key(&tc))) {
+		if (!(key = exp_config_section_text(&tc, "data"))) {
 			rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 		} else if (!open_key || strcmp(key, open_key)) {
 			if (open_key)
