@@ -200,6 +200,7 @@ static double peak_rss_mb(void)
 struct scores {
 	struct nn_eval train, eval, validation;
 	int has_train, has_validation;
+	long one_class;  /* the class predicted for every scored example, or -1 */
 };
 
 static void score(struct nn_model *m, const struct exp_config *cfg, const struct exp_data *d,
@@ -213,7 +214,29 @@ static void score(struct nn_model *m, const struct exp_config *cfg, const struct
 		nn_evaluate(m, &d->train, &s->train);
 		s->train.cost += exp_model_reg_cost(m, cfg, d->train.n);
 	}
-	nn_evaluate(m, eval, &s->eval);
+	/* The evaluated split's confusion tells a net that predicts one
+	 * class for everything (one that has not left chance). */
+	size_t k = nn_model_outputs(m), *confusion = calloc(k * k, sizeof(size_t)), used = 0;
+	if (confusion) {
+		nn_evaluate_confusion(m, eval, &s->eval, confusion);
+		s->one_class = -1;
+		for (size_t c = 0; c < k; c++) {
+			size_t n = 0;
+
+			for (size_t t = 0; t < k; t++)
+				n += confusion[t * k + c];
+			if (n) {
+				used++;
+				s->one_class = (long)c;
+			}
+		}
+		if (used != 1 || eval->n < 2)
+			s->one_class = -1;
+		free(confusion);
+	} else {
+		nn_evaluate(m, eval, &s->eval);
+		s->one_class = -1;
+	}
 	s->eval.cost += exp_model_reg_cost(m, cfg, eval->n);
 	if (s->has_validation) {
 		nn_evaluate(m, &d->validation, &s->validation);
@@ -307,6 +330,7 @@ struct run {
 	uint64_t config_hash;            /* what a checkpoint must match */
 	size_t next_epoch;               /* the first epoch to run */
 	int lock, resumed;
+	int said_chance;                 /* the note of a net at chance is out */
 	double t_start;                  /* the run's start (earlier when resumed) */
 	struct progress prog;
 };
@@ -529,6 +553,25 @@ static int checkpoint(struct run *r, size_t epoch, struct nn_err *err)
 	return exp_checkpoint_write(res->dir, &ck, r->model, r->order, r->data.train.n, err);
 }
 
+/* Says, once, that the net predicts one class for every scored example:
+ * it has not left chance (a learning rate too small or too large, or the
+ * slow start of sigmoid conv nets). */
+static void say_chance(struct run *r, size_t epoch, const struct scores *s)
+{
+	int sigmoid_conv = 0;
+
+	for (size_t i = 0; i < nn_model_layer_count(r->model); i++) {
+		const struct nn_layer *l = nn_model_layer(r->model, i);
+
+		sigmoid_conv |= l->spec.kind == NN_CONV && l->spec.act == NN_SIGMOID;
+	}
+	fprintf(stderr, "nnlab: note: after epoch %zu the net predicts class %ld for every %s example (%.2f%%: that class's share), as a net that has not left chance does%s\n",
+		epoch, s->one_class, exp_config_split_name(r->cfg->eval),
+		100.0 * (double)s->eval.correct / (double)s->eval.total,
+		sigmoid_conv ? "; the book's sigmoid conv nets at eta 0.1 stay there for about their first 30,000 training images" : "");
+	r->said_chance = 1;
+}
+
 /* One epoch: train, then (every monitor.every-th epoch and the last)
  * score, log, write the metrics and the models; the schedule and early
  * stopping; the checkpoint. */
@@ -566,6 +609,8 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 	t2 = exp_clock_now();
 	if (r->opts->log)
 		print_epoch(r->opts->log, epoch, &s, cfg, t1 - t0, t2 - t1);
+	if (r->opts->log && s.one_class >= 0 && !r->said_chance)
+		say_chance(r, epoch, &s);
 	if ((rc = record_epoch(r, epoch, &s, t1 - t0, t2 - t1, err)) < 0 ||
 	    (rc = keep_models(r, epoch, &s, err)) < 0)
 		return rc;

@@ -1577,3 +1577,40 @@ Test(exp_run, choosing_on_the_test_split_is_said)
 	cr_assert(strstr(html, "no validation split was held out, so the best epoch was chosen on the test split"), "%s", html);
 	free(html);
 }
+
+/* A net that predicts one class for everything has not left chance: the
+ * console says so once, naming the class and its share. */
+Test(exp_run, a_net_at_chance_is_said)
+{
+	char csv[4300], cfg[4300], opath[4300], *out, *err;
+
+	snprintf(csv, sizeof(csv), "%s/flat.csv", dir);
+	FILE *f = fopen(csv, "w");
+	cr_assert_not_null(f);
+	fputs("y,a,b\n", f);
+	for (int i = 0; i < 90; i++)
+		fprintf(f, "%d,0.5,0.5\n", i % 3);  /* every example the same: one prediction */
+	fclose(f);
+	snprintf(cfg, sizeof(cfg), "%s/flat.yaml", dir);
+	char text[8192];
+	snprintf(text, sizeof(text),
+		 "charts: false\ndata:\n  plugin: csv\n  options:\n    train: '%s'\n    label: y\n"
+		 "model:\n  layers: [2, 4, 3]\ntrain:\n  epochs: 2\n", csv);
+	th_write_str(cfg, text);
+	snprintf(opath, sizeof(opath), "%s/flat", dir);
+	const char *argv[] = { "run", cfg, "--out", opath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	cr_assert(strstr(err, "nnlab: note: after epoch 0 the net predicts class "), "%s", err);
+	cr_assert(strstr(err, " for every test example ("), "%s", err);
+	cr_assert(strstr(err, "%: that class's share), as a net that has not left chance does\n"), "%s", err);
+	cr_assert_null(strstr(strstr(err, "has not left chance") + 1, "has not left chance"), "said twice: %s", err);
+	cr_assert_null(strstr(err, "sigmoid conv nets"), "%s", err);
+	free(out);
+	free(err);
+	/* A net that learns says nothing of the kind. */
+	write_small("s.yaml", "");
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "train.epochs=2", NULL), 0, "%s", err);
+	cr_assert_null(strstr(err, "has not left chance"), "%s", err);
+	free(out);
+	free(err);
+}
