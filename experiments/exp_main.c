@@ -428,16 +428,21 @@ static int plot_option(const char *flag, const char *v, struct exp_overlay_optio
  * after an error. */
 static int plot_runs_add(const char *arg, char **runs, size_t *n)
 {
-	char metrics[4400], msg[4500];
+	char metrics[4400], msg[4500], trials[4400];
 
 	snprintf(metrics, sizeof(metrics), "%s/metrics.csv", arg);
 	if (access(metrics, R_OK) == 0 && *n < 256) {
 		runs[(*n)++] = strdup(arg);
 		return 0;
 	}
+	/* A sweep directory: its trials. */
+	snprintf(metrics, sizeof(metrics), "%s/definition.txt", arg);
+	snprintf(trials, sizeof(trials), "%s/trials", arg);
+	if (access(metrics, R_OK) == 0 && add_runs_under(trials, runs, n, 256))
+		return 0;
 	if (add_runs_under(arg, runs, n, 256))
 		return 0;
-	snprintf(msg, sizeof(msg), "'%s' is neither a run directory (no metrics.csv) nor a directory of runs", arg);
+	snprintf(msg, sizeof(msg), "'%s' is neither a run directory (no metrics.csv), a directory of runs nor a sweep directory", arg);
 	return fail(2, msg);
 }
 

@@ -44,7 +44,10 @@ static void summarize(const struct exp_metrics *m, struct summary *s)
 	long r;
 
 	memset(s, 0, sizeof(*s));
-	s->epochs = m->nrows;
+	/* The epochs run: the last row's epoch + 1 (monitor.every scores
+	 * every Nth epoch only, so rows are fewer). */
+	double last = m->nrows ? cell(m, m->nrows - 1, ep) : NAN;
+	s->epochs = isfinite(last) && last >= 0 ? (size_t)last + 1 : m->nrows;
 	s->by_validation = val >= 0;
 	/* Peak: the first of the best epochs, as nnlab run says "best:". */
 	r = exp_metrics_best(m, acc, 1, &best);

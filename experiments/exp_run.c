@@ -645,8 +645,9 @@ static int run_close(struct run *r, struct nn_err *err)
 		fprintf(log, "; at the best validation epoch %zu (%zu / %zu): %zu / %zu (%.2f%%)",
 			res->best_epoch, res->best_selection, res->selection_total, res->best_correct,
 			res->eval_total, 100.0 * (double)res->best_correct / (double)res->eval_total);
-	fprintf(log, "; %zu epoch%s in %.1f s, peak memory %.0f MB; run directory %s\n",
-		res->epochs_run, res->epochs_run == 1 ? "" : "s", res->seconds, peak_rss_mb(), res->dir);
+	fprintf(log, "; %zu epoch%s in %.1f s, peak memory %.0f MB; run directory %s (its page: nnlab report %s)\n",
+		res->epochs_run, res->epochs_run == 1 ? "" : "s", res->seconds, peak_rss_mb(), res->dir,
+		res->dir);
 	return 0;
 }
 

@@ -1614,3 +1614,26 @@ Test(exp_run, a_net_at_chance_is_said)
 	free(out);
 	free(err);
 }
+
+/* monitor.every scores every Nth epoch: the run's page counts the epochs
+ * run, not the rows; the summary says how to get the page. */
+Test(exp_run, the_page_counts_epochs_run_under_monitor_every)
+{
+	char *out, *err, page[4400];
+
+	write_small("s.yaml", "");
+	cr_assert_eq(run(&out, &err, "s.yaml", "r", "train.epochs=6", "monitor.every=3"), 0, "%s", err);
+	cr_assert(strstr(out, " (its page: nnlab report "), "%s", out);
+	free(out);
+	free(err);
+	snprintf(page, sizeof(page), "%s/r", dir);
+	const char *report[] = { "report", page, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(page, sizeof(page), "%s/r/report.html", dir);
+	char *html = th_read(page, NULL);
+	cr_assert(strstr(html, "<p>6 epochs. Peak "), "%s", html);
+	cr_assert(strstr(html, "final (epoch 5)"), "%s", html);
+	free(html);
+}

@@ -238,6 +238,14 @@ Test(exp_sweep, runs_every_trial_once_in_parallel)
 	free(csv);
 	free(out);
 	free(err);
+	/* nnlab plot takes the sweep directory for its trials. */
+	char chart[4400];
+	snprintf(chart, sizeof(chart), "%s/overlay", dir);
+	const char *plot[] = { "plot", outdir, "-o", chart, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
+	cr_assert(strstr(out, "(4 runs)"), "%s", out);
+	free(out);
+	free(err);
 	/* Again: nothing is rerun. */
 	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
 	cr_assert(strstr(out, "resuming the sweep in"), "%s", out);
