@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "nn_json.h"
 #include "helpers.h"
@@ -463,4 +464,65 @@ Test(nn_model_io, files_with_a_relu_or_tanh_output_are_refused)
 		     "m.json:1:61: layers[0] 'fc 1 relu': an output layer of relu units: the output is sigmoid ('fc N sigmoid') or softmax ('softmax N')");
 	expect_error("{\"sizes\": [2, 1], \"weights\": [[[1, 2]]], \"biases\": [[[0]]], \"output\": \"tanh\"}",
 		     "m.json:1:71: unknown output (expected \"sigmoid\" or \"softmax\")");
+}
+
+/* The book's own network2.py reads the files nnlab writes for the nets it
+ * computes, scoring what nnlab scores, and refuses the others (a relu
+ * net). network2.py is not part of this project: the test runs when
+ * NNLAB_NETWORK2_PY names a copy of it (the book's src/network2.py) and
+ * python3 has numpy. */
+Test(nn_model_io, the_books_network2_reads_what_it_computes_and_refuses_the_rest, .timeout = 120)
+{
+	const char *n2 = getenv("NNLAB_NETWORK2_PY");
+	char dir[4096], data[4200], cfg[4200], text[8192], cmd[32768], *out, *err;
+
+	if (!n2 || !*n2)
+		cr_skip_test("NNLAB_NETWORK2_PY does not name the book's network2.py");
+	/* Debian's python3-numpy is in /usr/bin/python3, which another
+	 * python3 on PATH may hide. */
+	const char *py = NULL;
+	if (system("python3 -c 'import numpy, lib2to3' >/dev/null 2>&1") == 0)
+		py = "python3";
+	else if (system("/usr/bin/python3 -c 'import numpy, lib2to3' >/dev/null 2>&1") == 0)
+		py = "/usr/bin/python3";
+	if (!py)
+		cr_skip_test("python3 with numpy and lib2to3 is not installed");
+	th_tmpdir(dir, sizeof(dir));
+	snprintf(data, sizeof(data), "%s/data", dir);
+	mkdir(data, 0777);
+	th_write_mnist(data, 400, 100, 5, 6, 1, 7);
+	snprintf(cfg, sizeof(cfg), "%s/c.yaml", dir);
+	snprintf(text, sizeof(text), "charts: false\ndata:\n  options:\n    dir: %s\nmodel:\n  layers: [30, 12, 10]\n"
+		 "train:\n  epochs: 1\n  cost: cross_entropy\n  eta: 0.3\n", data);
+	th_write_str(cfg, text);
+	char sig[4300], relu[4300];
+	snprintf(sig, sizeof(sig), "%s/sig", dir);
+	snprintf(relu, sizeof(relu), "%s/relu", dir);
+	const char *a[] = { "run", cfg, "--out", sig, "--quiet", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, a), 0, "%s", err);
+	free(out);
+	free(err);
+	const char *b[] = { "run", cfg, "--out", relu, "--quiet", "--set", "model.activation=relu", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, b), 0, "%s", err);
+	free(out);
+	free(err);
+	/* nnlab's own count on the test split. */
+	char model[4400];
+	snprintf(model, sizeof(model), "%s/model.json", sig);
+	const char *e[] = { "eval", model, cfg, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, e), 0, "%s", err);
+	size_t correct = 0, total = 0;
+	cr_assert_eq(sscanf(out, "%zu / %zu", &correct, &total), 2, "%s", out);
+	free(out);
+	free(err);
+	snprintf(cmd, sizeof(cmd), "%s '%s/tests/network2_check.py' '%s' '%s/n2' '%s' '%s' '%s/model.json' > '%s/n2.txt' 2>&1",
+		 py, NNLAB_SOURCE_DIR, n2, dir, data, model, relu, dir);
+	cr_assert_eq(system(cmd), 0, "the check failed: see %s/n2.txt", dir);
+	char path[4300];
+	snprintf(path, sizeof(path), "%s/n2.txt", dir);
+	char *got = th_read(path, NULL), want[100];
+	snprintf(want, sizeof(want), "accuracy %zu / %zu\n", correct, total);
+	cr_assert(strstr(got, want), "network2.py: %s; nnlab: %s", got, want);
+	cr_assert(strstr(got, "other refused: KeyError 'sizes'"), "%s", got);
+	free(got);
 }
