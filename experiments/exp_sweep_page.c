@@ -1,14 +1,16 @@
 #include "exp_sweep_page.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "exp_fs.h"
 #include "exp_metrics.h"
-#include "exp_plot.h"
 #include "exp_html.h"
+#include "exp_plot.h"
 #include "exp_report.h"
 #include "exp_results.h"
 #include "exp_sweep_points.h"
@@ -515,6 +517,35 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
 
 /* The run page of every trial that has epochs and no page, or is still
  * going (its page changes). */
+/* Whether a file the trial's page shows (its metrics, charts and outcome)
+ * is newer than the page: a page made while the trial ran lacks the
+ * charts its run draws at the end. */
+static int page_stale(const char *tdir)
+{
+	char path[4800];
+	struct stat page, st;
+	struct dirent *e;
+	DIR *d;
+	int stale = 0;
+
+	snprintf(path, sizeof(path), "%s/report.html", tdir);
+	if (stat(path, &page) != 0 || !(d = opendir(tdir)))
+		return 1;
+	while (!stale && (e = readdir(d))) {
+		const char *dot = strrchr(e->d_name, '.');
+
+		if (strcmp(e->d_name, "metrics.csv") && strcmp(e->d_name, "result") &&
+		    (!dot || (strcmp(dot, ".png") && strcmp(dot, ".svg"))))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", tdir, e->d_name);
+		stale = stat(path, &st) == 0 &&
+			(st.st_mtim.tv_sec > page.st_mtim.tv_sec ||
+			 (st.st_mtim.tv_sec == page.st_mtim.tv_sec && st.st_mtim.tv_nsec > page.st_mtim.tv_nsec));
+	}
+	closedir(d);
+	return stale;
+}
+
 static void trial_pages(const struct page *pg)
 {
 	for (size_t i = 0; i < pg->r->nrows; i++) {
@@ -525,8 +556,7 @@ static void trial_pages(const struct page *pg)
 		snprintf(path, sizeof(path), "%s/metrics.csv", tdir);
 		if (access(path, R_OK) != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/report.html", tdir);
-		if (access(path, R_OK) == 0 && strcmp(pg->r->rows[i].status, "running"))
+		if (strcmp(pg->r->rows[i].status, "running") && !page_stale(tdir))
 			continue;
 		exp_report(tdir, NULL, &err);
 	}

@@ -1113,3 +1113,41 @@ Test(exp_sweep, the_page_of_a_starting_sweep_is_made_at_any_time)
 	free(out);
 	free(err);
 }
+
+/* A trial's page made while it ran lacks what its run wrote at the end:
+ * the sweep's page redoes a trial page older than the trial's files,
+ * whatever the trial's status (7 of 18 pages once lacked charts). */
+Test(exp_sweep, trial_pages_older_than_their_trials_files_are_redone)
+{
+	char *out, *err, id[64], sub[128], page[4600];
+
+	write_cfg("300", "2", "  grid:\n    train.eta: [0.5, 1]\n");
+	cr_assert_eq(sweep(&out, &err, NULL), 0, "%s", err);
+	free(out);
+	free(err);
+	char *csv = read_in(".", "results.csv");
+	th_csv(csv, 0, "trial", id, sizeof(id));
+	free(csv);
+	snprintf(sub, sizeof(sub), "trials/%s", id);
+	snprintf(page, sizeof(page), "%s/%s/report.html", outdir, sub);
+	/* As if made before the run's last files: older, and without them. */
+	th_write_str(page, "a page made while the trial ran");
+	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	cr_assert_eq(utimensat(AT_FDCWD, page, old, 0), 0);
+	const char *report[] = { "report", outdir, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	free(out);
+	free(err);
+	char *html = th_read(page, NULL);
+	cr_assert_null(strstr(html, "a page made while the trial ran"), "the stale page was kept");
+	cr_assert(strstr(html, "<h1>"), "%s", html);
+	free(html);
+	/* A page newer than every file stays as it is. */
+	th_write_str(page, "a page made after the trial ended");
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	free(out);
+	free(err);
+	html = th_read(page, NULL);
+	cr_assert_str_eq(html, "a page made after the trial ended");
+	free(html);
+}
