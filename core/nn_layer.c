@@ -152,3 +152,8 @@ int nn_spec_parse(const char *text, enum nn_act def, struct nn_spec *out, int *n
 		*named = 1;
 	return 0;
 }
+
+float nn_layer_file_weight(const struct nn_layer *l, size_t i)
+{
+	return l->w[l->kind->file_index(l, i)];
+}

@@ -135,4 +135,11 @@ const char *nn_spec_format(const struct nn_spec *s, char *buf, size_t len);
 int nn_spec_parse(const char *text, enum nn_act def, struct nn_spec *out, int *named,
 		  struct nn_err *err);
 
+/* Weight i of a layer with parameters, counted in its model file's
+ * order (a conv layer's (maps, channels, k, k), a fc layer's rows (out,
+ * in) with the inputs of an image stack in (channel, row, column)): how
+ * code outside core/ reads a layer's weights without knowing the layout
+ * its kernels use. */
+float nn_layer_file_weight(const struct nn_layer *l, size_t i);
+
 #endif

@@ -257,7 +257,8 @@ static void weight_charts(const char *dir, struct run_info *r, size_t w, size_t 
 	if (l0->spec.kind == NN_FC && count > 1 && exp_tiles_init(&g, units, w, h, 0.0f) == 0) {
 		for (size_t u = 0; u < units; u++)
 			for (size_t y = 0; y < h; y++)
-				memcpy(exp_tiles_row(&g, u, y), l0->w + u * w * h + y * w, w * sizeof(float));
+				for (size_t x = 0; x < w; x++)
+					exp_tiles_row(&g, u, y)[x] = nn_layer_file_weight(l0, (u * h + y) * w + x);
 		exp_tiles_normalise(&g);
 		snprintf(what, sizeof(what), "first-layer weights, one tile per hidden unit, %s", r->which);
 		struct exp_tiles_chart c = { "weights", what, r->title, palette, "[-1:1]", NULL };
@@ -274,11 +275,11 @@ static void weight_charts(const char *dir, struct run_info *r, size_t w, size_t 
 		tiles = l->spec.size * c < TILES_MAX ? l->spec.size * c : TILES_MAX;
 		if (exp_tiles_init(&g, tiles, k, k, 0.0f) < 0)
 			continue;
-		/* Tile t is map t / c, channel t % c; w is (M, K, K, C). */
+		/* Tile t is map t / c, channel t % c: the file's (M, C, K, K). */
 		for (size_t t = 0; t < tiles; t++)
 			for (size_t y = 0; y < k; y++)
 				for (size_t x = 0; x < k; x++)
-					exp_tiles_row(&g, t, y)[x] = l->w[((t / c * k + y) * k + x) * c + t % c];
+					exp_tiles_row(&g, t, y)[x] = nn_layer_file_weight(l, (t * k + y) * k + x);
 		exp_tiles_normalise(&g);
 		snprintf(name, sizeof(name), "filters%zu", nconv);
 		snprintf(what, sizeof(what), "convolution %zu: %zu maps of %zux%zu%s%s, %s", nconv, l->spec.size,
