@@ -1,5 +1,6 @@
 #include "nn_conv.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "nn_gemm.h"
@@ -254,8 +255,31 @@ static size_t conv_file_index(const struct nn_layer *l, size_t i)
 	return ((m * k + ky) * k + kx) * c + ch;
 }
 
+/* "conv MxKxK [ACT]" (or "MxK") after its word. */
+static int conv_parse(const char *p, const char *text, struct nn_spec *out, int *named,
+		      struct nn_err *err)
+{
+	size_t b;
+
+	if (nn_spec_count(&p, &out->size) < 0)
+		return nn_errorf(err, NN_EINVAL, "'%s': expected a count of 1 to %u after 'conv'", text, 1u << 24);
+	if (*p != 'x' || (p++, nn_spec_count(&p, &out->kernel) < 0))
+		return nn_errorf(err, NN_EINVAL, "'%s': expected 'conv MxKxK': M maps of K x K", text);
+	if (*p == 'x' && (p++, nn_spec_count(&p, &b) < 0 || b != out->kernel))
+		return nn_errorf(err, NN_EINVAL, "'%s': kernels are square (conv MxKxK)", text);
+	return nn_spec_act(p, text, out, named, err);
+}
+
+static void conv_format(const struct nn_spec *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "conv %zux%zux%zu %s", s->size, s->kernel, s->kernel, nn_act_name(s->act));
+}
+
 const struct nn_layer_kind nn_conv_kind = {
 	.name = "conv",
+	.kind = NN_CONV,
+	.parse = conv_parse,
+	.format = conv_format,
 	.activates = 1,
 	.plan = conv_plan,
 	.forward = conv_forward,

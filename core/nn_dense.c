@@ -1,5 +1,6 @@
 #include "nn_dense.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "nn_layer.h"
@@ -414,8 +415,25 @@ static size_t fc_file_index(const struct nn_layer *l, size_t i)
 	return j * in + yx * l->in.c + c;
 }
 
+/* "fc N [ACT]" after its word. */
+static int fc_parse(const char *p, const char *text, struct nn_spec *out, int *named,
+		    struct nn_err *err)
+{
+	if (nn_spec_count(&p, &out->size) < 0)
+		return nn_errorf(err, NN_EINVAL, "'%s': expected a count of 1 to %u after 'fc'", text, 1u << 24);
+	return nn_spec_act(p, text, out, named, err);
+}
+
+static void fc_format(const struct nn_spec *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "fc %zu %s", s->size, nn_act_name(s->act));
+}
+
 const struct nn_layer_kind nn_fc_kind = {
 	.name = "fc",
+	.kind = NN_FC,
+	.parse = fc_parse,
+	.format = fc_format,
 	.activates = 1,
 	.plan = fc_plan,
 	.forward = fc_forward,

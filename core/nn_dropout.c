@@ -5,6 +5,9 @@
  * expectation. */
 #include "nn_layer.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int dropout_plan(struct nn_layer *l, struct nn_err *err)
@@ -52,8 +55,32 @@ static void dropout_backward(struct nn_layer *l, float *din, const float *in, co
 			din[i] += l->d[i];
 }
 
+/* "dropout P" after its word, 0 <= P < 1. */
+static int dropout_parse(const char *p, const char *text, struct nn_spec *out, int *named,
+			 struct nn_err *err)
+{
+	char *end;
+	double v;
+
+	(void)named;
+	errno = 0;
+	v = strtod(p, &end);
+	if (end == p || errno || end[strspn(end, " ")] || !(v >= 0.0 && v < 1.0))
+		return nn_errorf(err, NN_EINVAL, "'%s': a dropout probability is at least 0 and below 1", text);
+	out->p = (float)v;
+	return 0;
+}
+
+static void dropout_format(const struct nn_spec *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "dropout %g", (double)s->p);
+}
+
 const struct nn_layer_kind nn_dropout_kind = {
 	.name = "dropout",
+	.kind = NN_DROPOUT,
+	.parse = dropout_parse,
+	.format = dropout_format,
 	.plan = dropout_plan,
 	.forward = dropout_forward,
 	.backward = dropout_backward,

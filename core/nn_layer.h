@@ -87,8 +87,17 @@ struct nn_layer {
 
 /* What the model calls for a kind of layer. */
 struct nn_layer_kind {
-	const char *name;           /* "fc", "conv", "pool", "dropout" */
+	const char *name;           /* "fc", "conv", "pool", "dropout": the written form's word */
+	enum nn_kind kind;          /* what a spec of this kind holds in spec.kind */
 	int activates;              /* has an activation (spec.act) */
+	/* The written form after the word (args: "20x5x5 relu" of "conv
+	 * 20x5x5 relu"; text is the whole item, for messages) into out,
+	 * whose act is the default; *named says whether it named one.
+	 * Returns 0 or NN_EINVAL (nn_spec_count and nn_spec_act help). */
+	int (*parse)(const char *args, const char *text, struct nn_spec *out, int *named,
+		     struct nn_err *err);
+	/* The written form of s ("conv 20x5x5 relu") into buf. */
+	void (*format)(const struct nn_spec *s, char *buf, size_t len);
 	/* From l->spec and l->in: sets out, nw, nb, fan_in, fan_out, scratch,
 	 * nidx, nmask. Returns 0, or NN_EINVAL with a message that gives
 	 * the sizes (the caller prefixes the layer). */
@@ -119,8 +128,15 @@ struct nn_layer_kind {
 
 extern const struct nn_layer_kind nn_fc_kind, nn_conv_kind, nn_pool_kind, nn_dropout_kind;
 
-/* The kind of a spec. */
+/* The kind of a spec, from the registry (nn_layer.c) of every kind. */
 const struct nn_layer_kind *nn_layer_kind_of(enum nn_kind kind);
+
+/* For the kinds' parse: a count at *p (digits only, 1 to 2^24), *p moved
+ * past it; returns 0 or -1. The rest of an item after its sizes: nothing
+ * (0), or one activation into out->act (0, *named set), or NN_EINVAL
+ * naming text. */
+int nn_spec_count(const char **p, size_t *out);
+int nn_spec_act(const char *p, const char *text, struct nn_spec *out, int *named, struct nn_err *err);
 
 /* "conv 20x5x5 relu", "pool 2", "fc 100 sigmoid", "dropout 0.5": a spec
  * as configs write it, into buf. */

@@ -342,7 +342,7 @@ static int layer_specs(const struct nn_json *root, const struct nn_json *layers,
 		if (nn_spec_parse(v->string, NN_SIGMOID, &specs[i], &named, &e) < 0)
 			return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] %s", name, v->line,
 					 v->col, i, e.msg);
-		if (!named && (specs[i].kind == NN_FC || specs[i].kind == NN_CONV))
+		if (!named && nn_layer_kind_of(specs[i].kind)->activates)
 			return nn_errorf(err, NN_EFORMAT, "%s:%zu:%zu: layers[%zu] '%s': the file must name the activation",
 					 name, v->line, v->col, i, v->string);
 	}

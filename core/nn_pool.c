@@ -1,5 +1,8 @@
 #include "nn_pool.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "nn_layer.h"
 
 /* Each window's elements compared inside one loop over the channels,
@@ -128,8 +131,33 @@ static void pool_backward(struct nn_layer *l, float *din, const float *in, const
 		nn_team_run(x->team, backward_part, &j);
 }
 
+/* "pool P" (or "PxP") after its word. */
+static int pool_parse(const char *p, const char *text, struct nn_spec *out, int *named,
+		      struct nn_err *err)
+{
+	size_t b;
+
+	(void)named;
+	if (nn_spec_count(&p, &out->size) < 0)
+		return nn_errorf(err, NN_EINVAL, "'%s': expected a count of 1 to %u after 'pool'", text, 1u << 24);
+	if (*p == 'x' && (p++, nn_spec_count(&p, &b) < 0 || b != out->size))
+		return nn_errorf(err, NN_EINVAL, "'%s': pooling windows are square (pool P or pool PxP)", text);
+	if (p[strspn(p, " ")])
+		return nn_errorf(err, NN_EINVAL, "'%s': unexpected '%s' after the window", text,
+				 p + strspn(p, " "));
+	return 0;
+}
+
+static void pool_format(const struct nn_spec *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "pool %zu", s->size);
+}
+
 const struct nn_layer_kind nn_pool_kind = {
 	.name = "pool",
+	.kind = NN_POOL,
+	.parse = pool_parse,
+	.format = pool_format,
 	.plan = pool_plan,
 	.forward = pool_forward,
 	.backward = pool_backward,

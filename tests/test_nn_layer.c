@@ -74,3 +74,37 @@ Test(nn_layer, bad_specs_say_what_is_wrong)
 	expect_error("12x", "'12x': a layer of units needs a count of 1 to 16777216");
 	expect_error("", "'': expected 'fc N [ACT]', 'softmax N', 'conv MxKxK [ACT]', 'pool P' or 'dropout P'");
 }
+
+/* Every kind in the registry parses what it formats. */
+Test(nn_layer, every_kind_parses_what_it_formats)
+{
+	const struct nn_spec specs[] = {
+		{ .kind = NN_FC, .size = 100, .act = NN_RELU },
+		{ .kind = NN_FC, .size = 10, .act = NN_SOFTMAX },
+		{ .kind = NN_CONV, .size = 20, .kernel = 5, .act = NN_TANH },
+		{ .kind = NN_POOL, .size = 2 },
+		{ .kind = NN_DROPOUT, .p = 0.25f },
+	};
+	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		const struct nn_layer_kind *k = nn_layer_kind_of(specs[i].kind);
+		struct nn_err err = { 0, "" };
+		struct nn_spec back;
+		char text[64];
+		int named;
+
+		cr_assert_not_null(k, "spec %zu has no kind", i);
+		cr_assert_eq(k->kind, specs[i].kind);
+		nn_spec_format(&specs[i], text, sizeof(text));
+		cr_assert(!strncmp(text, k->name, strlen(k->name)), "%s", text);
+		cr_assert_eq(nn_spec_parse(text, NN_SIGMOID, &back, &named, &err), 0, "%s: %s", text, err.msg);
+		cr_assert_eq(back.kind, specs[i].kind, "%s", text);
+		cr_assert_eq(back.size, specs[i].size, "%s", text);
+		cr_assert_eq(back.kernel, specs[i].kernel, "%s", text);
+		cr_assert_eq(back.p, specs[i].p, "%s", text);
+		if (k->activates) {
+			cr_assert_eq(back.act, specs[i].act, "%s", text);
+			cr_assert(named, "%s", text);
+		}
+	}
+	cr_assert_null(nn_layer_kind_of((enum nn_kind)99));
+}
