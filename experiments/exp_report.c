@@ -14,6 +14,7 @@
 #include "exp_metrics.h"
 #include "exp_overlay.h"
 #include "exp_plot.h"
+#include "exp_results.h"
 #include "exp_yaml.h"
 
 /* A run's accuracies of the evaluated split, in percent: its peak, its
@@ -105,6 +106,45 @@ static void write_metrics_table(FILE *f, const struct exp_metrics *m, long kept_
 	fputs("</table></div>\n", f);
 }
 
+/* The page's head. A sweep's trial (DIR = SWEEP/trials/ID) is titled by
+ * its swept values and seed, and links back to the sweep's page. */
+static void trial_head(FILE *f, const char *dir)
+{
+	char sweep[4400], title[4600] = "";
+	const char *id = strrchr(dir, '/');
+	struct exp_results r;
+	struct nn_err err;
+	size_t n;
+
+	snprintf(sweep, sizeof(sweep), "%s", dir);
+	n = id ? (size_t)(id - dir) : 0;
+	id = id ? id + 1 : dir;
+	sweep[n] = '\0';
+	if (n >= 7 && !strcmp(sweep + n - 7, "/trials")) {
+		sweep[n - 7] = '\0';
+		if (exp_results_read(&r, sweep, &err) == 0)
+			for (size_t i = 0; i < r.nrows; i++) {
+				if (strcmp(r.rows[i].id, id))
+					continue;
+				size_t len = (size_t)snprintf(title, sizeof(title), "trial %s:", id);
+				for (size_t k = 0; k < r.nparams && len < sizeof(title); k++)
+					len += (size_t)snprintf(title + len, sizeof(title) - len, " %s=%s", r.keys[k],
+								r.rows[i].values[k]);
+				if (len < sizeof(title))
+					snprintf(title + len, sizeof(title) - len, " seed=%llu", r.rows[i].seed);
+			}
+		exp_results_fini(&r);
+	}
+	if (!title[0]) {
+		exp_html_head(f, dir);
+		return;
+	}
+	exp_html_head(f, title);
+	fputs("<p><a href=\"../../report.html\">&larr; the sweep</a> (", f);
+	exp_html_escape(f, sweep);
+	fputs(")</p>\n", f);
+}
+
 static int write_run(FILE *f, void *ctx, struct nn_err *err)
 {
 	const char *dir = ctx;
@@ -130,7 +170,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 		return err->code;
 	}
 	summarize(&m, &s);
-	exp_html_head(f, dir);
+	trial_head(f, dir);
 	/* Which split is evaluated: the config says; validation columns of
 	 * their own mean the test split is. */
 	const char *split = "test";

@@ -1140,7 +1140,12 @@ Test(exp_sweep, trial_pages_older_than_their_trials_files_are_redone)
 	free(err);
 	char *html = th_read(page, NULL);
 	cr_assert_null(strstr(html, "a page made while the trial ran"), "the stale page was kept");
-	cr_assert(strstr(html, "<h1>"), "%s", html);
+	/* Titled by the trial's values, linking back to the sweep's page. */
+	char title[200];
+	snprintf(title, sizeof(title), "<title>trial %s: train.eta=", id);
+	cr_assert(strstr(html, title), "%s", html);
+	cr_assert(strstr(html, " seed=1</title>"), "%s", html);
+	cr_assert(strstr(html, "<a href=\"../../report.html\">&larr; the sweep</a>"), "%s", html);
 	free(html);
 	/* A page newer than every file stays as it is. */
 	th_write_str(page, "a page made after the trial ended");
