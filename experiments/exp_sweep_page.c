@@ -87,22 +87,27 @@ static int write_curves(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
-/* The colour of point q: by the value of the first swept key, so a chart
- * of many trials reads as a few groups. */
-static void point_colour(const struct page *pg, size_t q, char out[8])
+/* Point q's legend: every swept value ("train.eta=0.5 model.layers=[...]"),
+ * or the trial's ID when nothing is swept. */
+static void point_label(const struct page *pg, size_t q, char *out, size_t len)
 {
-	if (pg->r->nparams == 0) {
-		exp_gnuplot_colour(q, pg->sp.npoints, out);
+	const struct exp_results_row *w = &pg->r->rows[pg->sp.points[q].rows[0]];
+	size_t used = 0;
+
+	if (!pg->r->nparams) {
+		snprintf(out, len, "trial %s", w->id);
 		return;
 	}
-	const struct exp_axis *ax = &pg->sp.axes[0];
-	exp_gnuplot_colour(exp_axis_index(ax, pg->r->rows[pg->sp.points[q].rows[0]].values[0]), ax->n, out);
+	out[0] = '\0';
+	for (size_t k = 0; k < pg->r->nparams && used < len; k++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s=%s", k ? " " : "", pg->r->keys[k],
+					 w->values[k]);
 }
 
 static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct page *pg = ctx;
-	size_t groups = pg->r->nparams ? pg->sp.axes[0].n : pg->sp.npoints;
+	size_t groups = pg->sp.npoints;
 	char title[300];
 
 	(void)err;
@@ -121,30 +126,19 @@ static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 	else
 		fputs("unset key\n", f);
 	fputs("draw = \"plot ", f);
+	/* A colour and a legend entry per point, naming every swept value. */
 	for (size_t q = 0; q < pg->sp.npoints; q++) {
 		char colour[8], label[400];
-		const struct exp_point *p = &pg->sp.points[q];
-		/* One legend entry per colour: the first point of each value. */
-		int first = 1;
 
-		point_colour(pg, q, colour);
-		for (size_t o = 0; o < q && pg->r->nparams; o++)
-			first &= strcmp(pg->r->rows[pg->sp.points[o].rows[0]].values[0], pg->r->rows[p->rows[0]].values[0]) != 0;
-		if (pg->r->nparams)
-			snprintf(label, sizeof(label), "%s=%s", pg->r->keys[0], pg->r->rows[p->rows[0]].values[0]);
-		else
-			snprintf(label, sizeof(label), "trial %s", pg->r->rows[p->rows[0]].id);
+		exp_gnuplot_colour(q, pg->sp.npoints, colour);
+		point_label(pg, q, label, sizeof(label));
 		fputs(q ? ", " : "", f);
 		if (pg->sp.repeats)
 			fprintf(f, "'objective.dat' index %zu using 1:3:4 with filledcurves fillstyle transparent solid 0.15 noborder lc rgb '%s' notitle, ",
 				q, colour);
 		fprintf(f, "'objective.dat' index %zu using 1:2 with linespoints lw 2 pt 7 ps 0.4 lc rgb '%s' ", q, colour);
-		if (first) {
-			fputs("title ", f);
-			exp_gnuplot_quote(f, label, 1);
-		} else {
-			fputs("notitle", f);
-		}
+		fputs("title ", f);
+		exp_gnuplot_quote(f, label, 1);
 	}
 	fputs("\"\nset terminal pngcairo size 1100,560 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
 	      "set terminal svg size 1100,560 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);

@@ -919,6 +919,26 @@ Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
 		snprintf(path, sizeof(path), "%s/%s", outdir, charts[i]);
 		cr_assert_eq(access(path, R_OK), 0, "no %s", charts[i]);
 	}
+	/* The objective chart: a colour and a legend entry per point, naming
+	 * every swept value (once it coloured by the first value alone). */
+	char gp[4800];
+	snprintf(gp, sizeof(gp), "%s/objective.gp", outdir);
+	char *script = th_read(gp, NULL);
+	const char *legends[] = { "title 'train.eta=0.01 model.layers=[2, 4, 3]'", "title 'train.eta=0.01 model.layers=[2, 16, 3]'",
+				  "title 'train.eta=1 model.layers=[2, 4, 3]'", "title 'train.eta=1 model.layers=[2, 16, 3]'" };
+	for (int i = 0; i < 4; i++)
+		cr_assert(strstr(script, legends[i]), "no %s in %s", legends[i], script);
+	char colours[4][8];
+	for (int i = 0; i < 4; i++) {
+		char *at = strstr(script, legends[i]), *lc = NULL;
+		for (char *q = script; (q = strstr(q, "lc rgb '")) && q < at; q++)
+			lc = q;
+		cr_assert_not_null(lc);
+		snprintf(colours[i], sizeof(colours[i]), "%.7s", lc + 8);
+		for (int j = 0; j < i; j++)
+			cr_assert(strcmp(colours[i], colours[j]), "points %d and %d share %s", i, j, colours[i]);
+	}
+	free(script);
 	/* The heatmap keeps seeds out of its dimensions: a 2 x 2 grid. */
 	char dat[4800];
 	snprintf(dat, sizeof(dat), "%s/heatmap.dat", outdir);
