@@ -195,7 +195,7 @@ static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 		 pg->r->metric, pg->percent ? " (%)" : "");
 	exp_gnuplot_quote(f, title, 0);
 	fputs(" noenhanced\nset style data parallelaxes\nunset ytics\nunset key\nset border 0\n"
-	      "set palette defined (0 '#d62728', 0.5 '#f0c000', 1 '#2ca02c')\nset xtics (", f);
+	      "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')\nset xtics (", f);
 	for (size_t k = 0; k < naxes; k++) {
 		fputs(k ? ", " : "", f);
 		exp_gnuplot_quote(f, k < pg->r->nparams ? pg->r->keys[k] : pg->r->metric, 0);
