@@ -255,6 +255,9 @@ struct coordinator {
 	struct exp_sched_slot *slots;
 	int jobs, rc, stopping;
 	double report_time;
+	double start;          /* when this process began coordinating */
+	size_t finished;       /* trials this process saw end */
+	long ended_count;      /* trials ended for good (counted once, then kept), or -1 */
 	/* ended[i]: 1 + the state of a trial known to have ended (its status
 	 * is not read again), else 0. */
 	unsigned char *ended;
@@ -267,6 +270,39 @@ static void stop_all(struct coordinator *c)
 	for (int k = 0; k < c->jobs; k++)
 		if (c->slots[k].pid)
 			c->x->stop(c->x, c->s, c->dir, &c->slots[k]);
+}
+
+static int ended_for_good(const struct coordinator *c, size_t i)
+{
+	char tdir[4400];
+	struct exp_trial_status st;
+
+	exp_trial_dir(c->dir, &c->s->trials[i], tdir, sizeof(tdir));
+	exp_trial_read_status(tdir, &st);
+	return st.state == EXP_TRIAL_DONE || st.state == EXP_TRIAL_FAILED ||
+	       st.state == EXP_TRIAL_DIVERGED || st.state == EXP_TRIAL_PRUNED;
+}
+
+/* The sweep's progress after trial i ends: how many have ended, and the
+ * time left at the pace of this process's trials so far. The statuses
+ * are counted once; after that each ended trial adds its own. */
+static void say_progress(struct coordinator *c, size_t i)
+{
+	size_t n = c->s->ntrials;
+
+	if (c->ended_count < 0) {
+		c->ended_count = 0;
+		for (size_t j = 0; j < n; j++)
+			c->ended_count += ended_for_good(c, j);
+	} else {
+		c->ended_count += ended_for_good(c, i);
+	}
+	double elapsed = exp_clock_now() - c->start;
+	fprintf(c->opts->log, "sweep: %ld of %zu trials ended", c->ended_count, n);
+	if ((size_t)c->ended_count < n && c->finished)
+		fprintf(c->opts->log, ", about %.0f s left",
+			elapsed / (double)c->finished * (double)(n - (size_t)c->ended_count));
+	fputc('\n', c->opts->log);
 }
 
 /* Records the trials that have ended, and the results after each; the
@@ -282,6 +318,9 @@ static void reap_ended(struct coordinator *c, struct nn_err *err)
 					   c->slots[k].pruned_epoch, status, c->stopping, c->opts->log, e);
 
 		c->slots[k].pid = 0;
+		c->finished++;
+		if (frc == 0 && c->opts->log && !c->stopping)
+			say_progress(c, c->slots[k].trial);
 		if (frc == 0)
 			frc = exp_results_write(c->s, c->dir, e);
 		/* The caller's report follows the sweep, at most every few
@@ -343,8 +382,10 @@ static int start_pending(struct coordinator *c, int busy, int *waiting, struct n
 int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
 			 struct exp_sched_executor *x, struct exp_sched_slot *slots, struct nn_err *err)
 {
-	struct coordinator c = { s, opts, dir, x, slots, x->nslots, 0, 0, exp_clock_now(),
-				 calloc(s->ntrials + 1, 1), calloc(s->ntrials + 1, sizeof(struct finished)) };
+	struct coordinator c = { .s = s, .opts = opts, .dir = dir, .x = x, .slots = slots, .jobs = x->nslots,
+				 .report_time = exp_clock_now(), .start = exp_clock_now(), .ended_count = -1,
+				 .ended = calloc(s->ntrials + 1, 1),
+				 .done = calloc(s->ntrials + 1, sizeof(struct finished)) };
 	int rc;
 
 	if (!c.ended || !c.done) {

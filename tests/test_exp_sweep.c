@@ -219,6 +219,10 @@ Test(exp_sweep, runs_every_trial_once_in_parallel)
 	char *md = read_in(".", "summary.md");
 	cr_assert(strstr(md, "4 trials: 4 done, 0 running, 0 pending"), "%s", md);
 	free(md);
+	/* The sweep's own progress, with the time left, as trials end. */
+	cr_assert(strstr(out, "sweep: 1 of 4 trials ended, about "), "%s", out);
+	cr_assert(strstr(out, "sweep: 3 of 4 trials ended, about "), "%s", out);
+	cr_assert(strstr(out, "sweep: 4 of 4 trials ended\n"), "%s", out);
 	/* seconds: each trial's wall time as its run counted it (data
 	 * loading included, once reported as the epochs' 0.0-0.1 s);
 	 * epoch_seconds: its epochs alone. */
