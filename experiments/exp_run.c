@@ -129,8 +129,19 @@ struct progress {
 	volatile sig_atomic_t *stop;    /* or NULL */
 	const char *heartbeat;          /* or NULL */
 	double last_beat;
-	double train_start;             /* when epoch 0 began (loading excluded) */
+	double score_s;                 /* the last scoring's seconds; 0 before the first */
+	size_t every;                   /* monitor.every: epochs between scorings */
 };
+
+/* The scorings still to come from epoch on, this one's included. */
+static size_t scorings_left(const struct progress *p)
+{
+	size_t n = 0;
+
+	for (size_t e = p->epoch; e < p->epochs; e++)
+		n += (e + 1) % p->every == 0 || e + 1 == p->epochs;
+	return n;
+}
 
 /* Rewrites the heartbeat file: its time tells a sweep the run is alive. */
 static void beat(struct progress *p, double t)
@@ -173,13 +184,14 @@ static int on_batch(void *ctx, size_t done, size_t total)
 	memset(bar + fill, '.', 30 - fill);
 	bar[30] = '\0';
 	double rate = done / (t - p->epoch_start + 1e-9);
-	/* Time left from the training so far (evaluations included, loading
-	 * not); no guess in the first half second. */
-	double frac = ((double)p->epoch + (double)done / (double)total) / (double)p->epochs;
-	double trained = t - p->train_start;
-	char left[32] = "left ?";
-	if (trained >= 0.5 && frac > 0)
-		snprintf(left, sizeof(left), "left %.0f s", trained * (1 - frac) / frac);
+	/* Time left: the training at this epoch's pace, and the scorings to
+	 * come at the last one's (before the first, said as unknown); no
+	 * guess in the first half second. */
+	double train_left = ((double)(total - done) + (double)(p->epochs - p->epoch - 1) * (double)total) / rate;
+	char left[48] = "left ?";
+	if (t - p->epoch_start >= 0.5 && done)
+		snprintf(left, sizeof(left), p->score_s > 0 ? "left %.0f s" : "left %.0f s + scoring",
+			 train_left + p->score_s * (double)scorings_left(p));
 	/* Numbered as the epoch lines: Epoch 0 is the first. */
 	fprintf(stderr, "\r  Epoch %zu (%zu of %zu) [%s] %zu/%zu  %.0fk ex/s  elapsed %.0f s  %s \033[K",
 		p->epoch, p->epoch + 1, p->epochs, bar, done, total, rate / 1000, t - p->start, left);
@@ -588,8 +600,6 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 
 	r->prog.epoch = epoch;
 	r->prog.epoch_start = t0;
-	if (epoch == 0)
-		r->prog.train_start = t0;
 	int stopped = nn_train_epoch(r->model, &r->data.train, &sgd, r->order, &r->rng, on_batch, &r->prog);
 	if (r->opts->progress)
 		fputs("\r\033[K", stderr);
@@ -607,6 +617,7 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 	}
 	score(r->model, cfg, &r->data, &s);
 	t2 = exp_clock_now();
+	r->prog.score_s = t2 - t1;
 	if (r->opts->log)
 		print_epoch(r->opts->log, epoch, &s, cfg, t1 - t0, t2 - t1);
 	if (r->opts->log && s.one_class >= 0 && !r->said_chance)
@@ -673,7 +684,8 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	if ((rc = run_open(&r, err)) == 0 && (rc = run_start(&r, err)) == 0) {
 		r.prog = (struct progress){ .epochs = cfg->epochs, .start = r.t_start, .draw = opts->progress,
 					    .stop = opts->stop, .heartbeat = opts->heartbeat,
-					    .last_beat = -1e9, .train_start = r.t_start };
+					    .last_beat = -1e9,
+					    .every = cfg->monitor_every ? cfg->monitor_every : 1 };
 		beat(&r.prog, exp_clock_now());
 		for (size_t epoch = r.next_epoch; epoch < cfg->epochs && !r.policy.ended && rc == 0; epoch++)
 			rc = run_epoch(&r, epoch, err);
