@@ -67,8 +67,33 @@ int exp_plugin_find(const char *name, char *path, size_t len, struct nn_err *err
 		if (*dir == ':')
 			dir++;
 	}
-	return nn_errorf(err, NN_EINVAL, "no plugin '%s': ds_%s.so is not in %s (set NNLAB_PLUGIN_PATH)",
-			 name, name, search);
+	/* Name the plugins there are, so a typo shows. */
+	char have[512] = "";
+	size_t used = 0;
+	for (dir = search; *dir;) {
+		size_t n = strcspn(dir, ":");
+		char d[4096];
+		DIR *dp;
+		struct dirent *e;
+
+		snprintf(d, sizeof(d), "%.*s", (int)n, dir);
+		if (n && (dp = opendir(d))) {
+			while ((e = readdir(dp))) {
+				size_t nl = strlen(e->d_name);
+
+				if (nl > 6 && !strncmp(e->d_name, "ds_", 3) && !strcmp(e->d_name + nl - 3, ".so") &&
+				    used < sizeof(have))
+					used += (size_t)snprintf(have + used, sizeof(have) - used, "%s%.*s",
+								 used ? ", " : "", (int)(nl - 6), e->d_name + 3);
+			}
+			closedir(dp);
+		}
+		dir += n;
+		if (*dir == ':')
+			dir++;
+	}
+	return nn_errorf(err, NN_EINVAL, "no plugin '%s': ds_%s.so is not in %s (set NNLAB_PLUGIN_PATH); plugins there: %s",
+			 name, name, search, used ? have : "none");
 }
 
 int exp_plugin_open(struct exp_plugin *p, const char *path, struct nn_err *err)

@@ -391,6 +391,17 @@ struct exp_node *exp_yaml_load_file(const char *path, const char *origin, struct
 		nn_errorf(err, NN_EIO, "'%s' is a directory, not a config file", path);
 		return NULL;
 	}
+	/* Compressed files are no YAML: say what they are. */
+	unsigned char magic[4] = { 0 };
+	size_t got = fread(magic, 1, sizeof(magic), in.f);
+	if ((got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) ||
+	    (got >= 4 && !memcmp(magic, "PK\3\4", 4))) {
+		fclose(in.f);
+		nn_errorf(err, NN_EFORMAT, "'%s' is a %s file, not a YAML config", path,
+			  magic[0] == 0x1f ? "gzip" : "zip");
+		return NULL;
+	}
+	rewind(in.f);
 	if (!yaml_parser_initialize(&ld.parser)) {
 		fclose(in.f);
 		nn_errorf(err, NN_ENOMEM, "out of memory");

@@ -260,6 +260,15 @@ Test(exp_config, oversized_endless_and_directory_configs_are_refused)
 	cr_assert_str_eq(err.msg, "/dev/zero: control characters are not allowed at byte 0");
 	exp_config_fini(&cfg);
 
+	/* A compressed config says what it is. */
+	char gz[4200];
+	snprintf(gz, sizeof(gz), "%s/c.yaml.gz", dir);
+	th_write_maybe_gz(gz, "name: x\n", 8, 1);
+	cr_assert_neq(exp_config_load(&cfg, gz, NULL, 0, &err), 0);
+	snprintf(want, sizeof(want), "'%s' is a gzip file, not a YAML config", gz);
+	cr_assert_str_eq(err.msg, want);
+	exp_config_fini(&cfg);
+
 	cr_assert_eq(exp_config_load(&cfg, dir, NULL, 0, &err), NN_EIO);
 	snprintf(want, sizeof(want), "'%s' is a directory, not a config file", dir);
 	cr_assert_str_eq(err.msg, want);
