@@ -31,6 +31,54 @@ int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *
 	return nn_errorf(err, NN_EINVAL, "%s: %s", exp_node_where(n, where, sizeof(where)), msg);
 }
 
+/* Where a config key lives, and the names other tools give some of them,
+ * for a key written in the wrong place or under another name. */
+static const struct {
+	const char *section;
+	const char *const *keys;
+} sections[] = { { "data", data_keys }, { "model", model_keys }, { "train", train_keys } };
+
+static const struct {
+	const char *name, *key;
+} synonyms[] = {
+	{ "learning_rate", "train.eta" }, { "lr", "train.eta" }, { "learningrate", "train.eta" },
+	{ "batch", "train.batch_size" }, { "batchsize", "train.batch_size" },
+	{ "num_epochs", "train.epochs" }, { "n_epochs", "train.epochs" }, { "epoch", "train.epochs" },
+	{ "weight_decay", "train.l2" }, { "lambda", "train.l2" }, { "lmbda", "train.l2" },
+	{ "loss", "train.cost" }, { "dataset", "data.plugin" }, { "layer", "model.layers" },
+	{ "architecture", "model.layers" }, { "net", "model.layers" },
+};
+
+const char *exp_config_key_place(const char *key, char *buf, size_t len)
+{
+	static const char *const top_values[] = { "name", "seed", "charts", NULL };
+
+	for (const char *const *k = top_values; *k; k++)
+		if (!strcmp(key, *k))
+			return *k;
+	for (size_t i = 0; i < sizeof(synonyms) / sizeof(synonyms[0]); i++)
+		if (!strcmp(key, synonyms[i].name))
+			return synonyms[i].key;
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		for (const char *const *k = sections[i].keys; *k; k++)
+			if (!strcmp(key, *k)) {
+				snprintf(buf, len, "%s.%s", sections[i].section, *k);
+				return buf;
+			}
+	return NULL;
+}
+
+/* Whether allowed is one of the config's own key lists. */
+static int config_keys(const char *const *allowed)
+{
+	if (allowed == top_keys)
+		return 1;
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (allowed == sections[i].keys)
+			return 1;
+	return 0;
+}
+
 int exp_config_check_keys(const struct exp_node *map, const char *const *allowed,
 			  const char *section, struct nn_err *err)
 {
@@ -52,6 +100,11 @@ int exp_config_check_keys(const struct exp_node *map, const char *const *allowed
 		}
 		if (known)
 			continue;
+		char place[128];
+		const char *other = config_keys(allowed) ? exp_config_key_place(key, place, sizeof(place)) : NULL;
+		if (other)
+			return exp_config_errorf(err, map->keys[i], "unknown key '%s'%s%s (did you mean '%s'?)",
+						 key, *section ? " in " : "", section, other);
 		if (best)
 			return exp_config_errorf(err, map->keys[i], "unknown key '%s'%s%s (did you mean '%s'?)",
 						 key, *section ? " in " : "", section, best);

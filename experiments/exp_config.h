@@ -148,4 +148,9 @@ char *exp_config_section_text(const struct exp_config *cfg, const char *section)
  * the file's name when it has none. */
 const char *exp_config_key_where(const struct exp_config *cfg, const char *key, char *buf, size_t len);
 
+/* The dotted place of a config key given by its last part or by another
+ * tool's name for it ("eta", "lr", "learning_rate": "train.eta"), into
+ * buf; NULL when there is none. */
+const char *exp_config_key_place(const char *key, char *buf, size_t len);
+
 #endif

@@ -83,10 +83,22 @@ struct args {
 	long top;      /* eval: the best N trials of a sweep directory; 0: all */
 };
 
+/* Whether an argument is KEY=VALUE as --set takes it (train.eta=0.5),
+ * not a file: a key of letters, digits, '_' and '.' before the '='. */
+static int looks_like_set(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_.");
+
+	return n > 0 && s[n] == '=';
+}
+
 /* Parses [--set KEY=VALUE]... [--out DIR] [--quiet] and up to want
  * positional arguments. Returns 0, or 2 after printing a usage error. */
 static int parse_args(int argc, char **argv, int want, int allow_out, struct args *a)
 {
+	char place[128];
+	const char *key;
+
 	memset(a, 0, sizeof(*a));
 	for (int i = 0; i < argc; i++) {
 		const char *s = argv[i];
@@ -153,8 +165,15 @@ static int parse_args(int argc, char **argv, int want, int allow_out, struct arg
 			if (!*v || *end || j < 1 || j > 1024)
 				return usage_error("-j needs a number of jobs from 1 to 1024, got '%s'", v);
 			a->jobs = (int)j;
+		} else if (s[0] == '-' && s[1] == '-' && i + 1 < argc &&
+			   (key = exp_config_key_place(s + 2, place, sizeof(place)))) {
+			/* --epochs 3: another tool's way to set a value. */
+			return usage_error("unknown option '%s' (did you mean --set %s=%s?)", s, key, argv[i + 1]);
 		} else if (s[0] == '-' && s[1]) {
 			return usage_error("unknown option '%s'", s);
+		} else if (looks_like_set(s)) {
+			/* train.eta=0.5 as an argument: a --set without its flag. */
+			return usage_error("unexpected argument '%s' (did you mean --set %s?)", s, s);
 		} else if (a->npositional == want && want == MAX_POSITIONAL) {
 			a->uncounted++;
 		} else if (a->npositional == want) {

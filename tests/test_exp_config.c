@@ -362,3 +362,16 @@ Test(exp_config, too_many_layers_are_counted_in_one_way)
 		expect_error(text, NULL, 0, msg);
 	}
 }
+
+/* A key in the wrong section, or under another tool's name, is pointed
+ * to its place. */
+Test(exp_config, keys_elsewhere_or_by_other_names_are_pointed_to)
+{
+	expect_error("eta: 0.5\n", NULL, 0, "@:1:1: unknown key 'eta' (did you mean 'train.eta'?)");
+	expect_error("train:\n  learning_rate: 0.5\n", NULL, 0,
+		     "@:2:3: unknown key 'learning_rate' in 'train' (did you mean 'train.eta'?)");
+	expect_error("data:\n  epochs: 3\n", NULL, 0, "@:2:3: unknown key 'epochs' in 'data' (did you mean 'train.epochs'?)");
+	expect_error("lr: 0.1\n", NULL, 0, "@:1:1: unknown key 'lr' (did you mean 'train.eta'?)");
+	/* A near name in the same section still wins over nothing. */
+	expect_error("train:\n  etaa: 0.5\n", NULL, 0, "@:2:3: unknown key 'etaa' in 'train' (did you mean 'eta'?)");
+}

@@ -1637,3 +1637,27 @@ Test(exp_run, the_page_counts_epochs_run_under_monitor_every)
 	cr_assert(strstr(html, "final (epoch 5)"), "%s", html);
 	free(html);
 }
+
+/* Another tool's way of setting a value gets the --set that does it. */
+Test(exp_run, other_tools_ways_to_set_a_value_are_pointed_to_set)
+{
+	char cpath[4300], *out, *err;
+
+	write_small("s.yaml", "");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	const char *hydra[] = { "run", cpath, "train.eta=0.5", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, hydra), 2);
+	cr_assert(strstr(err, "unexpected argument 'train.eta=0.5' (did you mean --set train.eta=0.5?)"), "%s", err);
+	free(out);
+	free(err);
+	const char *flag[] = { "run", cpath, "--epochs", "3", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, flag), 2);
+	cr_assert(strstr(err, "unknown option '--epochs' (did you mean --set train.epochs=3?)"), "%s", err);
+	free(out);
+	free(err);
+	const char *lr[] = { "run", cpath, "--lr", "0.1", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, lr), 2);
+	cr_assert(strstr(err, "unknown option '--lr' (did you mean --set train.eta=0.1?)"), "%s", err);
+	free(out);
+	free(err);
+}
