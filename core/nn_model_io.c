@@ -409,11 +409,11 @@ done:
 	return m;
 }
 
-struct nn_model *nn_model_read_json_stream(nn_json_read_fn read, void *ctx, const char *name,
-					   size_t max_batch, double max_bytes, struct nn_err *err)
+/* Builds the model from a parsed document (NULL: the parse failed and
+ * said why) and frees the document. */
+static struct nn_model *model_from_tree(struct nn_json *root, const char *name, size_t max_batch,
+					double max_bytes, struct nn_err *err)
 {
-	/* The document's text and tree take up to half the limit. */
-	struct nn_json *root = nn_json_parse_stream(read, ctx, name, max_bytes / 2, err);
 	struct nn_model *m;
 
 	if (!root)
@@ -423,17 +423,21 @@ struct nn_model *nn_model_read_json_stream(nn_json_read_fn read, void *ctx, cons
 	return m;
 }
 
+struct nn_model *nn_model_read_json_stream(nn_json_read_fn read, void *ctx, const char *name,
+					   size_t max_batch, double max_bytes, struct nn_err *err)
+{
+	/* The document's text and tree take up to half the limit. */
+	struct nn_json *root = nn_json_parse_stream(read, ctx, name, max_bytes / 2, err);
+
+	return model_from_tree(root, name, max_batch, max_bytes, err);
+}
+
 struct nn_model *nn_model_read_json(const char *text, size_t len, const char *name,
 				    size_t max_batch, double max_bytes, struct nn_err *err)
 {
 	struct nn_json *root = nn_json_parse(text, len, name, err);
-	struct nn_model *m;
 
-	if (!root)
-		return NULL;
-	m = model_from_json(root, name, max_batch, max_bytes, err);
-	nn_json_free(root);
-	return m;
+	return model_from_tree(root, name, max_batch, max_bytes, err);
 }
 
 /* The training state: "nnlab-state-1 NPARAMS\n", then the parameters and
