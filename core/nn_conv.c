@@ -23,14 +23,30 @@ static size_t widest(const struct nn_conv_shape *s)
 	return s->m > patch ? s->m : patch;
 }
 
-/* Per thread: the patches of a chunk and their gradients, the product's
- * packing, and a private gw and gb. */
+/* Per thread: the patches of a chunk, their gradients and the product's
+ * packing. */
 size_t nn_conv_scratch(const struct nn_conv_shape *s, size_t max_batch)
 {
 	size_t patch = s->k * s->k * s->c;
 
 	return 2 * chunk(s, max_batch) * nn_conv_out_h(s) * nn_conv_out_w(s) * patch +
-	       nn_gemm_scratch(widest(s)) + s->m * patch + s->m;
+	       nn_gemm_scratch(widest(s));
+}
+
+/* The weight gradients of a batch are summed in NN_CONV_SLICES slices of
+ * its examples (fewer when the batch is smaller), a fixed split: each
+ * slice's sum the same whichever thread makes it, and the slices added in
+ * their order, so any number of threads gives the same bits. */
+static size_t slices(size_t batch)
+{
+	return batch < NN_CONV_SLICES ? batch : NN_CONV_SLICES;
+}
+
+/* The first slice adds into gw and gb, the others into their own sums
+ * here, added in after. */
+size_t nn_conv_shared(const struct nn_conv_shape *s)
+{
+	return (NN_CONV_SLICES - 1) * (s->m * s->k * s->k * s->c + s->m);
 }
 
 /* cols[(oy, ox)] = the k x k x c patch of in at (oy, ox), in (kh, kw, c)
@@ -80,23 +96,23 @@ static void col2im(float *din, const float *dcols, const struct nn_conv_shape *s
 		}
 }
 
-/* One thread's share of a pass: examples [e0, e1) of the batch. */
+/* A pass over a batch, split into parts of its examples. */
 struct job {
 	float *out, *gw, *gb, *din, *keep;
 	const float *in, *w, *b, *dout, *kept;
 	const struct nn_conv_shape *s;
-	size_t batch;
+	size_t batch, slices;
 	struct nn_team *team;
 };
 
-static void forward_part(void *ctx, size_t part, size_t parts)
+static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
 {
 	const struct job *j = ctx;
 	const struct nn_conv_shape *s = j->s;
 	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
 	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
 	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
-	float *scratch = nn_team_scratch(j->team, part), *pack = scratch + 2 * step * pos * patch;
+	float *scratch = nn_team_scratch(j->team, thread), *pack = scratch + 2 * step * pos * patch;
 
 	for (size_t r0 = e0; r0 < e1; r0 += step) {
 		size_t n = e1 - r0 < step ? e1 - r0 : step;
@@ -118,26 +134,23 @@ void nn_conv_forward(float *out, const float *in, const float *w, const float *b
 	struct job j = { .out = out, .in = in, .w = w, .b = b, .keep = keep, .s = s, .batch = batch,
 			 .team = team };
 
-	/* Each thread its own examples. */
-	nn_team_run(team, forward_part, &j);
+	nn_team_run(team, forward_part, &j, nn_team_parts(team));
 }
 
-static void backward_part(void *ctx, size_t part, size_t parts)
+/* Slice 'slice' of the weight gradients: its examples' sums, in gw and gb
+ * or its own. */
+static void weights_slice(const struct job *j, size_t slice, size_t thread)
 {
-	const struct job *j = ctx;
 	const struct nn_conv_shape *s = j->s;
 	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
-	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
+	size_t e0 = j->batch * slice / j->slices, e1 = j->batch * (slice + 1) / j->slices;
 	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
-	float *scratch = nn_team_scratch(j->team, part), *dcols = scratch + step * pos * patch;
-	float *pack = dcols + step * pos * patch, *gw = pack + nn_gemm_scratch(widest(s)), *gb = gw + s->m * patch;
+	float *scratch = nn_team_scratch(j->team, thread), *pack = scratch + 2 * step * pos * patch;
+	float *gw = j->gw, *gb = j->gb;
 
-	/* The first thread adds into gw and gb, the others into their own,
-	 * which nn_conv_backward adds in after. */
-	if (part == 0) {
-		gw = j->gw;
-		gb = j->gb;
-	} else {
+	if (slice > 0) {
+		gw = nn_team_shared(j->team) + (slice - 1) * (s->m * patch + s->m);
+		gb = gw + s->m * patch;
 		memset(gw, 0, (s->m * patch + s->m) * sizeof(float));
 	}
 	for (size_t r0 = e0; r0 < e1; r0 += step) {
@@ -150,21 +163,45 @@ static void backward_part(void *ctx, size_t part, size_t parts)
 			for (size_t r = 0; r < n; r++)
 				im2col(scratch + r * pos * patch, j->in + (r0 + r) * in_n, s);
 		/* gw (M, K) += d^T (M, examples * positions) patches; gb += column sums of d. */
-		struct nn_gemm gg = { .c = gw, .ldc = patch, .a = d, .lda = s->m, .ta = 1, .b = cols,
-				      .ldb = patch, .m = s->m, .n = patch, .k = n * pos, .accumulate = 1 };
-		nn_gemm(&gg, pack);
+		struct nn_gemm g = { .c = gw, .ldc = patch, .a = d, .lda = s->m, .ta = 1, .b = cols,
+				     .ldb = patch, .m = s->m, .n = patch, .k = n * pos, .accumulate = 1 };
+		nn_gemm(&g, pack);
 		for (size_t q = 0; q < n * pos; q++)
 			for (size_t c = 0; c < s->m; c++)
 				gb[c] += d[q * s->m + c];
-		if (!j->din)
-			continue;
+	}
+}
+
+/* Examples [e0, e1) of the input gradients: each example's own. */
+static void inputs_part(const struct job *j, size_t e0, size_t e1, size_t thread)
+{
+	const struct nn_conv_shape *s = j->s;
+	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
+	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
+	float *dcols = nn_team_scratch(j->team, thread), *pack = dcols + 2 * step * pos * patch;
+
+	for (size_t r0 = e0; r0 < e1; r0 += step) {
+		size_t n = e1 - r0 < step ? e1 - r0 : step;
 		/* dpatches (.., K) = d w, each added back where it came from. */
-		struct nn_gemm gd = { .c = dcols, .ldc = patch, .a = d, .lda = s->m, .b = j->w, .ldb = patch,
-				      .m = n * pos, .n = patch, .k = s->m };
-		nn_gemm(&gd, pack);
+		struct nn_gemm g = { .c = dcols, .ldc = patch, .a = j->dout + r0 * pos * s->m, .lda = s->m,
+				     .b = j->w, .ldb = patch, .m = n * pos, .n = patch, .k = s->m };
+		nn_gemm(&g, pack);
 		for (size_t r = 0; r < n; r++)
 			col2im(j->din + (r0 + r) * in_n, dcols + r * pos * patch, s);
 	}
+}
+
+/* The first j->slices parts are the weight gradients' slices, the rest
+ * the input gradients' parts. */
+static void backward_part(void *ctx, size_t part, size_t parts, size_t thread)
+{
+	const struct job *j = ctx;
+	size_t p = part - j->slices, np = parts - j->slices;
+
+	if (part < j->slices)
+		weights_slice(j, part, thread);
+	else
+		inputs_part(j, j->batch * p / np, j->batch * (p + 1) / np, thread);
 }
 
 void nn_conv_backward(float *gw, float *gb, float *din, const float *dout, const float *in,
@@ -172,15 +209,13 @@ void nn_conv_backward(float *gw, float *gb, float *din, const float *dout, const
 		      size_t batch)
 {
 	struct job j = { .gw = gw, .gb = gb, .din = din, .dout = dout, .in = in, .kept = kept, .w = w,
-			 .s = s, .batch = batch, .team = team };
-	size_t patch = s->k * s->k * s->c, pos = nn_conv_out_h(s) * nn_conv_out_w(s);
-	size_t step = chunk(s, batch);
+			 .s = s, .batch = batch, .slices = slices(batch), .team = team };
+	size_t patch = s->k * s->k * s->c;
 
-	nn_team_run(team, backward_part, &j);
-	/* The other threads' sums, in thread order: the same result for the
-	 * same number of threads. */
-	for (size_t t = 1; t < nn_team_size(team); t++) {
-		const float *pw = nn_team_scratch(team, t) + 2 * step * pos * patch + nn_gemm_scratch(widest(s));
+	nn_team_run(team, backward_part, &j, j.slices + (din ? nn_team_parts(team) : 0));
+	/* The slices' sums, in their order. */
+	for (size_t k = 1; k < j.slices; k++) {
+		const float *pw = nn_team_shared(team) + (k - 1) * (s->m * patch + s->m);
 
 		for (size_t i = 0; i < s->m * patch; i++)
 			gw[i] += pw[i];
@@ -215,6 +250,7 @@ static int conv_plan(struct nn_layer *l, struct nn_err *err)
 	l->fan_in = k * k * l->in.c;
 	l->fan_out = m * k * k;
 	l->scratch = nn_conv_scratch(&s, l->max_batch);
+	l->shared = nn_conv_shared(&s);
 	l->nmask = l->out.h * l->out.w * l->fan_in;
 	return 0;
 }

@@ -29,8 +29,14 @@ static inline size_t nn_conv_out_w(const struct nn_conv_shape *s) { return s->w 
  * max_batch (nn_team_create's scratch). */
 size_t nn_conv_scratch(const struct nn_conv_shape *s, size_t max_batch);
 
-/* out = conv(in, w) + b for each example, the examples shared among the
- * team's threads. When keep is not NULL the patches are left there for
+/* The slices a batch's weight gradients are summed in (see
+ * nn_conv_backward), and the floats of the team's shared block their sums
+ * need (nn_team_create's shared). */
+#define NN_CONV_SLICES 8
+size_t nn_conv_shared(const struct nn_conv_shape *s);
+
+/* out = conv(in, w) + b for each example, the examples split among the
+ * team's threads (each example's output the same however they are split). When keep is not NULL the patches are left there for
  * nn_conv_backward. */
 void nn_conv_forward(float *out /* (B, OH, OW, M) */, const float *in /* (B, H, W, C) */,
 		     const float *w /* (M, K, K, C) */, const float *b /* (M) */,
@@ -39,10 +45,10 @@ void nn_conv_forward(float *out /* (B, OH, OW, M) */, const float *in /* (B, H, 
 
 /* gw += dC/dw, gb += dC/db and, when din is not NULL, din += dC/din, from
  * dout = dC/dout, reading the patches forward kept (or, when kept is
- * NULL, making them again). Accumulates: callers zero gw, gb and din first. Each
- * thread sums its examples' gradients, and the sums are added in thread
- * order: the same result for the same number of threads (another number
- * groups the sum differently, in the last bits). */
+ * NULL, making them again). Accumulates: callers zero gw, gb and din first.
+ * The weight gradients are summed over a fixed split of the batch into
+ * NN_CONV_SLICES slices, added in their order, and each example's input
+ * gradients are its own: the same bits on any number of threads. */
 void nn_conv_backward(float *gw /* (M, K, K, C) */, float *gb /* (M) */,
 		      float *din /* (B, H, W, C) or NULL */, const float *dout /* (B, OH, OW, M) */,
 		      const float *in /* (B, H, W, C) */, const float *kept /* or NULL */,

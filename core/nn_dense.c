@@ -318,8 +318,9 @@ static void share(size_t n, size_t unit, size_t part, size_t parts, size_t *lo, 
 	*hi = *hi < n ? *hi : n;
 }
 
-static void forward_part(void *ctx, size_t part, size_t parts)
+static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
 {
+	(void)thread;
 	const struct job *j = ctx;
 	const struct nn_layer *l = j->l;
 	size_t lo, hi;
@@ -328,8 +329,9 @@ static void forward_part(void *ctx, size_t part, size_t parts)
 	forward_range(l->a, j->in, l->w, l->b, j->batch, nn_shape_size(l->in), l->spec.size, lo, hi);
 }
 
-static void backward_part(void *ctx, size_t part, size_t parts)
+static void backward_part(void *ctx, size_t part, size_t parts, size_t thread)
 {
+	(void)thread;
 	const struct job *j = ctx;
 	const struct nn_layer *l = j->l;
 	size_t in_n = nn_shape_size(l->in), lo, hi;
@@ -352,8 +354,9 @@ struct step_job {
 };
 
 /* The columns are split: each thread steps whole columns of the weights. */
-static void backward_step_part(void *ctx, size_t part, size_t parts)
+static void backward_step_part(void *ctx, size_t part, size_t parts, size_t thread)
 {
+	(void)thread;
 	const struct step_job *j = ctx;
 	struct nn_layer *l = j->l;
 	size_t in_n = nn_shape_size(l->in), lo, hi;
@@ -369,9 +372,9 @@ static void fc_backward_step(struct nn_layer *l, float *din, const float *in, co
 	struct step_job j = { l, in, din, batch, s, v };
 
 	if (large(l))
-		nn_team_run(x->team, backward_step_part, &j);
+		nn_team_run(x->team, backward_step_part, &j, nn_team_parts(x->team));
 	else
-		backward_step_part(&j, 0, 1);
+		backward_step_part(&j, 0, 1, 0);
 }
 
 static void fc_forward(struct nn_layer *l, const float *in, const struct nn_work *x, struct nn_rng *rng,
@@ -381,9 +384,9 @@ static void fc_forward(struct nn_layer *l, const float *in, const struct nn_work
 
 	(void)rng;
 	if (large(l))
-		nn_team_run(x->team, forward_part, &j);
+		nn_team_run(x->team, forward_part, &j, nn_team_parts(x->team));
 	else
-		forward_part(&j, 0, 1);
+		forward_part(&j, 0, 1, 0);
 }
 
 static void fc_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
@@ -392,9 +395,9 @@ static void fc_backward(struct nn_layer *l, float *din, const float *in, const s
 	struct job j = { l, in, din, batch };
 
 	if (large(l))
-		nn_team_run(x->team, backward_part, &j);
+		nn_team_run(x->team, backward_part, &j, nn_team_parts(x->team));
 	else
-		backward_part(&j, 0, 1);
+		backward_part(&j, 0, 1, 0);
 }
 
 /* Files nest the weights as rows (OUT, IN), network2.py's layout; after a

@@ -65,6 +65,7 @@ struct nn_layer {
 	size_t fan_in, fan_out;     /* FC, CONV: the inputs and outputs one weight joins */
 	size_t max_batch;           /* examples a pass may hold (set before plan) */
 	size_t scratch;             /* floats of scratch the kernels need per thread */
+	size_t shared;              /* floats the kernels need shared by the threads */
 	size_t nidx;                /* uint32_t per example: POOL's winners */
 	size_t nmask;               /* floats per example kept from forward to backward:
 				       DROPOUT's mask, CONV's patches */

@@ -39,7 +39,7 @@ size_t nn_specs_dense(struct nn_spec *out, size_t cap, const size_t *sizes, size
 
 /* The per-example sizes of every layer, and the totals a model needs. */
 struct plan {
-	size_t params, acts, masks, idx, scratch;
+	size_t params, acts, masks, idx, scratch, shared;
 };
 
 static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, size_t n,
@@ -87,6 +87,8 @@ static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, siz
 		p->idx += l->nidx;
 		if (l->scratch > p->scratch)
 			p->scratch = l->scratch;
+		if (l->shared > p->shared)
+			p->shared = l->shared;
 		in = l->out;
 	}
 	return 0;
@@ -102,9 +104,10 @@ double nn_model_plan(const struct nn_spec *specs, size_t n, struct nn_shape inpu
 	if (plan_layers(layers ? layers : own, specs, n, input, max_batch, &p, bad, err) < 0)
 		return -1;
 	/* params, grads, velocity; input; acts and deltas; masks; one
-	 * thread's scratch. */
+	 * thread's scratch and the shared block. */
 	return sizeof(float) * (3.0 * (double)p.params + b * (double)nn_shape_size(input) +
-				2.0 * b * (double)p.acts + b * (double)p.masks + (double)p.scratch) +
+				2.0 * b * (double)p.acts + b * (double)p.masks + (double)p.scratch +
+				(double)p.shared) +
 	       sizeof(uint32_t) * b * (double)p.idx + b * (sizeof(uint32_t) + sizeof(int32_t));
 }
 
@@ -174,7 +177,8 @@ struct nn_model *nn_model_create(const struct nn_spec *specs, size_t n, struct n
 	m->rows = calloc(max_batch, sizeof(*m->rows));
 	m->labels = calloc(max_batch, sizeof(*m->labels));
 	m->scratch = p.scratch;
-	m->team = nn_team_create(1, m->scratch, err);
+	m->shared = p.shared;
+	m->team = nn_team_create(1, m->scratch, m->shared, err);
 	if (!m->team)
 		goto fail;
 	if (!m->params || !m->grads || !m->velocity || !m->x || !m->acts || !m->deltas ||
@@ -250,7 +254,7 @@ int nn_model_set_threads(struct nn_model *m, size_t threads, struct nn_err *err)
 
 	if (threads == nn_team_size(m->team))
 		return 0;
-	t = nn_team_create(threads, m->scratch, err);
+	t = nn_team_create(threads, m->scratch, m->shared, err);
 	if (!t)
 		return err ? err->code : NN_EINVAL;
 	nn_team_destroy(m->team);
@@ -480,8 +484,9 @@ struct act_job {
 	int backward;
 };
 
-static void act_part(void *ctx, size_t part, size_t parts)
+static void act_part(void *ctx, size_t part, size_t parts, size_t thread)
 {
+	(void)thread;
 	const struct act_job *j = ctx;
 	const struct nn_layer *l = j->l;
 	size_t n = nn_shape_size(l->out), e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
@@ -496,10 +501,10 @@ static void activate(struct nn_team *team, struct nn_layer *l, size_t batch, int
 {
 	struct act_job j = { l, batch, backward };
 
-	if (batch * nn_shape_size(l->out) >= ACT_SPLIT && nn_team_size(team) > 1)
-		nn_team_run(team, act_part, &j);
+	if (batch * nn_shape_size(l->out) >= ACT_SPLIT)
+		nn_team_run(team, act_part, &j, nn_team_parts(team));
 	else
-		act_part(&j, 0, 1);
+		act_part(&j, 0, 1, 0);
 }
 
 static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng)
@@ -590,8 +595,9 @@ struct step_job {
 	int folded;      /* skip the layers stepped in their backward pass */
 };
 
-static void step_part(void *ctx, size_t part, size_t parts)
+static void step_part(void *ctx, size_t part, size_t parts, size_t thread)
 {
+	(void)thread;
 	const struct step_job *j = ctx;
 	const struct nn_step *s = j->s;
 	struct nn_model *m = j->m;
@@ -621,10 +627,10 @@ static void step(struct nn_model *m, const struct nn_step *s, int folded)
 		if (!folded || !folds_step(&m->layers[i]))
 			n += m->layers[i].nw + m->layers[i].nb;
 	/* Elementwise: the same bits however it is split. */
-	if (n >= STEP_SPLIT && nn_team_size(m->team) > 1)
-		nn_team_run(m->team, step_part, &j);
+	if (n >= STEP_SPLIT)
+		nn_team_run(m->team, step_part, &j, nn_team_parts(m->team));
 	else if (n)
-		step_part(&j, 0, 1);
+		step_part(&j, 0, 1, 0);
 }
 
 void nn_model_step(struct nn_model *m, const struct nn_step *s)

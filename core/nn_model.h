@@ -42,6 +42,7 @@ struct nn_model {
 	float *masks;                     /* every dropout layer's mask */
 	uint32_t *idx;                    /* every pooling layer's winners */
 	size_t scratch;                   /* floats of scratch per thread: a layer's largest */
+	size_t shared;                    /* floats shared by the threads: a layer's largest */
 	struct nn_team *team;             /* the threads the layers run on */
 	uint32_t *rows;                   /* (max_batch) scratch: example indices */
 	int32_t *labels;                  /* (max_batch) scratch: their labels */

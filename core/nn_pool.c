@@ -91,8 +91,9 @@ struct job {
 	size_t batch;
 };
 
-static void forward_part(void *ctx, size_t part, size_t parts)
+static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
 {
+	(void)thread;
 	const struct job *j = ctx;
 	const struct nn_layer *l = j->l;
 	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
@@ -102,8 +103,9 @@ static void forward_part(void *ctx, size_t part, size_t parts)
 			l->in.c, l->spec.size, e1 - e0);
 }
 
-static void backward_part(void *ctx, size_t part, size_t parts)
+static void backward_part(void *ctx, size_t part, size_t parts, size_t thread)
 {
+	(void)thread;
 	const struct job *j = ctx;
 	const struct nn_layer *l = j->l;
 	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
@@ -119,7 +121,7 @@ static void pool_forward(struct nn_layer *l, const float *in, const struct nn_wo
 	struct job j = { l, in, NULL, batch };
 
 	(void)rng;
-	nn_team_run(x->team, forward_part, &j);
+	nn_team_run(x->team, forward_part, &j, nn_team_parts(x->team));
 }
 
 static void pool_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
@@ -128,7 +130,7 @@ static void pool_backward(struct nn_layer *l, float *din, const float *in, const
 	struct job j = { l, in, din, batch };
 
 	if (din)
-		nn_team_run(x->team, backward_part, &j);
+		nn_team_run(x->team, backward_part, &j, nn_team_parts(x->team));
 }
 
 /* "pool P" (or "PxP") after its word. */

@@ -1,43 +1,77 @@
-#define _GNU_SOURCE /* sched_getaffinity */
+#define _GNU_SOURCE /* sched_getaffinity, syscall */
 #include "nn_team.h"
 
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
-/* A waiting thread spins (pause) for SPINS rounds, about 10 microseconds,
- * longer than the serial work between most jobs of a mini-batch; then
- * yields the core on each round, so that when more threads than cores
- * run (two runs side by side) the one it waits for gets the core; and a
- * worker that has waited YIELDS rounds sleeps until the next job. */
-#define SPINS 2000
-#define YIELDS 2000
+/* A waiting thread spins this long before it sleeps: longer than the
+ * serial work between most jobs of a mini-batch, far shorter than the
+ * few milliseconds a competing process holds a core. */
+#define SPIN_NS 200000
+/* Parts per thread of a job whose split does not matter. */
+#define PARTS_PER_THREAD 1
+/* The pace (nn_team_tick): ticks are timed in windows of WINDOW_NS, and
+ * every PROBE_EVERY windows one window tries the other way. */
+#define WINDOW_NS 20000000LL
+#define PROBE_EVERY 25
 
 struct worker {
 	struct nn_team *team;
-	size_t part;
-	pthread_t thread;
+	size_t thread;
+	pthread_t handle;
 	int started;
 };
 
 struct nn_team {
 	size_t n;
 	float *scratch[NN_TEAM_MAX];
+	float *shared;
 	struct worker workers[NN_TEAM_MAX];
 
-	/* The current job: a new generation starts it; done counts the
-	 * workers that finished it. */
-	nn_team_fn fn;
-	void *ctx;
-	atomic_ulong generation;
-	atomic_size_t done;
+	/* The current job, written by the caller before it is announced. */
+	_Atomic(nn_team_fn) fn;
+	_Atomic(void *) ctx;
+	atomic_size_t parts;
+	/* The job's number in the high 32 bits, the next part to claim in
+	 * the low: a claim is a compare-and-swap, so a late worker never
+	 * claims a part of a later job under an earlier one's function. */
+	_Atomic uint64_t claim;
+	/* Futex words: the job's number, which sleeping workers wait on, and
+	 * the parts finished, which the caller sleeps on. */
+	atomic_uint job;
+	atomic_uint finished;
+	atomic_int sleepers;       /* workers asleep on job */
+	atomic_int caller_asleep;  /* the caller asleep on finished */
 	atomic_int quit;
-	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	atomic_int sleepers;
+	unsigned jobs;             /* the caller's count of jobs */
+
+	/* The pace: whether jobs are spread over the threads or run on the
+	 * caller alone, whichever the last windows timed faster. */
+	int spread;
+	int probing;                   /* this window tries the other way */
+	unsigned window_ticks, windows;
+	long long window_start;        /* 0: the next tick starts a window */
+	double ns_per_tick[2];         /* the last window's, alone and spread; 0 if none */
+	unsigned long long ticks, spread_ticks;
 };
+
+static void futex_wait(atomic_uint *word, unsigned seen)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+}
+
+static void futex_wake(atomic_uint *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
 
 static inline void pause_cpu(void)
 {
@@ -46,42 +80,89 @@ static inline void pause_cpu(void)
 #endif
 }
 
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Spins until *word differs from seen or SPIN_NS pass; returns whether
+ * it changed. */
+static int spin_while(atomic_uint *word, unsigned seen)
+{
+	long long start = 0;
+
+	for (unsigned i = 1;; i++) {
+		if (atomic_load_explicit(word, memory_order_acquire) != seen)
+			return 1;
+		pause_cpu();
+		if (i % 64 == 0) {
+			long long t = now_ns();
+
+			if (!start)
+				start = t;
+			else if (t - start > SPIN_NS)
+				return 0;
+		}
+	}
+}
+
+/* Claims and runs parts of job number 'job' until none is left. */
+static void run_parts(struct nn_team *t, unsigned job, size_t thread)
+{
+	for (;;) {
+		uint64_t c = atomic_load_explicit(&t->claim, memory_order_acquire);
+
+		if ((unsigned)(c >> 32) != job)
+			return;
+		nn_team_fn fn = atomic_load_explicit(&t->fn, memory_order_relaxed);
+		void *ctx = atomic_load_explicit(&t->ctx, memory_order_relaxed);
+		size_t parts = atomic_load_explicit(&t->parts, memory_order_relaxed);
+		size_t part = (size_t)(uint32_t)c;
+
+		if (part >= parts)
+			return;
+		/* Only while job's parts are unclaimed can the caller not have
+		 * moved on: a successful claim makes fn, ctx and parts job's. */
+		if (!atomic_compare_exchange_weak_explicit(&t->claim, &c, c + 1, memory_order_acq_rel,
+							   memory_order_acquire))
+			continue;
+		fn(ctx, part, parts, thread);
+		if (atomic_fetch_add(&t->finished, 1) + 1 == parts && atomic_load(&t->caller_asleep))
+			futex_wake(&t->finished);
+	}
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
 	struct nn_team *t = w->team;
-	unsigned long seen = 0;
+	unsigned seen = 0;
 
 	for (;;) {
-		unsigned long g;
-		int spins = 0;
-
-		while ((g = atomic_load_explicit(&t->generation, memory_order_acquire)) == seen &&
-		       !atomic_load(&t->quit)) {
-			if (++spins < SPINS) {
-				pause_cpu();
-				continue;
-			}
-			if (spins < SPINS + YIELDS) {
-				sched_yield();
-				continue;
-			}
-			pthread_mutex_lock(&t->lock);
+		if (!spin_while(&t->job, seen)) {
 			atomic_fetch_add(&t->sleepers, 1);
-			while (atomic_load(&t->generation) == seen && !atomic_load(&t->quit))
-				pthread_cond_wait(&t->wake, &t->lock);
+			while (atomic_load(&t->job) == seen && !atomic_load(&t->quit))
+				futex_wait(&t->job, seen);
 			atomic_fetch_sub(&t->sleepers, 1);
-			pthread_mutex_unlock(&t->lock);
 		}
 		if (atomic_load(&t->quit))
 			return NULL;
-		seen = g;
-		t->fn(t->ctx, w->part, t->n);
-		atomic_fetch_add_explicit(&t->done, 1, memory_order_release);
+		seen = atomic_load(&t->job);
+		run_parts(t, seen, w->thread);
 	}
 }
 
-struct nn_team *nn_team_create(size_t nthreads, size_t scratch, struct nn_err *err)
+static float *alloc_floats(size_t n)
+{
+	size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+
+	return aligned_alloc(64, bytes ? bytes : 64);
+}
+
+struct nn_team *nn_team_create(size_t nthreads, size_t scratch, size_t shared, struct nn_err *err)
 {
 	struct nn_team *t;
 
@@ -90,17 +171,15 @@ struct nn_team *nn_team_create(size_t nthreads, size_t scratch, struct nn_err *e
 		return NULL;
 	}
 	t = calloc(1, sizeof(*t));
-	if (!t) {
+	if (!t || !(t->shared = alloc_floats(shared))) {
+		free(t);
 		nn_errorf(err, NN_ENOMEM, "out of memory");
 		return NULL;
 	}
 	t->n = nthreads;
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->wake, NULL);
+	t->spread = 1;
 	for (size_t i = 0; i < nthreads; i++) {
-		size_t bytes = (scratch * sizeof(float) + 63) / 64 * 64;
-
-		t->scratch[i] = aligned_alloc(64, bytes ? bytes : 64);
+		t->scratch[i] = alloc_floats(scratch);
 		if (!t->scratch[i]) {
 			nn_errorf(err, NN_ENOMEM, "out of memory for %zu threads' scratch", nthreads);
 			goto fail;
@@ -110,8 +189,8 @@ struct nn_team *nn_team_create(size_t nthreads, size_t scratch, struct nn_err *e
 		struct worker *w = &t->workers[i];
 
 		w->team = t;
-		w->part = i;
-		if (pthread_create(&w->thread, NULL, work, w) != 0) {
+		w->thread = i;
+		if (pthread_create(&w->handle, NULL, work, w) != 0) {
 			nn_errorf(err, NN_ENOMEM, "cannot start a thread (%zu of %zu)", i + 1, nthreads);
 			goto fail;
 		}
@@ -127,17 +206,15 @@ void nn_team_destroy(struct nn_team *t)
 {
 	if (!t)
 		return;
-	pthread_mutex_lock(&t->lock);
 	atomic_store(&t->quit, 1);
-	pthread_cond_broadcast(&t->wake);
-	pthread_mutex_unlock(&t->lock);
+	atomic_fetch_add(&t->job, 1);
+	futex_wake(&t->job);
 	for (size_t i = 1; i < t->n; i++)
 		if (t->workers[i].started)
-			pthread_join(t->workers[i].thread, NULL);
+			pthread_join(t->workers[i].handle, NULL);
 	for (size_t i = 0; i < t->n; i++)
 		free(t->scratch[i]);
-	pthread_mutex_destroy(&t->lock);
-	pthread_cond_destroy(&t->wake);
+	free(t->shared);
 	free(t);
 }
 
@@ -146,33 +223,98 @@ size_t nn_team_size(const struct nn_team *t)
 	return t->n;
 }
 
-float *nn_team_scratch(struct nn_team *t, size_t part)
+float *nn_team_scratch(struct nn_team *t, size_t thread)
 {
-	return t->scratch[part];
+	return t->scratch[thread];
 }
 
-void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx)
+float *nn_team_shared(struct nn_team *t)
 {
-	if (t->n == 1) {
-		fn(ctx, 0, 1);
+	return t->shared;
+}
+
+size_t nn_team_parts(const struct nn_team *t)
+{
+	return t->n == 1 ? 1 : t->n * PARTS_PER_THREAD;
+}
+
+void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts)
+{
+	if (t->n == 1 || parts <= 1 || !t->spread) {
+		for (size_t p = 0; p < parts; p++)
+			fn(ctx, p, parts, 0);
 		return;
 	}
-	t->fn = fn;
-	t->ctx = ctx;
-	atomic_store_explicit(&t->done, 0, memory_order_relaxed);
-	atomic_fetch_add(&t->generation, 1);  /* seq_cst: against the sleepers count */
-	if (atomic_load(&t->sleepers)) {
-		pthread_mutex_lock(&t->lock);
-		pthread_cond_broadcast(&t->wake);
-		pthread_mutex_unlock(&t->lock);
+	unsigned job = ++t->jobs;
+
+	atomic_store_explicit(&t->fn, fn, memory_order_relaxed);
+	atomic_store_explicit(&t->ctx, ctx, memory_order_relaxed);
+	atomic_store_explicit(&t->parts, parts, memory_order_relaxed);
+	atomic_store_explicit(&t->finished, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->claim, (uint64_t)job << 32, memory_order_release);
+	atomic_store(&t->job, job);  /* seq_cst: against the sleepers count */
+	if (atomic_load(&t->sleepers))
+		futex_wake(&t->job);
+	run_parts(t, job, 0);
+	/* Only parts other threads claimed and have not finished are left. */
+	unsigned done = atomic_load_explicit(&t->finished, memory_order_acquire);
+	while (done != parts) {
+		if (spin_while(&t->finished, done)) {
+			done = atomic_load_explicit(&t->finished, memory_order_acquire);
+			continue;
+		}
+		atomic_store(&t->caller_asleep, 1);
+		done = atomic_load(&t->finished);
+		if (done != parts)
+			futex_wait(&t->finished, done);
+		atomic_store(&t->caller_asleep, 0);
+		done = atomic_load_explicit(&t->finished, memory_order_acquire);
 	}
-	fn(ctx, 0, t->n);
-	for (int spins = 0; atomic_load_explicit(&t->done, memory_order_acquire) < t->n - 1; spins++) {
-		if (spins < SPINS)
-			pause_cpu();
-		else
-			sched_yield();
+}
+
+void nn_team_pace_begin(struct nn_team *t)
+{
+	t->window_start = 0;
+	t->window_ticks = 0;
+}
+
+/* After a window: its time per tick for the way it ran; then, after a
+ * probe, the faster way, else a probe when one is due. */
+static void end_window(struct nn_team *t, long long now)
+{
+	t->ns_per_tick[t->spread] = (double)(now - t->window_start) / t->window_ticks;
+	t->window_start = now;
+	t->window_ticks = 0;
+	if (t->probing) {
+		t->probing = 0;
+		t->spread = t->ns_per_tick[1] < t->ns_per_tick[0];
+	} else if (t->ns_per_tick[!t->spread] == 0 || ++t->windows >= PROBE_EVERY) {
+		t->windows = 0;
+		t->probing = 1;
+		t->spread = !t->spread;
 	}
+}
+
+void nn_team_tick(struct nn_team *t)
+{
+	if (t->n == 1)
+		return;
+	t->ticks++;
+	t->spread_ticks += (unsigned long long)t->spread;
+	long long now = now_ns();
+
+	if (!t->window_start) {
+		t->window_start = now;
+		return;
+	}
+	if (++t->window_ticks && now - t->window_start >= WINDOW_NS)
+		end_window(t, now);
+}
+
+void nn_team_pace(const struct nn_team *t, unsigned long long *ticks, unsigned long long *spread)
+{
+	*ticks = t->ticks;
+	*spread = t->spread_ticks;
 }
 
 size_t nn_team_cores(void)

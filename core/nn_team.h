@@ -1,7 +1,12 @@
 /* A team of threads for one model: the caller's thread and nthreads - 1
- * workers, each part of a job run on its own thread, each thread with its
- * own scratch. Workers wait by spinning for a while and then sleeping, so
- * the many small jobs of a mini-batch do not each pay for a wake-up. */
+ * workers, each thread with its own scratch, and one block the threads
+ * share. A job is split into parts, which the threads claim one at a time
+ * as they come free: a thread the machine has taken away (another
+ * process holds its core) leaves its parts to the others instead of
+ * holding them all up, and the caller waits only for the parts a
+ * descheduled thread had already claimed. Waiting threads spin for a few
+ * hundred microseconds, longer than the serial work between the jobs of
+ * a mini-batch, then sleep in the kernel, which gives their core away. */
 #ifndef NN_TEAM_H
 #define NN_TEAM_H
 
@@ -11,22 +16,45 @@
 
 struct nn_team;
 
-typedef void (*nn_team_fn)(void *ctx, size_t part, size_t parts);
+/* Runs part 'part' of 'parts' on thread 'thread' (0 .. nn_team_size - 1,
+ * for nn_team_scratch). Which thread runs a part is up to the machine: a
+ * part's result must not depend on it. */
+typedef void (*nn_team_fn)(void *ctx, size_t part, size_t parts, size_t thread);
 
-/* A team of nthreads (1 .. NN_TEAM_MAX) with scratch floats each.
- * Returns NULL and fills err on failure. */
+/* A team of nthreads (1 .. NN_TEAM_MAX) with scratch floats each and
+ * shared floats for them all. Returns NULL and fills err on failure. */
 #define NN_TEAM_MAX 64
-struct nn_team *nn_team_create(size_t nthreads, size_t scratch, struct nn_err *err);
+struct nn_team *nn_team_create(size_t nthreads, size_t scratch, size_t shared, struct nn_err *err);
 void nn_team_destroy(struct nn_team *t);
 
 size_t nn_team_size(const struct nn_team *t);
-/* Thread part's scratch (64-byte aligned). */
-float *nn_team_scratch(struct nn_team *t, size_t part);
+/* Thread thread's scratch (64-byte aligned). */
+float *nn_team_scratch(struct nn_team *t, size_t thread);
+/* The shared block (64-byte aligned). */
+float *nn_team_shared(struct nn_team *t);
 
-/* Runs fn(ctx, part, parts) for every part < parts = nn_team_size, part 0
- * on the calling thread; returns when every part has returned. Jobs do
- * not nest. */
-void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx);
+/* The parts to split a job into when its result does not depend on the
+ * split: 1 on one thread, else a few per thread, so that a thread that
+ * stalls leaves work for the others. */
+size_t nn_team_parts(const struct nn_team *t);
+
+/* Runs fn(ctx, part, parts, thread) once for every part < parts, on the
+ * calling thread and the workers, and returns when every part has
+ * returned. Jobs do not nest. */
+void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts);
+
+/* The pace: a caller that runs the same work over and over (a mini-batch)
+ * ticks once per round, and the team times windows of rounds run both
+ * ways, its jobs spread over the threads or run on the caller alone, and
+ * keeps the faster, trying the other way again now and then. On a quiet
+ * machine the threads win; when other processes hold the cores the
+ * threads would wait for, the caller alone does. Either way gives the
+ * same results. nn_team_pace_begin starts a window afresh (after other
+ * work, such as scoring, between rounds); nn_team_pace counts the ticks
+ * and those run spread. */
+void nn_team_pace_begin(struct nn_team *t);
+void nn_team_tick(struct nn_team *t);
+void nn_team_pace(const struct nn_team *t, unsigned long long *ticks, unsigned long long *spread);
 
 /* The cores this process may use (sched_getaffinity), at least 1. */
 size_t nn_team_cores(void);

@@ -72,6 +72,7 @@ int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_
 	assert(opt->batch_size > 0 && opt->batch_size <= m->max_batch);
 	if (opt->shuffle)
 		nn_rng_shuffle(rng, order, d->n);
+	nn_team_pace_begin(m->team);
 	for (size_t k = 0; k < d->n; k += opt->batch_size) {
 		size_t batch = d->n - k < opt->batch_size ? d->n - k : opt->batch_size;
 
@@ -84,6 +85,7 @@ int nn_train_epoch(struct nn_model *m, const struct nn_data *d, const struct nn_
 		nn_model_forward_train(m, batch, rng);
 		step.lr = opt->eta / (float)batch;
 		nn_model_backward_step(m, labels, batch, &step);
+		nn_team_tick(m->team);
 		if (progress && progress(ctx, k + batch, d->n))
 			return 1;
 	}

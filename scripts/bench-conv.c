@@ -55,7 +55,7 @@ static void run(size_t threads)
 	size_t sc = nn_conv_scratch(&s1, B) > nn_conv_scratch(&s2, B) ? nn_conv_scratch(&s1, B) : nn_conv_scratch(&s2, B);
 	float *k1 = malloc(B * 576 * 25 * 4), *k2 = malloc(B * 64 * 500 * 4);
 	uint32_t *a1 = malloc(B * 12 * 12 * 20 * 4), *a2 = malloc(B * 4 * 4 * 40 * 4);
-	struct nn_team *team = nn_team_create(threads, sc, NULL);
+	struct nn_team *team = nn_team_create(threads, sc, nn_conv_shared(&s2), NULL);
 	double t[STEPS], total = 0;
 
 	for (int i = 0; i < STEPS; i++)

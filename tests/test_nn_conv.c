@@ -16,7 +16,7 @@ static struct nn_team *team;
 
 static void start(void)
 {
-	team = nn_team_create(2, nn_conv_scratch(&shape, B), NULL);
+	team = nn_team_create(2, nn_conv_scratch(&shape, B), nn_conv_shared(&shape), NULL);
 	cr_assert_not_null(team);
 }
 
