@@ -32,7 +32,7 @@ size_t nn_conv_scratch(const struct nn_conv_shape *s, size_t max_batch);
 /* The slices a batch's weight gradients are summed in (see
  * nn_conv_backward), and the floats of the team's shared block their sums
  * need (nn_team_create's shared). */
-#define NN_CONV_SLICES 8
+#define NN_CONV_SLICES 4
 size_t nn_conv_shared(const struct nn_conv_shape *s);
 
 /* out = conv(in, w) + b for each example, the examples split among the

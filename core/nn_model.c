@@ -267,6 +267,12 @@ size_t nn_model_threads(const struct nn_model *m)
 	return nn_team_size(m->team);
 }
 
+int nn_model_pace(const struct nn_model *m, unsigned long long *batches, unsigned long long *spread)
+{
+	nn_team_pace(m->team, batches, spread);
+	return nn_team_spreading(m->team);
+}
+
 void nn_model_set_acts(struct nn_model *m, enum nn_act hidden, enum nn_act output)
 {
 	for (size_t i = 0; i < m->nlayers; i++)

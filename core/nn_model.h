@@ -86,6 +86,10 @@ void nn_model_destroy(struct nn_model *m);
  * negative code with err filled (the model keeps its threads). */
 int nn_model_set_threads(struct nn_model *m, size_t threads, struct nn_err *err);
 size_t nn_model_threads(const struct nn_model *m);
+/* How the threads ran (nn_team.h's pace): the mini-batches trained so far
+ * on more than one thread and those spread over them; returns whether
+ * the work is spread now. */
+int nn_model_pace(const struct nn_model *m, unsigned long long *batches, unsigned long long *spread);
 
 /* Sets the activation of every activating layer but the last to hidden,
  * and the last layer's to output. */

@@ -19,9 +19,11 @@
 /* Parts per thread of a job whose split does not matter. */
 #define PARTS_PER_THREAD 1
 /* The pace (nn_team_tick): ticks are timed in windows of WINDOW_NS, and
- * every PROBE_EVERY windows one window tries the other way. */
+ * every PROBE_EVERY windows one window tries the other way, which takes
+ * over when it is faster by MARGIN than the recent windows' average. */
 #define WINDOW_NS 20000000LL
 #define PROBE_EVERY 25
+#define MARGIN 0.05
 
 struct worker {
 	struct nn_team *team;
@@ -59,7 +61,7 @@ struct nn_team {
 	int probing;                   /* this window tries the other way */
 	unsigned window_ticks, windows;
 	long long window_start;        /* 0: the next tick starts a window */
-	double ns_per_tick[2];         /* the last window's, alone and spread; 0 if none */
+	double ns_per_tick[2];         /* recent windows' average, alone and spread; 0: none yet */
 	unsigned long long ticks, spread_ticks;
 };
 
@@ -278,17 +280,26 @@ void nn_team_pace_begin(struct nn_team *t)
 	t->window_ticks = 0;
 }
 
-/* After a window: its time per tick for the way it ran; then, after a
- * probe, the faster way, else a probe when one is due. */
+/* After a window: its time per tick for the way it ran. A probe's way
+ * takes over when it was clearly faster, else the other way comes back;
+ * otherwise the window joins its way's average, and a probe starts when
+ * one is due (at once when the other way is untried). */
 static void end_window(struct nn_team *t, long long now)
 {
-	t->ns_per_tick[t->spread] = (double)(now - t->window_start) / t->window_ticks;
+	double ns = (double)(now - t->window_start) / t->window_ticks, *avg = t->ns_per_tick;
+	int way = t->spread;
+
 	t->window_start = now;
 	t->window_ticks = 0;
 	if (t->probing) {
 		t->probing = 0;
-		t->spread = t->ns_per_tick[1] < t->ns_per_tick[0];
-	} else if (t->ns_per_tick[!t->spread] == 0 || ++t->windows >= PROBE_EVERY) {
+		avg[way] = ns;
+		if (!(ns < avg[!way] * (1 - MARGIN)))
+			t->spread = !way;
+		return;
+	}
+	avg[way] = avg[way] > 0 ? 0.7 * avg[way] + 0.3 * ns : ns;
+	if (avg[!way] == 0 || ++t->windows >= PROBE_EVERY) {
 		t->windows = 0;
 		t->probing = 1;
 		t->spread = !t->spread;
@@ -315,6 +326,11 @@ void nn_team_pace(const struct nn_team *t, unsigned long long *ticks, unsigned l
 {
 	*ticks = t->ticks;
 	*spread = t->spread_ticks;
+}
+
+int nn_team_spreading(const struct nn_team *t)
+{
+	return t->n > 1 && t->spread;
 }
 
 size_t nn_team_cores(void)

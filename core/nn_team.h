@@ -55,6 +55,8 @@ void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts);
 void nn_team_pace_begin(struct nn_team *t);
 void nn_team_tick(struct nn_team *t);
 void nn_team_pace(const struct nn_team *t, unsigned long long *ticks, unsigned long long *spread);
+/* Whether jobs are spread over the threads now (0 on one thread). */
+int nn_team_spreading(const struct nn_team *t);
 
 /* The cores this process may use (sched_getaffinity), at least 1. */
 size_t nn_team_cores(void);

@@ -131,7 +131,25 @@ struct progress {
 	double last_beat;
 	double score_s;                 /* the last scoring's seconds; 0 before the first */
 	size_t every;                   /* monitor.every: epochs between scorings */
+	const struct nn_model *model;   /* for its threads */
 };
+
+/* The threads a run trains on, for the bar: "", ", 2 threads" or, when
+ * the pace runs the work on one (other processes hold the cores), ", 1
+ * of 2 threads (cores busy)". */
+static const char *threads_now(const struct nn_model *m, char *buf, size_t len)
+{
+	unsigned long long batches, spread;
+	size_t n = nn_model_threads(m);
+
+	if (n == 1)
+		return "";
+	if (nn_model_pace(m, &batches, &spread))
+		snprintf(buf, len, ", %zu threads", n);
+	else
+		snprintf(buf, len, ", 1 of %zu threads (cores busy)", n);
+	return buf;
+}
 
 /* The scorings still to come from epoch on, this one's included. */
 static size_t scorings_left(const struct progress *p)
@@ -193,8 +211,10 @@ static int on_batch(void *ctx, size_t done, size_t total)
 		snprintf(left, sizeof(left), p->score_s > 0 ? "left %.0f s" : "left %.0f s + scoring",
 			 train_left + p->score_s * (double)scorings_left(p));
 	/* Numbered as the epoch lines: Epoch 0 is the first. */
-	fprintf(stderr, "\r  Epoch %zu (%zu of %zu) [%s] %zu/%zu  %.0fk ex/s  elapsed %.0f s  %s \033[K",
-		p->epoch, p->epoch + 1, p->epochs, bar, done, total, rate / 1000, t - p->start, left);
+	char threads[64];
+	fprintf(stderr, "\r  Epoch %zu (%zu of %zu) [%s] %zu/%zu  %.0fk ex/s%s  elapsed %.0f s  %s \033[K",
+		p->epoch, p->epoch + 1, p->epochs, bar, done, total, rate / 1000,
+		threads_now(p->model, threads, sizeof(threads)), t - p->start, left);
 	fflush(stderr);
 	return 0;
 }
@@ -629,6 +649,23 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 	return checkpoint(r, epoch, err);
 }
 
+/* The threads the run trained on, for the summary: "" on one, else " on
+ * N threads" and the share of the mini-batches the pace spread over them,
+ * saying why when it ran a tenth or more of them on one. */
+static const char *threads_used(const struct nn_model *m, char *buf, size_t len)
+{
+	unsigned long long batches, spread;
+	size_t n = nn_model_threads(m);
+
+	nn_model_pace(m, &batches, &spread);
+	if (n == 1 || !batches)
+		return "";
+	double share = 100.0 * (double)spread / (double)batches;
+	snprintf(buf, len, " on %zu threads (%.0f%% of the mini-batches spread over them%s)", n, share,
+		 share < 90 ? ", the rest on one: other processes held the cores" : "");
+	return buf;
+}
+
 /* After the last epoch: the charts and the summary line. */
 static int run_close(struct run *r, struct nn_err *err)
 {
@@ -656,9 +693,10 @@ static int run_close(struct run *r, struct nn_err *err)
 		fprintf(log, "; at the best validation epoch %zu (%zu / %zu): %zu / %zu (%.2f%%)",
 			res->best_epoch, res->best_selection, res->selection_total, res->best_correct,
 			res->eval_total, 100.0 * (double)res->best_correct / (double)res->eval_total);
-	fprintf(log, "; %zu epoch%s in %.1f s, peak memory %.0f MB; run directory %s (its page: nnlab report %s)\n",
-		res->epochs_run, res->epochs_run == 1 ? "" : "s", res->seconds, peak_rss_mb(), res->dir,
-		res->dir);
+	char threads[128];
+	fprintf(log, "; %zu epoch%s in %.1f s%s, peak memory %.0f MB; run directory %s (its page: nnlab report %s)\n",
+		res->epochs_run, res->epochs_run == 1 ? "" : "s", res->seconds,
+		threads_used(r->model, threads, sizeof(threads)), peak_rss_mb(), res->dir, res->dir);
 	return 0;
 }
 
@@ -684,7 +722,7 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 	if ((rc = run_open(&r, err)) == 0 && (rc = run_start(&r, err)) == 0) {
 		r.prog = (struct progress){ .epochs = cfg->epochs, .start = r.t_start, .draw = opts->progress,
 					    .stop = opts->stop, .heartbeat = opts->heartbeat,
-					    .last_beat = -1e9,
+					    .last_beat = -1e9, .model = r.model,
 					    .every = cfg->monitor_every ? cfg->monitor_every : 1 };
 		beat(&r.prog, exp_clock_now());
 		for (size_t epoch = r.next_epoch; epoch < cfg->epochs && !r.policy.ended && rc == 0; epoch++)

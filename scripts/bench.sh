@@ -11,7 +11,11 @@
 #   ch1    [784, 30, 10] sigmoid, quadratic, eta 3.0, batch 10 (configs/nielsen-ch1.yaml)
 #   ce100  [784, 100, 10] sigmoid, cross-entropy, eta 0.5 (configs/book/ch3-100-cross-entropy.yaml)
 #   conv2  the book's two conv-pool sigmoid net (configs/book/ch6/2-two-conv-pool.yaml)
-# Usage: scripts/bench.sh [NNLAB]     (environment: ROUNDS (2), NETS, EPOCHS_DENSE (3), EPOCHS_CONV (1))
+# Then the threads: the chapter-1, two-conv and dropout nets on 10,000
+# training images, one epoch on 1 and on 2 threads, on the quiet machine
+# and beside one busy process that the script starts and stops, best of
+# ROUNDS (THREADS=0 skips this part).
+# Usage: scripts/bench.sh [NNLAB]     (environment: ROUNDS (2), NETS, EPOCHS_DENSE (3), EPOCHS_CONV (1), THREADS (1))
 set -eu
 
 nnlab=${1:-build/release/nnlab}
@@ -30,6 +34,7 @@ config() { case $1 in
 	ch1) echo configs/nielsen-ch1.yaml ;;
 	ce100) echo configs/book/ch3-100-cross-entropy.yaml ;;
 	conv2) echo configs/book/ch6/2-two-conv-pool.yaml ;;
+	dropout) echo configs/book/ch6/6-dropout.yaml ;;
 esac; }
 # Multiply-adds times two per training image: forward, the weight
 # gradients, and the input gradients of every layer but the first.
@@ -99,3 +104,39 @@ echo
 echo "train s: mean seconds per 50,000-image training epoch; best s: the fastest epoch, from which GFLOP/s,"
 echo "the fraction of the peak ($peak1 GFLOP/s on one core, $peakn on $cores) and the ratio to nnlab come;"
 echo "accuracy: the test accuracy after the last epoch of the last round."
+
+[ "${THREADS:-1}" = 1 ] && [ "$cores" -gt 1 ] || exit 0
+
+# One epoch of 10,000 images: its training seconds.
+epoch_10k() { # net threads
+	rm -rf "$out/run"
+	"$nnlab" run "$(config "$1")" --set train.epochs=1 --set data.train_size=10000 --set data.validation_size=1000 \
+		--set data.expand=false --set train.threads="$2" --set charts=false --set monitor.eval_cost=false \
+		--out "$out/run" >/dev/null 2>&1
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["train_seconds"] }' "$out/run/metrics.csv"
+}
+
+# The best of rounds.
+best_10k() { # net threads
+	r=0
+	while [ $r -lt "$rounds" ]; do
+		epoch_10k "$1" "$2"
+		r=$((r + 1))
+	done | sort -n | head -n 1
+}
+
+busy_pid=""
+trap 'rm -rf "$out"; [ -z "$busy_pid" ] || kill "$busy_pid" 2>/dev/null' EXIT
+echo
+echo "threads: seconds per epoch of 10,000 training images, best of $rounds; 2 / 1 is the time on 2 threads over the time on 1"
+printf "  %-8s %9s %9s %7s   %9s %9s %7s\n" "" "quiet, 1" "quiet, 2" "2 / 1" "busy, 1" "busy, 2" "2 / 1"
+for net in ch1 conv2 dropout; do
+	q1=$(best_10k $net 1); q2=$(best_10k $net 2)
+	$py -c 'while 1: pass' &
+	busy_pid=$!
+	b1=$(best_10k $net 1); b2=$(best_10k $net 2)
+	kill "$busy_pid"; wait "$busy_pid" 2>/dev/null || true; busy_pid=""
+	awk -v n=$net -v q1="$q1" -v q2="$q2" -v b1="$b1" -v b2="$b2" \
+		'BEGIN { printf "  %-8s %9.3f %9.3f %7.2f   %9.3f %9.3f %7.2f\n", n, q1, q2, q2 / q1, b1, b2, b2 / b1 }'
+done
+echo "busy: beside one process that spins on a core ($py -c 'while 1: pass'), as a browser or a second run would."
