@@ -545,7 +545,8 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, struct nn_err *err)
 {
 	static const char *const keys[] = { "train_cost", "train_accuracy", "eval_cost",
-					    "eval_accuracy", "gradient_norms", "every", NULL };
+					    "eval_accuracy", "gradient_norms", "every", "ties", NULL };
+	static const char *const ties[] = { "first", "last", NULL };
 	int *flags[] = { &cfg->monitor_train_cost, &cfg->monitor_train_accuracy,
 			 &cfg->monitor_eval_cost, &cfg->monitor_eval_accuracy,
 			 &cfg->monitor_gradient_norms };
@@ -556,6 +557,7 @@ static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, stru
 	cfg->monitor_eval_cost = cfg->monitor_eval_accuracy = 1;
 	cfg->monitor_gradient_norms = 0;
 	cfg->monitor_every = 1;
+	cfg->ties = EXP_TIES_FIRST;
 	if (!mon)
 		return 0;
 	if ((rc = exp_config_check_keys(mon, keys, "'monitor'", err)) < 0)
@@ -563,6 +565,10 @@ static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, stru
 	if ((n = exp_node_get(mon, "every")) &&
 	    (rc = get_size(n, "every", 1, 1000000, &cfg->monitor_every, err)) < 0)
 		return rc;
+	int tie = 0;
+	if ((n = exp_node_get(mon, "ties")) && (rc = get_choice(n, "ties", ties, &tie, err)) < 0)
+		return rc;
+	cfg->ties = tie ? EXP_TIES_LAST : EXP_TIES_FIRST;
 	for (int i = 0; i < 5; i++)
 		if ((n = exp_node_get(mon, keys[i])) && (rc = get_bool(n, keys[i], flags[i], err)) < 0)
 			return rc;
@@ -734,6 +740,11 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 		cfg->monitor_train_cost ? "true" : "false", cfg->monitor_train_accuracy ? "true" : "false",
 		cfg->monitor_eval_cost ? "true" : "false", cfg->monitor_eval_accuracy ? "true" : "false",
 		cfg->monitor_gradient_norms ? "true" : "false", cfg->monitor_every);
+	/* Only when not the default, so that the configs (and the trial IDs
+	 * and checkpoints made from them) of runs from before the key stay
+	 * the same. */
+	if (cfg->ties == EXP_TIES_LAST)
+		fputs("  ties: last\n", f);
 }
 
 size_t exp_config_specs(const struct exp_config *cfg, struct nn_spec *specs, size_t *map,

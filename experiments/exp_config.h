@@ -32,6 +32,12 @@ enum exp_schedule {
 	EXP_SCHEDULE_STEP      /* multiply eta by `factor` every `every` epochs */
 };
 
+/* Of epochs tied at the best score, which is the best epoch
+ * (monitor.ties): the first (nnlab's rule) or the last (network3.py's,
+ * which the book's chapter-6 table follows). exp_metrics_replaces is the
+ * rule. */
+enum exp_ties { EXP_TIES_FIRST, EXP_TIES_LAST };
+
 struct exp_config {
 	const char *path;            /* the config file; borrowed */
 	struct exp_node *tree;       /* the file with overrides applied */
@@ -90,6 +96,7 @@ struct exp_config {
 	int monitor_eval_cost, monitor_eval_accuracy;
 	int monitor_gradient_norms;  /* each hidden layer's bias-gradient norm per epoch */
 	size_t monitor_every;        /* score and write every Nth epoch (and the last) */
+	enum exp_ties ties;          /* of epochs tied at the best, the one best.json keeps */
 
 	char name_buf[256];
 };

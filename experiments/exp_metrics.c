@@ -237,7 +237,8 @@ long exp_metrics_column(const struct exp_metrics *m, const char *name)
 	return -1;
 }
 
-long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, double *value)
+long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, enum exp_ties ties,
+		      double *value)
 {
 	long best = -1;
 
@@ -248,8 +249,8 @@ long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, doubl
 
 		if (isnan(v))
 			continue;
-		/* Strictly better: the first of tied rows stays. */
-		if (best < 0 || (maximize ? v > *value : v < *value)) {
+		if (best < 0 || (maximize ? exp_metrics_replaces(ties, v, *value) :
+					    exp_metrics_replaces(ties, -v, -*value))) {
 			best = (long)r;
 			*value = v;
 		}

@@ -61,9 +61,20 @@ void exp_metrics_fini(struct exp_metrics *m);
 /* The index of column name, or -1. */
 long exp_metrics_column(const struct exp_metrics *m, const char *name);
 
+/* The one rule that picks a run's best epoch, for best.json, the console,
+ * the sweep, the reports and the ensemble: whether a score replaces the
+ * best so far. A higher score does; an equal one when ties is
+ * EXP_TIES_LAST. */
+static inline int exp_metrics_replaces(enum exp_ties ties, double score, double best)
+{
+	return score > best || (ties == EXP_TIES_LAST && score == best);
+}
+
 /* The best value of column col over the rows (the highest when maximize,
- * else the lowest; the first of tied rows), skipping empty cells.
- * Returns the row, or -1 when the column holds no value. */
-long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, double *value);
+ * else the lowest; of tied rows the first, or the last under
+ * EXP_TIES_LAST), skipping empty cells. Returns the row, or -1 when the
+ * column holds no value. */
+long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, enum exp_ties ties,
+		      double *value);
 
 #endif

@@ -175,7 +175,7 @@ static int write_across_data(FILE *f, void *ctx, struct nn_err *err)
 
 			if (o->opt->final)
 				best = col >= 0 && m.nrows ? m.values[(m.nrows - 1) * m.ncols + (size_t)col] : NAN;
-			else if (exp_metrics_best(&m, col, !strstr(o->cols[c], "cost"), &best) < 0)
+			else if (exp_metrics_best(&m, col, !strstr(o->cols[c], "cost"), EXP_TIES_FIRST, &best) < 0)
 				best = NAN;
 			rows[i].y[c] = is_accuracy(o->cols[c]) ? 100 * best : best;
 		}
@@ -314,10 +314,10 @@ static int check_columns(const struct overlay *o, const struct exp_metrics *m, c
 		char have[1024] = "";
 		double any;
 
-		if (exp_metrics_best(m, col, 1, &any) >= 0)
+		if (exp_metrics_best(m, col, 1, EXP_TIES_FIRST, &any) >= 0)
 			continue;
 		for (size_t k = 0, len = 0; k < m->ncols && len < sizeof(have); k++)
-			if (exp_metrics_best(m, (long)k, 1, &any) >= 0)
+			if (exp_metrics_best(m, (long)k, 1, EXP_TIES_FIRST, &any) >= 0)
 				len += (size_t)snprintf(have + len, sizeof(have) - len, "%s%s",
 							len ? ", " : "", m->names[k]);
 		return nn_errorf(err, NN_EINVAL, "'%s' %s column '%s'; its columns with values: %s",

@@ -2,19 +2,19 @@
 
 void exp_policy_init(struct exp_policy *p, const struct exp_config *cfg)
 {
-	*p = (struct exp_policy){ .eta = cfg->eta };
+	*p = (struct exp_policy){ .ties = cfg->ties, .eta = cfg->eta };
 }
 
 int exp_policy_score(struct exp_policy *p, size_t correct)
 {
-	if (p->scored++ && correct <= p->best_select) {
-		p->since_best++;
-		p->since_change++;
-		return 0;
+	if (!p->scored++ || correct > p->best_select) {
+		p->best_select = correct;
+		p->since_best = p->since_change = 0;
+		return 1;
 	}
-	p->best_select = correct;
-	p->since_best = p->since_change = 0;
-	return 1;
+	p->since_best++;
+	p->since_change++;
+	return exp_metrics_replaces(p->ties, (double)correct, (double)p->best_select);
 }
 
 int exp_policy_end_epoch(struct exp_policy *p, const struct exp_config *cfg, size_t epoch,

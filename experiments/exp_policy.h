@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "exp_config.h"
+#include "exp_metrics.h"
 
 enum {
 	EXP_POLICY_GOING = 0,
@@ -18,6 +19,7 @@ enum {
 };
 
 struct exp_policy {
+	enum exp_ties ties;    /* monitor.ties */
 	double eta;            /* the learning rate of the next epoch */
 	size_t best_select;    /* the best selection count so far */
 	size_t since_best;     /* scored epochs since the best */
@@ -31,8 +33,10 @@ void exp_policy_init(struct exp_policy *p, const struct exp_config *cfg);
 
 /* A scored epoch whose selection split (validation, else the evaluated
  * one) counted correct: returns 1 when the epoch is the best so far, the
- * one best.json keeps. The first scored epoch is; later, only a strictly
- * higher count: of tied epochs the first stays the best. */
+ * one best.json keeps. The first scored epoch is; later, as
+ * exp_metrics_replaces says under monitor.ties: a higher count, or an
+ * equal one under 'last'. Early stopping and the plateau schedule count
+ * epochs since a strictly higher count either way. */
 int exp_policy_score(struct exp_policy *p, size_t correct);
 
 /* After epoch (0-based) has been trained and, when scored, scored: early

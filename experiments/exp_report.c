@@ -37,7 +37,16 @@ static double cell(const struct exp_metrics *m, size_t r, long col)
 	return col < 0 ? NAN : m->values[r * m->ncols + (size_t)col];
 }
 
-static void summarize(const struct exp_metrics *m, struct summary *s)
+/* Which of tied epochs a run's best.json keeps: its config's
+ * monitor.ties (tree may be NULL: the first). */
+static enum exp_ties run_ties(const struct exp_node *tree)
+{
+	const struct exp_node *tie = exp_node_get(exp_node_get(tree, "monitor"), "ties");
+
+	return tie && tie->kind == EXP_SCALAR && !strcmp(tie->value, "last") ? EXP_TIES_LAST : EXP_TIES_FIRST;
+}
+
+static void summarize(const struct exp_metrics *m, enum exp_ties ties, struct summary *s)
 {
 	long acc = exp_metrics_column(m, "eval_accuracy"), ep = exp_metrics_column(m, "epoch");
 	long val = exp_metrics_column(m, "validation_accuracy");
@@ -51,11 +60,12 @@ static void summarize(const struct exp_metrics *m, struct summary *s)
 	s->epochs = isfinite(last) && last >= 0 ? (size_t)last + 1 : m->nrows;
 	s->by_validation = val >= 0;
 	/* Peak: the first of the best epochs, as nnlab run says "best:". */
-	r = exp_metrics_best(m, acc, 1, &best);
+	r = exp_metrics_best(m, acc, 1, EXP_TIES_FIRST, &best);
 	s->best = r < 0 ? -1 : 100 * best;
 	s->best_epoch = r < 0 ? -1 : (long)cell(m, (size_t)r, ep);
-	/* best.json: chosen by validation accuracy when there is one. */
-	r = exp_metrics_best(m, s->by_validation ? val : acc, 1, &best);
+	/* best.json: chosen by validation accuracy when there is one, of
+	 * tied epochs as the run's monitor.ties says. */
+	r = exp_metrics_best(m, s->by_validation ? val : acc, 1, ties, &best);
 	s->kept_epoch = r < 0 ? -1 : (long)cell(m, (size_t)r, ep);
 	s->kept_select = r < 0 ? -1 : 100 * best;
 	s->kept = r < 0 ? -1 : 100 * cell(m, (size_t)r, acc);
@@ -74,7 +84,7 @@ static void write_metrics_table(FILE *f, const struct exp_metrics *m, long kept_
 	double v;
 
 	for (size_t j = 0; j < m->ncols; j++)
-		show[j] = exp_metrics_best(m, (long)j, 1, &v) >= 0;
+		show[j] = exp_metrics_best(m, (long)j, 1, EXP_TIES_FIRST, &v) >= 0;
 	fputs("<h2>Metrics</h2>\n<p>One row per epoch; accuracies in percent; the marked row is the epoch "
 	      "whose model best.json keeps.</p>\n<div class=\"scroll\"><table id=\"metrics\">\n<tr>", f);
 	for (size_t j = 0; j < m->ncols; j++) {
@@ -169,10 +179,9 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 		exp_metrics_fini(&m);
 		return err->code;
 	}
-	summarize(&m, &s);
-	trial_head(f, dir);
-	/* Which split is evaluated: the config says; validation columns of
-	 * their own mean the test split is. */
+	/* Which split is evaluated and which of tied epochs best.json
+	 * keeps: the config says; validation columns of their own mean the
+	 * test split is. */
 	const char *split = "test";
 	snprintf(path, sizeof(path), "%s/config.yaml", dir);
 	struct nn_err yerr;
@@ -180,6 +189,8 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	const struct exp_node *ev = exp_node_get(exp_node_get(tree, "data"), "eval");
 	if (ev && ev->kind == EXP_SCALAR && !strcmp(ev->value, "validation"))
 		split = "validation";
+	summarize(&m, run_ties(tree), &s);
+	trial_head(f, dir);
 	fprintf(f, "<p>%zu epoch%s. Peak %s accuracy %.2f%% at epoch %ld; final (epoch %zu) %.2f%%.</p>\n",
 		s.epochs, s.epochs == 1 ? "" : "s", split, s.best, s.best_epoch, s.epochs - 1, s.final);
 	fprintf(f, "<p>best.json (and the confusion, misclassified, weights and filters charts) holds epoch %ld's model, "
@@ -374,11 +385,11 @@ static size_t read_runs(struct runs *rs, const char *runs_dir, char **flats, str
 			exp_metrics_fini(&m);
 			continue;
 		}
-		summarize(&m, &r->s);
-		exp_metrics_fini(&m);
 		snprintf(r->path, sizeof(r->path), "%s", path);
 		snprintf(metrics, sizeof(metrics), "%s/config.yaml", path);
 		tree = exp_yaml_load_file(metrics, metrics, err);
+		summarize(&m, run_ties(tree), &r->s);
+		exp_metrics_fini(&m);
 		flats[rs->n] = tree ? exp_flat_node(tree) : NULL;
 		exp_node_free(tree);
 		rs->n++;

@@ -394,7 +394,7 @@ static int resume(struct run *r, struct nn_err *err)
 	exp_text_put(&r->metrics, ck.metrics, ck.metrics_len);
 	free(ck.metrics);
 	r->rng = ck.rng;
-	r->policy = (struct exp_policy){ .eta = ck.eta, .best_select = ck.best_select,
+	r->policy = (struct exp_policy){ .ties = r->cfg->ties, .eta = ck.eta, .best_select = ck.best_select,
 					 .since_best = ck.since_best, .since_change = ck.since_change,
 					 .scored = ck.scored, .ended = ck.stopped };
 	r->next_epoch = res->epochs_run = ck.next_epoch;

@@ -59,7 +59,8 @@ for row in $rows; do
 done
 
 # network3.py's score: the test accuracy at the last epoch of best
-# validation accuracy (it keeps a later epoch that ties the best), that
+# validation accuracy (it keeps a later epoch that ties the best; the
+# configs' monitor.ties: last, so best.json and the vote agree), that
 # epoch (as metrics.csv numbers it), the epochs run and the seconds the
 # epochs took (their sum: training and scoring, without loading the data).
 score() { # metrics.csv

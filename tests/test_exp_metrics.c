@@ -40,10 +40,10 @@ Test(exp_metrics, read_back_with_empty_cells_and_the_first_best)
 	cr_assert_eq(m.nrows, 4);
 	cr_assert_eq(m.ncols, 3);
 	cr_assert_eq(exp_metrics_column(&m, "eval_accuracy"), 2);
-	cr_assert_eq(exp_metrics_best(&m, 2, 1, &v), 1, "the first of tied rows");
+	cr_assert_eq(exp_metrics_best(&m, 2, 1, EXP_TIES_FIRST, &v), 1, "the first of tied rows");
 	cr_assert_float_eq(v, 0.7, 1e-12);
-	cr_assert_eq(exp_metrics_best(&m, 2, 0, &v), 0);
-	cr_assert_eq(exp_metrics_best(&m, 1, 1, &v), -1, "an empty column has no best");
+	cr_assert_eq(exp_metrics_best(&m, 2, 0, EXP_TIES_FIRST, &v), 0);
+	cr_assert_eq(exp_metrics_best(&m, 1, 1, EXP_TIES_FIRST, &v), -1, "an empty column has no best");
 	exp_metrics_fini(&m);
 	th_write_str(path, "epoch,eval_accuracy\n0,0.5\n1\n");
 	cr_assert_eq(exp_metrics_read(&m, path, &err), NN_EFORMAT);

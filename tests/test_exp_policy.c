@@ -40,6 +40,38 @@ Test(exp_policy, the_best_epoch_is_the_first_of_the_highest)
 	cr_assert(exp_policy_score(&p, 0));
 }
 
+/* Under monitor.ties: last (network3.py's rule) a tie moves the best
+ * epoch on, but is no improvement: early stopping still counts from the
+ * last higher count. The sweep's and the reports' reading of a
+ * metrics.csv picks the same epochs. */
+Test(exp_policy, the_best_epoch_is_the_last_of_the_highest_under_ties_last)
+{
+	struct exp_config c = config();
+	struct exp_policy p;
+	const size_t counts[] = { 50, 40, 60, 60, 59, 60, 61, 61 };
+	const int best[] = { 1, 0, 1, 1, 0, 1, 1, 1 };
+	const size_t since[] = { 0, 1, 0, 1, 2, 3, 0, 1 };
+	struct exp_metrics m = { .ncols = 1, .nrows = 8 };
+	double values[8], v;
+
+	c.ties = EXP_TIES_LAST;
+	exp_policy_init(&p, &c);
+	for (size_t e = 0; e < 8; e++) {
+		cr_assert_eq(exp_policy_score(&p, counts[e]), best[e], "epoch %zu", e);
+		cr_assert_eq(p.since_best, since[e], "epoch %zu", e);
+		values[e] = (double)counts[e];
+	}
+	m.values = values;
+	cr_assert_eq(exp_metrics_best(&m, 0, 1, EXP_TIES_LAST, &v), 7);
+	cr_assert_eq(v, 61);
+	cr_assert_eq(exp_metrics_best(&m, 0, 1, EXP_TIES_FIRST, &v), 6);
+	/* Lowest is best: the last of the tied 40s, or the first. */
+	cr_assert_eq(exp_metrics_best(&m, 0, 0, EXP_TIES_LAST, &v), 1);
+	values[4] = 40;
+	cr_assert_eq(exp_metrics_best(&m, 0, 0, EXP_TIES_LAST, &v), 4);
+	cr_assert_eq(exp_metrics_best(&m, 0, 0, EXP_TIES_FIRST, &v), 1);
+}
+
 Test(exp_policy, early_stopping_after_that_many_scored_epochs_without_a_better_one)
 {
 	struct exp_config c = config();
