@@ -134,10 +134,17 @@ static const struct {
 	  "  --title TEXT       the chart's title\n" },
 	{ "report",
 	  "usage: nnlab report DIR\n"
+	  "       nnlab report --table DIR [--reference ROW=VALUE]...\n"
 	  "\n"
 	  "Writes DIR/report.html, a self-contained page: for a run, its numbers, charts\n"
 	  "and metrics; for a directory of runs (or a sweep directory), a table of them,\n"
-	  "their overlay and, when they differ in two values, a heatmap.\n" },
+	  "their overlay and, when they differ in two values, a heatmap.\n"
+	  "\n"
+	  "With --table, prints a Markdown table of DIR's rows (one directory each, its\n"
+	  "runs anywhere below: runs, sweeps' trials): per row the best and mean score of\n"
+	  "the runs that ended done (the evaluated split's accuracy at each run's best\n"
+	  "epoch, chosen as its best.json is), against a reference value when given\n"
+	  "(ROW/vote for the vote in ROW/vote/eval.csv), then every run.\n" },
 	{ "plugins",
 	  "usage: nnlab plugins\n"
 	  "\n"

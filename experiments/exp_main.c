@@ -1,6 +1,7 @@
 /* nnlab: the command-line program. Only this file prints errors and exits:
  * 0 on success, 1 on a runtime failure, 2 on a usage or config error. */
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "exp_overlay.h"
 #include "exp_plot.h"
 #include "exp_report.h"
+#include "exp_table.h"
 #include "exp_results.h"
 #include "exp_plugin.h"
 #include "exp_run.h"
@@ -543,10 +545,48 @@ done:
 	return rc;
 }
 
+/* nnlab report --table DIR [--reference ROW=VALUE]... */
+static int cmd_table(int argc, char **argv)
+{
+	struct exp_table_ref refs[64];
+	struct nn_err err = { 0, "" };
+	const char *dir = NULL;
+	size_t n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--reference")) {
+			char *eq, *end;
+
+			if (i + 1 == argc)
+				return usage_error("%s", "--reference needs ROW=VALUE");
+			eq = strchr(argv[++i], '=');
+			if (!eq || eq == argv[i] || n == 64)
+				return usage_error("--reference '%s': expected ROW=VALUE (at most 64)", argv[i]);
+			*eq = '\0';
+			refs[n].row = argv[i];
+			refs[n].value = strtod(eq + 1, &end);
+			if (end == eq + 1 || *end || !isfinite(refs[n].value))
+				return usage_error("--reference '%s=%s': the value is not a number", argv[i], eq + 1);
+			n++;
+		} else if (!dir && argv[i][0] != '-') {
+			dir = argv[i];
+		} else {
+			return usage_error("report --table: unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!dir)
+		return usage_error("%s", "report --table needs DIR (a directory of rows of runs)");
+	if (exp_table_write(dir, refs, n, stdout, &err) < 0)
+		return fail(1, err.msg);
+	return 0;
+}
+
 static int cmd_report(int argc, char **argv)
 {
 	struct nn_err err = { 0, "" };
 
+	if (argc >= 1 && !strcmp(argv[0], "--table"))
+		return cmd_table(argc - 1, argv + 1);
 	if (argc != 1)
 		return usage_error("%s", "report needs one DIR (a run, a directory of runs, or a sweep)");
 	char def[4400];

@@ -58,32 +58,34 @@ for row in $rows; do
 	wait
 done
 
-# network3.py's score: the test accuracy at the last epoch of best
-# validation accuracy (it keeps a later epoch that ties the best; the
-# configs' monitor.ties: last, so best.json and the vote agree), that
-# epoch (as metrics.csv numbers it), the epochs run and the seconds the
-# epochs took (their sum: training and scoring, without loading the data).
-score() { # metrics.csv
-	awk -F, '
-	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-	{
-		v = $col["validation_correct"]
-		if (n == 0 || v >= bestv) { bestv = v; best = 100 * $col["eval_correct"] / $col["eval_total"]; at = $col["epoch"] }
-		n++; secs += $col["seconds"]
-	}
-	END { if (n) printf "%.2f %d %d %.0f\n", best, at, n, secs }' "$1"
-}
-
 # How a run (a trial directory) ended: done, stopped, ...; nothing while
 # it has no result file (still going, or killed).
 outcome() { # trial directory
 	[ ! -f "$1/result" ] || sed -n 's/^outcome: *//p' "$1/result"
 }
 
-# The threads a run trained on, from its resolved config.
-threads() { # config.yaml
-	sed -n 's/^  threads: *//p' "$1"
-}
+# The references (the book's numbers, from the configs' comments) and the
+# dropout row's vote: the plurality vote of its first five finished nets
+# (each run's best.json, which the configs' monitor.ties: last makes the
+# epoch the table scores), with the vote's mistakes drawn.
+refs=""
+for c in configs/book/ch6/*.yaml; do
+	row=$(basename "$c" .yaml)
+	refs="$refs --reference $row=$(sed -n 's/^# book: *//p' "$c")"
+	ens=$(sed -n 's/^# ensemble: *\([0-9.]*\).*/\1/p' "$c")
+	[ -n "$ens" ] || continue
+	refs="$refs --reference $row/vote=$ens"
+	done_dirs=""
+	for d in "$out/$row"/seed-*/trials/*; do
+		[ "$(outcome "$d")" = done ] && done_dirs="$done_dirs ${d%/trials/*}"
+	done
+	set -- $done_dirs
+	if [ $# -ge 2 ]; then
+		rm -rf "$out/$row/vote"
+		"$nnlab" eval $(echo $done_dirs | tr ' ' '\n' | head -n 5) "$c" --out "$out/$row/vote" >/dev/null 2>&1 ||
+			echo "reproduce-ch6: the vote of $row failed" >&2
+	fi
+done
 
 report=runs/book/REPORT-ch6.md
 {
@@ -91,66 +93,13 @@ report=runs/book/REPORT-ch6.md
 	echo
 	echo "Made by \`make reproduce-ch6\` on $(date -u +%Y-%m-%d), on $(nproc) cores of"
 	echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); the threads each run trained on are under *Runs*."
-	echo "Each number is the test accuracy at the epoch of best validation accuracy (network3.py's rule:"
-	echo "a later epoch that ties the best validation accuracy replaces it); *best* and *mean* are over"
-	echo "the seeds that finished. Rows more than 0.3 points below the book are marked **below**."
+	echo "*reference* is the book's number. Each score is the test accuracy at the epoch of best validation"
+	echo "accuracy (network3.py's rule, which the configs set with monitor.ties: last: a later epoch that"
+	echo "ties the best validation accuracy replaces it); *best* and *mean* are over the seeds that finished."
+	echo "Rows more than 0.3 points below the book are marked **below**. Written by"
+	echo "\`nnlab report --table $out\` with the references."
 	echo
-	echo "| row | book | nnlab best | nnlab mean | best - book | seeds done | epochs | epochs' s per run | |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
-	for c in configs/book/ch6/*.yaml; do
-		row=$(basename "$c" .yaml)
-		book=$(sed -n 's/^# book: *//p' "$c")
-		scores="" epochs=0 wall=0 n=0 done_dirs=""
-		for m in "$out/$row"/seed-*/trials/*/metrics.csv; do
-			[ -f "$m" ] || continue
-			[ "$(outcome "${m%/metrics.csv}")" = done ] || continue
-			set -- $(score "$m")
-			[ $# -eq 4 ] || continue
-			scores="$scores $1"; epochs=$3; wall=$((wall + $4)); n=$((n + 1))
-			done_dirs="$done_dirs ${m%/trials/*}"
-		done
-		ens=$(sed -n 's/^# ensemble: *\([0-9.]*\).*/\1/p' "$c")
-		if [ -z "$scores" ]; then
-			echo "| $row | $book | not yet run | | | 0 | | | |"
-			[ -n "$ens" ] && echo "| $row, vote of 5 | $ens | not yet run | | | 0 | | | |"
-			continue
-		fi
-		echo "$scores" | awk -v row="$row" -v book="$book" -v epochs="$epochs" -v wall="$wall" -v n="$n" '{
-			best = $1; sum = 0
-			for (i = 1; i <= NF; i++) { if ($i > best) best = $i; sum += $i }
-			printf "| %s | %.2f | %.2f | %.2f | %+.2f | %d | %d | %.0f | %s |\n", row, book, best,
-				sum / NF, best - book, n, epochs, wall / n, best < book - 0.3 ? "**below**" : ""
-		}'
-		# The ensemble: the plurality vote of the row's first five finished
-		# nets (each run's best.json), with the vote's mistakes drawn.
-		if [ -n "$ens" ]; then
-			if [ "$n" -ge 2 ]; then
-				vote=""
-				if "$nnlab" eval $(echo $done_dirs | tr ' ' '\n' | head -n 5) "$c" --out "$out/$row/vote" \
-					>/dev/null 2>&1; then
-					vote=$(awk -F, '$1 == "vote" { printf "%d %.2f\n", NR - 2, 100 * $3 / $4 }' "$out/$row/vote/eval.csv")
-				fi
-				set -- $vote
-				echo "| $row, vote of ${1:-?} | $ens | ${2:--} | | ${2:+$(awk -v a="$2" -v b="$ens" 'BEGIN { printf "%+.2f", a - b }')} | | | | |"
-			else
-				echo "| $row, vote of 5 | $ens | not yet run | | | $n | | | |"
-			fi
-		fi
-	done
-	echo
-	echo "## Runs"
-	echo
-	echo "| row | seed | outcome | test accuracy | at epoch | epochs | epochs' s | threads |"
-	echo "|---|---:|---|---:|---:|---:|---:|---:|"
-	for c in configs/book/ch6/*.yaml; do
-		row=$(basename "$c" .yaml)
-		for d in "$out/$row"/seed-*/trials/*; do
-			[ -f "$d/metrics.csv" ] || continue
-			seed=${d%/trials/*}; seed=${seed##*/seed-}
-			ended=$(outcome "$d")
-			set -- $(score "$d/metrics.csv") "" "" "" ""
-			echo "| $row | $seed | ${ended:-unfinished} | $1 | $2 | $3 | $4 | $(threads "$d/config.yaml") |"
-		done
-	done
+	# shellcheck disable=SC2086
+	"$nnlab" report --table "$out" $refs
 } >"$report"
 cat "$report"
