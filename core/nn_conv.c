@@ -5,6 +5,7 @@
 
 #include "nn_gemm.h"
 #include "nn_layer.h"
+#include "nn_ref.h"
 
 /* Examples whose patches go through one product: as many as keep the
  * patches within 2 MB (at least one). */
@@ -311,6 +312,21 @@ static void conv_format(const struct nn_spec *s, char *buf, size_t len)
 	snprintf(buf, len, "conv %zux%zux%zu %s", s->size, s->kernel, s->kernel, nn_act_name(s->act));
 }
 
+static void conv_ref_forward(const struct nn_layer *l, const float *in, float *out, size_t batch)
+{
+	struct nn_conv_shape s = conv_shape(l);
+
+	nn_ref_conv_forward(out, in, l->w, l->b, &s, batch);
+}
+
+static void conv_ref_backward(const struct nn_layer *l, const float *d, const float *in, float *din, float *gw,
+			      float *gb, size_t batch)
+{
+	struct nn_conv_shape s = conv_shape(l);
+
+	nn_ref_conv_backward(gw, gb, din, d, in, l->w, &s, batch);
+}
+
 const struct nn_layer_kind nn_conv_kind = {
 	.name = "conv",
 	.kind = NN_CONV,
@@ -322,4 +338,6 @@ const struct nn_layer_kind nn_conv_kind = {
 	.backward = conv_backward,
 	.file_dims = conv_file_dims,
 	.file_index = conv_file_index,
+	.ref_forward = conv_ref_forward,
+	.ref_backward = conv_ref_backward,
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nn_layer.h"
+#include "nn_ref.h"
 
 /* Weights from which a layer shares its work among threads. */
 #define FC_THREADED_WEIGHTS (1u << 17)
@@ -432,6 +433,17 @@ static void fc_format(const struct nn_spec *s, char *buf, size_t len)
 	snprintf(buf, len, "fc %zu %s", s->size, nn_act_name(s->act));
 }
 
+static void fc_ref_forward(const struct nn_layer *l, const float *in, float *out, size_t batch)
+{
+	nn_ref_fc_forward(out, in, l->w, l->b, batch, nn_shape_size(l->in), l->spec.size);
+}
+
+static void fc_ref_backward(const struct nn_layer *l, const float *d, const float *in, float *din, float *gw,
+			    float *gb, size_t batch)
+{
+	nn_ref_fc_backward(gw, gb, din, d, in, l->w, batch, nn_shape_size(l->in), l->spec.size);
+}
+
 const struct nn_layer_kind nn_fc_kind = {
 	.name = "fc",
 	.kind = NN_FC,
@@ -444,4 +456,6 @@ const struct nn_layer_kind nn_fc_kind = {
 	.backward_step = fc_backward_step,
 	.file_dims = fc_file_dims,
 	.file_index = fc_file_index,
+	.ref_forward = fc_ref_forward,
+	.ref_backward = fc_ref_backward,
 };

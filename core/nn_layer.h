@@ -125,6 +125,14 @@ struct nn_layer_kind {
 	 * i-th weight in that order. NULL for kinds without weights. */
 	size_t (*file_dims)(const struct nn_layer *l, size_t dims[4]);
 	size_t (*file_index)(const struct nn_layer *l, size_t i);
+	/* The reference (nn_ref.h): out = the layer's output for batch rows
+	 * of in, before the activation; and from d = dC/d(that output), gw
+	 * and gb += their gradients and din (when not NULL, zeroed first) +=
+	 * dC/d(in), through the plain-loop kernels. NULL for kinds the
+	 * reference does not model (dropout, whose masks are drawn). */
+	void (*ref_forward)(const struct nn_layer *l, const float *in, float *out, size_t batch);
+	void (*ref_backward)(const struct nn_layer *l, const float *d, const float *in, float *din, float *gw,
+			     float *gb, size_t batch);
 };
 
 extern const struct nn_layer_kind nn_fc_kind, nn_conv_kind, nn_pool_kind, nn_dropout_kind;

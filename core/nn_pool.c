@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nn_layer.h"
+#include "nn_ref.h"
 
 /* Each window's elements compared inside one loop over the channels,
  * which vectorizes when the window loops unroll: inlined with a constant
@@ -155,6 +156,20 @@ static void pool_format(const struct nn_spec *s, char *buf, size_t len)
 	snprintf(buf, len, "pool %zu", s->size);
 }
 
+static void pool_ref_forward(const struct nn_layer *l, const float *in, float *out, size_t batch)
+{
+	nn_ref_pool_forward(out, in, l->in.h, l->in.w, l->in.c, l->spec.size, batch);
+}
+
+static void pool_ref_backward(const struct nn_layer *l, const float *d, const float *in, float *din, float *gw,
+			      float *gb, size_t batch)
+{
+	(void)gw;
+	(void)gb;
+	if (din)
+		nn_ref_pool_backward(din, d, in, l->in.h, l->in.w, l->in.c, l->spec.size, batch);
+}
+
 const struct nn_layer_kind nn_pool_kind = {
 	.name = "pool",
 	.kind = NN_POOL,
@@ -163,4 +178,6 @@ const struct nn_layer_kind nn_pool_kind = {
 	.plan = pool_plan,
 	.forward = pool_forward,
 	.backward = pool_backward,
+	.ref_forward = pool_ref_forward,
+	.ref_backward = pool_ref_backward,
 };

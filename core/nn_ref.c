@@ -259,23 +259,14 @@ static int output_delta(float *d, const float *a, const int32_t *labels, size_t 
 	return 0;
 }
 
-static struct nn_conv_shape conv_of(const struct nn_layer *l)
-{
-	return (struct nn_conv_shape){ l->in.h, l->in.w, l->in.c, l->spec.kernel, l->spec.size };
-}
-
-/* Layer l's forward pass from in into out, activation included. */
+/* Layer l's forward pass from in into out, its activation included
+ * (where the kind has one: a conv layer's, which the model applies after
+ * the pooling that follows, is the same there, max pooling and the
+ * monotonic activations commuting). */
 static void forward_layer(const struct nn_layer *l, const float *in, float *out, size_t batch)
 {
-	struct nn_conv_shape s = conv_of(l);
-
-	if (l->spec.kind == NN_FC)
-		nn_ref_fc_forward(out, in, l->w, l->b, batch, nn_shape_size(l->in), l->spec.size);
-	else if (l->spec.kind == NN_CONV)
-		nn_ref_conv_forward(out, in, l->w, l->b, &s, batch);
-	else
-		nn_ref_pool_forward(out, in, l->in.h, l->in.w, l->in.c, l->spec.size, batch);
-	if (l->spec.kind != NN_POOL)
+	l->kind->ref_forward(l, in, out, batch);
+	if (l->kind->activates)
 		nn_ref_act_forward(out, batch, nn_shape_size(l->out), l->spec.act);
 }
 
@@ -285,19 +276,11 @@ static void forward_layer(const struct nn_layer *l, const float *in, float *out,
 static void backward_layer(const struct nn_layer *l, float *d, const float *a, const float *in, float *din,
 			   float *gw, float *gb, size_t batch, int last)
 {
-	struct nn_conv_shape s = conv_of(l);
-	size_t in_n = nn_shape_size(l->in);
-
-	if (!last && l->spec.kind != NN_POOL)
+	if (!last && l->kind->activates)
 		nn_ref_act_backward(d, a, batch, nn_shape_size(l->out), l->spec.act);
 	if (din)
-		memset(din, 0, batch * in_n * sizeof(float));
-	if (l->spec.kind == NN_FC)
-		nn_ref_fc_backward(gw, gb, din, d, in, l->w, batch, in_n, l->spec.size);
-	else if (l->spec.kind == NN_CONV)
-		nn_ref_conv_backward(gw, gb, din, d, in, l->w, &s, batch);
-	else if (din)
-		nn_ref_pool_backward(din, d, in, l->in.h, l->in.w, l->in.c, l->spec.size, batch);
+		memset(din, 0, batch * nn_shape_size(l->in) * sizeof(float));
+	l->kind->ref_backward(l, d, in, din, gw, gb, batch);
 }
 
 int nn_ref_train_batch(struct nn_model *m, const float *x, const int32_t *labels, size_t batch,
@@ -307,7 +290,7 @@ int nn_ref_train_batch(struct nn_model *m, const float *x, const int32_t *labels
 	const struct nn_layer *last = &m->layers[n - 1];
 
 	for (size_t i = 0; i < n; i++) {
-		if (m->layers[i].spec.kind == NN_DROPOUT)
+		if (!m->layers[i].kind->ref_forward)
 			return NN_EINVAL;
 		off[i + 1] = off[i] + batch * nn_shape_size(m->layers[i].out);
 	}

@@ -58,8 +58,11 @@ void nn_ref_step(float *w, float *g, float *v, size_t n, double lr, double l2, d
  * log-likelihood, (a - y) a (1 - a) for sigmoid with the quadratic cost),
  * the backward pass and the step s, the weights decayed and the biases
  * not: what nn_model_forward_train and nn_model_backward_step do, for
- * nets without dropout. Returns 0, or NN_EINVAL (a dropout layer, another
- * pairing of output and cost) or NN_ENOMEM, m untouched. */
+ * nets without dropout. Each layer goes through its kind's ref_forward
+ * and ref_backward (nn_layer.h), so a new kind brings its reference in
+ * its own file. Returns 0, or NN_EINVAL (a kind without a reference, such
+ * as dropout; another pairing of output and cost) or NN_ENOMEM, m
+ * untouched. */
 int nn_ref_train_batch(struct nn_model *m, const float *x, const int32_t *labels, size_t batch,
 		       const struct nn_step *s);
 
