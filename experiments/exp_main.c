@@ -96,77 +96,104 @@ static int looks_like_set(const char *s)
 
 /* Parses [--set KEY=VALUE]... [--out DIR] [--quiet] and up to want
  * positional arguments. Returns 0, or 2 after printing a usage error. */
+/* The flag an option without a value sets, or NULL. */
+static int *flag_of(const char *s, struct args *a)
+{
+	if (!strcmp(s, "--quiet") || !strcmp(s, "-q"))
+		return &a->quiet;
+	if (!strcmp(s, "--plot-terminal"))
+		return &a->plot_terminal;
+	if (!strcmp(s, "--force"))
+		return &a->force;
+	if (!strcmp(s, "--retry-failed"))
+		return &a->retry_failed;
+	if (!strcmp(s, "--resume"))
+		return &a->resume;
+	if (!strcmp(s, "--mpi"))
+		return &a->mpi;
+	return NULL;
+}
+
+/* The value of option name at argv[*i], given as "NAME VALUE" (*i moved
+ * past it) or "NAME=VALUE"; NULL when argv[*i] is not that option, or
+ * *missing set when its value is. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, int *missing)
+{
+	size_t len = strlen(name);
+	const char *s = argv[*i];
+
+	if (strncmp(s, name, len) != 0)
+		return NULL;
+	if (s[len] == '=')
+		return s + len + 1;
+	if (s[len])
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = 1;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* An option that takes a value: returns 1 when argv[*i] is one (its value
+ * in a), 0 when not, or a usage error's status (2) as its negative. */
+static int value_option(int argc, char **argv, int *i, int allow_out, struct args *a)
+{
+	const char *s = argv[*i], *v;
+	int missing = 0;
+	char *end;
+
+	if ((v = option_value(argc, argv, i, "--set", &missing))) {
+		if (a->noverrides == MAX_OVERRIDES)
+			return -usage_error("too many --set options (at most %d)", MAX_OVERRIDES);
+		a->overrides[a->noverrides++] = v;
+	} else if (allow_out && (v = option_value(argc, argv, i, "--out", &missing))) {
+		if (!*v)
+			return -usage_error("%s", "--out needs a directory");
+		a->out = v;
+	} else if ((v = option_value(argc, argv, i, "--plugin", &missing))) {
+		if (!*v)
+			return -usage_error("%s", "--plugin needs a file");
+		a->plugin = v;
+	} else if (!strcmp(s, "--result") || !strcmp(s, "--heartbeat")) {
+		if (*i + 1 >= argc)
+			return -usage_error("%s needs a file", s);
+		*(s[2] == 'r' ? &a->result : &a->heartbeat) = argv[++*i];
+	} else if ((v = option_value(argc, argv, i, "--top", &missing))) {
+		a->top = strtol(v, &end, 10);
+		if (*end || !*v || a->top < 1 || a->top > 64)
+			return -usage_error("--top needs a number from 1 to 64, got '%s'", v);
+	} else if (!strncmp(s, "-j", 2) && s[1] == 'j') {
+		v = s[2] ? s + 2 : (*i + 1 < argc ? argv[++*i] : "");
+		long j = strtol(v, &end, 10);
+
+		if (!*v || *end || j < 1 || j > 1024)
+			return -usage_error("-j needs a number of jobs from 1 to 1024, got '%s'", v);
+		a->jobs = (int)j;
+	} else if (missing) {
+		return -usage_error("%s needs %s", s,
+				    !strcmp(s, "--plugin") ? "a file" : !strcmp(s, "--top") ? "a number" : "a value");
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 static int parse_args(int argc, char **argv, int want, int allow_out, struct args *a)
 {
 	char place[128];
 	const char *key;
+	int *flag, rc;
 
 	memset(a, 0, sizeof(*a));
 	for (int i = 0; i < argc; i++) {
 		const char *s = argv[i];
-		const char *value = NULL;
 
-		if ((!strcmp(s, "--set") || (allow_out && !strcmp(s, "--out")))) {
-			if (i + 1 >= argc)
-				return usage_error("%s needs a value", s);
-			value = argv[++i];
-		} else if (!strncmp(s, "--set=", 6) || (allow_out && !strncmp(s, "--out=", 6))) {
-			value = s + 6;
-		}
-		if (value && !strncmp(s, "--out", 5)) {
-			if (!*value)
-				return usage_error("%s", "--out needs a directory");
-			a->out = value;
-		} else if (value) {
-			if (a->noverrides == MAX_OVERRIDES)
-				return usage_error("too many --set options (at most %d)", MAX_OVERRIDES);
-			a->overrides[a->noverrides++] = value;
-		} else if (!strcmp(s, "--plugin") || !strncmp(s, "--plugin=", 9)) {
-			if (s[8] == '=') {
-				a->plugin = s + 9;
-			} else if (i + 1 < argc) {
-				a->plugin = argv[++i];
-			} else {
-				return usage_error("%s", "--plugin needs a file");
-			}
-			if (!*a->plugin)
-				return usage_error("%s", "--plugin needs a file");
-		} else if (!strcmp(s, "--quiet") || !strcmp(s, "-q")) {
-			a->quiet = 1;
-		} else if (!strcmp(s, "--plot-terminal")) {
-			a->plot_terminal = 1;
-		} else if (!strcmp(s, "--force")) {
-			a->force = 1;
-		} else if (!strcmp(s, "--retry-failed")) {
-			a->retry_failed = 1;
-		} else if (!strcmp(s, "--resume")) {
-			a->resume = 1;
-		} else if (!strcmp(s, "--mpi")) {
-			a->mpi = 1;
-		} else if (!strcmp(s, "--result")) {
-			if (i + 1 >= argc)
-				return usage_error("%s", "--result needs a file");
-			a->result = argv[++i];
-		} else if (!strcmp(s, "--heartbeat")) {
-			if (i + 1 >= argc)
-				return usage_error("%s", "--heartbeat needs a file");
-			a->heartbeat = argv[++i];
-		} else if (!strcmp(s, "--top")) {
-			char *end;
-
-			if (i + 1 >= argc)
-				return usage_error("%s", "--top needs a number");
-			a->top = strtol(argv[++i], &end, 10);
-			if (*end || a->top < 1 || a->top > 64)
-				return usage_error("--top needs a number from 1 to 64, got '%s'", argv[i]);
-		} else if (!strcmp(s, "-j") || !strncmp(s, "-j", 2)) {
-			const char *v = s[2] ? s + 2 : (i + 1 < argc ? argv[++i] : "");
-			char *end;
-			long j = strtol(v, &end, 10);
-
-			if (!*v || *end || j < 1 || j > 1024)
-				return usage_error("-j needs a number of jobs from 1 to 1024, got '%s'", v);
-			a->jobs = (int)j;
+		if ((rc = value_option(argc, argv, &i, allow_out, a)) != 0) {
+			if (rc < 0)
+				return -rc;
+		} else if ((flag = flag_of(s, a))) {
+			*flag = 1;
 		} else if (s[0] == '-' && s[1] == '-' && i + 1 < argc &&
 			   (key = exp_config_key_place(s + 2, place, sizeof(place)))) {
 			/* --epochs 3: another tool's way to set a value. */
