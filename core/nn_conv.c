@@ -314,7 +314,7 @@ static void conv_format(const struct nn_spec *s, char *buf, size_t len)
 
 static void conv_ref_forward(const struct nn_layer *l, const float *in, float *out, size_t batch)
 {
-	struct nn_conv_shape s = conv_shape(l);
+	struct nn_ref_conv s = { l->in.h, l->in.w, l->in.c, l->spec.kernel, l->spec.size };
 
 	nn_ref_conv_forward(out, in, l->w, l->b, &s, batch);
 }
@@ -322,7 +322,7 @@ static void conv_ref_forward(const struct nn_layer *l, const float *in, float *o
 static void conv_ref_backward(const struct nn_layer *l, const float *d, const float *in, float *din, float *gw,
 			      float *gb, size_t batch)
 {
-	struct nn_conv_shape s = conv_shape(l);
+	struct nn_ref_conv s = { l->in.h, l->in.w, l->in.c, l->spec.kernel, l->spec.size };
 
 	nn_ref_conv_backward(gw, gb, din, d, in, l->w, &s, batch);
 }

@@ -72,9 +72,9 @@ void nn_ref_fc_backward(float *gw, float *gb, float *din, const float *dout, con
 #define AT(img, y, x, ch, w, c) ((img)[((y) * (w) + (x)) * (c) + (ch)])
 
 void nn_ref_conv_forward(float *out, const float *in, const float *w, const float *b,
-			 const struct nn_conv_shape *s, size_t batch)
+			 const struct nn_ref_conv *s, size_t batch)
 {
-	size_t oh = nn_conv_out_h(s), ow = nn_conv_out_w(s), k = s->k;
+	size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, k = s->k;
 
 	for (size_t r = 0; r < batch; r++) {
 		const float *img = in + r * s->h * s->w * s->c;
@@ -96,9 +96,9 @@ void nn_ref_conv_forward(float *out, const float *in, const float *w, const floa
 }
 
 void nn_ref_conv_backward(float *gw, float *gb, float *din, const float *dout, const float *in,
-			  const float *w, const struct nn_conv_shape *s, size_t batch)
+			  const float *w, const struct nn_ref_conv *s, size_t batch)
 {
-	size_t oh = nn_conv_out_h(s), ow = nn_conv_out_w(s), k = s->k;
+	size_t oh = s->h - s->k + 1, ow = s->w - s->k + 1, k = s->k;
 
 	for (size_t m = 0; m < s->m; m++) {
 		double sb = 0;

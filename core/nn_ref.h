@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 #include "nn_act.h"
-#include "nn_conv.h"
 #include "nn_gemm.h"
 #include "nn_model.h"
 #include "nn_step.h"
@@ -27,14 +26,20 @@ void nn_ref_fc_forward(float *out /* (B, OUT) */, const float *in /* (B, IN) */,
 void nn_ref_fc_backward(float *gw, float *gb, float *din, const float *dout, const float *in,
 			const float *w, size_t batch, size_t in_n, size_t out_n);
 
+/* The shape of a convolution: input h x w x c, m maps of k x k (the
+ * output (h - k + 1) x (w - k + 1) x m). */
+struct nn_ref_conv {
+	size_t h, w, c, k, m;
+};
+
 /* Valid convolution, stride 1, channels last: out[r][y][x][m] = b[m] +
  * sum_{ky,kx,c} w[m][ky][kx][c] in[r][y+ky][x+kx][c]. */
 void nn_ref_conv_forward(float *out, const float *in, const float *w, const float *b,
-			 const struct nn_conv_shape *s, size_t batch);
+			 const struct nn_ref_conv *s, size_t batch);
 /* gw, gb += the gradients of sum(dout * out); din (when not NULL) += the
  * input's. */
 void nn_ref_conv_backward(float *gw, float *gb, float *din, const float *dout, const float *in,
-			  const float *w, const struct nn_conv_shape *s, size_t batch);
+			  const float *w, const struct nn_ref_conv *s, size_t batch);
 
 /* Max pooling over p x p windows (a border narrower than p dropped):
  * each output the largest of its window, its gradient going to the first

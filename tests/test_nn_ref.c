@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn_conv.h"
 #include "nn_dense.h"
 #include "nn_pool.h"
 #include "nn_ref.h"
@@ -93,10 +94,11 @@ Test(nn_ref, convolution_on_two_threads)
 	nn_rng_init(&rng, 3);
 	fill(in, B * in_n, &rng), fill(w, nw, &rng), fill(b, 5, &rng), fill(dout, B * out_n, &rng);
 	nn_conv_forward(o1, in, w, b, NULL, team, &s, B);
-	nn_ref_conv_forward(o2, in, w, b, &s, B);
+	const struct nn_ref_conv rs = { 9, 11, 3, 4, 5 };
+	nn_ref_conv_forward(o2, in, w, b, &rs, B);
 	same(o1, o2, B * out_n, "conv forward");
 	nn_conv_backward(gw1, gb1, d1, dout, in, NULL, w, team, &s, B);
-	nn_ref_conv_backward(gw2, gb2, d2, dout, in, w, &s, B);
+	nn_ref_conv_backward(gw2, gb2, d2, dout, in, w, &rs, B);
 	same(gw1, gw2, nw, "conv gw");
 	same(gb1, gb2, 5, "conv gb");
 	same(d1, d2, B * in_n, "conv din");
