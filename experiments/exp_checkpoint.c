@@ -19,8 +19,8 @@ uint64_t exp_checkpoint_config_hash(const struct exp_config *resolved, const cha
 	uint64_t h;
 	FILE *f;
 
-	c.epochs = 0;
-	c.threads = 0;
+	c.train.epochs = 0;
+	c.train.threads = 0;
 	f = open_memstream(&text, &len);
 	if (!f)
 		return 0;

@@ -256,48 +256,48 @@ static int load_data(struct exp_config *cfg, const struct exp_node *data, struct
 	struct exp_node *n;
 	int rc, choice;
 
-	cfg->plugin = "mnist";
-	cfg->train_size = -1;
-	cfg->validation_size = 0;
-	cfg->eval = EXP_SPLIT_TEST;
-	cfg->expand = 0;
+	cfg->data.plugin = "mnist";
+	cfg->data.train_size = -1;
+	cfg->data.validation_size = 0;
+	cfg->data.eval = EXP_SPLIT_TEST;
+	cfg->data.expand = 0;
 	if (!data)
 		return 0;
 	if ((rc = exp_config_check_keys(data, data_keys, "'data'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(data, "plugin"))) {
-		if ((rc = get_string(n, "plugin", &cfg->plugin, err)) < 0)
+		if ((rc = get_string(n, "plugin", &cfg->data.plugin, err)) < 0)
 			return rc;
-		if (!cfg->plugin || !cfg->plugin[0])
+		if (!cfg->data.plugin || !cfg->data.plugin[0])
 			return exp_config_errorf(err, n, "'plugin' must name a dataset plugin");
 	}
-	if ((rc = get_section(data, "options", &cfg->options, err)) < 0)
+	if ((rc = get_section(data, "options", &cfg->data.options, err)) < 0)
 		return rc;
-	if (cfg->options) {
-		for (size_t i = 0; i < cfg->options->count; i++)
-			if (cfg->options->items[i]->kind != EXP_SCALAR)
-				return exp_config_errorf(err, cfg->options->items[i],
+	if (cfg->data.options) {
+		for (size_t i = 0; i < cfg->data.options->count; i++)
+			if (cfg->data.options->items[i]->kind != EXP_SCALAR)
+				return exp_config_errorf(err, cfg->data.options->items[i],
 							 "plugin option '%s' must be a single value",
-							 cfg->options->keys[i]->value);
+							 cfg->data.options->keys[i]->value);
 	}
 	if ((n = exp_node_get(data, "train_size")) && !is_null(n)) {
 		size_t v = 0;
 
 		if ((rc = get_size(n, "train_size", 1, UINT32_MAX, &v, err)) < 0)
 			return rc;
-		cfg->train_size = (long)v;
+		cfg->data.train_size = (long)v;
 	}
 	if ((n = exp_node_get(data, "validation_size")) &&
-	    (rc = get_size(n, "validation_size", 0, UINT32_MAX, &cfg->validation_size, err)) < 0)
+	    (rc = get_size(n, "validation_size", 0, UINT32_MAX, &cfg->data.validation_size, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(data, "eval"))) {
 		if ((rc = get_choice(n, "eval", splits, &choice, err)) < 0)
 			return rc;
-		cfg->eval = (enum exp_split)choice;
-		if (cfg->eval == EXP_SPLIT_VALIDATION && cfg->validation_size == 0)
+		cfg->data.eval = (enum exp_split)choice;
+		if (cfg->data.eval == EXP_SPLIT_VALIDATION && cfg->data.validation_size == 0)
 			return exp_config_errorf(err, n, "'eval' is 'validation' but 'validation_size' is 0");
 	}
-	if ((n = exp_node_get(data, "expand")) && (rc = get_bool(n, "expand", &cfg->expand, err)) < 0)
+	if ((n = exp_node_get(data, "expand")) && (rc = get_bool(n, "expand", &cfg->data.expand, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -349,15 +349,15 @@ static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct 
 			return exp_config_errorf(err, n, "'layers' has %zu sizes: an input and %zu layers, at most %d",
 						 n->count, n->count - 1, NN_MAX_LAYERS);
 		for (size_t i = 0; i < n->count; i++)
-			if ((rc = get_size(n->items[i], "layers", 1, 1u << 24, &cfg->layers[i], err)) < 0)
+			if ((rc = get_size(n->items[i], "layers", 1, 1u << 24, &cfg->model.layers[i], err)) < 0)
 				return rc;
-		cfg->dense = 1;
-		cfg->nlayers = n->count;
-		cfg->input = (struct nn_shape){ 1, 1, cfg->layers[0] };
-		cfg->nitems = nn_specs_dense(cfg->items, NN_MAX_LAYERS, cfg->layers, n->count,
-					     cfg->activation, cfg->output, 0.0f);
-		for (size_t i = 0; i < cfg->nitems; i++)
-			cfg->item_index[i] = i + 1;
+		cfg->model.dense = 1;
+		cfg->model.nlayers = n->count;
+		cfg->model.input = (struct nn_shape){ 1, 1, cfg->model.layers[0] };
+		cfg->model.nitems = nn_specs_dense(cfg->model.items, NN_MAX_LAYERS, cfg->model.layers, n->count,
+					     cfg->model.activation, cfg->model.output, 0.0f);
+		for (size_t i = 0; i < cfg->model.nitems; i++)
+			cfg->model.item_index[i] = i + 1;
 		return 0;
 	}
 	/* An input first: "input CxHxW" or a size. */
@@ -370,7 +370,7 @@ static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct 
 			snprintf(buf, sizeof(buf), "input %s", v);
 			v = buf;
 		}
-		if ((rc = parse_input(v, &cfg->input)) == -2)
+		if ((rc = parse_input(v, &cfg->model.input)) == -2)
 			return exp_config_errorf(err, it, "'layers' item '%s': an input of 1 to %u values (channels x height x width)",
 						 it->value, 1u << 24);
 		if (rc < 0)
@@ -384,20 +384,20 @@ static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct 
 	if (n->count == first)
 		return exp_config_errorf(err, n, "'layers' needs at least one layer after the input");
 	for (size_t i = first; i < n->count; i++) {
-		struct nn_spec *s = &cfg->items[cfg->nitems];
+		struct nn_spec *s = &cfg->model.items[cfg->model.nitems];
 		int last = i + 1 == n->count, named;
 		struct nn_err e;
 
 		it = n->items[i];
 		if (it->kind != EXP_SCALAR)
 			return exp_config_errorf(err, it, "'layers' item %zu: expected a layer such as 'conv 20x5x5 relu', 'pool 2', 'fc 100' or 'softmax 10'", i);
-		if (nn_spec_parse(it->value, last ? cfg->output : cfg->activation, s, &named, &e) < 0)
+		if (nn_spec_parse(it->value, last ? cfg->model.output : cfg->model.activation, s, &named, &e) < 0)
 			return exp_config_errorf(err, it, "model.layers[%zu] %s", i, e.msg);
 		if (!last && s->kind == NN_FC && s->act == NN_SOFTMAX)
 			return exp_config_errorf(err, it, "model.layers[%zu] '%s': softmax belongs to the output layer only", i, it->value);
 		if (last && s->kind != NN_FC)
 			return exp_config_errorf(err, it, "model.layers[%zu] '%s': the output layer must be 'fc N' or 'softmax N'", i, it->value);
-		cfg->item_index[cfg->nitems++] = i;
+		cfg->model.item_index[cfg->model.nitems++] = i;
 	}
 	return 0;
 }
@@ -411,15 +411,15 @@ static int load_model(struct exp_config *cfg, const struct exp_node *model,
 	struct exp_node *n;
 	int rc, choice;
 
-	cfg->activation = NN_SIGMOID;
-	cfg->output = NN_SIGMOID;
-	cfg->init = EXP_INIT_LARGE;
-	cfg->dropout = 0.0;
-	cfg->from = NULL;
-	cfg->nlayers = 0;
-	cfg->nitems = 0;
-	cfg->dense = 0;
-	cfg->input = (struct nn_shape){ 0, 0, 0 };
+	cfg->model.activation = NN_SIGMOID;
+	cfg->model.output = NN_SIGMOID;
+	cfg->model.init = EXP_INIT_LARGE;
+	cfg->model.dropout = 0.0;
+	cfg->model.from = NULL;
+	cfg->model.nlayers = 0;
+	cfg->model.nitems = 0;
+	cfg->model.dense = 0;
+	cfg->model.input = (struct nn_shape){ 0, 0, 0 };
 	if (!model)
 		return 0;
 	if ((rc = exp_config_check_keys(model, model_keys, "'model'", err)) < 0)
@@ -427,28 +427,28 @@ static int load_model(struct exp_config *cfg, const struct exp_node *model,
 	if ((n = exp_node_get(model, "activation"))) {
 		if ((rc = get_choice(n, "activation", hidden, &choice, err)) < 0)
 			return rc;
-		nn_act_parse(hidden[choice], &cfg->activation);
+		nn_act_parse(hidden[choice], &cfg->model.activation);
 	}
 	if ((n = exp_node_get(model, "output"))) {
 		if ((rc = get_choice(n, "output", outputs, &choice, err)) < 0)
 			return rc;
-		nn_act_parse(outputs[choice], &cfg->output);
+		nn_act_parse(outputs[choice], &cfg->model.output);
 	}
 	if ((n = exp_node_get(model, "init"))) {
 		if ((rc = get_choice(n, "init", inits, &choice, err)) < 0)
 			return rc;
-		cfg->init = (enum exp_init)choice;
+		cfg->model.init = (enum exp_init)choice;
 	}
 	if ((n = exp_node_get(model, "dropout")) &&
-	    (rc = get_number(n, "dropout", 0, 0, 1, 1, &cfg->dropout, err)) < 0)
+	    (rc = get_number(n, "dropout", 0, 0, 1, 1, &cfg->model.dropout, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(model, "layers")) && !is_null(n) && (rc = load_layers(cfg, n, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(model, "from"))) {
-		if ((rc = get_string(n, "from", &cfg->from, err)) < 0)
+		if ((rc = get_string(n, "from", &cfg->model.from, err)) < 0)
 			return rc;
-		if (cfg->from && !cfg->from[0])
-			cfg->from = NULL;
+		if (cfg->model.from && !cfg->model.from[0])
+			cfg->model.from = NULL;
 	}
 	return 0;
 }
@@ -460,11 +460,11 @@ static int load_schedule(struct exp_config *cfg, const struct exp_node *train,
 	struct exp_node *sec, *n;
 	int rc, choice;
 
-	cfg->schedule = EXP_SCHEDULE_NONE;
-	cfg->patience = 10;
-	cfg->stop_factor = 1024;
-	cfg->step_every = 10;
-	cfg->step_factor = 0.5;
+	cfg->train.schedule = EXP_SCHEDULE_NONE;
+	cfg->train.patience = 10;
+	cfg->train.stop_factor = 1024;
+	cfg->train.step_every = 10;
+	cfg->train.step_factor = 0.5;
 	if ((rc = get_section(train, "schedule", &sec, err)) < 0 || !sec)
 		return rc;
 	if ((rc = exp_config_check_keys(sec, schedule_keys, "'train.schedule'", err)) < 0)
@@ -472,19 +472,19 @@ static int load_schedule(struct exp_config *cfg, const struct exp_node *train,
 	if ((n = exp_node_get(sec, "type"))) {
 		if ((rc = get_choice(n, "type", kinds, &choice, err)) < 0)
 			return rc;
-		cfg->schedule = (enum exp_schedule)choice;
+		cfg->train.schedule = (enum exp_schedule)choice;
 	}
 	if ((n = exp_node_get(sec, "patience")) &&
-	    (rc = get_size(n, "patience", 1, 1000000, &cfg->patience, err)) < 0)
+	    (rc = get_size(n, "patience", 1, 1000000, &cfg->train.patience, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "stop_factor")) &&
-	    (rc = get_number(n, "stop_factor", 1, 0, 1e9, 0, &cfg->stop_factor, err)) < 0)
+	    (rc = get_number(n, "stop_factor", 1, 0, 1e9, 0, &cfg->train.stop_factor, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "every")) &&
-	    (rc = get_size(n, "every", 1, 1000000, &cfg->step_every, err)) < 0)
+	    (rc = get_size(n, "every", 1, 1000000, &cfg->train.step_every, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "factor")) &&
-	    (rc = get_number(n, "factor", 0, 1, 1, 0, &cfg->step_factor, err)) < 0)
+	    (rc = get_number(n, "factor", 0, 1, 1, 0, &cfg->train.step_factor, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -496,48 +496,48 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	struct exp_node *n;
 	int rc, choice;
 
-	cfg->epochs = 30;
-	cfg->batch_size = 10;
-	cfg->eta = 3.0;
-	cfg->cost = NN_QUADRATIC;
-	cfg->shuffle = 1;
-	cfg->l2 = cfg->l1 = cfg->momentum = 0.0;
-	cfg->early_stop = 0;
-	cfg->threads = 0;
+	cfg->train.epochs = 30;
+	cfg->train.batch_size = 10;
+	cfg->train.eta = 3.0;
+	cfg->train.cost = NN_QUADRATIC;
+	cfg->train.shuffle = 1;
+	cfg->train.l2 = cfg->train.l1 = cfg->train.momentum = 0.0;
+	cfg->train.early_stop = 0;
+	cfg->train.threads = 0;
 	if ((rc = load_schedule(cfg, train, err)) < 0 || !train)
 		return rc;
 	if ((rc = exp_config_check_keys(train, train_keys, "'train'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "epochs")) &&
-	    (rc = get_size(n, "epochs", 0, 1000000, &cfg->epochs, err)) < 0)
+	    (rc = get_size(n, "epochs", 0, 1000000, &cfg->train.epochs, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "batch_size")) &&
-	    (rc = get_size(n, "batch_size", 1, 1000000, &cfg->batch_size, err)) < 0)
+	    (rc = get_size(n, "batch_size", 1, 1000000, &cfg->train.batch_size, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "eta")) &&
-	    (rc = get_number(n, "eta", 0, 1, 1e6, 0, &cfg->eta, err)) < 0)
+	    (rc = get_number(n, "eta", 0, 1, 1e6, 0, &cfg->train.eta, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "cost"))) {
 		if ((rc = get_choice(n, "cost", costs, &choice, err)) < 0)
 			return rc;
-		nn_cost_parse(costs[choice], &cfg->cost);
+		nn_cost_parse(costs[choice], &cfg->train.cost);
 	}
-	if ((n = exp_node_get(train, "shuffle")) && (rc = get_bool(n, "shuffle", &cfg->shuffle, err)) < 0)
+	if ((n = exp_node_get(train, "shuffle")) && (rc = get_bool(n, "shuffle", &cfg->train.shuffle, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "l2")) &&
-	    (rc = get_number(n, "l2", 0, 0, 1e6, 0, &cfg->l2, err)) < 0)
+	    (rc = get_number(n, "l2", 0, 0, 1e6, 0, &cfg->train.l2, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "l1")) &&
-	    (rc = get_number(n, "l1", 0, 0, 1e6, 0, &cfg->l1, err)) < 0)
+	    (rc = get_number(n, "l1", 0, 0, 1e6, 0, &cfg->train.l1, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "momentum")) &&
-	    (rc = get_number(n, "momentum", 0, 0, 1, 1, &cfg->momentum, err)) < 0)
+	    (rc = get_number(n, "momentum", 0, 0, 1, 1, &cfg->train.momentum, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "early_stop")) &&
-	    (rc = get_size(n, "early_stop", 0, 1000000, &cfg->early_stop, err)) < 0)
+	    (rc = get_size(n, "early_stop", 0, 1000000, &cfg->train.early_stop, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "threads")) &&
-	    (rc = get_size(n, "threads", 0, NN_TEAM_MAX, &cfg->threads, err)) < 0)
+	    (rc = get_size(n, "threads", 0, NN_TEAM_MAX, &cfg->train.threads, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -547,28 +547,28 @@ static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, stru
 	static const char *const keys[] = { "train_cost", "train_accuracy", "eval_cost",
 					    "eval_accuracy", "gradient_norms", "every", "ties", NULL };
 	static const char *const ties[] = { "first", "last", NULL };
-	int *flags[] = { &cfg->monitor_train_cost, &cfg->monitor_train_accuracy,
-			 &cfg->monitor_eval_cost, &cfg->monitor_eval_accuracy,
-			 &cfg->monitor_gradient_norms };
+	int *flags[] = { &cfg->monitor.train_cost, &cfg->monitor.train_accuracy,
+			 &cfg->monitor.eval_cost, &cfg->monitor.eval_accuracy,
+			 &cfg->monitor.gradient_norms };
 	struct exp_node *n;
 	int rc;
 
-	cfg->monitor_train_cost = cfg->monitor_train_accuracy = 0;
-	cfg->monitor_eval_cost = cfg->monitor_eval_accuracy = 1;
-	cfg->monitor_gradient_norms = 0;
-	cfg->monitor_every = 1;
-	cfg->ties = EXP_TIES_FIRST;
+	cfg->monitor.train_cost = cfg->monitor.train_accuracy = 0;
+	cfg->monitor.eval_cost = cfg->monitor.eval_accuracy = 1;
+	cfg->monitor.gradient_norms = 0;
+	cfg->monitor.every = 1;
+	cfg->monitor.ties = EXP_TIES_FIRST;
 	if (!mon)
 		return 0;
 	if ((rc = exp_config_check_keys(mon, keys, "'monitor'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(mon, "every")) &&
-	    (rc = get_size(n, "every", 1, 1000000, &cfg->monitor_every, err)) < 0)
+	    (rc = get_size(n, "every", 1, 1000000, &cfg->monitor.every, err)) < 0)
 		return rc;
 	int tie = 0;
 	if ((n = exp_node_get(mon, "ties")) && (rc = get_choice(n, "ties", ties, &tie, err)) < 0)
 		return rc;
-	cfg->ties = tie ? EXP_TIES_LAST : EXP_TIES_FIRST;
+	cfg->monitor.ties = tie ? EXP_TIES_LAST : EXP_TIES_FIRST;
 	for (int i = 0; i < 5; i++)
 		if ((n = exp_node_get(mon, keys[i])) && (rc = get_bool(n, keys[i], flags[i], err)) < 0)
 			return rc;
@@ -641,12 +641,12 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 		return rc;
 	if ((rc = get_section(root, "monitor", &sec, err)) < 0 || (rc = load_monitor(cfg, sec, err)) < 0)
 		return rc;
-	if (cfg->epochs == 0 && !cfg->from) {
+	if (cfg->train.epochs == 0 && !cfg->model.from) {
 		n = exp_node_get(exp_node_get(root, "train"), "epochs");
 		return exp_config_errorf(err, n ? n : root,
 					 "'epochs' is 0, which only makes sense with 'model.from' (to score a saved model)");
 	}
-	if (cfg->nitems == 0 && !cfg->from) {
+	if (cfg->model.nitems == 0 && !cfg->model.from) {
 		n = exp_node_get(root, "model");
 		return exp_config_errorf(err, n ? n : root,
 					 "'model.layers' is required (or 'model.from', a saved model)");
@@ -692,58 +692,58 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 	fprintf(f, "\nseed: %llu\ncharts: %s\n", (unsigned long long)cfg->seed,
 		cfg->charts ? "true" : "false");
 	fputs("data:\n  plugin: ", f);
-	put_string(f, cfg->plugin);
+	put_string(f, cfg->data.plugin);
 	fputs(nopts ? "\n  options:\n" : "\n  options: {}\n", f);
 	for (size_t i = 0; i < nopts; i++) {
 		fprintf(f, "    %s: ", names[i]);
 		put_string(f, values[i]);
 		fputc('\n', f);
 	}
-	if (cfg->train_size < 0)
+	if (cfg->data.train_size < 0)
 		fputs("  train_size: null\n", f);
 	else
-		fprintf(f, "  train_size: %ld\n", cfg->train_size);
-	fprintf(f, "  validation_size: %zu\n", cfg->validation_size);
-	fprintf(f, "  eval: %s\n", exp_config_split_name(cfg->eval));
-	fprintf(f, "  expand: %s\n", cfg->expand ? "true" : "false");
+		fprintf(f, "  train_size: %ld\n", cfg->data.train_size);
+	fprintf(f, "  validation_size: %zu\n", cfg->data.validation_size);
+	fprintf(f, "  eval: %s\n", exp_config_split_name(cfg->data.eval));
+	fprintf(f, "  expand: %s\n", cfg->data.expand ? "true" : "false");
 	fputs("model:\n  layers: [", f);
-	if (cfg->dense) {
-		for (size_t i = 0; i < cfg->nlayers; i++)
-			fprintf(f, "%s%zu", i ? ", " : "", cfg->layers[i]);
-	} else if (cfg->nitems) {
+	if (cfg->model.dense) {
+		for (size_t i = 0; i < cfg->model.nlayers; i++)
+			fprintf(f, "%s%zu", i ? ", " : "", cfg->model.layers[i]);
+	} else if (cfg->model.nitems) {
 		char buf[64];
 
-		if (nn_shape_size(cfg->input))
-			fprintf(f, "input %zux%zux%zu, ", cfg->input.c, cfg->input.h, cfg->input.w);
-		for (size_t i = 0; i < cfg->nitems; i++)
-			fprintf(f, "%s%s", i ? ", " : "", nn_spec_format(&cfg->items[i], buf, sizeof(buf)));
+		if (nn_shape_size(cfg->model.input))
+			fprintf(f, "input %zux%zux%zu, ", cfg->model.input.c, cfg->model.input.h, cfg->model.input.w);
+		for (size_t i = 0; i < cfg->model.nitems; i++)
+			fprintf(f, "%s%s", i ? ", " : "", nn_spec_format(&cfg->model.items[i], buf, sizeof(buf)));
 	}
 	fprintf(f, "]\n  activation: %s\n  output: %s\n  init: %s\n  dropout: %.15g\n  from: ",
-		nn_act_name(cfg->activation), nn_act_name(cfg->output),
-		cfg->init == EXP_INIT_LARGE ? "large" : cfg->init == EXP_INIT_SCALED ? "scaled" : "network3",
-		cfg->dropout);
-	if (cfg->from)
-		put_string(f, cfg->from);
+		nn_act_name(cfg->model.activation), nn_act_name(cfg->model.output),
+		cfg->model.init == EXP_INIT_LARGE ? "large" : cfg->model.init == EXP_INIT_SCALED ? "scaled" : "network3",
+		cfg->model.dropout);
+	if (cfg->model.from)
+		put_string(f, cfg->model.from);
 	else
 		fputs("null", f);
 	fprintf(f, "\ntrain:\n  epochs: %zu\n  batch_size: %zu\n  eta: %.15g\n  cost: %s\n  shuffle: %s\n",
-		cfg->epochs, cfg->batch_size, cfg->eta, nn_cost_name(cfg->cost),
-		cfg->shuffle ? "true" : "false");
+		cfg->train.epochs, cfg->train.batch_size, cfg->train.eta, nn_cost_name(cfg->train.cost),
+		cfg->train.shuffle ? "true" : "false");
 	fprintf(f, "  l2: %.15g\n  l1: %.15g\n  momentum: %.15g\n  early_stop: %zu\n  threads: %zu\n",
-		cfg->l2, cfg->l1, cfg->momentum, cfg->early_stop, cfg->threads);
+		cfg->train.l2, cfg->train.l1, cfg->train.momentum, cfg->train.early_stop, cfg->train.threads);
 	fprintf(f, "  schedule:\n    type: %s\n    patience: %zu\n    stop_factor: %.15g\n    every: %zu\n    factor: %.15g\n",
-		cfg->schedule == EXP_SCHEDULE_NONE ? "none" :
-		cfg->schedule == EXP_SCHEDULE_PLATEAU ? "plateau" : "step",
-		cfg->patience, cfg->stop_factor, cfg->step_every, cfg->step_factor);
+		cfg->train.schedule == EXP_SCHEDULE_NONE ? "none" :
+		cfg->train.schedule == EXP_SCHEDULE_PLATEAU ? "plateau" : "step",
+		cfg->train.patience, cfg->train.stop_factor, cfg->train.step_every, cfg->train.step_factor);
 	fprintf(f, "monitor:\n  train_cost: %s\n  train_accuracy: %s\n  eval_cost: %s\n  eval_accuracy: %s\n"
 		"  gradient_norms: %s\n  every: %zu\n",
-		cfg->monitor_train_cost ? "true" : "false", cfg->monitor_train_accuracy ? "true" : "false",
-		cfg->monitor_eval_cost ? "true" : "false", cfg->monitor_eval_accuracy ? "true" : "false",
-		cfg->monitor_gradient_norms ? "true" : "false", cfg->monitor_every);
+		cfg->monitor.train_cost ? "true" : "false", cfg->monitor.train_accuracy ? "true" : "false",
+		cfg->monitor.eval_cost ? "true" : "false", cfg->monitor.eval_accuracy ? "true" : "false",
+		cfg->monitor.gradient_norms ? "true" : "false", cfg->monitor.every);
 	/* Only when not the default, so that the configs (and the trial IDs
 	 * and checkpoints made from them) of runs from before the key stay
 	 * the same. */
-	if (cfg->ties == EXP_TIES_LAST)
+	if (cfg->monitor.ties == EXP_TIES_LAST)
 		fputs("  ties: last\n", f);
 }
 
@@ -752,21 +752,21 @@ size_t exp_config_specs(const struct exp_config *cfg, struct nn_spec *specs, siz
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < cfg->nitems; i++) {
-		const struct nn_spec *s = &cfg->items[i];
+	for (size_t i = 0; i < cfg->model.nitems; i++) {
+		const struct nn_spec *s = &cfg->model.items[i];
 
 		if (n == NN_MAX_LAYERS)
 			goto full;
 		if (map)
-			map[n] = cfg->item_index[i];
+			map[n] = cfg->model.item_index[i];
 		specs[n++] = *s;
 		/* network2.py's dropout: on the outputs of the hidden fc layers. */
-		if (cfg->dropout > 0 && s->kind == NN_FC && i + 1 < cfg->nitems) {
+		if (cfg->model.dropout > 0 && s->kind == NN_FC && i + 1 < cfg->model.nitems) {
 			if (n == NN_MAX_LAYERS)
 				goto full;
 			if (map)
-				map[n] = cfg->item_index[i];
-			specs[n++] = (struct nn_spec){ .kind = NN_DROPOUT, .p = (float)cfg->dropout };
+				map[n] = cfg->model.item_index[i];
+			specs[n++] = (struct nn_spec){ .kind = NN_DROPOUT, .p = (float)cfg->model.dropout };
 		}
 	}
 	return n;

@@ -38,15 +38,8 @@ enum exp_schedule {
  * rule. */
 enum exp_ties { EXP_TIES_FIRST, EXP_TIES_LAST };
 
-struct exp_config {
-	const char *path;            /* the config file; borrowed */
-	struct exp_node *tree;       /* the file with overrides applied */
-	const char *const *overrides; /* the --set arguments applied, borrowed */
-	size_t noverrides;
-
-	const char *name;            /* run name (into tree, or the file's base name) */
-	uint64_t seed;
-
+/* data: where the examples come from and how they are split. */
+struct exp_config_data {
 	const char *plugin;          /* data.plugin */
 	const char *plugin_file;     /* a plugin file named on the command line, or NULL */
 	struct exp_node *options;    /* data.options: a map, or NULL */
@@ -54,14 +47,15 @@ struct exp_config {
 	size_t validation_size;      /* held out from the end of the training split */
 	enum exp_split eval;         /* the split scored each epoch */
 	int expand;                  /* add 1-pixel shifts of each training image */
+};
 
-	/* model.layers: the book's short form [784, 30, 10] (dense: every
-	 * item a size, the first the input's), or a list of layer items
-	 * ("conv 20x5x5", "pool 2", "fc 100 relu", "dropout 0.5",
-	 * "softmax 10"; a first item "input CxHxW" or N gives the input,
-	 * else the plugin does). items hold the layers with activations
-	 * resolved, without model.dropout's layers (exp_config_specs adds
-	 * them). */
+/* model: the net. layers is the book's short form [784, 30, 10] (dense:
+ * every item a size, the first the input's), or a list of layer items
+ * ("conv 20x5x5", "pool 2", "fc 100 relu", "dropout 0.5", "softmax 10";
+ * a first item "input CxHxW" or N gives the input, else the plugin does).
+ * items hold the layers with activations resolved, without
+ * model.dropout's layers (exp_config_specs adds them). */
+struct exp_config_model {
 	int dense;                   /* the short form */
 	size_t layers[NN_MAX_LAYERS + 1];  /* dense: the sizes */
 	size_t nlayers;              /* dense: entries in layers; 0 when taken from model.from */
@@ -74,7 +68,10 @@ struct exp_config {
 	enum exp_init init;
 	double dropout;              /* hidden fc units dropped in training */
 	const char *from;            /* a network2 JSON model to start from, or NULL */
+};
 
+/* train: the optimizer, its schedule and the run's threads. */
+struct exp_config_train {
 	size_t epochs;
 	size_t batch_size;
 	double eta;
@@ -89,14 +86,35 @@ struct exp_config {
 	double step_factor;          /* step: eta multiplier */
 	size_t early_stop;           /* stop after this many epochs without improvement; 0: never */
 	size_t threads;              /* threads of a run; 0: NNLAB_THREADS, else every core */
+};
 
+/* monitor: what each scored epoch records. */
+struct exp_config_monitor {
+	int train_cost, train_accuracy;
+	int eval_cost, eval_accuracy;
+	int gradient_norms;          /* each hidden layer's bias-gradient norm per epoch */
+	size_t every;                /* score and write every Nth epoch (and the last) */
+	enum exp_ties ties;          /* of epochs tied at the best, the one best.json keeps */
+};
+
+/* A config, read once: each section's keys in a struct of its own, every
+ * default filled in. Whether a key was set and where (for messages) is
+ * asked of exp_config_has and exp_config_key_where; only exp_config (and
+ * exp_sweep, which owns the sweep section) reads the tree. */
+struct exp_config {
+	const char *path;            /* the config file; borrowed */
+	struct exp_node *tree;       /* the file with overrides applied */
+	const char *const *overrides; /* the --set arguments applied, borrowed */
+	size_t noverrides;
+
+	const char *name;            /* run name (into tree, or the file's base name) */
+	uint64_t seed;
 	int charts;                  /* draw the run's charts at the end */
 
-	int monitor_train_cost, monitor_train_accuracy;
-	int monitor_eval_cost, monitor_eval_accuracy;
-	int monitor_gradient_norms;  /* each hidden layer's bias-gradient norm per epoch */
-	size_t monitor_every;        /* score and write every Nth epoch (and the last) */
-	enum exp_ties ties;          /* of epochs tied at the best, the one best.json keeps */
+	struct exp_config_data data;
+	struct exp_config_model model;
+	struct exp_config_train train;
+	struct exp_config_monitor monitor;
 
 	char name_buf[256];
 };

@@ -76,7 +76,7 @@ static int expand(struct exp_data *d, const struct exp_config *cfg, struct nn_er
 	if (d->train.type != NN_U8 || w * h != dim || w < 2 || h < 2)
 		return nn_errorf(err, NN_EINVAL, "%s: 'expand' needs images of bytes, but plugin '%s' gives %zu features (%zux%zu)",
 				 exp_config_where(cfg, "data", "expand", loc, sizeof(loc)),
-				 cfg->plugin, dim, w, h);
+				 cfg->data.plugin, dim, w, h);
 	if (n > UINT32_MAX / 5)
 		return nn_errorf(err, NN_EINVAL, "%s: 'expand' of %zu examples is too many",
 				 exp_config_where(cfg, "data", "expand", loc, sizeof(loc)), n);
@@ -137,9 +137,9 @@ int exp_data_open(struct exp_data *d, const struct exp_config *cfg, struct nn_er
 	int rc;
 
 	memset(d, 0, sizeof(*d));
-	if (cfg->plugin_file) {
-		snprintf(path, sizeof(path), "%s", cfg->plugin_file);
-	} else if ((rc = exp_plugin_find(cfg->plugin, path, sizeof(path), err)) < 0) {
+	if (cfg->data.plugin_file) {
+		snprintf(path, sizeof(path), "%s", cfg->data.plugin_file);
+	} else if ((rc = exp_plugin_find(cfg->data.plugin, path, sizeof(path), err)) < 0) {
 		char msg[NN_ERR_MAX];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
@@ -149,39 +149,39 @@ int exp_data_open(struct exp_data *d, const struct exp_config *cfg, struct nn_er
 	if ((rc = exp_plugin_open(&d->plugin, path, err)) < 0)
 		return rc;
 	if ((rc = exp_env_memory_limit(&d->plugin.max_bytes, err)) < 0 ||
-	    (rc = exp_plugin_set_options(&d->plugin, cfg->options, err)) < 0 ||
+	    (rc = exp_plugin_set_options(&d->plugin, cfg->data.options, err)) < 0 ||
 	    (rc = exp_plugin_load(&d->plugin, &d->ds, err)) < 0 ||
-	    (rc = check_dataset(&d->ds, cfg->plugin, err)) < 0)
+	    (rc = check_dataset(&d->ds, cfg->data.plugin, err)) < 0)
 		goto fail;
 
 	size_t total = d->ds.train.count;
-	if (cfg->validation_size >= total) {
+	if (cfg->data.validation_size >= total) {
 		rc = nn_errorf(err, NN_EINVAL, "%s: 'validation_size' is %zu but the training split has only %zu examples",
 			       exp_config_where(cfg, "data", "validation_size", loc, sizeof(loc)),
-			       cfg->validation_size, total);
+			       cfg->data.validation_size, total);
 		goto fail;
 	}
-	size_t train_n = total - cfg->validation_size;
-	if (cfg->train_size >= 0) {
-		if ((size_t)cfg->train_size > train_n) {
+	size_t train_n = total - cfg->data.validation_size;
+	if (cfg->data.train_size >= 0) {
+		if ((size_t)cfg->data.train_size > train_n) {
 			rc = nn_errorf(err, NN_EINVAL, "%s: 'train_size' is %ld but only %zu examples remain after %zu held out for validation",
 				       exp_config_where(cfg, "data", "train_size", loc, sizeof(loc)),
-				       cfg->train_size, train_n, cfg->validation_size);
+				       cfg->data.train_size, train_n, cfg->data.validation_size);
 			goto fail;
 		}
-		train_n = (size_t)cfg->train_size;
+		train_n = (size_t)cfg->data.train_size;
 	}
 	struct nn_data all = view(&d->ds, &d->ds.train);
 	d->train = nn_data_slice(&all, 0, train_n);
-	d->validation = nn_data_slice(&all, total - cfg->validation_size, cfg->validation_size);
+	d->validation = nn_data_slice(&all, total - cfg->data.validation_size, cfg->data.validation_size);
 	d->test = view(&d->ds, &d->ds.test);
 	if (exp_data_eval(d, cfg)->n == 0) {
 		rc = nn_errorf(err, NN_EINVAL, "%s: the %s split of plugin '%s' is empty",
 			       exp_config_where(cfg, "data", "eval", loc, sizeof(loc)),
-			       exp_config_split_name(cfg->eval), cfg->plugin);
+			       exp_config_split_name(cfg->data.eval), cfg->data.plugin);
 		goto fail;
 	}
-	if (cfg->expand && (rc = expand(d, cfg, err)) < 0)
+	if (cfg->data.expand && (rc = expand(d, cfg, err)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -202,5 +202,5 @@ void exp_data_close(struct exp_data *d)
 
 const struct nn_data *exp_data_eval(const struct exp_data *d, const struct exp_config *cfg)
 {
-	return cfg->eval == EXP_SPLIT_TEST ? &d->test : &d->validation;
+	return cfg->data.eval == EXP_SPLIT_TEST ? &d->test : &d->validation;
 }

@@ -41,8 +41,8 @@ int exp_env_threads(const struct exp_config *cfg, size_t *threads, struct nn_err
 	const char *v = getenv("NNLAB_THREADS");
 	size_t cores = nn_team_cores();
 
-	if (cfg->threads) {
-		*threads = cfg->threads;
+	if (cfg->train.threads) {
+		*threads = cfg->train.threads;
 		return 0;
 	}
 	if (v && *v) {

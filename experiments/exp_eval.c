@@ -91,7 +91,7 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 		struct nn_model *m;
 		size_t right = 0;
 
-		one.from = i ? more[i - 1] : cfg->from;
+		one.model.from = i ? more[i - 1] : cfg->model.from;
 		if (!(m = exp_model_make(&one, data, EXP_EVAL_BATCH, NULL, err))) {
 			rc = err ? err->code : NN_EINVAL;
 			goto done;
@@ -101,8 +101,8 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 		for (size_t j = 0; j < n; j++)
 			right += preds[i * n + j] == eval->labels[j];
 		fprintf(log, "model %zu: %zu / %zu (%.2f%%)  %s\n", i + 1, right, n, 100.0 * (double)right / (double)n,
-			one.from);
-		rows[i] = (struct score){ one.from, right };
+			one.model.from);
+		rows[i] = (struct score){ one.model.from, right };
 	}
 	nn_vote(vote, preds, nmodels, n, k);
 	for (size_t j = 0; j < n; j++) {
@@ -110,7 +110,7 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 		confusion[(size_t)eval->labels[j] * k + (size_t)vote[j]]++;
 	}
 	fprintf(log, "plurality vote of %zu models: %zu / %zu (%.2f%%) on the %s split\n", nmodels, correct, n,
-		100.0 * (double)correct / (double)n, exp_config_split_name(cfg->eval));
+		100.0 * (double)correct / (double)n, exp_config_split_name(cfg->data.eval));
 	print_confusion(log, confusion, k);
 	rows[nmodels] = (struct score){ NULL, correct };
 	if (chart_dir) {
@@ -118,9 +118,9 @@ static int eval_ensemble(const struct exp_config *cfg, struct exp_data *data, co
 
 		snprintf(title, sizeof(title), "plurality vote of %zu models: %zu / %zu (%.2f%%)", nmodels, correct,
 			 n, 100.0 * (double)correct / (double)n);
-		snprintf(what, sizeof(what), "the vote's misclassified %s examples (true>vote)", exp_config_split_name(cfg->eval));
+		snprintf(what, sizeof(what), "the vote's misclassified %s examples (true>vote)", exp_config_split_name(cfg->data.eval));
 		if ((rc = exp_fs_mkdirs(chart_dir, err)) < 0 ||
-		    (rc = save_scores(chart_dir, rows, nmodels + 1, n, exp_config_split_name(cfg->eval), err)) < 0)
+		    (rc = save_scores(chart_dir, rows, nmodels + 1, n, exp_config_split_name(cfg->data.eval), err)) < 0)
 			goto done;
 		exp_plot_mistakes(chart_dir, "misclassified", title, what, cfg, data, vote, log);
 	}
@@ -163,7 +163,7 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 	ev.cost += exp_model_reg_cost(model, cfg, eval->n);
 	fprintf(log, "%zu / %zu (%.2f%%) on the %s split, mean cost %.6f (%s)\n", ev.correct,
 		ev.total, 100.0 * (double)ev.correct / (double)ev.total,
-		exp_config_split_name(cfg->eval), ev.cost, nn_cost_name(nn_model_cost(model)));
+		exp_config_split_name(cfg->data.eval), ev.cost, nn_cost_name(nn_model_cost(model)));
 	print_confusion(log, confusion, k);
 	rc = 0;
 	if (chart_dir) {
@@ -175,13 +175,13 @@ int exp_eval(const struct exp_config *cfg, const char *const *more, size_t nmore
 			goto done;
 		}
 		nn_predict(model, eval, pred);
-		snprintf(title, sizeof(title), "%s: %zu / %zu (%.2f%%)", cfg->from, ev.correct, ev.total,
+		snprintf(title, sizeof(title), "%s: %zu / %zu (%.2f%%)", cfg->model.from, ev.correct, ev.total,
 			 100.0 * (double)ev.correct / (double)ev.total);
-		snprintf(what, sizeof(what), "misclassified %s examples (true>predicted)", exp_config_split_name(cfg->eval));
-		struct score row = { cfg->from, ev.correct };
+		snprintf(what, sizeof(what), "misclassified %s examples (true>predicted)", exp_config_split_name(cfg->data.eval));
+		struct score row = { cfg->model.from, ev.correct };
 
 		if ((rc = exp_fs_mkdirs(chart_dir, err)) == 0 &&
-		    (rc = save_scores(chart_dir, &row, 1, ev.total, exp_config_split_name(cfg->eval), err)) == 0)
+		    (rc = save_scores(chart_dir, &row, 1, ev.total, exp_config_split_name(cfg->data.eval), err)) == 0)
 			exp_plot_mistakes(chart_dir, "misclassified", title, what, cfg, &data, pred, log);
 		free(pred);
 	}
@@ -209,17 +209,17 @@ int exp_eval_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 		enum nn_act hidden;
 
 		fprintf(log, "%s: ok\n  plugin %s (%s): %zu features, %zu classes\n", cfg->path,
-			cfg->plugin, data.plugin.path, data.ds.input_size, data.ds.class_count);
+			cfg->data.plugin, data.plugin.path, data.ds.input_size, data.ds.class_count);
 		fprintf(log, "  training %zu, validation %zu, test %zu examples; scored each epoch: %s\n",
 			data.train.n, data.validation.n, data.test.n,
-			exp_config_split_name(cfg->eval));
+			exp_config_split_name(cfg->data.eval));
 		fprintf(log, "  model %s, %zu parameters, ",
 			nn_layers_describe(plan.layers, plan.n, plan.input, desc, sizeof(desc)), plan.params);
 		if (nn_layers_dense_sizes(plan.layers, plan.n, plan.input, sizes, NN_MAX_LAYERS + 1, &hidden))
 			fprintf(log, "%s hidden, %s output, ", nn_act_name(hidden),
 				nn_act_name(plan.specs[plan.n - 1].act));
-		fprintf(log, "%s cost%s%s\n", nn_cost_name(plan.cost), cfg->from ? ", from " : "",
-			cfg->from ? cfg->from : "");
+		fprintf(log, "%s cost%s%s\n", nn_cost_name(plan.cost), cfg->model.from ? ", from " : "",
+			cfg->model.from ? cfg->model.from : "");
 		fprintf(log, "  model memory: %.1f MiB (parameters, gradients, momentum and buffers for batches of %zu)\n",
 			plan.bytes / (1 << 20), plan.max_batch);
 	}

@@ -222,7 +222,7 @@ static int load_config(struct exp_config *cfg, const char *path, const struct ar
 		exp_config_fini(cfg);
 		return fail(2, err.msg);
 	}
-	cfg->plugin_file = a->plugin;
+	cfg->data.plugin_file = a->plugin;
 	if (a->plugin && !a->quiet)
 		fprintf(stderr, "nnlab: using the plugin file '%s' given with --plugin, not a plugin found by name\n",
 			a->plugin);
@@ -263,7 +263,7 @@ static int cmd_run(int argc, char **argv)
 	rc = exp_config_load(&cfg, a.positional[0], a.overrides, a.noverrides, &err);
 	if (rc < 0)
 		rc = NN_EINVAL;  /* a config that does not load is a config error, exit 2 */
-	cfg.plugin_file = a.plugin;
+	cfg.data.plugin_file = a.plugin;
 	if (rc == 0 && has_sweep(&cfg)) {
 		char where[NN_ERR_MAX];
 

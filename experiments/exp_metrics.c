@@ -23,8 +23,8 @@ size_t exp_metrics_hidden(const struct exp_config *cfg)
 	size_t weighted = 0;
 
 	/* The layers with parameters (fc, conv) but the output layer. */
-	for (size_t i = 0; i < cfg->nitems; i++)
-		weighted += cfg->items[i].kind == NN_FC || cfg->items[i].kind == NN_CONV;
+	for (size_t i = 0; i < cfg->model.nitems; i++)
+		weighted += cfg->model.items[i].kind == NN_FC || cfg->model.items[i].kind == NN_CONV;
 	return weighted > 1 ? weighted - 1 : 0;
 }
 
@@ -32,18 +32,18 @@ size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int
 {
 	/* The validation split gets columns of its own when it is not the
 	 * evaluated one. */
-	int validation = cfg->validation_size > 0 && cfg->eval == EXP_SPLIT_TEST;
+	int validation = cfg->data.validation_size > 0 && cfg->data.eval == EXP_SPLIT_TEST;
 	const struct {
 		const char *name;
 		int present, filled;
 	} cols[] = {
 		{ "epoch", 1, 1 },
-		{ "train_cost", 1, cfg->monitor_train_cost },
-		{ "train_accuracy", 1, cfg->monitor_train_accuracy },
-		{ "eval_correct", 1, cfg->monitor_eval_accuracy },
-		{ "eval_total", 1, cfg->monitor_eval_accuracy },
-		{ "eval_accuracy", 1, cfg->monitor_eval_accuracy },
-		{ "eval_cost", 1, cfg->monitor_eval_cost },
+		{ "train_cost", 1, cfg->monitor.train_cost },
+		{ "train_accuracy", 1, cfg->monitor.train_accuracy },
+		{ "eval_correct", 1, cfg->monitor.eval_accuracy },
+		{ "eval_total", 1, cfg->monitor.eval_accuracy },
+		{ "eval_accuracy", 1, cfg->monitor.eval_accuracy },
+		{ "eval_cost", 1, cfg->monitor.eval_cost },
 		{ "validation_correct", validation, 1 },
 		{ "validation_total", validation, 1 },
 		{ "validation_accuracy", validation, 1 },
@@ -64,7 +64,7 @@ size_t exp_metrics_columns(const struct exp_config *cfg, const char **names, int
 		n++;
 	}
 	/* Learning speed: one column per hidden layer, after the rest. */
-	for (size_t l = 0; cfg->monitor_gradient_norms && l < exp_metrics_hidden(cfg); l++) {
+	for (size_t l = 0; cfg->monitor.gradient_norms && l < exp_metrics_hidden(cfg); l++) {
 		names[n] = grad_names[l];
 		if (filled)
 			filled[n] = 1;
@@ -85,25 +85,25 @@ void exp_metrics_header(struct exp_text *t, const struct exp_config *cfg)
 void exp_metrics_row(struct exp_text *t, const struct exp_config *cfg, const struct exp_metrics_row *r)
 {
 	exp_text_printf(t, "%zu,", r->epoch);
-	if (cfg->monitor_train_cost)
+	if (cfg->monitor.train_cost)
 		exp_text_printf(t, "%.6f", r->train_cost);
 	exp_text_puts(t, ",");
-	if (cfg->monitor_train_accuracy)
+	if (cfg->monitor.train_accuracy)
 		exp_text_printf(t, "%.4f", (double)r->train_correct / (double)r->train_total);
-	if (cfg->monitor_eval_accuracy)
+	if (cfg->monitor.eval_accuracy)
 		exp_text_printf(t, ",%zu,%zu,%.4f,", r->eval_correct, r->eval_total,
 				(double)r->eval_correct / (double)r->eval_total);
 	else
 		exp_text_puts(t, ",,,,");
-	if (cfg->monitor_eval_cost)
+	if (cfg->monitor.eval_cost)
 		exp_text_printf(t, "%.6f", r->eval_cost);
 	exp_text_puts(t, ",");
-	if (cfg->validation_size > 0 && cfg->eval == EXP_SPLIT_TEST)
+	if (cfg->data.validation_size > 0 && cfg->data.eval == EXP_SPLIT_TEST)
 		exp_text_printf(t, "%zu,%zu,%.4f,%.6f,", r->validation_correct, r->validation_total,
 				(double)r->validation_correct / (double)r->validation_total, r->validation_cost);
 	exp_text_printf(t, "%.15g,%.3f,%.3f,%.3f", r->eta, r->train_seconds, r->eval_seconds,
 			r->train_seconds + r->eval_seconds);
-	for (size_t l = 0; cfg->monitor_gradient_norms && l < exp_metrics_hidden(cfg); l++)
+	for (size_t l = 0; cfg->monitor.gradient_norms && l < exp_metrics_hidden(cfg); l++)
 		exp_text_printf(t, ",%.6g", r->grad_norms[l]);
 	exp_text_puts(t, "\n");
 }
@@ -152,7 +152,7 @@ int exp_metrics_fills(const struct exp_config *cfg, const char *name, char *why,
 			continue;
 		used += (size_t)snprintf(why + used, len - used, "%s%s", k++ ? ", " : "; they fill ", names[i]);
 	}
-	if (!strncmp(name, "val", 3) && cfg->validation_size == 0 && used < len)
+	if (!strncmp(name, "val", 3) && cfg->data.validation_size == 0 && used < len)
 		snprintf(why + used, len - used, "; validation columns need data.validation_size > 0");
 	return 0;
 }

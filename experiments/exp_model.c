@@ -14,8 +14,8 @@ static struct nn_shape data_input(const struct exp_config *cfg, const struct exp
 {
 	size_t w = d->ds.image_width, h = d->ds.image_height;
 
-	if (nn_shape_size(cfg->input))
-		return cfg->input;
+	if (nn_shape_size(cfg->model.input))
+		return cfg->model.input;
 	if (w && h && w * h == d->ds.input_size)
 		return (struct nn_shape){ h, w, 1 };
 	return (struct nn_shape){ 1, 1, d->ds.input_size };
@@ -34,11 +34,11 @@ static size_t file_specs(const struct exp_config *cfg, const struct nn_model *fi
 		if (n == NN_MAX_LAYERS)
 			break;
 		specs[n++] = *s;
-		if (cfg->dropout > 0 && s->kind == NN_FC && i + 1 < count && n < NN_MAX_LAYERS)
-			specs[n++] = (struct nn_spec){ .kind = NN_DROPOUT, .p = (float)cfg->dropout };
+		if (cfg->model.dropout > 0 && s->kind == NN_FC && i + 1 < count && n < NN_MAX_LAYERS)
+			specs[n++] = (struct nn_spec){ .kind = NN_DROPOUT, .p = (float)cfg->model.dropout };
 	}
 	if (n == NN_MAX_LAYERS && count + 1 < NN_MAX_LAYERS) {
-		nn_errorf(err, NN_EINVAL, "'%s' with 'dropout' makes more than %d layers", cfg->from,
+		nn_errorf(err, NN_EINVAL, "'%s' with 'dropout' makes more than %d layers", cfg->model.from,
 			  NN_MAX_LAYERS);
 		return 0;
 	}
@@ -85,20 +85,20 @@ static int check_acts(const struct exp_config *cfg, const struct nn_model *file,
 	if (!nn_model_acts_recorded(file)) {
 		for (size_t i = 0; i < n; i++)
 			if (nn_layer_kind_of(specs[i].kind)->activates)
-				specs[i].act = i + 1 == n ? cfg->output : cfg->activation;
+				specs[i].act = i + 1 == n ? cfg->model.output : cfg->model.activation;
 		return 0;
 	}
 	for (size_t i = 0; i + 1 < count; i++)
 		if (nn_model_layer(file, i)->kind->activates) {
 			hidden = nn_model_layer(file, i)->spec.act;
-			if (set_act && cfg->activation != hidden)
+			if (set_act && cfg->model.activation != hidden)
 				return nn_errorf(err, NN_EINVAL, "%s: 'activation' is '%s' but '%s' was trained with '%s'",
-						 exp_config_where(cfg, "model", "activation", loc, sizeof(loc)), nn_act_name(cfg->activation),
-						 cfg->from, nn_act_name(hidden));
+						 exp_config_where(cfg, "model", "activation", loc, sizeof(loc)), nn_act_name(cfg->model.activation),
+						 cfg->model.from, nn_act_name(hidden));
 		}
-	if (set_out && cfg->output != nn_model_output_act(file))
+	if (set_out && cfg->model.output != nn_model_output_act(file))
 		return nn_errorf(err, NN_EINVAL, "%s: 'output' is '%s' but '%s' was trained with '%s'",
-				 exp_config_where(cfg, "model", "output", loc, sizeof(loc)), nn_act_name(cfg->output), cfg->from,
+				 exp_config_where(cfg, "model", "output", loc, sizeof(loc)), nn_act_name(cfg->model.output), cfg->model.from,
 				 nn_act_name(nn_model_output_act(file)));
 	/* The run uses the file's activations. */
 	for (size_t i = 0; i < n; i++) {
@@ -153,7 +153,7 @@ static struct nn_model *read_model(const char *path, size_t max_batch, struct nn
 
 size_t exp_model_batch(const struct exp_config *cfg)
 {
-	return cfg->batch_size > EXP_EVAL_BATCH ? cfg->batch_size : EXP_EVAL_BATCH;
+	return cfg->train.batch_size > EXP_EVAL_BATCH ? cfg->train.batch_size : EXP_EVAL_BATCH;
 }
 
 void exp_model_plan_fini(struct exp_model_plan *p)
@@ -199,16 +199,16 @@ int exp_model_plan(struct exp_model_plan *p, const struct exp_config *cfg,
 	memset(p, 0, sizeof(*p));
 	p->max_batch = max_batch;
 	exp_config_where(cfg, "model", "layers", loc, sizeof(loc));
-	if (cfg->from) {
+	if (cfg->model.from) {
 		/* Read for one example: only its layers and parameters count. */
-		if (!(p->file = read_model(cfg->from, 1, err)))
+		if (!(p->file = read_model(cfg->model.from, 1, err)))
 			return err ? err->code : NN_EFORMAT;
-		if (cfg->nitems && !same_layers(cfg->items, cfg->nitems, p->file)) {
-			nn_errorf(err, NN_EINVAL, "%s: 'layers' disagrees with the layers in '%s'", loc, cfg->from);
+		if (cfg->model.nitems && !same_layers(cfg->model.items, cfg->model.nitems, p->file)) {
+			nn_errorf(err, NN_EINVAL, "%s: 'layers' disagrees with the layers in '%s'", loc, cfg->model.from);
 			goto fail;
 		}
 	}
-	if (cfg->nitems) {
+	if (cfg->model.nitems) {
 		if (!(p->n = exp_config_specs(cfg, p->specs, map, err)))
 			goto fail;
 		p->input = p->file ? nn_model_input_shape(p->file) : data_input(cfg, d);
@@ -219,11 +219,11 @@ int exp_model_plan(struct exp_model_plan *p, const struct exp_config *cfg,
 	}
 	if (p->file && check_acts(cfg, p->file, p->specs, p->n, err) < 0)
 		goto fail;
-	where = cfg->from ? cfg->from : loc;
+	where = cfg->model.from ? cfg->model.from : loc;
 	if (nn_shape_size(p->input) != d->ds.input_size || p->specs[p->n - 1].size != d->ds.class_count) {
 		nn_errorf(err, NN_EINVAL,
 			  "%s: the model maps %zu inputs to %zu outputs, but plugin '%s' gives %zu features and %zu classes",
-			  where, nn_shape_size(p->input), p->specs[p->n - 1].size, cfg->plugin,
+			  where, nn_shape_size(p->input), p->specs[p->n - 1].size, cfg->data.plugin,
 			  d->ds.input_size, d->ds.class_count);
 		goto fail;
 	}
@@ -233,7 +233,7 @@ int exp_model_plan(struct exp_model_plan *p, const struct exp_config *cfg,
 		char msg[sizeof(err->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", err ? err->msg : "");
-		if (cfg->nitems) {
+		if (cfg->model.nitems) {
 			nn_errorf(err, NN_EINVAL, "%s: model.layers[%zu] '%s': %s",
 				  exp_config_item_where(cfg, map[bad], loc, sizeof(loc)), map[bad],
 				  nn_spec_format(&p->specs[bad], what, sizeof(what)), msg);
@@ -247,7 +247,7 @@ int exp_model_plan(struct exp_model_plan *p, const struct exp_config *cfg,
 	for (size_t i = 0; i < p->n; i++)
 		p->params += p->layers[i].nw + p->layers[i].nb;
 	/* A saved model keeps the cost it names unless the config sets one. */
-	p->cost = cfg->cost;
+	p->cost = cfg->train.cost;
 	if (p->file && !exp_config_has(cfg, "train", "cost"))
 		p->cost = nn_model_cost(p->file);
 	return 0;
@@ -272,9 +272,9 @@ struct nn_model *exp_model_make(const struct exp_config *cfg, const struct exp_d
 	if (p.file) {
 		if (nn_model_copy_params(m, p.file, err) < 0)
 			goto fail;
-	} else if (cfg->init == EXP_INIT_SCALED) {
+	} else if (cfg->model.init == EXP_INIT_SCALED) {
 		nn_model_init_scaled(m, rng);
-	} else if (cfg->init == EXP_INIT_NETWORK3) {
+	} else if (cfg->model.init == EXP_INIT_NETWORK3) {
 		nn_model_init_network3(m, rng);
 	} else {
 		nn_model_init_large(m, rng);
@@ -293,24 +293,24 @@ void exp_model_resolve(struct exp_config *cfg, const struct nn_model *m)
 	size_t count = nn_model_layer_count(m);
 	enum nn_act hidden;
 
-	cfg->cost = nn_model_cost(m);
-	cfg->threads = nn_model_threads(m);
-	cfg->output = nn_model_output_act(m);
-	cfg->input = nn_model_input_shape(m);
-	cfg->nlayers = nn_model_dense_sizes(m, cfg->layers, NN_MAX_LAYERS + 1, &hidden);
-	cfg->dense = cfg->nlayers > 0 && (cfg->dense || !cfg->nitems);
-	if (cfg->nlayers)
-		cfg->activation = hidden;
-	cfg->nitems = 0;
+	cfg->train.cost = nn_model_cost(m);
+	cfg->train.threads = nn_model_threads(m);
+	cfg->model.output = nn_model_output_act(m);
+	cfg->model.input = nn_model_input_shape(m);
+	cfg->model.nlayers = nn_model_dense_sizes(m, cfg->model.layers, NN_MAX_LAYERS + 1, &hidden);
+	cfg->model.dense = cfg->model.nlayers > 0 && (cfg->model.dense || !cfg->model.nitems);
+	if (cfg->model.nlayers)
+		cfg->model.activation = hidden;
+	cfg->model.nitems = 0;
 	for (size_t i = 0; i < count; i++) {
 		const struct nn_layer *l = nn_model_layer(m, i);
 
 		/* model.dropout's layers, which the config adds again. */
-		if (cfg->dropout > 0 && l->spec.kind == NN_DROPOUT && i > 0 &&
+		if (cfg->model.dropout > 0 && l->spec.kind == NN_DROPOUT && i > 0 &&
 		    nn_model_layer(m, i - 1)->spec.kind == NN_FC)
 			continue;
-		cfg->item_index[cfg->nitems] = cfg->nitems;
-		cfg->items[cfg->nitems++] = l->spec;
+		cfg->model.item_index[cfg->model.nitems] = cfg->model.nitems;
+		cfg->model.items[cfg->model.nitems++] = l->spec;
 	}
 }
 
@@ -322,8 +322,8 @@ double exp_model_reg_cost(const struct nn_model *m, const struct exp_config *cfg
 {
 	double sq, ab;
 
-	if (cfg->l2 == 0.0 && cfg->l1 == 0.0)
+	if (cfg->train.l2 == 0.0 && cfg->train.l1 == 0.0)
 		return 0.0;
 	nn_model_weight_norms(m, &sq, &ab);
-	return cfg->l2 / (2.0 * (double)n) * sq + cfg->l1 / (double)n * ab;
+	return cfg->train.l2 / (2.0 * (double)n) * sq + cfg->train.l1 / (double)n * ab;
 }

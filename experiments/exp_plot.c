@@ -41,7 +41,7 @@ struct run_info {
 static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	const char *eval = exp_config_split_name(r->cfg->eval);
+	const char *eval = exp_config_split_name(r->cfg->data.eval);
 
 	(void)err;
 	exp_gnuplot_head(f, "accuracy", "accuracy per epoch", r->title);
@@ -51,7 +51,7 @@ static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 	fprintf(f, "'metrics.csv' using 'epoch':(100*column('eval_accuracy')) with linespoints pt 7 ps 0.6 title '%s'", eval);
 	if (r->has_validation)
 		fputs(", 'metrics.csv' using 'epoch':(100*column('validation_accuracy')) with linespoints pt 7 ps 0.6 title 'validation'", f);
-	if (r->cfg->monitor_train_accuracy)
+	if (r->cfg->monitor.train_accuracy)
 		fputs(", 'metrics.csv' using 'epoch':(100*column('train_accuracy')) with linespoints pt 7 ps 0.6 title 'training'", f);
 	fputs("\"\n", f);
 	exp_gnuplot_tail(f, SIZE);
@@ -100,17 +100,17 @@ static int write_initial(FILE *f, void *ctx, struct nn_err *err)
 static int write_cost(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	const char *eval = exp_config_split_name(r->cfg->eval);
+	const char *eval = exp_config_split_name(r->cfg->data.eval);
 
 	(void)err;
 	exp_gnuplot_head(f, "cost", "cost per epoch", r->title);
 	fprintf(f, "set datafile separator ','\nset datafile columnheaders\n"
 		"set xlabel 'epoch'\nset ylabel 'mean cost (%s)'\nset key top right\nset grid\n",
-		nn_cost_name(r->cfg->cost));
+		nn_cost_name(r->cfg->train.cost));
 	fprintf(f, "draw = \"plot 'metrics.csv' using 'epoch':'eval_cost' with linespoints pt 7 ps 0.6 title '%s'", eval);
 	if (r->has_validation)
 		fputs(", 'metrics.csv' using 'epoch':'validation_cost' with linespoints pt 7 ps 0.6 title 'validation'", f);
-	if (r->cfg->monitor_train_cost)
+	if (r->cfg->monitor.train_cost)
 		fputs(", 'metrics.csv' using 'epoch':'train_cost' with linespoints pt 7 ps 0.6 title 'training'", f);
 	fputs("\"\n", f);
 	exp_gnuplot_tail(f, SIZE);
@@ -186,7 +186,7 @@ static void make_title(struct run_info *r)
 	if (nn_model_dense_sizes(m, sizes, NN_MAX_LAYERS + 1, &hidden))
 		snprintf(desc + strlen(desc), sizeof(desc) - strlen(desc), ", %s", nn_act_name(hidden));
 	snprintf(r->title, sizeof(r->title), "%s: %s, eta %g, batch %zu, %s cost%s", cfg->name, desc,
-		 cfg->eta, cfg->batch_size, nn_cost_name(nn_model_cost(m)), cfg->l2 > 0 ? ", L2" : "");
+		 cfg->train.eta, cfg->train.batch_size, nn_cost_name(nn_model_cost(m)), cfg->train.l2 > 0 ? ", L2" : "");
 }
 
 /* The first misclassified examples of eval, in order, as a grid chart
@@ -229,7 +229,7 @@ int exp_plot_mistakes(const char *dir, const char *name, const char *title, cons
 		      const struct exp_config *cfg, const struct exp_data *data, const int32_t *pred,
 		      FILE *log)
 {
-	struct run_info r = { .cfg = cfg, .data = data, .split = exp_config_split_name(cfg->eval) };
+	struct run_info r = { .cfg = cfg, .data = data, .split = exp_config_split_name(cfg->data.eval) };
 	int draw = exp_gnuplot_have(), failed = 0;
 	size_t w = data->ds.image_width, h = data->ds.image_height;
 
@@ -295,18 +295,18 @@ int exp_plot_run(const char *dir, const struct exp_config *cfg, const struct exp
 		 struct nn_model *model, const char *which, FILE *log)
 {
 	struct run_info r = { .cfg = cfg, .data = data, .model = model, .which = which,
-			      .split = exp_config_split_name(cfg->eval) };
+			      .split = exp_config_split_name(cfg->data.eval) };
 	char what[400];
 	int have = exp_gnuplot_have(), draw = have, failed = 0;
 	const struct nn_data *eval = exp_data_eval(data, cfg);
 	size_t w = data->ds.image_width, h = data->ds.image_height, k = data->ds.class_count;
 	int images = w && h && w * h == data->ds.input_size && nn_model_inputs(model) == w * h;
 
-	r.has_validation = data->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
+	r.has_validation = data->validation.n > 0 && cfg->data.eval == EXP_SPLIT_TEST;
 	make_title(&r);
 	exp_gnuplot_chart(dir, "accuracy", write_accuracy, &r, &draw, 1, log, &failed);
 	exp_gnuplot_chart(dir, "cost", write_cost, &r, &draw, 1, log, &failed);
-	if (cfg->monitor_gradient_norms && nn_model_hidden_count(model) > 0) {
+	if (cfg->monitor.gradient_norms && nn_model_hidden_count(model) > 0) {
 		exp_gnuplot_chart(dir, "learning-speed", write_speed, &r, &draw, 1, log, &failed);
 		exp_gnuplot_chart(dir, "initial-gradients", write_initial, &r, &draw, 1, log, &failed);
 	}

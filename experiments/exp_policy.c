@@ -2,7 +2,7 @@
 
 void exp_policy_init(struct exp_policy *p, const struct exp_config *cfg)
 {
-	*p = (struct exp_policy){ .ties = cfg->ties, .eta = cfg->eta };
+	*p = (struct exp_policy){ .ties = cfg->monitor.ties, .eta = cfg->train.eta };
 }
 
 int exp_policy_score(struct exp_policy *p, size_t correct)
@@ -20,14 +20,14 @@ int exp_policy_score(struct exp_policy *p, size_t correct)
 int exp_policy_end_epoch(struct exp_policy *p, const struct exp_config *cfg, size_t epoch,
 			 int scored, FILE *log)
 {
-	if (scored && cfg->early_stop && p->since_best >= cfg->early_stop)
+	if (scored && cfg->train.early_stop && p->since_best >= cfg->train.early_stop)
 		return p->ended = EXP_POLICY_EARLY_STOP;
-	if (cfg->schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->step_every == 0)
-		p->eta *= cfg->step_factor;
-	if (scored && cfg->schedule == EXP_SCHEDULE_PLATEAU && p->since_change >= cfg->patience) {
+	if (cfg->train.schedule == EXP_SCHEDULE_STEP && (epoch + 1) % cfg->train.step_every == 0)
+		p->eta *= cfg->train.step_factor;
+	if (scored && cfg->train.schedule == EXP_SCHEDULE_PLATEAU && p->since_change >= cfg->train.patience) {
 		p->eta /= 2;
 		p->since_change = 0;
-		if (p->eta < cfg->eta / cfg->stop_factor)
+		if (p->eta < cfg->train.eta / cfg->train.stop_factor)
 			return p->ended = EXP_POLICY_ETA_FLOOR;
 		if (log)
 			fprintf(log, "eta halved to %g\n", p->eta);

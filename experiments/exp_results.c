@@ -143,7 +143,7 @@ int exp_results_write(const struct exp_sweep *s, const char *dir, struct nn_err 
 		exp_trial_read_status(tdir, &w->st);
 		exp_trial_metrics(tdir, &m);
 		long col = exp_metrics_column(&m, s->metric), sec = exp_metrics_column(&m, "seconds");
-		long best = exp_metrics_best(&m, col, s->maximize, s->cfg->ties, &w->best);
+		long best = exp_metrics_best(&m, col, s->maximize, s->cfg->monitor.ties, &w->best);
 		w->epochs = m.nrows;
 		w->best_epoch = best < 0 ? 0 : (size_t)best;
 		if (best < 0)

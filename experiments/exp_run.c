@@ -240,8 +240,8 @@ static void score(struct nn_model *m, const struct exp_config *cfg, const struct
 {
 	const struct nn_data *eval = exp_data_eval(d, cfg);
 
-	s->has_train = cfg->monitor_train_cost || cfg->monitor_train_accuracy;
-	s->has_validation = d->validation.n > 0 && cfg->eval == EXP_SPLIT_TEST;
+	s->has_train = cfg->monitor.train_cost || cfg->monitor.train_accuracy;
+	s->has_validation = d->validation.n > 0 && cfg->data.eval == EXP_SPLIT_TEST;
 	if (s->has_train) {
 		nn_evaluate(m, &d->train, &s->train);
 		s->train.cost += exp_model_reg_cost(m, cfg, d->train.n);
@@ -286,18 +286,18 @@ static const struct nn_eval *selection(const struct scores *s)
 static void print_epoch(FILE *log, size_t epoch, const struct scores *s,
 			const struct exp_config *cfg, double train_s, double eval_s)
 {
-	if (cfg->monitor_eval_accuracy)
+	if (cfg->monitor.eval_accuracy)
 		fprintf(log, "Epoch %zu: %zu / %zu", epoch, s->eval.correct, s->eval.total);
 	else
 		fprintf(log, "Epoch %zu training complete", epoch);
 	fprintf(log, "  (train %.2f s, eval %.2f s)", train_s, eval_s);
-	if (cfg->monitor_eval_cost)
+	if (cfg->monitor.eval_cost)
 		fprintf(log, "  eval cost %.4f", s->eval.cost);
 	if (s->has_validation)
 		fprintf(log, "  validation %zu / %zu", s->validation.correct, s->validation.total);
-	if (cfg->monitor_train_accuracy)
+	if (cfg->monitor.train_accuracy)
 		fprintf(log, "  train %zu / %zu", s->train.correct, s->train.total);
-	if (cfg->monitor_train_cost)
+	if (cfg->monitor.train_cost)
 		fprintf(log, "  train cost %.4f", s->train.cost);
 	fputc('\n', log);
 	fflush(log);
@@ -331,7 +331,7 @@ static void draw_charts(const struct exp_config *cfg, const struct exp_data *dat
 	struct nn_model *best;
 
 	snprintf(path, sizeof(path), "%s/best.json", dir);
-	from_best.from = path;
+	from_best.model.from = path;
 	best = exp_model_make(&from_best, data, EXP_EVAL_BATCH, NULL, &err);
 	if (!best) {
 		if (log)
@@ -339,7 +339,7 @@ static void draw_charts(const struct exp_config *cfg, const struct exp_data *dat
 		return;
 	}
 	snprintf(which, sizeof(which), "epoch %zu's model (best.json: the best %s accuracy)", best_epoch,
-		 data->validation.n > 0 ? "validation" : exp_config_split_name(cfg->eval));
+		 data->validation.n > 0 ? "validation" : exp_config_split_name(cfg->data.eval));
 	exp_plot_run(dir, cfg, data, best, which, log);
 	nn_model_destroy(best);
 }
@@ -394,7 +394,7 @@ static int resume(struct run *r, struct nn_err *err)
 	exp_text_put(&r->metrics, ck.metrics, ck.metrics_len);
 	free(ck.metrics);
 	r->rng = ck.rng;
-	r->policy = (struct exp_policy){ .ties = r->cfg->ties, .eta = ck.eta, .best_select = ck.best_select,
+	r->policy = (struct exp_policy){ .ties = r->cfg->monitor.ties, .eta = ck.eta, .best_select = ck.best_select,
 					 .since_best = ck.since_best, .since_change = ck.since_change,
 					 .scored = ck.scored, .ended = ck.stopped };
 	r->next_epoch = res->epochs_run = ck.next_epoch;
@@ -427,7 +427,7 @@ static int run_open(struct run *r, struct nn_err *err)
 	if (!(r->model = exp_model_make(cfg, &r->data, exp_model_batch(cfg), &r->rng, err)))
 		return err ? err->code : NN_EINVAL;
 	r->resolved = *cfg;
-	r->resolved.train_size = (long)(cfg->expand ? r->data.train.n / 5 : r->data.train.n);
+	r->resolved.data.train_size = (long)(cfg->data.expand ? r->data.train.n / 5 : r->data.train.n);
 	exp_model_resolve(&r->resolved, r->model);
 	if (r->opts->before_writing)
 		r->opts->before_writing();
@@ -466,23 +466,23 @@ static int run_start(struct run *r, struct nn_err *err)
 
 	r->res->eval_total = exp_data_eval(&r->data, cfg)->n;
 	/* Choosing a model by its test score flatters the score: say so. */
-	if (log && r->data.validation.n == 0 && cfg->eval == EXP_SPLIT_TEST)
+	if (log && r->data.validation.n == 0 && cfg->data.eval == EXP_SPLIT_TEST)
 		fprintf(stderr, "nnlab: note: no validation split: best.json and the best epoch are chosen on the test split, whose accuracy then flatters them; set data.validation_size (the book holds out 10000) to choose on other data\n");
 	if (r->resumed)
 		return 0;
-	if (cfg->from) {
+	if (cfg->model.from) {
 		struct nn_eval ev;
 		double t0 = exp_clock_now();
 
 		nn_evaluate(r->model, exp_data_eval(&r->data, cfg), &ev);
 		if (log)
 			fprintf(log, "Start: %zu / %zu  (eval %.2f s, model '%s')\n",
-				ev.correct, ev.total, exp_clock_now() - t0, cfg->from);
+				ev.correct, ev.total, exp_clock_now() - t0, cfg->model.from);
 		r->res->best_correct = ev.correct;
 		if ((rc = save_model(r->model, r->res->dir, "model.json", err)) < 0)
 			return rc;
 	}
-	if (cfg->monitor_gradient_norms && nn_model_hidden_count(r->model) > 0) {
+	if (cfg->monitor.gradient_norms && nn_model_hidden_count(r->model) > 0) {
 		double norms[NN_MAX_LAYERS];
 		struct exp_text t = { 0 };
 
@@ -525,7 +525,7 @@ static int record_epoch(struct run *r, size_t epoch, const struct scores *s, dou
 	};
 
 	/* Learning speed: each hidden layer's gradient, no update. */
-	if (cfg->monitor_gradient_norms)
+	if (cfg->monitor.gradient_norms)
 		nn_bias_gradient_norms(r->model, &r->data.train, row.grad_norms);
 	exp_metrics_row(&r->metrics, &r->resolved, &row);
 	if (r->metrics.failed)
@@ -598,7 +598,7 @@ static void say_chance(struct run *r, size_t epoch, const struct scores *s)
 		sigmoid_conv |= l->spec.kind == NN_CONV && l->spec.act == NN_SIGMOID;
 	}
 	fprintf(stderr, "nnlab: note: after epoch %zu the net predicts class %ld for every %s example (%.2f%%: that class's share), as a net that has not left chance does%s\n",
-		epoch, s->one_class, exp_config_split_name(r->cfg->eval),
+		epoch, s->one_class, exp_config_split_name(r->cfg->data.eval),
 		100.0 * (double)s->eval.correct / (double)s->eval.total,
 		sigmoid_conv ? "; the book's sigmoid conv nets at eta 0.1 stay there for about their first 30,000 training images" : "");
 	r->said_chance = 1;
@@ -611,8 +611,8 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 {
 	const struct exp_config *cfg = r->cfg;
 	struct nn_sgd sgd = {
-		.batch_size = cfg->batch_size, .eta = (float)r->policy.eta, .shuffle = cfg->shuffle,
-		.l2 = (float)cfg->l2, .l1 = (float)cfg->l1, .momentum = (float)cfg->momentum,
+		.batch_size = cfg->train.batch_size, .eta = (float)r->policy.eta, .shuffle = cfg->train.shuffle,
+		.l2 = (float)cfg->train.l2, .l1 = (float)cfg->train.l1, .momentum = (float)cfg->train.momentum,
 	};
 	struct scores s;
 	double t0 = exp_clock_now(), t1, t2;
@@ -629,7 +629,7 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 	t1 = exp_clock_now();
 	/* monitor.every N: only every Nth epoch (and the last) is scored
 	 * and written; the others are checked for divergence alone. */
-	if ((epoch + 1) % cfg->monitor_every != 0 && epoch + 1 < cfg->epochs) {
+	if ((epoch + 1) % cfg->monitor.every != 0 && epoch + 1 < cfg->train.epochs) {
 		if ((rc = check_weights(r->model, epoch, r->policy.eta, err)) < 0)
 			return rc;
 		exp_policy_end_epoch(&r->policy, cfg, epoch, 0, r->opts->log);
@@ -689,7 +689,7 @@ static int run_close(struct run *r, struct nn_err *err)
 			exp_policy_reason(r->policy.ended));
 	fprintf(log, "best: Epoch %zu: %zu / %zu (%.2f%%)", res->peak_epoch, res->peak_correct,
 		res->eval_total, 100.0 * (double)res->peak_correct / (double)res->eval_total);
-	if (r->data.validation.n > 0 && cfg->eval == EXP_SPLIT_TEST)
+	if (r->data.validation.n > 0 && cfg->data.eval == EXP_SPLIT_TEST)
 		fprintf(log, "; at the best validation epoch %zu (%zu / %zu): %zu / %zu (%.2f%%)",
 			res->best_epoch, res->best_selection, res->selection_total, res->best_correct,
 			res->eval_total, 100.0 * (double)res->best_correct / (double)res->eval_total);
@@ -720,12 +720,12 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 
 	memset(res, 0, sizeof(*res));
 	if ((rc = run_open(&r, err)) == 0 && (rc = run_start(&r, err)) == 0) {
-		r.prog = (struct progress){ .epochs = cfg->epochs, .start = r.t_start, .draw = opts->progress,
+		r.prog = (struct progress){ .epochs = cfg->train.epochs, .start = r.t_start, .draw = opts->progress,
 					    .stop = opts->stop, .heartbeat = opts->heartbeat,
 					    .last_beat = -1e9, .model = r.model,
-					    .every = cfg->monitor_every ? cfg->monitor_every : 1 };
+					    .every = cfg->monitor.every ? cfg->monitor.every : 1 };
 		beat(&r.prog, exp_clock_now());
-		for (size_t epoch = r.next_epoch; epoch < cfg->epochs && !r.policy.ended && rc == 0; epoch++)
+		for (size_t epoch = r.next_epoch; epoch < cfg->train.epochs && !r.policy.ended && rc == 0; epoch++)
 			rc = run_epoch(&r, epoch, err);
 		if (rc == 0)
 			rc = run_close(&r, err);

@@ -31,7 +31,7 @@ int exp_sweep_check_models(const struct exp_sweep *s, struct nn_err *err)
 			exp_sweep_free_sets(sets);
 			break;
 		}
-		tc.plugin_file = s->cfg->plugin_file;
+		tc.data.plugin_file = s->cfg->data.plugin_file;
 		/* Trials that read the same data share one opening of it. */
 		if (!(key = exp_config_section_text(&tc, "data"))) {
 			rc = nn_errorf(err, NN_ENOMEM, "out of memory");

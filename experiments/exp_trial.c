@@ -189,9 +189,9 @@ static const char **trial_argv(const struct exp_sweep *s, const struct launch *l
 	argv[n++] = l->result;
 	if (l->resume)
 		argv[n++] = "--resume";
-	if (s->cfg->plugin_file) {
+	if (s->cfg->data.plugin_file) {
 		argv[n++] = "--plugin";
-		argv[n++] = s->cfg->plugin_file;
+		argv[n++] = s->cfg->data.plugin_file;
 	}
 	argv[n] = NULL;
 	return argv;
@@ -318,7 +318,7 @@ int exp_trial_finish(const struct exp_sweep *s, const char *dir, size_t i, int p
 
 		/* The objective the trial reached, as the results will rank it. */
 		exp_trial_metrics(tdir, &m);
-		e = exp_metrics_best(&m, exp_metrics_column(&m, s->metric), s->maximize, s->cfg->ties, &v);
+		e = exp_metrics_best(&m, exp_metrics_column(&m, s->metric), s->maximize, s->cfg->monitor.ties, &v);
 		if (e >= 0 && strstr(s->metric, "accuracy"))
 			snprintf(best, sizeof(best), ", best %s %.2f%% at epoch %ld", s->metric, 100 * v, e);
 		else if (e >= 0)

@@ -55,18 +55,18 @@ Test(exp_config, defaults_are_the_books_chapter_1)
 	th_write_str(path, "model:\n  layers: [784, 30, 10]\n");
 	cr_assert_eq(exp_config_load(&cfg, path, NULL, 0, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(cfg.name, "exp");
-	cr_assert_str_eq(cfg.plugin, "mnist");
+	cr_assert_str_eq(cfg.data.plugin, "mnist");
 	cr_assert_eq(cfg.seed, 1);
-	cr_assert_eq(cfg.train_size, -1);
-	cr_assert_eq(cfg.validation_size, 0);
-	cr_assert_eq(cfg.eval, EXP_SPLIT_TEST);
-	cr_assert_eq(cfg.nlayers, 3);
-	cr_assert_eq(cfg.layers[1], 30);
-	cr_assert_eq(cfg.epochs, 30);
-	cr_assert_eq(cfg.batch_size, 10);
-	cr_assert_float_eq(cfg.eta, 3.0, 1e-12);
-	cr_assert_eq(cfg.cost, NN_QUADRATIC);
-	cr_assert_eq(cfg.shuffle, 1);
+	cr_assert_eq(cfg.data.train_size, -1);
+	cr_assert_eq(cfg.data.validation_size, 0);
+	cr_assert_eq(cfg.data.eval, EXP_SPLIT_TEST);
+	cr_assert_eq(cfg.model.nlayers, 3);
+	cr_assert_eq(cfg.model.layers[1], 30);
+	cr_assert_eq(cfg.train.epochs, 30);
+	cr_assert_eq(cfg.train.batch_size, 10);
+	cr_assert_float_eq(cfg.train.eta, 3.0, 1e-12);
+	cr_assert_eq(cfg.train.cost, NN_QUADRATIC);
+	cr_assert_eq(cfg.train.shuffle, 1);
 	exp_config_fini(&cfg);
 }
 
@@ -79,13 +79,13 @@ Test(exp_config, overrides_replace_and_add_values)
 
 	th_write_str(path, base);
 	cr_assert_eq(exp_config_load(&cfg, path, sets, 5, &err), 0, "%s", err.msg);
-	cr_assert_float_eq(cfg.eta, 0.5, 1e-12);
-	cr_assert_eq(cfg.nlayers, 3);
-	cr_assert_eq(cfg.layers[1], 100);
+	cr_assert_float_eq(cfg.train.eta, 0.5, 1e-12);
+	cr_assert_eq(cfg.model.nlayers, 3);
+	cr_assert_eq(cfg.model.layers[1], 100);
 	cr_assert_eq(cfg.seed, 99);
-	cr_assert_eq(cfg.shuffle, 0);
-	cr_assert_not_null(cfg.options);
-	cr_assert_str_eq(exp_node_get(cfg.options, "dir")->value, "/x/y");
+	cr_assert_eq(cfg.train.shuffle, 0);
+	cr_assert_not_null(cfg.data.options);
+	cr_assert_str_eq(exp_node_get(cfg.data.options, "dir")->value, "/x/y");
 	exp_config_fini(&cfg);
 }
 
@@ -195,10 +195,10 @@ Test(exp_config, resolved_config_loads_back_the_same)
 	fclose(f);
 	cr_assert_eq(exp_config_load(&b, out, NULL, 0, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(b.name, "t");
-	cr_assert_eq(b.nlayers, 3);
-	cr_assert_eq(b.layers[2], 10);
-	cr_assert_float_eq(b.eta, 3.0, 1e-12);
-	cr_assert_str_eq(exp_node_get(b.options, "dir")->value, "d \"q\"");
+	cr_assert_eq(b.model.nlayers, 3);
+	cr_assert_eq(b.model.layers[2], 10);
+	cr_assert_float_eq(b.train.eta, 3.0, 1e-12);
+	cr_assert_str_eq(exp_node_get(b.data.options, "dir")->value, "d \"q\"");
 	exp_config_fini(&a);
 	exp_config_fini(&b);
 }
@@ -285,13 +285,13 @@ Test(exp_config, layer_items_resolve_activations_and_input)
 	th_write_str(path, "model:\n  layers: [input 1x28x28, conv 20x5x5, pool 2, fc 100 relu, softmax 10]\n"
 			   "  activation: tanh\n  dropout: 0.5\n");
 	cr_assert_eq(exp_config_load(&cfg, path, NULL, 0, &err), 0, "%s", err.msg);
-	cr_assert_not(cfg.dense);
-	cr_assert_eq(cfg.nitems, 4);
-	cr_assert_eq(cfg.input.h, 28);
-	cr_assert_eq(cfg.input.c, 1);
-	cr_assert_eq(cfg.items[0].act, NN_TANH, "model.activation is the default");
-	cr_assert_eq(cfg.items[2].act, NN_RELU);
-	cr_assert_eq(cfg.items[3].act, NN_SOFTMAX);
+	cr_assert_not(cfg.model.dense);
+	cr_assert_eq(cfg.model.nitems, 4);
+	cr_assert_eq(cfg.model.input.h, 28);
+	cr_assert_eq(cfg.model.input.c, 1);
+	cr_assert_eq(cfg.model.items[0].act, NN_TANH, "model.activation is the default");
+	cr_assert_eq(cfg.model.items[2].act, NN_RELU);
+	cr_assert_eq(cfg.model.items[3].act, NN_SOFTMAX);
 	/* model.dropout follows each hidden fc layer. */
 	size_t n = exp_config_specs(&cfg, specs, map, &err);
 	cr_assert_eq(n, 5);
@@ -304,8 +304,8 @@ Test(exp_config, layer_items_resolve_activations_and_input)
 	const char *sets[] = { "model.layers=[conv 4x3x3 relu, pool 2, fc 10 softmax]" };
 	th_write_str(path, base);
 	cr_assert_eq(exp_config_load(&cfg, path, sets, 1, &err), 0, "%s", err.msg);
-	cr_assert_eq(cfg.nitems, 3);
-	cr_assert_eq(nn_shape_size(cfg.input), 0);
+	cr_assert_eq(cfg.model.nitems, 3);
+	cr_assert_eq(nn_shape_size(cfg.model.input), 0);
 	char *text;
 	size_t len;
 	FILE *f = open_memstream(&text, &len);

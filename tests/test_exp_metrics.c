@@ -11,10 +11,10 @@ Test(exp_metrics, header_and_rows_match_the_columns)
 	struct exp_text t = { 0 };
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.validation_size = 100;
-	cfg.eval = EXP_SPLIT_TEST;
-	cfg.monitor_eval_accuracy = cfg.monitor_eval_cost = 1;
-	cfg.monitor_train_accuracy = 1;
+	cfg.data.validation_size = 100;
+	cfg.data.eval = EXP_SPLIT_TEST;
+	cfg.monitor.eval_accuracy = cfg.monitor.eval_cost = 1;
+	cfg.monitor.train_accuracy = 1;
 	struct exp_metrics_row r = { 3, 0.5, 45, 50, 90, 100, 0.25, 80, 100, 0.75, 3.0, 1.5, 0.25, { 0 } };
 	exp_metrics_header(&t, &cfg);
 	exp_metrics_row(&t, &cfg, &r);
@@ -52,7 +52,7 @@ Test(exp_metrics, read_back_with_empty_cells_and_the_first_best)
 
 	struct exp_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.monitor_eval_accuracy = 1;
+	cfg.monitor.eval_accuracy = 1;
 	cr_assert(exp_metrics_fills(&cfg, "eval_accuracy", why, sizeof(why)));
 	cr_assert(!exp_metrics_fills(&cfg, "eval_cost", why, sizeof(why)));
 	cr_assert_str_eq(why, "'eval_cost' stays empty in this config's runs (monitor.eval_cost is off)");

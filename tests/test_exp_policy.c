@@ -8,12 +8,12 @@ static struct exp_config config(void)
 	struct exp_config c;
 
 	memset(&c, 0, sizeof(c));
-	c.eta = 1.0;
-	c.schedule = EXP_SCHEDULE_NONE;
-	c.step_every = 10;
-	c.step_factor = 0.5;
-	c.patience = 10;
-	c.stop_factor = 1024;
+	c.train.eta = 1.0;
+	c.train.schedule = EXP_SCHEDULE_NONE;
+	c.train.step_every = 10;
+	c.train.step_factor = 0.5;
+	c.train.patience = 10;
+	c.train.stop_factor = 1024;
 	return c;
 }
 
@@ -54,7 +54,7 @@ Test(exp_policy, the_best_epoch_is_the_last_of_the_highest_under_ties_last)
 	struct exp_metrics m = { .ncols = 1, .nrows = 8 };
 	double values[8], v;
 
-	c.ties = EXP_TIES_LAST;
+	c.monitor.ties = EXP_TIES_LAST;
 	exp_policy_init(&p, &c);
 	for (size_t e = 0; e < 8; e++) {
 		cr_assert_eq(exp_policy_score(&p, counts[e]), best[e], "epoch %zu", e);
@@ -77,7 +77,7 @@ Test(exp_policy, early_stopping_after_that_many_scored_epochs_without_a_better_o
 	struct exp_config c = config();
 	struct exp_policy p;
 
-	c.early_stop = 2;
+	c.train.early_stop = 2;
 	exp_policy_init(&p, &c);
 	exp_policy_score(&p, 10);
 	cr_assert_eq(exp_policy_end_epoch(&p, &c, 0, 1, NULL), EXP_POLICY_GOING);
@@ -96,9 +96,9 @@ Test(exp_policy, the_step_schedule_counts_every_epoch)
 	struct exp_config c = config();
 	struct exp_policy p;
 
-	c.schedule = EXP_SCHEDULE_STEP;
-	c.step_every = 3;
-	c.step_factor = 0.1;
+	c.train.schedule = EXP_SCHEDULE_STEP;
+	c.train.step_every = 3;
+	c.train.step_factor = 0.1;
 	exp_policy_init(&p, &c);
 	const double want[] = { 1, 1, 0.1, 0.1, 0.1, 0.01, 0.01 };
 	for (size_t e = 0; e < 7; e++) {
@@ -117,9 +117,9 @@ Test(exp_policy, the_plateau_schedule_halves_and_ends_at_its_floor)
 	size_t len = 0;
 	FILE *log = open_memstream(&text, &len);
 
-	c.schedule = EXP_SCHEDULE_PLATEAU;
-	c.patience = 2;
-	c.stop_factor = 4;
+	c.train.schedule = EXP_SCHEDULE_PLATEAU;
+	c.train.patience = 2;
+	c.train.stop_factor = 4;
 	exp_policy_init(&p, &c);
 	exp_policy_score(&p, 10);
 	cr_assert_eq(exp_policy_end_epoch(&p, &c, 0, 1, log), EXP_POLICY_GOING);

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sets[nsets++] = drop;
 	if (exp_config_load(&cfg, path, sets, nsets, &err) == 0) {
 		struct nn_spec specs[NN_MAX_LAYERS];
-		struct nn_shape input = nn_shape_size(cfg.input) ? cfg.input : (struct nn_shape){ 28, 28, 1 };
+		struct nn_shape input = nn_shape_size(cfg.model.input) ? cfg.model.input : (struct nn_shape){ 28, 28, 1 };
 		size_t n = exp_config_specs(&cfg, specs, NULL, &err), bad;
 		double need = n ? nn_model_plan(specs, n, input, 2, NULL, &bad, &err) : -1;
 
