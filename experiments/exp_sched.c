@@ -262,6 +262,7 @@ struct coordinator {
 	 * is not read again), else 0. */
 	unsigned char *ended;
 	struct finished *done;
+	double *best;          /* tpe: an ended trial's best objective, once read (else NAN) */
 };
 
 static void stop_all(struct coordinator *c)
@@ -288,7 +289,7 @@ static int ended_for_good(const struct coordinator *c, size_t i)
  * are counted once; after that each ended trial adds its own. */
 static void say_progress(struct coordinator *c, size_t i)
 {
-	size_t n = c->s->ntrials;
+	size_t n = c->s->tpe ? c->s->budget * c->s->repeats : c->s->ntrials;
 
 	if (c->ended_count < 0) {
 		c->ended_count = 0;
@@ -299,6 +300,8 @@ static void say_progress(struct coordinator *c, size_t i)
 	}
 	double elapsed = exp_clock_now() - c->start;
 	fprintf(c->opts->log, "sweep: %ld of %zu trials ended", c->ended_count, n);
+	if ((size_t)c->ended_count > n)
+		n = (size_t)c->ended_count;
 	if ((size_t)c->ended_count < n && c->finished)
 		fprintf(c->opts->log, ", about %.0f s left",
 			elapsed / (double)c->finished * (double)(n - (size_t)c->ended_count));
@@ -379,20 +382,107 @@ static int start_pending(struct coordinator *c, int busy, int *waiting, struct n
 	return busy;
 }
 
+/* tpe: an ended trial's best objective (done or pruned; NAN for one that
+ * failed or diverged, the worst), read once; NAN for trials still to
+ * end. */
+static double objective_of(struct coordinator *c, size_t i)
+{
+	int state = c->ended[i] - 1;
+
+	if (!c->ended[i] || (state != EXP_TRIAL_DONE && state != EXP_TRIAL_PRUNED))
+		return NAN;
+	if (isnan(c->best[i])) {
+		char tdir[4400];
+		struct exp_metrics m;
+		double v;
+
+		exp_trial_dir(c->dir, &c->s->trials[i], tdir, sizeof(tdir));
+		exp_trial_metrics(tdir, &m);
+		if (exp_metrics_best(&m, exp_metrics_column(&m, c->s->metric), c->s->maximize, EXP_TIES_FIRST, &v) >= 0)
+			c->best[i] = v;
+		exp_metrics_fini(&m);
+	}
+	return c->best[i];
+}
+
+/* Grows the coordinator's per-trial arrays to s->ntrials (+1). */
+static int grow(struct coordinator *c, size_t old, struct nn_err *err)
+{
+	size_t n = c->s->ntrials + 1;
+	unsigned char *e = realloc(c->ended, n);
+	struct finished *d = e ? realloc(c->done, n * sizeof(*d)) : NULL;
+	double *b = d ? realloc(c->best, n * sizeof(*b)) : NULL;
+
+	if (e)
+		c->ended = e;
+	if (d)
+		c->done = d;
+	if (!b)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	c->best = b;
+	for (size_t i = old; i < n; i++) {
+		c->ended[i] = 0;
+		c->done[i] = (struct finished){ 0 };
+		c->best[i] = NAN;
+	}
+	return 0;
+}
+
+/* tpe, with a slot free and no trial pending: the next point from the
+ * trials' objectives so far (those running count as the worst), its
+ * trials appended and recorded in proposals.txt before any starts.
+ * Returns the trials added (0: the budget is spent) or a code. */
+static int propose(struct coordinator *c, struct nn_err *err)
+{
+	struct exp_sweep *s = c->s;
+	size_t old = s->ntrials;
+	double *y = malloc((old + 1) * sizeof(double));
+	int added;
+
+	if (!y)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < old; i++)
+		y[i] = objective_of(c, i);
+	added = exp_sweep_propose(s, y, err);
+	free(y);
+	if (added <= 0)
+		return added;
+	int rc = grow(c, old, err);
+	if (rc == 0)
+		rc = exp_sweep_write_proposals(s, c->dir, err);
+	if (rc == 0)
+		rc = exp_results_write(s, c->dir, err);
+	if (rc < 0)
+		return rc;
+	if (c->opts->log) {
+		const struct exp_trial *t = &s->trials[old];
+
+		fprintf(c->opts->log, "tpe: point %zu of %zu:", s->npoints, s->budget);
+		for (size_t k = 0; k < t->nparams; k++)
+			fprintf(c->opts->log, " %s=%s", t->keys[k], t->values[k]);
+		fputc('\n', c->opts->log);
+	}
+	return added;
+}
+
 int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
 			 struct exp_sched_executor *x, struct exp_sched_slot *slots, struct nn_err *err)
 {
 	struct coordinator c = { .s = s, .opts = opts, .dir = dir, .x = x, .slots = slots, .jobs = x->nslots,
 				 .report_time = exp_clock_now(), .start = exp_clock_now(), .ended_count = -1,
 				 .ended = calloc(s->ntrials + 1, 1),
-				 .done = calloc(s->ntrials + 1, sizeof(struct finished)) };
+				 .done = calloc(s->ntrials + 1, sizeof(struct finished)),
+				 .best = malloc((s->ntrials + 1) * sizeof(double)) };
 	int rc;
 
-	if (!c.ended || !c.done) {
+	if (!c.ended || !c.done || !c.best) {
 		free(c.ended);
 		free(c.done);
+		free(c.best);
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	}
+	for (size_t i = 0; i <= s->ntrials; i++)
+		c.best[i] = NAN;
 	for (;;) {
 		int busy = 0, waiting = 0;
 
@@ -404,6 +494,16 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		if (s->prune && !c.stopping)
 			prune(s, dir, slots, c.jobs, x, c.ended, c.done);
 		busy = start_pending(&c, busy, &waiting, err);
+		if (s->tpe && !c.stopping && busy < c.jobs) {
+			int added = propose(&c, err);
+
+			if (added > 0)
+				continue;  /* start it now */
+			if (added < 0) {
+				c.rc = added;
+				stop_all(&c);
+			}
+		}
 		if (!busy && (!waiting || c.stopping))
 			break;
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
@@ -413,6 +513,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 	for (size_t i = 0; i < s->ntrials; i++)
 		free(c.done[i].vals);
 	free(c.done);
+	free(c.best);
 	if (c.rc < 0) {
 		exp_results_write(s, dir, NULL);
 		return c.rc;
@@ -472,6 +573,9 @@ int exp_sched_run_on(struct exp_sweep *s, const struct exp_sweep_opts *opts, cha
 	struct exp_sched_executor *x;
 	int rc;
 
+	/* A resumed tpe sweep: the points proposed before, in order. */
+	if ((rc = exp_sweep_read_proposals(s, dir, err)) < 0)
+		return rc;
 	if (opts->retry_failed && (rc = retry_failed(s, dir, opts->log, err)) < 0)
 		return rc;
 	/* results.csv from the start, every trial in it (pending at first). */

@@ -8,8 +8,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "exp_flat.h"
+#include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_text.h"
 #include "nn_rng.h"
@@ -224,6 +226,11 @@ static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, s
 			seed = (uint64_t)v;
 		}
 	}
+	/* tpe draws its startup points here, and proposes the rest later. */
+	s->budget = samples;
+	s->search_seed = seed;
+	if (s->tpe)
+		samples = s->startup < samples ? s->startup : samples;
 	/* The same random seed draws the same samples for every grid point. */
 	nn_rng_init(&rng, seed);
 	for (size_t k = 0; k < samples; k++) {
@@ -425,16 +432,70 @@ static int define(struct exp_sweep *s, const struct exp_node *sec, struct nn_err
 		exp_text_fini(&def);
 		return rc;
 	}
+	if (s->tpe)
+		exp_text_printf(&def, "search tpe points %zu startup %zu\n", s->budget, s->startup);
 	exp_text_printf(&def, "objective %s %s\n", s->metric, s->maximize ? "max" : "min");
 	if (!(s->definition = exp_text_take(&def)))
 		return nn_errorf(err, NN_ENOMEM, "out of memory");
 	return 0;
 }
 
+/* random.search (random, or tpe) and random.startup; for tpe, the
+ * searched keys and their distributions (which the startup draws check
+ * as random search's draws do). */
+static int load_search(struct exp_sweep *s, const struct exp_node *random, const struct exp_node *grid,
+		       struct nn_err *err)
+{
+	const struct exp_node *n = exp_node_get(random, "search"), *params = exp_node_get(random, "params");
+	double startup = 10;
+	int rc;
+
+	if (!n)
+		return 0;
+	if (n->kind != EXP_SCALAR || (strcmp(n->value, "random") && strcmp(n->value, "tpe")))
+		return exp_config_errorf(err, n, "'search' is random or tpe");
+	s->tpe = !strcmp(n->value, "tpe");
+	if ((n = exp_node_get(random, "startup")) &&
+	    (rc = whole(n, 1, MAX_TRIALS, "'startup' must be a whole number of random points, from 1", &startup,
+			err)) < 0)
+		return rc;
+	if (!s->tpe)
+		return 0;
+	if (grid)
+		return exp_config_errorf(err, grid, "'search: tpe' proposes the values of random.params; it does not search a grid (give a grid key there as {choice: [...]})");
+	if (!params || params->kind != EXP_MAP || params->count == 0)
+		return exp_config_errorf(err, random, "'random' needs 'params': a map of keys to distributions");
+	s->startup = (size_t)startup;
+	for (size_t i = 0; i < params->count && i < EXP_SWEEP_MAX_PARAMS; i++) {
+		const struct exp_node *spec = params->items[i];
+		struct exp_tpe_param *t = &s->search[s->nsearch];
+		int ok;
+
+		if (!strcmp(params->keys[i]->value, "seed"))
+			return exp_config_errorf(err, params->keys[i], "'search: tpe' does not search the seed (use repeats)");
+		if (spec->kind != EXP_MAP || spec->count != 1 || spec->items[0]->kind != EXP_SEQ)
+			continue;  /* the startup draw names the mistake */
+		const char *kind = spec->keys[0]->value;
+		const struct exp_node *args = spec->items[0];
+
+		t->kind = !strcmp(kind, "choice") ? EXP_TPE_CHOICE : !strcmp(kind, "log_uniform") ? EXP_TPE_LOG_UNIFORM :
+			  !strcmp(kind, "int") ? EXP_TPE_INT : EXP_TPE_UNIFORM;
+		t->n = args->count;
+		/* Bounds that are not numbers: the startup draw says so. */
+		if (t->kind != EXP_TPE_CHOICE && args->count == 2) {
+			t->lo = number(args->items[0], &ok);
+			t->hi = number(args->items[1], &ok);
+		}
+		s->search_keys[s->nsearch] = params->keys[i]->value;
+		s->search_args[s->nsearch++] = args;
+	}
+	return 0;
+}
+
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err)
 {
 	static const char *const keys[] = { "grid", "random", "repeats", "objective", "prune", NULL };
-	static const char *const random_keys[] = { "trials", "seed", "params", NULL };
+	static const char *const random_keys[] = { "trials", "seed", "params", "search", "startup", NULL };
 	const struct exp_node *sec = exp_node_get(cfg->tree, "sweep"), *n, *grid, *random;
 	struct point p = { 0 };
 	double repeats = 1;
@@ -479,8 +540,12 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 			return exp_config_errorf(err, exp_node_get(sec, "repeats"),
 						 "'repeats' and a swept 'seed' together: repeats vary the seed, so sweep the seed or repeat, not both");
 	}
+	if (random && (rc = load_search(s, random, grid, err)) < 0)
+		return rc;
 	rc = expand(s, grid, 0, &p, random, (size_t)repeats, err);
 	point_free(&p);
+	s->repeats = (size_t)repeats;
+	s->npoints = s->tpe ? s->ntrials / s->repeats : 0;
 	return rc < 0 ? rc : define(s, sec, err);
 }
 
@@ -492,4 +557,169 @@ void exp_sweep_fini(struct exp_sweep *s)
 	free(s->trials);
 	free(s->definition);
 	memset(s, 0, sizeof(*s));
+}
+
+/* --- tpe: proposals ------------------------------------------------------ */
+
+/* Trial t's value of searched key j as TPE sees it: the number, or a
+ * choice's index (the middle of the range if the trial lacks it). */
+static double trial_coord(const struct exp_sweep *s, const struct exp_trial *t, size_t j)
+{
+	const struct exp_tpe_param *p = &s->search[j];
+
+	for (size_t k = 0; k < t->nparams; k++) {
+		if (strcmp(t->keys[k], s->search_keys[j]) != 0)
+			continue;
+		if (p->kind != EXP_TPE_CHOICE)
+			return strtod(t->values[k], NULL);
+		for (size_t c = 0; c < p->n; c++) {
+			char *text = exp_node_text(s->search_args[j]->items[c]);
+			int same = text && !strcmp(text, t->values[k]);
+
+			free(text);
+			if (same)
+				return (double)c;
+		}
+	}
+	return p->kind == EXP_TPE_CHOICE ? 0 : 0.5 * (p->lo + p->hi);
+}
+
+/* A proposed value of searched key j as a trial's text, as a random draw
+ * writes it. */
+static char *value_text(const struct exp_sweep *s, size_t j, double v)
+{
+	char buf[64];
+
+	if (s->search[j].kind == EXP_TPE_CHOICE)
+		return exp_node_text(s->search_args[j]->items[(size_t)v]);
+	if (s->search[j].kind == EXP_TPE_INT)
+		snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	else
+		snprintf(buf, sizeof(buf), "%.6g", v);
+	return strdup(buf);
+}
+
+/* Appends a point's trials (its repeats). */
+static int add_point(struct exp_sweep *s, struct point *p, struct nn_err *err)
+{
+	int rc = 0;
+
+	for (size_t r = 0; rc == 0 && r < s->repeats; r++)
+		rc = add_trial(s, p, s->cfg->seed + r, err);
+	if (rc == 0)
+		s->npoints++;
+	return rc;
+}
+
+int exp_sweep_propose(struct exp_sweep *s, const double *objective, struct nn_err *err)
+{
+	size_t np = s->nsearch, n = s->ntrials;
+	double out[EXP_SWEEP_MAX_PARAMS], *x;
+	struct point p = { 0 };
+	int rc = 0;
+
+	if (!s->tpe || s->npoints >= s->budget)
+		return 0;
+	if (!(x = malloc((n + 1) * np * sizeof(double))))
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < np; j++)
+			x[i * np + j] = trial_coord(s, &s->trials[i], j);
+	struct exp_tpe_history h = { x, objective, n, s->maximize };
+	exp_tpe_propose(s->search, np, &h, s->search_seed * 1000003u + s->npoints, out);
+	free(x);
+	for (size_t j = 0; j < np && rc == 0; j++) {
+		char *text = value_text(s, j, out[j]);
+
+		rc = text ? add_param(&p, s->search_keys[j], text, s->search_args[j], err) :
+			    nn_errorf(err, NN_ENOMEM, "out of memory");
+		free(text);
+	}
+	if (rc == 0)
+		rc = add_point(s, &p, err);
+	point_free(&p);
+	return rc < 0 ? rc : (int)s->repeats;
+}
+
+static int write_proposals(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct exp_sweep *s = ctx;
+
+	(void)err;
+	for (size_t k = s->startup; k < s->npoints; k++) {
+		const struct exp_trial *t = &s->trials[k * s->repeats];
+
+		for (size_t j = 0; j < t->nparams; j++)
+			fprintf(f, "%s%s=%s", j ? "\t" : "", t->keys[j], t->values[j]);
+		fputc('\n', f);
+	}
+	return 0;
+}
+
+int exp_sweep_write_proposals(const struct exp_sweep *s, const char *dir, struct nn_err *err)
+{
+	char path[4200];
+
+	if (!s->tpe)
+		return 0;
+	snprintf(path, sizeof(path), "%s/proposals.txt", dir);
+	return exp_fs_write_atomic(path, write_proposals, (void *)s, err);
+}
+
+/* One line of proposals.txt into p: the searched keys in order. */
+static int read_point(const struct exp_sweep *s, char *line, struct point *p, const char *path, size_t no,
+		      struct nn_err *err)
+{
+	for (size_t j = 0; j < s->nsearch; j++) {
+		char *tab = strchr(line, '\t'), *eq = strchr(line, '=');
+		size_t klen = strlen(s->search_keys[j]);
+
+		if (tab)
+			*tab = '\0';
+		if (!eq || (size_t)(eq - line) != klen || strncmp(line, s->search_keys[j], klen) != 0 ||
+		    (!tab) != (j + 1 == s->nsearch))
+			return nn_errorf(err, NN_EFORMAT, "%s:%zu: expected the sweep's searched keys in order (%s=... first); the file is not this sweep's",
+					 path, no, s->search_keys[j]);
+		int rc = add_param(p, s->search_keys[j], eq + 1, s->search_args[j], err);
+		if (rc < 0)
+			return rc;
+		line = tab ? tab + 1 : line + strlen(line);
+	}
+	return 0;
+}
+
+int exp_sweep_read_proposals(struct exp_sweep *s, const char *dir, struct nn_err *err)
+{
+	char path[4200], *text, *line;
+	size_t len, no = 0;
+	int rc = 0;
+
+	if (!s->tpe)
+		return 0;
+	snprintf(path, sizeof(path), "%s/proposals.txt", dir);
+	if (access(path, F_OK) != 0)
+		return 0;
+	if ((rc = exp_fs_read_file(path, &text, &len, err)) < 0)
+		return rc;
+	for (line = text; rc == 0 && *line;) {
+		char *end = strchr(line, '\n');
+		struct point p = { 0 };
+
+		if (!end) {
+			rc = nn_errorf(err, NN_EFORMAT, "%s:%zu: a line cut short", path, no + 1);
+			break;
+		}
+		*end = '\0';
+		no++;
+		/* Points this sweep has already are skipped. */
+		if (s->startup + no > s->npoints && s->npoints < s->budget) {
+			rc = read_point(s, line, &p, path, no, err);
+			if (rc == 0)
+				rc = add_point(s, &p, err);
+		}
+		point_free(&p);
+		line = end + 1;
+	}
+	free(text);
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "exp_config.h"
+#include "exp_tpe.h"
 #include "nn_err.h"
 
 #define EXP_SWEEP_MAX_PARAMS 16
@@ -32,12 +33,41 @@ struct exp_sweep {
 	size_t prune_warmup;     /* epochs before a trial can be pruned */
 	size_t prune_min_trials; /* finished trials needed for a median */
 	char *definition;        /* canonical text of the expanded sweep */
+
+	/* random.search: tpe. The first 'startup' points are drawn at random
+	 * when the sweep loads; the others are proposed (exp_sweep_propose)
+	 * as slots free up, each point 'repeats' trials appended to trials. */
+	int tpe;
+	size_t budget;           /* points in all (random.trials) */
+	size_t startup;
+	size_t repeats;
+	size_t npoints;          /* points so far */
+	uint64_t search_seed;    /* random.seed */
+	size_t nsearch;          /* the searched keys (random.params) */
+	const char *search_keys[EXP_SWEEP_MAX_PARAMS];
+	const struct exp_node *search_args[EXP_SWEEP_MAX_PARAMS];  /* a distribution's list */
+	struct exp_tpe_param search[EXP_SWEEP_MAX_PARAMS];
 };
 
 /* Expands cfg's sweep section. Returns 0, or NN_EINVAL with
  * "file:line:col:" in err. */
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err);
 void exp_sweep_fini(struct exp_sweep *s);
+
+/* tpe: proposes the next point from the trials so far (objective[i]:
+ * trial i's best objective, NAN while it runs or when it failed, which
+ * counts as the worst) and appends its trials. The point's draws are
+ * seeded by random.seed and the point's number alone, so the same
+ * results give the same proposal. Returns the trials added, 0 once the
+ * budget is spent, or a negative code. */
+int exp_sweep_propose(struct exp_sweep *s, const double *objective, struct nn_err *err);
+
+/* tpe: the points proposed so far (after the startup ones), one line
+ * each, written to DIR/proposals.txt atomically before their trials
+ * start; and read back by a resumed sweep (or an MPI worker), which
+ * appends the points it does not have yet. A missing file holds none. */
+int exp_sweep_write_proposals(const struct exp_sweep *s, const char *dir, struct nn_err *err);
+int exp_sweep_read_proposals(struct exp_sweep *s, const char *dir, struct nn_err *err);
 
 /* The --set arguments that run trial i, in the order they apply: the
  * sweep's own --set values, sweep=null (a trial runs the base config

@@ -71,7 +71,7 @@ static void mpi_close(struct exp_sched_executor *x)
 }
 
 /* A worker rank: runs the trials rank 0 sends until told to stop. */
-static void mpi_worker(const struct exp_sweep *s, const char *dir, volatile sig_atomic_t *stop)
+static void mpi_worker(struct exp_sweep *s, const char *dir, volatile sig_atomic_t *stop)
 {
 	for (;;) {
 		int work[2], res[2], status = 0, asked = 0;
@@ -82,6 +82,15 @@ static void mpi_worker(const struct exp_sweep *s, const char *dir, volatile sig_
 		MPI_Recv(work, 2, MPI_INT, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
 		if (st.MPI_TAG == TAG_STOP)
 			return;
+		/* A point tpe proposed after this rank loaded the sweep: rank 0
+		 * recorded it before sending it. */
+		if ((size_t)work[0] >= s->ntrials && (exp_sweep_read_proposals(s, dir, &err) < 0 ||
+						      (size_t)work[0] >= s->ntrials)) {
+			res[0] = work[0];
+			res[1] = 1 << 8;
+			MPI_Send(res, 2, MPI_INT, 0, TAG_RESULT, MPI_COMM_WORLD);
+			continue;
+		}
 		exp_trial_dir(dir, &s->trials[work[0]], tdir, sizeof(tdir));
 		snprintf(req, sizeof(req), "%s/stop-request", tdir);
 		pid_t pid = exp_trial_launch(s, dir, (size_t)work[0], work[1], &err);

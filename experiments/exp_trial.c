@@ -18,7 +18,9 @@
 const char *exp_trial_label(const struct exp_sweep *s, size_t i, char *buf, size_t len)
 {
 	const struct exp_trial *t = &s->trials[i];
-	size_t n = (size_t)snprintf(buf, len, "trial %zu/%zu (%s)", i + 1, s->ntrials, t->id);
+	/* A tpe sweep's trials so far are fewer than it will run. */
+	size_t total = s->tpe && s->budget * s->repeats > s->ntrials ? s->budget * s->repeats : s->ntrials;
+	size_t n = (size_t)snprintf(buf, len, "trial %zu/%zu (%s)", i + 1, total, t->id);
 
 	for (size_t k = 0; k < t->nparams && n < len; k++)
 		n += (size_t)snprintf(buf + n, len - n, " %s=%s", t->keys[k], t->values[k]);

@@ -1180,3 +1180,140 @@ Test(exp_sweep, trial_pages_older_than_their_trials_files_are_redone)
 	cr_assert_str_eq(html, "a page made after the trial ended");
 	free(html);
 }
+
+/* search: tpe's mistakes name their place. */
+Test(exp_sweep, tpe_settings_are_checked)
+{
+	expect_error("  random:\n    search: bayes\n    params:\n      train.eta: {uniform: [0.1, 1]}\n",
+		     "@:20:13: 'search' is random or tpe");
+	expect_error("  grid:\n    train.epochs: [1, 2]\n  random:\n    search: tpe\n    params:\n      train.eta: {uniform: [0.1, 1]}\n",
+		     "@:20:5: 'search: tpe' proposes the values of random.params");
+	expect_error("  random:\n    search: tpe\n    params:\n      seed: {int: [1, 9]}\n",
+		     "@:22:7: 'search: tpe' does not search the seed");
+	expect_error("  random:\n    search: tpe\n    startup: 0\n    params:\n      train.eta: {uniform: [0.1, 1]}\n",
+		     "@:21:14: 'startup' must be a whole number");
+}
+
+/* The values of a results.csv's rows, in order: "eta batch id best\n" each. */
+static char *rows_of(void)
+{
+	char *csv = read_in(".", "results.csv"), *all = calloc(1, 65536), f[4][128];
+
+	cr_assert_not_null(csv);
+	for (size_t i = 0; i < th_csv_rows(csv); i++) {
+		th_csv(csv, i, "train.eta", f[0], sizeof(f[0]));
+		th_csv(csv, i, "train.batch_size", f[1], sizeof(f[1]));
+		th_csv(csv, i, "trial", f[2], sizeof(f[2]));
+		th_csv(csv, i, "best_eval_accuracy", f[3], sizeof(f[3]));
+		snprintf(all + strlen(all), 65536 - strlen(all), "%s %s %s %s\n", f[0], f[1], f[2], f[3]);
+	}
+	free(csv);
+	return all;
+}
+
+/* A tpe sweep proposes its points as trials end (the first two drawn at
+ * random, the rest proposed, recorded in proposals.txt), and one killed
+ * with kill -9 mid-way and resumed proposes exactly what the sweep never
+ * stopped did: the same points, trials, IDs and results, each once. */
+Test(exp_sweep, tpe_proposes_and_a_killed_sweep_resumes_to_the_same_proposals)
+{
+	const char *tpe = "  random:\n    trials: 6\n    seed: 3\n    search: tpe\n    startup: 2\n"
+			  "    params:\n      train.eta: {log_uniform: [0.01, 1]}\n      train.batch_size: {int: [5, 40]}\n";
+	char *out, *err, *whole, *resumed, path[8800];
+	const char *j1[] = { "-j", "1", NULL };
+	int status;
+
+	write_slow_cfg(tpe);
+	snprintf(outdir, sizeof(outdir), "%s/whole", dir);
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	cr_assert(strstr(out, "tpe: point 3 of 6:") && strstr(out, "tpe: point 6 of 6:"), "%s", out);
+	cr_assert_null(strstr(out, "tpe: point 7"), "%s", out);
+	whole = rows_of();
+	size_t lines = 0;
+	for (const char *p = whole; *p; p++)
+		lines += *p == '\n';
+	cr_assert_eq(lines, 6, "%s", whole);
+	snprintf(path, sizeof(path), "%s/proposals.txt", outdir);
+	char *prop = th_read(path, NULL);
+	cr_assert_not_null(prop);
+	size_t props = 0;
+	for (const char *p = prop; *p; p++)
+		props += *p == '\n';
+	cr_assert_eq(props, 4, "%s", prop);
+	free(prop);
+	free(out);
+	free(err);
+
+	/* The same sweep killed once its fourth point is running, then resumed. */
+	snprintf(outdir, sizeof(outdir), "%s/killed", dir);
+	pid_t sw = start_sweep("1");
+	int killed = 0;
+	for (int i = 0; i < 400 && !killed; i++) {
+		sleep_s(0.05);
+		snprintf(path, sizeof(path), "%s/proposals.txt", outdir);
+		char *p = th_read(path, NULL);
+		size_t n = 0;
+		for (const char *c = p ? p : ""; *c; c++)
+			n += *c == '\n';
+		free(p);
+		if (n >= 2 && running_pid() > 0) {
+			kill(sw, SIGKILL);
+			killed = 1;
+		}
+	}
+	cr_assert(killed, "the sweep never reached its fourth point");
+	waitpid(sw, &status, 0);
+	th_nnlab_end(sw, 0);
+	sleep_s(0.3);
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	resumed = rows_of();
+	cr_assert_str_eq(resumed, whole);
+	free(whole);
+	free(resumed);
+	free(out);
+	free(err);
+}
+
+/* A tpe sweep under MPI with one worker rank proposes as -j 1 does: the
+ * same points, trials and results (with more workers the proposals
+ * depend on which trials ended first, as with -j N). */
+Test(exp_sweep, mpi_tpe_sweep_with_one_worker_matches_j1)
+{
+	char cmd[16384], mpidir[4400], log[4400], path[4500], *out, *err, *local, *mpi;
+	const char *j1[] = { "-j", "1", NULL };
+
+	if (system("command -v mpirun > /dev/null 2>&1") != 0)
+		cr_skip_test("Open MPI is not installed (sh scripts/setup.sh openmpi-bin libopenmpi-dev)");
+	snprintf(cmd, sizeof(cmd), "ldd '%s/nnlab' | grep -q libmpi", NNLAB_BUILD_DIR);
+	if (system(cmd) != 0)
+		cr_skip_test("this nnlab was built without MPI (make MPI=1)");
+	write_cfg("1500", "3", "  random:\n    trials: 5\n    seed: 2\n    search: tpe\n    startup: 2\n"
+			       "    params:\n      train.eta: {log_uniform: [0.01, 1]}\n"
+			       "      model.layers: {choice: [[2, 4, 3], [2, 16, 3]]}\n");
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(mpidir, sizeof(mpidir), "%s/mpi", dir);
+	snprintf(log, sizeof(log), "%s/mpi.log", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "ASAN_OPTIONS=detect_leaks=0 mpirun --allow-run-as-root --oversubscribe -np 2 '%s/nnlab' sweep '%s' --mpi --out '%s' > '%s' 2>&1",
+		 NNLAB_BUILD_DIR, cfgpath, mpidir, log);
+	cr_assert_eq(system(cmd), 0, "mpirun failed: see %s", log);
+	local = read_in(".", "results.csv");
+	snprintf(path, sizeof(path), "%s/results.csv", mpidir);
+	mpi = th_read(path, NULL);
+	cr_assert_not_null(mpi);
+	cr_assert_eq(th_csv_rows(mpi), 5);
+	cr_assert_eq(th_csv_rows(local), 5);
+	const char *columns[] = { "trial", "train.eta", "model.layers", "status", "best_eval_accuracy", "epochs" };
+	for (size_t r = 0; r < 5; r++)
+		for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++) {
+			char a[256], b[256];
+
+			cr_assert_not_null(th_csv(local, r, columns[c], a, sizeof(a)));
+			cr_assert_not_null(th_csv(mpi, r, columns[c], b, sizeof(b)));
+			cr_assert_str_eq(a, b, "row %zu, %s", r, columns[c]);
+		}
+	free(local);
+	free(mpi);
+}
