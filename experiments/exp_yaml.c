@@ -491,6 +491,41 @@ static int map_put(struct exp_node *map, struct exp_node *key, struct exp_node *
 	return node_push(map, key, value, &cap);
 }
 
+/* The index a key segment names in list n: decimal digits below its
+ * length; -1 otherwise. */
+static long list_index(const struct exp_node *n, const char *seg, size_t len)
+{
+	size_t i = 0;
+
+	if (len == 0 || len > 9 || strspn(seg, "0123456789") < len)
+		return -1;
+	for (size_t k = 0; k < len; k++)
+		i = i * 10 + (size_t)(seg[k] - '0');
+	return i < n->count ? (long)i : -1;
+}
+
+/* A --set segment into a list ("model.layers.1=64": the second item):
+ * the item replaced by value at the end of the path, else the item to go
+ * on in. Returns 0, or an error naming the list's length. */
+static int set_in_list(struct exp_node *list, const char *seg, size_t len, int last, struct exp_node **value,
+		       struct exp_node **next, const char *arg, struct nn_err *err)
+{
+	long i = list_index(list, seg, len);
+	char q[NN_QUOTE_MAX + 1];
+
+	if (i < 0)
+		return nn_errorf(err, NN_EINVAL, "--set '%s': '%.*s' is not an index of a list of %zu (0 to %zu)",
+				 nn_quote(arg, q), (int)len, seg, list->count, list->count ? list->count - 1 : 0);
+	if (last) {
+		exp_node_free(list->items[i]);
+		list->items[i] = *value;
+		*value = NULL;
+	} else {
+		*next = list->items[i];
+	}
+	return 0;
+}
+
 int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 {
 	const char *eq = strchr(arg, '=');
@@ -529,6 +564,21 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 			exp_node_free(value);
 			return nn_errorf(err, NN_EINVAL, "--set '%s': empty key segment", nn_quote(arg, q));
 		}
+		if (map->kind == EXP_SEQ) {
+			struct exp_node *in = NULL;
+			int rc = set_in_list(map, seg, (size_t)(end - seg), !dot, &value, &in, arg, err);
+
+			if (rc < 0 || !dot || (in->kind != EXP_MAP && in->kind != EXP_SEQ)) {
+				if (rc == 0 && dot)
+					rc = nn_errorf(err, NN_EINVAL, "--set '%s': item %.*s is not a section or a list",
+						       nn_quote(arg, q), (int)(end - seg), seg);
+				exp_node_free(value);
+				return rc;
+			}
+			map = in;
+			seg = dot + 1;
+			continue;
+		}
 		key = scalar_new(seg, (size_t)(end - seg), arg);
 		if (!key) {
 			exp_node_free(value);
@@ -543,7 +593,7 @@ int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err)
 			return 0;
 		}
 		struct exp_node *next = exp_node_get(map, key->value);
-		if (next && next->kind != EXP_MAP) {
+		if (next && next->kind != EXP_MAP && next->kind != EXP_SEQ) {
 			int rc = nn_errorf(err, NN_EINVAL, "--set '%s': '%s' is not a section",
 					   nn_quote(arg, q), key->value);
 

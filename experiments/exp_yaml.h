@@ -48,7 +48,9 @@ long exp_node_find(const struct exp_node *n, const char *key);
 const char *exp_node_where(const struct exp_node *n, char *buf, size_t len);
 
 /* Applies a --set override: arg is "a.b.c=VALUE", VALUE parsed as YAML
- * (flow style: "[784, 100, 10]"). Maps on the path are created as needed.
+ * (flow style: "[784, 100, 10]"). Maps on the path are created as needed;
+ * a number after a list names its item ("model.layers.1=64" sets the
+ * second item, an index within the list).
  * arg must outlive root (nodes borrow it as their origin). */
 int exp_yaml_set(struct exp_node *root, const char *arg, struct nn_err *err);
 
