@@ -24,4 +24,27 @@ double exp_prune_median(double *vals, size_t n);
 int exp_prune_stops(const struct exp_prune_rule *rule, size_t epochs, double mine, double *theirs,
 		    size_t m);
 
+/* Asynchronous successive halving (ASHA, Li et al. 2018): rungs at
+ * min_epochs, min_epochs * reduction, min_epochs * reduction^2, ...
+ * epochs, below max_epochs. A trial that reaches a rung goes on only if
+ * its objective there ranks in the top 1/reduction of the trials that
+ * reached the rung, itself included; decided once, when it gets there,
+ * so no trial waits for others. */
+#define EXP_ASHA_MAX_RUNGS 32
+
+struct exp_asha {
+	size_t min_epochs;  /* the first rung */
+	size_t reduction;   /* eta: the share that goes on is 1/reduction */
+	size_t max_epochs;  /* the trials' epochs: no rung at or past it */
+	int maximize;
+};
+
+/* The epochs of rung k, or 0 when there is no rung k. */
+size_t exp_asha_rung(const struct exp_asha *a, size_t k);
+
+/* Whether a trial with mine at a rung goes on, theirs[0 .. m) the
+ * objectives there of the trials that reached it before: when fewer than max(1, (m + 1) / reduction) of them are better
+ * than mine. A NaN mine (no score) stops. */
+int exp_asha_continues(const struct exp_asha *a, double mine, double *theirs, size_t m);
+
 #endif

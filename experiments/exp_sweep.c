@@ -340,23 +340,63 @@ static int whole(const struct exp_node *n, double lo, double hi, const char *wha
 	return 0;
 }
 
-/* sweep.prune: median (or true, false), or a section (warmup, min_trials). */
+/* sweep.prune: {asha: {min_epochs, reduction}} (or asha: its defaults,
+ * 1 and 3). */
+static int load_asha(struct exp_sweep *s, const struct exp_node *n, struct nn_err *err)
+{
+	static const char *const keys[] = { "min_epochs", "reduction", NULL };
+	const struct exp_node *v;
+	double x = 0;
+	int rc;
+
+	s->prune = 0;
+	s->asha = 1;
+	s->asha_min_epochs = 1;
+	s->asha_reduction = 3;
+	if (n->kind == EXP_SCALAR)
+		return 0;
+	if (n->kind != EXP_MAP)
+		return exp_config_errorf(err, n, "'asha' is a section (min_epochs, reduction)");
+	if ((rc = exp_config_check_keys(n, keys, "'sweep.prune.asha'", err)) < 0)
+		return rc;
+	if ((v = exp_node_get(n, "min_epochs"))) {
+		if ((rc = whole(v, 1, 1000000, "'min_epochs' must be a whole number of epochs from 1", &x, err)) < 0)
+			return rc;
+		s->asha_min_epochs = (size_t)x;
+	}
+	if ((v = exp_node_get(n, "reduction"))) {
+		if ((rc = whole(v, 2, 1000, "'reduction' must be a whole number from 2 to 1000", &x, err)) < 0)
+			return rc;
+		s->asha_reduction = (size_t)x;
+	}
+	return 0;
+}
+
+/* sweep.prune: median (or true, false), asha, or a section (warmup,
+ * min_trials; or asha). */
 static int load_prune(struct exp_sweep *s, const struct exp_node *n, struct nn_err *err)
 {
-	static const char *const keys[] = { "warmup", "min_trials", NULL };
+	static const char *const keys[] = { "warmup", "min_trials", "asha", NULL };
 	const struct exp_node *v;
 	double x = 0;
 	int rc;
 
 	s->prune = 1;
+	if (n->kind == EXP_SCALAR && !strcmp(n->value, "asha"))
+		return load_asha(s, n, err);
 	if (n->kind == EXP_SCALAR) {
 		if (strcmp(n->value, "median") && strcmp(n->value, "true") && strcmp(n->value, "false"))
-			return exp_config_errorf(err, n, "'prune' is median (or a section: warmup, min_trials), or false");
+			return exp_config_errorf(err, n, "'prune' is median or asha (or a section: warmup, min_trials; asha), or false");
 		s->prune = strcmp(n->value, "false") != 0;
 		return 0;
 	}
 	if (n->kind != EXP_MAP)
-		return exp_config_errorf(err, n, "'prune' is median, or a section (warmup, min_trials)");
+		return exp_config_errorf(err, n, "'prune' is median, asha, or a section (warmup, min_trials; asha)");
+	if ((v = exp_node_get(n, "asha"))) {
+		if (n->count > 1)
+			return exp_config_errorf(err, n, "'prune' is median (warmup, min_trials) or asha, not both");
+		return load_asha(s, v, err);
+	}
 	if ((rc = exp_config_check_keys(n, keys, "'sweep.prune'", err)) < 0)
 		return rc;
 	if ((v = exp_node_get(n, "warmup"))) {

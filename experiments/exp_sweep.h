@@ -30,6 +30,8 @@ struct exp_sweep {
 	char metric[64];         /* objective: a metrics.csv column */
 	int maximize;
 	int prune;               /* median pruning on */
+	int asha;                /* prune: {asha: ...}: successive halving instead */
+	size_t asha_min_epochs, asha_reduction;
 	size_t prune_warmup;     /* epochs before a trial can be pruned */
 	size_t prune_min_trials; /* finished trials needed for a median */
 	char *definition;        /* canonical text of the expanded sweep */

@@ -287,8 +287,9 @@ int exp_trial_finish(const struct exp_sweep *s, const char *dir, size_t i, int p
 	st.heartbeat = wall();
 	if (pruned) {
 		st.state = EXP_TRIAL_PRUNED;
-		snprintf(st.note, sizeof(st.note), "pruned after epoch %zu: below the median of finished trials",
-			 pruned_epoch);
+		snprintf(st.note, sizeof(st.note), s->asha ? "pruned after epoch %zu: not in the top 1/%zu at its rung" :
+						     "pruned after epoch %zu: below the median of finished trials",
+			 pruned_epoch, s->asha_reduction);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		st.state = EXP_TRIAL_DONE;
 		st.note[0] = '\0';

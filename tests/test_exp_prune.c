@@ -63,3 +63,39 @@ Test(exp_prune, needs_min_trials_and_a_worse_score)
 	double again[] = { 0.9, 0.5, 0.7 };
 	cr_assert_not(exp_prune_stops(&max, 5, 0.7, again, 3));
 }
+
+/* Rungs at min_epochs * reduction^k below max_epochs; a trial goes on
+ * when fewer than max(1, (m + 1) / reduction) of the m that reached the
+ * rung before did better, for either goal; a NaN stops. */
+Test(exp_prune, asha_rungs_and_the_top_share_go_on)
+{
+	struct exp_asha a = { 1, 3, 27, 1 };
+	double theirs[8];
+
+	cr_assert_eq(exp_asha_rung(&a, 0), 1);
+	cr_assert_eq(exp_asha_rung(&a, 1), 3);
+	cr_assert_eq(exp_asha_rung(&a, 2), 9);
+	cr_assert_eq(exp_asha_rung(&a, 3), 0, "27 is the trials' end, not a rung");
+	a.max_epochs = 28;
+	cr_assert_eq(exp_asha_rung(&a, 3), 27);
+	a = (struct exp_asha){ 2, 2, 10, 1 };
+	cr_assert_eq(exp_asha_rung(&a, 2), 8);
+	cr_assert_eq(exp_asha_rung(&a, 3), 0);
+	/* The first to reach a rung goes on; with 2 before it (3 in all, keep 1 of 3) only the best. */
+	a = (struct exp_asha){ 1, 3, 27, 1 };
+	cr_assert(exp_asha_continues(&a, 0.5, theirs, 0));
+	theirs[0] = 0.6, theirs[1] = 0.4;
+	cr_assert(!exp_asha_continues(&a, 0.5, theirs, 2));
+	cr_assert(exp_asha_continues(&a, 0.7, theirs, 2));
+	cr_assert(exp_asha_continues(&a, 0.6, theirs, 2), "a tie goes on");
+	/* 6 before it, 7 in all: keep 2; one better goes on, two better stop. */
+	double six[6] = { 0.9, 0.1, 0.2, 0.3, 0.4, 0.5 };
+	cr_assert(exp_asha_continues(&a, 0.8, six, 6));
+	six[1] = 0.85;
+	cr_assert(!exp_asha_continues(&a, 0.8, six, 6));
+	/* Minimized: lower is better. */
+	a.maximize = 0;
+	cr_assert(exp_asha_continues(&a, 0.05, six, 6));
+	cr_assert(!exp_asha_continues(&a, 0.5, six, 6));
+	cr_assert(!exp_asha_continues(&a, NAN, six, 0));
+}

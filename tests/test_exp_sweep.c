@@ -1317,3 +1317,91 @@ Test(exp_sweep, mpi_tpe_sweep_with_one_worker_matches_j1)
 	free(local);
 	free(mpi);
 }
+
+/* prune: {asha: ...} with -j 1: trials stop at rungs (their rungs files
+ * end with a stop, their status says the rung rule), fewer epochs run
+ * than without it, and each recorded decision is the rule applied to the
+ * decisions of the trials before it; a finished sweep run again decides
+ * nothing anew. */
+Test(exp_sweep, asha_stops_trials_at_their_rungs)
+{
+	char *out, *err, *csv, id[64], st[64], ep[64];
+	const char *j1[] = { "-j", "1", NULL };
+	size_t epochs = 0, pruned = 0;
+	double before[6][3];
+	int decided[6][3] = { { 0 } };
+
+	char text[4096];
+
+	/* Spirals, whose accuracy grows over the epochs at a pace eta sets,
+	 * an epoch long enough (about 0.1 s) for the coordinator to see it. */
+	snprintf(text, sizeof(text),
+		 "name: t\ncharts: false\n"
+		 "data:\n  plugin: synthetic\n  options:\n    kind: spirals\n    train_size: 60000\n    test_size: 500\n"
+		 "model:\n  layers: [2, 64, 3]\n  activation: relu\n  output: softmax\n  init: scaled\n"
+		 "train:\n  epochs: 8\n  cost: log_likelihood\n"
+		 "sweep:\n  random:\n    trials: 6\n    seed: 4\n    params:\n      train.eta: {log_uniform: [0.0003, 0.3]}\n"
+		 "  prune: {asha: {min_epochs: 1, reduction: 2}}\n");
+	th_write_str(cfgpath, text);
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	free(out);
+	free(err);
+	csv = read_in(".", "results.csv");
+	cr_assert_eq(th_csv_rows(csv), 6);
+	for (size_t r = 0; r < 6; r++) {
+		char sub[128], *rungs;
+
+		th_csv(csv, r, "trial", id, sizeof(id));
+		th_csv(csv, r, "status", st, sizeof(st));
+		th_csv(csv, r, "epochs", ep, sizeof(ep));
+		epochs += (size_t)atol(ep);
+		snprintf(sub, sizeof(sub), "trials/%s", id);
+		rungs = read_in(sub, "rungs");
+		cr_assert_not_null(rungs, "trial %s has no rungs file", id);
+		/* Rungs at 1, 2 and 4 epochs of 8: each decided, in order. */
+		const char *p = rungs;
+		size_t k, e;
+		double v;
+		char word[16];
+		int n, last_stop = 0;
+		while (sscanf(p, "rung %zu epochs %zu value %lf %15s\n%n", &k, &e, &v, word, &n) == 4) {
+			cr_assert(k < 3 && e == ((size_t)1 << k), "%s", rungs);
+			before[r][k] = v;
+			/* "passed": the trial outran the coordinator's look. */
+			decided[r][k] = !strcmp(word, "continue") ? 1 : !strcmp(word, "passed") ? 3 : 2;
+			last_stop = decided[r][k] == 2;
+			p += n;
+		}
+		if (!strcmp(st, "pruned")) {
+			pruned++;
+			cr_assert(last_stop, "pruned trial %s: %s", id, rungs);
+		} else {
+			cr_assert_str_eq(st, "done");
+			cr_assert(!last_stop, "done trial %s: %s", id, rungs);
+		}
+		free(rungs);
+	}
+	cr_assert_gt(pruned, 0, "%s", csv);
+	cr_assert_lt(epochs, 6 * 8);
+	/* With -j 1 the trials reach each rung in order: trial r's decision
+	 * is the rule over trials 0 .. r - 1 there. */
+	for (size_t r = 0; r < 6; r++)
+		for (size_t k = 0; k < 3; k++) {
+			size_t m = 0, better = 0;
+
+			if (!decided[r][k] || decided[r][k] == 3)
+				continue;
+			for (size_t j = 0; j < r; j++)
+				if (decided[j][k]) {
+					m++;
+					better += before[j][k] > before[r][k];
+				}
+			size_t keep = (m + 1) / 2 ? (m + 1) / 2 : 1;
+			cr_assert_eq(decided[r][k], better < keep ? 1 : 2, "trial %zu at rung %zu", r, k);
+		}
+	free(csv);
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	cr_assert_null(strstr(out, "started"), "%s", out);
+	free(out);
+	free(err);
+}
