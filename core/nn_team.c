@@ -63,6 +63,8 @@ struct nn_team {
 	long long window_start;        /* 0: the next tick starts a window */
 	double ns_per_tick[2];         /* recent windows' average, alone and spread; 0: none yet */
 	unsigned long long ticks, spread_ticks;
+	unsigned long long split_jobs; /* jobs of more than one part so far */
+	unsigned long long split_seen; /* ... at the last tick */
 };
 
 static void futex_wait(atomic_uint *word, unsigned seen)
@@ -242,6 +244,8 @@ size_t nn_team_parts(const struct nn_team *t)
 
 void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts)
 {
+	if (parts > 1)
+		t->split_jobs++;
 	if (t->n == 1 || parts <= 1 || !t->spread) {
 		for (size_t p = 0; p < parts; p++)
 			fn(ctx, p, parts, 0);
@@ -308,8 +312,11 @@ static void end_window(struct nn_team *t, long long now)
 
 void nn_team_tick(struct nn_team *t)
 {
-	if (t->n == 1)
+	/* Rounds without a job to share (a net too small to split) are not
+	 * the pace's to time. */
+	if (t->n == 1 || t->split_jobs == t->split_seen)
 		return;
+	t->split_seen = t->split_jobs;
 	t->ticks++;
 	t->spread_ticks += (unsigned long long)t->spread;
 	long long now = now_ns();

@@ -51,7 +51,8 @@ void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts);
  * threads would wait for, the caller alone does. Either way gives the
  * same results. nn_team_pace_begin starts a window afresh (after other
  * work, such as scoring, between rounds); nn_team_pace counts the ticks
- * and those run spread. */
+ * and those run spread (a round with no job of more than one part is
+ * not counted). */
 void nn_team_pace_begin(struct nn_team *t);
 void nn_team_tick(struct nn_team *t);
 void nn_team_pace(const struct nn_team *t, unsigned long long *ticks, unsigned long long *spread);

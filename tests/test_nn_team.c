@@ -49,14 +49,25 @@ Test(nn_team, every_part_runs_once)
 	}
 }
 
-/* The pace counts the ticks, and with one thread spreads nothing. */
+/* The pace counts the ticks of rounds that shared a job, and with one
+ * thread spreads nothing. */
+static void nothing(void *ctx, size_t part, size_t parts, size_t thread)
+{
+	(void)ctx, (void)part, (void)parts, (void)thread;
+}
+
 Test(nn_team, pace_counts_ticks)
 {
 	struct nn_team *one = nn_team_create(1, 16, 0, NULL), *two = nn_team_create(2, 16, 0, NULL);
 	unsigned long long ticks, spread;
 
 	for (int i = 0; i < 10; i++) {
+		nn_team_run(one, nothing, NULL, 2);
+		nn_team_run(two, nothing, NULL, 2);
 		nn_team_tick(one);
+		nn_team_tick(two);
+		/* A round without a shared job is not counted. */
+		nn_team_run(two, nothing, NULL, 1);
 		nn_team_tick(two);
 	}
 	nn_team_pace(one, &ticks, &spread);
