@@ -68,7 +68,7 @@ LIBS := -lyaml -lz -lm -pthread $(MPI_LIBS)
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all run test bench bench-conv bench-json figures reproduce reproduce-ch6 fashion install setup data browser clean FORCE
+.PHONY: all run test bench bench-search bench-conv bench-json figures reproduce reproduce-ch6 fashion install setup data browser clean FORCE
 
 all: $(NNLAB) $(PLUGINS)
 
@@ -162,6 +162,11 @@ $(B)/bench-conv: scripts/bench-conv.c $(B)/libnn.a
 figures: data
 	@$(MAKE) --no-print-directory all
 	NNLAB=$(NNLAB) bash scripts/figures.sh
+
+# The search benchmark: random, TPE and ASHA against Optuna's TPE (scripts/bench-search.sh).
+bench-search: data
+	@$(MAKE) --no-print-directory all
+	@sh scripts/bench-search.sh $(NNLAB)
 
 bench: data
 	@$(MAKE) --no-print-directory all
