@@ -23,7 +23,7 @@ struct page {
 	struct exp_sweep_points sp;    /* the trials as points, ranked, and the axes */
 	const struct exp_results *r;   /* sp's results */
 	int percent;               /* the objective is an accuracy */
-	int have[4];               /* charts drawn: objective, heatmap, parallel, params */
+	int have[5];               /* charts drawn: objective, heatmap, parallel, params, progress */
 };
 /* The objective as the page shows it: accuracies in percent. */
 static double shown(const struct page *pg, double v)
@@ -256,6 +256,50 @@ static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
+/* Each trial's best objective by its number (the order the sweep defined
+ * or proposed it in) with the best so far: how a search converges. */
+static int write_progress(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct page *pg = ctx;
+	double best = NAN;
+
+	(void)err;
+	fputs("# trial best best_so_far pruned\n", f);
+	for (size_t i = 0; i < pg->r->nrows; i++) {
+		const struct exp_results_row *w = &pg->r->rows[i];
+
+		if (isnan(w->best))
+			continue;
+		if (isnan(best) || (pg->r->maximize ? w->best > best : w->best < best))
+			best = w->best;
+		fprintf(f, "%zu %.6g %.6g %d\n", i + 1, shown(pg, w->best), shown(pg, best), !strcmp(w->status, "pruned"));
+	}
+	return 0;
+}
+
+static int write_progress_script(FILE *f, void *ctx, struct nn_err *err)
+{
+	const struct page *pg = ctx;
+	char label[200];
+
+	(void)err;
+	fputs("# nnlab chart: each trial's best objective by its number, and the best so far.\n"
+	      "if (!exists(\"out_png\")) out_png = 'progress.png'\n"
+	      "if (!exists(\"out_svg\")) out_svg = 'progress.svg'\n"
+	      "set encoding utf8\nset title 'the search: the best of each trial, and the best so far' noenhanced\n"
+	      "set xlabel 'trial (in the order the sweep defined or proposed it)' noenhanced\nset ylabel ", f);
+	snprintf(label, sizeof(label), "best %s%s", pg->r->metric, pg->percent ? " (%)" : "");
+	exp_gnuplot_quote(f, label, 0);
+	fprintf(f, " noenhanced\nset grid\nset key outside bottom center horizontal noenhanced\nset xrange [0.5:%zu.5]\n",
+		pg->r->nrows);
+	fputs("draw = \"plot 'progress.dat' using 1:($4 == 0 ? $2 : 1/0) with points pt 7 ps 0.8 lc rgb '#3b528b' title 'a trial', "
+	      "'' using 1:($4 == 1 ? $2 : 1/0) with points pt 9 ps 1 lc rgb '#e66101' title 'a pruned trial (its best before it stopped)', "
+	      "'' using 1:3 with steps lw 2 lc rgb '#21918c' title 'the best so far'\"\n"
+	      "set terminal pngcairo size 900,450 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
+	      "set terminal svg size 900,450 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);
+	return 0;
+}
+
 static int chart(struct page *pg, const char *name, exp_fs_write_fn data, exp_fs_write_fn script,
 		 FILE *log, int *drawn)
 {
@@ -349,6 +393,8 @@ static void draw_charts(struct page *pg, FILE *log)
 		chart(pg, "parallel", NULL, write_parallel_script, log, &pg->have[2]);
 		chart(pg, "params", NULL, write_params_script, log, &pg->have[3]);
 	}
+	if (with_best >= 2)
+		chart(pg, "progress", write_progress, write_progress_script, log, &pg->have[4]);
 }
 
 /* --- the page ----------------------------------------------------------- */
@@ -484,6 +530,48 @@ static void table_row(FILE *f, const struct page *pg, size_t k)
 		fprintf(f, "<td>%.1f</td></tr>\n", w->seconds);
 }
 
+/* Which swept values explain the objective: each key's share of the
+ * variance of the trials' best objectives (exp_sweep_importance), largest
+ * first, as a table with a bar. */
+static void importance(FILE *f, const struct page *pg)
+{
+	double share[EXP_SWEEP_MAX_PARAMS];
+	size_t order[EXP_SWEEP_MAX_PARAMS], n = pg->r->nparams, shown_any = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		share[k] = exp_sweep_importance(&pg->sp, k);
+		order[k] = k;
+		shown_any += !isnan(share[k]);
+	}
+	if (!shown_any)
+		return;
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && !(share[order[j - 1]] >= share[order[j]]); j--) {
+			size_t t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	fprintf(f, "<h2>What the objective depends on</h2>\n<p>For each swept value, the share of the variance of the "
+		"trials' best %s that it explains alone: the trials grouped by its value (a number with more than 5 "
+		"values into 5 bins of as many trials), the variance between the groups over the whole (the "
+		"correlation ratio; each value alone, so the shares need not add up to 1).</p>\n"
+		"<table id=\"importance\"><thead><tr><th class=\"text\">swept value</th><th>share</th><th></th></tr></thead><tbody>\n",
+		pg->r->metric);
+	for (size_t i = 0; i < n; i++) {
+		size_t k = order[i];
+
+		fputs("<tr><td class=\"text\">", f);
+		exp_html_escape(f, pg->r->keys[k]);
+		if (isnan(share[k]))
+			fputs("</td><td></td><td></td></tr>\n", f);
+		else
+			fprintf(f, "</td><td>%.2f</td><td><span style=\"display:inline-block;height:0.8em;width:%.0fpx;"
+				"background:#3b528b\"></span></td></tr>\n", share[k], 300 * share[k]);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
 static int write_page(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct page *pg = ctx;
@@ -493,7 +581,12 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
 	table_head(f, pg);
 	for (size_t k = 0; k < pg->sp.npoints; k++)
 		table_row(f, pg, k);
-	fputs("</tbody></table></div>\n<h2>Charts</h2>\n", f);
+	fputs("</tbody></table></div>\n", f);
+	importance(f, pg);
+	fputs("<h2>Charts</h2>\n", f);
+	if (pg->have[4])
+		exp_html_image(f, pg->dir, "progress.png",
+			       "each trial's best objective by its number, pruned trials marked, and the best so far");
 	if (pg->have[0])
 		exp_html_image(f, pg->dir, "objective.png",
 			       pg->sp.repeats ? "the objective per epoch: each point's mean over its seeds, with a band from the lowest to the highest"

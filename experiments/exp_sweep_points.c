@@ -221,3 +221,56 @@ void exp_sweep_points_fini(struct exp_sweep_points *sp)
 	free(sp->rank);
 	memset(sp, 0, sizeof(*sp));
 }
+
+/* The trials with a best, by key k's coordinate, for binning by rank. */
+struct coord {
+	double x, y;
+};
+
+static int by_x(const void *a, const void *b)
+{
+	double p = ((const struct coord *)a)->x, q = ((const struct coord *)b)->x;
+
+	return (p > q) - (p < q);
+}
+
+double exp_sweep_importance(const struct exp_sweep_points *sp, size_t k)
+{
+	const struct exp_results *r = sp->r;
+	const struct exp_axis *ax = &sp->axes[k];
+	struct coord *c = malloc((r->nrows + 1) * sizeof(*c));
+	size_t n = 0, groups = ax->numeric && ax->n > 5 ? 5 : ax->n;
+	double mean = 0, total = 0, between = 0;
+
+	if (!c)
+		return NAN;
+	for (size_t i = 0; i < r->nrows; i++)
+		if (!isnan(r->rows[i].best))
+			c[n++] = (struct coord){ exp_axis_coord(ax, r->rows[i].values[k]), r->rows[i].best };
+	if (n < 3 || groups < 1) {
+		free(c);
+		return NAN;
+	}
+	qsort(c, n, sizeof(*c), by_x);
+	for (size_t i = 0; i < n; i++)
+		mean += c[i].y / (double)n;
+	for (size_t i = 0; i < n; i++)
+		total += (c[i].y - mean) * (c[i].y - mean);
+	/* A group: the same value, or (binned) the next n / 5 by rank, a
+	 * value never split between two bins. */
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+
+		if (groups == 5 && ax->numeric && ax->n > 5)
+			j = i + (n + 4) / 5 < n ? i + (n + 4) / 5 : n;
+		while (j < n && c[j].x == c[j - 1].x)
+			j++;
+		double m = 0;
+		for (size_t q = i; q < j; q++)
+			m += c[q].y / (double)(j - i);
+		between += (double)(j - i) * (m - mean) * (m - mean);
+		i = j;
+	}
+	free(c);
+	return total > 0 ? between / total : NAN;
+}

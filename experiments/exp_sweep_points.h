@@ -50,4 +50,12 @@ double exp_axis_coord(const struct exp_axis *ax, const char *v);
  * it is drawn on a log scale (learning rates, regularisation). */
 int exp_axis_spans_decades(const struct exp_axis *ax);
 
+/* How much of the trials' best objectives swept key k explains alone:
+ * the trials (with a best) grouped by the key's value, or, for a number
+ * with more than 5 values, into 5 bins of as many trials by rank; the
+ * share of the objective's variance between the groups (the correlation
+ * ratio eta^2, 0 to 1; each key alone, so the shares need not add up to
+ * 1). NAN with fewer than 3 trials or no variance. */
+double exp_sweep_importance(const struct exp_sweep_points *sp, size_t k);
+
 #endif

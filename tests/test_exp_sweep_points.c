@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "exp_sweep_points.h"
@@ -129,5 +130,49 @@ Test(exp_sweep_points, mean_and_deviation_on_odd_and_even_counts)
 	cr_assert_eq(sp.points[1].count, 4);
 	cr_assert_float_eq(sp.points[1].mean, 0.3, 1e-12);
 	cr_assert_float_eq(sp.points[1].sd, sqrt((0.04 + 0.01 + 0.01 + 0.04) / 3), 1e-12);
+	exp_sweep_points_fini(&sp);
+}
+
+/* A key that sets the objective explains all of its variance and one
+ * that does not explains none; numbers with more than 5 values are
+ * binned by rank into 5; too few trials give NAN. */
+Test(exp_sweep_points, importance_is_the_variance_a_key_explains)
+{
+	static char *v[10][2];
+	static char text[10][2][16];
+	double best[10];
+	struct exp_results_row rows[10];
+	struct exp_results r = { .nparams = 2, .keys = { "train.eta", "model.init" }, .metric = "eval_accuracy",
+				 .maximize = 1, .rows = rows, .nrows = 10 };
+	struct exp_sweep_points sp;
+	struct nn_err err = { 0, "" };
+
+	memset(rows, 0, sizeof(rows));
+	for (size_t i = 0; i < 10; i++) {
+		/* eta i + 1 (10 values: 5 bins of 2); init alternates and does nothing. */
+		snprintf(text[i][0], 16, "%zu", i + 1);
+		snprintf(text[i][1], 16, "%s", i % 2 ? "large" : "scaled");
+		v[i][0] = text[i][0];
+		v[i][1] = text[i][1];
+		rows[i].values[0] = v[i][0];
+		rows[i].values[1] = v[i][1];
+		/* The objective: one level per bin of eta, the same in both inits. */
+		best[i] = 0.5 + 0.1 * (double)(i / 2);
+		rows[i].best = best[i];
+	}
+	cr_assert_eq(exp_sweep_points(&sp, &r, &err), 0, "%s", err.msg);
+	cr_assert_float_eq(exp_sweep_importance(&sp, 0), 1.0, 1e-12);
+	/* init: both groups hold 0.5 .. 0.9 alike but for the order: means 0.7 and 0.7. */
+	cr_assert_float_eq(exp_sweep_importance(&sp, 1), 0.0, 1e-12);
+	exp_sweep_points_fini(&sp);
+	/* Within a bin the objective varies: the share falls below 1. */
+	rows[1].best = 0.9;
+	cr_assert_eq(exp_sweep_points(&sp, &r, &err), 0, "%s", err.msg);
+	double s = exp_sweep_importance(&sp, 0);
+	cr_assert(s > 0.3 && s < 0.95, "%g", s);
+	exp_sweep_points_fini(&sp);
+	r.nrows = 2;
+	cr_assert_eq(exp_sweep_points(&sp, &r, &err), 0, "%s", err.msg);
+	cr_assert(isnan(exp_sweep_importance(&sp, 0)));
 	exp_sweep_points_fini(&sp);
 }
