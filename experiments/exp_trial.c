@@ -162,7 +162,7 @@ static void clear_dir(const char *tdir)
 
 /* A trial's files and how its run is started. */
 struct launch {
-	char tdir[4400], exe[4096], heartbeat[4500], log[4500], result[4500];
+	char tdir[4400], exe[4096], heartbeat[4500], log[4500], result[4500], cache[4200];
 	int resume;      /* it goes on from its checkpoint */
 	int attempt;
 };
@@ -220,6 +220,10 @@ static void run_child(const struct launch *l, const char **argv)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
 		_exit(125);
+	/* The sweep's trials share the data they decode (see the mnist
+	 * plugin), in the sweep's directory, unless the caller says where. */
+	if (!getenv("NNLAB_DATA_CACHE"))
+		setenv("NNLAB_DATA_CACHE", l->cache, 1);
 	/* The sweep's own program, even when a rebuild has replaced
 	 * (unlinked) the file it was started from: every trial of a sweep runs
 	 * the same nnlab. */
@@ -239,6 +243,7 @@ pid_t exp_trial_launch(const struct exp_sweep *s, const char *dir, size_t i, int
 	pid_t pid;
 
 	exp_trial_dir(dir, &s->trials[i], l.tdir, sizeof(l.tdir));
+	snprintf(l.cache, sizeof(l.cache), "%s/.data-cache", dir);
 	/* A trial that was stopped or killed after a scored epoch goes on
 	 * from its checkpoint (the sweep's definition, checked on resume,
 	 * makes it the same run); any other starts afresh. */

@@ -309,3 +309,61 @@ Test(ds_mnist, headers_promising_more_than_the_memory_limit_are_refused)
 	cr_assert_eq(exp_plugin_load(&p, &ds, &err), 0, "%s", err.msg);
 	exp_plugin_close(&p, &ds);
 }
+
+/* With NNLAB_DATA_CACHE, gzip files are decoded once into the cache and
+ * read back from it with the same bytes; a cache file cut short is read
+ * from the source again (and rewritten); a changed source gets a new
+ * cache file; raw files are never cached. */
+Test(ds_mnist, the_decoded_cache_gives_the_same_data_and_survives_damage)
+{
+	struct exp_plugin p;
+	struct ds_dataset ds;
+	struct nn_err err = { 0, "" };
+	char cache[4200], cmd[20000], *listing;
+	uint8_t first[30 * 35];
+
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	setenv("NNLAB_DATA_CACHE", cache, 1);
+	th_write_mnist(dir, 30, 12, 5, 7, 1, 11);
+	cr_assert_eq(load_dir(&p, &ds, &err), 0, "%s", err.msg);
+	memcpy(first, ds.train.features, sizeof(first));
+	exp_plugin_close(&p, &ds);
+	/* Four files, the images 16 + 30 * 35 bytes. */
+	snprintf(cmd, sizeof(cmd), "ls '%s' | wc -l > '%s/n' && find '%s' -size %dc | wc -l >> '%s/n'", cache, dir, cache,
+		 16 + 30 * 35, dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/n", dir);
+	listing = th_read(cmd, NULL);
+	cr_assert_str_eq(listing, "4\n1\n");
+	free(listing);
+	/* From the cache: the same pixels. Then each cache file cut short. */
+	for (int round = 0; round < 2; round++) {
+		cr_assert_eq(load_dir(&p, &ds, &err), 0, "%s", err.msg);
+		cr_assert_eq(memcmp(first, ds.train.features, sizeof(first)), 0, "round %d", round);
+		exp_plugin_close(&p, &ds);
+		if (round > 0)
+			break;
+		snprintf(cmd, sizeof(cmd), "for f in '%s'/idx-*; do truncate -s 9 \"$f\"; done", cache);
+		cr_assert_eq(system(cmd), 0);
+	}
+	/* Rewritten whole after the damaged round. */
+	snprintf(cmd, sizeof(cmd), "find '%s' -size %dc | wc -l > '%s/n'", cache, 16 + 30 * 35, dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/n", dir);
+	listing = th_read(cmd, NULL);
+	cr_assert_str_eq(listing, "1\n");
+	free(listing);
+	/* New sources (another seed, a later time): new names beside the old. */
+	sleep(1);
+	th_write_mnist(dir, 30, 12, 5, 7, 1, 12);
+	cr_assert_eq(load_dir(&p, &ds, &err), 0, "%s", err.msg);
+	cr_assert_neq(memcmp(first, ds.train.features, sizeof(first)), 0);
+	exp_plugin_close(&p, &ds);
+	snprintf(cmd, sizeof(cmd), "ls '%s' | wc -l > '%s/n'", cache, dir);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/n", dir);
+	listing = th_read(cmd, NULL);
+	cr_assert_str_eq(listing, "8\n");
+	free(listing);
+	unsetenv("NNLAB_DATA_CACHE");
+}

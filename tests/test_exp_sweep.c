@@ -535,32 +535,49 @@ Test(exp_sweep, median_pruning_stops_a_poor_trial)
 
 /* The same sweep under Open MPI (rank 0 hands out trials to two ranks)
  * gives the same results table as the local run. */
-Test(exp_sweep, mpi_sweep_matches_the_local_one)
+/* Skips the test unless Open MPI is here and nnlab was built with it. */
+static void need_mpi(void)
 {
-	char cmd[16384], mpidir[4400], log[4400], *out, *err;
-	const char *j2[] = { "-j", "2", NULL };
+	char cmd[4400];
 
 	if (system("command -v mpirun > /dev/null 2>&1") != 0)
 		cr_skip_test("Open MPI is not installed (sh scripts/setup.sh openmpi-bin libopenmpi-dev)");
 	snprintf(cmd, sizeof(cmd), "ldd '%s/nnlab' | grep -q libmpi", NNLAB_BUILD_DIR);
 	if (system(cmd) != 0)
 		cr_skip_test("this nnlab was built without MPI (make MPI=1)");
-	write_cfg("1500", "3", "  grid:\n    train.eta: [0.05, 0.5]\n    model.layers: [[2, 4, 3], [2, 16, 3]]\n  repeats: 2\n");
-	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
-	free(out);
-	free(err);
+}
+
+/* The config's sweep under mpirun with np ranks, in dir/mpi: its
+ * results.csv. */
+static char *mpi_results(int np)
+{
+	char cmd[16384], mpidir[4400], log[4400], path[4500];
+
 	snprintf(mpidir, sizeof(mpidir), "%s/mpi", dir);
 	snprintf(log, sizeof(log), "%s/mpi.log", dir);
 	/* Open MPI's own allocations are not ours to leak-check. */
 	snprintf(cmd, sizeof(cmd),
-		 "ASAN_OPTIONS=detect_leaks=0 mpirun --allow-run-as-root --oversubscribe -np 3 '%s/nnlab' sweep '%s' --mpi --out '%s' > '%s' 2>&1",
-		 NNLAB_BUILD_DIR, cfgpath, mpidir, log);
+		 "ASAN_OPTIONS=detect_leaks=0 mpirun --allow-run-as-root --oversubscribe -np %d '%s/nnlab' sweep '%s' --mpi --out '%s' > '%s' 2>&1",
+		 np, NNLAB_BUILD_DIR, cfgpath, mpidir, log);
 	cr_assert_eq(system(cmd), 0, "mpirun failed: see %s", log);
-	char *local = read_in(".", "results.csv");
-	char path[4500];
 	snprintf(path, sizeof(path), "%s/results.csv", mpidir);
 	char *mpi = th_read(path, NULL);
 	cr_assert_not_null(mpi);
+	return mpi;
+}
+
+Test(exp_sweep, mpi_sweep_matches_the_local_one)
+{
+	char *out, *err;
+	const char *j2[] = { "-j", "2", NULL };
+
+	need_mpi();
+	write_cfg("1500", "3", "  grid:\n    train.eta: [0.05, 0.5]\n    model.layers: [[2, 4, 3], [2, 16, 3]]\n  repeats: 2\n");
+	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
+	free(out);
+	free(err);
+	char *mpi = mpi_results(3);
+	char *local = read_in(".", "results.csv");
 	cr_assert_eq(th_csv_rows(mpi), 8);
 	const char *columns[] = { "trial", "train.eta", "model.layers", "seed", "status",
 				  "best_eval_accuracy", "best_epoch", "final_eval_accuracy", "epochs" };
@@ -900,7 +917,9 @@ Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
 	cr_assert(strstr(html, "8 trials: <span class=\"done\">8 done</span>"), "%s", html);
 	cr_assert(strstr(html, "<th>mean best eval_accuracy %</th><th>sd</th><th>n</th>"), "%s", html);
 	size_t rows = 0, best = 0, links = 0;
-	for (char *p = strstr(html, "<tbody>"); p && (p = strstr(p, "<tr")); p++)
+	/* The trials' table: the first body. */
+	char *body = strstr(html, "<tbody>"), *end = body ? strstr(body, "</tbody>") : NULL;
+	for (char *p = body; p && (p = strstr(p, "<tr")) && p < end; p++)
 		rows++;
 	for (char *p = html; (p = strstr(p, "class=\"best\"")); p++)
 		best++;
@@ -916,8 +935,13 @@ Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
 		links++;
 	}
 	cr_assert_eq(links, 8);
-	static const char *const charts[] = { "objective.png", "heatmap.png", "parallel.png", "params.png" };
-	for (int i = 0; i < 4; i++) {
+	/* What the objective depends on: a share per swept key. */
+	cr_assert(strstr(html, "<h2>What the objective depends on</h2>"), "%s", html);
+	cr_assert(strstr(html, "<tr><td class=\"text\">train.eta</td><td>0.") ||
+		  strstr(html, "<tr><td class=\"text\">train.eta</td><td>1.00"), "%s", html);
+	static const char *const charts[] = { "objective.png", "heatmap.png", "parallel.png", "params.png",
+					      "progress.png" };
+	for (int i = 0; i < 5; i++) {
 		char path[4800];
 
 		snprintf(path, sizeof(path), "%s/%s", outdir, charts[i]);
@@ -963,7 +987,7 @@ Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
 		 NNLAB_SOURCE_DIR, page, dir, json, dir);
 	cr_assert_eq(system(cmd), 0, "the browser check failed: see %s/browser.log", dir);
 	char *result = th_read(json, NULL);
-	cr_assert(strstr(result, "\"tables\":{\"trials\":5}"), "%s", result);
+	cr_assert(strstr(result, "\"tables\":{\"trials\":5,\"importance\":3}"), "%s", result);
 	cr_assert_null(strstr(result, "\"naturalWidth\":0"), "%s", result);
 	cr_assert(strstr(result, "\"sorted\":[[\"1\",\"2\",\"3\",\"4\"],[\"1\",\"2\",\"3\",\"4\"],[\"4\",\"3\",\"2\",\"1\"]]"),
 		  "%s", result);
@@ -1279,30 +1303,18 @@ Test(exp_sweep, tpe_proposes_and_a_killed_sweep_resumes_to_the_same_proposals)
  * depend on which trials ended first, as with -j N). */
 Test(exp_sweep, mpi_tpe_sweep_with_one_worker_matches_j1)
 {
-	char cmd[16384], mpidir[4400], log[4400], path[4500], *out, *err, *local, *mpi;
+	char *out, *err, *local, *mpi;
 	const char *j1[] = { "-j", "1", NULL };
 
-	if (system("command -v mpirun > /dev/null 2>&1") != 0)
-		cr_skip_test("Open MPI is not installed (sh scripts/setup.sh openmpi-bin libopenmpi-dev)");
-	snprintf(cmd, sizeof(cmd), "ldd '%s/nnlab' | grep -q libmpi", NNLAB_BUILD_DIR);
-	if (system(cmd) != 0)
-		cr_skip_test("this nnlab was built without MPI (make MPI=1)");
+	need_mpi();
 	write_cfg("1500", "3", "  random:\n    trials: 5\n    seed: 2\n    search: tpe\n    startup: 2\n"
 			       "    params:\n      train.eta: {log_uniform: [0.01, 1]}\n"
 			       "      model.layers: {choice: [[2, 4, 3], [2, 16, 3]]}\n");
 	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
 	free(out);
 	free(err);
-	snprintf(mpidir, sizeof(mpidir), "%s/mpi", dir);
-	snprintf(log, sizeof(log), "%s/mpi.log", dir);
-	snprintf(cmd, sizeof(cmd),
-		 "ASAN_OPTIONS=detect_leaks=0 mpirun --allow-run-as-root --oversubscribe -np 2 '%s/nnlab' sweep '%s' --mpi --out '%s' > '%s' 2>&1",
-		 NNLAB_BUILD_DIR, cfgpath, mpidir, log);
-	cr_assert_eq(system(cmd), 0, "mpirun failed: see %s", log);
+	mpi = mpi_results(2);
 	local = read_in(".", "results.csv");
-	snprintf(path, sizeof(path), "%s/results.csv", mpidir);
-	mpi = th_read(path, NULL);
-	cr_assert_not_null(mpi);
 	cr_assert_eq(th_csv_rows(mpi), 5);
 	cr_assert_eq(th_csv_rows(local), 5);
 	const char *columns[] = { "trial", "train.eta", "model.layers", "status", "best_eval_accuracy", "epochs" };
