@@ -16,7 +16,9 @@
 # median and range over the seeds of the best validation accuracy found
 # within the budget (trials in the order they ran, counting each one's
 # epochs), the epochs spent, the wall seconds, and the epochs spent when
-# the best first reached TARGET (96.0%; "-" when it did not).
+# the best first reached TARGET (96.0%) and when it first reached random
+# search's median best ("-" when it did not). The trials of every method
+# share one decoded copy of MNIST (NNLAB_DATA_CACHE).
 # Usage: scripts/bench-search.sh [NNLAB]   (environment: SEEDS, BUDGET, TARGET, METHODS)
 set -eu
 
@@ -27,6 +29,7 @@ target=${TARGET:-96.0}
 methods=${METHODS:-"random tpe asha optuna"}
 out=$(mktemp -d "${TMPDIR:-/tmp}/nnlab-bench-search.XXXXXX")
 trap 'rm -rf "$out"' EXIT
+export NNLAB_DATA_CACHE="$out/data-cache"
 py=python3
 [ -x /usr/bin/python3 ] && py=/usr/bin/python3
 if ! $py -c 'import optuna' 2>/dev/null; then
@@ -97,12 +100,18 @@ search() { # method seed
 }
 
 # Within the budget: the best found, the epochs spent, the epochs when the
-# best first reached the target.
-score() { # trials file
-	awk -v budget="$budget" -v target="$target" '
+# best first reached the target and the level.
+score() { # trials-file level
+	awk -v budget="$budget" -v target="$target" -v level="$2" '
 	{ if (spent + $1 > budget) exit; spent += $1; if ($2 != "" && $2 > best) best = $2
-	  if (reach == "" && best >= target) reach = spent }
-	END { printf "%.2f %d %s\n", best, spent, reach == "" ? "-" : reach }' "$1"
+	  if (reach == "" && best >= target) reach = spent
+	  if (lreach == "" && best >= level) lreach = spent }
+	END { printf "%.2f %d %s %s\n", best, spent, reach == "" ? "-" : reach, lreach == "" ? "-" : lreach }' "$1"
+}
+
+# The median of the numbers on stdin ("-" for none).
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (!NR) print "-"; else print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 echo "nnlab bench-search: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); seeds: $seeds; budget $budget epochs; target $target%"
@@ -119,21 +128,32 @@ for m in $methods; do
 	done
 done
 
+# Random search's median best: the level the others are timed to.
+level=999
+case " $methods " in *" random "*)
+	level=$(for s in $seeds; do score "$out/random-$s.trials" 999 | cut -d' ' -f1; done | median) ;;
+esac
+
 echo
-printf "  %-8s %12s %16s %9s %10s %16s\n" "" "best median" "best range" "epochs" "wall s" "epochs to $target%"
+printf "  %-8s %11s %13s %7s %7s %17s %17s\n" "" "best median" "best range" "epochs" "wall s" "epochs to $target%" "epochs to $level%"
 for m in $methods; do
 	for s in $seeds; do
-		echo "$(score "$out/$m-$s.trials") $(cat "$out/$m-$s.seconds")"
-	done | sort -n | awk -v m="$m" '
-	{ best[NR] = $1; ep += $2; wall += $4; if ($3 != "-") { reach[++nr] = $3 } }
-	END {
-		n = NR; med = n % 2 ? best[(n + 1) / 2] : (best[n / 2] + best[n / 2 + 1]) / 2
-		# the median of the seeds that reached the target, and how many did
-		for (i = 1; i <= nr; i++) for (j = i + 1; j <= nr; j++) if (reach[j] < reach[i]) { t = reach[i]; reach[i] = reach[j]; reach[j] = t }
-		rm = nr ? (nr % 2 ? reach[(nr + 1) / 2] : (reach[nr / 2] + reach[nr / 2 + 1]) / 2) : "-"
-		printf "  %-8s %12.2f %8.2f-%-7.2f %9.0f %10.0f %10s (%d/%d)\n", m, med, best[1], best[n], ep / n, wall / n, rm, nr, n
-	}'
+		echo "$(score "$out/$m-$s.trials" "$level") $(cat "$out/$m-$s.seconds")"
+	done >"$out/$m.scores"
+	best=$(cut -d' ' -f1 "$out/$m.scores" | median)
+	lo=$(cut -d' ' -f1 "$out/$m.scores" | sort -n | head -n 1)
+	hi=$(cut -d' ' -f1 "$out/$m.scores" | sort -n | tail -n 1)
+	reach=$(cut -d' ' -f3 "$out/$m.scores" | grep -v -- - | median)
+	nreach=$(cut -d' ' -f3 "$out/$m.scores" | grep -cv -- -) || true
+	lreach=$(cut -d' ' -f4 "$out/$m.scores" | grep -v -- - | median)
+	nlreach=$(cut -d' ' -f4 "$out/$m.scores" | grep -cv -- -) || true
+	awk -v m="$m" -v best="$best" -v lo="$lo" -v hi="$hi" -v r="$reach" -v nr="$nreach" -v l="$lreach" -v nl="$nlreach" \
+		-v n="$(wc -l <"$out/$m.scores")" '
+		{ ep += $2; wall += $5 }
+		END { printf "  %-8s %11.2f %6.2f-%-6.2f %7.0f %7.0f %11s (%d/%d) %11s (%d/%d)\n", m, best, lo, hi, ep / n, wall / n, r, nr, n, l, nl, n }' \
+		"$out/$m.scores"
 done
 echo
 echo "best: the best validation accuracy (%) found within the budget, trials counted in the order they ran;"
-echo "epochs, wall s: per search, means over the seeds; epochs to $target%: the median over the seeds that got there."
+echo "epochs, wall s: per search, means over the seeds; epochs to X%: the median over the seeds whose best got"
+echo "there (how many did), $level% being random search's median best."
