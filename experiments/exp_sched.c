@@ -424,6 +424,7 @@ struct coordinator {
 	 * is not read again), else 0. */
 	unsigned char *ended;
 	struct finished *done;
+	int orphan;            /* a trial of a killed sweep is still stopping */
 	double *best;          /* tpe: an ended trial's best objective, once read (else NAN) */
 	struct rungs *rungs;   /* asha: each trial's rung decisions, read once */
 };
@@ -511,6 +512,7 @@ static void reap_ended(struct coordinator *c, struct nn_err *err)
  * another process. Returns the slots busy. */
 static int start_pending(struct coordinator *c, int busy, int *waiting, struct nn_err *err)
 {
+	c->orphan = 0;
 	for (size_t i = 0; !c->stopping && busy < c->jobs && i < c->s->ntrials; i++) {
 		char tdir[4400], label[1024];
 		struct exp_trial_status st;
@@ -531,6 +533,13 @@ static int start_pending(struct coordinator *c, int busy, int *waiting, struct n
 		}
 		if (st.state == EXP_TRIAL_RUNNING && !exp_trial_is_stale(tdir, &st)) {
 			++*waiting;  /* alive elsewhere: wait for it to end or die */
+			/* A trial of a killed sweep, still stopping: start
+			 * nothing after it until it is gone and runs again at its
+			 * turn, so a resumed sweep runs its trials in the order
+			 * the uninterrupted one did (TPE's proposals and ASHA's
+			 * rungs depend on it). */
+			if ((c->orphan = exp_trial_is_orphan(&st)))
+				break;
 			continue;
 		}
 		for (k = 0; c->slots[k].pid; k++)
@@ -667,7 +676,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		if (s->asha && !c.stopping && c.rc == 0 && (c.rc = asha(s, dir, slots, c.jobs, x, c.rungs, err)) < 0)
 			stop_all(&c);
 		busy = start_pending(&c, busy, &waiting, err);
-		if (s->tpe && !c.stopping && busy < c.jobs) {
+		if (s->tpe && !c.stopping && !c.orphan && busy < c.jobs) {
 			int added = propose(&c, err);
 
 			if (added > 0)

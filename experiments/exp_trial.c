@@ -127,6 +127,34 @@ int exp_trial_is_stale(const char *tdir, const struct exp_trial_status *st)
 	return wall() - last_beat(tdir, st) > EXP_TRIAL_STALE_SECONDS;
 }
 
+int exp_trial_is_orphan(const struct exp_trial_status *st)
+{
+	char host[128], path[64], comm[32] = "";
+	long ppid = 0;
+	FILE *f;
+
+	hostname(host, sizeof(host));
+	if (strcmp(st->host, host) || st->pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", st->pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	/* pid (comm) state ppid: comm may hold spaces, so from its last ')'. */
+	char line[512], *close;
+	if (fgets(line, sizeof(line), f) && (close = strrchr(line, ')')))
+		sscanf(close + 1, " %*c %ld", &ppid);
+	fclose(f);
+	if (ppid <= 1)
+		return ppid == 1;
+	snprintf(path, sizeof(path), "/proc/%ld/comm", ppid);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	return strncmp(comm, "nnlab", 5) != 0;
+}
+
 /* A trial's metrics.csv (none yet: no rows). */
 void exp_trial_metrics(const char *tdir, struct exp_metrics *m)
 {

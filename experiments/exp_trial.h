@@ -57,6 +57,11 @@ void exp_trial_read_status(const char *tdir, struct exp_trial_status *st);
  * for EXP_TRIAL_STALE_SECONDS. */
 int exp_trial_is_stale(const char *tdir, const struct exp_trial_status *st);
 
+/* Whether a trial marked running is a process of this host whose sweep
+ * has died (its parent is no longer an nnlab process): it is stopping, as
+ * its sweep's death told it to, and will be gone in a moment. */
+int exp_trial_is_orphan(const struct exp_trial_status *st);
+
 /* The trial's metrics.csv (no rows when there is none yet); m needs
  * exp_metrics_fini. */
 void exp_trial_metrics(const char *tdir, struct exp_metrics *m);
