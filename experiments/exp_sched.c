@@ -453,7 +453,8 @@ static int ended_for_good(const struct coordinator *c, size_t i)
  * are counted once; after that each ended trial adds its own. */
 static void say_progress(struct coordinator *c, size_t i)
 {
-	size_t n = c->s->tpe ? c->s->budget * c->s->repeats : c->s->ntrials;
+	/* A tpe sweep will have more trials than it has proposed so far. */
+	size_t n = c->s->ntrials;
 
 	if (c->ended_count < 0) {
 		c->ended_count = 0;
@@ -462,10 +463,10 @@ static void say_progress(struct coordinator *c, size_t i)
 	} else {
 		c->ended_count += ended_for_good(c, i);
 	}
+	if (c->s->tpe && c->s->budget * c->s->repeats > n)
+		n = c->s->budget * c->s->repeats;
 	double elapsed = exp_clock_now() - c->start;
 	fprintf(c->opts->log, "sweep: %ld of %zu trials ended", c->ended_count, n);
-	if ((size_t)c->ended_count > n)
-		n = (size_t)c->ended_count;
 	if ((size_t)c->ended_count < n && c->finished)
 		fprintf(c->opts->log, ", about %.0f s left",
 			elapsed / (double)c->finished * (double)(n - (size_t)c->ended_count));

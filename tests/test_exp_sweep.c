@@ -1247,7 +1247,17 @@ Test(exp_sweep, tpe_proposes_and_a_killed_sweep_resumes_to_the_same_proposals)
 	const char *j1[] = { "-j", "1", NULL };
 	int status;
 
-	write_slow_cfg(tpe);
+	/* Trials long enough to be caught running, short enough for a
+	 * sanitized build: blobs in 100 dimensions, 4 epochs of 10,000. */
+	char text[4096];
+	snprintf(text, sizeof(text),
+		 "name: t\ncharts: false\n"
+		 "data:\n  plugin: synthetic\n  options:\n    kind: blobs\n    dims: 100\n"
+		 "    train_size: 10000\n    test_size: 300\n"
+		 "model:\n  layers: [100, 100, 3]\n  activation: relu\n  output: softmax\n  init: scaled\n"
+		 "train:\n  epochs: 4\n  eta: 0.1\n  cost: log_likelihood\n"
+		 "sweep:\n%s", tpe);
+	th_write_str(cfgpath, text);
 	snprintf(outdir, sizeof(outdir), "%s/whole", dir);
 	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
 	cr_assert(strstr(out, "tpe: point 3 of 6:") && strstr(out, "tpe: point 6 of 6:"), "%s", out);
@@ -1272,7 +1282,7 @@ Test(exp_sweep, tpe_proposes_and_a_killed_sweep_resumes_to_the_same_proposals)
 	snprintf(outdir, sizeof(outdir), "%s/killed", dir);
 	pid_t sw = start_sweep("1");
 	int killed = 0;
-	for (int i = 0; i < 400 && !killed; i++) {
+	for (int i = 0; i < 3000 && !killed; i++) {
 		sleep_s(0.05);
 		snprintf(path, sizeof(path), "%s/proposals.txt", outdir);
 		char *p = th_read(path, NULL);
