@@ -447,6 +447,8 @@ static void fc_ref_backward(const struct nn_layer *l, const float *d, const floa
 const struct nn_layer_kind nn_fc_kind = {
 	.name = "fc",
 	.kind = NN_FC,
+	.output = 1,
+	.short_form = NN_SHORT_SIZE,
 	.parse = fc_parse,
 	.format = fc_format,
 	.activates = 1,

@@ -79,6 +79,7 @@ static void dropout_format(const struct nn_spec *s, char *buf, size_t len)
 const struct nn_layer_kind nn_dropout_kind = {
 	.name = "dropout",
 	.kind = NN_DROPOUT,
+	.short_form = NN_SHORT_SKIP,
 	.parse = dropout_parse,
 	.format = dropout_format,
 	.plan = dropout_plan,

@@ -49,6 +49,8 @@ struct nn_spec {
 
 struct nn_layer_kind;
 
+enum { NN_SHORT_SIZE = 1, NN_SHORT_SKIP = 2 };
+
 /* What a layer's kernels work with: the model's team of threads, each
  * with scratch of the largest size a layer asks for. */
 struct nn_work {
@@ -91,6 +93,18 @@ struct nn_layer_kind {
 	const char *name;           /* "fc", "conv", "pool", "dropout": the written form's word */
 	enum nn_kind kind;          /* what a spec of this kind holds in spec.kind */
 	int activates;              /* has an activation (spec.act) */
+	int output;                 /* may be the output layer */
+	/* Applies the activation of the layer before it, when that one has
+	 * one: a max pooling after a convolution gives the same values at a
+	 * quarter of the activations' cost (nondecreasing activations). */
+	int takes_activation;
+	/* In the book's short form [n0, n1, ..., nL]: NN_SHORT_SIZE for a
+	 * kind that is one of the sizes, NN_SHORT_SKIP for one the short form
+	 * leaves out (dropout, from model.dropout); 0: not expressible. */
+	int short_form;
+	/* network3.py's initialisation: what a layer's fan_out is divided by
+	 * when this layer follows it (pooling: its window's area); NULL: 1. */
+	double (*fan_out_divisor)(const struct nn_layer *l);
 	/* The written form after the word (args: "20x5x5 relu" of "conv
 	 * 20x5x5 relu"; text is the whole item, for messages) into out,
 	 * whose act is the default; *named says whether it named one.

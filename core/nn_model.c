@@ -74,7 +74,7 @@ static int plan_layers(struct nn_layer *layers, const struct nn_spec *specs, siz
 			return rc;
 		if (l->kind->activates && l->spec.act == NN_SOFTMAX && i + 1 < n)
 			return nn_errorf(err, NN_EINVAL, "softmax belongs to the output layer only");
-		if (i + 1 == n && specs[i].kind != NN_FC)
+		if (i + 1 == n && !l->kind->output)
 			return nn_errorf(err, NN_EINVAL, "the output layer must be fully connected");
 		/* Scores, charts and model files read outputs as sigmoid or
 		 * softmax units; a run never writes what nnlab cannot read. */
@@ -119,7 +119,7 @@ static void place_acts(struct nn_model *m)
 
 		l->activates = l->kind->activates;
 		l->act = l->spec.act;
-		if (i > 0 && l->spec.kind == NN_POOL && m->layers[i - 1].spec.kind == NN_CONV) {
+		if (i > 0 && l->kind->takes_activation && m->layers[i - 1].kind->activates) {
 			m->layers[i - 1].activates = 0;
 			l->activates = 1;
 			l->act = m->layers[i - 1].spec.act;
@@ -389,9 +389,9 @@ size_t nn_layers_dense_sizes(const struct nn_layer *layers, size_t nl, struct nn
 	for (size_t i = 0; i < nl; i++) {
 		const struct nn_layer *l = &layers[i];
 
-		if (l->spec.kind == NN_DROPOUT)
+		if (l->kind->short_form == NN_SHORT_SKIP)
 			continue;
-		if (l->spec.kind != NN_FC || n == cap)
+		if (l->kind->short_form != NN_SHORT_SIZE || n == cap)
 			return 0;
 		if (i + 1 < nl) {
 			if (seen && l->spec.act != *hidden)
@@ -468,8 +468,8 @@ void nn_model_init_network3(struct nn_model *m, struct nn_rng *rng)
 			memset(l->w, 0, (l->nw + l->nb) * sizeof(float));
 			continue;
 		}
-		if (l->spec.kind == NN_CONV && i + 1 < m->nlayers && m->layers[i + 1].spec.kind == NN_POOL)
-			n_out /= (double)(m->layers[i + 1].spec.size * m->layers[i + 1].spec.size);
+		if (i + 1 < m->nlayers && m->layers[i + 1].kind->fan_out_divisor)
+			n_out /= m->layers[i + 1].kind->fan_out_divisor(&m->layers[i + 1]);
 		init_layer(l, sqrt(1.0 / n_out), rng);
 	}
 }

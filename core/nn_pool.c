@@ -170,9 +170,17 @@ static void pool_ref_backward(const struct nn_layer *l, const float *d, const fl
 		nn_ref_pool_backward(din, d, in, l->in.h, l->in.w, l->in.c, l->spec.size, batch);
 }
 
+/* network3.py divides a convolution's fan_out by the pooling's area. */
+static double pool_fan_out_divisor(const struct nn_layer *l)
+{
+	return (double)(l->spec.size * l->spec.size);
+}
+
 const struct nn_layer_kind nn_pool_kind = {
 	.name = "pool",
 	.kind = NN_POOL,
+	.takes_activation = 1,
+	.fan_out_divisor = pool_fan_out_divisor,
 	.parse = pool_parse,
 	.format = pool_format,
 	.plan = pool_plan,
