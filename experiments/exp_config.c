@@ -824,3 +824,10 @@ const char *exp_config_key_where(const struct exp_config *cfg, const char *key, 
 	snprintf(buf, len, "%s", cfg->path);
 	return buf;
 }
+
+enum exp_ties exp_config_tree_ties(const struct exp_node *tree)
+{
+	const struct exp_node *tie = exp_node_get(exp_node_get(tree, "monitor"), "ties");
+
+	return tie && tie->kind == EXP_SCALAR && !strcmp(tie->value, "last") ? EXP_TIES_LAST : EXP_TIES_FIRST;
+}

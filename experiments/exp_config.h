@@ -101,6 +101,10 @@ struct exp_config_monitor {
  * default filled in. Whether a key was set and where (for messages) is
  * asked of exp_config_has and exp_config_key_where; only exp_config (and
  * exp_sweep, which owns the sweep section) reads the tree. */
+/* The monitor.ties of a run's config.yaml as read back (tree may be
+ * NULL): which of tied epochs its best.json keeps. */
+enum exp_ties exp_config_tree_ties(const struct exp_node *tree);
+
 struct exp_config {
 	const char *path;            /* the config file; borrowed */
 	struct exp_node *tree;       /* the file with overrides applied */

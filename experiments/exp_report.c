@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exp_config.h"
 #include "exp_flat.h"
 #include "exp_fs.h"
 #include "exp_html.h"
@@ -35,15 +36,6 @@ struct summary {
 static double cell(const struct exp_metrics *m, size_t r, long col)
 {
 	return col < 0 ? NAN : m->values[r * m->ncols + (size_t)col];
-}
-
-/* Which of tied epochs a run's best.json keeps: its config's
- * monitor.ties (tree may be NULL: the first). */
-static enum exp_ties run_ties(const struct exp_node *tree)
-{
-	const struct exp_node *tie = exp_node_get(exp_node_get(tree, "monitor"), "ties");
-
-	return tie && tie->kind == EXP_SCALAR && !strcmp(tie->value, "last") ? EXP_TIES_LAST : EXP_TIES_FIRST;
 }
 
 static void summarize(const struct exp_metrics *m, enum exp_ties ties, struct summary *s)
@@ -189,7 +181,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	const struct exp_node *ev = exp_node_get(exp_node_get(tree, "data"), "eval");
 	if (ev && ev->kind == EXP_SCALAR && !strcmp(ev->value, "validation"))
 		split = "validation";
-	summarize(&m, run_ties(tree), &s);
+	summarize(&m, exp_config_tree_ties(tree), &s);
 	trial_head(f, dir);
 	fprintf(f, "<p>%zu epoch%s. Peak %s accuracy %.2f%% at epoch %ld; final (epoch %zu) %.2f%%.</p>\n",
 		s.epochs, s.epochs == 1 ? "" : "s", split, s.best, s.best_epoch, s.epochs - 1, s.final);
@@ -388,7 +380,7 @@ static size_t read_runs(struct runs *rs, const char *runs_dir, char **flats, str
 		snprintf(r->path, sizeof(r->path), "%s", path);
 		snprintf(metrics, sizeof(metrics), "%s/config.yaml", path);
 		tree = exp_yaml_load_file(metrics, metrics, err);
-		summarize(&m, run_ties(tree), &r->s);
+		summarize(&m, exp_config_tree_ties(tree), &r->s);
 		exp_metrics_fini(&m);
 		flats[rs->n] = tree ? exp_flat_node(tree) : NULL;
 		exp_node_free(tree);

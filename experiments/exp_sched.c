@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exp_asha.h"
 #include "exp_clock.h"
 #include "exp_fs.h"
 #include "exp_metrics.h"
@@ -19,26 +20,6 @@
 
 #define REPORT_SECONDS 3.0  /* opts->report runs at most this often while the sweep runs */
 
-
-/* A trial's objective per epoch: a new array (NAN where empty) and its
- * length in *n; NULL with *n = 0 when there is none yet. */
-static double *read_objective(const struct exp_sweep *s, const char *tdir, size_t *n)
-{
-	struct exp_metrics m;
-	long col;
-	double *vals = NULL;
-
-	exp_trial_metrics(tdir, &m);
-	col = exp_metrics_column(&m, s->metric);
-	*n = 0;
-	if (col >= 0 && m.nrows && (vals = malloc(m.nrows * sizeof(*vals)))) {
-		for (size_t r = 0; r < m.nrows; r++)
-			vals[r] = m.values[r * m.ncols + (size_t)col];
-		*n = m.nrows;
-	}
-	exp_metrics_fini(&m);
-	return vals;
-}
 
 /* The objectives of the finished (done) trials, read once each: they do
  * not change any more. */
@@ -67,7 +48,7 @@ static void prune(const struct exp_sweep *s, const char *dir, struct exp_sched_s
 		if (!slots[k].pid || slots[k].pruned)
 			continue;
 		exp_trial_dir(dir, &s->trials[slots[k].trial], tdir, sizeof(tdir));
-		mine = read_objective(s, tdir, &epochs);
+		mine = exp_trial_objective(s, tdir, &epochs);
 		if (!epochs) {
 			free(mine);
 			continue;
@@ -80,7 +61,7 @@ static void prune(const struct exp_sweep *s, const char *dir, struct exp_sched_s
 				char odir[4400];
 
 				exp_trial_dir(dir, &s->trials[i], odir, sizeof(odir));
-				done[i].vals = read_objective(s, odir, &done[i].n);
+				done[i].vals = exp_trial_objective(s, odir, &done[i].n);
 				done[i].read = 1;
 			}
 			if (done[i].n > e && !isnan(done[i].vals[e]))
@@ -94,168 +75,6 @@ static void prune(const struct exp_sweep *s, const char *dir, struct exp_sched_s
 		free(mine);
 	}
 	free(theirs);
-}
-
-/* --- successive halving (ASHA) --------------------------------------------- */
-
-/* A trial's rung decisions, as trials/ID/rungs holds them: per rung
- * reached, its objective there and whether it went on ("continue",
- * "stop", or "passed": it ran past the rung before the coordinator
- * looked, and ended done). */
-enum { RUNG_STOP, RUNG_CONTINUE, RUNG_PASSED };
-
-struct rungs {
-	int read;
-	unsigned char decided[EXP_ASHA_MAX_RUNGS], go[EXP_ASHA_MAX_RUNGS];
-	double value[EXP_ASHA_MAX_RUNGS];
-};
-
-static void read_rungs(const char *tdir, struct rungs *r)
-{
-	char path[4500], word[16];
-	FILE *f;
-	size_t k, epochs;
-	double v;
-
-	r->read = 1;
-	snprintf(path, sizeof(path), "%s/rungs", tdir);
-	if (!(f = fopen(path, "r")))
-		return;
-	while (fscanf(f, "rung %zu epochs %zu value %lf %15s\n", &k, &epochs, &v, word) == 4)
-		if (k < EXP_ASHA_MAX_RUNGS) {
-			r->decided[k] = 1;
-			r->value[k] = v;
-			r->go[k] = !strcmp(word, "continue") ? RUNG_CONTINUE : !strcmp(word, "passed") ? RUNG_PASSED : RUNG_STOP;
-		}
-	fclose(f);
-}
-
-struct rungs_file {
-	const struct rungs *r;
-	const struct exp_asha *a;
-};
-
-static int write_rungs(FILE *f, void *ctx, struct nn_err *err)
-{
-	const struct rungs_file *w = ctx;
-
-	(void)err;
-	for (size_t k = 0; k < EXP_ASHA_MAX_RUNGS; k++)
-		if (w->r->decided[k])
-			fprintf(f, "rung %zu epochs %zu value %.17g %s\n", k, exp_asha_rung(w->a, k), w->r->value[k],
-				w->r->go[k] == RUNG_CONTINUE ? "continue" : w->r->go[k] == RUNG_PASSED ? "passed" : "stop");
-	return 0;
-}
-
-/* Records trial i's objective at rung k and whether it goes on, in its
- * rungs file (atomically) before anything acts on it. */
-static int decide(const struct exp_sweep *s, const char *dir, size_t i, struct rungs *r, const struct exp_asha *a,
-		  size_t k, double value, int go, struct nn_err *err)
-{
-	char tdir[4400], path[4500];
-	struct rungs_file w = { r, a };
-
-	r->decided[k] = 1;
-	r->value[k] = value;
-	r->go[k] = (unsigned char)go;
-	exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
-	snprintf(path, sizeof(path), "%s/rungs", tdir);
-	return exp_fs_write_atomic(path, write_rungs, &w, err);
-}
-
-static struct exp_asha asha_of(const struct exp_sweep *s)
-{
-	return (struct exp_asha){ s->asha_min_epochs, s->asha_reduction, s->cfg->train.epochs, s->maximize };
-}
-
-/* Trial i's rungs, read once. */
-static struct rungs *rungs_of(const struct exp_sweep *s, const char *dir, struct rungs *all, size_t i)
-{
-	if (!all[i].read) {
-		char tdir[4400];
-
-		exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
-		read_rungs(tdir, &all[i]);
-	}
-	return &all[i];
-}
-
-/* Trial i at rung k, its objective there mine: whether it goes on, by the
- * objectives there of the trials that reached the rung before it. */
-static int asha_goes_on(const struct exp_sweep *s, const char *dir, struct rungs *all, size_t i, size_t k,
-			double mine, double *theirs)
-{
-	const struct exp_asha a = asha_of(s);
-	size_t m = 0;
-
-	for (size_t j = 0; j < s->ntrials; j++) {
-		const struct rungs *o = j == i ? NULL : rungs_of(s, dir, all, j);
-
-		if (o && o->decided[k])
-			theirs[m++] = o->value[k];
-	}
-	return exp_asha_continues(&a, mine, theirs, m);
-}
-
-/* ASHA over the running trials: each rung a trial has reached and that is
- * not decided yet is decided now, and a trial that does not go on is
- * stopped (pruned after the rung's epoch). Decisions are taken as the
- * coordinator sees a trial's epochs (it looks every 50 ms). */
-static int asha(const struct exp_sweep *s, const char *dir, struct exp_sched_slot *slots, int nslots,
-		struct exp_sched_executor *x, struct rungs *all, struct nn_err *err)
-{
-	const struct exp_asha a = asha_of(s);
-	double *theirs = malloc((s->ntrials + 1) * sizeof(double));
-	int rc = 0;
-
-	if (!theirs)
-		return nn_errorf(err, NN_ENOMEM, "out of memory");
-	for (int k = 0; k < nslots && rc == 0; k++) {
-		char tdir[4400];
-		size_t epochs, i = slots[k].trial, r;
-		double *mine;
-
-		if (!slots[k].pid || slots[k].pruned)
-			continue;
-		exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
-		mine = read_objective(s, tdir, &epochs);
-		struct rungs *own = rungs_of(s, dir, all, i);
-		for (size_t rk = 0; rc == 0 && (r = exp_asha_rung(&a, rk)) && r <= epochs; rk++) {
-			int go = own->decided[rk] ? own->go[rk] : asha_goes_on(s, dir, all, i, rk, mine[r - 1], theirs);
-
-			if (!own->decided[rk])
-				rc = decide(s, dir, i, own, &a, rk, mine[r - 1], go, err);
-			if (!go) {
-				slots[k].pruned = 1;
-				slots[k].pruned_epoch = r - 1;
-				x->stop(x, s, dir, &slots[k]);
-				break;
-			}
-		}
-		free(mine);
-	}
-	free(theirs);
-	return rc;
-}
-
-/* A trial that ended done: the rungs it passed and no one decided (it
- * ran past them between two looks) are recorded as gone on, so they
- * count for the trials after it. */
-static int asha_ended(const struct exp_sweep *s, const char *dir, size_t i, struct rungs *all, struct nn_err *err)
-{
-	const struct exp_asha a = asha_of(s);
-	char tdir[4400];
-	size_t epochs, r;
-	int rc = 0;
-
-	exp_trial_dir(dir, &s->trials[i], tdir, sizeof(tdir));
-	double *mine = read_objective(s, tdir, &epochs);
-	struct rungs *own = rungs_of(s, dir, all, i);
-	for (size_t rk = 0; rc == 0 && (r = exp_asha_rung(&a, rk)) && r <= epochs; rk++)
-		if (!own->decided[rk])
-			rc = decide(s, dir, i, own, &a, rk, mine[r - 1], RUNG_PASSED, err);
-	free(mine);
-	return rc;
 }
 
 static int write_definition(FILE *f, void *ctx, struct nn_err *err)
@@ -426,7 +245,7 @@ struct coordinator {
 	struct finished *done;
 	int orphan;            /* a trial of a killed sweep is still stopping */
 	double *best;          /* tpe: an ended trial's best objective, once read (else NAN) */
-	struct rungs *rungs;   /* asha: each trial's rung decisions, read once */
+	struct exp_asha_rungs *rungs; /* asha: each trial's rung decisions, read once */
 };
 
 static void stop_all(struct coordinator *c)
@@ -488,7 +307,7 @@ static void reap_ended(struct coordinator *c, struct nn_err *err)
 		c->slots[k].pid = 0;
 		c->finished++;
 		if (frc == 0 && c->s->asha && !c->slots[k].pruned && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			frc = asha_ended(c->s, c->dir, c->slots[k].trial, c->rungs, e);
+			frc = exp_asha_ended(c->s, c->dir, c->slots[k].trial, c->rungs, e);
 		if (frc == 0 && c->opts->log && !c->stopping)
 			say_progress(c, c->slots[k].trial);
 		if (frc == 0)
@@ -587,7 +406,7 @@ static int grow(struct coordinator *c, size_t old, struct nn_err *err)
 	unsigned char *e = realloc(c->ended, n);
 	struct finished *d = e ? realloc(c->done, n * sizeof(*d)) : NULL;
 	double *b = d ? realloc(c->best, n * sizeof(*b)) : NULL;
-	struct rungs *r = b ? realloc(c->rungs, n * sizeof(*r)) : NULL;
+	struct exp_asha_rungs *r = b ? realloc(c->rungs, n * sizeof(*r)) : NULL;
 
 	if (e)
 		c->ended = e;
@@ -602,7 +421,7 @@ static int grow(struct coordinator *c, size_t old, struct nn_err *err)
 		c->ended[i] = 0;
 		c->done[i] = (struct finished){ 0 };
 		c->best[i] = NAN;
-		c->rungs[i] = (struct rungs){ 0 };
+		c->rungs[i] = (struct exp_asha_rungs){ 0 };
 	}
 	return 0;
 }
@@ -644,6 +463,27 @@ static int propose(struct coordinator *c, struct nn_err *err)
 	return added;
 }
 
+/* ASHA over the running trials: a trial that does not go on at a rung
+ * it has reached is stopped (pruned after the rung's epoch). */
+static int asha(struct coordinator *c, struct nn_err *err)
+{
+	for (int k = 0; k < c->jobs; k++) {
+		size_t epoch;
+		int rc;
+
+		if (!c->slots[k].pid || c->slots[k].pruned)
+			continue;
+		if ((rc = exp_asha_decide(c->s, c->dir, c->slots[k].trial, c->rungs, &epoch, err)) < 0)
+			return rc;
+		if (rc) {
+			c->slots[k].pruned = 1;
+			c->slots[k].pruned_epoch = epoch;
+			c->x->stop(c->x, c->s, c->dir, &c->slots[k]);
+		}
+	}
+	return 0;
+}
+
 int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,
 			 struct exp_sched_executor *x, struct exp_sched_slot *slots, struct nn_err *err)
 {
@@ -652,7 +492,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 				 .ended = calloc(s->ntrials + 1, 1),
 				 .done = calloc(s->ntrials + 1, sizeof(struct finished)),
 				 .best = malloc((s->ntrials + 1) * sizeof(double)),
-				 .rungs = calloc(s->ntrials + 1, sizeof(struct rungs)) };
+				 .rungs = calloc(s->ntrials + 1, sizeof(struct exp_asha_rungs)) };
 	int rc;
 
 	if (!c.ended || !c.done || !c.best || !c.rungs) {
@@ -674,7 +514,7 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 			busy += slots[k].pid != 0;
 		if (s->prune && !c.stopping)
 			prune(s, dir, slots, c.jobs, x, c.ended, c.done);
-		if (s->asha && !c.stopping && c.rc == 0 && (c.rc = asha(s, dir, slots, c.jobs, x, c.rungs, err)) < 0)
+		if (s->asha && !c.stopping && c.rc == 0 && (c.rc = asha(&c, err)) < 0)
 			stop_all(&c);
 		busy = start_pending(&c, busy, &waiting, err);
 		if (s->tpe && !c.stopping && !c.orphan && busy < c.jobs) {

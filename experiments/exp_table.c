@@ -103,10 +103,8 @@ static void score(struct scored *s)
 	s->outcome = exp_run_result_read(path, msg, sizeof(msg), NULL);
 	snprintf(path, sizeof(path), "%s/config.yaml", s->path);
 	struct exp_node *tree = exp_yaml_load_file(path, path, &err);
-	const struct exp_node *tie = exp_node_get(exp_node_get(tree, "monitor"), "ties");
 	const struct exp_node *thr = exp_node_get(exp_node_get(tree, "train"), "threads");
-	enum exp_ties ties = tie && tie->kind == EXP_SCALAR && !strcmp(tie->value, "last") ? EXP_TIES_LAST :
-											     EXP_TIES_FIRST;
+	enum exp_ties ties = exp_config_tree_ties(tree);
 
 	if (thr && thr->kind == EXP_SCALAR)
 		snprintf(s->threads, sizeof(s->threads), "%s", thr->value);

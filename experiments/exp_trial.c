@@ -155,6 +155,26 @@ int exp_trial_is_orphan(const struct exp_trial_status *st)
 	return strncmp(comm, "nnlab", 5) != 0;
 }
 
+/* A trial's objective per epoch: a new array (NAN where empty) and its
+ * length in *n; NULL with *n = 0 when there is none yet. */
+double *exp_trial_objective(const struct exp_sweep *s, const char *tdir, size_t *n)
+{
+	struct exp_metrics m;
+	long col;
+	double *vals = NULL;
+
+	exp_trial_metrics(tdir, &m);
+	col = exp_metrics_column(&m, s->metric);
+	*n = 0;
+	if (col >= 0 && m.nrows && (vals = malloc(m.nrows * sizeof(*vals)))) {
+		for (size_t r = 0; r < m.nrows; r++)
+			vals[r] = m.values[r * m.ncols + (size_t)col];
+		*n = m.nrows;
+	}
+	exp_metrics_fini(&m);
+	return vals;
+}
+
 /* A trial's metrics.csv (none yet: no rows). */
 void exp_trial_metrics(const char *tdir, struct exp_metrics *m)
 {

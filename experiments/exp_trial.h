@@ -62,6 +62,11 @@ int exp_trial_is_stale(const char *tdir, const struct exp_trial_status *st);
  * its sweep's death told it to, and will be gone in a moment. */
 int exp_trial_is_orphan(const struct exp_trial_status *st);
 
+/* A trial's objective (s->metric) per scored epoch: a new array (NAN
+ * where empty) and its length in *n; NULL with *n = 0 when there is none
+ * yet. */
+double *exp_trial_objective(const struct exp_sweep *s, const char *tdir, size_t *n);
+
 /* The trial's metrics.csv (no rows when there is none yet); m needs
  * exp_metrics_fini. */
 void exp_trial_metrics(const char *tdir, struct exp_metrics *m);
