@@ -120,6 +120,30 @@ static int save_model(const struct nn_model *m, const char *dir, const char *fil
 	return exp_fs_write_atomic(path, write_model, &mf, err);
 }
 
+/* best.json and model.json, the same model: rendered once (writing a
+ * model's numbers is most of a short epoch's file work). */
+static int save_best(const struct nn_model *m, const char *dir, struct nn_err *err)
+{
+	struct exp_text t = { 0 };
+	char path[4200];
+	FILE *f = open_memstream(&t.s, &t.len);
+	int rc;
+
+	if (!f)
+		return nn_errorf(err, NN_ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/best.json", dir);
+	rc = nn_model_write_json(m, f, path, err);
+	if (fclose(f) != 0 && rc == 0)
+		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
+	if (rc == 0)
+		rc = exp_fs_write_atomic(path, write_text, &t, err);
+	snprintf(path, sizeof(path), "%s/model.json", dir);
+	if (rc == 0)
+		rc = exp_fs_write_atomic(path, write_text, &t, err);
+	free(t.s);
+	return rc;
+}
+
 /* --- progress on a terminal ----------------------------------------- */
 
 struct progress {
@@ -549,7 +573,6 @@ static int keep_models(struct run *r, size_t epoch, const struct scores *s, stru
 {
 	struct exp_run_result *res = r->res;
 	const struct nn_eval *sel = selection(s);
-	int rc;
 
 	if (!r->policy.scored || s->eval.correct > res->peak_correct) {
 		res->peak_epoch = epoch;
@@ -560,8 +583,7 @@ static int keep_models(struct run *r, size_t epoch, const struct scores *s, stru
 		res->best_correct = s->eval.correct;
 		res->best_selection = sel->correct;
 		res->selection_total = sel->total;
-		if ((rc = save_model(r->model, res->dir, "best.json", err)) < 0)
-			return rc;
+		return save_best(r->model, res->dir, err);
 	}
 	return save_model(r->model, res->dir, "model.json", err);
 }

@@ -19,6 +19,7 @@
 #include "nn_team.h"
 
 #define REPORT_SECONDS 3.0  /* opts->report runs at most this often while the sweep runs */
+#define POLL_MS 50           /* the coordinator looks at the running trials this often */
 
 
 /* The objectives of the finished (done) trials, read once each: they do
@@ -198,6 +199,20 @@ static void local_stop(struct exp_sched_executor *x, const struct exp_sweep *s, 
 static void local_close(struct exp_sched_executor *x)
 {
 	(void)x;
+}
+
+/* SIGCHLD is blocked while the sweep runs (exp_sched_run), so a trial's
+ * end wakes the coordinator at once instead of at its next poll; a stop
+ * signal (handled) wakes it too. */
+static void local_wait(struct exp_sched_executor *x, int ms)
+{
+	sigset_t chld;
+	struct timespec ts = { 0, (long)ms * 1000 * 1000 };
+
+	(void)x;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigtimedwait(&chld, NULL, &ts);
 }
 
 /* After a sweep has ended: an error when a trial failed (an error or a
@@ -529,8 +544,12 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 		}
 		if (!busy && (!waiting || c.stopping))
 			break;
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+		if (x->wait) {
+			x->wait(x, POLL_MS);
+		} else {
+			struct timespec ts = { 0, POLL_MS * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
 	}
 	free(c.ended);
 	for (size_t i = 0; i < s->ntrials; i++)
@@ -633,8 +652,14 @@ int exp_sched_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 		snprintf(v, sizeof(v), "%zu", cores > (size_t)jobs ? cores / (size_t)jobs : 1);
 		setenv("NNLAB_THREADS", v, 1);
 	}
-	struct exp_sched_executor x = { jobs, local_start, local_reap, local_stop, local_close };
+	struct exp_sched_executor x = { jobs, local_start, local_reap, local_stop, local_close, local_wait };
+	sigset_t chld, old;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
 	rc = exp_sched_run_on(s, opts, dir, &x, err);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	exp_fs_unlock_dir(lock);
 	return rc;
 }

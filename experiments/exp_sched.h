@@ -29,6 +29,8 @@ struct exp_sched_executor {
 	void (*stop)(struct exp_sched_executor *x, const struct exp_sweep *s, const char *dir, struct exp_sched_slot *sl);
 	/* Ends the workers. */
 	void (*close)(struct exp_sched_executor *x);
+	/* Waits up to ms milliseconds, less when a trial ends; NULL: sleeps. */
+	void (*wait)(struct exp_sched_executor *x, int ms);
 };
 
 /* Claims dir for this definition: new, or holding the same one, and

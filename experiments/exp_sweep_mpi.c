@@ -139,7 +139,7 @@ int exp_sweep_mpi_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 		return rank == 0 ? rc : nn_errorf(err, NN_EINVAL, "rank 0 could not start the sweep");
 	}
 	if (rank == 0) {
-		struct exp_sched_executor x = { size - 1, mpi_start, mpi_reap, mpi_stop, mpi_close };
+		struct exp_sched_executor x = { size - 1, mpi_start, mpi_reap, mpi_stop, mpi_close, NULL };
 
 		rc = exp_sched_run_on(s, opts, dir, &x, err);
 		exp_fs_unlock_dir(lock);

@@ -268,6 +268,10 @@ static void run_child(const struct launch *l, const char **argv)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)
 		_exit(125);
+	/* The run gets the signals the sweep held back for itself. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* The sweep's trials share the data they decode (see the mnist
 	 * plugin), in the sweep's directory, unless the caller says where. */
 	if (!getenv("NNLAB_DATA_CACHE"))

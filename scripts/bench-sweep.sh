@@ -3,7 +3,10 @@
 # fresh directories) and prints trials per minute of each and their ratio,
 # and a trial's fixed cost with -j 1: the sweep's wall time per trial less
 # the trial's epochs (training and scoring), that is starting, loading
-# the data, writing the files and ending.
+# the data, writing the files and ending; then the part of it inside the
+# trial's run (its wall time less its epochs) and the sweep's own start
+# (checking every trial against the data, which decodes it once; then
+# starting and reaping the trials) spread over the trials.
 # Usage: scripts/bench-sweep.sh [NNLAB]     (environment: ROUNDS, default 3)
 set -eu
 
@@ -40,8 +43,9 @@ rate() { # jobs -> trials per minute
 	awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n * 60 / (b - a) }'
 	[ "$1" != 1 ] || awk -F, -v n="$n" -v a="$t0" -v b="$t1" '
 		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-		{ e += $c["epoch_seconds"] }
-		END { printf "%.3f\n", (b - a) / n - e / n }' "$tmp/j$1/results.csv" >"$tmp/fixed"
+		{ e += $c["epoch_seconds"]; w += $c["seconds"] }
+		END { printf "%.3f s (in the trial: %.3f s; the sweep start, %.2f s, shared out: %.3f s)\n",
+		      (b - a) / n - e / n, (w - e) / n, (b - a) - w, ((b - a) - w) / n }' "$tmp/j$1/results.csv" >"$tmp/fixed"
 }
 
 # This machine's speed drifts from second to second: alternate -j 1 and
@@ -54,7 +58,7 @@ for r in $(seq 1 "$rounds"); do
 	rm -rf "$tmp/j1" "$tmp/j2"
 	r1=$(rate 1)
 	r2=$(rate 2)
-	echo "round $r: -j 1 $r1, -j 2 $r2 trials/minute; fixed cost per trial (-j 1) $(cat "$tmp/fixed") s"
+	echo "round $r: -j 1 $r1, -j 2 $r2 trials/minute; fixed cost per trial (-j 1) $(cat "$tmp/fixed")"
 	best1=$(awk -v a="$best1" -v b="$r1" 'BEGIN { print (b > a ? b : a) }')
 	best2=$(awk -v a="$best2" -v b="$r2" 'BEGIN { print (b > a ? b : a) }')
 done
