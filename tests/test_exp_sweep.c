@@ -1480,3 +1480,33 @@ Test(exp_sweep, asha_with_repeats_survives_kill_9)
 	free(err);
 	check_asha(6);
 }
+
+/* ASHA under MPI with one worker rank: the same trials as with -j 1, each
+ * rung decided by the rule over the trials before it (the coordinator on
+ * rank 0 reads the rungs from the trials' files and stops a trial through
+ * the file its rank watches, so a trial may stop an epoch or two later
+ * than with -j 1: the epochs are not compared). */
+Test(exp_sweep, mpi_asha_sweep_follows_the_rule)
+{
+	char *out, *err, *local, *mpi;
+	const char *j1[] = { "-j", "1", NULL };
+
+	need_mpi();
+	write_asha_cfg("    trials: 6\n    seed: 4\n", "");
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	free(out);
+	free(err);
+	local = read_in(".", "results.csv");
+	mpi = mpi_results(2);
+	for (size_t r = 0; r < 6; r++) {
+		char a[256], b[256];
+
+		cr_assert_not_null(th_csv(local, r, "trial", a, sizeof(a)));
+		cr_assert_not_null(th_csv(mpi, r, "trial", b, sizeof(b)));
+		cr_assert_str_eq(a, b, "row %zu", r);
+	}
+	snprintf(outdir, sizeof(outdir), "%s/mpi", dir);
+	cr_assert_gt(check_asha(6), 0);
+	free(local);
+	free(mpi);
+}
