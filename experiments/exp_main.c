@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exp_charts.h"
 #include "exp_config.h"
 #include "exp_help.h"
 #include "exp_overlay.h"
@@ -82,6 +83,7 @@ struct args {
 	int retry_failed;
 	int jobs;
 	int mpi;
+	int charts_later;
 	long top;      /* eval: the best N trials of a sweep directory; 0: all */
 };
 
@@ -111,6 +113,8 @@ static int *flag_of(const char *s, struct args *a)
 		return &a->resume;
 	if (!strcmp(s, "--mpi"))
 		return &a->mpi;
+	if (!strcmp(s, "--charts-later"))
+		return &a->charts_later;
 	return NULL;
 }
 
@@ -283,6 +287,7 @@ static int cmd_run(int argc, char **argv)
 	opts.plot_terminal = a.plot_terminal;
 	opts.resume = a.resume;
 	opts.heartbeat = a.heartbeat;
+	opts.charts_later = a.charts_later;
 	/* Once the run directory is written, a stop ends the current
 	 * mini-batch: every finished epoch's files stay whole and no
 	 * temporary file is left. Before that, a stop ends nnlab at once. */
@@ -614,16 +619,32 @@ static int cmd_report(int argc, char **argv)
 
 	if (argc >= 1 && !strcmp(argv[0], "--table"))
 		return cmd_table(argc - 1, argv + 1);
-	if (argc != 1)
+	const char *dir = NULL, *plugin = NULL;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--plugin") && i + 1 < argc)
+			plugin = argv[++i];
+		else if (argv[i][0] == '-' || dir)
+			return usage_error("%s", "report needs one DIR (a run, a directory of runs, or a sweep) and may take --plugin FILE");
+		else
+			dir = argv[i];
+	}
+	if (!dir)
 		return usage_error("%s", "report needs one DIR (a run, a directory of runs, or a sweep)");
 	char def[4400];
-	snprintf(def, sizeof(def), "%s/definition.txt", argv[0]);
+	snprintf(def, sizeof(def), "%s/definition.txt", dir);
 	if (access(def, R_OK) == 0) {
-		if (exp_sweep_page(argv[0], stdout, &err) < 0)
+		if (exp_sweep_page(dir, stdout, &err) < 0)
 			return fail(err.code == NN_EINVAL ? 2 : 1, err.msg);
 		return 0;
 	}
-	if (exp_report(argv[0], stdout, &err) < 0)
+	/* A sweep's trial whose charts were left for later: drawn now. */
+	if (exp_charts_pending(dir)) {
+		printf("drawing the charts of %s\n", dir);
+		fflush(stdout);
+		if (exp_charts_draw_pending(dir, plugin, stderr, &err) < 0)
+			fprintf(stderr, "nnlab: warning: no charts: %s\n", err.msg);
+	}
+	if (exp_report(dir, stdout, &err) < 0)
 		return fail(err.code == NN_EINVAL ? 2 : 1, err.msg);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exp_charts.h"
 #include "exp_config.h"
 #include "exp_flat.h"
 #include "exp_fs.h"
@@ -199,6 +200,12 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 		      "choose on data the test never sees.</p>\n", f);
 	exp_node_free(tree);
 	fputs("<h2>Charts</h2>\n", f);
+	if (exp_charts_pending(dir)) {
+		fputs("<p class=\"note\">This trial's charts were left for later: a sweep draws those of its best "
+		      "trials when it ends (<code>sweep.trial_charts</code>). <code>nnlab report ", f);
+		exp_html_escape(f, dir);
+		fputs("</code> draws them and rewrites this page.</p>\n", f);
+	}
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
 		exp_html_image(f, dir, charts[i][0], charts[i][1]);
 	write_metrics_table(f, &m, s.kept_epoch);

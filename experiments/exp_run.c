@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exp_charts.h"
 #include "exp_checkpoint.h"
 #include "exp_data.h"
 #include "exp_clock.h"
@@ -345,29 +346,6 @@ static int finite_scores(const struct scores *s)
 	       (!s->has_validation || isfinite(s->validation.cost));
 }
 
-/* The run's charts, from its best model (best.json, of best_epoch). */
-static void draw_charts(const struct exp_config *cfg, const struct exp_data *data,
-			const char *dir, size_t best_epoch, FILE *log)
-{
-	char path[4200], which[200];
-	struct nn_err err = { 0, "" };
-	struct exp_config from_best = *cfg;
-	struct nn_model *best;
-
-	snprintf(path, sizeof(path), "%s/best.json", dir);
-	from_best.model.from = path;
-	best = exp_model_make(&from_best, data, EXP_EVAL_BATCH, NULL, &err);
-	if (!best) {
-		if (log)
-			fprintf(log, "nnlab: warning: no charts: %s\n", err.msg);
-		return;
-	}
-	snprintf(which, sizeof(which), "epoch %zu's model (best.json: the best %s accuracy)", best_epoch,
-		 data->validation.n > 0 ? "validation" : exp_config_split_name(cfg->data.eval));
-	exp_plot_run(dir, cfg, data, best, which, log);
-	nn_model_destroy(best);
-}
-
 /* --- a run, step by step ------------------------------------------------ */
 
 /* A run in progress: what its steps (open, start, epoch, close) share. */
@@ -695,8 +673,8 @@ static int run_close(struct run *r, struct nn_err *err)
 	struct exp_run_result *res = r->res;
 	FILE *log = r->opts->log;
 
-	if (cfg->charts && res->epochs_run)
-		draw_charts(cfg, &r->data, res->dir, res->best_epoch, log ? stderr : NULL);
+	if (cfg->charts && res->epochs_run && !r->opts->charts_later)
+		exp_charts_draw(cfg, &r->data, res->dir, res->best_epoch, log ? stderr : NULL);
 	if (r->opts->stop && *r->opts->stop)
 		/* Stopped while drawing: gnuplot was ended, the rest undrawn. */
 		return nn_errorf(err, NN_EINTR, "stopped while drawing the charts; '%s' holds the %zu finished epochs",

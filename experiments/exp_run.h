@@ -28,6 +28,9 @@ struct exp_run_opts {
 	 * runs/NAME) when there is one: the same config but for train.epochs,
 	 * the same results as a run never stopped. Without one, a new run. */
 	int resume;
+	/* Leave the charts for later (a sweep's trial: the sweep draws those
+	 * of its best trials, `nnlab report DIR` any other's). */
+	int charts_later;
 };
 
 struct exp_run_result {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "exp_asha.h"
+#include "exp_charts.h"
 #include "exp_clock.h"
 #include "exp_fs.h"
 #include "exp_metrics.h"
@@ -568,10 +569,46 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 	return 0;
 }
 
+/* The charts of the best trials, which their runs left for later. */
+static void draw_best_charts(const struct exp_sweep *s, const struct exp_sweep_opts *opts, const char *dir)
+{
+	char *models[64];
+	size_t n = 0, top = s->trial_charts < 64 ? s->trial_charts : 64;
+	struct nn_err err = { 0, "" };
+
+	char cache[4200];
+	int own_cache = !getenv("NNLAB_DATA_CACHE");
+
+	if (!s->cfg->charts || s->trial_charts == EXP_SWEEP_ALL_CHARTS || !top ||
+	    exp_results_models(dir, top, models, &n, 64, &err) < 0)
+		return;
+	/* The data the trials decoded, as they read it. */
+	snprintf(cache, sizeof(cache), "%s/.data-cache", dir);
+	if (own_cache)
+		setenv("NNLAB_DATA_CACHE", cache, 1);
+	for (size_t i = 0; i < n; i++) {
+		char *slash = strrchr(models[i], '/');
+
+		if (slash)
+			*slash = '\0';  /* the trial's directory */
+		if (!(opts->stop && *opts->stop) && exp_charts_pending(models[i])) {
+			if (opts->log)
+				fprintf(opts->log, "drawing the charts of %s\n", models[i]);
+			if (exp_charts_draw_pending(models[i], s->cfg->data.plugin_file, opts->log, &err) < 0 && opts->log)
+				fprintf(opts->log, "nnlab: warning: no charts for %s: %s\n", models[i], err.msg);
+		}
+		free(models[i]);
+	}
+	if (own_cache)
+		unsetenv("NNLAB_DATA_CACHE");
+}
+
 static int finish_sweep(const struct exp_sweep *s, const struct exp_sweep_opts *opts,
 			const char *dir, struct nn_err *err)
 {
 	struct nn_err rerr = { 0, "" };
+
+	draw_best_charts(s, opts, dir);
 
 	if (opts->report && opts->report(dir, opts->log, &rerr) < 0 && opts->log)
 		fprintf(opts->log, "nnlab: warning: %s\n", rerr.msg);

@@ -415,6 +415,27 @@ static int load_prune(struct exp_sweep *s, const struct exp_node *n, struct nn_e
 	return 0;
 }
 
+/* sweep.trial_charts: all, or how many of the best trials get charts. */
+static int load_trial_charts(struct exp_sweep *s, const struct exp_node *n, struct nn_err *err)
+{
+	double x = 0;
+	int rc;
+
+	s->trial_charts = EXP_SWEEP_TRIAL_CHARTS;
+	if (!n)
+		return 0;
+	if (n->kind == EXP_SCALAR && !strcmp(n->value, "all")) {
+		s->trial_charts = EXP_SWEEP_ALL_CHARTS;
+		return 0;
+	}
+	if ((rc = whole(n, 0, MAX_TRIALS,
+			"'trial_charts' is all (each trial draws its charts) or how many of the best trials get theirs when the sweep ends, from 0",
+			&x, err)) < 0)
+		return rc;
+	s->trial_charts = (size_t)x;
+	return 0;
+}
+
 /* The definition: the base config (less the sweep), then each trial,
  * whose config must load and fill the objective's column, so an error
  * shows before any runs; then the objective. */
@@ -534,7 +555,8 @@ static int load_search(struct exp_sweep *s, const struct exp_node *random, const
 
 int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_err *err)
 {
-	static const char *const keys[] = { "grid", "random", "repeats", "objective", "prune", NULL };
+	static const char *const keys[] = { "grid", "random", "repeats", "objective", "prune", "trial_charts",
+					    NULL };
 	static const char *const random_keys[] = { "trials", "seed", "params", "search", "startup", NULL };
 	const struct exp_node *sec = exp_node_get(cfg->tree, "sweep"), *n, *grid, *random;
 	struct point p = { 0 };
@@ -569,6 +591,8 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 	if ((n = exp_node_get(sec, "objective")) && (rc = load_objective(s, n, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "prune")) && (rc = load_prune(s, n, err)) < 0)
+		return rc;
+	if ((rc = load_trial_charts(s, exp_node_get(sec, "trial_charts"), err)) < 0)
 		return rc;
 	if (repeats > 1) {
 		const struct exp_node *params = random ? exp_node_get(random, "params") : NULL;

@@ -23,6 +23,9 @@ struct exp_trial {
 	unsigned long long seed;
 };
 
+#define EXP_SWEEP_ALL_CHARTS ((size_t)-1)
+#define EXP_SWEEP_TRIAL_CHARTS 5  /* trial_charts unless the config says */
+
 struct exp_sweep {
 	const struct exp_config *cfg;
 	struct exp_trial *trials;
@@ -35,6 +38,10 @@ struct exp_sweep {
 	size_t prune_warmup;     /* epochs before a trial can be pruned */
 	size_t prune_min_trials; /* finished trials needed for a median */
 	char *definition;        /* canonical text of the expanded sweep */
+	/* With charts on: the charts of the best trial_charts trials are drawn
+	 * when the sweep ends, the others' on request; or each trial draws its
+	 * own (EXP_SWEEP_ALL_CHARTS). Not part of the definition. */
+	size_t trial_charts;
 
 	/* random.search: tpe. The first 'startup' points are drawn at random
 	 * when the sweep loads; the others are proposed (exp_sweep_propose)

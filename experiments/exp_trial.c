@@ -239,6 +239,8 @@ static const char **trial_argv(const struct exp_sweep *s, const struct launch *l
 	argv[n++] = l->result;
 	if (l->resume)
 		argv[n++] = "--resume";
+	if (s->cfg->charts && s->trial_charts != EXP_SWEEP_ALL_CHARTS)
+		argv[n++] = "--charts-later";
 	if (s->cfg->data.plugin_file) {
 		argv[n++] = "--plugin";
 		argv[n++] = s->cfg->data.plugin_file;

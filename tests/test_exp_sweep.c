@@ -167,6 +167,9 @@ Test(exp_sweep, bad_sweeps_name_the_place)
 	expect_error("  grid:\n    train.eta: [0.5, fast]\n", "trial ");
 	expect_error("  grid:\n    train.eta: [0.5, fast]\n", "'eta' must be a number, got 'fast'");
 	expect_error("  repeats: 2\n", "@:19:3: a sweep needs 'grid' or 'random'");
+	expect_error("  grid:\n    train.eta: [1]\n  trial_charts: some\n",
+		     "@:21:17: 'trial_charts' is all (each trial draws its charts) or how many");
+	expect_error("  grid:\n    train.eta: [1]\n  trial_charts: -1\n", "@:21:17: 'trial_charts' is all");
 }
 
 /* nnlab sweep with extra arguments (NULL-terminated). */
@@ -1509,4 +1512,79 @@ Test(exp_sweep, mpi_asha_sweep_follows_the_rule)
 	cr_assert_gt(check_asha(6), 0);
 	free(local);
 	free(mpi);
+}
+
+/* With charts on, the trials leave their charts for later and the sweep
+ * draws those of its best sweep.trial_charts trials when it ends (the
+ * same files a trial draws itself); the other trials' pages say how to
+ * get theirs, and nnlab report TRIAL_DIR draws them. trial_charts: all
+ * has each trial draw its own. */
+Test(exp_sweep, charts_of_the_best_trials_and_the_rest_on_request)
+{
+	char *out, *err, text[8192], id[64], sub[128], path[8800];
+	const char *j1[] = { "-j", "1", NULL };
+	struct stat st;
+
+	snprintf(text, sizeof(text), base, "300", "2",
+		 "  grid:\n    train.eta: [0.001, 0.1, 0.5]\n  trial_charts: 1\n");
+	memcpy(strstr(text, "charts: false"), "charts: true ", 13);
+	th_write_str(cfgpath, text);
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	free(out);
+	free(err);
+	char *csv = read_in(".", "results.csv");
+	char best_id[64] = "";
+	double best = -1;
+	for (size_t r = 0; r < 3; r++) {
+		char v[64];
+
+		th_csv(csv, r, "trial", id, sizeof(id));
+		th_csv(csv, r, "best_eval_accuracy", v, sizeof(v));
+		if (atof(v) > best) {
+			best = atof(v);
+			snprintf(best_id, sizeof(best_id), "%s", id);
+		}
+	}
+	for (size_t r = 0; r < 3; r++) {
+		th_csv(csv, r, "trial", id, sizeof(id));
+		snprintf(path, sizeof(path), "%s/trials/%s/accuracy.gp", outdir, id);
+		int drawn = stat(path, &st) == 0;
+		snprintf(sub, sizeof(sub), "trials/%s", id);
+		char *page = read_in(sub, "report.html");
+		cr_assert_not_null(page);
+		cr_assert_eq(drawn, !strcmp(id, best_id), "trial %s (best %s)", id, best_id);
+		cr_assert_eq(strstr(page, "left for later") != NULL, !drawn, "trial %s", id);
+		free(page);
+		if (drawn)
+			continue;
+		/* Drawn on request, the page rewritten without the note. */
+		snprintf(path, sizeof(path), "%s/trials/%s", outdir, id);
+		const char *report[] = { "report", path, NULL };
+		cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+		cr_assert(strstr(out, "drawing the charts of"), "%s", out);
+		free(out);
+		free(err);
+		snprintf(path, sizeof(path), "%s/trials/%s/accuracy.gp", outdir, id);
+		cr_assert_eq(stat(path, &st), 0);
+		page = read_in(sub, "report.html");
+		cr_assert_null(strstr(page, "left for later"));
+		free(page);
+	}
+	free(csv);
+	/* trial_charts: all: each trial draws its own as it ends. */
+	snprintf(text, sizeof(text), base, "300", "2", "  grid:\n    train.eta: [0.001, 0.1]\n  trial_charts: all\n");
+	memcpy(strstr(text, "charts: false"), "charts: true ", 13);
+	th_write_str(cfgpath, text);
+	snprintf(outdir + strlen(outdir), sizeof(outdir) - strlen(outdir), "-all");
+	cr_assert_eq(sweep(&out, &err, j1), 0, "%s", err);
+	cr_assert_null(strstr(out, "drawing the charts of"), "%s", out);
+	free(out);
+	free(err);
+	csv = read_in(".", "results.csv");
+	for (size_t r = 0; r < 2; r++) {
+		th_csv(csv, r, "trial", id, sizeof(id));
+		snprintf(path, sizeof(path), "%s/trials/%s/accuracy.gp", outdir, id);
+		cr_assert_eq(stat(path, &st), 0, "trial %s", id);
+	}
+	free(csv);
 }
