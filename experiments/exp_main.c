@@ -349,12 +349,6 @@ static int cmd_sweep(int argc, char **argv)
 		exp_config_fini(&cfg);
 		return fail(2, err.msg);
 	}
-	/* What a trial's run would refuse is refused here, before any runs. */
-	if ((rc = exp_sweep_check_models(&sw, &err)) < 0) {
-		exp_sweep_fini(&sw);
-		exp_config_fini(&cfg);
-		return fail(rc == NN_EINVAL ? 2 : 1, err.msg);
-	}
 	snprintf(dir, sizeof(dir), "%s", a.out ? a.out : "");
 	if (!a.out)
 		snprintf(dir, sizeof(dir), "sweeps/%s", cfg.name);
@@ -363,6 +357,8 @@ static int cmd_sweep(int argc, char **argv)
 	opts.force = a.force;
 	opts.retry_failed = a.retry_failed;
 	opts.report = cfg.charts ? sweep_page : NULL;
+	/* What a trial's run would refuse is refused before any runs. */
+	opts.check = exp_sweep_check_models;
 	opts.log = a.quiet ? NULL : stdout;
 	opts.stop = &stop_requested;
 	catch_stop_signals();

@@ -1,5 +1,6 @@
 #include "exp_sched.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -157,13 +158,64 @@ int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int fo
 	}
 	exp_fs_remove_temps(dir);
 	snprintf(path, sizeof(path), "%s/definition.txt", dir);
-	if (log)
-		fprintf(log, "sweep of %zu trials in %s\n", s->ntrials, dir);
 	if ((rc = exp_fs_write_atomic(path, write_definition, s->definition, err)) < 0) {
 		exp_fs_unlock_dir(lock);
 		return rc;
 	}
 	return lock;
+}
+
+/* Removes what a claim made in dir (a sweep that never started). */
+static void unclaim(const char *dir)
+{
+	char path[4400], file[4700];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "%s/.data-cache", dir);
+	if ((d = opendir(path))) {
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+				snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+				unlink(file);
+			}
+		closedir(d);
+		rmdir(path);
+	}
+	snprintf(path, sizeof(path), "%s/trials", dir);
+	rmdir(path);
+	snprintf(path, sizeof(path), "%s/definition.txt", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/.lock", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int exp_sched_claim_checked(const struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir, size_t len,
+			    struct nn_err *err)
+{
+	char path[4400];
+	int had, lock, rc, own = !getenv("NNLAB_DATA_CACHE");
+
+	snprintf(path, sizeof(path), "%s/definition.txt", opts->dir);
+	had = access(path, F_OK) == 0;
+	if ((lock = exp_sched_claim_dir(s, dir, len, opts->force, opts->log, err)) < 0)
+		return lock;
+	snprintf(path, sizeof(path), "%s/.data-cache", dir);
+	if (own)
+		setenv("NNLAB_DATA_CACHE", path, 1);
+	rc = opts->check ? opts->check(s, err) : 0;
+	if (own)
+		unsetenv("NNLAB_DATA_CACHE");
+	if (rc == 0) {
+		if (opts->log && (!had || strcmp(dir, opts->dir)))
+			fprintf(opts->log, "sweep of %zu trials in %s\n", s->ntrials, dir);
+		return lock;
+	}
+	if (!had || strcmp(dir, opts->dir))
+		unclaim(dir);
+	exp_fs_unlock_dir(lock);
+	return rc;
 }
 
 /* --- the local executor: child processes ------------------------------------ */
@@ -678,7 +730,7 @@ int exp_sched_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, struct
 	int jobs = opts->jobs > 0 ? opts->jobs : 1, rc, lock;
 
 	snprintf(dir, sizeof(dir), "%s", opts->dir);
-	if ((lock = exp_sched_claim_dir(s, dir, sizeof(dir), opts->force, opts->log, err)) < 0)
+	if ((lock = exp_sched_claim_checked(s, opts, dir, sizeof(dir), err)) < 0)
 		return lock;
 	/* Trials running side by side share the cores: each runs on its share
 	 * of threads unless NNLAB_THREADS or the config's train.threads says. */

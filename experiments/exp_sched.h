@@ -39,6 +39,13 @@ struct exp_sched_executor {
 int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force, FILE *log,
 			struct nn_err *err);
 
+/* Claims dir as exp_sched_claim_dir does, then runs opts->check with the
+ * data cached in dir/.data-cache (unless NNLAB_DATA_CACHE says where); a
+ * failed check removes what the claim made and returns its code. Returns
+ * the lock or a negative code. */
+int exp_sched_claim_checked(const struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir, size_t len,
+			    struct nn_err *err);
+
 /* Runs the sweep's trials on x until every one has ended (0), it is
  * stopped (NN_EINTR) or its bookkeeping fails. */
 int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,

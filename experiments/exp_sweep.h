@@ -97,6 +97,12 @@ struct exp_sweep_opts {
 	 * caller's report of the sweep directory, such as its page. A
 	 * failure is a warning on log, never the sweep's. */
 	int (*report)(const char *dir, FILE *log, struct nn_err *err);
+	/* When not NULL, called once the directory is claimed, before any
+	 * trial starts: every trial checked against its data (decoded into
+	 * the directory's .data-cache, where the trials then read it). A
+	 * failure ends the sweep, removing the directory if this sweep made
+	 * it. */
+	int (*check)(const struct exp_sweep *s, struct nn_err *err);
 	FILE *log;
 	volatile sig_atomic_t *stop;
 };
