@@ -257,3 +257,49 @@ long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, enum 
 	}
 	return best;
 }
+
+void exp_metrics_words(const char *name, const char *eval_split, char *out, size_t len)
+{
+	static const struct {
+		const char *prefix, *split;
+	} splits[] = { { "train_", "training" }, { "eval_", NULL }, { "validation_", "validation" } };
+	static const struct {
+		const char *name, *words;
+	} plain[] = { { "eta", "learning rate (eta)" },
+		      { "train_seconds", "training time per epoch (s)" },
+		      { "eval_seconds", "scoring time per epoch (s)" },
+		      { "seconds", "time per epoch (s)" },
+		      { "epoch", "epoch" } };
+	const char *prefix = "grad_norm_hidden";
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (!strcmp(name, plain[i].name)) {
+			snprintf(out, len, "%s", plain[i].words);
+			return;
+		}
+	if (!strncmp(name, prefix, strlen(prefix))) {
+		snprintf(out, len, "gradient norm of hidden layer %s's biases", name + strlen(prefix));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(splits) / sizeof(splits[0]); i++) {
+		size_t n = strlen(splits[i].prefix);
+		const char *what = name + n, *split = splits[i].split ? splits[i].split : eval_split;
+
+		if (strncmp(name, splits[i].prefix, n))
+			continue;
+		if (!strcmp(what, "accuracy")) {
+			snprintf(out, len, "accuracy on the %s data (%%)", split);
+			return;
+		}
+		if (!strcmp(what, "cost")) {
+			snprintf(out, len, "cost on the %s data", split);
+			return;
+		}
+		if (!strcmp(what, "correct") || !strcmp(what, "total")) {
+			snprintf(out, len, "%s on the %s data", !strcmp(what, "correct") ? "images classified correctly" :
+				 "images", split);
+			return;
+		}
+	}
+	snprintf(out, len, "%s", name);
+}

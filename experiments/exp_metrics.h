@@ -46,6 +46,12 @@ void exp_metrics_row(struct exp_text *t, const struct exp_config *cfg, const str
  * Returns 1 or 0. */
 int exp_metrics_fills(const struct exp_config *cfg, const char *name, char *why, size_t len);
 
+/* Column name in words for a chart's axis or legend ("accuracy on the
+ * test data (%)", "cost on the training data", "gradient norm of hidden
+ * layer 2's biases"); eval_split names the split the eval columns score
+ * ("test" or "validation"). Unknown names are copied as they are. */
+void exp_metrics_words(const char *name, const char *eval_split, char *out, size_t len);
+
 /* A metrics.csv read back: values[row * ncols + col], NAN where empty. */
 struct exp_metrics {
 	size_t ncols, nrows;

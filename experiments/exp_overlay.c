@@ -10,6 +10,7 @@
 #include "exp_fs.h"
 #include "exp_metrics.h"
 #include "exp_plot.h"
+#include "exp_text.h"
 #include "exp_yaml.h"
 
 #define SIZE "900,560"
@@ -29,7 +30,10 @@ struct overlay {
 	size_t ncols;
 	size_t max_epoch;
 	char **flats;              /* the runs' configs, flattened (for --x) */
+	char split[16];            /* the split the first run's eval columns score */
 };
+
+#define MARKERS_MAX 50  /* points on a line drawn with a marker at each */
 
 
 static int is_accuracy(const char *col)
@@ -37,13 +41,28 @@ static int is_accuracy(const char *col)
 	return strstr(col, "accuracy") != NULL;
 }
 
-/* The y label: the metric, or what the columns have in common. */
+/* The y label: the column in words, or what the columns have in common. */
 static void y_label(const struct overlay *o, char *out, size_t len)
 {
-	if (o->ncols == 1 || o->opt->nmetrics == 1)
-		snprintf(out, len, "%s%s", o->opt->metrics[0], is_accuracy(o->cols[0]) ? " (%)" : "");
-	else
-		snprintf(out, len, "%s", is_accuracy(o->cols[0]) ? "accuracy (%)" : "value");
+	int costs = 1, accuracies = 1, norms = 1;
+
+	if (o->ncols == 1) {
+		exp_metrics_words(o->cols[0], o->split, out, len);
+		return;
+	}
+	for (size_t c = 0; c < o->ncols; c++) {
+		accuracies &= is_accuracy(o->cols[c]);
+		costs &= strstr(o->cols[c], "cost") != NULL;
+		norms &= !strncmp(o->cols[c], "grad_norm_hidden", 16);
+	}
+	snprintf(out, len, "%s", accuracies ? "accuracy (%)" : costs ? "cost" :
+		 norms ? "gradient norm of each hidden layer's biases" : "value");
+}
+
+/* Column c's name in words. */
+static void words(const struct overlay *o, size_t c, char *out, size_t len)
+{
+	exp_metrics_words(o->cols[c], o->split, out, len);
 }
 
 static void head(FILE *f, const struct overlay *o, const char *what)
@@ -63,8 +82,8 @@ static void head(FILE *f, const struct overlay *o, const char *what)
 		fprintf(f, "set yrange [%.9g:%.9g]\n", o->opt->ylo, o->opt->yhi);
 	if (o->opt->logx)
 		fputs("set logscale x\n", f);
-	/* The legend beside the plot, never over the curves. */
-	if (o->nruns * o->ncols <= KEY_MAX)
+	/* The legend beside the plot, never over the curves; none for one line. */
+	if (o->nruns * o->ncols > 1 && o->nruns * o->ncols <= KEY_MAX)
 		fputs("set key outside right top vertical Left reverse noenhanced font ',9'\n", f);
 	else
 		fputs("unset key\n", f);
@@ -81,7 +100,11 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 	(void)err;
 	if (opt->to >= 0 && (size_t)opt->to < to)
 		to = (size_t)opt->to;
-	snprintf(what, sizeof(what), "%s per epoch", opt->nmetrics == 1 ? opt->metrics[0] : "metrics");
+	char w[200] = "metrics";
+
+	if (o->ncols == 1)
+		words(o, 0, w, sizeof(w));
+	snprintf(what, sizeof(what), "%s per epoch", w);
 	head(f, o, what);
 	fputs("set xlabel 'epoch'\n", f);
 	/* Whole epochs on the axis; a one-epoch run is a point, not nothing. */
@@ -98,10 +121,11 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 		fputs("draw = \"", f);
 	for (size_t c = 0, k = 0; c < (opt->panels ? o->ncols : 1); c++) {
 		if (opt->panels && o->ncols > 1) {
+			words(o, c, w, sizeof(w));
 			fputs("set title ", f);
-			exp_gnuplot_quote(f, o->cols[c], 1);
+			exp_gnuplot_quote(f, w, 1);
 			fputs(" noenhanced; set ylabel ", f);
-			exp_gnuplot_quote(f, o->cols[c], 1);
+			exp_gnuplot_quote(f, w, 1);
 			fputs(" noenhanced; ", f);
 		}
 		fputs("plot ", f);
@@ -113,14 +137,16 @@ static int write_overlay(FILE *f, void *ctx, struct nn_err *err)
 				exp_gnuplot_colour(opt->panels ? i : k, opt->panels ? o->nruns : n, colour);
 				if (o->ncols == 1 || opt->panels)
 					snprintf(title, sizeof(title), "%s", o->legend[i]);
-				else if (o->nruns == 1)
-					snprintf(title, sizeof(title), "%s", o->cols[cc]);
+				else if ((words(o, cc, w, sizeof(w)), o->nruns == 1))
+					snprintf(title, sizeof(title), "%s", w);
 				else
-					snprintf(title, sizeof(title), "%s: %s", o->legend[i], o->cols[cc]);
+					snprintf(title, sizeof(title), "%s: %s", o->legend[i], w);
 				fputs(i || (!opt->panels && cc) ? ", " : "", f);
 				exp_gnuplot_quote(f, path, 1);
-				fprintf(f, " using 'epoch':(%scolumn('%s')) with linespoints lw 2 pt 7 ps 0.5 lc rgb '%s' title ",
-					is_accuracy(o->cols[cc]) ? "100*" : "", o->cols[cc], colour);
+				/* A marker at each point while they can be told apart. */
+				fprintf(f, " using 'epoch':(%scolumn('%s')) with %s lc rgb '%s' title ",
+					is_accuracy(o->cols[cc]) ? "100*" : "", o->cols[cc],
+					to - from > MARKERS_MAX ? "lines lw 2" : "linespoints lw 2 pt 7 ps 0.5", colour);
 				exp_gnuplot_quote(f, title, 1);
 			}
 		fputs(opt->panels && o->ncols > 1 ? "; " : "", f);
@@ -196,6 +222,24 @@ static int write_across_data(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
+/* A config key in words for an axis ("training-set size (data.train_size)"). */
+static void key_words(const char *key, char *out, size_t len)
+{
+	static const char *const known[][2] = {
+		{ "data.train_size", "training-set size" }, { "train.eta", "learning rate eta" },
+		{ "train.l2", "L2 regularization lambda" }, { "train.l1", "L1 regularization lambda" },
+		{ "train.batch_size", "mini-batch size" }, { "train.epochs", "epochs" },
+		{ "train.momentum", "momentum coefficient" }, { "model.dropout", "dropout rate" },
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(key, known[i][0])) {
+			snprintf(out, len, "%s (%s)", known[i][1], key);
+			return;
+		}
+	snprintf(out, len, "%s", key);
+}
+
 static int write_across(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct overlay *o = ctx;
@@ -203,12 +247,17 @@ static int write_across(FILE *f, void *ctx, struct nn_err *err)
 	char what[400];
 
 	(void)err;
-	snprintf(what, sizeof(what), "%s %s against %s", o->opt->final ? "final" : "best",
-		 o->opt->nmetrics == 1 ? o->opt->metrics[0] : "metrics", o->opt->x_key);
+	char xlabel[300], w[200] = "metrics";
+
+	if (o->ncols == 1)
+		words(o, 0, w, sizeof(w));
+	key_words(o->opt->x_key, xlabel, sizeof(xlabel));
+	snprintf(what, sizeof(what), "%s %s against the %s", o->opt->final ? "final" : "best", w, xlabel);
 	head(f, o, what);
-	/* nnlab's own data file: no header row to skip. */
-	fputs("set datafile separator whitespace\nset datafile nocolumnheaders\nset xlabel ", f);
-	exp_gnuplot_quote(f, o->opt->x_key, 0);
+	/* nnlab's own data file: no header row to skip; the x axis ends
+	 * where the data do. */
+	fputs("set datafile separator whitespace\nset datafile nocolumnheaders\nset autoscale xfix\nset xlabel ", f);
+	exp_gnuplot_quote(f, xlabel, 0);
 	fputs(" noenhanced\ndraw = \"plot ", f);
 	for (size_t c = 0; c < o->ncols; c++) {
 		char colour[8], data[4300];
@@ -218,7 +267,8 @@ static int write_across(FILE *f, void *ctx, struct nn_err *err)
 		fputs(c ? ", " : "", f);
 		exp_gnuplot_quote(f, data, 1);
 		fprintf(f, " using 1:%zu with linespoints lw 2 pt 7 ps 0.8 lc rgb '%s' title ", c + 2, colour);
-		exp_gnuplot_quote(f, o->cols[c], 1);
+		words(o, c, w, sizeof(w));
+		exp_gnuplot_quote(f, w, 1);
 	}
 	fputs("\"\n", f);
 	exp_gnuplot_tail(f, "1100,560");
@@ -351,6 +401,10 @@ static int read_run(struct overlay *o, size_t i, struct nn_err *err)
 		return err ? err->code : NN_EIO;
 	o->flats[i] = exp_flat_node(tree);
 	const struct exp_node *nm = exp_node_get(tree, "name");
+	const struct exp_node *ev = exp_node_get(exp_node_get(tree, "data"), "eval");
+	if (i == 0)
+		snprintf(o->split, sizeof(o->split), "%s",
+			 ev && ev->kind == EXP_SCALAR && !strcmp(ev->value, "validation") ? "validation" : "test");
 	/* The name as written, not as YAML text. */
 	snprintf(o->legend[i], sizeof(o->legend[i]), "%s", nm && nm->kind == EXP_SCALAR ? nm->value : "");
 	exp_node_free(tree);
@@ -391,6 +445,27 @@ static void make_legends(struct overlay *o)
 	}
 }
 
+/* The runs in the natural order of their legends (eta 0.025, 0.25, 2.5;
+ * [784, 30, 10] before [784, 100, 10]), ties by path, so the colours
+ * and the legend follow the varied value. */
+static void order_by_legend(struct overlay *o, char **runs, char **flats)
+{
+	for (size_t i = 1; i < o->nruns; i++)
+		for (size_t j = i; j > 0; j--) {
+			int c = exp_text_natural_cmp(o->legend[j - 1], o->legend[j]);
+
+			if (c < 0 || (c == 0 && strcmp(runs[j - 1], runs[j]) <= 0))
+				break;
+			char legend[256], *t;
+
+			memcpy(legend, o->legend[j], sizeof(legend));
+			memcpy(o->legend[j], o->legend[j - 1], sizeof(legend));
+			memcpy(o->legend[j - 1], legend, sizeof(legend));
+			t = runs[j], runs[j] = runs[j - 1], runs[j - 1] = t;
+			t = flats[j], flats[j] = flats[j - 1], flats[j - 1] = t;
+		}
+}
+
 /* OUT.gp (and OUT.dat for --x), then the chart when gnuplot is there. */
 static int render(struct overlay *o, const char *out_base, FILE *log, struct nn_err *err)
 {
@@ -428,8 +503,8 @@ int exp_overlay_write(const char *const *given, size_t nruns, const struct exp_o
 		rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 		goto done;
 	}
-	/* One order, by path, for the colours: a run has the same colour in
-	 * every overlay and report of its directory. */
+	/* One order, by legend then path, for the colours: a run has the
+	 * same colour in every overlay and report of its directory. */
 	for (size_t i = 0; i < nruns; i++)
 		if (!(runs[i] = realpath(given[i], NULL))) {
 			rc = nn_errorf(err, NN_EIO, "cannot resolve '%s': %s", given[i], strerror(errno));
@@ -442,6 +517,7 @@ int exp_overlay_write(const char *const *given, size_t nruns, const struct exp_o
 		rc = read_run(o, i, err);
 	if (rc == 0) {
 		make_legends(o);
+		order_by_legend(o, runs, flats);
 		rc = render(o, out_base, log, err);
 	}
 done:

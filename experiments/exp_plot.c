@@ -38,22 +38,54 @@ struct run_info {
 	size_t nwrong;
 };
 
+/* The epoch axis and the lines of a run's per-epoch chart: whole epochs
+ * as ticks when there are few, a marker at each scored epoch while they
+ * can be told apart (at most 50), a legend only for more than one line. */
+static const char *epoch_axis(FILE *f, const struct run_info *r, size_t lines)
+{
+	size_t every = r->cfg->monitor.every ? r->cfg->monitor.every : 1, epochs = r->cfg->train.epochs;
+
+	fputs("set xlabel 'epoch'\nset grid\n", f);
+	if (epochs <= 10)
+		fputs("set xtics 1\nset format x '%.0f'\n", f);
+	if (lines < 2)
+		fputs("unset key\n", f);
+	return epochs / every > 50 ? "lines lw 2" : "linespoints lw 1.5 pt 7 ps 0.6";
+}
+
+/* One chart of a run's accuracies (percent) or costs per epoch: the
+ * evaluated split's, the validation split's and the training data's
+ * when they were scored. */
+static void per_epoch(FILE *f, const struct run_info *r, const char *what, int accuracy)
+{
+	const char *eval = exp_config_split_name(r->cfg->data.eval), *with;
+	int train = accuracy ? r->cfg->monitor.train_accuracy : r->cfg->monitor.train_cost;
+	const char *scale = accuracy ? "100*" : "";
+
+	fputs("set datafile separator ','\nset datafile columnheaders\n", f);
+	if (accuracy)
+		fputs("set ylabel 'accuracy (%)'\nset key bottom right\n", f);
+	else
+		fprintf(f, "set ylabel 'mean cost (%s)'\nset key top right\n", nn_cost_name(r->cfg->train.cost));
+	with = epoch_axis(f, r, 1 + (size_t)r->has_validation + (size_t)(train != 0));
+	fprintf(f, "draw = \"plot 'metrics.csv' using 'epoch':(%scolumn('eval_%s')) with %s title 'on the %s data'",
+		scale, what, with, eval);
+	if (r->has_validation)
+		fprintf(f, ", 'metrics.csv' using 'epoch':(%scolumn('validation_%s')) with %s title 'on the validation data'",
+			scale, what, with);
+	if (train)
+		fprintf(f, ", 'metrics.csv' using 'epoch':(%scolumn('train_%s')) with %s title 'on the training data'",
+			scale, what, with);
+	fputs("\"\n", f);
+}
+
 static int write_accuracy(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	const char *eval = exp_config_split_name(r->cfg->data.eval);
 
 	(void)err;
 	exp_gnuplot_head(f, "accuracy", "accuracy per epoch", r->title);
-	fputs("set datafile separator ','\nset datafile columnheaders\n"
-	      "set xlabel 'epoch'\nset ylabel 'accuracy (%)'\nset key bottom right\nset grid\n", f);
-	fputs("draw = \"plot ", f);
-	fprintf(f, "'metrics.csv' using 'epoch':(100*column('eval_accuracy')) with linespoints pt 7 ps 0.6 title '%s'", eval);
-	if (r->has_validation)
-		fputs(", 'metrics.csv' using 'epoch':(100*column('validation_accuracy')) with linespoints pt 7 ps 0.6 title 'validation'", f);
-	if (r->cfg->monitor.train_accuracy)
-		fputs(", 'metrics.csv' using 'epoch':(100*column('train_accuracy')) with linespoints pt 7 ps 0.6 title 'training'", f);
-	fputs("\"\n", f);
+	per_epoch(f, r, "accuracy", 1);
 	exp_gnuplot_tail(f, SIZE);
 	return 0;
 }
@@ -100,19 +132,10 @@ static int write_initial(FILE *f, void *ctx, struct nn_err *err)
 static int write_cost(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct run_info *r = ctx;
-	const char *eval = exp_config_split_name(r->cfg->data.eval);
 
 	(void)err;
 	exp_gnuplot_head(f, "cost", "cost per epoch", r->title);
-	fprintf(f, "set datafile separator ','\nset datafile columnheaders\n"
-		"set xlabel 'epoch'\nset ylabel 'mean cost (%s)'\nset key top right\nset grid\n",
-		nn_cost_name(r->cfg->train.cost));
-	fprintf(f, "draw = \"plot 'metrics.csv' using 'epoch':'eval_cost' with linespoints pt 7 ps 0.6 title '%s'", eval);
-	if (r->has_validation)
-		fputs(", 'metrics.csv' using 'epoch':'validation_cost' with linespoints pt 7 ps 0.6 title 'validation'", f);
-	if (r->cfg->monitor.train_cost)
-		fputs(", 'metrics.csv' using 'epoch':'train_cost' with linespoints pt 7 ps 0.6 title 'training'", f);
-	fputs("\"\n", f);
+	per_epoch(f, r, "cost", 0);
 	exp_gnuplot_tail(f, SIZE);
 	return 0;
 }

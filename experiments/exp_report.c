@@ -1,6 +1,5 @@
 #include "exp_report.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -17,6 +16,7 @@
 #include "exp_overlay.h"
 #include "exp_plot.h"
 #include "exp_results.h"
+#include "exp_text.h"
 #include "exp_yaml.h"
 
 /* A run's accuracies of the evaluated split, in percent: its peak, its
@@ -246,30 +246,6 @@ static int by_best(const void *a, const void *b)
 	return (x->s.best < y->s.best) - (x->s.best > y->s.best);
 }
 
-/* Compares two values as a person orders them: runs of digits by their
- * number, so "[784, 30, 10]" comes before "[784, 100, 10]" and "2" before
- * "10"; the rest byte by byte. */
-static int natural_cmp(const char *a, const char *b)
-{
-	while (*a && *b) {
-		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
-			char *ea, *eb;
-			double x = strtod(a, &ea), y = strtod(b, &eb);
-
-			if (x != y)
-				return x < y ? -1 : 1;
-			a = ea;
-			b = eb;
-			continue;
-		}
-		if (*a != *b)
-			return (unsigned char)*a - (unsigned char)*b;
-		a++;
-		b++;
-	}
-	return (unsigned char)*a - (unsigned char)*b;
-}
-
 /* The distinct values of key k (0 or 1) over the runs, in natural order. */
 struct axis {
 	const char *values[64];
@@ -288,7 +264,7 @@ static void axis_init(struct axis *ax, const struct runs *rs, int k)
 		if (j < ax->n || ax->n == 64)
 			continue;
 		/* Insert in order. */
-		for (j = ax->n; j > 0 && natural_cmp(ax->values[j - 1], v) > 0; j--)
+		for (j = ax->n; j > 0 && exp_text_natural_cmp(ax->values[j - 1], v) > 0; j--)
 			ax->values[j] = ax->values[j - 1];
 		ax->values[j] = v;
 		ax->n++;

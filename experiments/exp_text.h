@@ -29,6 +29,11 @@ char *exp_text_take(struct exp_text *t);
 /* Frees the text. Accepts an empty t. */
 void exp_text_fini(struct exp_text *t);
 
+/* Compares two values as a person orders them: runs of digits by their
+ * number, so "[784, 30, 10]" comes before "[784, 100, 10]" and "2" before
+ * "10"; the rest byte by byte. */
+int exp_text_natural_cmp(const char *a, const char *b);
+
 /* FNV-1a of len bytes of s: the stable hash of a text (a trial's ID, a
  * checkpoint's config). */
 uint64_t exp_text_hash(const char *s, size_t len);

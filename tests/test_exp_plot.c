@@ -148,8 +148,10 @@ Test(exp_plot, a_run_draws_every_chart)
 	/* The accuracy chart shows the evaluated, validation and training curves. */
 	snprintf(path, sizeof(path), "%s/r/accuracy.gp", dir);
 	char *gp = th_read(path, NULL);
-	cr_assert(strstr(gp, "title 'test'") && strstr(gp, "title 'validation'") &&
-		  strstr(gp, "title 'training'"), "%s", gp);
+	cr_assert(strstr(gp, "title 'on the test data'") && strstr(gp, "title 'on the validation data'") &&
+		  strstr(gp, "title 'on the training data'"), "%s", gp);
+	/* Few epochs: whole epochs as ticks, a marker at each, a legend. */
+	cr_assert(strstr(gp, "set xtics 1\n") && strstr(gp, "linespoints") && !strstr(gp, "unset key"), "%s", gp);
 	free(gp);
 	snprintf(path, sizeof(path), "%s/r", dir);
 	check_no_empty_files(path);
@@ -721,7 +723,12 @@ Test(exp_plot, plot_options_draw_what_they_say)
 		const char *want;
 	} cases[] = {
 		{ { "--metric", "grad_norm_hidden*", "--log" }, 3, "set logscale y\n" },
-		{ { "--metric", "train_cost,eval_accuracy" }, 2, "title 'eval_accuracy'" },
+		{ { "--metric", "grad_norm_hidden*" }, 3,
+		  "set ylabel 'gradient norm of each hidden layer''s biases'" },
+		{ { "--metric", "grad_norm_hidden*" }, 3, "title 'gradient norm of hidden layer 2''s biases'" },
+		{ { "--metric", "train_cost,eval_accuracy" }, 2, "title 'accuracy on the test data (%)'" },
+		{ { "--metric", "train_cost" }, 1, "set ylabel 'cost on the training data'" },
+		{ { "--metric", "eval_accuracy" }, 1, "unset key\n" },
 		{ { "--metric", "train_cost", "--from", "1", "--title", "from epoch 1" }, 1, "set xrange [1:2]\n" },
 		{ { "--metric", "train_cost,eval_accuracy", "--panels" }, 2, "set multiplot layout 1,2;" },
 		{ { "--metric", "train_cost", "--yrange", "0:2" }, 1, "set yrange [0:2]\n" },
@@ -762,6 +769,20 @@ Test(exp_plot, plot_options_draw_what_they_say)
 	snprintf(path, sizeof(path), "%s/across.gp", dir);
 	char *agp = th_read(path, NULL);
 	cr_assert(strstr(agp, "set datafile nocolumnheaders"), "the first run would be read as a header: %s", agp);
+	cr_assert(strstr(agp, "set xlabel 'learning rate eta (train.eta)'"), "%s", agp);
+	cr_assert(strstr(agp, "set autoscale xfix"), "the x axis ends at the data: %s", agp);
+	free(agp);
+	/* The runs' lines in the order of the varied value, not of their paths
+	 * (r0 0.5, r1 0.05, r2 5). */
+	snprintf(path, sizeof(path), "%s/order", dir);
+	const char *order[] = { "plot", runs, "-o", path, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, order), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/order.gp", dir);
+	agp = th_read(path, NULL);
+	const char *a = strstr(agp, "title 'eta=0.05'"), *b = strstr(agp, "title 'eta=0.5'"), *c = strstr(agp, "title 'eta=5'");
+	cr_assert(a && b && c && a < b && b < c, "%s", agp);
 	free(agp);
 	free(dat);
 	snprintf(path, sizeof(path), "%s/across.png", dir);
