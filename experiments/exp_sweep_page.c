@@ -24,11 +24,26 @@ struct page {
 	const struct exp_results *r;   /* sp's results */
 	int percent;               /* the objective is an accuracy */
 	int have[5];               /* charts drawn: objective, heatmap, parallel, params, progress */
+	char words[200];           /* the objective in words, for axes ("accuracy on the test data (%)") */
 };
 /* The objective as the page shows it: accuracies in percent. */
 static double shown(const struct page *pg, double v)
 {
 	return pg->percent ? 100 * v : v;
+}
+
+/* The objective in words; the eval columns score the test split unless
+ * the sweep's config says validation. */
+static void objective_words(struct page *pg)
+{
+	char path[4400], *def = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/definition.txt", pg->dir);
+	exp_fs_read_file(path, &def, &len, NULL);
+	exp_metrics_words(pg->r->metric, def && strstr(def, "\nconfig data.eval=validation\n") ? "validation" : "test",
+			  pg->words, sizeof(pg->words));
+	free(def);
 }
 
 /* --- charts ------------------------------------------------------------- */
@@ -115,11 +130,11 @@ static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 	      "if (!exists(\"out_png\")) out_png = 'objective.png'\n"
 	      "if (!exists(\"out_svg\")) out_svg = 'objective.svg'\n"
 	      "set encoding utf8\nset title ", f);
-	snprintf(title, sizeof(title), "%s%s per epoch%s", pg->r->metric, pg->percent ? " (%)" : "",
+	snprintf(title, sizeof(title), "%s per epoch%s", pg->words,
 		 pg->sp.repeats ? ": the mean of each point's seeds, the band from their lowest to their highest" : "");
 	exp_gnuplot_quote(f, title, 0);
 	fputs(" noenhanced\nset xlabel 'epoch'\nset ylabel ", f);
-	exp_gnuplot_quote(f, pg->r->metric, 0);
+	exp_gnuplot_quote(f, pg->words, 0);
 	fputs(" noenhanced\nset grid\nset format x '%.0f'\nset xtics 1\nset xrange [0:*]\n", f);
 	if (groups <= KEY_MAX)
 		fputs("set key outside right top vertical Left reverse noenhanced font ',9'\n", f);
@@ -180,6 +195,25 @@ static void category_tics(FILE *f, const struct exp_axis *ax)
 	fputs(")", f);
 }
 
+/* Tics of a log axis drawn as log10 of its values: each decade from the
+ * lowest value's to the highest's, labelled with the value itself, and
+ * the range the values span. */
+static void log_tics(FILE *f, const struct exp_axis *ax, size_t axis)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (size_t j = 0; j < ax->n; j++) {
+		double v = log10(atof(ax->values[j]));
+
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	fputs("(", f);
+	for (int d = (int)floor(lo), first = 1; d <= (int)ceil(hi); d++, first = 0)
+		fprintf(f, "%s'%g' %d", first ? "" : ", ", pow(10, d), d);
+	fprintf(f, ")\nset paxis %zu range [%d:%d]", axis, (int)floor(lo), (int)ceil(hi));
+}
+
 static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct page *pg = ctx;
@@ -191,27 +225,40 @@ static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 	      "if (!exists(\"out_svg\")) out_svg = 'parallel.svg'\n"
 	      "set encoding utf8\nset title ", f);
 	char title[300];
-	snprintf(title, sizeof(title), "the swept values and the best %s%s of each trial (colour: the objective)",
-		 pg->r->metric, pg->percent ? " (%)" : "");
+	snprintf(title, sizeof(title), "the swept values and the best %s of each trial (colour: the objective)",
+		 pg->words);
 	exp_gnuplot_quote(f, title, 0);
 	fputs(" noenhanced\nset style data parallelaxes\nunset ytics\nunset key\nset border 0\n"
 	      "set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')\nset xtics (", f);
 	for (size_t k = 0; k < naxes; k++) {
 		fputs(k ? ", " : "", f);
-		exp_gnuplot_quote(f, k < pg->r->nparams ? pg->r->keys[k] : pg->r->metric, 0);
+		exp_gnuplot_quote(f, k < pg->r->nparams ? pg->r->keys[k] : "objective", 0);
 		fprintf(f, " %zu", k + 1);
 	}
-	fputs(") noenhanced\n", f);
+	/* The axes spread over the width, the colour scale close by. */
+	fprintf(f, ") noenhanced\nset xrange [0.85:%zu.15]\nset lmargin 9\nset rmargin 14\n", naxes);
 	for (size_t k = 0; k < naxes; k++) {
 		fprintf(f, "set paxis %zu tics", k + 1);
 		if (k < pg->r->nparams && !pg->sp.axes[k].numeric) {
 			fputc(' ', f);
 			category_tics(f, &pg->sp.axes[k]);
-			fprintf(f, "\nset paxis %zu range [-0.5:%zu.5]", k + 1, pg->sp.axes[k].n - 1);
+			/* The labels beside the axis, not on its line. */
+			fprintf(f, " right offset -1,0\nset paxis %zu range [-0.5:%zu.5]", k + 1, pg->sp.axes[k].n - 1);
+		} else if (k < pg->r->nparams && exp_axis_log(&pg->sp.axes[k])) {
+			fputc(' ', f);
+			log_tics(f, &pg->sp.axes[k], k + 1);
 		}
 		fputc('\n', f);
 	}
-	fprintf(f, "draw = \"plot for [col=1:%zu] 'trials.dat' using col:%zu lw 2 lc palette\"\n", naxes, naxes);
+	/* An axis per column; a log axis draws the value's log10. */
+	fputs("draw = \"plot ", f);
+	for (size_t k = 0; k < naxes; k++) {
+		if (k < pg->r->nparams && exp_axis_log(&pg->sp.axes[k]))
+			fprintf(f, "%s'trials.dat' using (log10(column(%zu))):%zu lw 2 lc palette", k ? ", " : "", k + 1, naxes);
+		else
+			fprintf(f, "%s'trials.dat' using %zu:%zu lw 2 lc palette", k ? ", " : "", k + 1, naxes);
+	}
+	fputs("\"\n", f);
 	fputs("set terminal pngcairo size 900,500 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
 	      "set terminal svg size 900,500 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);
 	return 0;
@@ -232,11 +279,11 @@ static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 		fputs("set xlabel ", f);
 		exp_gnuplot_quote(f, pg->r->keys[k], 1);
 		fputs(" noenhanced; set ylabel ", f);
-		exp_gnuplot_quote(f, pg->r->metric, 1);
+		exp_gnuplot_quote(f, pg->words, 1);
 		fputs(" noenhanced; set grid; unset key; ", f);
 		if (pg->sp.axes[k].numeric) {
 			fputs("set autoscale x; set xtics autofreq; ", f);
-			fputs(exp_axis_spans_decades(&pg->sp.axes[k]) ? "set logscale x; " : "unset logscale x; ", f);
+			fputs(exp_axis_log(&pg->sp.axes[k]) ? "set logscale x; " : "unset logscale x; ", f);
 		} else {
 			fprintf(f, "unset logscale x; set xrange [-0.5:%zu.5]; set xtics ", pg->sp.axes[k].n - 1);
 			fputs("(", f);
@@ -280,7 +327,7 @@ static int write_progress(FILE *f, void *ctx, struct nn_err *err)
 static int write_progress_script(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct page *pg = ctx;
-	char label[200];
+	char label[260];
 
 	(void)err;
 	fputs("# nnlab chart: each trial's best objective by its number, and the best so far.\n"
@@ -288,7 +335,7 @@ static int write_progress_script(FILE *f, void *ctx, struct nn_err *err)
 	      "if (!exists(\"out_svg\")) out_svg = 'progress.svg'\n"
 	      "set encoding utf8\nset title 'the search: the best of each trial, and the best so far' noenhanced\n"
 	      "set xlabel 'trial (in the order the sweep defined or proposed it)' noenhanced\nset ylabel ", f);
-	snprintf(label, sizeof(label), "best %s%s", pg->r->metric, pg->percent ? " (%)" : "");
+	snprintf(label, sizeof(label), "best %s", pg->words);
 	exp_gnuplot_quote(f, label, 0);
 	fprintf(f, " noenhanced\nset grid\nset key outside bottom center horizontal noenhanced\nset xrange [0.5:%zu.5]\n",
 		pg->r->nrows);
@@ -367,8 +414,8 @@ static void draw_charts(struct page *pg, FILE *log)
 				cells[r * x->n + c] = isnan(p->mean) ? NAN : shown(pg, p->mean);
 				counts[r * x->n + c] = p->count;
 			}
-			snprintf(title, sizeof(title), "best %s%s by %s and %s%s", pg->r->metric, pg->percent ? " (%)" : "",
-				 pg->r->keys[0], pg->r->keys[1], pg->sp.repeats ? " (mean over seeds)" : "");
+			snprintf(title, sizeof(title), "best %s by %s and %s%s", pg->words, pg->r->keys[0], pg->r->keys[1],
+				 pg->sp.repeats ? " (mean over seeds)" : "");
 			struct exp_plot_heatmap h = { title, pg->r->keys[0], pg->r->keys[1],
 						      (const char *const *)x->values, (const char *const *)y->values,
 						      x->n, y->n, cells, counts };
@@ -661,6 +708,7 @@ int exp_sweep_page(const char *dir, FILE *log, struct nn_err *err)
 		return rc;
 	}
 	pg.percent = strstr(r.metric, "accuracy") != NULL;
+	objective_words(&pg);
 	if ((rc = exp_sweep_points(&pg.sp, &r, err)) < 0)
 		goto done;
 	trial_pages(&pg);

@@ -174,17 +174,43 @@ double exp_axis_coord(const struct exp_axis *ax, const char *v)
 	return ax->numeric ? atof(v) : (double)exp_axis_index(ax, v);
 }
 
-int exp_axis_spans_decades(const struct exp_axis *ax)
+/* The spread of the gaps between sorted values v[0..n) (n >= 3), each
+ * mapped by log when take_log: their standard deviation over their mean. */
+static double gap_spread(const double *v, size_t n, int take_log)
 {
-	double lo = INFINITY, hi = -INFINITY;
+	double sum = 0, sq = 0;
 
-	for (size_t j = 0; j < ax->n; j++) {
-		double v = atof(ax->values[j]);
+	for (size_t i = 1; i < n; i++) {
+		double g = take_log ? log(v[i]) - log(v[i - 1]) : v[i] - v[i - 1];
 
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
+		sum += g;
+		sq += g * g;
 	}
-	return ax->numeric && lo > 0 && hi / lo >= 100;
+	double mean = sum / (double)(n - 1), var = sq / (double)(n - 1) - mean * mean;
+	return sqrt(var > 0 ? var : 0) / mean;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+int exp_axis_log(const struct exp_axis *ax)
+{
+	double *v;
+	int log_scale;
+
+	if (!ax->numeric || ax->n < 2 || !(v = malloc(ax->n * sizeof(*v))))
+		return 0;
+	for (size_t j = 0; j < ax->n; j++)
+		v[j] = atof(ax->values[j]);
+	qsort(v, ax->n, sizeof(*v), by_value);
+	log_scale = v[0] > 0 && v[ax->n - 1] / v[0] >= 10 &&
+		    (ax->n < 3 || gap_spread(v, ax->n, 1) < gap_spread(v, ax->n, 0));
+	free(v);
+	return log_scale;
 }
 
 int exp_sweep_points(struct exp_sweep_points *sp, const struct exp_results *r, struct nn_err *err)

@@ -46,9 +46,11 @@ size_t exp_axis_index(const struct exp_axis *ax, const char *v);
 /* A value's place on its axis: the number itself, or its category. */
 double exp_axis_coord(const struct exp_axis *ax, const char *v);
 
-/* Whether a numeric axis is positive and spans two decades or more: then
- * it is drawn on a log scale (learning rates, regularisation). */
-int exp_axis_spans_decades(const struct exp_axis *ax);
+/* Whether a numeric axis is drawn on a log scale: its values positive,
+ * spanning a decade or more, and (with three or more) more evenly spread
+ * on a log scale than on a linear one (0.025, 0.25, 2.5 or log-uniform
+ * draws, not 1, 5, 10, 15, 20). */
+int exp_axis_log(const struct exp_axis *ax);
 
 /* How much of the trials' best objectives swept key k explains alone:
  * the trials (with a best) grouped by the key's value, or, for a number

@@ -969,6 +969,15 @@ Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
 		for (int j = 0; j < i; j++)
 			cr_assert(strcmp(colours[i], colours[j]), "points %d and %d share %s", i, j, colours[i]);
 	}
+	cr_assert(strstr(script, "set ylabel 'accuracy on the test data (%)'"), "%s", script);
+	free(script);
+	/* Parallel coordinates: eta (0.01, 1) on a log axis of its decades,
+	 * the layers' labels beside their axis. */
+	snprintf(gp, sizeof(gp), "%s/parallel.gp", outdir);
+	script = th_read(gp, NULL);
+	cr_assert(strstr(script, "set paxis 1 tics ('0.01' -2, '0.1' -1, '1' 0)\nset paxis 1 range [-2:0]"), "%s", script);
+	cr_assert(strstr(script, "using (log10(column(1))):3"), "%s", script);
+	cr_assert(strstr(script, "set paxis 2 tics ('[2, 4, 3]' 0, '[2, 16, 3]' 1) right offset -1,0"), "%s", script);
 	free(script);
 	/* The heatmap keeps seeds out of its dimensions: a 2 x 2 grid. */
 	char dat[4800];

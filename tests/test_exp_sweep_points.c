@@ -56,7 +56,7 @@ Test(exp_sweep_points, groups_averages_and_ranks)
 	cr_assert_eq(exp_axis_index(&sp.axes[0], "3"), 1);
 	cr_assert_eq(exp_axis_index(&sp.axes[0], "7"), 3);
 	cr_assert_float_eq(exp_axis_coord(&sp.axes[0], "0.5"), 0.5, 1e-12);
-	cr_assert_not(exp_axis_spans_decades(&sp.axes[0]));   /* 0.5 .. 10 */
+	cr_assert(exp_axis_log(&sp.axes[0]));   /* 0.5, 3, 10: gaps 2.5 and 7, ratios 6 and 3.3 */
 	cr_assert_eq(sp.axes[1].n, 2);
 	exp_sweep_points_fini(&sp);
 
@@ -92,7 +92,7 @@ Test(exp_sweep_points, axes_of_categories_and_decades)
 	cr_assert_eq(sp.npoints, 3);
 	cr_assert_not(sp.repeats);
 	cr_assert(sp.axes[0].numeric);
-	cr_assert(exp_axis_spans_decades(&sp.axes[0]));
+	cr_assert(exp_axis_log(&sp.axes[0]));
 	cr_assert_not(sp.axes[1].numeric);
 	cr_assert_eq(sp.axes[1].n, 2);
 	cr_assert_float_eq(exp_axis_coord(&sp.axes[1], "relu"), 1.0, 1e-12);
@@ -175,4 +175,25 @@ Test(exp_sweep_points, importance_is_the_variance_a_key_explains)
 	cr_assert_eq(exp_sweep_points(&sp, &r, &err), 0, "%s", err.msg);
 	cr_assert(isnan(exp_sweep_importance(&sp, 0)));
 	exp_sweep_points_fini(&sp);
+}
+
+/* A log scale for values spread evenly in ratio, a linear one for values
+ * spread evenly in difference or within a decade. */
+Test(exp_sweep_points, log_axes_for_values_spread_by_ratio)
+{
+	static const char *geometric[] = { "0.1", "0.5", "2.5" }, *even[] = { "1", "5", "10", "15", "20" },
+			  *two_wide[] = { "0.5", "10" }, *two_near[] = { "1", "5" }, *negative[] = { "-1", "1", "100" },
+			  *drawn[] = { "0.013", "0.21", "0.05", "3.7", "0.9", "0.0021" };
+	struct {
+		const char **values;
+		size_t n;
+		int log;
+	} cases[] = { { geometric, 3, 1 }, { even, 5, 0 }, { two_wide, 2, 1 }, { two_near, 2, 0 },
+		      { negative, 3, 0 }, { drawn, 6, 1 } };
+
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct exp_axis ax = { cases[c].values, cases[c].n, 1 };
+
+		cr_assert_eq(exp_axis_log(&ax), cases[c].log, "case %zu", c);
+	}
 }
