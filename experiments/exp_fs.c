@@ -238,3 +238,16 @@ void exp_fs_put_csv_field(FILE *f, const char *v)
 		fputs(v, f);
 	}
 }
+
+int exp_fs_dir_busy(const char *dir)
+{
+	char path[4200];
+	int fd, busy;
+
+	snprintf(path, sizeof(path), "%s/.lock", dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}

@@ -29,6 +29,10 @@ int exp_fs_mkdirs(const char *dir, struct nn_err *err);
 int exp_fs_lock_dir(const char *dir, const char *what, struct nn_err *err);
 void exp_fs_unlock_dir(int fd);
 
+/* Whether a process (this one included) holds dir's lock: a run or
+ * sweep in it is still going. */
+int exp_fs_dir_busy(const char *dir);
+
 /* Removes the temporary files (NAME.tmp.XXXXXX) that a killed writer left
  * in dir; call it holding dir's lock. Returns how many were removed. */
 int exp_fs_remove_temps(const char *dir);

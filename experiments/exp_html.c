@@ -49,9 +49,12 @@ void exp_html_image(FILE *f, const char *dir, const char *file, const char *alt)
 	free(data);
 }
 
-void exp_html_head(FILE *f, const char *title)
+static void head(FILE *f, const char *title, int refresh)
 {
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>", f);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", f);
+	if (refresh > 0)
+		fprintf(f, "<meta http-equiv=\"refresh\" content=\"%d\">\n", refresh);
+	fputs("<title>", f);
 	exp_html_escape(f, title);
 	fputs("</title>\n<style>\n"
 	      "body { font-family: sans-serif; margin: 2em auto; max-width: 1000px; color: #222; }\n"
@@ -63,7 +66,24 @@ void exp_html_head(FILE *f, const char *title)
 	      "pre { background: #f6f6f6; padding: 1em; overflow-x: auto; }\n"
 	      "div.scroll { overflow-x: auto; } tr.best td { background: #fff3c4; font-weight: bold; }\n"
 	      "table.sortable th { cursor: pointer; } p.counts span { margin-right: 1em; }\n"
+	      "p.live { background: #e8f4fd; border-left: 4px solid #3b8bd0; padding: 0.4em 0.8em; }\n"
 	      "</style>\n</head>\n<body>\n<h1>", f);
 	exp_html_escape(f, title);
 	fputs("</h1>\n", f);
+	if (refresh > 0)
+		fprintf(f, "<p class=\"live\">Still going: this page reloads itself every %d s.</p>\n", refresh);
+}
+
+void exp_html_head(FILE *f, const char *title)
+{
+	head(f, title, 0);
+}
+
+void exp_html_head_live(FILE *f, const char *title)
+{
+	const char *env = getenv("NNLAB_PAGE_REFRESH");
+	char *end;
+	long refresh = env ? strtol(env, &end, 10) : 10;
+
+	head(f, title, env && (*end || refresh < 1 || refresh > 3600) ? 10 : (int)refresh);
 }

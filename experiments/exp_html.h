@@ -11,4 +11,9 @@ void exp_html_escape(FILE *f, const char *s);
 void exp_html_image(FILE *f, const char *dir, const char *file, const char *alt);
 void exp_html_head(FILE *f, const char *title);
 
+/* The head of a page of something still going: the browser reloads it
+ * every 10 seconds (NNLAB_PAGE_REFRESH: 1 to 3600) as the page is
+ * rewritten, and the page says so. */
+void exp_html_head_live(FILE *f, const char *title);
+
 #endif

@@ -138,11 +138,14 @@ static void trial_head(FILE *f, const char *dir)
 			}
 		exp_results_fini(&r);
 	}
-	if (!title[0]) {
-		exp_html_head(f, dir);
+	/* A run still going (it holds its directory) reloads its page. */
+	const char *shown = title[0] ? title : dir;
+	if (exp_fs_dir_busy(dir))
+		exp_html_head_live(f, shown);
+	else
+		exp_html_head(f, shown);
+	if (!title[0])
 		return;
-	}
-	exp_html_head(f, title);
 	fputs("<p><a href=\"../../report.html\">&larr; the sweep</a> (", f);
 	exp_html_escape(f, sweep);
 	fputs(")</p>\n", f);

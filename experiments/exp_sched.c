@@ -304,6 +304,7 @@ struct coordinator {
 	struct exp_sched_slot *slots;
 	int jobs, rc, stopping;
 	double report_time;
+	int report_due;                  /* a trial ended since the last report */
 	double start;          /* when this process began coordinating */
 	size_t finished;       /* trials this process saw end */
 	long ended_count;      /* trials ended for good (counted once, then kept), or -1 */
@@ -380,14 +381,7 @@ static void reap_ended(struct coordinator *c, struct nn_err *err)
 			say_progress(c, c->slots[k].trial);
 		if (frc == 0)
 			frc = exp_results_write(c->s, c->dir, e);
-		/* The caller's report follows the sweep, at most every few
-		 * seconds. */
-		if (frc == 0 && c->opts->report && exp_clock_now() - c->report_time > REPORT_SECONDS) {
-			struct nn_err perr;
-
-			c->opts->report(c->dir, NULL, &perr);
-			c->report_time = exp_clock_now();
-		}
+		c->report_due |= frc == 0;
 		if (frc < 0 && c->rc == 0) {
 			c->rc = frc;
 			stop_all(c);
@@ -577,6 +571,17 @@ int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts,
 
 		if (opts->stop && *opts->stop && !c.stopping)
 			stop_all(&c);
+		/* The caller's report follows the sweep, at most every few
+		 * seconds, a look after a trial ended: the trials started in its
+		 * place have marked themselves running by then. */
+		if (c.report_due && opts->report && !c.stopping && exp_clock_now() - c.report_time > REPORT_SECONDS &&
+		    exp_results_write(s, dir, NULL) == 0) {
+			struct nn_err perr;
+
+			opts->report(dir, NULL, &perr);
+			c.report_time = exp_clock_now();
+			c.report_due = 0;
+		}
 		reap_ended(&c, err);
 		for (int k = 0; k < c.jobs; k++)
 			busy += slots[k].pid != 0;

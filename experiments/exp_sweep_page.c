@@ -15,6 +15,7 @@
 #include "exp_results.h"
 #include "exp_sweep_points.h"
 #include "exp_text.h"
+#include "exp_yaml.h"
 
 #define KEY_MAX 24   /* legend entries of the objective chart */
 
@@ -492,6 +493,64 @@ static const char sort_script[] =
 	"</script>\n";
 
 /* The page's head: the counts by status and how the table ranks. */
+/* The trials running now, each with its epochs so far of its total, and
+ * the time left at the pace of the trials ended so far (their mean wall
+ * time, as many at once as run now). */
+static void running_now(FILE *f, const struct page *pg, size_t running, size_t pending)
+{
+	double sum = 0;
+	size_t ended = 0;
+
+	for (size_t i = 0; i < pg->r->nrows; i++)
+		if (!isnan(pg->r->rows[i].seconds)) {
+			sum += pg->r->rows[i].seconds;
+			ended++;
+		}
+	fputs("</p>\n<h2>Running now</h2>\n", f);
+	if (running)
+		fputs("<ul class=\"running\">\n", f);
+	for (size_t i = 0; i < pg->r->nrows; i++) {
+		const struct exp_results_row *w = &pg->r->rows[i];
+		char tdir[4400], path[4500];
+		struct exp_metrics m;
+		struct nn_err err;
+		struct exp_node *tree;
+		const struct exp_node *ep;
+
+		if (strcmp(w->status, "running"))
+			continue;
+		trial_dir(pg, i, tdir, sizeof(tdir));
+		snprintf(path, sizeof(path), "%s/metrics.csv", tdir);
+		size_t done = exp_metrics_read(&m, path, NULL) == 0 ? m.nrows : 0;
+		exp_metrics_fini(&m);
+		snprintf(path, sizeof(path), "%s/config.yaml", tdir);
+		tree = exp_yaml_load_file(path, path, &err);
+		ep = exp_node_get(exp_node_get(tree, "train"), "epochs");
+		fprintf(f, "<li><a href=\"trials/%s/report.html\">%s</a>", w->id, w->id);
+		for (size_t k = 0; k < pg->r->nparams; k++) {
+			fputc(' ', f);
+			exp_html_escape(f, pg->r->keys[k]);
+			fputc('=', f);
+			exp_html_escape(f, w->values[k]);
+		}
+		fprintf(f, " seed=%llu: %zu epoch%s done", w->seed, done, done == 1 ? "" : "s");
+		if (ep && ep->kind == EXP_SCALAR) {
+			fputs(" of ", f);
+			exp_html_escape(f, ep->value);
+		}
+		fputs("</li>\n", f);
+		exp_node_free(tree);
+	}
+	fputs(running ? "</ul>\n<p>" : "<p>Between trials. ", f);
+	if (ended)
+		fprintf(f, "%zu trial%s ended, %zu to go; about %.0f s left at their pace (%.1f s a trial, %zu at once).",
+			ended, ended == 1 ? "" : "s", pending + running,
+			sum / (double)ended * ((double)pending + 0.5 * (double)running) / (double)(running ? running : 1),
+			sum / (double)ended, running ? running : 1);
+	else
+		fputs("No trial has ended yet: the time left shows once one has.", f);
+}
+
 static void page_head(FILE *f, const struct page *pg)
 {
 	static const char *const states[] = { "done", "running", "pending", "failed", "diverged", "pruned" };
@@ -502,10 +561,16 @@ static void page_head(FILE *f, const struct page *pg)
 		for (int s = 0; s < 6; s++)
 			counts[s] += !strcmp(pg->r->rows[i].status, states[s]);
 	snprintf(title, sizeof(title), "sweep %s", pg->dir);
-	exp_html_head(f, title);
+	/* A sweep still going (its process holds the directory) reloads. */
+	if ((counts[1] || counts[2]) && exp_fs_dir_busy(pg->dir))
+		exp_html_head_live(f, title);
+	else
+		exp_html_head(f, title);
 	fprintf(f, "<p class=\"counts\">%zu trial%s:", pg->r->nrows, pg->r->nrows == 1 ? "" : "s");
 	for (int s = 0; s < 6; s++)
 		fprintf(f, " <span class=\"%s\">%zu %s</span>", states[s], counts[s], states[s]);
+	if ((counts[1] || counts[2]) && exp_fs_dir_busy(pg->dir))
+		running_now(f, pg, counts[1], counts[2]);
 	fprintf(f, "</p>\n<p>Ranked by the best %s over a trial's epochs (%s is better)%s; the marked row is "
 		"the best. Click a column's header to sort by it.</p>\n",
 		pg->r->metric, pg->r->maximize ? "higher" : "lower",

@@ -1597,3 +1597,60 @@ Test(exp_sweep, charts_of_the_best_trials_and_the_rest_on_request)
 	}
 	free(csv);
 }
+
+/* The page of a running sweep reloads itself in the browser and shows
+ * the sweep further along; it lists the trials running now; the page of
+ * the finished sweep stays still. */
+Test(exp_sweep, a_running_sweeps_page_reloads_itself)
+{
+	char path[4800], cmd[20000], json[4400];
+	int status;
+
+	if (access("/usr/bin/chromium", X_OK) != 0 ||
+	    access(NNLAB_SOURCE_DIR "/tests/browser/node_modules/playwright-core", R_OK) != 0)
+		cr_skip_test("needs Debian's chromium and tests/browser's playwright-core (make browser)");
+	write_slow_cfg("  grid:\n    train.eta: [0.01, 0.015, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7]\n");
+	/* charts: true, for the page. */
+	char *text = th_read(cfgpath, NULL);
+	memcpy(strstr(text, "charts: false"), "charts: true ", 13);
+	th_write_str(cfgpath, text);
+	free(text);
+	setenv("NNLAB_PAGE_REFRESH", "2", 1);
+	pid_t sw = start_sweep("1");
+	snprintf(path, sizeof(path), "%s/report.html", outdir);
+	char *html = NULL;
+	for (int i = 0; i < 600 && !html; i++) {
+		sleep_s(0.1);
+		html = th_read(path, NULL);
+		if (html && !strstr(html, "http-equiv=\"refresh\" content=\"2\"")) {
+			free(html);
+			html = NULL;
+		}
+	}
+	cr_assert_not_null(html, "no live page");
+	cr_assert(strstr(html, "<h2>Running now</h2>"), "%s", html);
+	cr_assert(strstr(html, "Still going"), "%s", html);
+	free(html);
+	snprintf(json, sizeof(json), "%s/reload.json", dir);
+	snprintf(cmd, sizeof(cmd), "RELOAD_WAIT=60 node '%s/tests/browser/check-report.mjs' '%s' '' > '%s' 2> '%s/browser.log'",
+		 NNLAB_SOURCE_DIR, path, json, dir);
+	cr_assert_eq(system(cmd), 0, "the browser check failed: see %s/browser.log", dir);
+	char *result = th_read(json, NULL);
+	cr_assert(strstr(result, "\"reloaded\":true"), "%s", result);
+	char before[256] = "", after[256] = "";
+	const char *b = strstr(result, "\"countsBefore\":\""), *a = strstr(result, "\"countsAfter\":\"");
+	cr_assert(a && b, "%s", result);
+	sscanf(b + 16, "%255[^\"]", before);
+	sscanf(a + 15, "%255[^\"]", after);
+	free(result);
+	waitpid(sw, &status, 0);
+	th_nnlab_end(sw, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	unsetenv("NNLAB_PAGE_REFRESH");
+	/* The sweep moved on between the two loads (a trial ended). */
+	cr_assert(strcmp(before, after), "before: %s; after: %s", before, after);
+	html = th_read(path, NULL);
+	cr_assert_null(strstr(html, "http-equiv"), "the finished sweep's page still reloads");
+	cr_assert_null(strstr(html, "Running now"));
+	free(html);
+}

@@ -3,6 +3,9 @@
 // number of rows of each table. Keeps a screenshot beside the report.
 // With SORT (TABLE_ID:HEADER), it also clicks that column's header twice
 // and prints the first column of the table before and after each click.
+// With RELOAD_WAIT=SECONDS in the environment, it lets the page reload
+// itself until its counts line (a sweep's) changes, up to that long, and
+// prints the line before and after and how many times it reloaded.
 // Usage: node check-report.mjs REPORT.html SCREENSHOT.png [SORT]
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
@@ -40,6 +43,27 @@ try {
     result.sorted.push(await firstColumn());
     await click();
     result.sorted.push(await firstColumn());
+  }
+  if (process.env.RELOAD_WAIT) {
+    const counts = () => page.evaluate(() => {
+      const p = document.querySelector('p.counts');
+      return p ? p.textContent : '';
+    });
+    // Reloads until the counts change or the time is up.
+    const end = Date.now() + 1000 * Number(process.env.RELOAD_WAIT);
+    result.countsBefore = await counts();
+    result.countsAfter = result.countsBefore;
+    result.reloads = 0;
+    while (result.countsAfter === result.countsBefore && Date.now() < end) {
+      try {
+        await page.waitForEvent('load', { timeout: Math.max(1, end - Date.now()) });
+        result.reloads++;
+        result.countsAfter = await counts();
+      } catch (e) {
+        break;
+      }
+    }
+    result.reloaded = result.reloads > 0;
   }
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   console.log(JSON.stringify(result));
