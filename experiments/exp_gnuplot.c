@@ -121,19 +121,33 @@ int exp_gnuplot_run(const char *dir, const char *const *args, int out_fd, char *
 /* Renders dir/name.gp into name.png and, when with_svg, name.svg. */
 static int render(const char *dir, const char *name, int with_svg, struct nn_err *err)
 {
-	char script[300], png[300], svg[300], png_part[320], svg_part[320], defs[800], msg[1024];
+	char script[300], png[300], svg[300], pdf[300], png_part[320], svg_part[320], pdf_part[320], defs[5000],
+		msg[1024];
+	const char *style = getenv("NNLAB_CHART_STYLE");
 	int rc;
 
 	snprintf(script, sizeof(script), "%s.gp", name);
 	snprintf(png, sizeof(png), "%s.png", name);
 	snprintf(svg, sizeof(svg), "%s.svg", name);
+	snprintf(pdf, sizeof(pdf), "%s.pdf", name);
 	snprintf(png_part, sizeof(png_part), ".%s.png.part", name);
 	snprintf(svg_part, sizeof(svg_part), ".%s.svg.part", name);
-	snprintf(defs, sizeof(defs), "out_png='%s'; out_svg='%s'", png_part, svg_part);
+	snprintf(pdf_part, sizeof(pdf_part), ".%s.pdf.part", name);
+	snprintf(defs, sizeof(defs), "out_png='%s'; out_svg='%s'; out_pdf='%s'", png_part, svg_part, pdf_part);
+	if (style && *style) {
+		char abs[4096];
+
+		if (!realpath(style, abs) || access(abs, R_OK) != 0)
+			return nn_errorf(err, NN_EIO, "NNLAB_CHART_STYLE names '%s', which cannot be read", style);
+		if (strchr(abs, '\''))
+			return nn_errorf(err, NN_EIO, "NNLAB_CHART_STYLE: a path with a quote ('%s') is not taken", abs);
+		snprintf(defs + strlen(defs), sizeof(defs) - strlen(defs), "; style='%s'", abs);
+	}
 	const char *args[] = { "gnuplot", "-e", defs, script, NULL };
 	rc = exp_gnuplot_run(dir, args, -1, msg, sizeof(msg));
-	if (rc == 0 && nonempty(dir, png_part) && (!with_svg || nonempty(dir, svg_part))) {
-		if (move_in(dir, png_part, png) == 0 && (!with_svg || move_in(dir, svg_part, svg) == 0))
+	if (rc == 0 && nonempty(dir, png_part) && (!with_svg || (nonempty(dir, svg_part) && nonempty(dir, pdf_part)))) {
+		if (move_in(dir, png_part, png) == 0 &&
+		    (!with_svg || (move_in(dir, svg_part, svg) == 0 && move_in(dir, pdf_part, pdf) == 0)))
 			return 0;
 		snprintf(msg, sizeof(msg), "cannot rename the images into place: %s", strerror(errno));
 		rc = -1;
@@ -144,6 +158,7 @@ static int render(const char *dir, const char *name, int with_svg, struct nn_err
 	}
 	unlink_in(dir, png_part);
 	unlink_in(dir, svg_part);
+	unlink_in(dir, pdf_part);
 	if (rc == EXP_GNUPLOT_INTERRUPTED)
 		return nn_errorf(err, NN_EINTR, "drawing '%s/%s' was interrupted", dir, script);
 	if (rc == 127)
@@ -180,6 +195,13 @@ void exp_gnuplot_quote(FILE *f, const char *s, int in_macro)
 	fputc('\'', f);
 }
 
+void exp_gnuplot_outputs(FILE *f, const char *name)
+{
+	fprintf(f, "if (!exists(\"out_png\")) out_png = '%s.png'\n", name);
+	fprintf(f, "if (!exists(\"out_svg\")) out_svg = '%s.svg'\n", name);
+	fprintf(f, "if (!exists(\"out_pdf\")) out_pdf = '%s.pdf'\n", name);
+}
+
 /* The opening every script shares: outputs overridable, as nnlab does to
  * render into temporary files. */
 void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *title)
@@ -188,8 +210,7 @@ void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *t
 
 	fprintf(f, "# nnlab chart: %s. Edit it and run 'gnuplot %s.gp' in this directory.\n", what,
 		name);
-	fprintf(f, "if (!exists(\"out_png\")) out_png = '%s.png'\n", name);
-	fprintf(f, "if (!exists(\"out_svg\")) out_svg = '%s.svg'\n", name);
+	exp_gnuplot_outputs(f, name);
 	/* Two lines: what the chart shows, then what was run. */
 	snprintf(full, sizeof(full), "%s\n%s", what, title);
 	fputs("set title \"", f);
@@ -205,21 +226,32 @@ void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *t
 	fputs(" noenhanced\n", f);
 }
 
-/* Renders with both terminals: the plot command is in the script as the
+/* A user's style file (NNLAB_CHART_STYLE, passed as the variable style),
+ * loaded after each terminal is set, so it can change fonts, lines and
+ * colours. */
+#define STYLE "if (exists(\"style\")) load style\n"
+
+/* Renders with every terminal: the plot command is in the script as the
  * macro 'draw'. */
 void exp_gnuplot_tail(FILE *f, const char *size)
 {
-	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n", size);
+	double w = 0, h = 0;
+
+	sscanf(size, "%lf,%lf", &w, &h);
+	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n%s", size, STYLE);
 	fputs("set output out_png\n@draw\n", f);
-	fprintf(f, "set terminal svg size %s noenhanced font 'sans,10'\n", size);
-	fputs("set output out_svg\n@draw\nunset output\n", f);
+	fprintf(f, "set terminal svg size %s noenhanced font 'sans,10'\n%s", size, STYLE);
+	fputs("set output out_svg\n@draw\n", f);
+	/* The same page in inches, 100 pixels to the inch. */
+	fprintf(f, "set terminal pdfcairo size %g,%g noenhanced font 'sans,8'\n%s", w / 100, h / 100, STYLE);
+	fputs("set output out_pdf\n@draw\nunset output\n", f);
 }
 
 /* For the tiled image charts: PNG only. Their SVG would embed a small
  * bitmap that browsers blur, or hold tens of thousands of rectangles. */
 void exp_gnuplot_tail_png(FILE *f, const char *size)
 {
-	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n", size);
+	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n%s", size, STYLE);
 	fputs("set output out_png\n@draw\nunset output\n", f);
 }
 

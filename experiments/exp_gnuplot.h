@@ -26,6 +26,8 @@ int exp_gnuplot_run(const char *dir, const char *const *args, int out_fd, char *
  * and the closing that draws the macro 'draw' into PNG and SVG of size
  * "W,H". */
 void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *title);
+/* Its first lines alone: the outputs NAME.png, .svg and .pdf, overridable. */
+void exp_gnuplot_outputs(FILE *f, const char *name);
 void exp_gnuplot_tail(FILE *f, const char *size);
 /* The closing of a chart drawn into PNG only. */
 void exp_gnuplot_tail_png(FILE *f, const char *size);
@@ -50,7 +52,9 @@ void exp_gnuplot_quote(FILE *f, const char *s, int in_macro);
 /* Whether a gnuplot program is on PATH. */
 int exp_gnuplot_have(void);
 
-/* Renders dir/name.gp into dir/name.png and dir/name.svg: gnuplot writes
+/* Renders dir/name.gp into dir/name.png, dir/name.svg and dir/name.pdf
+ * (with NNLAB_CHART_STYLE, a gnuplot file, loaded after each terminal is
+ * set: the script's variable style): gnuplot writes
  * temporary files that are renamed into place only when it succeeds.
  * Returns 0, or NN_EIO with gnuplot's complaint in err. */
 int exp_gnuplot_render(const char *dir, const char *name, struct nn_err *err);

@@ -556,7 +556,8 @@ static int cmd_plot(int argc, char **argv)
 	/* -o overlay.png, overlay.svg or overlay: the chart's files share the base. */
 	snprintf(base, sizeof(base), "%s", out);
 	len = strlen(base);
-	if (len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg")))
+	if (len > 4 && (!strcmp(base + len - 4, ".png") || !strcmp(base + len - 4, ".svg") ||
+			!strcmp(base + len - 4, ".pdf")))
 		base[len - 4] = '\0';
 	if (exp_overlay_write((const char *const *)runs, n, &opt, base, stderr, &err) < 0) {
 		rc = fail(err.code == NN_EINVAL ? 2 : 1, err.msg);

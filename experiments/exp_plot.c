@@ -412,9 +412,8 @@ static int write_heatmap_script(FILE *f, void *ctx, struct nn_err *err)
 	const struct exp_plot_heatmap *h = ctx;
 
 	(void)err;
-	fputs("# nnlab chart: a heatmap over two config values. Edit it and run 'gnuplot heatmap.gp' here.\n"
-	      "if (!exists(\"out_png\")) out_png = 'heatmap.png'\n"
-	      "if (!exists(\"out_svg\")) out_svg = 'heatmap.svg'\n", f);
+	fputs("# nnlab chart: a heatmap over two config values. Edit it and run 'gnuplot heatmap.gp' here.\n", f);
+	exp_gnuplot_outputs(f, "heatmap");
 	fputs("set encoding utf8\nset title ", f);
 	exp_gnuplot_quote(f, h->title, 0);
 	fputs(" noenhanced\nset xlabel ", f);

@@ -127,10 +127,9 @@ static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 	char title[300];
 
 	(void)err;
-	fputs("# nnlab chart: the objective per epoch of every point. Edit it and run 'gnuplot objective.gp' here.\n"
-	      "if (!exists(\"out_png\")) out_png = 'objective.png'\n"
-	      "if (!exists(\"out_svg\")) out_svg = 'objective.svg'\n"
-	      "set encoding utf8\nset title ", f);
+	fputs("# nnlab chart: the objective per epoch of every point. Edit it and run 'gnuplot objective.gp' here.\n", f);
+	exp_gnuplot_outputs(f, "objective");
+	fputs("set encoding utf8\nset title ", f);
 	snprintf(title, sizeof(title), "%s per epoch%s", pg->words,
 		 pg->sp.repeats ? ": the mean of each point's seeds, the band from their lowest to their highest" : "");
 	exp_gnuplot_quote(f, title, 0);
@@ -156,8 +155,8 @@ static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 		fputs("title ", f);
 		exp_gnuplot_quote(f, label, 1);
 	}
-	fputs("\"\nset terminal pngcairo size 1100,560 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
-	      "set terminal svg size 1100,560 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);
+	fputs("\"\n", f);
+	exp_gnuplot_tail(f, "1100,560");
 	return 0;
 }
 
@@ -221,10 +220,9 @@ static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 	size_t naxes = pg->r->nparams + 1;
 
 	(void)err;
-	fputs("# nnlab chart: every swept value against the objective, a line per trial.\n"
-	      "if (!exists(\"out_png\")) out_png = 'parallel.png'\n"
-	      "if (!exists(\"out_svg\")) out_svg = 'parallel.svg'\n"
-	      "set encoding utf8\nset title ", f);
+	fputs("# nnlab chart: every swept value against the objective, a line per trial.\n", f);
+	exp_gnuplot_outputs(f, "parallel");
+	fputs("set encoding utf8\nset title ", f);
 	char title[300];
 	snprintf(title, sizeof(title), "the swept values and the best %s of each trial (colour: the objective)",
 		 pg->words);
@@ -260,8 +258,7 @@ static int write_parallel_script(FILE *f, void *ctx, struct nn_err *err)
 			fprintf(f, "%s'trials.dat' using %zu:%zu lw 2 lc palette", k ? ", " : "", k + 1, naxes);
 	}
 	fputs("\"\n", f);
-	fputs("set terminal pngcairo size 900,500 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
-	      "set terminal svg size 900,500 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);
+	exp_gnuplot_tail(f, "900,500");
 	return 0;
 }
 
@@ -271,9 +268,9 @@ static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 	size_t n = pg->r->nparams, cols = n < 3 ? n : 3, rows = (n + cols - 1) / cols;
 
 	(void)err;
-	fputs("# nnlab chart: the objective against each swept value, a point per trial.\n"
-	      "if (!exists(\"out_png\")) out_png = 'params.png'\n"
-	      "if (!exists(\"out_svg\")) out_svg = 'params.svg'\nset encoding utf8\n", f);
+	fputs("# nnlab chart: the objective against each swept value, a point per trial.\n", f);
+	exp_gnuplot_outputs(f, "params");
+	fputs("set encoding utf8\n", f);
 	fputs("draw = \"", f);
 	fprintf(f, "set multiplot layout %zu,%zu; ", rows, cols);
 	for (size_t k = 0; k < n; k++) {
@@ -298,9 +295,9 @@ static int write_params_script(FILE *f, void *ctx, struct nn_err *err)
 		fprintf(f, "plot 'trials.dat' using %zu:%zu with points pt 7 ps 0.9 lc rgb '#1f77b4'; ", k + 1, n + 1);
 	}
 	fputs("unset multiplot\"\n", f);
-	fprintf(f, "set terminal pngcairo size %zu,%zu noenhanced font 'sans,10'\nset output out_png\n@draw\n"
-		"set terminal svg size %zu,%zu noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n",
-		cols * 380, rows * 320, cols * 380, rows * 320);
+	char size[64];
+	snprintf(size, sizeof(size), "%zu,%zu", cols * 380, rows * 320);
+	exp_gnuplot_tail(f, size);
 	return 0;
 }
 
@@ -331,10 +328,9 @@ static int write_progress_script(FILE *f, void *ctx, struct nn_err *err)
 	char label[260];
 
 	(void)err;
-	fputs("# nnlab chart: each trial's best objective by its number, and the best so far.\n"
-	      "if (!exists(\"out_png\")) out_png = 'progress.png'\n"
-	      "if (!exists(\"out_svg\")) out_svg = 'progress.svg'\n"
-	      "set encoding utf8\nset title 'the search: the best of each trial, and the best so far' noenhanced\n"
+	fputs("# nnlab chart: each trial's best objective by its number, and the best so far.\n", f);
+	exp_gnuplot_outputs(f, "progress");
+	fputs("set encoding utf8\nset title 'the search: the best of each trial, and the best so far' noenhanced\n"
 	      "set xlabel 'trial (in the order the sweep defined or proposed it)' noenhanced\nset ylabel ", f);
 	snprintf(label, sizeof(label), "best %s", pg->words);
 	exp_gnuplot_quote(f, label, 0);
@@ -342,9 +338,8 @@ static int write_progress_script(FILE *f, void *ctx, struct nn_err *err)
 		pg->r->nrows);
 	fputs("draw = \"plot 'progress.dat' using 1:($4 == 0 ? $2 : 1/0) with points pt 7 ps 0.8 lc rgb '#3b528b' title 'a trial', "
 	      "'' using 1:($4 == 1 ? $2 : 1/0) with points pt 9 ps 1 lc rgb '#e66101' title 'a pruned trial (its best before it stopped)', "
-	      "'' using 1:3 with steps lw 2 lc rgb '#21918c' title 'the best so far'\"\n"
-	      "set terminal pngcairo size 900,450 noenhanced font 'sans,10'\nset output out_png\n@draw\n"
-	      "set terminal svg size 900,450 noenhanced font 'sans,10'\nset output out_svg\n@draw\nunset output\n", f);
+	      "'' using 1:3 with steps lw 2 lc rgb '#21918c' title 'the best so far'\"\n", f);
+	exp_gnuplot_tail(f, "900,450");
 	return 0;
 }
 

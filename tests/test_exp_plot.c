@@ -136,6 +136,12 @@ Test(exp_plot, a_run_draws_every_chart)
 			char *svg = th_read(path, NULL);
 			cr_assert_null(strstr(svg, "<image"), "%s embeds a bitmap", path);
 			free(svg);
+			/* And the same chart as a PDF page. */
+			size_t n = 0;
+			snprintf(path, sizeof(path), "%s/r/%s.pdf", dir, charts[i]);
+			char *pdf = th_read(path, &n);
+			cr_assert(pdf && n > 1000 && !memcmp(pdf, "%PDF-", 5), "%s is no PDF", path);
+			free(pdf);
 		} else {
 			cr_assert_neq(stat(path, &st), 0, "%s exists", path);
 		}
@@ -891,4 +897,43 @@ Test(exp_plot, image_tiles_keep_rows_and_columns_of_images_that_are_not_square)
 	cr_assert_geq(lit, 1, "no row of tile 0 is lit from edge to edge");
 	free(cells);
 	free(text);
+}
+
+/* NNLAB_CHART_STYLE: a gnuplot file loaded after each terminal is set
+ * changes the charts (the project's configs/chart-style.gp: larger text,
+ * thicker lines); a file that cannot be read is a warning naming it, and
+ * no chart. */
+Test(exp_plot, a_style_file_restyles_the_charts)
+{
+	char *err, path[4400];
+	size_t n1 = 0, n2 = 0;
+
+	if (system("command -v gnuplot > /dev/null 2>&1") != 0)
+		cr_skip_test("gnuplot is not installed");
+	cr_assert_eq(small_run("plain", NULL, &err, NULL), 0, "%s", err);
+	free(err);
+	setenv("NNLAB_CHART_STYLE", NNLAB_SOURCE_DIR "/configs/chart-style.gp", 1);
+	cr_assert_eq(small_run("styled", NULL, &err, NULL), 0, "%s", err);
+	cr_assert_str_eq(err, "");
+	free(err);
+	snprintf(path, sizeof(path), "%s/plain/accuracy.png", dir);
+	char *plain = th_read(path, &n1);
+	snprintf(path, sizeof(path), "%s/styled/accuracy.png", dir);
+	check_png(path, 900, 560);
+	char *styled = th_read(path, &n2);
+	cr_assert(n1 != n2 || memcmp(plain, styled, n1), "the style changed nothing");
+	free(plain);
+	free(styled);
+	snprintf(path, sizeof(path), "%s/styled/accuracy.gp", dir);
+	char *gp = th_read(path, NULL);
+	cr_assert(strstr(gp, "if (exists(\"style\")) load style\n"), "%s", gp);
+	free(gp);
+	setenv("NNLAB_CHART_STYLE", "/nonexistent/style.gp", 1);
+	cr_assert_eq(small_run("missing", NULL, &err, NULL), 0, "%s", err);
+	cr_assert(strstr(err, "NNLAB_CHART_STYLE names '/nonexistent/style.gp', which cannot be read"), "%s", err);
+	free(err);
+	unsetenv("NNLAB_CHART_STYLE");
+	snprintf(path, sizeof(path), "%s/missing/accuracy.png", dir);
+	struct stat st;
+	cr_assert_neq(stat(path, &st), 0, "a chart drawn without the style asked for");
 }
