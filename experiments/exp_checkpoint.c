@@ -56,6 +56,8 @@ static int write_checkpoint(FILE *f, void *ctx, struct nn_err *err)
 	fprintf(f, "peak %zu %zu\nbest %zu %zu %zu %zu\nseconds %a\nstopped %d\n", c->peak_epoch,
 		c->peak_correct, c->best_epoch, c->best_correct, c->best_selection, c->selection_total,
 		c->seconds, c->stopped);
+	if (c->at_chance)
+		fprintf(f, "at_chance %zu\n", c->at_chance);
 	fprintf(f, "rng %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %a %d\n", c->rng.s[0],
 		c->rng.s[1], c->rng.s[2], c->rng.s[3], c->rng.spare, c->rng.has_spare);
 	fprintf(f, "metrics %zu\n", c->metrics_len);
@@ -97,6 +99,7 @@ int exp_checkpoint_read(const char *dir, struct exp_checkpoint *c, struct nn_mod
 	     fscanf(f, " peak %zu %zu best %zu %zu %zu %zu seconds %la stopped %d", &c->peak_epoch,
 		    &c->peak_correct, &c->best_epoch, &c->best_correct, &c->best_selection,
 		    &c->selection_total, &c->seconds, &c->stopped) == 8 &&
+	     fscanf(f, " at_chance %zu", &c->at_chance) >= 0 &&
 	     fscanf(f, " rng %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %la %d", &c->rng.s[0],
 		    &c->rng.s[1], &c->rng.s[2], &c->rng.s[3], &c->rng.spare, &c->rng.has_spare) == 6 &&
 	     fscanf(f, " metrics %zu", &c->metrics_len) == 1 && fgetc(f) == '\n' &&

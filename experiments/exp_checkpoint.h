@@ -25,7 +25,8 @@ struct exp_checkpoint {
 	size_t peak_epoch, peak_correct;
 	size_t best_epoch, best_correct, best_selection, selection_total;
 	double seconds;           /* the run's time so far */
-	int stopped;              /* the run ended by a rule: 1 early stopping, 2 eta's floor */
+	int stopped;              /* the run ended by a rule: 1 early stopping, 2 eta's floor, 3 chance */
+	size_t at_chance;         /* scored epochs in a row at one class (absent in older checkpoints: 0) */
 	struct nn_rng rng;
 	char *metrics;            /* metrics.csv's text so far (read: allocated) */
 	size_t metrics_len;

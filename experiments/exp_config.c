@@ -16,7 +16,7 @@ static const char *const model_keys[] = { "layers", "activation", "output", "ini
 					  "dropout", "from", NULL };
 static const char *const train_keys[] = { "epochs", "batch_size", "eta", "cost",
 					  "shuffle", "l2", "l1", "momentum", "schedule",
-					  "early_stop", "threads", NULL };
+					  "early_stop", "stop_at_chance", "threads", NULL };
 static const char *const schedule_keys[] = { "type", "patience", "stop_factor", "every",
 					     "factor", NULL };
 
@@ -503,6 +503,7 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	cfg->train.shuffle = 1;
 	cfg->train.l2 = cfg->train.l1 = cfg->train.momentum = 0.0;
 	cfg->train.early_stop = 0;
+	cfg->train.stop_at_chance = 0;
 	cfg->train.threads = 0;
 	if ((rc = load_schedule(cfg, train, err)) < 0 || !train)
 		return rc;
@@ -538,6 +539,9 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 		return rc;
 	if ((n = exp_node_get(train, "threads")) &&
 	    (rc = get_size(n, "threads", 0, NN_TEAM_MAX, &cfg->train.threads, err)) < 0)
+		return rc;
+	if ((n = exp_node_get(train, "stop_at_chance")) &&
+	    (rc = get_size(n, "stop_at_chance", 0, 1000000, &cfg->train.stop_at_chance, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -731,6 +735,9 @@ void exp_config_write(const struct exp_config *cfg, FILE *f,
 		cfg->train.shuffle ? "true" : "false");
 	fprintf(f, "  l2: %.15g\n  l1: %.15g\n  momentum: %.15g\n  early_stop: %zu\n  threads: %zu\n",
 		cfg->train.l2, cfg->train.l1, cfg->train.momentum, cfg->train.early_stop, cfg->train.threads);
+	/* Only when set: the configs (and checkpoints) of runs without it stay as they were. */
+	if (cfg->train.stop_at_chance)
+		fprintf(f, "  stop_at_chance: %zu\n", cfg->train.stop_at_chance);
 	fprintf(f, "  schedule:\n    type: %s\n    patience: %zu\n    stop_factor: %.15g\n    every: %zu\n    factor: %.15g\n",
 		cfg->train.schedule == EXP_SCHEDULE_NONE ? "none" :
 		cfg->train.schedule == EXP_SCHEDULE_PLATEAU ? "plateau" : "step",

@@ -85,6 +85,7 @@ struct exp_config_train {
 	size_t step_every;           /* step: epochs between decays */
 	double step_factor;          /* step: eta multiplier */
 	size_t early_stop;           /* stop after this many epochs without improvement; 0: never */
+	size_t stop_at_chance;       /* stop after this many scored epochs in a row predicting one class; 0: never */
 	size_t threads;              /* threads of a run; 0: NNLAB_THREADS, else every core */
 };
 

@@ -35,6 +35,14 @@ int exp_policy_end_epoch(struct exp_policy *p, const struct exp_config *cfg, siz
 	return p->ended;
 }
 
+int exp_policy_chance(struct exp_policy *p, const struct exp_config *cfg, int one_class)
+{
+	p->at_chance = one_class ? p->at_chance + 1 : 0;
+	if (cfg->train.stop_at_chance && p->at_chance >= cfg->train.stop_at_chance && !p->ended)
+		p->ended = EXP_POLICY_CHANCE;
+	return p->ended;
+}
+
 const char *exp_policy_reason(int ended)
 {
 	switch (ended) {
@@ -42,6 +50,8 @@ const char *exp_policy_reason(int ended)
 		return "no improvement for train.early_stop epochs";
 	case EXP_POLICY_ETA_FLOOR:
 		return "eta fell below eta / train.schedule.stop_factor";
+	case EXP_POLICY_CHANCE:
+		return "the net predicted one class for every example for train.stop_at_chance scored epochs in a row: it has not left chance";
 	default:
 		return NULL;
 	}

@@ -15,7 +15,8 @@
 enum {
 	EXP_POLICY_GOING = 0,
 	EXP_POLICY_EARLY_STOP = 1,  /* train.early_stop epochs without a better score */
-	EXP_POLICY_ETA_FLOOR = 2    /* the plateau schedule's eta fell below its floor */
+	EXP_POLICY_ETA_FLOOR = 2,   /* the plateau schedule's eta fell below its floor */
+	EXP_POLICY_CHANCE = 3       /* train.stop_at_chance scored epochs in a row predicting one class */
 };
 
 struct exp_policy {
@@ -25,6 +26,7 @@ struct exp_policy {
 	size_t since_best;     /* scored epochs since the best */
 	size_t since_change;   /* scored epochs since the best or eta's last halving */
 	size_t scored;         /* epochs scored so far */
+	size_t at_chance;      /* scored epochs in a row that predicted one class */
 	int ended;             /* EXP_POLICY_GOING, _EARLY_STOP or _ETA_FLOOR */
 };
 
@@ -47,6 +49,12 @@ int exp_policy_score(struct exp_policy *p, size_t correct);
  * halved to X" on log (may be NULL). Returns p->ended. */
 int exp_policy_end_epoch(struct exp_policy *p, const struct exp_config *cfg, size_t epoch,
 			 int scored, FILE *log);
+
+/* A scored epoch's verdict on chance: one_class is whether the net
+ * predicted one class for every scored example. After
+ * train.stop_at_chance such epochs in a row the run ends
+ * (EXP_POLICY_CHANCE, returned). */
+int exp_policy_chance(struct exp_policy *p, const struct exp_config *cfg, int one_class);
 
 /* Why a run ended as it did ("no improvement for train.early_stop
  * epochs"), or NULL while it is going. */

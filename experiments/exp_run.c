@@ -398,7 +398,7 @@ static int resume(struct run *r, struct nn_err *err)
 	r->rng = ck.rng;
 	r->policy = (struct exp_policy){ .ties = r->cfg->monitor.ties, .eta = ck.eta, .best_select = ck.best_select,
 					 .since_best = ck.since_best, .since_change = ck.since_change,
-					 .scored = ck.scored, .ended = ck.stopped };
+					 .scored = ck.scored, .at_chance = ck.at_chance, .ended = ck.stopped };
 	r->next_epoch = res->epochs_run = ck.next_epoch;
 	res->peak_epoch = ck.peak_epoch;
 	res->peak_correct = ck.peak_correct;
@@ -574,7 +574,7 @@ static int checkpoint(struct run *r, size_t epoch, struct nn_err *err)
 	struct exp_checkpoint ck = {
 		.config = r->config_hash, .next_epoch = epoch + 1, .eta = p->eta,
 		.best_select = p->best_select, .since_best = p->since_best,
-		.since_change = p->since_change, .scored = p->scored,
+		.since_change = p->since_change, .scored = p->scored, .at_chance = p->at_chance,
 		.peak_epoch = res->peak_epoch, .peak_correct = res->peak_correct,
 		.best_epoch = res->best_epoch, .best_correct = res->best_correct,
 		.best_selection = res->best_selection, .selection_total = res->selection_total,
@@ -646,6 +646,7 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 	    (rc = keep_models(r, epoch, &s, err)) < 0)
 		return rc;
 	exp_policy_end_epoch(&r->policy, cfg, epoch, 1, r->opts->log);
+	exp_policy_chance(&r->policy, cfg, s.one_class >= 0);
 	return checkpoint(r, epoch, err);
 }
 

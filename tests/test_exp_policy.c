@@ -148,3 +148,25 @@ Test(exp_policy, the_plateau_schedule_halves_and_ends_at_its_floor)
 	cr_assert_str_eq(text, "eta halved to 0.5\neta halved to 0.25\n");
 	free(text);
 }
+
+/* train.stop_at_chance: N scored epochs in a row at one class end the
+ * run; an epoch off chance starts the count again; 0 never ends it. */
+Test(exp_policy, chance_ends_a_run_after_n_epochs_in_a_row)
+{
+	struct exp_config cfg;
+	struct exp_policy p;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.train.eta = 1;
+	cfg.train.stop_at_chance = 3;
+	exp_policy_init(&p, &cfg);
+	const int seq[] = { 1, 1, 0, 1, 1 };
+	for (size_t i = 0; i < 5; i++)
+		cr_assert_eq(exp_policy_chance(&p, &cfg, seq[i]), EXP_POLICY_GOING, "epoch %zu", i);
+	cr_assert_eq(exp_policy_chance(&p, &cfg, 1), EXP_POLICY_CHANCE);
+	cr_assert_not_null(strstr(exp_policy_reason(p.ended), "has not left chance"));
+	cfg.train.stop_at_chance = 0;
+	exp_policy_init(&p, &cfg);
+	for (size_t i = 0; i < 100; i++)
+		cr_assert_eq(exp_policy_chance(&p, &cfg, 1), EXP_POLICY_GOING);
+}

@@ -1615,6 +1615,60 @@ Test(exp_run, a_net_at_chance_is_said)
 	free(err);
 }
 
+/* train.stop_at_chance N ends a run once the net has predicted one
+ * class for N scored epochs in a row, saying why; a wrong value is a
+ * config error at its place; unset, config.yaml does not mention it. */
+Test(exp_run, a_run_stays_at_chance_stops_when_asked)
+{
+	char csv[4300], cfg[4300], opath[4300], text[8192], path[4400], *out, *err;
+
+	snprintf(csv, sizeof(csv), "%s/flat.csv", dir);
+	FILE *f = fopen(csv, "w");
+	cr_assert_not_null(f);
+	fputs("y,a,b\n", f);
+	for (int i = 0; i < 90; i++)
+		fprintf(f, "%d,0.5,0.5\n", i % 3);
+	fclose(f);
+	snprintf(cfg, sizeof(cfg), "%s/flat.yaml", dir);
+	snprintf(text, sizeof(text),
+		 "charts: false\ndata:\n  plugin: csv\n  options:\n    train: '%s'\n    label: y\n"
+		 "model:\n  layers: [2, 4, 3]\ntrain:\n  epochs: 10\n", csv);
+	th_write_str(cfg, text);
+	snprintf(opath, sizeof(opath), "%s/flat", dir);
+	const char *argv[] = { "run", cfg, "--out", opath, "--set", "train.stop_at_chance=3", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	cr_assert(strstr(out, "stopped after epoch 2: the net predicted one class for every example for "
+			      "train.stop_at_chance scored epochs in a row: it has not left chance"), "%s", out);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/metrics.csv", opath);
+	char *m = th_read(path, NULL);
+	cr_assert_eq(th_csv_rows(m), 3, "%s", m);
+	free(m);
+	snprintf(path, sizeof(path), "%s/config.yaml", opath);
+	m = th_read(path, NULL);
+	cr_assert(strstr(m, "  stop_at_chance: 3\n"), "%s", m);
+	free(m);
+	/* Without it the run goes on; its config says nothing of it. */
+	const char *plain[] = { "run", cfg, "--out", opath, "--set", "train.epochs=4", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, plain), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/metrics.csv", opath);
+	m = th_read(path, NULL);
+	cr_assert_eq(th_csv_rows(m), 4, "%s", m);
+	free(m);
+	snprintf(path, sizeof(path), "%s/config.yaml", opath);
+	m = th_read(path, NULL);
+	cr_assert_null(strstr(m, "stop_at_chance"), "%s", m);
+	free(m);
+	const char *bad[] = { "run", cfg, "--out", opath, "--set", "train.stop_at_chance=-1", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, bad), 2, "%s", err);
+	cr_assert(strstr(err, "stop_at_chance"), "%s", err);
+	free(out);
+	free(err);
+}
+
 /* monitor.every scores every Nth epoch: the run's page counts the epochs
  * run, not the rows; the summary says how to get the page. */
 Test(exp_run, the_page_counts_epochs_run_under_monitor_every)
