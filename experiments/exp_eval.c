@@ -192,6 +192,42 @@ done:
 	return rc;
 }
 
+/* The book's chapter-1 defaults the config leaves in place, named, so
+ * a config that gives only layers knows why it scores as network.py
+ * does, not as a modern net would. */
+static void say_defaults(const struct exp_config *cfg, FILE *log)
+{
+	static const char *const keys[][3] = {
+		{ "model", "init", "large (N(0, 1) weights)" }, { "model", "output", "sigmoid" },
+		{ "train", "cost", "quadratic" }, { "train", "eta", "3" }, { "train", "batch_size", "10" },
+		{ "data", "validation_size", "0 (the best epoch chosen on the test split)" },
+	};
+	char line[1024] = "";
+	size_t len = 0;
+	int book_model = 0;   /* init, output or cost left as the book's */
+
+	if (cfg->model.from)
+		return;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const struct exp_node *sec = exp_node_get(cfg->tree, keys[i][0]);
+
+		if (exp_node_get(sec, keys[i][1]))
+			continue;
+		/* A softmax or pool layer in the list sets the output itself. */
+		if (!strcmp(keys[i][1], "output") && cfg->model.output != NN_SIGMOID)
+			continue;
+		book_model |= i < 3;
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s.%s %s", len ? ", " : "", keys[i][0],
+					keys[i][1], keys[i][2]);
+		if (len >= sizeof(line))
+			break;
+	}
+	if (len)
+		fprintf(log, "  defaults (chapter 1's network.py, not set in the config): %s%s\n", line,
+			book_model ? "; a modern net sets model.init: scaled, model.output: softmax, train.cost: log_likelihood"
+				   : "");
+}
+
 int exp_eval_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 {
 	struct exp_data data;
@@ -222,6 +258,7 @@ int exp_eval_check(const struct exp_config *cfg, FILE *log, struct nn_err *err)
 			cfg->model.from ? cfg->model.from : "");
 		fprintf(log, "  model memory: %.1f MiB (parameters, gradients, momentum and buffers for batches of %zu)\n",
 			plan.bytes / (1 << 20), plan.max_batch);
+		say_defaults(cfg, log);
 	}
 	exp_model_plan_fini(&plan);
 	rc = 0;

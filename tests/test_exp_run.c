@@ -502,6 +502,19 @@ Test(exp_run, check_validates_without_training)
 		  "%s", out);
 	free(out);
 	free(err);
+	/* The book's defaults the config leaves in place, named; none once set. */
+	cr_assert_eq(th_nnlab(&out, &err, ok), 0, "%s", err);
+	cr_assert(strstr(out, "  defaults (chapter 1's network.py, not set in the config): model.init large (N(0, 1) weights), "
+			      "model.output sigmoid, train.cost quadratic; a modern net sets model.init: scaled, "
+			      "model.output: softmax, train.cost: log_likelihood\n"), "%s", out);
+	free(out);
+	free(err);
+	const char *modern[] = { "check", cpath, "--set", "model.init=scaled", "--set", "model.output=softmax",
+				 "--set", "train.cost=log_likelihood", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, modern), 0, "%s", err);
+	cr_assert_null(strstr(out, "defaults ("), "%s", out);
+	free(out);
+	free(err);
 	const char *bad[] = { "check", cpath, "--set", "model.layers=[36, 12, 9]", NULL };
 	cr_assert_eq(th_nnlab(&out, &err, bad), 2);
 	cr_assert(strstr(err, "the model maps 36 inputs to 9 outputs, but plugin 'mnist' gives 36 features and 10 classes"),
