@@ -22,13 +22,30 @@ spawn() {
 	"$@" &
 }
 
+# Progress on the console: each run as it starts and ends, how many of
+# the runs have ended, the time so far and, if the rest take as long as
+# those so far, the time left.
+TOTAL=19
+PROGRESS=$(mktemp "${TMPDIR:-/tmp}/nnlab-figures.XXXXXX")
+trap 'rm -f "$PROGRESS"' EXIT
+ended() {
+	echo "$1" >> "$PROGRESS"
+	local n elapsed
+	n=$(wc -l < "$PROGRESS")
+	elapsed=$(($(date +%s) - start))
+	echo "figures: $1 $2; $n of $TOTAL runs ended, ${elapsed} s so far$([ "$n" -lt "$TOTAL" ] &&
+		echo ", about $((elapsed * (TOTAL - n) / n)) s left at that pace")"
+}
+
 timed() {
 	local name=$1
 	shift
 	local t0
 	t0=$(date +%s)
+	echo "figures: $name started"
 	"$@"
 	echo $(($(date +%s) - t0)) > "$OUT/$name.seconds"
+	ended "$name" "done in $(cat "$OUT/$name.seconds") s"
 }
 
 sweep() {
@@ -42,6 +59,7 @@ run() {
 	shift 2
 	if grep -qs '^outcome: done$' "$dir.result" &&
 	   [ "$dir/config.yaml" -nt "configs/figures/$name.yaml" ]; then
+		ended "$(basename "$dir")" "kept from an earlier make figures"
 		return 0
 	fi
 	timed "$(basename "$dir")" "$NNLAB" run "configs/figures/$name.yaml" --out "$dir" \
@@ -66,6 +84,7 @@ done
 while [ "$(jobs -rp | wc -l)" -gt 0 ]; do wait -n || exit 1; done
 
 # --- the charts -------------------------------------------------------------
+echo "figures: drawing the charts"
 plot() {
 	"$NNLAB" plot "$@" > /dev/null
 }
@@ -123,6 +142,13 @@ img() {
 	echo "Made by \`make figures\` (scripts/figures.sh) on $(date -u +%Y-%m-%d) in $(($(date +%s) - start)) s of wall time"
 	echo "for this invocation (runs kept from an earlier one are not timed again). Each figure's config is in"
 	echo "configs/figures/; every chart has its .gp script and data beside it."
+	echo
+	echo "| figure | nnlab | the book |"
+	echo "|---|---:|---:|"
+	echo "| overfitting-1000: peak test accuracy | $(peak "$OUT/overfitting-1000/metrics.csv" eval_accuracy) | 82.27% near epoch 280 |"
+	echo "| regularized-1000: peak test accuracy | $(peak "$OUT/regularized-1000/metrics.csv" eval_accuracy) | 87.10% |"
+	echo "| regularized-50000: peak test accuracy | $(peak "$OUT/regularized-50000/metrics.csv" eval_accuracy) | 96.49% |"
+	echo "| learning-speed-4: the hidden layers' initial gradient norms | $(tail -n +2 "$OUT/learning-speed-4/initial_gradient_norms.csv" | cut -d, -f2 | awk '{ printf "%s%.3g", NR > 1 ? " / " : "", $1 }') | 0.003 / 0.017 / 0.070 / 0.285 |"
 	echo
 	echo "## 1. Learning rates (chapter 3, choosing hyper-parameters)"
 	echo
