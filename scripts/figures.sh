@@ -148,7 +148,7 @@ img() {
 	echo "| overfitting-1000: peak test accuracy | $(peak "$OUT/overfitting-1000/metrics.csv" eval_accuracy) | 82.27% near epoch 280 |"
 	echo "| regularized-1000: peak test accuracy | $(peak "$OUT/regularized-1000/metrics.csv" eval_accuracy) | 87.10% |"
 	echo "| regularized-50000: peak test accuracy | $(peak "$OUT/regularized-50000/metrics.csv" eval_accuracy) | 96.49% |"
-	echo "| learning-speed-4: the hidden layers' initial gradient norms | $(tail -n +2 "$OUT/learning-speed-4/initial_gradient_norms.csv" | cut -d, -f2 | awk '{ printf "%s%.3g", NR > 1 ? " / " : "", $1 }') | 0.003 / 0.017 / 0.070 / 0.285 |"
+	echo "| learning-speed-4: the hidden layers' initial gradient norms | $(tail -n +2 "$OUT/learning-speed-4/initial_gradient_norms.csv" | cut -d, -f2 | awk '{ printf "%s%.3g", (NR > 1 ? " / " : ""), $1 }') | 0.003 / 0.017 / 0.070 / 0.285 |"
 	echo
 	echo "## 1. Learning rates (chapter 3, choosing hyper-parameters)"
 	echo
