@@ -17,6 +17,7 @@
 #include "exp_plot.h"
 #include "exp_results.h"
 #include "exp_text.h"
+#include "exp_try.h"
 #include "exp_yaml.h"
 
 /* A run's accuracies of the evaluated split, in percent: its peak, its
@@ -211,6 +212,7 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	}
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
 		exp_html_image(f, dir, charts[i][0], charts[i][1]);
+	exp_try_section(f, dir);
 	write_metrics_table(f, &m, s.kept_epoch);
 	snprintf(path, sizeof(path), "%s/config.yaml", dir);
 	if (exp_fs_read_file(path, &config, &len, err) == 0) {

@@ -11,7 +11,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "exp_config.h"
+#include "exp_data.h"
+#include "exp_model.h"
 #include "helpers.h"
+#include "nn_train.h"
 
 static char dir[4096];
 
@@ -936,4 +940,105 @@ Test(exp_plot, a_style_file_restyles_the_charts)
 	snprintf(path, sizeof(path), "%s/missing/accuracy.png", dir);
 	struct stat st;
 	cr_assert_neq(stat(path, &st), 0, "a chart drawn without the style asked for");
+}
+
+/* The run page's canvas scores a drawing with the run's best model in the
+ * browser: MNIST test images drawn onto it (those its preprocessing leaves
+ * as they are) get the prediction nnlab's own scoring gives, for a dense
+ * and a conv net; a stroke drawn with the mouse gets a prediction. */
+static void canvas_matches_nnlab(const char *name, const char *config, const char *const *sets, size_t nsets)
+{
+	char out_dir[4400], path[4600], *out, *err;
+	const char *argv[32] = { "run", config, "--out", out_dir, "--quiet" };
+	size_t n = 5;
+
+	snprintf(out_dir, sizeof(out_dir), "%s/%s", dir, name);
+	for (size_t i = 0; i < nsets; i++) {
+		argv[n++] = "--set";
+		argv[n++] = sets[i];
+	}
+	argv[n] = NULL;
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	free(out);
+	free(err);
+	const char *report[] = { "report", out_dir, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	free(out);
+	free(err);
+
+	/* nnlab's predictions for the first test images, with best.json. */
+	struct exp_config cfg;
+	struct exp_data data;
+	struct nn_err e = { 0, "" };
+	char cfgpath[4600], best[4600];
+	enum { IMAGES = 40 };
+	int32_t pred[IMAGES];
+
+	setenv("NNLAB_PLUGIN_PATH", NNLAB_BUILD_DIR "/plugins", 1);
+	snprintf(cfgpath, sizeof(cfgpath), "%s/config.yaml", out_dir);
+	snprintf(best, sizeof(best), "%s/best.json", out_dir);
+	cr_assert_eq(exp_config_load(&cfg, cfgpath, NULL, 0, &e), 0, "%s", e.msg);
+	cfg.model.from = best;
+	cr_assert_eq(exp_data_open(&data, &cfg, &e), 0, "%s", e.msg);
+	struct nn_model *m = exp_model_make(&cfg, &data, EXP_EVAL_BATCH, NULL, &e);
+	cr_assert_not_null(m, "%s", e.msg);
+	struct nn_data first = nn_data_slice(&data.test, 0, IMAGES);
+	nn_predict(m, &first, pred);
+	snprintf(path, sizeof(path), "%s/%s-images.json", dir, name);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	cr_assert_eq(first.type, NN_U8);
+	const uint8_t *px = first.x;
+	fputc('[', f);
+	for (size_t i = 0; i < IMAGES; i++) {
+		fputs(i ? ",[" : "[", f);
+		for (size_t j = 0; j < first.dim; j++)
+			fprintf(f, "%s%.9g", j ? "," : "", (double)(px[i * first.dim + j] * first.scale));
+		fputc(']', f);
+	}
+	fputs("]\n", f);
+	fclose(f);
+	nn_model_destroy(m);
+	exp_data_close(&data);
+	exp_config_fini(&cfg);
+
+	char cmd[20000], lines[4600];
+	snprintf(lines, sizeof(lines), "%s/%s-canvas.txt", dir, name);
+	snprintf(cmd, sizeof(cmd), "node '%s/tests/browser/check-canvas.mjs' '%s/report.html' '%s' > '%s' 2> '%s/%s-browser.log'",
+		 NNLAB_SOURCE_DIR, out_dir, path, lines, dir, name);
+	cr_assert_eq(system(cmd), 0, "the browser check failed: see %s/%s-browser.log", dir, name);
+	char *text = th_read(lines, NULL), *p = text;
+	size_t compared = 0;
+	for (size_t i = 0; i < IMAGES; i++) {
+		int page, moved, bars, used;
+
+		cr_assert_eq(sscanf(p, "%d %d %d\n%n", &page, &moved, &bars, &used), 3, "line %zu: %s", i, text);
+		p += used;
+		cr_assert_eq(bars, 10, "%s", text);
+		if (moved)
+			continue;
+		cr_assert_eq(page, pred[i], "%s: test image %zu: the page says %d, nnlab %d", name, i, page, pred[i]);
+		compared++;
+	}
+	cr_assert_geq(compared, 10, "%s: only %zu images reached the net unchanged: %s", name, compared, text);
+	int stroke = -1;
+	cr_assert_eq(sscanf(p, "stroke %d\nfailed 0", &stroke), 1, "%s", text);
+	cr_assert(stroke >= 0 && stroke <= 9, "%s", text);
+	cr_assert(strstr(p, "failed 0\n"), "%s", text);
+	free(text);
+}
+
+Test(exp_plot, the_pages_canvas_scores_as_nnlab_does)
+{
+	char data_dir[4400];
+
+	if (access("/usr/bin/chromium", X_OK) != 0 ||
+	    access(NNLAB_SOURCE_DIR "/tests/browser/node_modules/playwright-core", R_OK) != 0)
+		cr_skip_test("needs Debian's chromium and tests/browser's playwright-core (make browser)");
+	snprintf(data_dir, sizeof(data_dir), "data.options.dir=%s/data/mnist", NNLAB_SOURCE_DIR);
+	const char *dense[] = { data_dir, "train.epochs=1", "data.train_size=3000", "charts=false" };
+	canvas_matches_nnlab("dense", NNLAB_SOURCE_DIR "/configs/nielsen-ch1.yaml", dense, 4);
+	const char *conv[] = { data_dir, "train.epochs=1", "data.train_size=3000", "data.validation_size=500",
+			       "charts=false" };
+	canvas_matches_nnlab("conv", NNLAB_SOURCE_DIR "/configs/book/ch6/3-relu.yaml", conv, 5);
 }
