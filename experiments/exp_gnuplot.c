@@ -202,6 +202,32 @@ void exp_gnuplot_outputs(FILE *f, const char *name)
 	fprintf(f, "if (!exists(\"out_pdf\")) out_pdf = '%s.pdf'\n", name);
 }
 
+#define TITLE_LINE 90  /* characters of a title line */
+
+/* s cut at spaces into lines of at most TITLE_LINE characters (a longer
+ * word stays whole). */
+static void wrap(const char *s, char *out, size_t len)
+{
+	size_t n = 0, line = 0;
+
+	while (*s && n + 2 < len) {
+		const char *next = s + strcspn(s, " ");   /* the next word, its space after it */
+		size_t word = (size_t)(next - s) + (*next == ' ');
+
+		if (line && line + word > TITLE_LINE + 1) {
+			if (n && out[n - 1] == ' ')
+				n--;
+			out[n++] = '\n';
+			line = 0;
+		}
+		for (size_t i = 0; i < word && n + 2 < len; i++)
+			out[n++] = s[i];
+		line += word;
+		s += word;
+	}
+	out[n] = '\0';
+}
+
 /* The opening every script shares: outputs overridable, as nnlab does to
  * render into temporary files. */
 void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *title)
@@ -211,8 +237,12 @@ void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *t
 	fprintf(f, "# nnlab chart: %s. Edit it and run 'gnuplot %s.gp' in this directory.\n", what,
 		name);
 	exp_gnuplot_outputs(f, name);
-	/* Two lines: what the chart shows, then what was run. */
-	snprintf(full, sizeof(full), "%s\n%s", what, title);
+	/* What the chart shows, then what was run, each cut into lines that
+	 * fit a chart 600 pixels wide. */
+	char w1[512], w2[512];
+	wrap(what, w1, sizeof(w1));
+	wrap(title, w2, sizeof(w2));
+	snprintf(full, sizeof(full), "%s\n%s", w1, w2);
 	fputs("set title \"", f);
 	for (const char *s = full; *s; s++) {
 		if (*s == '\n')

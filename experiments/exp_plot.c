@@ -13,6 +13,7 @@
 #define SIZE "900,560"
 #define GRID_MAX 36        /* misclassified examples shown */
 #define TILES_MAX 100      /* first-layer units shown */
+#define KERNELS_MAX 2000   /* conv kernels shown, a row per map */
 
 const char *const exp_plot_run_charts[] = { "accuracy", "cost", "confusion", "misclassified",
 					    "weights", "filters1", "filters2", "filters3", "filters4",
@@ -240,7 +241,7 @@ static void mistakes(const char *dir, struct run_info *r, const struct nn_data *
 				 class_name(data, (size_t)eval->labels[r->wrong[t]], a, sizeof(a)),
 				 class_name(data, (size_t)r->wrong_pred[t], b, sizeof(b)));
 		}
-		struct exp_tiles_chart c = { name, what, r->title, "gray negative", "[0:1]", labels };
+		struct exp_tiles_chart c = { name, what, r->title, "gray negative", "[0:1]", labels, NULL };
 		exp_tiles_draw(dir, &g, &c, draw, log, failed);
 		exp_tiles_fini(&g);
 	}
@@ -284,7 +285,8 @@ static void weight_charts(const char *dir, struct run_info *r, size_t w, size_t 
 					exp_tiles_row(&g, u, y)[x] = nn_layer_file_weight(l0, (u * h + y) * w + x);
 		exp_tiles_normalise(&g);
 		snprintf(what, sizeof(what), "first-layer weights, one tile per hidden unit, %s", r->which);
-		struct exp_tiles_chart c = { "weights", what, r->title, palette, "[-1:1]", NULL };
+		struct exp_tiles_chart c = { "weights", what, r->title, palette, "[-1:1]", NULL,
+					     "weight / the tile's largest |weight|" };
 		exp_tiles_draw(dir, &g, &c, draw, log, failed);
 		exp_tiles_fini(&g);
 	}
@@ -295,8 +297,11 @@ static void weight_charts(const char *dir, struct run_info *r, size_t w, size_t 
 		if (l->spec.kind != NN_CONV)
 			continue;
 		nconv++;
-		tiles = l->spec.size * c < TILES_MAX ? l->spec.size * c : TILES_MAX;
-		if (exp_tiles_init(&g, tiles, k, k, 0.0f) < 0)
+		/* Every kernel, a row per map and a column per input channel, up
+		 * to KERNELS_MAX (then the first maps, said in the title). */
+		size_t maps = l->spec.size * c <= KERNELS_MAX ? l->spec.size : KERNELS_MAX / c ? KERNELS_MAX / c : 1;
+		tiles = maps * c;
+		if ((c > 1 ? exp_tiles_init_cols(&g, tiles, c, k, k, 0.0f) : exp_tiles_init(&g, tiles, k, k, 0.0f)) < 0)
 			continue;
 		/* Tile t is map t / c, channel t % c: the file's (M, C, K, K). */
 		for (size_t t = 0; t < tiles; t++)
@@ -305,10 +310,13 @@ static void weight_charts(const char *dir, struct run_info *r, size_t w, size_t 
 					exp_tiles_row(&g, t, y)[x] = nn_layer_file_weight(l, (t * k + y) * k + x);
 		exp_tiles_normalise(&g);
 		snprintf(name, sizeof(name), "filters%zu", nconv);
+		char first[64] = "";
+		if (maps < l->spec.size)
+			snprintf(first, sizeof(first), " (the first %zu maps)", maps);
 		snprintf(what, sizeof(what), "convolution %zu: %zu maps of %zux%zu%s%s, %s", nconv, l->spec.size,
-			 k, k, c > 1 ? ", one tile per map and input channel" : "",
-			 tiles < l->spec.size * c ? " (the first 100)" : "", r->which);
-		struct exp_tiles_chart tc = { name, what, r->title, palette, "[-1:1]", NULL };
+			 k, k, c > 1 ? ", a row per map, a column per input channel" : "", first, r->which);
+		struct exp_tiles_chart tc = { name, what, r->title, palette, "[-1:1]", NULL,
+					      "weight / the kernel's largest |weight|" };
 		exp_tiles_draw(dir, &g, &tc, draw, log, failed);
 		exp_tiles_fini(&g);
 	}

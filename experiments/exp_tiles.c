@@ -7,8 +7,13 @@
 
 int exp_tiles_init(struct exp_tiles *g, size_t n, size_t w, size_t h, float border)
 {
+	return exp_tiles_init_cols(g, n, (size_t)ceil(sqrt((double)n)), w, h, border);
+}
+
+int exp_tiles_init_cols(struct exp_tiles *g, size_t n, size_t cols, size_t w, size_t h, float border)
+{
 	g->n = n;
-	g->cols = (size_t)ceil(sqrt((double)n));
+	g->cols = cols ? cols : 1;
 	g->rows = (n + g->cols - 1) / g->cols;
 	g->w = w;
 	g->h = h;
@@ -70,14 +75,25 @@ static int write_script(FILE *f, void *ctx, struct nn_err *err)
 	const struct script *s = ctx;
 	const struct exp_tiles *g = s->g;
 	const struct exp_tiles_chart *c = s->c;
-	int px = (int)(g->width * 6 > 900 ? 900 : g->width * 6);
+	/* At least 600 pixels wide (the title fits, a 5x5 kernel is seen),
+	 * at most 1000; the image's height follows, with room for the title
+	 * and the colour scale. */
+	double cell = g->width * 6 > 1000 ? 1000.0 / (double)g->width : g->width * 6 < 600 ? 600.0 / (double)g->width : 6;
+	int px = (int)(cell * (double)g->width) + (c->cblabel ? 140 : 0);
 	char size[32];
 
 	(void)err;
 	exp_gnuplot_head(f, c->name, c->what, c->title);
-	fprintf(f, "set palette %s\nset cbrange %s\nunset colorbox\nunset key\nunset tics\nunset border\n"
+	fprintf(f, "set palette %s\nset cbrange %s\nunset key\nunset tics\nunset border\n"
 		"set size ratio -1\nset xrange [-0.5:%zu.5]\nset yrange [%zu.5:-0.5]\n",
 		c->palette, c->cbrange, g->width - 1, g->height - 1);
+	if (c->cblabel) {
+		fputs("set colorbox vertical\nset cbtics\nset cblabel ", f);
+		exp_gnuplot_quote(f, c->cblabel, 0);
+		fputs(" noenhanced\n", f);
+	} else {
+		fputs("unset colorbox\n", f);
+	}
 	for (size_t t = 0; c->labels && t < g->n; t++) {
 		size_t row = t / g->cols, col = t % g->cols;
 
@@ -87,8 +103,7 @@ static int write_script(FILE *f, void *ctx, struct nn_err *err)
 			col * (g->w + 1) + 2, row * (g->h + 1) + 3);
 	}
 	fprintf(f, "draw = \"plot '%s.dat' matrix with image\"\n", c->name);
-	snprintf(size, sizeof(size), "%d,%d", px < 300 ? 300 : px,
-		 (int)((px < 300 ? 300 : px) * (double)g->height / (double)g->width) + 40);
+	snprintf(size, sizeof(size), "%d,%d", px, (int)(cell * (double)g->height) + 110);
 	exp_gnuplot_tail_png(f, size);
 	return 0;
 }

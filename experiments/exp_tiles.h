@@ -17,6 +17,9 @@ struct exp_tiles {
 
 /* Allocates the grid with every cell border. Returns 0 or -1 (no memory). */
 int exp_tiles_init(struct exp_tiles *g, size_t n, size_t w, size_t h, float border);
+/* The same with cols tiles a row (a conv layer's kernels: a row per map,
+ * a column per input channel). */
+int exp_tiles_init_cols(struct exp_tiles *g, size_t n, size_t cols, size_t w, size_t h, float border);
 void exp_tiles_fini(struct exp_tiles *g);
 
 /* Row y of tile t (w floats). */
@@ -29,6 +32,7 @@ struct exp_tiles_chart {
 	const char *name, *what, *title;
 	const char *palette, *cbrange;   /* gnuplot's "set palette" and "set cbrange" */
 	char (*labels)[64];              /* one per tile, or NULL */
+	const char *cblabel;             /* the colour scale's label, or NULL for none */
 };
 
 /* Writes NAME.dat and NAME.gp into dir and, when *draw, renders NAME.png

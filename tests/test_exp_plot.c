@@ -1042,3 +1042,62 @@ Test(exp_plot, the_pages_canvas_scores_as_nnlab_does)
 			       "charts=false" };
 	canvas_matches_nnlab("conv", NNLAB_SOURCE_DIR "/configs/book/ch6/3-relu.yaml", conv, 5);
 }
+
+/* A conv layer's chart shows every kernel, a row per map and a column per
+ * input channel, at least 600 pixels wide, with a colour scale; its
+ * title's lines fit the chart. */
+Test(exp_plot, conv_kernels_all_shown_with_a_colour_scale)
+{
+	char cfg[4400], path[4600], *out, *err;
+
+	snprintf(cfg, sizeof(cfg), "%s/k.yaml", dir);
+	th_write_str(cfg, "name: kernels\ndata:\n  plugin: synthetic\n  options:\n    kind: digits\n    train_size: 200\n"
+			  "    test_size: 100\nmodel:\n  layers: [conv 6x3x3, conv 40x3x3, pool 2, softmax 10]\n"
+			  "  activation: relu\n  init: scaled\ntrain:\n  epochs: 1\n  eta: 0.05\n  cost: log_likelihood\n");
+	snprintf(path, sizeof(path), "%s/k", dir);
+	const char *argv[] = { "run", cfg, "--out", path, "--quiet", NULL };
+	setenv("NNLAB_PLUGIN_PATH", NNLAB_BUILD_DIR "/plugins", 1);
+	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
+	free(out);
+	free(err);
+	/* 40 maps of 6 channels: 40 rows and 6 columns of 3x3 tiles, a cell
+	 * between them. */
+	snprintf(path, sizeof(path), "%s/k/filters2.dat", dir);
+	char *dat = th_read(path, NULL);
+	size_t rows = 0, cols = 1;
+	for (const char *p = dat; *p; p++)
+		rows += *p == '\n';
+	for (const char *p = dat; *p != '\n'; p++)
+		cols += *p == ' ';
+	cr_assert_eq(rows, 40 * 4 + 1);
+	cr_assert_eq(cols, 6 * 4 + 1);
+	free(dat);
+	snprintf(path, sizeof(path), "%s/k/filters2.gp", dir);
+	char *gp = th_read(path, NULL);
+	cr_assert(strstr(gp, "set colorbox vertical\n"), "%s", gp);
+	cr_assert(strstr(gp, "set cblabel 'weight / the kernel''s largest |weight|'"), "%s", gp);
+	cr_assert(strstr(gp, "a row per map, a column per input channel"), "%s", gp);
+	cr_assert_null(strstr(gp, "the first"), "%s", gp);
+	/* The title's lines: none longer than 90 characters. */
+	const char *t = strstr(gp, "set title \""), *end = t ? strstr(t, "\" noenhanced") : NULL;
+	cr_assert(t && end, "%s", gp);
+	size_t line = 0;
+	for (const char *p = t + 11; p < end; p++) {
+		if (p[0] == '\\' && p[1] == 'n') {
+			line = 0;
+			p++;
+			continue;
+		}
+		cr_assert_leq(++line, 90, "%.*s", (int)(end - t), t);
+	}
+	free(gp);
+	if (system("command -v gnuplot > /dev/null 2>&1") == 0) {
+		snprintf(path, sizeof(path), "%s/k/filters1.png", dir);
+		check_png(path, 0, 0);
+		FILE *f = fopen(path, "rb");
+		unsigned char head[24];
+		cr_assert_eq(fread(head, 1, 24, f), 24);
+		fclose(f);
+		cr_assert_geq(be32(head + 16), 600, "the filters chart is narrower than 600 pixels");
+	}
+}
