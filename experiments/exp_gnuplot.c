@@ -263,14 +263,30 @@ void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *t
 
 /* Renders with every terminal: the plot command is in the script as the
  * macro 'draw'. */
+static void tail(FILE *f, const char *size, int mouse);
+
 void exp_gnuplot_tail(FILE *f, const char *size)
+{
+	tail(f, size, 0);
+}
+
+void exp_gnuplot_tail_mouse(FILE *f, const char *size)
+{
+	tail(f, size, 1);
+}
+
+static void tail(FILE *f, const char *size, int mouse)
 {
 	double w = 0, h = 0;
 
 	sscanf(size, "%lf,%lf", &w, &h);
 	fprintf(f, "set terminal pngcairo size %s noenhanced font 'sans,10'\n%s", size, STYLE);
 	fputs("set output out_png\n@draw\n", f);
-	fprintf(f, "set terminal svg size %s noenhanced font 'sans,10'\n%s", size, STYLE);
+	/* mouse standalone: the SVG shows the coordinates under the pointer
+	 * and toggles a line when its legend entry is clicked, with
+	 * gnuplot's script inside it (no file beside it, no network). */
+	fprintf(f, "set terminal svg size %s%s noenhanced font 'sans,10'\n%s", size, mouse ? " mouse standalone" : "",
+		STYLE);
 	fputs("set output out_svg\n@draw\n", f);
 	/* The same page in inches, 100 pixels to the inch. */
 	fprintf(f, "set terminal pdfcairo size %g,%g noenhanced font 'sans,8'\n%s", w / 100, h / 100, STYLE);

@@ -29,6 +29,9 @@ void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *t
 /* Its first lines alone: the outputs NAME.png, .svg and .pdf, overridable. */
 void exp_gnuplot_outputs(FILE *f, const char *name);
 void exp_gnuplot_tail(FILE *f, const char *size);
+/* The same with an SVG that shows the pointer's coordinates and toggles
+ * lines from its legend (gnuplot's script inside it; a page inlines it). */
+void exp_gnuplot_tail_mouse(FILE *f, const char *size);
 /* The closing of a chart drawn into PNG only. */
 void exp_gnuplot_tail_png(FILE *f, const char *size);
 

@@ -1,6 +1,7 @@
 #include "exp_html.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "exp_fs.h"
@@ -49,6 +50,28 @@ void exp_html_image(FILE *f, const char *dir, const char *file, const char *alt)
 	free(data);
 }
 
+int exp_html_svg(FILE *f, const char *dir, const char *file, const char *alt)
+{
+	char path[4400], *data, *svg;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (access(path, R_OK) != 0 || exp_fs_read_file(path, &data, &len, NULL) < 0)
+		return 0;
+	/* The <svg> element on: the XML prolog and doctype have no place in HTML. */
+	if (!(svg = strstr(data, "<svg"))) {
+		free(data);
+		return 0;
+	}
+	fputs("<figure class=\"svg\">", f);
+	fputs(svg, f);
+	fputs("<figcaption>", f);
+	exp_html_escape(f, alt);
+	fputs(" (point at the chart for its coordinates; click a legend entry to hide or show its line)</figcaption></figure>\n", f);
+	free(data);
+	return 1;
+}
+
 static void head(FILE *f, const char *title, int refresh)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", f);
@@ -67,6 +90,7 @@ static void head(FILE *f, const char *title, int refresh)
 	      "div.scroll { overflow-x: auto; } tr.best td { background: #fff3c4; font-weight: bold; }\n"
 	      "table.sortable th { cursor: pointer; } p.counts span { margin-right: 1em; }\n"
 	      "p.live { background: #e8f4fd; border-left: 4px solid #3b8bd0; padding: 0.4em 0.8em; }\n"
+	      "tr.marked td { background: #d8ecff; } figure.svg svg { max-width: 100%; height: auto; }\n"
 	      "</style>\n</head>\n<body>\n<h1>", f);
 	exp_html_escape(f, title);
 	fputs("</h1>\n", f);

@@ -9,6 +9,11 @@
  * and its <h1>. */
 void exp_html_escape(FILE *f, const char *s);
 void exp_html_image(FILE *f, const char *dir, const char *file, const char *alt);
+/* dir/file (an SVG gnuplot drew with its mouse script) inline, so its
+ * script runs in the page: the pointer's coordinates, lines toggled from
+ * the legend; nothing when it is missing. One per page (gnuplot's
+ * element ids are fixed). Returns 1 when written. */
+int exp_html_svg(FILE *f, const char *dir, const char *file, const char *alt);
 void exp_html_head(FILE *f, const char *title);
 
 /* The head of a page of something still going: the browser reloads it

@@ -244,7 +244,7 @@ static int write_across(FILE *f, void *ctx, struct nn_err *err)
 {
 	const struct overlay *o = ctx;
 	const char *slash = strrchr(o->base, '/');
-	char what[400];
+	char what[800];
 
 	(void)err;
 	char xlabel[300], w[200] = "metrics";

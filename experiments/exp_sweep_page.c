@@ -156,7 +156,7 @@ static int write_curves_script(FILE *f, void *ctx, struct nn_err *err)
 		exp_gnuplot_quote(f, label, 1);
 	}
 	fputs("\"\n", f);
-	exp_gnuplot_tail(f, "1100,560");
+	exp_gnuplot_tail_mouse(f, "1100,560");
 	return 0;
 }
 
@@ -485,6 +485,25 @@ static const char sort_script[] =
 	"    });\n"
 	"  });\n"
 	"});\n"
+	"/* Shows the rows of the trials' table whose text holds what is typed; a\n"
+	" * click on a row marks it. */\n"
+	"(function () {\n"
+	"  var input = document.getElementById('filter'), table = document.getElementById('trials');\n"
+	"  if (!input || !table) return;\n"
+	"  var rows = Array.from(table.tBodies[0].rows), shown = document.getElementById('shown');\n"
+	"  input.addEventListener('input', function () {\n"
+	"    var want = input.value.trim().toLowerCase(), n = 0;\n"
+	"    rows.forEach(function (row) {\n"
+	"      var keep = !want || row.textContent.toLowerCase().indexOf(want) >= 0;\n"
+	"      row.style.display = keep ? '' : 'none';\n"
+	"      n += keep;\n"
+	"    });\n"
+	"    shown.textContent = want ? n + ' of ' + rows.length + ' rows' : '';\n"
+	"  });\n"
+	"  rows.forEach(function (row) {\n"
+	"    row.addEventListener('click', function () { row.classList.toggle('marked'); });\n"
+	"  });\n"
+	"})();\n"
 	"</script>\n";
 
 /* The page's head: the counts by status and how the table ranks. */
@@ -574,6 +593,8 @@ static void page_head(FILE *f, const struct page *pg)
 
 static void table_head(FILE *f, const struct page *pg)
 {
+	fputs("<p><label>Show the rows that hold: <input id=\"filter\" size=\"30\" "
+	      "placeholder=\"a value, a status, a trial ID\"></label> <span id=\"shown\"></span></p>\n", f);
 	fputs("<div class=\"scroll\"><table class=\"sortable\" id=\"trials\">\n<thead><tr><th>rank</th>", f);
 	fputs(pg->sp.repeats ? "<th class=\"text\">trials</th>" : "<th class=\"text\">trial</th>", f);
 	for (size_t k = 0; k < pg->r->nparams; k++) {
@@ -694,10 +715,13 @@ static int write_page(FILE *f, void *ctx, struct nn_err *err)
 	if (pg->have[4])
 		exp_html_image(f, pg->dir, "progress.png",
 			       "each trial's best objective by its number, pruned trials marked, and the best so far");
-	if (pg->have[0])
-		exp_html_image(f, pg->dir, "objective.png",
-			       pg->sp.repeats ? "the objective per epoch: each point's mean over its seeds, with a band from the lowest to the highest"
-					   : "the objective per epoch of every trial");
+	if (pg->have[0]) {
+		const char *alt = pg->sp.repeats ? "the objective per epoch: each point's mean over its seeds, with a band from the lowest to the highest"
+						 : "the objective per epoch of every trial";
+
+		if (!exp_html_svg(f, pg->dir, "objective.svg", alt))
+			exp_html_image(f, pg->dir, "objective.png", alt);
+	}
 	if (pg->have[1])
 		exp_html_image(f, pg->dir, "heatmap.png", "the best objective over the two swept values");
 	if (pg->have[2])

@@ -1004,6 +1004,16 @@ Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
 	cr_assert(strstr(result, "\"sorted\":[[\"1\",\"2\",\"3\",\"4\"],[\"1\",\"2\",\"3\",\"4\"],[\"4\",\"3\",\"2\",\"1\"]]"),
 		  "%s", result);
 	free(result);
+	/* The filter keeps the rows that hold what is typed ([2, 16, 3]: two of
+	 * the four points), and the objective chart, inline, shows the
+	 * coordinates under the pointer. */
+	snprintf(cmd, sizeof(cmd), "FILTER='[2, 16, 3]' node '%s/tests/browser/check-report.mjs' '%s' '' > '%s' 2> '%s/browser.log'",
+		 NNLAB_SOURCE_DIR, page, json, dir);
+	cr_assert_eq(system(cmd), 0, "the browser check failed: see %s/browser.log", dir);
+	result = th_read(json, NULL);
+	cr_assert(strstr(result, "\"visibleRows\":2"), "%s", result);
+	cr_assert(strstr(result, "\"coordinates\":\"") && !strstr(result, "\"coordinates\":\"\""), "%s", result);
+	free(result);
 }
 
 /* A grid over architectures: a dense net and a conv net, each a trial. */

@@ -6,6 +6,9 @@
 // With RELOAD_WAIT=SECONDS in the environment, it lets the page reload
 // itself until its counts line (a sweep's) changes, up to that long, and
 // prints the line before and after and how many times it reloaded.
+// With FILTER=TEXT, it types TEXT into the trials' filter and prints the
+// rows left visible, and the coordinates the inline chart shows under the
+// pointer.
 // Usage: node check-report.mjs REPORT.html SCREENSHOT.png [SORT]
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
@@ -64,6 +67,24 @@ try {
       }
     }
     result.reloaded = result.reloads > 0;
+  }
+  // With FILTER=TEXT: the rows of the trials' table left visible after
+  // typing TEXT into its filter; and the coordinates an inline chart
+  // shows with the pointer over its middle.
+  if (process.env.FILTER !== undefined) {
+    await page.fill('#filter', process.env.FILTER);
+    result.visibleRows = await page.evaluate(() => Array.from(
+      document.getElementById('trials').tBodies[0].rows).filter((r) => r.style.display !== 'none').length);
+    const svg = page.locator('figure.svg svg').first();
+    if (await svg.count()) {
+      await svg.scrollIntoViewIfNeeded();
+      const b = await svg.boundingBox();
+      await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+      result.coordinates = await page.evaluate(() => {
+        const e = document.getElementById('coord_text');
+        return e ? e.textContent : null;
+      });
+    }
   }
   if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
   console.log(JSON.stringify(result));
