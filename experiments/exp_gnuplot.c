@@ -134,6 +134,14 @@ static int render(const char *dir, const char *name, int with_svg, struct nn_err
 	snprintf(svg_part, sizeof(svg_part), ".%s.svg.part", name);
 	snprintf(pdf_part, sizeof(pdf_part), ".%s.pdf.part", name);
 	snprintf(defs, sizeof(defs), "out_png='%s'; out_svg='%s'; out_pdf='%s'", png_part, svg_part, pdf_part);
+	const char *latex = getenv("NNLAB_CHART_LATEX");
+	char tex[300], tex_part[320];
+	int want_tex = with_svg && latex && *latex && strcmp(latex, "0");
+
+	snprintf(tex, sizeof(tex), "%s.tex", name);
+	snprintf(tex_part, sizeof(tex_part), ".%s.tex.part", name);
+	if (want_tex)
+		snprintf(defs + strlen(defs), sizeof(defs) - strlen(defs), "; out_tex='%s'", tex_part);
 	if (style && *style) {
 		char abs[4096];
 
@@ -145,9 +153,11 @@ static int render(const char *dir, const char *name, int with_svg, struct nn_err
 	}
 	const char *args[] = { "gnuplot", "-e", defs, script, NULL };
 	rc = exp_gnuplot_run(dir, args, -1, msg, sizeof(msg));
-	if (rc == 0 && nonempty(dir, png_part) && (!with_svg || (nonempty(dir, svg_part) && nonempty(dir, pdf_part)))) {
+	if (rc == 0 && nonempty(dir, png_part) && (!with_svg || (nonempty(dir, svg_part) && nonempty(dir, pdf_part))) &&
+	    (!want_tex || nonempty(dir, tex_part))) {
 		if (move_in(dir, png_part, png) == 0 &&
-		    (!with_svg || (move_in(dir, svg_part, svg) == 0 && move_in(dir, pdf_part, pdf) == 0)))
+		    (!with_svg || (move_in(dir, svg_part, svg) == 0 && move_in(dir, pdf_part, pdf) == 0)) &&
+		    (!want_tex || move_in(dir, tex_part, tex) == 0))
 			return 0;
 		snprintf(msg, sizeof(msg), "cannot rename the images into place: %s", strerror(errno));
 		rc = -1;
@@ -159,6 +169,7 @@ static int render(const char *dir, const char *name, int with_svg, struct nn_err
 	unlink_in(dir, png_part);
 	unlink_in(dir, svg_part);
 	unlink_in(dir, pdf_part);
+	unlink_in(dir, tex_part);
 	if (rc == EXP_GNUPLOT_INTERRUPTED)
 		return nn_errorf(err, NN_EINTR, "drawing '%s/%s' was interrupted", dir, script);
 	if (rc == 127)
@@ -259,7 +270,7 @@ void exp_gnuplot_head(FILE *f, const char *name, const char *what, const char *t
 /* A user's style file (NNLAB_CHART_STYLE, passed as the variable style),
  * loaded after each terminal is set, so it can change fonts, lines and
  * colours. */
-#define STYLE "if (exists(\"style\")) load style\n"
+#define STYLE "if (exists(\"style\")) { load style }\n"
 
 /* Renders with every terminal: the plot command is in the script as the
  * macro 'draw'. */
@@ -291,6 +302,11 @@ static void tail(FILE *f, const char *size, int mouse)
 	/* The same page in inches, 100 pixels to the inch. */
 	fprintf(f, "set terminal pdfcairo size %g,%g noenhanced font 'sans,8'\n%s", w / 100, h / 100, STYLE);
 	fputs("set output out_pdf\n@draw\nunset output\n", f);
+	/* On request (out_tex set: NNLAB_CHART_LATEX, or -e by hand): TikZ
+	 * for LaTeX (\\usepackage{gnuplot-lua-tikz}), text set in the
+	 * document's font. */
+	fprintf(f, "if (exists(\"out_tex\")) {\nset terminal tikz size %gin,%gin\n%sset output out_tex\n@draw\n"
+		"unset output\n}\n", w / 100, h / 100, STYLE);
 }
 
 /* For the tiled image charts: PNG only. Their SVG would embed a small

@@ -34,7 +34,7 @@ static void clear_previous_run(const char *dir)
 {
 	static const char *const files[] = { "config.yaml", "metrics.csv", "model.json", "best.json",
 					     "report.html", "initial_gradient_norms.csv", "checkpoint", NULL };
-	static const char *const chart_files[] = { "gp", "png", "svg", "pdf", "dat", NULL };
+	static const char *const chart_files[] = { "gp", "png", "svg", "pdf", "tex", "dat", NULL };
 	char path[4400];
 
 	for (const char *const *f = files; *f; f++) {

@@ -930,8 +930,20 @@ Test(exp_plot, a_style_file_restyles_the_charts)
 	free(styled);
 	snprintf(path, sizeof(path), "%s/styled/accuracy.gp", dir);
 	char *gp = th_read(path, NULL);
-	cr_assert(strstr(gp, "if (exists(\"style\")) load style\n"), "%s", gp);
+	cr_assert(strstr(gp, "if (exists(\"style\")) { load style }\n"), "%s", gp);
 	free(gp);
+	/* NNLAB_CHART_LATEX: TikZ as well, for LaTeX. */
+	setenv("NNLAB_CHART_LATEX", "1", 1);
+	cr_assert_eq(small_run("latex", NULL, &err, NULL), 0, "%s", err);
+	free(err);
+	unsetenv("NNLAB_CHART_LATEX");
+	snprintf(path, sizeof(path), "%s/latex/accuracy.tex", dir);
+	char *tex = th_read(path, NULL);
+	cr_assert(tex && strstr(tex, "\\begin{tikzpicture}[gnuplot]"), "%s", path);
+	free(tex);
+	snprintf(path, sizeof(path), "%s/styled/accuracy.tex", dir);
+	struct stat none;
+	cr_assert_neq(stat(path, &none), 0, "TikZ drawn unasked");
 	setenv("NNLAB_CHART_STYLE", "/nonexistent/style.gp", 1);
 	cr_assert_eq(small_run("missing", NULL, &err, NULL), 0, "%s", err);
 	cr_assert(strstr(err, "NNLAB_CHART_STYLE names '/nonexistent/style.gp', which cannot be read"), "%s", err);
