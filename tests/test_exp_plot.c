@@ -569,6 +569,20 @@ Test(exp_plot, titles_and_the_page_say_which_epoch_split_and_accuracy)
 	free(err);
 }
 
+/* nnlab plot RUNS -o dir/NAME: the script it wrote. */
+static char *overlay_script(const char *runs, const char *name)
+{
+	char path[4400], *out, *err;
+	const char *plot[] = { "plot", runs, "-o", path, NULL };
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
+	free(out);
+	free(err);
+	snprintf(path, sizeof(path), "%s/%s.gp", dir, name);
+	return th_read(path, NULL);
+}
+
 /* The colours of an overlay script, in order, into out (up to max). */
 static size_t colours_of(const char *gp, char (*out)[8], size_t max)
 {
@@ -592,13 +606,7 @@ Test(exp_plot, overlays_tell_many_runs_apart_and_draw_one_epoch)
 		snprintf(opt, sizeof(opt), "d%d", i);
 		fake_run(run, opt, 0.5 + 0.01 * i);
 	}
-	snprintf(path, sizeof(path), "%s/o", dir);
-	const char *plot[] = { "plot", runs, "-o", path, NULL };
-	cr_assert_eq(th_nnlab(&out, &err, plot), 0, "%s", err);
-	free(out);
-	free(err);
-	snprintf(path, sizeof(path), "%s/o.gp", dir);
-	char *gp = th_read(path, NULL), colours[16][8];
+	char *gp = overlay_script(runs, "o"), colours[16][8];
 	size_t n = colours_of(gp, colours, 16);
 	cr_assert_eq(n, 12);
 	for (size_t i = 0; i < n; i++)
@@ -784,13 +792,7 @@ Test(exp_plot, plot_options_draw_what_they_say)
 	free(agp);
 	/* The runs' lines in the order of the varied value, not of their paths
 	 * (r0 0.5, r1 0.05, r2 5). */
-	snprintf(path, sizeof(path), "%s/order", dir);
-	const char *order[] = { "plot", runs, "-o", path, NULL };
-	cr_assert_eq(th_nnlab(&out, &err, order), 0, "%s", err);
-	free(out);
-	free(err);
-	snprintf(path, sizeof(path), "%s/order.gp", dir);
-	agp = th_read(path, NULL);
+	agp = overlay_script(runs, "order");
 	const char *a = strstr(agp, "title 'eta=0.05'"), *b = strstr(agp, "title 'eta=0.5'"), *c = strstr(agp, "title 'eta=5'");
 	cr_assert(a && b && c && a < b && b < c, "%s", agp);
 	free(agp);

@@ -1593,23 +1593,31 @@ Test(exp_run, choosing_on_the_test_split_is_said)
 
 /* A net that predicts one class for everything has not left chance: the
  * console says so once, naming the class and its share. */
-Test(exp_run, a_net_at_chance_is_said)
+/* dir/flat.yaml: a net on examples that are all the same (so it predicts
+ * one class for all of them), for epochs epochs; its path into cfg. */
+static void write_flat(char *cfg, size_t len, int epochs)
 {
-	char csv[4300], cfg[4300], opath[4300], *out, *err;
+	char csv[4300], text[8192];
 
 	snprintf(csv, sizeof(csv), "%s/flat.csv", dir);
 	FILE *f = fopen(csv, "w");
 	cr_assert_not_null(f);
 	fputs("y,a,b\n", f);
 	for (int i = 0; i < 90; i++)
-		fprintf(f, "%d,0.5,0.5\n", i % 3);  /* every example the same: one prediction */
+		fprintf(f, "%d,0.5,0.5\n", i % 3);
 	fclose(f);
-	snprintf(cfg, sizeof(cfg), "%s/flat.yaml", dir);
-	char text[8192];
+	snprintf(cfg, len, "%s/flat.yaml", dir);
 	snprintf(text, sizeof(text),
 		 "charts: false\ndata:\n  plugin: csv\n  options:\n    train: '%s'\n    label: y\n"
-		 "model:\n  layers: [2, 4, 3]\ntrain:\n  epochs: 2\n", csv);
+		 "model:\n  layers: [2, 4, 3]\ntrain:\n  epochs: %d\n", csv, epochs);
 	th_write_str(cfg, text);
+}
+
+Test(exp_run, a_net_at_chance_is_said)
+{
+	char cfg[4300], opath[4300], *out, *err;
+
+	write_flat(cfg, sizeof(cfg), 2);
 	snprintf(opath, sizeof(opath), "%s/flat", dir);
 	const char *argv[] = { "run", cfg, "--out", opath, NULL };
 	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
@@ -1628,25 +1636,27 @@ Test(exp_run, a_net_at_chance_is_said)
 	free(err);
 }
 
+/* The flat run's metrics hold rows epochs; its config.yaml holds line,
+ * or (NULL) no stop_at_chance at all. */
+static void flat_run_has(size_t rows, const char *line)
+{
+	char *m = read_run_file("flat", "metrics.csv");
+
+	cr_assert_eq(th_csv_rows(m), rows, "%s", m);
+	free(m);
+	m = read_run_file("flat", "config.yaml");
+	cr_assert(line ? strstr(m, line) != NULL : strstr(m, "stop_at_chance") == NULL, "%s", m);
+	free(m);
+}
+
 /* train.stop_at_chance N ends a run once the net has predicted one
  * class for N scored epochs in a row, saying why; a wrong value is a
  * config error at its place; unset, config.yaml does not mention it. */
 Test(exp_run, a_run_stays_at_chance_stops_when_asked)
 {
-	char csv[4300], cfg[4300], opath[4300], text[8192], path[4400], *out, *err;
+	char cfg[4300], opath[4300], *out, *err;
 
-	snprintf(csv, sizeof(csv), "%s/flat.csv", dir);
-	FILE *f = fopen(csv, "w");
-	cr_assert_not_null(f);
-	fputs("y,a,b\n", f);
-	for (int i = 0; i < 90; i++)
-		fprintf(f, "%d,0.5,0.5\n", i % 3);
-	fclose(f);
-	snprintf(cfg, sizeof(cfg), "%s/flat.yaml", dir);
-	snprintf(text, sizeof(text),
-		 "charts: false\ndata:\n  plugin: csv\n  options:\n    train: '%s'\n    label: y\n"
-		 "model:\n  layers: [2, 4, 3]\ntrain:\n  epochs: 10\n", csv);
-	th_write_str(cfg, text);
+	write_flat(cfg, sizeof(cfg), 10);
 	snprintf(opath, sizeof(opath), "%s/flat", dir);
 	const char *argv[] = { "run", cfg, "--out", opath, "--set", "train.stop_at_chance=3", NULL };
 	cr_assert_eq(th_nnlab(&out, &err, argv), 0, "%s", err);
@@ -1654,27 +1664,13 @@ Test(exp_run, a_run_stays_at_chance_stops_when_asked)
 			      "train.stop_at_chance scored epochs in a row: it has not left chance"), "%s", out);
 	free(out);
 	free(err);
-	snprintf(path, sizeof(path), "%s/metrics.csv", opath);
-	char *m = th_read(path, NULL);
-	cr_assert_eq(th_csv_rows(m), 3, "%s", m);
-	free(m);
-	snprintf(path, sizeof(path), "%s/config.yaml", opath);
-	m = th_read(path, NULL);
-	cr_assert(strstr(m, "  stop_at_chance: 3\n"), "%s", m);
-	free(m);
+	flat_run_has(3, "  stop_at_chance: 3\n");
 	/* Without it the run goes on; its config says nothing of it. */
 	const char *plain[] = { "run", cfg, "--out", opath, "--set", "train.epochs=4", NULL };
 	cr_assert_eq(th_nnlab(&out, &err, plain), 0, "%s", err);
 	free(out);
 	free(err);
-	snprintf(path, sizeof(path), "%s/metrics.csv", opath);
-	m = th_read(path, NULL);
-	cr_assert_eq(th_csv_rows(m), 4, "%s", m);
-	free(m);
-	snprintf(path, sizeof(path), "%s/config.yaml", opath);
-	m = th_read(path, NULL);
-	cr_assert_null(strstr(m, "stop_at_chance"), "%s", m);
-	free(m);
+	flat_run_has(4, NULL);
 	const char *bad[] = { "run", cfg, "--out", opath, "--set", "train.stop_at_chance=-1", NULL };
 	cr_assert_eq(th_nnlab(&out, &err, bad), 2, "%s", err);
 	cr_assert(strstr(err, "stop_at_chance"), "%s", err);
