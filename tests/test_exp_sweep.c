@@ -1664,3 +1664,51 @@ Test(exp_sweep, a_running_sweeps_page_reloads_itself)
 	cr_assert_null(strstr(html, "Running now"));
 	free(html);
 }
+
+/* In a browser, every trial page of a -j 2 sweep whose trials draw their
+ * charts (trial_charts: all) shows every chart its directory holds, each
+ * image loaded. */
+Test(exp_sweep, every_trial_page_shows_every_chart_in_a_browser)
+{
+	char *out, *err, id[64], cmd[20000], json[4400];
+
+	if (access("/usr/bin/chromium", X_OK) != 0 ||
+	    access(NNLAB_SOURCE_DIR "/tests/browser/node_modules/playwright-core", R_OK) != 0)
+		cr_skip_test("needs Debian's chromium and tests/browser's playwright-core (make browser)");
+	th_write_str(cfgpath,
+		     "name: t\ncharts: true\n"
+		     "data:\n  plugin: synthetic\n  options:\n    kind: digits\n    train_size: 400\n    test_size: 100\n"
+		     "model:\n  layers: [784, 12, 10]\n  output: softmax\n  init: scaled\n"
+		     "train:\n  epochs: 2\n  eta: 0.1\n  cost: log_likelihood\n"
+		     "sweep:\n  grid:\n    train.eta: [0.05, 0.1, 0.2, 0.4]\n  trial_charts: all\n");
+	const char *j2[] = { "-j", "2", NULL };
+	cr_assert_eq(sweep(&out, &err, j2), 0, "%s", err);
+	free(out);
+	free(err);
+	char *csv = read_in(".", "results.csv");
+	cr_assert_eq(th_csv_rows(csv), 4);
+	for (size_t r = 0; r < 4; r++) {
+		th_csv(csv, r, "trial", id, sizeof(id));
+		/* The PNGs in the trial's directory. */
+		snprintf(cmd, sizeof(cmd), "ls '%s/trials/%s'/*.png | wc -l > '%s/npng'", outdir, id, dir);
+		cr_assert_eq(system(cmd), 0);
+		snprintf(json, sizeof(json), "%s/npng", dir);
+		char *npng = th_read(json, NULL);
+		int pngs = atoi(npng);
+		free(npng);
+		cr_assert_geq(pngs, 5, "trial %s drew %d charts", id, pngs);
+		snprintf(json, sizeof(json), "%s/page.json", dir);
+		snprintf(cmd, sizeof(cmd), "node '%s/tests/browser/check-report.mjs' '%s/trials/%s/report.html' '' > '%s' 2> '%s/browser.log'",
+			 NNLAB_SOURCE_DIR, outdir, id, json, dir);
+		cr_assert_eq(system(cmd), 0, "the browser check failed: see %s/browser.log", dir);
+		char *result = th_read(json, NULL);
+		int images = 0;
+		for (const char *p = result; (p = strstr(p, "\"naturalWidth\":")); p++)
+			images += atoi(p + 15) > 0;
+		cr_assert_null(strstr(result, "\"naturalWidth\":0"), "%s", result);
+		cr_assert_eq(images, pngs, "trial %s: %d charts in its directory, %d on its page: %s", id, pngs, images,
+			     result);
+		free(result);
+	}
+	free(csv);
+}
