@@ -20,11 +20,16 @@ static const char *const train_keys[] = { "epochs", "batch_size", "eta", "cost",
 static const char *const schedule_keys[] = { "type", "patience", "stop_factor", "every",
 					     "factor", NULL };
 
+/* The node the last config error named (exp_config_load takes it out and
+ * looks for the next error). Configs are loaded one at a time. */
+static const struct exp_node *error_node;
+
 int exp_config_errorf(struct nn_err *err, const struct exp_node *n, const char *fmt, ...)
 {
 	char where[NN_ERR_MAX], msg[NN_ERR_MAX];
 	va_list ap;
 
+	error_node = n;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -602,10 +607,37 @@ static int valid_name(const char *s)
 	return 1;
 }
 
+/* Takes the key whose key or value is n out of the map holding it, or
+ * returns 0 when n is no map's key or value (an item of a list, the root). */
+static int take_out(struct exp_node *map, const struct exp_node *n)
+{
+	if (!map || (map->kind != EXP_MAP && map->kind != EXP_SEQ))
+		return 0;
+	for (size_t i = 0; i < map->count; i++) {
+		if (map->kind == EXP_MAP && (map->keys[i] == n || map->items[i] == n)) {
+			exp_node_free(map->keys[i]);
+			exp_node_free(map->items[i]);
+			memmove(map->keys + i, map->keys + i + 1, (map->count - i - 1) * sizeof(*map->keys));
+			memmove(map->items + i, map->items + i + 1, (map->count - i - 1) * sizeof(*map->items));
+			map->count--;
+			return 1;
+		}
+		if (take_out(map->items[i], n))
+			return 1;
+	}
+	return 0;
+}
+
+static int validate(struct exp_config *cfg, struct nn_err *err);
+
+#define MAX_ERRORS 10  /* a config's errors said at once */
+
 int exp_config_load(struct exp_config *cfg, const char *path,
 		    const char *const *overrides, size_t noverrides, struct nn_err *err)
 {
-	struct exp_node *root, *sec, *n;
+	struct exp_node *root;
+	char first[NN_ERR_MAX];
+	size_t more = 0, len;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -620,6 +652,46 @@ int exp_config_load(struct exp_config *cfg, const char *path,
 	for (size_t i = 0; i < noverrides; i++)
 		if ((rc = exp_yaml_set(root, overrides[i], err)) < 0)
 			return NN_EINVAL;
+	error_node = NULL;
+	if ((rc = validate(cfg, err)) != NN_EINVAL || !err)
+		return rc;
+	/* Every mistake at once (up to MAX_ERRORS), not one per run: each
+	 * key named by an error is taken out (its default stands in) and the
+	 * config checked again, while the errors name keys of a section. */
+	snprintf(first, sizeof(first), "%s", err->msg);
+	len = strlen(first);
+	while (more + 1 < MAX_ERRORS && error_node && error_node != root && error_node->line &&
+	       error_node->kind == EXP_SCALAR && take_out(root, error_node)) {
+		struct exp_node *tree = cfg->tree;
+
+		memset(cfg, 0, sizeof(*cfg));
+		cfg->path = path;
+		cfg->overrides = overrides;
+		cfg->noverrides = noverrides;
+		cfg->tree = tree;
+		error_node = NULL;
+		/* An error of the whole config or a section (a key now missing
+		 * that is required) follows from the taking out: not said. */
+		if (validate(cfg, err) != NN_EINVAL || !error_node || error_node->kind != EXP_SCALAR)
+			break;
+		len += (size_t)snprintf(first + len, len < sizeof(first) ? sizeof(first) - len : 0,
+					"\nnnlab: error: %s", err->msg);
+		more++;
+		if (len >= sizeof(first))
+			break;
+	}
+	snprintf(err->msg, sizeof(err->msg), "%s", first);
+	err->code = NN_EINVAL;
+	return NN_EINVAL;
+}
+
+/* The tree's values into cfg, checked: returns 0 or NN_EINVAL at the
+ * first mistake. */
+static int validate(struct exp_config *cfg, struct nn_err *err)
+{
+	struct exp_node *root = cfg->tree, *sec, *n;
+	int rc;
+
 	if ((rc = exp_config_check_keys(root, top_keys, "", err)) < 0)
 		return rc;
 

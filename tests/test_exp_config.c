@@ -375,3 +375,20 @@ Test(exp_config, keys_elsewhere_or_by_other_names_are_pointed_to)
 	/* A near name in the same section still wins over nothing. */
 	expect_error("train:\n  etaa: 0.5\n", NULL, 0, "@:2:3: unknown key 'etaa' in 'train' (did you mean 'eta'?)");
 }
+
+/* A config's mistakes are said at once, each at its place, in the order
+ * they are found; a key taken out for an earlier mistake is not blamed
+ * again (a required key it leaves missing is not a new mistake). */
+Test(exp_config, every_mistake_is_said_at_once)
+{
+	expect_error("name: t\nmodel:\n  layers: [784, 30, 10]\n  activation: sigmod\n"
+		     "train:\n  eta: fast\n  epocs: 3\n  batch_size: 0\n",
+		     NULL, 0,
+		     "@:4:15: 'activation' is 'sigmod', expected 'sigmoid', 'tanh' or 'relu'\n"
+		     "nnlab: error: @:7:3: unknown key 'epocs' in 'train' (did you mean 'epochs'?)\n"
+		     "nnlab: error: @:8:15: 'batch_size' is 0, must be between 1 and 1000000\n"
+		     "nnlab: error: @:6:8: 'eta' must be a number, got 'fast'");
+	/* One mistake: one line. */
+	expect_error("model:\n  layers: [784, 30, 10]\ntrain:\n  eta: fast\n", NULL, 0,
+		     "@:4:8: 'eta' must be a number, got 'fast'");
+}
