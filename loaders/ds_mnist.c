@@ -32,9 +32,16 @@ static gzFile open_idx(const char *dir, const char *base, char *path, size_t pat
 		return gz;
 	snprintf(path, pathlen, "%s/%s", dir, base);
 	gz = gzopen(path, "rb");
-	if (!gz)
-		ds_errorf(err, "cannot open '%s/%s.gz' or '%s': %s", dir, base, path,
-		       errno ? strerror(errno) : "out of memory");
+	if (!gz) {
+		int e = errno;
+		struct stat st;
+
+		/* No such directory, or none of the files: say how MNIST gets there. */
+		ds_errorf(err, "cannot open '%s/%s.gz' or '%s': %s%s%s", dir, base, path,
+			  e ? strerror(e) : "out of memory", e != ENOENT ? "" :
+			  stat(dir, &st) != 0 ? " (there is no such directory: " : " (",
+			  e != ENOENT ? "" : "'make data' fetches MNIST into data/mnist, 'sh scripts/fetch-mnist.sh DIR' anywhere)");
+	}
 	return gz;
 }
 

@@ -256,9 +256,18 @@ Test(ds_mnist, reports_missing_files)
 	char want[8400];
 
 	cr_assert_lt(load_dir(&p, &ds, &err), 0);
-	snprintf(want, sizeof(want), "cannot open '%s/train-images-idx3-ubyte.gz' or '%s/train-images-idx3-ubyte': No such file or directory",
-		 dir, dir);
+	snprintf(want, sizeof(want), "cannot open '%s/train-images-idx3-ubyte.gz' or '%s/train-images-idx3-ubyte': No such file or directory "
+		 "('make data' fetches MNIST into data/mnist, 'sh scripts/fetch-mnist.sh DIR' anywhere)", dir, dir);
 	cr_assert_str_eq(err.msg, want);
+	exp_plugin_close(&p, &ds);
+	/* A directory that is not there: said so. */
+	size_t len = strlen(dir);
+	cr_assert_lt(len + 9, sizeof(dir));
+	memcpy(dir + len, "/nowhere", 9);
+	cr_assert_lt(load_dir(&p, &ds, &err), 0);
+	dir[len] = '\0';
+	cr_assert(strstr(err.msg, "No such file or directory (there is no such directory: 'make data' fetches MNIST"), "%s",
+		  err.msg);
 	exp_plugin_close(&p, &ds);
 }
 
