@@ -1610,7 +1610,7 @@ Test(exp_sweep, charts_of_the_best_trials_and_the_rest_on_request)
 
 /* The page of a running sweep reloads itself in the browser and shows
  * the sweep further along; it lists the trials running now; the page of
- * the finished sweep stays still. */
+ * a sweep that no longer runs stays still. */
 Test(exp_sweep, a_running_sweeps_page_reloads_itself)
 {
 	char path[4800], cmd[20000], json[4400];
@@ -1619,7 +1619,7 @@ Test(exp_sweep, a_running_sweeps_page_reloads_itself)
 	if (access("/usr/bin/chromium", X_OK) != 0 ||
 	    access(NNLAB_SOURCE_DIR "/tests/browser/node_modules/playwright-core", R_OK) != 0)
 		cr_skip_test("needs Debian's chromium and tests/browser's playwright-core (make browser)");
-	write_slow_cfg("  grid:\n    train.eta: [0.01, 0.015, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7]\n");
+	write_slow_cfg("  grid:\n    train.eta: [0.01, 0.015, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15]\n");
 	/* charts: true, for the page. */
 	char *text = th_read(cfgpath, NULL);
 	memcpy(strstr(text, "charts: false"), "charts: true ", 13);
@@ -1653,14 +1653,21 @@ Test(exp_sweep, a_running_sweeps_page_reloads_itself)
 	sscanf(b + 16, "%255[^\"]", before);
 	sscanf(a + 15, "%255[^\"]", after);
 	free(result);
+	/* Stopped (not waited for: under the sanitizers the trials are slow),
+	 * the sweep's page made anew stays still. */
+	kill(sw, SIGINT);
 	waitpid(sw, &status, 0);
 	th_nnlab_end(sw, 0);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	unsetenv("NNLAB_PAGE_REFRESH");
 	/* The sweep moved on between the two loads (a trial ended). */
 	cr_assert(strcmp(before, after), "before: %s; after: %s", before, after);
+	const char *report[] = { "report", outdir, NULL };
+	char *out, *err;
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	free(out);
+	free(err);
 	html = th_read(path, NULL);
-	cr_assert_null(strstr(html, "http-equiv"), "the finished sweep's page still reloads");
+	cr_assert_null(strstr(html, "http-equiv"), "the stopped sweep's page still reloads");
 	cr_assert_null(strstr(html, "Running now"));
 	free(html);
 }
