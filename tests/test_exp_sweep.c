@@ -1012,6 +1012,11 @@ Test(exp_sweep, the_sweep_page_ranks_links_sorts_and_charts)
 	cr_assert_eq(system(cmd), 0, "the browser check failed: see %s/browser.log", dir);
 	result = th_read(json, NULL);
 	cr_assert(strstr(result, "\"visibleRows\":2"), "%s", result);
+	/* The chart's legend, as the browser shows it, names every point. */
+	const char *shown[] = { "\"train.eta=0.01 model.layers=[2, 4, 3]\"", "\"train.eta=0.01 model.layers=[2, 16, 3]\"",
+				"\"train.eta=1 model.layers=[2, 4, 3]\"", "\"train.eta=1 model.layers=[2, 16, 3]\"" };
+	for (int i = 0; i < 4; i++)
+		cr_assert(strstr(result, shown[i]), "the chart's legend lacks %s: %s", shown[i], result);
 	cr_assert(strstr(result, "\"coordinates\":\"") && !strstr(result, "\"coordinates\":\"\""), "%s", result);
 	free(result);
 }

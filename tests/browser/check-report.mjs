@@ -7,8 +7,8 @@
 // itself until its counts line (a sweep's) changes, up to that long, and
 // prints the line before and after and how many times it reloaded.
 // With FILTER=TEXT, it types TEXT into the trials' filter and prints the
-// rows left visible, and the coordinates the inline chart shows under the
-// pointer.
+// rows left visible, the texts of the inline chart (its legend among
+// them) and the coordinates it shows under the pointer.
 // Usage: node check-report.mjs REPORT.html SCREENSHOT.png [SORT]
 import { chromium } from 'playwright-core';
 import { pathToFileURL } from 'node:url';
@@ -76,6 +76,8 @@ try {
     result.visibleRows = await page.evaluate(() => Array.from(
       document.getElementById('trials').tBodies[0].rows).filter((r) => r.style.display !== 'none').length);
     const svg = page.locator('figure.svg svg').first();
+    result.chartText = await page.evaluate(() => Array.from(
+      document.querySelectorAll('figure.svg svg text')).map((t) => t.textContent));
     if (await svg.count()) {
       await svg.scrollIntoViewIfNeeded();
       const b = await svg.boundingBox();
