@@ -288,6 +288,7 @@ static int cmd_run(int argc, char **argv)
 	opts.resume = a.resume;
 	opts.heartbeat = a.heartbeat;
 	opts.charts_later = a.charts_later;
+	opts.page = exp_report_run;
 	/* Once the run directory is written, a stop ends the current
 	 * mini-batch: every finished epoch's files stay whole and no
 	 * temporary file is left. Before that, a stop ends nnlab at once. */

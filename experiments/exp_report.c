@@ -112,7 +112,7 @@ static void write_metrics_table(FILE *f, const struct exp_metrics *m, long kept_
 
 /* The page's head. A sweep's trial (DIR = SWEEP/trials/ID) is titled by
  * its swept values and seed, and links back to the sweep's page. */
-static void trial_head(FILE *f, const char *dir)
+static void trial_head(FILE *f, const char *dir, int live)
 {
 	char sweep[4400], title[4600] = "";
 	const char *id = strrchr(dir, '/');
@@ -141,7 +141,7 @@ static void trial_head(FILE *f, const char *dir)
 	}
 	/* A run still going (it holds its directory) reloads its page. */
 	const char *shown = title[0] ? title : dir;
-	if (exp_fs_dir_busy(dir))
+	if (live)
 		exp_html_head_live(f, shown);
 	else
 		exp_html_head(f, shown);
@@ -152,9 +152,35 @@ static void trial_head(FILE *f, const char *dir)
 	fputs(")</p>\n", f);
 }
 
+struct run_page {
+	const char *dir;
+	int live;        /* the run is still going */
+};
+
+/* How far a run still going is: epochs done of its total, and the time
+ * left at the pace of its epochs so far (when each epoch is scored). */
+static void how_far(FILE *f, const struct exp_metrics *m, const struct exp_node *tree)
+{
+	const struct exp_node *ep = exp_node_get(exp_node_get(tree, "train"), "epochs");
+	const struct exp_node *every = exp_node_get(exp_node_get(tree, "monitor"), "every");
+	long col = exp_metrics_column(m, "epoch"), secs = exp_metrics_column(m, "seconds");
+	double done = col >= 0 && m->nrows ? m->values[(m->nrows - 1) * m->ncols + (size_t)col] + 1 : 0;
+	double total = ep && ep->kind == EXP_SCALAR ? atof(ep->value) : 0, sum = 0;
+
+	fprintf(f, "<p class=\"live\">Epoch %.0f of %.0f done", done, total);
+	if (secs >= 0 && m->nrows && total > done && (!every || !strcmp(every->value, "1"))) {
+		for (size_t r = 0; r < m->nrows; r++)
+			sum += isnan(m->values[r * m->ncols + (size_t)secs]) ? 0 : m->values[r * m->ncols + (size_t)secs];
+		fprintf(f, "; about %.0f s left at the pace so far (%.2f s an epoch)", sum / (double)m->nrows * (total - done),
+			sum / (double)m->nrows);
+	}
+	fputs(".</p>\n", f);
+}
+
 static int write_run(FILE *f, void *ctx, struct nn_err *err)
 {
-	const char *dir = ctx;
+	const struct run_page *rp = ctx;
+	const char *dir = rp->dir;
 	char path[4400], *config = NULL;
 	size_t len;
 	struct exp_metrics m;
@@ -187,7 +213,9 @@ static int write_run(FILE *f, void *ctx, struct nn_err *err)
 	if (ev && ev->kind == EXP_SCALAR && !strcmp(ev->value, "validation"))
 		split = "validation";
 	summarize(&m, exp_config_tree_ties(tree), &s);
-	trial_head(f, dir);
+	trial_head(f, dir, rp->live);
+	if (rp->live)
+		how_far(f, &m, tree);
 	fprintf(f, "<p>%zu epoch%s. Peak %s accuracy %.2f%% at epoch %ld; final (epoch %zu) %.2f%%.</p>\n",
 		s.epochs, s.epochs == 1 ? "" : "s", split, s.best, s.best_epoch, s.epochs - 1, s.final);
 	fprintf(f, "<p>best.json (and the confusion, misclassified, weights and filters charts) holds epoch %ld's model, "
@@ -461,13 +489,21 @@ static int report_runs(const char *dir, const char *runs_dir, FILE *log, struct 
 int exp_report(const char *dir, FILE *log, struct nn_err *err)
 {
 	char path[4400];
-	int rc;
 
 	snprintf(path, sizeof(path), "%s/metrics.csv", dir);
 	if (access(path, R_OK) != 0)
 		return report_runs(dir, dir, log, err);
+	return exp_report_run(dir, exp_fs_dir_busy(dir), log, err);
+}
+
+int exp_report_run(const char *dir, int live, FILE *log, struct nn_err *err)
+{
+	char path[4400];
+	struct run_page rp = { dir, live };
+	int rc;
+
 	snprintf(path, sizeof(path), "%s/report.html", dir);
-	rc = exp_fs_write_atomic(path, write_run, (void *)dir, err);
+	rc = exp_fs_write_atomic(path, write_run, &rp, err);
 	if (rc == 0 && log)
 		fprintf(log, "wrote %s\n", path);
 	return rc;

@@ -14,4 +14,9 @@
  * runs differ in exactly two config values. Notes go to log. */
 int exp_report(const char *dir, FILE *log, struct nn_err *err);
 
+/* The page of the run in dir, written as its run goes (live: it reloads
+ * itself and says how far the run is; exp_report decides by whether the
+ * run holds its directory) or once it has ended (live 0). */
+int exp_report_run(const char *dir, int live, FILE *log, struct nn_err *err);
+
 #endif

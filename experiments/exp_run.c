@@ -365,6 +365,7 @@ struct run {
 	size_t next_epoch;               /* the first epoch to run */
 	int lock, resumed;
 	int said_chance;                 /* the note of a net at chance is out */
+	double page_time;                /* when the run's page was last rewritten */
 	double t_start;                  /* the run's start (earlier when resumed) */
 	struct progress prog;
 };
@@ -604,6 +605,27 @@ static void say_chance(struct run *r, size_t epoch, const struct scores *s)
 	r->said_chance = 1;
 }
 
+#define PAGE_SECONDS 2.0
+
+/* The run's page, when one was asked for (it exists): live after a
+ * scored epoch, final at the end. A failure costs the page, not the run. */
+static void redo_page(struct run *r, int live)
+{
+	char path[4400];
+	struct nn_err perr;
+	double now = exp_clock_now();
+
+	/* At most every PAGE_SECONDS while going: a page with its model
+	 * embedded takes tens of milliseconds to write. */
+	if (!r->opts->page || (live && now - r->page_time < PAGE_SECONDS))
+		return;
+	snprintf(path, sizeof(path), "%s/report.html", r->res->dir);
+	if (access(path, F_OK) == 0) {
+		r->opts->page(r->res->dir, live, NULL, &perr);
+		r->page_time = now;
+	}
+}
+
 /* One epoch: train, then (every monitor.every-th epoch and the last)
  * score, log, write the metrics and the models; the schedule and early
  * stopping; the checkpoint. */
@@ -647,7 +669,9 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 		return rc;
 	exp_policy_end_epoch(&r->policy, cfg, epoch, 1, r->opts->log);
 	exp_policy_chance(&r->policy, cfg, s.one_class >= 0);
-	return checkpoint(r, epoch, err);
+	if ((rc = checkpoint(r, epoch, err)) == 0)
+		redo_page(r, 1);
+	return rc;
 }
 
 /* The threads the run trained on, for the summary: "" on one, else " on
@@ -676,6 +700,7 @@ static int run_close(struct run *r, struct nn_err *err)
 
 	if (cfg->charts && res->epochs_run && !r->opts->charts_later)
 		exp_charts_draw(cfg, &r->data, res->dir, res->best_epoch, log ? stderr : NULL);
+	redo_page(r, 0);
 	if (r->opts->stop && *r->opts->stop)
 		/* Stopped while drawing: gnuplot was ended, the rest undrawn. */
 		return nn_errorf(err, NN_EINTR, "stopped while drawing the charts; '%s' holds the %zu finished epochs",

@@ -31,6 +31,10 @@ struct exp_run_opts {
 	/* Leave the charts for later (a sweep's trial: the sweep draws those
 	 * of its best trials, `nnlab report DIR` any other's). */
 	int charts_later;
+	/* When not NULL, rewrites the run's page (live while the run goes,
+	 * then once more at its end), called only when DIR/report.html
+	 * exists: someone asked for it (nnlab report DIR, a sweep). */
+	int (*page)(const char *dir, int live, FILE *log, struct nn_err *err);
 };
 
 struct exp_run_result {

@@ -1724,3 +1724,68 @@ Test(exp_run, other_tools_ways_to_set_a_value_are_pointed_to_set)
 	free(out);
 	free(err);
 }
+
+/* A run's page asked for while the run goes reloads itself, says how far
+ * the run is, and is rewritten as the run goes on; stopped, a report of
+ * it stays still; resumed to its end, the run rewrites it with its
+ * charts, still. */
+Test(exp_run, a_page_asked_for_during_a_run_follows_it)
+{
+	char cpath[4300], opath[4300], metrics[4400], page[4400], *out, *err;
+	int status;
+
+	write_small("s.yaml", "");
+	snprintf(cpath, sizeof(cpath), "%s/s.yaml", dir);
+	snprintf(opath, sizeof(opath), "%s/r", dir);
+	snprintf(metrics, sizeof(metrics), "%s/r/metrics.csv", dir);
+	snprintf(page, sizeof(page), "%s/r/report.html", dir);
+	const char *run_argv[] = { "run", cpath, "--out", opath, "--set", "train.epochs=1000000", "--set", "charts=true",
+				   "--set", "data.train_size=50", NULL };
+	pid_t pid = th_nnlab_start(run_argv, NULL, -1, -1);
+	cr_assert(wait_for_file(metrics), "the run did not start");
+	const char *report[] = { "report", opath, NULL };
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	free(out);
+	free(err);
+	char *html = th_read(page, NULL);
+	cr_assert(strstr(html, "<meta http-equiv=\"refresh\""), "not live: %.400s", html);
+	cr_assert(strstr(html, " of 1000000 done"), "%.2000s", html);
+	free(html);
+	/* The run rewrites it (every 2 s at most). */
+	struct stat first, later;
+	cr_assert_eq(stat(page, &first), 0);
+	int rewritten = 0;
+	for (int i = 0; i < 400 && !rewritten; i++) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		rewritten = stat(page, &later) == 0 && (later.st_mtim.tv_sec != first.st_mtim.tv_sec ||
+							later.st_mtim.tv_nsec != first.st_mtim.tv_nsec);
+	}
+	cr_assert(rewritten, "the run never rewrote its page");
+	html = th_read(page, NULL);
+	cr_assert(strstr(html, "<meta http-equiv=\"refresh\""), "%.400s", html);
+	free(html);
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	th_nnlab_end(pid, 0);
+	cr_assert_eq(th_nnlab(&out, &err, report), 0, "%s", err);
+	free(out);
+	free(err);
+	html = th_read(page, NULL);
+	cr_assert_null(strstr(html, "http-equiv"), "the stopped run's page reloads");
+	free(html);
+	/* Resumed for a few more epochs: at its end the run writes the page
+	 * once more, with the charts, and it stays still. */
+	char *csv = th_read(metrics, NULL), epochs[64];
+	snprintf(epochs, sizeof(epochs), "train.epochs=%zu", th_csv_rows(csv) + 2);
+	free(csv);
+	const char *resume[] = { "run", cpath, "--out", opath, "--resume", "--set", epochs, "--set", "charts=true",
+				 "--set", "data.train_size=50", NULL };
+	cr_assert_eq(th_nnlab(&out, &err, resume), 0, "%s", err);
+	free(out);
+	free(err);
+	html = th_read(page, NULL);
+	cr_assert_null(strstr(html, "http-equiv"), "the ended run's page still reloads");
+	cr_assert(strstr(html, "alt=\"accuracy per epoch\""), "no charts on the final page");
+	free(html);
+}
