@@ -54,9 +54,7 @@ int exp_charts_pending(const char *dir)
 	return pending;
 }
 
-/* The epoch best.json holds: the best validation accuracy when the run
- * held out a validation split, else the best evaluated accuracy, tied
- * epochs as the config says. */
+/* The epoch best.json holds (exp_metrics_kept). */
 static long kept_epoch(const char *dir, const struct exp_config *cfg, struct nn_err *err)
 {
 	char path[4200];
@@ -69,10 +67,7 @@ static long kept_epoch(const char *dir, const struct exp_config *cfg, struct nn_
 		exp_metrics_fini(&m);
 		return -1;
 	}
-	col = exp_metrics_column(&m, "validation_accuracy");
-	row = col >= 0 ? exp_metrics_best(&m, col, 1, cfg->monitor.ties, &v) : -1;
-	if (row < 0)
-		row = exp_metrics_best(&m, exp_metrics_column(&m, "eval_accuracy"), 1, cfg->monitor.ties, &v);
+	row = exp_metrics_kept(&m, cfg->monitor.ties, &v);
 	if (row < 0) {
 		exp_metrics_fini(&m);
 		nn_errorf(err, NN_EFORMAT, "%s: no scored epoch", path);

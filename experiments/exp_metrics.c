@@ -258,6 +258,13 @@ long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, enum 
 	return best;
 }
 
+long exp_metrics_kept(const struct exp_metrics *m, enum exp_ties ties, double *value)
+{
+	long val = exp_metrics_column(m, "validation_accuracy");
+
+	return exp_metrics_best(m, val >= 0 ? val : exp_metrics_column(m, "eval_accuracy"), 1, ties, value);
+}
+
 void exp_metrics_words(const char *name, const char *eval_split, char *out, size_t len)
 {
 	static const struct {

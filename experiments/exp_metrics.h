@@ -83,4 +83,10 @@ static inline int exp_metrics_replaces(enum exp_ties ties, double score, double 
 long exp_metrics_best(const struct exp_metrics *m, long col, int maximize, enum exp_ties ties,
 		      double *value);
 
+/* The row whose model best.json holds: the best validation accuracy when
+ * the run has that column (it held out a validation split), else the
+ * best evaluated accuracy, tied rows as ties says; its selection
+ * accuracy into *value. Returns the row, or -1. */
+long exp_metrics_kept(const struct exp_metrics *m, enum exp_ties ties, double *value);
+
 #endif

@@ -59,7 +59,7 @@ static void summarize(const struct exp_metrics *m, enum exp_ties ties, struct su
 	s->best_epoch = r < 0 ? -1 : (long)cell(m, (size_t)r, ep);
 	/* best.json: chosen by validation accuracy when there is one, of
 	 * tied epochs as the run's monitor.ties says. */
-	r = exp_metrics_best(m, s->by_validation ? val : acc, 1, ties, &best);
+	r = exp_metrics_kept(m, ties, &best);
 	s->kept_epoch = r < 0 ? -1 : (long)cell(m, (size_t)r, ep);
 	s->kept_select = r < 0 ? -1 : 100 * best;
 	s->kept = r < 0 ? -1 : 100 * cell(m, (size_t)r, acc);

@@ -195,18 +195,19 @@ int exp_sched_claim_checked(const struct exp_sweep *s, const struct exp_sweep_op
 			    struct nn_err *err)
 {
 	char path[4400];
-	int had, lock, rc, own = !getenv("NNLAB_DATA_CACHE");
+	int had, lock, rc;
 
 	snprintf(path, sizeof(path), "%s/definition.txt", opts->dir);
 	had = access(path, F_OK) == 0;
 	if ((lock = exp_sched_claim_dir(s, dir, len, opts->force, opts->log, err)) < 0)
 		return lock;
+	/* The data decoded once for the sweep: this process's check and
+	 * charts read it through the cache the trials share (see the mnist
+	 * plugin), unless the caller says where. */
 	snprintf(path, sizeof(path), "%s/.data-cache", dir);
-	if (own)
+	if (!getenv("NNLAB_DATA_CACHE"))
 		setenv("NNLAB_DATA_CACHE", path, 1);
 	rc = opts->check ? opts->check(s, err) : 0;
-	if (own)
-		unsetenv("NNLAB_DATA_CACHE");
 	if (rc == 0) {
 		if (opts->log && (!had || strcmp(dir, opts->dir)))
 			fprintf(opts->log, "sweep of %zu trials in %s\n", s->ntrials, dir);
@@ -633,16 +634,9 @@ static void draw_best_charts(const struct exp_sweep *s, const struct exp_sweep_o
 	size_t n = 0, top = s->trial_charts < 64 ? s->trial_charts : 64;
 	struct nn_err err = { 0, "" };
 
-	char cache[4200];
-	int own_cache = !getenv("NNLAB_DATA_CACHE");
-
 	if (!s->cfg->charts || s->trial_charts == EXP_SWEEP_ALL_CHARTS || !top ||
 	    exp_results_models(dir, top, models, &n, 64, &err) < 0)
 		return;
-	/* The data the trials decoded, as they read it. */
-	snprintf(cache, sizeof(cache), "%s/.data-cache", dir);
-	if (own_cache)
-		setenv("NNLAB_DATA_CACHE", cache, 1);
 	for (size_t i = 0; i < n; i++) {
 		char *slash = strrchr(models[i], '/');
 
@@ -656,8 +650,6 @@ static void draw_best_charts(const struct exp_sweep *s, const struct exp_sweep_o
 		}
 		free(models[i]);
 	}
-	if (own_cache)
-		unsetenv("NNLAB_DATA_CACHE");
 }
 
 static int finish_sweep(const struct exp_sweep *s, const struct exp_sweep_opts *opts,
