@@ -33,19 +33,6 @@ struct exp_sched_executor {
 	void (*wait)(struct exp_sched_executor *x, int ms);
 };
 
-/* Claims dir for this definition: new, or holding the same one, and
- * locked against other sweeps (--force: the next free DIR-N, written back
- * into dir). Returns the lock (for exp_fs_unlock_dir) or a negative code. */
-int exp_sched_claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force, FILE *log,
-			struct nn_err *err);
-
-/* Claims dir as exp_sched_claim_dir does, then runs opts->check with the
- * data cached in dir/.data-cache (unless NNLAB_DATA_CACHE says where); a
- * failed check removes what the claim made and returns its code. Returns
- * the lock or a negative code. */
-int exp_sched_claim_checked(const struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir, size_t len,
-			    struct nn_err *err);
-
 /* Runs the sweep's trials on x until every one has ended (0), it is
  * stopped (NN_EINTR) or its bookkeeping fails. */
 int exp_sched_coordinate(struct exp_sweep *s, const struct exp_sweep_opts *opts, char *dir,

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "exp_claim.h"
 #include "exp_fs.h"
 #include "exp_sched.h"
 #include "exp_trial.h"
@@ -128,7 +129,7 @@ int exp_sweep_mpi_run(struct exp_sweep *s, const struct exp_sweep_opts *opts, st
 	}
 	/* Rank 0 claims the directory; the others learn where it is. */
 	if (rank == 0) {
-		lock = exp_sched_claim_checked(s, opts, dir, sizeof(dir), err);
+		lock = exp_claim_checked(s, opts, dir, sizeof(dir), err);
 		rc = lock < 0 ? lock : 0;
 	}
 	ok = rc == 0;
