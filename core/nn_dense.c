@@ -69,7 +69,7 @@ forward_block(float *out /* rows out_n apart */, const float *in, const float *w
 		}
 }
 
-/* A block of nr rows (FWD_ROWS or 1) over examples in groups of
+/* A block of nr rows (FWD_ROWS, 2 or 1) over examples in groups of
  * FWD_EXAMPLES; each group size its own inlined copy. */
 _Static_assert(FWD_EXAMPLES == 5, "one case below per group size");
 static void forward_rows(float *out, const float *in, const float *w, const float *b, size_t batch,
@@ -84,6 +84,10 @@ static void forward_rows(float *out, const float *in, const float *w, const floa
 		if (nr == FWD_ROWS) {
 			switch (ne) {
 			CASE(FWD_ROWS, 1); CASE(FWD_ROWS, 2); CASE(FWD_ROWS, 3); CASE(FWD_ROWS, 4); CASE(FWD_ROWS, 5);
+			}
+		} else if (nr == 2) {
+			switch (ne) {
+			CASE(2, 1); CASE(2, 2); CASE(2, 3); CASE(2, 4); CASE(2, 5);
 			}
 		} else {
 			switch (ne) {
@@ -102,6 +106,8 @@ static void forward_range(float *out, const float *in, const float *w, const flo
 
 	for (; j + FWD_ROWS <= j1; j += FWD_ROWS)
 		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, FWD_ROWS);
+	for (; j + 2 <= j1; j += 2)
+		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, 2);
 	for (; j < j1; j++)
 		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, 1);
 }
@@ -116,43 +122,70 @@ void nn_dense_forward(float *out, const float *in, const float *w, const float *
  * block's sums stay in vector registers. */
 #define BLOCK 32
 
-/* gw and gb of outputs j0 .. j1. */
-static void backward_w_range(float *gw, float *gb, const float *dout, const float *in, size_t batch,
-			     size_t in_n, size_t out_n, size_t j0, size_t j1)
+/* Outputs whose weight gradients are summed together: a block of
+ * columns of each stays in registers while an example's inputs are read
+ * once for all of them. */
+#define W_ROWS 4
+
+/* g rows j .. j + nj (nj W_ROWS or 1, constant where inlined) += sum_r
+ * dout[r][j] * in[r], one block of columns at a time, each element summed
+ * over r in order. */
+static inline __attribute__((always_inline)) void
+backward_w_rows(float *gw, const float *dout, const float *in, size_t batch, size_t in_n,
+		size_t out_n, size_t j, size_t nj)
 {
 	size_t full = in_n / BLOCK * BLOCK;
 
-	for (size_t j = j0; j < j1; j++) {
-		float *restrict g = gw + j * in_n;
-		float sb = 0.0f;
+	for (size_t i0 = 0; i0 < full; i0 += BLOCK) {
+		float acc[W_ROWS][BLOCK];
 
-		for (size_t r = 0; r < batch; r++)
-			sb += dout[r * out_n + j];
-		gb[j] += sb;
-		/* g += sum_r dout[r][j] * in[r], one block of columns at a time. */
-		for (size_t i0 = 0; i0 < full; i0 += BLOCK) {
-			float acc[BLOCK];
-
+		for (size_t q = 0; q < nj; q++)
 			for (size_t k = 0; k < BLOCK; k++)
-				acc[k] = g[i0 + k];
-			for (size_t r = 0; r < batch; r++) {
-				const float d = dout[r * out_n + j];
-				const float *restrict x = in + r * in_n + i0;
+				acc[q][k] = gw[(j + q) * in_n + i0 + k];
+		for (size_t r = 0; r < batch; r++) {
+			const float *restrict x = in + r * in_n + i0;
+
+			for (size_t q = 0; q < nj; q++) {
+				const float d = dout[r * out_n + j + q];
 
 				for (size_t k = 0; k < BLOCK; k++)
-					acc[k] += d * x[k];
+					acc[q][k] += d * x[k];
 			}
-			for (size_t k = 0; k < BLOCK; k++)
-				g[i0 + k] = acc[k];
 		}
+		for (size_t q = 0; q < nj; q++)
+			for (size_t k = 0; k < BLOCK; k++)
+				gw[(j + q) * in_n + i0 + k] = acc[q][k];
+	}
+	for (size_t q = 0; q < nj; q++) {
+		float *restrict g = gw + (j + q) * in_n;
+
 		for (size_t r = 0; r < batch; r++) {
-			const float d = dout[r * out_n + j];
+			const float d = dout[r * out_n + j + q];
 			const float *restrict x = in + r * in_n;
 
 			for (size_t i = full; i < in_n; i++)
 				g[i] += d * x[i];
 		}
 	}
+}
+
+/* gw and gb of outputs j0 .. j1. */
+static void backward_w_range(float *gw, float *gb, const float *dout, const float *in, size_t batch,
+			     size_t in_n, size_t out_n, size_t j0, size_t j1)
+{
+	for (size_t j = j0; j < j1; j++) {
+		float sb = 0.0f;
+
+		for (size_t r = 0; r < batch; r++)
+			sb += dout[r * out_n + j];
+		gb[j] += sb;
+	}
+	size_t j = j0;
+
+	for (; j + W_ROWS <= j1; j += W_ROWS)
+		backward_w_rows(gw, dout, in, batch, in_n, out_n, j, W_ROWS);
+	for (; j < j1; j++)
+		backward_w_rows(gw, dout, in, batch, in_n, out_n, j, 1);
 }
 
 /* Examples whose input gradients are summed together: their blocks of
@@ -375,7 +408,7 @@ static void fc_backward_step(struct nn_layer *l, float *din, const float *in, co
 	if (large(l))
 		nn_team_run(x->team, backward_step_part, &j, nn_team_parts(x->team));
 	else
-		backward_step_part(&j, 0, 1, 0);
+		nn_team_run_awake(x->team, backward_step_part, &j, nn_team_parts(x->team), l->nw);
 }
 
 static void fc_forward(struct nn_layer *l, const float *in, const struct nn_work *x, struct nn_rng *rng,
@@ -387,7 +420,7 @@ static void fc_forward(struct nn_layer *l, const float *in, const struct nn_work
 	if (large(l))
 		nn_team_run(x->team, forward_part, &j, nn_team_parts(x->team));
 	else
-		forward_part(&j, 0, 1, 0);
+		nn_team_run_awake(x->team, forward_part, &j, nn_team_parts(x->team), l->nw);
 }
 
 static void fc_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
@@ -398,7 +431,7 @@ static void fc_backward(struct nn_layer *l, float *din, const float *in, const s
 	if (large(l))
 		nn_team_run(x->team, backward_part, &j, nn_team_parts(x->team));
 	else
-		backward_part(&j, 0, 1, 0);
+		nn_team_run_awake(x->team, backward_part, &j, nn_team_parts(x->team), l->nw);
 }
 
 /* Files nest the weights as rows (OUT, IN), network2.py's layout; after a

@@ -510,7 +510,7 @@ static void activate(struct nn_team *team, struct nn_layer *l, size_t batch, int
 	if (batch * nn_shape_size(l->out) >= ACT_SPLIT)
 		nn_team_run(team, act_part, &j, nn_team_parts(team));
 	else
-		act_part(&j, 0, 1, 0);
+		nn_team_run_awake(team, act_part, &j, nn_team_parts(team), batch * nn_shape_size(l->out));
 }
 
 static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng)
@@ -636,7 +636,7 @@ static void step(struct nn_model *m, const struct nn_step *s, int folded)
 	if (n >= STEP_SPLIT)
 		nn_team_run(m->team, step_part, &j, nn_team_parts(m->team));
 	else if (n)
-		step_part(&j, 0, 1, 0);
+		nn_team_run_awake(m->team, step_part, &j, nn_team_parts(m->team), n);
 }
 
 void nn_model_step(struct nn_model *m, const struct nn_step *s)

@@ -16,6 +16,9 @@
  * serial work between most jobs of a mini-batch, far shorter than the
  * few milliseconds a competing process holds a core. */
 #define SPIN_NS 200000
+/* Below this many values even a spinning thread's hand-off costs more
+ * than it saves (nn_team_run_awake). */
+#define AWAKE_MIN 4096
 /* Parts per thread of a job whose split does not matter. */
 #define PARTS_PER_THREAD 1
 /* The pace (nn_team_tick): ticks are timed in windows of WINDOW_NS, and
@@ -276,6 +279,14 @@ void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts)
 		atomic_store(&t->caller_asleep, 0);
 		done = atomic_load_explicit(&t->finished, memory_order_acquire);
 	}
+}
+
+void nn_team_run_awake(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts, size_t size)
+{
+	if (size >= AWAKE_MIN && t->n > 1 && atomic_load_explicit(&t->sleepers, memory_order_relaxed) == 0)
+		nn_team_run(t, fn, ctx, parts);
+	else
+		nn_team_run(t, fn, ctx, 1);
 }
 
 void nn_team_pace_begin(struct nn_team *t)

@@ -42,6 +42,12 @@ size_t nn_team_parts(const struct nn_team *t);
  * calling thread and the workers, and returns when every part has
  * returned. Jobs do not nest. */
 void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts);
+/* As nn_team_run for a job of 'size' values too small to pay for waking
+ * a sleeping thread: split only while no worker sleeps (they spin
+ * between the jobs of a mini-batch) and the job is not tiny, else run
+ * whole on the caller. Only for jobs whose result does not depend on
+ * the split. */
+void nn_team_run_awake(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts, size_t size);
 
 /* The pace: a caller that runs the same work over and over (a mini-batch)
  * ticks once per round, and the team times windows of rounds run both

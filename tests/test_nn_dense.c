@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nn_dense.h"
 #include "nn_rng.h"
@@ -45,5 +46,56 @@ Test(nn_dense, forward_matches_a_plain_sum_for_odd_shapes)
 				/* Nothing written past the batch's outputs. */
 				for (size_t i = batch * out_n; i < MAXB * MAXO; i++)
 					cr_assert(isnan(out[i]), "wrote out[%zu] beyond %zu x %zu", i, batch, out_n);
+			}
+}
+
+/* The weight gradients' blocks (4 outputs by 32 inputs, summed over the
+ * examples in registers) and every remainder, added to gradients already
+ * there: against a plain sum in double. */
+Test(nn_dense, weight_gradients_match_a_plain_sum_for_odd_shapes)
+{
+	static const size_t ins[] = { 1, 31, 32, 33, 65, 100 };
+	enum { MAXB = 12, MAXO = 9, MAXI = 100 };
+	static float in[MAXB * MAXI], dout[MAXB * MAXO], start[MAXO * MAXI], gw[MAXO * MAXI], gb[MAXO];
+	struct nn_rng rng;
+
+	nn_rng_init(&rng, 4);
+	for (size_t i = 0; i < MAXB * MAXI; i++)
+		in[i] = (float)nn_rng_normal(&rng);
+	for (size_t i = 0; i < MAXB * MAXO; i++)
+		dout[i] = (float)nn_rng_normal(&rng);
+	for (size_t i = 0; i < MAXO * MAXI; i++)
+		start[i] = (float)nn_rng_normal(&rng);
+	for (size_t k = 0; k < sizeof(ins) / sizeof(ins[0]); k++)
+		for (size_t batch = 1; batch <= MAXB; batch++)
+			for (size_t out_n = 1; out_n <= MAXO; out_n++) {
+				size_t in_n = ins[k];
+
+				memcpy(gw, start, sizeof(gw));
+				for (size_t j = 0; j < MAXO; j++)
+					gb[j] = 1.0f;
+				nn_dense_backward(gw, gb, NULL, dout, in, NULL, batch, in_n, out_n);
+				for (size_t j = 0; j < out_n; j++) {
+					double want_b = 1.0;
+
+					for (size_t r = 0; r < batch; r++)
+						want_b += dout[r * out_n + j];
+					cr_assert(fabs(gb[j] - want_b) <= 1e-5 * (1 + fabs(want_b)),
+						  "gb[%zu]: %.9g, want %.9g", j, gb[j], want_b);
+					for (size_t i = 0; i < in_n; i++) {
+						double want = start[j * in_n + i], mag = fabs(want);
+
+						for (size_t r = 0; r < batch; r++) {
+							want += (double)dout[r * out_n + j] * in[r * in_n + i];
+							mag += fabs((double)dout[r * out_n + j] * in[r * in_n + i]);
+						}
+						cr_assert(fabs(gw[j * in_n + i] - want) <= 1e-6 * mag,
+							  "in %zu, batch %zu, out %zu at (%zu, %zu): %.9g, want %.9g",
+							  in_n, batch, out_n, j, i, gw[j * in_n + i], want);
+					}
+				}
+				/* Nothing written past the layer's weights. */
+				for (size_t i = out_n * in_n; i < MAXO * MAXI; i++)
+					cr_assert_eq(gw[i], start[i], "wrote gw[%zu] beyond %zu x %zu", i, out_n, in_n);
 			}
 }
