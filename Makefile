@@ -157,6 +157,9 @@ $(B)/bench-json: scripts/bench-json.c $(B)/libnn.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libnn.a -lm -pthread
 $(B)/bench-conv: scripts/bench-conv.c $(B)/libnn.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(B)/libnn.a -lm -pthread
+# The machine's multiply-add peak on 1 thread and on every core (make bench's reference).
+$(B)/bench-peak: scripts/bench-peak.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -pthread
 
 # The book's MNIST figures into runs/figures/ (scripts/figures.sh).
 figures: data
@@ -169,8 +172,8 @@ bench-search: data
 	@sh scripts/bench-search.sh $(NNLAB)
 
 bench: data
-	@$(MAKE) --no-print-directory all
-	@sh scripts/bench.sh $(NNLAB)
+	@$(MAKE) --no-print-directory all $(B)/bench-peak
+	@PEAK=$(B)/bench-peak sh scripts/bench.sh $(NNLAB)
 
 # Fashion-MNIST from Debian's package, trained with configs/fashion-mnist.yaml.
 fashion: setup

@@ -25,10 +25,19 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/nnlab-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 cores=$(nproc)
 export NNLAB_MNIST_DIR="$PWD/data/mnist"
-# The machine's single-precision peak, measured on this kind of machine
-# (a register-resident FMA loop): 109 GFLOP/s on one core, 209 on two.
-peak1=${PEAK_GFLOPS_1:-109}
-peakn=${PEAK_GFLOPS_ALL:-209}
+# The machine's single-precision peak on one core and on all, measured
+# now by a register-resident multiply-add loop (scripts/bench-peak.c,
+# which make bench builds), unless PEAK_GFLOPS_1 and PEAK_GFLOPS_ALL say.
+peak=${PEAK:-build/release/bench-peak}
+if [ -n "${PEAK_GFLOPS_1:-}" ] && [ -n "${PEAK_GFLOPS_ALL:-}" ]; then
+	peak1=$PEAK_GFLOPS_1 peakn=$PEAK_GFLOPS_ALL peak_from="PEAK_GFLOPS_1 and PEAK_GFLOPS_ALL"
+elif [ -x "$peak" ]; then
+	set -- $("$peak")
+	peak1=$1 peakn=$2 peak_from="measured now by scripts/bench-peak.c"
+else
+	echo "bench.sh: no $peak to measure the machine's peak: run make bench, or set PEAK_GFLOPS_1 and PEAK_GFLOPS_ALL" >&2
+	exit 2
+fi
 
 config() { case $1 in
 	ch1) echo configs/nielsen-ch1.yaml ;;
@@ -53,6 +62,7 @@ $py -c 'import torch' 2>/dev/null && has_torch=1
 $py -c 'import numpy' 2>/dev/null && has_numpy=1
 
 echo "nnlab bench: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $rounds rounds"
+echo "multiply-add peak: $peak1 GFLOP/s on 1 thread, $peakn on $cores ($peak_from)"
 [ $has_torch = 1 ] || echo "(PyTorch is not installed: sh scripts/setup.sh python3-torch python3-numpy to compare)"
 
 # nnlab: one line per epoch in the format the peers print.
