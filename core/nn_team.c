@@ -147,13 +147,20 @@ static void *work(void *arg)
 	struct worker *w = arg;
 	struct nn_team *t = w->team;
 	unsigned seen = 0;
+	/* A worker starts asleep (counted in sleepers by nn_team_create):
+	 * only a job for all threads wakes it, not nn_team_run_awake's. */
+	int asleep = 1;
 
 	for (;;) {
-		if (!spin_while(&t->job, seen)) {
+		if (!asleep && !spin_while(&t->job, seen)) {
 			atomic_fetch_add(&t->sleepers, 1);
+			asleep = 1;
+		}
+		if (asleep) {
 			while (atomic_load(&t->job) == seen && !atomic_load(&t->quit))
 				futex_wait(&t->job, seen);
 			atomic_fetch_sub(&t->sleepers, 1);
+			asleep = 0;
 		}
 		if (atomic_load(&t->quit))
 			return NULL;
@@ -185,6 +192,7 @@ struct nn_team *nn_team_create(size_t nthreads, size_t scratch, size_t shared, s
 	}
 	t->n = nthreads;
 	t->spread = 1;
+	atomic_store(&t->sleepers, (int)nthreads - 1);
 	for (size_t i = 0; i < nthreads; i++) {
 		t->scratch[i] = alloc_floats(scratch);
 		if (!t->scratch[i]) {

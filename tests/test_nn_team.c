@@ -56,6 +56,57 @@ static void nothing(void *ctx, size_t part, size_t parts, size_t thread)
 	(void)ctx, (void)part, (void)parts, (void)thread;
 }
 
+/* A small job (nn_team_run_awake) runs whole on the caller while the
+ * workers sleep, as they do from the team's start, and below 4,096
+ * values always; once a job for all threads has woken them, it is split
+ * (the worker spins for 200 us between jobs: of 20 tries right after a
+ * shared job, one at least finds it awake however loaded the machine). */
+struct parts_seen {
+	atomic_uint max_parts;
+};
+
+static void note_parts(void *ctx, size_t part, size_t parts, size_t thread)
+{
+	struct parts_seen *j = ctx;
+
+	(void)part, (void)thread;
+	if (parts > atomic_load(&j->max_parts))
+		atomic_store(&j->max_parts, (unsigned)parts);
+}
+
+/* Both parts wait for each other: both threads ran a part. */
+static void meet(void *ctx, size_t part, size_t parts, size_t thread)
+{
+	atomic_uint *arrived = ctx;
+
+	(void)part, (void)thread;
+	atomic_fetch_add(arrived, 1);
+	while (atomic_load(arrived) < parts)
+		;
+}
+
+Test(nn_team, small_jobs_wait_for_awake_threads)
+{
+	struct nn_team *t = nn_team_create(2, 16, 16, NULL);
+	struct parts_seen before = { 0 }, tiny = { 0 }, after = { 0 };
+
+	cr_assert_not_null(t);
+	for (int i = 0; i < 100; i++)
+		nn_team_run_awake(t, note_parts, &before, nn_team_parts(t), 1u << 20);
+	cr_assert_eq(atomic_load(&before.max_parts), 1, "split before any shared job: %u parts",
+		     atomic_load(&before.max_parts));
+	for (int i = 0; i < 20; i++) {
+		atomic_uint arrived = 0;
+
+		nn_team_run(t, meet, &arrived, 2);
+		nn_team_run_awake(t, note_parts, &tiny, nn_team_parts(t), 100);
+		nn_team_run_awake(t, note_parts, &after, nn_team_parts(t), 1u << 20);
+	}
+	cr_assert_eq(atomic_load(&tiny.max_parts), 1, "a job of 100 values split");
+	cr_assert_eq(atomic_load(&after.max_parts), 2, "never split after shared jobs");
+	nn_team_destroy(t);
+}
+
 Test(nn_team, pace_counts_ticks)
 {
 	struct nn_team *one = nn_team_create(1, 16, 0, NULL), *two = nn_team_create(2, 16, 0, NULL);
