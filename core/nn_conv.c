@@ -173,7 +173,8 @@ static void weights_slice(const struct job *j, size_t slice, size_t thread)
 	}
 }
 
-/* Examples [e0, e1) of the input gradients: each example's own. */
+/* Examples [e0, e1) of the input gradients, written whole: each
+ * example's own. */
 static void inputs_part(const struct job *j, size_t e0, size_t e1, size_t thread)
 {
 	const struct nn_conv_shape *s = j->s;
@@ -181,6 +182,7 @@ static void inputs_part(const struct job *j, size_t e0, size_t e1, size_t thread
 	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
 	float *dcols = nn_team_scratch(j->team, thread), *pack = dcols + 2 * step * pos * patch;
 
+	memset(j->din + e0 * in_n, 0, (e1 - e0) * in_n * sizeof(float));
 	for (size_t r0 = e0; r0 < e1; r0 += step) {
 		size_t n = e1 - r0 < step ? e1 - r0 : step;
 		/* dpatches (.., K) = d w, each added back where it came from. */
@@ -333,6 +335,7 @@ const struct nn_layer_kind nn_conv_kind = {
 	.parse = conv_parse,
 	.format = conv_format,
 	.activates = 1,
+	.sets_din = 1,
 	.plan = conv_plan,
 	.forward = conv_forward,
 	.backward = conv_backward,

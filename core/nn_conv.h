@@ -43,9 +43,10 @@ void nn_conv_forward(float *out /* (B, OH, OW, M) */, const float *in /* (B, H, 
 		     float *keep /* (B, OH * OW, K * K * C) or NULL */,
 		     struct nn_team *team, const struct nn_conv_shape *s, size_t batch);
 
-/* gw += dC/dw, gb += dC/db and, when din is not NULL, din += dC/din, from
- * dout = dC/dout, reading the patches forward kept (or, when kept is
- * NULL, making them again). Accumulates: callers zero gw, gb and din first.
+/* gw += dC/dw, gb += dC/db and, when din is not NULL, din = dC/din
+ * (written whole, each thread its own examples', while they are in its
+ * cache), from dout = dC/dout, reading the patches forward kept (or, when
+ * kept is NULL, making them again). Callers zero gw and gb first.
  * The weight gradients are summed over a fixed split of the batch into
  * NN_CONV_SLICES slices, added in their order, and each example's input
  * gradients are its own: the same bits on any number of threads. */

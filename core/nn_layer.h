@@ -98,6 +98,10 @@ struct nn_layer_kind {
 	 * one: a max pooling after a convolution gives the same values at a
 	 * quarter of the activations' cost (nondecreasing activations). */
 	int takes_activation;
+	/* backward (and backward_step) writes din whole rather than adding
+	 * to it, each thread zeroing its own part: the model does not zero
+	 * it first. */
+	int sets_din;
 	/* In the book's short form [n0, n1, ..., nL]: NN_SHORT_SIZE for a
 	 * kind that is one of the sizes, NN_SHORT_SKIP for one the short form
 	 * leaves out (dropout, from model.dropout); 0: not expressible. */
@@ -122,8 +126,8 @@ struct nn_layer_kind {
 	void (*forward)(struct nn_layer *l, const float *in /* (B, in) */, const struct nn_work *x,
 			struct nn_rng *rng, size_t batch);
 	/* From l->d = dC/d(output before the activation): gw, gb += their
-	 * gradients and, when din is not NULL, din += dC/d(in).
-	 * Accumulates: callers zero first. */
+	 * gradients and, when din is not NULL, din += dC/d(in), or din =
+	 * dC/d(in) for a kind that sets_din. Callers zero what accumulates. */
 	void (*backward)(struct nn_layer *l, float *din /* (B, in) or NULL */,
 			 const float *in /* (B, in) */, const struct nn_work *x, size_t batch);
 	/* Training's backward with the step of the layer's own parameters

@@ -573,7 +573,8 @@ static void backward(struct nn_model *m, const int32_t *labels, size_t batch, co
 		 * with parameters. */
 		if (below && i > first) {
 			din = below->d;
-			memset(din, 0, batch * nn_shape_size(below->out) * sizeof(float));
+			if (!l->kind->sets_din)
+				memset(din, 0, batch * nn_shape_size(below->out) * sizeof(float));
 		}
 		if (s && folds_step(l))
 			l->kind->backward_step(l, din, below ? below->a : m->x, &x, batch, s,

@@ -61,6 +61,7 @@ void nn_pool_backward(float *din, const float *dout, const uint32_t *arg, size_t
 {
 	size_t n = (h / p) * (w / p) * c;
 
+	memset(din, 0, batch * h * w * c * sizeof(float));
 	for (size_t r = 0; r < batch; r++)
 		for (size_t i = 0; i < n; i++)
 			din[r * h * w * c + arg[r * n + i]] += dout[r * n + i];
@@ -180,6 +181,7 @@ const struct nn_layer_kind nn_pool_kind = {
 	.name = "pool",
 	.kind = NN_POOL,
 	.takes_activation = 1,
+	.sets_din = 1,
 	.fan_out_divisor = pool_fan_out_divisor,
 	.parse = pool_parse,
 	.format = pool_format,

@@ -16,8 +16,8 @@ void nn_pool_forward(float *out /* (B, H/P, W/P, C) */, uint32_t *arg /* (B, H/P
 		     const float *in /* (B, H, W, C) */, size_t h, size_t w, size_t c, size_t p,
 		     size_t batch);
 
-/* din += the pooled gradient: each dout goes to the input that won its
- * window. Accumulates: callers zero din first. */
+/* din = the pooled gradient: each dout goes to the input that won its
+ * window, every other input gets 0 (din is written whole). */
 void nn_pool_backward(float *din /* (B, H, W, C) */, const float *dout /* (B, H/P, W/P, C) */,
 		      const uint32_t *arg /* (B, H/P, W/P, C) */, size_t h, size_t w, size_t c,
 		      size_t p, size_t batch);
