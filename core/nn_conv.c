@@ -213,9 +213,22 @@ void nn_conv_backward(float *gw, float *gb, float *din, const float *dout, const
 {
 	struct job j = { .gw = gw, .gb = gb, .din = din, .dout = dout, .in = in, .kept = kept, .w = w,
 			 .s = s, .batch = batch, .slices = slices(batch), .team = team };
-	size_t patch = s->k * s->k * s->c;
+	size_t patch = s->k * s->k * s->c, np = nn_team_parts(team), n = nn_team_size(team);
+	size_t home[NN_CONV_SLICES + NN_TEAM_MAX];
 
-	nn_team_run(team, backward_part, &j, j.slices + (din ? nn_team_parts(team) : 0));
+	/* Each part is for the thread that made its examples forward (the
+	 * thread of forward part q is q * n / np): their patches and
+	 * gradients are in its cache. */
+	for (size_t k = 0; k < j.slices; k++) {
+		size_t e0 = batch * k / j.slices, q = 0;
+
+		while (q + 1 < np && batch * (q + 1) / np <= e0)
+			q++;
+		home[k] = q * n / np;
+	}
+	for (size_t q = 0; din && q < np; q++)
+		home[j.slices + q] = q * n / np;
+	nn_team_run_homed(team, backward_part, &j, j.slices + (din ? np : 0), home);
 	/* The slices' sums, in their order. */
 	for (size_t k = 1; k < j.slices; k++) {
 		const float *pw = nn_team_shared(team) + (k - 1) * (s->m * patch + s->m);

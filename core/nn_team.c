@@ -19,6 +19,8 @@
 /* Below this many values even a spinning thread's hand-off costs more
  * than it saves (nn_team_run_awake). */
 #define AWAKE_MIN 4096
+/* The most parts a job is spread in (more run on the caller alone). */
+#define MAX_PARTS 256
 /* Parts per thread of a job whose split does not matter. */
 #define PARTS_PER_THREAD 1
 /* The pace (nn_team_tick): ticks are timed in windows of WINDOW_NS, and
@@ -45,18 +47,24 @@ struct nn_team {
 	_Atomic(nn_team_fn) fn;
 	_Atomic(void *) ctx;
 	atomic_size_t parts;
-	/* The job's number in the high 32 bits, the next part to claim in
-	 * the low: a claim is a compare-and-swap, so a late worker never
-	 * claims a part of a later job under an earlier one's function. */
-	_Atomic uint64_t claim;
-	/* Futex words: the job's number, which sleeping workers wait on, and
-	 * the parts finished, which the caller sleeps on. */
+	/* The job's number (from 1), announced after the above. */
+	_Atomic uint64_t current;
+	/* A slot per part: 2 x the job's number while the part is free for
+	 * that job, 1 more once a thread has claimed it. A claim is a
+	 * compare-and-swap from the free value, so a late thread that still
+	 * thinks an earlier job current never claims a part of a later one. */
+	_Atomic uint64_t slot[MAX_PARTS];
+	/* The thread each part is for. */
+	atomic_ushort home[MAX_PARTS];
+	/* Futex words: the job's number (its low bits), which sleeping
+	 * workers wait on, and the parts finished, which the caller sleeps
+	 * on. */
 	atomic_uint job;
 	atomic_uint finished;
 	atomic_int sleepers;       /* workers asleep on job */
 	atomic_int caller_asleep;  /* the caller asleep on finished */
 	atomic_int quit;
-	unsigned jobs;             /* the caller's count of jobs */
+	uint64_t jobs;             /* the caller's count of jobs */
 
 	/* The pace: whether jobs are spread over the threads or run on the
 	 * caller alone, whichever the last windows timed faster. */
@@ -116,30 +124,42 @@ static int spin_while(atomic_uint *word, unsigned seen)
 	}
 }
 
-/* Claims and runs parts of job number 'job' until none is left. */
-static void run_parts(struct nn_team *t, unsigned job, size_t thread)
+/* Claims part p of job 'job' and runs it; 0 when it was not free. Only
+ * while one of job's parts is unclaimed can the caller not have moved
+ * on, so after a claim fn, ctx and parts are job's. */
+static int run_part(struct nn_team *t, uint64_t job, size_t p, size_t thread)
 {
-	for (;;) {
-		uint64_t c = atomic_load_explicit(&t->claim, memory_order_acquire);
+	uint64_t free_value = 2 * job;
 
-		if ((unsigned)(c >> 32) != job)
-			return;
-		nn_team_fn fn = atomic_load_explicit(&t->fn, memory_order_relaxed);
-		void *ctx = atomic_load_explicit(&t->ctx, memory_order_relaxed);
-		size_t parts = atomic_load_explicit(&t->parts, memory_order_relaxed);
-		size_t part = (size_t)(uint32_t)c;
+	if (atomic_load_explicit(&t->slot[p], memory_order_relaxed) != free_value ||
+	    !atomic_compare_exchange_strong_explicit(&t->slot[p], &free_value, 2 * job + 1,
+						     memory_order_acq_rel, memory_order_relaxed))
+		return 0;
+	nn_team_fn fn = atomic_load_explicit(&t->fn, memory_order_relaxed);
+	void *ctx = atomic_load_explicit(&t->ctx, memory_order_relaxed);
+	size_t parts = atomic_load_explicit(&t->parts, memory_order_relaxed);
 
-		if (part >= parts)
-			return;
-		/* Only while job's parts are unclaimed can the caller not have
-		 * moved on: a successful claim makes fn, ctx and parts job's. */
-		if (!atomic_compare_exchange_weak_explicit(&t->claim, &c, c + 1, memory_order_acq_rel,
-							   memory_order_acquire))
-			continue;
-		fn(ctx, part, parts, thread);
-		if (atomic_fetch_add(&t->finished, 1) + 1 == parts && atomic_load(&t->caller_asleep))
-			futex_wake(&t->finished);
-	}
+	fn(ctx, p, parts, thread);
+	if (atomic_fetch_add(&t->finished, 1) + 1 == parts && atomic_load(&t->caller_asleep))
+		futex_wake(&t->finished);
+	return 1;
+}
+
+/* Runs job's parts that are for this thread, then any left unclaimed
+ * (those of a thread that is late: another process holds its core). */
+static void run_parts(struct nn_team *t, uint64_t job, size_t thread)
+{
+	if (atomic_load_explicit(&t->current, memory_order_acquire) != job)
+		return;
+	size_t parts = atomic_load_explicit(&t->parts, memory_order_relaxed);
+
+	/* A later job's parts and homes, read by a late thread, only make
+	 * its claims fail: parts is at most MAX_PARTS whichever job it is of. */
+	for (size_t p = 0; p < parts; p++)
+		if (atomic_load_explicit(&t->home[p], memory_order_relaxed) == thread)
+			run_part(t, job, p, thread);
+	for (size_t p = 0; p < parts; p++)
+		run_part(t, job, p, thread);
 }
 
 static void *work(void *arg)
@@ -165,7 +185,7 @@ static void *work(void *arg)
 		if (atomic_load(&t->quit))
 			return NULL;
 		seen = atomic_load(&t->job);
-		run_parts(t, seen, w->thread);
+		run_parts(t, atomic_load_explicit(&t->current, memory_order_acquire), w->thread);
 	}
 }
 
@@ -253,23 +273,32 @@ size_t nn_team_parts(const struct nn_team *t)
 	return t->n == 1 ? 1 : t->n * PARTS_PER_THREAD;
 }
 
-void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts)
+void nn_team_run_homed(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts, const size_t *home)
 {
 	if (parts > 1)
 		t->split_jobs++;
-	if (t->n == 1 || parts <= 1 || !t->spread) {
+	if (t->n == 1 || parts <= 1 || parts > MAX_PARTS || !t->spread) {
 		for (size_t p = 0; p < parts; p++)
 			fn(ctx, p, parts, 0);
 		return;
 	}
-	unsigned job = ++t->jobs;
+	uint64_t job = ++t->jobs;
 
 	atomic_store_explicit(&t->fn, fn, memory_order_relaxed);
 	atomic_store_explicit(&t->ctx, ctx, memory_order_relaxed);
 	atomic_store_explicit(&t->parts, parts, memory_order_relaxed);
 	atomic_store_explicit(&t->finished, 0, memory_order_relaxed);
-	atomic_store_explicit(&t->claim, (uint64_t)job << 32, memory_order_release);
-	atomic_store(&t->job, job);  /* seq_cst: against the sleepers count */
+	for (size_t p = 0; p < parts; p++) {
+		/* Without homes given, part p of parts is thread p * n / parts's:
+		 * the parts of most jobs are ranges of examples or elements, which
+		 * then stay with the same thread job after job. */
+		size_t h = home ? home[p] % t->n : p * t->n / parts;
+
+		atomic_store_explicit(&t->home[p], (unsigned short)h, memory_order_relaxed);
+		atomic_store_explicit(&t->slot[p], 2 * job, memory_order_relaxed);
+	}
+	atomic_store_explicit(&t->current, job, memory_order_release);
+	atomic_store(&t->job, (unsigned)job);  /* seq_cst: against the sleepers count */
 	if (atomic_load(&t->sleepers))
 		futex_wake(&t->job);
 	run_parts(t, job, 0);
@@ -287,6 +316,11 @@ void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts)
 		atomic_store(&t->caller_asleep, 0);
 		done = atomic_load_explicit(&t->finished, memory_order_acquire);
 	}
+}
+
+void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts)
+{
+	nn_team_run_homed(t, fn, ctx, parts, NULL);
 }
 
 void nn_team_run_awake(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts, size_t size)

@@ -1,12 +1,13 @@
 /* A team of threads for one model: the caller's thread and nthreads - 1
  * workers, each thread with its own scratch, and one block the threads
- * share. A job is split into parts, which the threads claim one at a time
- * as they come free: a thread the machine has taken away (another
- * process holds its core) leaves its parts to the others instead of
- * holding them all up, and the caller waits only for the parts a
- * descheduled thread had already claimed. Waiting threads spin for a few
- * hundred microseconds, longer than the serial work between the jobs of
- * a mini-batch, then sleep in the kernel, which gives their core away. */
+ * share. A job is split into parts, which the threads claim one at a
+ * time, each its own first, then whatever is left: a thread the machine
+ * has taken away (another process holds its core) leaves its parts to
+ * the others instead of holding them all up, and the caller waits only
+ * for the parts a descheduled thread had already claimed. Waiting threads
+ * spin for a few hundred microseconds, longer than the serial work
+ * between the jobs of a mini-batch, then sleep in the kernel, which gives
+ * their core away. */
 #ifndef NN_TEAM_H
 #define NN_TEAM_H
 
@@ -40,8 +41,16 @@ size_t nn_team_parts(const struct nn_team *t);
 
 /* Runs fn(ctx, part, parts, thread) once for every part < parts, on the
  * calling thread and the workers, and returns when every part has
- * returned. Jobs do not nest. */
+ * returned. Each thread first runs the parts that are its own, part p
+ * of parts being thread p * threads / parts's (so job after job a thread
+ * takes the same ranges, which stay in its cache), then any another
+ * thread has not claimed yet. Jobs do not nest. */
 void nn_team_run(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts);
+/* As nn_team_run with home[p] the thread part p is for (NULL:
+ * nn_team_run's), for a job whose parts cover other jobs' parts' data
+ * otherwise (a conv layer's weight gradients, summed in slices of the
+ * examples that each thread computed forward). */
+void nn_team_run_homed(struct nn_team *t, nn_team_fn fn, void *ctx, size_t parts, const size_t *home);
 /* As nn_team_run for a job of 'size' values too small to pay for waking
  * a sleeping thread: split only while no worker sleeps (they spin
  * between the jobs of a mini-batch) and the job is not tiny, else run

@@ -8,8 +8,9 @@
 #include "nn_train.h"
 
 /* Every part of every job runs exactly once, on a valid thread, whatever
- * the parts count (fewer, as many and more parts than threads) and
- * however the threads come and go between jobs. */
+ * the parts count (fewer, as many and more parts than threads), the
+ * threads the parts are for, and however the threads come and go between
+ * jobs. */
 struct count_job {
 	atomic_uint runs[64];
 	atomic_uint bad_thread;
@@ -36,9 +37,18 @@ Test(nn_team, every_part_runs_once)
 			size_t parts = 1 + round % 17;
 			struct count_job j = { .threads = threads };
 
+			size_t home[17];
+
+			/* Every other round with homes given: all on one thread,
+			 * or in reverse, or past the last thread. */
+			for (size_t p = 0; p < parts; p++)
+				home[p] = round % 6 == 1 ? threads - 1 : round % 6 == 3 ? parts - 1 - p : p + 7;
 			if (round % 500 == 0)
 				nn_team_tick(t);
-			nn_team_run(t, count_part, &j, parts);
+			if (round % 2)
+				nn_team_run_homed(t, count_part, &j, parts, home);
+			else
+				nn_team_run(t, count_part, &j, parts);
 			cr_assert_eq(atomic_load(&j.bad_thread), 0);
 			for (size_t p = 0; p < 64; p++)
 				cr_assert_eq(atomic_load(&j.runs[p]), p < parts ? 1u : 0u,
