@@ -2,9 +2,13 @@
 # Reproduces the book's chapter-6 table (convolutional networks): each
 # config in configs/book/ch6/ runs once per seed (SEEDS, default "1 2 3";
 # the dropout row ENSEMBLE_SEEDS, default "1 2 3 4 5", whose five nets
-# then vote), each as a sweep of one trial under runs/book/ch6/NAME/seed-N:
-# one run at a time on every core, or with JOBS=N, N seeds of a row side
-# by side on cores/N threads each. A sweep resumes where it stopped,
+# then vote), each as a sweep of one trial under runs/book/ch6/NAME/seed-N.
+# The runs of all rows form one queue, the longest first (the dropout
+# row's, then those on the expanded data, then the rest), which JOBS
+# slots take from as they come free, each run on cores/JOBS threads:
+# JOBS is the number of cores by default (at most 4), as runs side by
+# side on a thread each do more in an hour than one run on every core;
+# JOBS=1 runs one at a time on every core. A sweep resumes where it stopped,
 # so running this again after an interruption (or with more seeds)
 # finishes the table without redoing a done run. Writes
 # runs/book/REPORT-ch6.md (REPORT_ONLY=1: only that, from the runs made).
@@ -19,12 +23,13 @@ out=runs/book/ch6
 mkdir -p "$out"
 rows=${*:-$(for c in configs/book/ch6/*.yaml; do basename "$c" .yaml; done)}
 
-jobs=${JOBS:-1}
+cores=$(nproc)
+jobs=${JOBS:-$((cores < 4 ? cores : 4))}
 case $jobs in
 '' | *[!0-9]* | 0) echo "reproduce-ch6: JOBS is '$jobs': expected a whole number from 1" >&2; exit 2 ;;
 esac
 if [ "$jobs" -gt 1 ] && [ -z "${NNLAB_THREADS:-}" ]; then
-	NNLAB_THREADS=$(($(nproc) / jobs))
+	NNLAB_THREADS=$((cores / jobs))
 	[ "$NNLAB_THREADS" -ge 1 ] || NNLAB_THREADS=1
 	export NNLAB_THREADS
 fi
@@ -37,26 +42,45 @@ run_seed() { # config row seed
 }
 
 [ "${REPORT_ONLY:-0}" = 1 ] && rows=""
-for row in $rows; do
-	config=configs/book/ch6/$row.yaml
-	[ -f "$config" ] || { echo "reproduce-ch6: no config '$config'" >&2; exit 2; }
-	s=$seeds
-	grep -q '^# ensemble:' "$config" && s=$ensemble_seeds
-	running=0
-	for seed in $s; do
-		if [ "$jobs" -eq 1 ]; then
-			run_seed "$config" "$row" "$seed"
-			continue
-		fi
-		run_seed "$config" "$row" "$seed" &
-		running=$((running + 1))
-		if [ "$running" -eq "$jobs" ]; then
-			wait
-			running=0
-		fi
+# The queue, a line "CONFIG ROW SEED" per run, longest first: rows that
+# vote (the dropout net, the most work an epoch), then rows on the
+# expanded data (five times the images), then the others.
+queue=$(mktemp "${TMPDIR:-/tmp}/reproduce-ch6.XXXXXX")
+claims=$queue.claims
+trap 'rm -rf "$queue" "$claims"' EXIT
+mkdir "$claims"
+for pass in vote expanded other; do
+	for row in $rows; do
+		config=configs/book/ch6/$row.yaml
+		[ -f "$config" ] || { echo "reproduce-ch6: no config '$config'" >&2; exit 2; }
+		kind=other
+		grep -q '^ *expand: *true' "$config" && kind=expanded
+		grep -q '^# ensemble:' "$config" && kind=vote
+		[ "$kind" = "$pass" ] || continue
+		s=$seeds
+		[ "$kind" = vote ] && s=$ensemble_seeds
+		for seed in $s; do
+			echo "$config $row $seed" >>"$queue"
+		done
 	done
-	wait
 done
+
+# A slot: takes the queue's runs in order, each that no other slot has
+# claimed (mkdir is the claim: it succeeds for one slot only).
+slot() {
+	n=0
+	while read -r config row seed; do
+		n=$((n + 1))
+		mkdir "$claims/$n" 2>/dev/null || continue
+		run_seed "$config" "$row" "$seed"
+	done <"$queue"
+}
+i=0
+while [ "$i" -lt "$jobs" ]; do
+	slot &
+	i=$((i + 1))
+done
+wait
 
 # How a run (a trial directory) ended: done, stopped, ...; nothing while
 # it has no result file (still going, or killed).
