@@ -207,6 +207,26 @@ static void backward_part(void *ctx, size_t part, size_t parts, size_t thread)
 		inputs_part(j, j->batch * p / np, j->batch * (p + 1) / np, thread);
 }
 
+/* Elements [part of parts] of gw and gb (the biases after the weights)
+ * plus the other slices' sums, added in their order. */
+static void add_slices_part(void *ctx, size_t part, size_t parts, size_t thread)
+{
+	(void)thread;
+	const struct job *j = ctx;
+	const struct nn_conv_shape *s = j->s;
+	size_t nw = s->m * s->k * s->k * s->c, n = nw + s->m;
+	size_t i0 = n * part / parts, i1 = n * (part + 1) / parts;
+
+	for (size_t k = 1; k < j->slices; k++) {
+		const float *pw = nn_team_shared(j->team) + (k - 1) * n;
+
+		for (size_t i = i0; i < i1 && i < nw; i++)
+			j->gw[i] += pw[i];
+		for (size_t i = i0 > nw ? i0 : nw; i < i1; i++)
+			j->gb[i - nw] += pw[i];
+	}
+}
+
 void nn_conv_backward(float *gw, float *gb, float *din, const float *dout, const float *in,
 		      const float *kept, const float *w, struct nn_team *team, const struct nn_conv_shape *s,
 		      size_t batch)
@@ -229,15 +249,8 @@ void nn_conv_backward(float *gw, float *gb, float *din, const float *dout, const
 	for (size_t q = 0; din && q < np; q++)
 		home[j.slices + q] = q * n / np;
 	nn_team_run_homed(team, backward_part, &j, j.slices + (din ? np : 0), home);
-	/* The slices' sums, in their order. */
-	for (size_t k = 1; k < j.slices; k++) {
-		const float *pw = nn_team_shared(team) + (k - 1) * (s->m * patch + s->m);
-
-		for (size_t i = 0; i < s->m * patch; i++)
-			gw[i] += pw[i];
-		for (size_t c = 0; c < s->m; c++)
-			gb[c] += pw[s->m * patch + c];
-	}
+	if (j.slices > 1)
+		nn_team_run_awake(team, add_slices_part, &j, np, s->m * patch + s->m);
 }
 
 /* The convolution kind. */
