@@ -11,11 +11,6 @@ static uint64_t splitmix64(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
 void nn_rng_init(struct nn_rng *rng, uint64_t seed)
 {
 	uint64_t x = seed;
@@ -24,21 +19,6 @@ void nn_rng_init(struct nn_rng *rng, uint64_t seed)
 		rng->s[i] = splitmix64(&x);
 	rng->spare = 0;
 	rng->has_spare = 0;
-}
-
-uint64_t nn_rng_u64(struct nn_rng *rng)
-{
-	uint64_t *s = rng->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
 }
 
 double nn_rng_uniform(struct nn_rng *rng)

@@ -13,7 +13,29 @@ struct nn_rng {
 };
 
 void nn_rng_init(struct nn_rng *rng, uint64_t seed);
-uint64_t nn_rng_u64(struct nn_rng *rng);
+
+static inline uint64_t nn_rng_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* The next 64 bits; inline, for loops that draw one per element (the
+ * dropout masks). */
+static inline uint64_t nn_rng_u64(struct nn_rng *rng)
+{
+	uint64_t *s = rng->s;
+	uint64_t result = nn_rng_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = nn_rng_rotl(s[3], 45);
+	return result;
+}
+
 /* Uniform in [0, 1), 53 random bits. */
 double nn_rng_uniform(struct nn_rng *rng);
 /* Uniform integer in [0, n), unbiased; n > 0. */
