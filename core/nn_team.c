@@ -25,9 +25,13 @@
 #define PARTS_PER_THREAD 1
 /* The pace (nn_team_tick): ticks are timed in windows of WINDOW_NS, and
  * every PROBE_EVERY windows one window tries the other way, which takes
- * over when it is faster by MARGIN than the recent windows' average. */
+ * over when it is faster by MARGIN than the recent windows' average.
+ * Each probe that loses doubles the wait for the next, up to PROBE_MAX
+ * windows (4 s): a probe costs a slow window, which beside a busy
+ * process made threads 5% slower than one at a probe every 25. */
 #define WINDOW_NS 20000000LL
 #define PROBE_EVERY 25
+#define PROBE_MAX 200
 #define MARGIN 0.05
 
 struct worker {
@@ -71,6 +75,7 @@ struct nn_team {
 	int spread;
 	int probing;                   /* this window tries the other way */
 	unsigned window_ticks, windows;
+	unsigned probe_every;          /* windows between probes: PROBE_EVERY, doubled by each lost probe */
 	long long window_start;        /* 0: the next tick starts a window */
 	double ns_per_tick[2];         /* recent windows' average, alone and spread; 0: none yet */
 	unsigned long long ticks, spread_ticks;
@@ -212,6 +217,7 @@ struct nn_team *nn_team_create(size_t nthreads, size_t scratch, size_t shared, s
 	}
 	t->n = nthreads;
 	t->spread = 1;
+	t->probe_every = PROBE_EVERY;
 	atomic_store(&t->sleepers, (int)nthreads - 1);
 	for (size_t i = 0; i < nthreads; i++) {
 		t->scratch[i] = alloc_floats(scratch);
@@ -351,12 +357,16 @@ static void end_window(struct nn_team *t, long long now)
 	if (t->probing) {
 		t->probing = 0;
 		avg[way] = ns;
-		if (!(ns < avg[!way] * (1 - MARGIN)))
+		if (ns < avg[!way] * (1 - MARGIN)) {
+			t->probe_every = PROBE_EVERY;
+		} else {
 			t->spread = !way;
+			t->probe_every = t->probe_every * 2 < PROBE_MAX ? t->probe_every * 2 : PROBE_MAX;
+		}
 		return;
 	}
 	avg[way] = avg[way] > 0 ? 0.7 * avg[way] + 0.3 * ns : ns;
-	if (avg[!way] == 0 || ++t->windows >= PROBE_EVERY) {
+	if (avg[!way] == 0 || ++t->windows >= t->probe_every) {
 		t->windows = 0;
 		t->probing = 1;
 		t->spread = !t->spread;
