@@ -6,6 +6,13 @@
 #include "nn_dense.h"
 #include "nn_rng.h"
 
+/* x[0..n) drawn from the standard normal. */
+static void normals(float *x, size_t n, struct nn_rng *rng)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] = (float)nn_rng_normal(rng);
+}
+
 /* The forward kernel's blocks (4 weight rows by 5 examples, 16 inputs a
  * vector) and every remainder: batches of 1 to 12, 1 to 9 outputs, input
  * lengths around the vector width; against a plain sum in double. */
@@ -17,12 +24,9 @@ Test(nn_dense, forward_matches_a_plain_sum_for_odd_shapes)
 	struct nn_rng rng;
 
 	nn_rng_init(&rng, 3);
-	for (size_t i = 0; i < MAXB * MAXI; i++)
-		in[i] = (float)nn_rng_normal(&rng);
-	for (size_t i = 0; i < MAXO * MAXI; i++)
-		w[i] = (float)nn_rng_normal(&rng);
-	for (size_t i = 0; i < MAXO; i++)
-		b[i] = (float)nn_rng_normal(&rng);
+	normals(in, MAXB * MAXI, &rng);
+	normals(w, MAXO * MAXI, &rng);
+	normals(b, MAXO, &rng);
 	for (size_t k = 0; k < sizeof(ins) / sizeof(ins[0]); k++)
 		for (size_t batch = 1; batch <= MAXB; batch++)
 			for (size_t out_n = 1; out_n <= MAXO; out_n++) {
@@ -60,12 +64,9 @@ Test(nn_dense, weight_gradients_match_a_plain_sum_for_odd_shapes)
 	struct nn_rng rng;
 
 	nn_rng_init(&rng, 4);
-	for (size_t i = 0; i < MAXB * MAXI; i++)
-		in[i] = (float)nn_rng_normal(&rng);
-	for (size_t i = 0; i < MAXB * MAXO; i++)
-		dout[i] = (float)nn_rng_normal(&rng);
-	for (size_t i = 0; i < MAXO * MAXI; i++)
-		start[i] = (float)nn_rng_normal(&rng);
+	normals(in, MAXB * MAXI, &rng);
+	normals(dout, MAXB * MAXO, &rng);
+	normals(start, MAXO * MAXI, &rng);
 	for (size_t k = 0; k < sizeof(ins) / sizeof(ins[0]); k++)
 		for (size_t batch = 1; batch <= MAXB; batch++)
 			for (size_t out_n = 1; out_n <= MAXO; out_n++) {
