@@ -14,6 +14,23 @@ static int write_definition(FILE *f, void *ctx, struct nn_err *err)
 	return 0;
 }
 
+/* The first line of text that other does not hold, without its newline,
+ * into out ("" when every line is there). */
+static void first_line_missing(const char *text, const char *other, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (const char *line = text; *line && !out[0];) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+		char probe[600];
+
+		snprintf(probe, sizeof(probe), "%.*s", (int)n, line);
+		if (!strstr(other, probe))
+			snprintf(out, len, "%.*s", (int)(n - (end ? 1 : 0)), line);
+		line += n;
+	}
+}
+
 /* Claims dir for this definition: new, or holding the same one, and
  * locked against other sweeps (--force: the next free DIR-N, written back
  * into dir). Returns the lock (for exp_fs_unlock_dir) or a negative code. */
@@ -43,28 +60,10 @@ static int claim_dir(const struct exp_sweep *s, char *dir, size_t len, int force
 		exp_fs_unlock_dir(lock);
 		if (!force) {
 			/* Say what changed: the first line that differs each way. */
-			char gone[512] = "", added[512] = "";
+			char gone[512], added[512];
 
-			for (char *line = old; *line && !gone[0];) {
-				char *end = strchr(line, '\n');
-				size_t n = end ? (size_t)(end - line + 1) : strlen(line);
-				char probe[600];
-
-				snprintf(probe, sizeof(probe), "%.*s", (int)n, line);
-				if (!strstr(s->definition, probe))
-					snprintf(gone, sizeof(gone), "%.*s", (int)(n - (end ? 1 : 0)), line);
-				line += n;
-			}
-			for (char *line = s->definition; *line && !added[0];) {
-				char *end = strchr(line, '\n');
-				size_t n = end ? (size_t)(end - line + 1) : strlen(line);
-				char probe[600];
-
-				snprintf(probe, sizeof(probe), "%.*s", (int)n, line);
-				if (!strstr(old, probe))
-					snprintf(added, sizeof(added), "%.*s", (int)(n - (end ? 1 : 0)), line);
-				line += n;
-			}
+			first_line_missing(old, s->definition, gone, sizeof(gone));
+			first_line_missing(s->definition, old, added, sizeof(added));
 			free(old);
 			return nn_errorf(err, NN_EINVAL,
 					 "the sweep in '%s' has another definition (was: '%s'; now: '%s'); "
