@@ -97,6 +97,13 @@ static void col2im(float *din, const float *dcols, const struct nn_conv_shape *s
 		}
 }
 
+/* Whether the product reads the patches where they lie in the input
+ * (nn_patches): when a tile's rows fit in an output row. */
+static int reads_in_place(const struct nn_conv_shape *s)
+{
+	return nn_conv_out_w(s) % NN_GEMM_ROWS == 0;
+}
+
 /* A pass over a batch, split into parts of its examples. */
 struct job {
 	float *out, *gw, *gb, *din, *keep;
@@ -115,6 +122,15 @@ static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
 	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
 	float *scratch = nn_team_scratch(j->team, thread), *pack = scratch + 2 * step * pos * patch;
 
+	if (!j->keep && reads_in_place(s)) {
+		/* The patches read where they lie, all the part's at once. */
+		struct nn_patches p = { j->in + e0 * in_n, s->h, s->w, s->c, s->k };
+		struct nn_gemm g = { .c = j->out + e0 * pos * s->m, .ldc = s->m, .b = j->w, .ldb = patch,
+				     .tb = 1, .m = (e1 - e0) * pos, .n = s->m, .k = patch, .bias = j->b, .pa = &p };
+
+		nn_gemm(&g, pack);
+		return;
+	}
 	for (size_t r0 = e0; r0 < e1; r0 += step) {
 		size_t n = e1 - r0 < step ? e1 - r0 : step;
 		float *cols = j->keep ? j->keep + r0 * pos * patch : scratch;
@@ -280,7 +296,9 @@ static int conv_plan(struct nn_layer *l, struct nn_err *err)
 	l->fan_out = m * k * k;
 	l->scratch = nn_conv_scratch(&s, l->max_batch);
 	l->shared = nn_conv_shared(&s);
-	l->nmask = l->out.h * l->out.w * l->fan_in;
+	/* Patches are kept for the backward pass only where forward cannot
+	 * read them in place. */
+	l->nmask = reads_in_place(&s) ? 0 : l->out.h * l->out.w * l->fan_in;
 	return 0;
 }
 
@@ -289,9 +307,10 @@ static void conv_forward(struct nn_layer *l, const float *in, const struct nn_wo
 {
 	struct nn_conv_shape s = conv_shape(l);
 
-	/* In training the patches are kept for the backward pass. */
-	l->dropped = rng != NULL;
-	nn_conv_forward(l->a, in, l->w, l->b, rng ? l->mask : NULL, x->team, &s, batch);
+	/* In training the patches are kept for the backward pass, unless
+	 * forward read them in place (backward makes them again then). */
+	l->dropped = rng != NULL && !reads_in_place(&s);
+	nn_conv_forward(l->a, in, l->w, l->b, l->dropped ? l->mask : NULL, x->team, &s, batch);
 }
 
 static void conv_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,

@@ -1,5 +1,6 @@
 #include "nn_gemm.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* The register tile: MR rows of C by NR columns, 16 vectors of 16
@@ -8,7 +9,7 @@
  * deep at a time; the tile reads A where it is stored (MR rows as apart
  * or, for A^T, MR columns side by side), but a last panel of fewer than
  * MR rows from a zero-padded copy. */
-#define MR 8
+#define MR NN_GEMM_ROWS
 #define NR 32
 #define KC 256
 #define NC 512   /* columns of B packed at a time */
@@ -49,25 +50,46 @@ static void put(const struct out *o, size_t i, size_t half, const v16 *v)
 	memcpy(c, &sum, sizeof(sum));
 }
 
-/* C's MR x NR tile (o) from op(A)'s rows, element (i, q) at
- * a[i * as + q * aq], and a packed B panel, kc deep. */
-static void tile(const struct out *o, const float *restrict a, size_t as, size_t aq, const float *restrict bp,
-		 size_t kc)
+/* Where a tile reads op(A): element (i, q) at a[i * as + q * aq] while q
+ * is within the first 'left'; then in runs of seg, each ss after the
+ * start of the one before. A itself is one run (left SIZE_MAX); patches of
+ * an image (nn_patches) a run per kernel row. */
+struct rows {
+	const float *a;
+	size_t as, aq, left, seg, ss;
+};
+
+/* C's MR x NR tile (o) from op(A)'s rows (at) and a packed B panel, kc
+ * deep. */
+static void tile(const struct out *o, const struct rows *at, const float *restrict bp, size_t kc)
 {
 	v16 c[MR][2];
+	size_t as = at->as, aq = at->aq;
+	const float *a0 = at->a;
 
 	memset(c, 0, sizeof(c));
-	for (size_t q = 0; q < kc; q++) {
-		v16 b0, b1;
 
-		memcpy(&b0, bp + q * NR, sizeof(b0));
-		memcpy(&b1, bp + q * NR + 16, sizeof(b1));
-		for (int i = 0; i < MR; i++) {
-			float x = a[i * as + q * aq];
+	for (size_t q0 = 0, left = at->left; q0 < kc; left = at->seg) {
+		size_t len = left < kc - q0 ? left : kc - q0;
+		const float *restrict a = a0;
+		const float *restrict b = bp + q0 * NR;
 
-			c[i][0] += x * b0;
-			c[i][1] += x * b1;
+		for (size_t q = 0; q < len; q++) {
+			v16 b0, b1;
+
+			memcpy(&b0, b + q * NR, sizeof(b0));
+			memcpy(&b1, b + q * NR + 16, sizeof(b1));
+			for (int i = 0; i < MR; i++) {
+				float x = a[i * as + q * aq];
+
+				c[i][0] += x * b0;
+				c[i][1] += x * b1;
+			}
 		}
+		/* The next run: back to this one's start, then ss on (a run
+		 * ends within a block only when the block goes on). */
+		if ((q0 += len) < kc)
+			a0 += at->ss - (at->seg - len) * aq;
 	}
 	for (int i = 0; i < MR; i++) {
 		put(o, (size_t)i, 0, &c[i][0]);
@@ -76,18 +98,30 @@ static void tile(const struct out *o, const float *restrict a, size_t as, size_t
 }
 
 /* The same for a panel with at most NR / 2 real columns: half the work. */
-static void tile_half(const struct out *o, const float *restrict a, size_t as, size_t aq,
-		      const float *restrict bp, size_t kc)
+static void tile_half(const struct out *o, const struct rows *at, const float *restrict bp, size_t kc)
 {
 	v16 c[MR];
+	size_t as = at->as, aq = at->aq;
+	const float *a0 = at->a;
 
 	memset(c, 0, sizeof(c));
-	for (size_t q = 0; q < kc; q++) {
-		v16 b0;
 
-		memcpy(&b0, bp + q * NR, sizeof(b0));
-		for (int i = 0; i < MR; i++)
-			c[i] += a[i * as + q * aq] * b0;
+	for (size_t q0 = 0, left = at->left; q0 < kc; left = at->seg) {
+		size_t len = left < kc - q0 ? left : kc - q0;
+		const float *restrict a = a0;
+		const float *restrict b = bp + q0 * NR;
+
+		for (size_t q = 0; q < len; q++) {
+			v16 b0;
+
+			memcpy(&b0, b + q * NR, sizeof(b0));
+			for (int i = 0; i < MR; i++)
+				c[i] += a[i * as + q * aq] * b0;
+		}
+		/* The next run: back to this one's start, then ss on (a run
+		 * ends within a block only when the block goes on). */
+		if ((q0 += len) < kc)
+			a0 += at->ss - (at->seg - len) * aq;
 	}
 	for (int i = 0; i < MR; i++)
 		put(o, (size_t)i, 0, &c[i]);
@@ -161,17 +195,22 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 		pack_b(bp, g, n0, n1, k0, kc);
 		for (size_t r0 = m0; r0 < m1; r0 += MR) {
 			size_t rows = m1 - r0 < MR ? m1 - r0 : MR;
-			const float *a = ap;
-			size_t as = kc, aq = 1;
+			struct rows at = { ap, kc, 1, SIZE_MAX, 0, 0 };
 
-			if (rows == MR && !g->ta) {
-				a = g->a + r0 * g->lda + k0;
-				as = g->lda;
+			if (g->pa) {
+				/* Patches: MR positions of one output row, side by side,
+				 * from kernel row k0 / seg, k0 % seg into it. */
+				const struct nn_patches *p = g->pa;
+				size_t ow = p->w - p->k + 1, pos = (p->h - p->k + 1) * ow, e = r0 / pos;
+				size_t seg = p->k * p->c, oy = r0 % pos / ow + k0 / seg;
+
+				at = (struct rows){ p->img + ((e * p->h + oy) * p->w + r0 % ow) * p->c + k0 % seg,
+						    p->c, 1, seg - k0 % seg, seg, p->w * p->c };
+			} else if (rows == MR && !g->ta) {
+				at = (struct rows){ g->a + r0 * g->lda + k0, g->lda, 1, SIZE_MAX, 0, 0 };
 			} else if (rows == MR) {
 				/* A^T: a row of op(A) is a column of A. */
-				a = g->a + k0 * g->lda + r0;
-				as = 1;
-				aq = g->lda;
+				at = (struct rows){ g->a + k0 * g->lda + r0, 1, g->lda, SIZE_MAX, 0, 0 };
 			} else {
 				pack_a(ap, g, r0, k0, kc);
 			}
@@ -184,9 +223,9 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 						 whole && add, whole ? bias : NULL };
 
 				if (cols > NR / 2)
-					tile(&o, a, as, aq, bp + (j0 - n0) * kc, kc);
+					tile(&o, &at, bp + (j0 - n0) * kc, kc);
 				else
-					tile_half(&o, a, as, aq, bp + (j0 - n0) * kc, kc);
+					tile_half(&o, &at, bp + (j0 - n0) * kc, kc);
 				if (whole)
 					continue;
 				for (size_t i = 0; i < rows; i++) {

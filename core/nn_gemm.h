@@ -7,6 +7,20 @@
 
 #include <stddef.h>
 
+/* The rows of a tile of C: a product whose op(A) is patches (below)
+ * needs its output width a multiple of them. */
+#define NN_GEMM_ROWS 8
+
+/* The patches of a valid k x k convolution with stride 1 over examples
+ * of h x w x c images (channels last) as the rows of a matrix, read where
+ * they lie (no copy): row (e * OH + oy) * OW + ox is the k x k x c patch
+ * at (oy, ox) of example e, in (kh, kw, c) order, k runs of k * c
+ * contiguous floats. */
+struct nn_patches {
+	const float *img;
+	size_t h, w, c, k;
+};
+
 /* C = op(A) op(B), plus bias in every row when bias is not NULL; or
  * C += op(A) op(B) when accumulate is nonzero (bias then ignored).
  * op(A) is M x K: A stored (M, K) with rows lda apart, or, when ta, A^T
@@ -25,6 +39,9 @@ struct nn_gemm {
 	size_t m, n, k;
 	const float *bias;
 	int accumulate;
+	/* When not NULL, op(A) is these patches (a, lda and ta unused); their
+	 * output width is a multiple of NN_GEMM_ROWS. */
+	const struct nn_patches *pa;
 };
 
 /* Floats of packing scratch a product with N columns needs. */

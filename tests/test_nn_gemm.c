@@ -77,3 +77,48 @@ Test(nn_gemm, a_strided_block_of_c_leaves_the_rest)
 					   "at %zu,%zu", r, j);
 	free(pack);
 }
+
+/* Patches read in place give the very bits of the same product over
+ * their copies: 2 examples of 6 x 11 x 20, kernels 4 x 4 (output rows 8
+ * wide, one tile each; 320 deep, so a block of 256 ends inside a kernel
+ * row of 80), 40 and 20 columns (a whole panel and a half one, or one
+ * panel of 20). */
+Test(nn_gemm, patches_in_place_give_the_bits_of_their_copies)
+{
+	enum { E = 2, H = 6, W = 11, C = 20, KS = 4, OH = H - KS + 1, OW = W - KS + 1, P = KS * KS * C };
+	static float img[E * H * W * C], cols[E * OH * OW * P], w[40 * P], bias[40];
+	static float c1[E * OH * OW * 40], c2[E * OH * OW * 40];
+	const struct nn_patches p = { img, H, W, C, KS };
+	float *pack = malloc(nn_gemm_scratch(40) * sizeof(float));
+	struct nn_rng rng;
+
+	cr_assert_not_null(pack);
+	cr_assert_eq(OW % NN_GEMM_ROWS, 0);
+	nn_rng_init(&rng, 11);
+	fill(img, E * H * W * C, &rng);
+	fill(w, 40 * P, &rng);
+	fill(bias, 40, &rng);
+	for (size_t e = 0; e < E; e++)
+		for (size_t oy = 0; oy < OH; oy++)
+			for (size_t ox = 0; ox < OW; ox++)
+				for (size_t ky = 0; ky < KS; ky++)
+					memcpy(cols + ((e * OH + oy) * OW + ox) * P + ky * KS * C,
+					       img + ((e * H + oy + ky) * W + ox) * C, KS * C * sizeof(float));
+	for (size_t n = 20; n <= 40; n += 20) {
+		struct nn_gemm g = { .c = c1, .ldc = n, .a = cols, .lda = P, .b = w, .ldb = P, .tb = 1,
+				     .m = E * OH * OW, .n = n, .k = P, .bias = bias };
+
+		nn_gemm(&g, pack);
+		g.c = c2;
+		g.a = NULL;
+		g.pa = &p;
+		nn_gemm(&g, pack);
+		cr_assert_eq(memcmp(c1, c2, E * OH * OW * n * sizeof(float)), 0, "%zu columns: in place and copied differ", n);
+		double want = bias[n - 1];
+		for (size_t q = 0; q < P; q++)
+			want += (double)cols[(E * OH * OW - 1) * P + q] * w[(n - 1) * P + q];
+		cr_assert_float_eq(c2[E * OH * OW * n - 1], want, 1e-3, "%zu columns: last element %g vs %g", n,
+				   c2[E * OH * OW * n - 1], want);
+	}
+	free(pack);
+}
