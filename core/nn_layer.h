@@ -76,7 +76,7 @@ struct nn_layer {
 	float *d;                   /* (max_batch, out): dC/da in backward */
 	uint32_t *idx;              /* POOL: (max_batch, out) the input each output came from */
 	float *mask;                /* (max_batch, nmask): DROPOUT's 0 or 1/(1 - p), CONV's patches */
-	int dropped;                /* the last forward was training's: mask holds its values */
+	int dropped;                /* the last forward was training's: mask (idx) holds its values */
 	/* The activation the model applies to this layer's output: an fc or
 	 * conv layer's own, except that a conv layer followed by pooling
 	 * hands it to the pooling layer, which applies it to the pooled

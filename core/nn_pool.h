@@ -11,8 +11,9 @@
  * border rows and columns that do not fill a window are dropped (as
  * network3.py's ignore_border): the output is (h / p) x (w / p) x c.
  * arg[i] records which input of example's window gave out[i] (an index
- * into that example's h * w * c floats) for the backward pass. */
-void nn_pool_forward(float *out /* (B, H/P, W/P, C) */, uint32_t *arg /* (B, H/P, W/P, C) */,
+ * into that example's h * w * c floats) for the backward pass; with arg
+ * NULL (inference) only the maxima are written. */
+void nn_pool_forward(float *out /* (B, H/P, W/P, C) */, uint32_t *arg /* (B, H/P, W/P, C) or NULL */,
 		     const float *in /* (B, H, W, C) */, size_t h, size_t w, size_t c, size_t p,
 		     size_t batch);
 

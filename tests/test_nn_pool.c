@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nn_pool.h"
 #include "nn_rng.h"
@@ -83,41 +84,52 @@ Test(nn_pool, backward_matches_numeric_grad)
 }
 
 /* Windows of 2, 3 and 4 over 19 channels (a vector and a tail) of two
- * 11 x 9 examples, values from a few levels so that ties are common:
- * every max and winner against a plain search, the first of equal values
- * in row order winning. */
+ * 11 x 9 examples, values from a few levels so that ties are common
+ * (zeros of both signs among them): every max and winner against a plain
+ * search, the first of equal values in row order winning; without the
+ * winners (inference), the same maxima to the bit. */
 Test(nn_pool, every_window_size_matches_a_plain_search_with_ties)
 {
 	enum { B = 2, H = 11, W = 9, C = 19 };
-	static float in[B * H * W * C], out[B * H * W * C];
+	static float in[B * H * W * C], out[B * H * W * C], only[B * H * W * C];
 	static uint32_t arg[B * H * W * C];
 	struct nn_rng rng;
+	int negative_zero_won = 0;
 
 	nn_rng_init(&rng, 5);
-	for (size_t i = 0; i < B * H * W * C; i++)
-		in[i] = (float)(int)(nn_rng_uniform(&rng) * 4);
+	for (size_t i = 0; i < B * H * W * C; i++) {
+		in[i] = (float)((int)(nn_rng_uniform(&rng) * 4) - 2);
+		if (in[i] == 0 && nn_rng_uniform(&rng) < 0.5)
+			in[i] = -0.0f;
+	}
 	for (size_t p = 2; p <= 4; p++) {
 		size_t oh = H / p, ow = W / p;
 
 		nn_pool_forward(out, arg, in, H, W, C, p, B);
+		nn_pool_forward(only, NULL, in, H, W, C, p, B);
+		cr_assert_eq(memcmp(out, only, B * oh * ow * C * sizeof(float)), 0, "p %zu: maxima without winners differ", p);
+		for (size_t i = 0; i < B * oh * ow * C; i++)
+			negative_zero_won |= out[i] == 0 && signbit(out[i]);
 		for (size_t r = 0; r < B; r++)
 			for (size_t oy = 0; oy < oh; oy++)
 				for (size_t ox = 0; ox < ow; ox++)
 					for (size_t ch = 0; ch < C; ch++) {
 						size_t o = ((r * oh + oy) * ow + ox) * C + ch, want = 0;
-						float best = -1;
+						float best = 0;
 
 						for (size_t y = oy * p; y < oy * p + p; y++)
 							for (size_t x = ox * p; x < ox * p + p; x++) {
 								size_t i = (y * W + x) * C + ch;
 
-								if (in[r * H * W * C + i] > best) {
+								if ((y == oy * p && x == ox * p) || in[r * H * W * C + i] > best) {
 									best = in[r * H * W * C + i];
 									want = i;
 								}
 							}
 						cr_assert_float_eq(out[o], best, 0, "p %zu at %zu", p, o);
+						cr_assert_eq(signbit(out[o]), signbit(best), "p %zu at %zu: the sign of zero", p, o);
 						cr_assert_eq(arg[o], want, "p %zu at %zu: winner %u, want %zu", p, o, arg[o], want);
 					}
 	}
+	cr_assert(negative_zero_won, "no window's max was -0: the ties of zeros went untested");
 }
