@@ -135,9 +135,11 @@ browser: setup
 	@[ -d tests/browser/node_modules/playwright-core ] || \
 		npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
+# Decoded MNIST is kept in data/.decoded (NNLAB_DATA_CACHE): runs after the
+# first skip the decompression.
 run: data
 	@$(MAKE) --no-print-directory all
-	$(NNLAB) run configs/nielsen-ch1.yaml
+	NNLAB_DATA_CACHE=$${NNLAB_DATA_CACHE:-data/.decoded} $(NNLAB) run configs/nielsen-ch1.yaml
 
 # The tests write under one fresh TMPDIR, removed afterwards.
 test: data browser
