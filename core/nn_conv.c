@@ -113,12 +113,11 @@ struct job {
 	struct nn_team *team;
 };
 
-static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
+/* Examples [e0, e1) forward. */
+static void forward_examples(const struct job *j, size_t e0, size_t e1, size_t thread)
 {
-	const struct job *j = ctx;
 	const struct nn_conv_shape *s = j->s;
 	size_t pos = nn_conv_out_h(s) * nn_conv_out_w(s), patch = s->k * s->k * s->c;
-	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
 	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
 	float *scratch = nn_team_scratch(j->team, thread), *pack = scratch + 2 * step * pos * patch;
 
@@ -143,6 +142,13 @@ static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
 				     .bias = j->b };
 		nn_gemm(&g, pack);
 	}
+}
+
+static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
+{
+	const struct job *j = ctx;
+
+	forward_examples(j, j->batch * part / parts, j->batch * (part + 1) / parts, thread);
 }
 
 void nn_conv_forward(float *out, const float *in, const float *w, const float *b, float *keep,
@@ -302,15 +308,32 @@ static int conv_plan(struct nn_layer *l, struct nn_err *err)
 	return 0;
 }
 
+/* In training the patches are kept for the backward pass, unless
+ * forward reads them in place (backward makes them again then). */
+static void conv_forward_begin(struct nn_layer *l, struct nn_rng *rng)
+{
+	struct nn_conv_shape s = conv_shape(l);
+
+	l->dropped = rng != NULL && !reads_in_place(&s);
+}
+
 static void conv_forward(struct nn_layer *l, const float *in, const struct nn_work *x,
 			 struct nn_rng *rng, size_t batch)
 {
 	struct nn_conv_shape s = conv_shape(l);
 
-	/* In training the patches are kept for the backward pass, unless
-	 * forward read them in place (backward makes them again then). */
-	l->dropped = rng != NULL && !reads_in_place(&s);
+	conv_forward_begin(l, rng);
 	nn_conv_forward(l->a, in, l->w, l->b, l->dropped ? l->mask : NULL, x->team, &s, batch);
+}
+
+static void conv_forward_examples(struct nn_layer *l, const float *in, size_t e0, size_t e1,
+				  struct nn_team *team, size_t thread)
+{
+	struct nn_conv_shape s = conv_shape(l);
+	struct job j = { .out = l->a, .in = in, .w = l->w, .b = l->b, .keep = l->dropped ? l->mask : NULL,
+			 .s = &s, .batch = l->max_batch, .team = team };
+
+	forward_examples(&j, e0, e1, thread);
 }
 
 static void conv_backward(struct nn_layer *l, float *din, const float *in, const struct nn_work *x,
@@ -383,6 +406,8 @@ const struct nn_layer_kind nn_conv_kind = {
 	.sets_din = 1,
 	.plan = conv_plan,
 	.forward = conv_forward,
+	.forward_begin = conv_forward_begin,
+	.forward_examples = conv_forward_examples,
 	.backward = conv_backward,
 	.file_dims = conv_file_dims,
 	.file_index = conv_file_index,

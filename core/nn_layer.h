@@ -125,6 +125,17 @@ struct nn_layer_kind {
 	 * activation); rng is NULL outside training. */
 	void (*forward)(struct nn_layer *l, const float *in /* (B, in) */, const struct nn_work *x,
 			struct nn_rng *rng, size_t batch);
+	/* A forward pass in pieces, for kinds whose examples are
+	 * independent: forward_begin once (rng as forward's), then
+	 * forward_examples for examples [e0, e1) of the batch on the calling
+	 * thread (thread's scratch of team), any split among threads giving
+	 * forward's bits. The model runs a stack of such layers (the conv
+	 * and pooling layers of a conv net) as one job, each thread taking
+	 * its examples through them all a few at a time, in its cache. NULL
+	 * for other kinds. */
+	void (*forward_begin)(struct nn_layer *l, struct nn_rng *rng);
+	void (*forward_examples)(struct nn_layer *l, const float *in /* (B, in) */, size_t e0, size_t e1,
+				 struct nn_team *team, size_t thread);
 	/* From l->d = dC/d(output before the activation): gw, gb += their
 	 * gradients and, when din is not NULL, din += dC/d(in), or din =
 	 * dC/d(in) for a kind that sets_din. Callers zero what accumulates. */

@@ -120,16 +120,24 @@ struct job {
 	size_t batch;
 };
 
-static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
+/* Examples [e0, e1) forward, with their winners after a training
+ * pass's begin. */
+static void pool_forward_examples(struct nn_layer *l, const float *in, size_t e0, size_t e1,
+				  struct nn_team *team, size_t thread)
 {
+	(void)team;
 	(void)thread;
-	const struct job *j = ctx;
-	const struct nn_layer *l = j->l;
-	size_t e0 = j->batch * part / parts, e1 = j->batch * (part + 1) / parts;
 	size_t in_n = nn_shape_size(l->in), out_n = nn_shape_size(l->out);
 
-	nn_pool_forward(l->a + e0 * out_n, l->dropped ? l->idx + e0 * out_n : NULL, j->in + e0 * in_n, l->in.h,
+	nn_pool_forward(l->a + e0 * out_n, l->dropped ? l->idx + e0 * out_n : NULL, in + e0 * in_n, l->in.h,
 			l->in.w, l->in.c, l->spec.size, e1 - e0);
+}
+
+static void forward_part(void *ctx, size_t part, size_t parts, size_t thread)
+{
+	const struct job *j = ctx;
+
+	pool_forward_examples(j->l, j->in, j->batch * part / parts, j->batch * (part + 1) / parts, NULL, thread);
 }
 
 static void backward_part(void *ctx, size_t part, size_t parts, size_t thread)
@@ -147,12 +155,17 @@ static void backward_part(void *ctx, size_t part, size_t parts, size_t thread)
 /* Training records each window's winner for the backward pass;
  * inference only takes the maxima (a backward pass after it finds them
  * again). */
+static void pool_forward_begin(struct nn_layer *l, struct nn_rng *rng)
+{
+	l->dropped = rng != NULL;
+}
+
 static void pool_forward(struct nn_layer *l, const float *in, const struct nn_work *x, struct nn_rng *rng,
 			 size_t batch)
 {
 	struct job j = { l, in, NULL, batch };
 
-	l->dropped = rng != NULL;
+	pool_forward_begin(l, rng);
 	nn_team_run(x->team, forward_part, &j, nn_team_parts(x->team));
 }
 
@@ -221,6 +234,8 @@ const struct nn_layer_kind nn_pool_kind = {
 	.format = pool_format,
 	.plan = pool_plan,
 	.forward = pool_forward,
+	.forward_begin = pool_forward_begin,
+	.forward_examples = pool_forward_examples,
 	.backward = pool_backward,
 	.ref_forward = pool_ref_forward,
 	.ref_backward = pool_ref_backward,

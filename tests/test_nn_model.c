@@ -1020,3 +1020,50 @@ Test(nn_model, folded_step_gives_the_bits_of_backward_then_step)
 			fold_check(large, 4, (struct nn_shape){ 1, 1, 260 }, 10, t, &steps[k], "large");
 	}
 }
+
+/* A stack of conv and pooling layers runs as one job, each thread taking
+ * its examples through it 8 at a time (forward_examples): a batch of 21
+ * (chunks of 8, 8 and 5 on one thread; other splits on 2 and 3) gives
+ * each example the bits it gets forward alone, in training (pooling
+ * winners recorded, patches kept) and in evaluation; the first conv
+ * layer's output is 16 wide (patches read in place), the others not. */
+Test(nn_model, a_stack_of_conv_layers_gives_each_example_its_own_bits)
+{
+	const char *layers[] = { "conv 4x3x3", "pool 2", "conv 6x3x3 relu", "conv 5x2x2", "pool 2", "softmax 3" };
+	enum { B = 21, L = 6 };
+	const struct nn_shape in = { 12, 18, 2 };
+	struct nn_spec specs[L];
+	struct nn_err err = { 0 };
+	size_t in_n = 12 * 18 * 2;
+	float x[B * 12 * 18 * 2], alone[B * 3];
+
+	for (size_t i = 0; i < L; i++)
+		cr_assert_eq(nn_spec_parse(layers[i], NN_SIGMOID, &specs[i], NULL, &err), 0, "%s", err.msg);
+	for (size_t threads = 1; threads <= 3; threads++) {
+		struct nn_model *m = nn_model_create(specs, L, in, B, &err);
+		struct nn_rng rng;
+
+		cr_assert_not_null(m, "%s", err.msg);
+		cr_assert_eq(m->layers[0].out.w, 16);
+		cr_assert_eq(m->layers[2].out.w, 6);
+		cr_assert_eq(nn_model_set_threads(m, threads, &err), 0, "%s", err.msg);
+		nn_rng_init(&rng, 5);
+		nn_model_init_scaled(m, &rng);   /* network3's would zero the softmax layer */
+		for (size_t i = 0; i < B * in_n; i++)
+			x[i] = (float)nn_rng_uniform(&rng);
+		for (size_t r = 0; r < B; r++) {
+			memcpy(nn_model_input(m), x + r * in_n, in_n * sizeof(float));
+			memcpy(alone + r * 3, nn_model_forward(m, 1), 3 * sizeof(float));
+		}
+		for (int training = 0; training < 2; training++) {
+			memcpy(nn_model_input(m), x, sizeof(x));
+			const float *out = training ? nn_model_forward_train(m, B, &rng) : nn_model_forward(m, B);
+
+			for (size_t r = 0; r < B; r++)
+				cr_assert(memcmp(out + r * 3, alone + r * 3, 3 * sizeof(float)) == 0,
+					  "%zu threads, %s: example %zu differs from its forward alone", threads,
+					  training ? "training" : "evaluation", r);
+		}
+		nn_model_destroy(m);
+	}
+}
