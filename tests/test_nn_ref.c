@@ -165,11 +165,13 @@ Test(nn_ref, activations_and_the_step)
 }
 
 /* Two mini-batches of SGD with L2 and momentum: the model's training step
- * on 2 threads and the reference's give the same parameters. */
+ * on 2 threads and the reference's give the same parameters. Mini-batches
+ * of 12: fully connected blocks of 5 examples and of 10 (a layer of 2^17
+ * weights or more) both with a remainder. */
 static void net_step(const char *const *layers, size_t nl, struct nn_shape in, enum nn_act act,
 		     enum nn_cost cost)
 {
-	enum { BATCH = 7 };
+	enum { BATCH = 12 };
 	struct nn_spec specs[NN_MAX_LAYERS];
 	struct nn_rng rng;
 	struct nn_err err = { 0, "" };
@@ -218,7 +220,7 @@ Test(nn_ref, a_training_step_of_whole_nets)
 {
 	const struct nn_shape flat = { 1, 1, 64 }, image = { 14, 12, 2 };
 	const char *dense[] = { "fc 30", "fc 10 sigmoid" };
-	const char *wide[] = { "fc 2100", "fc 60", "softmax 10" };
+	const char *wide[] = { "fc 2101", "fc 60", "softmax 10" };   /* 134,464 weights: shared, wide blocks, a last odd row */
 	const char *conv[] = { "conv 6x3x3", "pool 2", "conv 5x3x3", "fc 20", "softmax 10" };
 
 	net_step(dense, 2, flat, NN_SIGMOID, NN_QUADRATIC);
