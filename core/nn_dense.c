@@ -325,7 +325,7 @@ step_rows(float *w, float *v, float *din, const float *dout, const float *in, si
 		g[jj] = (v16){ 0 };
 	}
 	for (size_t r = 0; r < batch; r++) {
-		v16 x, dn;
+		v16 x, dn = { 0 };
 
 		memcpy(&x, in + r * in_n + c, sizeof(x));
 		if (din)

@@ -7,8 +7,9 @@
  * floats, which stay in registers for a whole run of K. B is packed
  * first so the tile reads it contiguously, in panels of NR columns, KC
  * deep at a time; the tile reads A where it is stored (MR rows as apart
- * or, for A^T, MR columns side by side), but a last panel of fewer than
- * MR rows from a zero-padded copy. */
+ * or, for A^T, MR columns side by side, or MR patches of an image side by
+ * side, nn_patches), but a last panel of fewer than MR rows from a
+ * zero-padded copy. */
 #define MR NN_GEMM_ROWS
 #define NR 32
 #define KC 256
@@ -68,7 +69,6 @@ static void tile(const struct out *o, const struct rows *at, const float *restri
 	const float *a0 = at->a;
 
 	memset(c, 0, sizeof(c));
-
 	for (size_t q0 = 0, left = at->left; q0 < kc; left = at->seg) {
 		size_t len = left < kc - q0 ? left : kc - q0;
 		const float *restrict a = a0;
@@ -105,7 +105,6 @@ static void tile_half(const struct out *o, const struct rows *at, const float *r
 	const float *a0 = at->a;
 
 	memset(c, 0, sizeof(c));
-
 	for (size_t q0 = 0, left = at->left; q0 < kc; left = at->seg) {
 		size_t len = left < kc - q0 ? left : kc - q0;
 		const float *restrict a = a0;
