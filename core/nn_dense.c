@@ -78,48 +78,25 @@ forward_block(float *out /* rows out_n apart */, const float *in, const float *w
 		}
 }
 
-/* A block of nr rows (FWD_ROWS, 2 or 1) over examples in groups of
- * FWD_EXAMPLES; each group size its own inlined copy. */
-_Static_assert(FWD_EXAMPLES == 5, "one case below per group size");
+/* A block of nr rows (4, 2 or 1) over examples in groups of 'group'
+ * (FWD_EXAMPLES, or FWD_WIDE_EXAMPLES for rows of 2 or 1); each block
+ * shape its own inlined copy. */
+_Static_assert(FWD_ROWS == 4 && FWD_EXAMPLES == 5 && FWD_WIDE_ROWS == 2 && FWD_WIDE_EXAMPLES == 10,
+	       "one case below per block shape");
 static void forward_rows(float *out, const float *in, const float *w, const float *b, size_t batch,
-			 size_t in_n, size_t out_n, size_t nr)
+			 size_t in_n, size_t out_n, size_t nr, size_t group)
 {
-	for (size_t r0 = 0; r0 < batch; r0 += FWD_EXAMPLES) {
-		size_t ne = batch - r0 < FWD_EXAMPLES ? batch - r0 : FWD_EXAMPLES;
+	for (size_t r0 = 0; r0 < batch; r0 += group) {
+		size_t ne = batch - r0 < group ? batch - r0 : group;
 		float *o = out + r0 * out_n;
 		const float *x = in + r0 * in_n;
 
 #define CASE(R, E) case E: forward_block(o, x, w, b, in_n, out_n, R, E); break
-		if (nr == FWD_ROWS) {
+		if (nr == 4) {
 			switch (ne) {
-			CASE(FWD_ROWS, 1); CASE(FWD_ROWS, 2); CASE(FWD_ROWS, 3); CASE(FWD_ROWS, 4); CASE(FWD_ROWS, 5);
+			CASE(4, 1); CASE(4, 2); CASE(4, 3); CASE(4, 4); CASE(4, 5);
 			}
 		} else if (nr == 2) {
-			switch (ne) {
-			CASE(2, 1); CASE(2, 2); CASE(2, 3); CASE(2, 4); CASE(2, 5);
-			}
-		} else {
-			switch (ne) {
-			CASE(1, 1); CASE(1, 2); CASE(1, 3); CASE(1, 4); CASE(1, 5);
-			}
-		}
-#undef CASE
-	}
-}
-
-/* A block of nr rows (FWD_WIDE_ROWS or 1) over examples in groups of
- * FWD_WIDE_EXAMPLES. */
-_Static_assert(FWD_WIDE_ROWS == 2 && FWD_WIDE_EXAMPLES == 10, "one case below per block");
-static void forward_rows_wide(float *out, const float *in, const float *w, const float *b, size_t batch,
-			      size_t in_n, size_t out_n, size_t nr)
-{
-	for (size_t r0 = 0; r0 < batch; r0 += FWD_WIDE_EXAMPLES) {
-		size_t ne = batch - r0 < FWD_WIDE_EXAMPLES ? batch - r0 : FWD_WIDE_EXAMPLES;
-		float *o = out + r0 * out_n;
-		const float *x = in + r0 * in_n;
-
-#define CASE(R, E) case E: forward_block(o, x, w, b, in_n, out_n, R, E); break
-		if (nr == FWD_WIDE_ROWS) {
 			switch (ne) {
 			CASE(2, 1); CASE(2, 2); CASE(2, 3); CASE(2, 4); CASE(2, 5);
 			CASE(2, 6); CASE(2, 7); CASE(2, 8); CASE(2, 9); CASE(2, 10);
@@ -139,21 +116,14 @@ static void forward_rows_wide(float *out, const float *in, const float *w, const
 static void forward_range(float *out, const float *in, const float *w, const float *b, size_t batch,
 			  size_t in_n, size_t out_n, size_t j0, size_t j1, int wide)
 {
-	size_t j = j0;
+	size_t j = j0, group = wide ? FWD_WIDE_EXAMPLES : FWD_EXAMPLES;
 
-	if (wide) {
-		for (; j + FWD_WIDE_ROWS <= j1; j += FWD_WIDE_ROWS)
-			forward_rows_wide(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, FWD_WIDE_ROWS);
-		for (; j < j1; j++)
-			forward_rows_wide(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, 1);
-		return;
-	}
-	for (; j + FWD_ROWS <= j1; j += FWD_ROWS)
-		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, FWD_ROWS);
+	for (; !wide && j + FWD_ROWS <= j1; j += FWD_ROWS)
+		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, FWD_ROWS, group);
 	for (; j + 2 <= j1; j += 2)
-		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, 2);
+		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, 2, group);
 	for (; j < j1; j++)
-		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, 1);
+		forward_rows(out + j, in, w + j * in_n, b + j, batch, in_n, out_n, 1, group);
 }
 
 void nn_dense_forward(float *out, const float *in, const float *w, const float *b,
