@@ -84,8 +84,8 @@ static const float *forward(struct nn_model *m, size_t batch, struct nn_rng *rng
 		struct stack_job j = { m, i, i, batch };
 
 		/* A stack of layers that go example by example: one job. */
-		while (j.end < m->nlayers && m->layers[j.end].kind->forward_examples)
-			m->layers[j.end].kind->forward_begin(&m->layers[j.end], rng), j.end++;
+		for (; j.end < m->nlayers && m->layers[j.end].kind->forward_examples; j.end++)
+			m->layers[j.end].kind->forward_begin(&m->layers[j.end], rng);
 		if (j.end > i) {
 			nn_team_run(m->team, stack_part, &j, nn_team_parts(m->team));
 			i = j.end;

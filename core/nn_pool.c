@@ -9,47 +9,22 @@
 /* Each window's elements compared inside one loop over the channels,
  * which vectorizes when the window loops unroll: inlined with a constant
  * p for p = 2 and 3 (bench-conv's pool1: 0.64 -> 0.18 s per 50,000), and
- * without the winners' bookkeeping when arg is NULL. */
+ * with a constant record, so that without the winners (arg NULL) their
+ * bookkeeping is compiled out. */
 static inline __attribute__((always_inline)) void
-pool_windows(float *out, uint32_t *arg, const float *in, size_t h, size_t w, size_t c, size_t p, size_t batch)
+pool_windows(float *out, uint32_t *arg, const float *in, size_t h, size_t w, size_t c, size_t p, size_t batch,
+	     int record)
 {
-	if (!arg) {
-		for (size_t r = 0; r < batch; r++) {
-			const float *x = in + r * h * w * c;
-			float *o = out + r * (h / p) * (w / p) * c;
-
-			for (size_t oy = 0; oy < h / p; oy++)
-				for (size_t ox = 0; ox < w / p; ox++) {
-					float *restrict ov = o + (oy * (w / p) + ox) * c;
-
-					for (size_t ch = 0; ch < c; ch++) {
-						float best = x[((oy * p) * w + ox * p) * c + ch];
-
-						/* The same comparisons as below: the same maxima. */
-						for (size_t py = 0; py < p; py++)
-							for (size_t px = 0; px < p; px++) {
-								float v = x[((oy * p + py) * w + ox * p + px) * c + ch];
-
-								best = v > best ? v : best;
-							}
-						ov[ch] = best;
-					}
-				}
-		}
-		return;
-	}
-
 	size_t oh = h / p, ow = w / p;
 
 	for (size_t r = 0; r < batch; r++) {
 		const float *x = in + r * h * w * c;
 		float *o = out + r * oh * ow * c;
-		uint32_t *a = arg + r * oh * ow * c;
 
 		for (size_t oy = 0; oy < oh; oy++)
 			for (size_t ox = 0; ox < ow; ox++) {
 				float *restrict ov = o + (oy * ow + ox) * c;
-				uint32_t *restrict av = a + (oy * ow + ox) * c;
+				uint32_t *restrict av = record ? arg + (r * oh * ow + oy * ow + ox) * c : NULL;
 				size_t first = ((oy * p) * w + ox * p) * c;
 
 				for (size_t ch = 0; ch < c; ch++) {
@@ -67,7 +42,8 @@ pool_windows(float *out, uint32_t *arg, const float *in, size_t h, size_t w, siz
 							at = win ? (uint32_t)i : at;
 						}
 					ov[ch] = best;
-					av[ch] = at;
+					if (record)
+						av[ch] = at;
 				}
 			}
 	}
@@ -76,10 +52,18 @@ pool_windows(float *out, uint32_t *arg, const float *in, size_t h, size_t w, siz
 void nn_pool_forward(float *out, uint32_t *arg, const float *in, size_t h, size_t w, size_t c,
 		     size_t p, size_t batch)
 {
-	switch (p) {
-	case 2: pool_windows(out, arg, in, h, w, c, 2, batch); break;
-	case 3: pool_windows(out, arg, in, h, w, c, 3, batch); break;
-	default: pool_windows(out, arg, in, h, w, c, p, batch); break;
+	if (arg) {
+		switch (p) {
+		case 2: pool_windows(out, arg, in, h, w, c, 2, batch, 1); break;
+		case 3: pool_windows(out, arg, in, h, w, c, 3, batch, 1); break;
+		default: pool_windows(out, arg, in, h, w, c, p, batch, 1); break;
+		}
+	} else {
+		switch (p) {
+		case 2: pool_windows(out, NULL, in, h, w, c, 2, batch, 0); break;
+		case 3: pool_windows(out, NULL, in, h, w, c, 3, batch, 0); break;
+		default: pool_windows(out, NULL, in, h, w, c, p, batch, 0); break;
+		}
 	}
 }
 
