@@ -13,6 +13,21 @@ static void normals(float *x, size_t n, struct nn_rng *rng)
 		x[i] = (float)nn_rng_normal(rng);
 }
 
+/* start + sum of x[k * xs] y[k * ys] for k < n, in double, and in *mag
+ * |start| + the sum of the terms' magnitudes (the scale of its rounding). */
+static double plain_sum(double start, const float *x, size_t xs, const float *y, size_t ys, size_t n,
+			double *mag)
+{
+	double sum = start;
+
+	*mag = fabs(start);
+	for (size_t k = 0; k < n; k++) {
+		sum += (double)x[k * xs] * y[k * ys];
+		*mag += fabs((double)x[k * xs] * y[k * ys]);
+	}
+	return sum;
+}
+
 /* The forward kernel's blocks (4 weight rows by 5 examples, 16 inputs a
  * vector) and every remainder: batches of 1 to 12, 1 to 9 outputs, input
  * lengths around the vector width; against a plain sum in double. */
@@ -37,12 +52,8 @@ Test(nn_dense, forward_matches_a_plain_sum_for_odd_shapes)
 				nn_dense_forward(out, in, w, b, batch, in_n, out_n);
 				for (size_t r = 0; r < batch; r++)
 					for (size_t j = 0; j < out_n; j++) {
-						double want = b[j], mag = fabs(b[j]);
+						double mag, want = plain_sum(b[j], in + r * in_n, 1, w + j * in_n, 1, in_n, &mag);
 
-						for (size_t i = 0; i < in_n; i++) {
-							want += (double)in[r * in_n + i] * w[j * in_n + i];
-							mag += fabs((double)in[r * in_n + i] * w[j * in_n + i]);
-						}
 						cr_assert(fabs(out[r * out_n + j] - want) <= 1e-6 * mag,
 							  "in %zu, batch %zu, out %zu at (%zu, %zu): %.9g, want %.9g",
 							  in_n, batch, out_n, r, j, out[r * out_n + j], want);
@@ -84,12 +95,9 @@ Test(nn_dense, weight_gradients_match_a_plain_sum_for_odd_shapes)
 					cr_assert(fabs(gb[j] - want_b) <= 1e-5 * (1 + fabs(want_b)),
 						  "gb[%zu]: %.9g, want %.9g", j, gb[j], want_b);
 					for (size_t i = 0; i < in_n; i++) {
-						double want = start[j * in_n + i], mag = fabs(want);
+						double mag, want = plain_sum(start[j * in_n + i], dout + j, out_n, in + i, in_n,
+									     batch, &mag);
 
-						for (size_t r = 0; r < batch; r++) {
-							want += (double)dout[r * out_n + j] * in[r * in_n + i];
-							mag += fabs((double)dout[r * out_n + j] * in[r * in_n + i]);
-						}
 						cr_assert(fabs(gw[j * in_n + i] - want) <= 1e-6 * mag,
 							  "in %zu, batch %zu, out %zu at (%zu, %zu): %.9g, want %.9g",
 							  in_n, batch, out_n, j, i, gw[j * in_n + i], want);
