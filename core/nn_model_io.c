@@ -18,33 +18,67 @@
 #include <math.h>
 #include <string.h>
 
+#include "nn_fmt.h"
 #include "nn_json.h"
 
 #define FORMAT "nnlab-layers-1"
 
+/* Text for a file gathered in a buffer: a model's millions of numbers
+ * cost one fwrite per 16 KB, not one fprintf each. */
+struct out {
+	FILE *f;
+	size_t len;
+	char buf[16384];
+};
+
+static void out_flush(struct out *o)
+{
+	fwrite(o->buf, 1, o->len, o->f);
+	o->len = 0;
+}
+
+/* Appends s (a few bytes). */
+static void out_text(struct out *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (o->len + n > sizeof(o->buf))
+		out_flush(o);
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void out_float(struct out *o, float v)
+{
+	if (o->len + NN_FMT_FLOAT_LEN > sizeof(o->buf))
+		out_flush(o);
+	o->len += nn_fmt_float(o->buf + o->len, v);
+}
+
 /* Writes the weights of l nested by its file dimensions, in file order. */
-static void write_nested(FILE *f, const struct nn_layer *l, const size_t *dims, size_t nd,
+static void write_nested(struct out *o, const struct nn_layer *l, const size_t *dims, size_t nd,
 			 size_t *fi)
 {
-	fputc('[', f);
+	out_text(o, "[");
 	for (size_t i = 0; i < dims[0]; i++) {
 		if (i)
-			fputs(", ", f);
+			out_text(o, ", ");
 		if (nd > 1) {
-			write_nested(f, l, dims + 1, nd - 1, fi);
+			write_nested(o, l, dims + 1, nd - 1, fi);
 		} else {
-			fprintf(f, "%.9g", (double)l->w[l->kind->file_index(l, *fi)]);
+			out_float(o, l->w[l->kind->file_index(l, *fi)]);
 			(*fi)++;
 		}
 	}
-	fputc(']', f);
+	out_text(o, "]");
 }
 
 static void write_params(FILE *f, const struct nn_model *m, int column_biases)
 {
+	struct out o = { .f = f };
 	size_t k = 0;
 
-	fputs("\"weights\": [", f);
+	out_text(&o, "\"weights\": [");
 	for (size_t i = 0; i < m->nlayers; i++) {
 		const struct nn_layer *l = &m->layers[i];
 		size_t dims[4], nd, fi = 0;
@@ -52,23 +86,28 @@ static void write_params(FILE *f, const struct nn_model *m, int column_biases)
 		if (!l->nw)
 			continue;
 		nd = l->kind->file_dims(l, dims);
-		fputs(k++ ? ", " : "", f);
-		write_nested(f, l, dims, nd, &fi);
+		out_text(&o, k++ ? ", " : "");
+		write_nested(&o, l, dims, nd, &fi);
 	}
-	fputs("], \"biases\": [", f);
+	out_text(&o, "], \"biases\": [");
 	k = 0;
 	for (size_t i = 0; i < m->nlayers; i++) {
 		const struct nn_layer *l = &m->layers[i];
 
 		if (!l->nw)
 			continue;
-		fputs(k++ ? ", [" : "[", f);
+		out_text(&o, k++ ? ", [" : "[");
 		/* network2.py keeps each bias as a one-element column row. */
-		for (size_t j = 0; j < l->nb; j++)
-			fprintf(f, column_biases ? "%s[%.9g]" : "%s%.9g", j ? ", " : "", (double)l->b[j]);
-		fputc(']', f);
+		for (size_t j = 0; j < l->nb; j++) {
+			out_text(&o, j ? ", " : "");
+			out_text(&o, column_biases ? "[" : "");
+			out_float(&o, l->b[j]);
+			out_text(&o, column_biases ? "]" : "");
+		}
+		out_text(&o, "]");
 	}
-	fputc(']', f);
+	out_text(&o, "]");
+	out_flush(&o);
 }
 
 int nn_model_write_json(const struct nn_model *m, FILE *f, const char *name,
