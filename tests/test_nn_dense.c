@@ -64,6 +64,39 @@ Test(nn_dense, forward_matches_a_plain_sum_for_odd_shapes)
 			}
 }
 
+/* A layer of more weights than one row block (64 rows of 1,000 inputs)
+ * through a batch of odd size: the rows go a block at a time past every
+ * group of examples, and each output is the bits of the example passed
+ * alone, and the plain sum. */
+Test(nn_dense, forward_in_row_blocks_gives_each_example_its_own_bits)
+{
+	enum { B = 23, IN = 1000, OUT = 70 };
+	float *in = malloc(B * IN * sizeof(float)), *w = malloc(OUT * IN * sizeof(float));
+	float b[OUT], out[B * OUT], one[OUT];
+	struct nn_rng rng;
+
+	cr_assert(in && w);
+	nn_rng_init(&rng, 5);
+	normals(in, B * IN, &rng);
+	normals(w, OUT * IN, &rng);
+	normals(b, OUT, &rng);
+	for (size_t i = 0; i < B * OUT; i++)
+		out[i] = NAN;
+	nn_dense_forward(out, in, w, b, B, IN, OUT);
+	for (size_t r = 0; r < B; r++) {
+		nn_dense_forward(one, in + r * IN, w, b, 1, IN, OUT);
+		cr_assert(memcmp(one, out + r * OUT, sizeof(one)) == 0, "example %zu differs from its pass alone", r);
+		for (size_t j = 0; j < OUT; j++) {
+			double mag, want = plain_sum(b[j], in + r * IN, 1, w + j * IN, 1, IN, &mag);
+
+			cr_assert(fabs(out[r * OUT + j] - want) <= 1e-6 * mag, "(%zu, %zu): %.9g, want %.9g", r, j,
+				  out[r * OUT + j], want);
+		}
+	}
+	free(in);
+	free(w);
+}
+
 /* The weight gradients' blocks (4 outputs by 32 inputs, summed over the
  * examples in registers) and every remainder, added to gradients already
  * there: against a plain sum in double. */
