@@ -1,14 +1,12 @@
 #include "exp_run.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exp_charts.h"
@@ -20,6 +18,7 @@
 #include "exp_plot.h"
 #include "exp_plugin.h"
 #include "exp_policy.h"
+#include "exp_progress.h"
 #include "nn_train.h"
 #include "exp_model.h"
 
@@ -145,105 +144,6 @@ static int save_best(const struct nn_model *m, const char *dir, struct nn_err *e
 	return rc;
 }
 
-/* --- progress on a terminal ----------------------------------------- */
-
-struct progress {
-	size_t epoch, epochs;
-	double start, epoch_start, last;
-	int draw;                       /* draw the bar */
-	volatile sig_atomic_t *stop;    /* or NULL */
-	const char *heartbeat;          /* or NULL */
-	double last_beat;
-	double score_s;                 /* the last scoring's seconds; 0 before the first */
-	size_t every;                   /* monitor.every: epochs between scorings */
-	const struct nn_model *model;   /* for its threads */
-};
-
-/* The threads a run trains on, for the bar: "", ", 2 threads" or, when
- * the pace runs the work on one (other processes hold the cores), ", 1
- * of 2 threads (cores busy)". */
-static const char *threads_now(const struct nn_model *m, char *buf, size_t len)
-{
-	unsigned long long batches, spread;
-	size_t n = nn_model_threads(m);
-
-	if (n == 1)
-		return "";
-	if (nn_model_pace(m, &batches, &spread))
-		snprintf(buf, len, ", %zu threads", n);
-	else
-		snprintf(buf, len, ", 1 of %zu threads (cores busy)", n);
-	return buf;
-}
-
-/* The scorings still to come from epoch on, this one's included. */
-static size_t scorings_left(const struct progress *p)
-{
-	size_t n = 0;
-
-	for (size_t e = p->epoch; e < p->epochs; e++)
-		n += (e + 1) % p->every == 0 || e + 1 == p->epochs;
-	return n;
-}
-
-/* Rewrites the heartbeat file: its time tells a sweep the run is alive. */
-static void beat(struct progress *p, double t)
-{
-	int fd;
-
-	if (!p->heartbeat || t - p->last_beat < 5.0)
-		return;
-	p->last_beat = t;
-	fd = open(p->heartbeat, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd >= 0) {
-		char buf[64];
-		int n = snprintf(buf, sizeof(buf), "%.0f\n", (double)time(NULL));
-
-		if (write(fd, buf, (size_t)n) < 0)
-			p->heartbeat = NULL;
-		close(fd);
-	}
-}
-
-static int on_batch(void *ctx, size_t done, size_t total)
-{
-	struct progress *p = ctx;
-	double t;
-	char bar[31];
-	size_t fill = total ? done * 30 / total : 30;
-
-	if (p->stop && *p->stop)
-		return 1;
-	if (!p->draw && !p->heartbeat)
-		return 0;
-	t = exp_clock_now();
-	beat(p, t);
-	if (!p->draw)
-		return 0;
-	if (t - p->last < 0.1 && done < total)
-		return 0;
-	p->last = t;
-	memset(bar, '#', fill);
-	memset(bar + fill, '.', 30 - fill);
-	bar[30] = '\0';
-	double rate = done / (t - p->epoch_start + 1e-9);
-	/* Time left: the training at this epoch's pace, and the scorings to
-	 * come at the last one's (before the first, said as unknown); no
-	 * guess in the first half second. */
-	double train_left = ((double)(total - done) + (double)(p->epochs - p->epoch - 1) * (double)total) / rate;
-	char left[48] = "left ?";
-	if (t - p->epoch_start >= 0.5 && done)
-		snprintf(left, sizeof(left), p->score_s > 0 ? "left %.0f s" : "left %.0f s + scoring",
-			 train_left + p->score_s * (double)scorings_left(p));
-	/* Numbered as the epoch lines: Epoch 0 is the first. */
-	char threads[64];
-	fprintf(stderr, "\r  Epoch %zu (%zu of %zu) [%s] %zu/%zu  %.0fk ex/s%s  elapsed %.0f s  %s \033[K",
-		p->epoch, p->epoch + 1, p->epochs, bar, done, total, rate / 1000,
-		threads_now(p->model, threads, sizeof(threads)), t - p->start, left);
-	fflush(stderr);
-	return 0;
-}
-
 static double peak_rss_mb(void)
 {
 	struct rusage ru;
@@ -367,7 +267,7 @@ struct run {
 	int said_chance;                 /* the note of a net at chance is out */
 	double page_time;                /* when the run's page was last rewritten */
 	double t_start;                  /* the run's start (earlier when resumed) */
-	struct progress prog;
+	struct exp_progress prog;
 };
 
 /* Goes on from dir/checkpoint: the model's state, the order and the
@@ -642,7 +542,8 @@ static int run_epoch(struct run *r, size_t epoch, struct nn_err *err)
 
 	r->prog.epoch = epoch;
 	r->prog.epoch_start = t0;
-	int stopped = nn_train_epoch(r->model, &r->data.train, &sgd, r->order, &r->rng, on_batch, &r->prog);
+	int stopped = nn_train_epoch(r->model, &r->data.train, &sgd, r->order, &r->rng, exp_progress_batch,
+				     &r->prog);
 	if (r->opts->progress)
 		fputs("\r\033[K", stderr);
 	if (stopped)
@@ -746,11 +647,11 @@ int exp_run(const struct exp_config *cfg, const struct exp_run_opts *opts,
 
 	memset(res, 0, sizeof(*res));
 	if ((rc = run_open(&r, err)) == 0 && (rc = run_start(&r, err)) == 0) {
-		r.prog = (struct progress){ .epochs = cfg->train.epochs, .start = r.t_start, .draw = opts->progress,
-					    .stop = opts->stop, .heartbeat = opts->heartbeat,
-					    .last_beat = -1e9, .model = r.model,
-					    .every = cfg->monitor.every ? cfg->monitor.every : 1 };
-		beat(&r.prog, exp_clock_now());
+		r.prog = (struct exp_progress){ .epochs = cfg->train.epochs, .start = r.t_start,
+						.draw = opts->progress, .stop = opts->stop,
+						.heartbeat = opts->heartbeat, .last_beat = -1e9, .model = r.model,
+						.every = cfg->monitor.every ? cfg->monitor.every : 1 };
+		exp_progress_beat(&r.prog, exp_clock_now());
 		for (size_t epoch = r.next_epoch; epoch < cfg->train.epochs && !r.policy.ended && rc == 0; epoch++)
 			rc = run_epoch(&r, epoch, err);
 		if (rc == 0)
