@@ -64,11 +64,10 @@ Test(nn_dense, forward_matches_a_plain_sum_for_odd_shapes)
 			}
 }
 
-/* A layer of more weights than one row block (64 rows of 1,000 inputs)
- * through a batch of odd size: the rows go a block at a time past every
- * group of examples, and each output is the bits of the example passed
- * alone, and the plain sum. */
-Test(nn_dense, forward_in_row_blocks_gives_each_example_its_own_bits)
+/* A batch of odd size through a layer of 1,000 inputs (the 16-wide sums'
+ * tail) and 70 outputs (a last pair of rows): each output is the bits of
+ * its example passed alone, and the plain sum. */
+Test(nn_dense, forward_of_a_batch_gives_each_example_its_own_bits)
 {
 	enum { B = 23, IN = 1000, OUT = 70 };
 	float *in = malloc(B * IN * sizeof(float)), *w = malloc(OUT * IN * sizeof(float));
