@@ -35,9 +35,10 @@ typedef float v8 __attribute__((vector_size(32)));
  * example's input load into every row's multiply-add (nr loads where one
  * does), and a mini-batch of 10 through 1,000 x 1,000 weights ran at
  * 36-42 GFLOP/s against 55-68 (the kernel alone in a loop, one thread).
- * The same operations either way, so the same bits. */
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-#define IN_REGISTER(v) __asm__("" : "+v"(v))
+ * The same operations either way, so the same bits. (Without AVX-512 a
+ * vector of 16 floats spans several registers: no barrier then.) */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__AVX512F__)
+#define IN_REGISTER(v) __asm__("" : "+v"(v))   /* a vector of 16 floats: one zmm register */
 #else
 #define IN_REGISTER(v) ((void)0)
 #endif
