@@ -1,7 +1,7 @@
 /* Decimal text of a float, exactly as printf's "%.9g" writes it (nine
- * significant digits: enough to read back the same float), about ten
- * times faster. Model files hold millions of such numbers and are
- * rewritten after every epoch. */
+ * significant digits: enough to read back the same float), in about a
+ * fifth of printf's time. Model files hold millions of such numbers and
+ * are rewritten after every epoch. */
 #ifndef NN_FMT_H
 #define NN_FMT_H
 
