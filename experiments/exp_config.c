@@ -1,12 +1,11 @@
 #include "exp_config.h"
-#include "exp_flat.h"
 
-#include <errno.h>
-#include <float.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "exp_config_value.h"
+#include "exp_flat.h"
 
 static const char *const top_keys[] = { "name", "seed", "data", "model", "train",
 					"monitor", "charts", "sweep", NULL };
@@ -119,142 +118,6 @@ int exp_config_check_keys(const struct exp_node *map, const char *const *allowed
 	return 0;
 }
 
-static int is_null(const struct exp_node *n)
-{
-	return n->kind == EXP_SCALAR && n->plain &&
-	       (!n->value[0] || !strcmp(n->value, "~") || !strcmp(n->value, "null"));
-}
-
-/* The map under key in parent, NULL when absent; an error when not a map. */
-static int get_section(const struct exp_node *parent, const char *key, struct exp_node **out,
-		       struct nn_err *err)
-{
-	struct exp_node *n = exp_node_get(parent, key);
-
-	*out = NULL;
-	if (!n || is_null(n))
-		return 0;
-	if (n->kind != EXP_MAP)
-		return exp_config_errorf(err, n, "'%s' must be a section of keys", key);
-	*out = n;
-	return 0;
-}
-
-static int get_uint(const struct exp_node *n, const char *key, uint64_t min, uint64_t max,
-		    uint64_t *out, struct nn_err *err)
-{
-	char *end, q[NN_QUOTE_MAX + 1];
-	unsigned long long v;
-
-	if (n->kind != EXP_SCALAR || !n->value[0] || !strchr("0123456789", n->value[0]))
-		goto bad;
-	errno = 0;
-	v = strtoull(n->value, &end, 10);
-	if (*end || errno == ERANGE)
-		goto bad;
-	if (v < min || v > max)
-		return exp_config_errorf(err, n, "'%s' is %llu, must be between %llu and %llu",
-					 key, v, (unsigned long long)min, (unsigned long long)max);
-	*out = v;
-	return 0;
-bad:
-	return exp_config_errorf(err, n, "'%s' must be a whole number, got %s%s%s", key,
-				 n->kind == EXP_SCALAR ? "'" : "a ",
-				 n->kind == EXP_SCALAR ? nn_quote(n->value, q) : n->kind == EXP_MAP ? "section" : "list",
-				 n->kind == EXP_SCALAR ? "'" : "");
-}
-
-static int get_size(const struct exp_node *n, const char *key, uint64_t min, uint64_t max,
-		    size_t *out, struct nn_err *err)
-{
-	uint64_t v = 0;
-	int rc = get_uint(n, key, min, max, &v, err);
-
-	if (rc == 0)
-		*out = (size_t)v;
-	return rc;
-}
-
-/* A number in [lo, hi], or in (lo, hi] when lo_open, or [lo, hi) when
- * hi_open. */
-static int get_number(const struct exp_node *n, const char *key, double lo, int lo_open,
-		      double hi, int hi_open, double *out, struct nn_err *err)
-{
-	char *end, q[NN_QUOTE_MAX + 1];
-	double v;
-
-	if (n->kind != EXP_SCALAR || !n->value[0])
-		return exp_config_errorf(err, n, "'%s' must be a number", key);
-	v = strtod(n->value, &end);
-	if (*end || end == n->value)
-		return exp_config_errorf(err, n, "'%s' must be a number, got '%s'", key, nn_quote(n->value, q));
-	if (!isfinite(v) || (lo_open ? v <= lo : v < lo) || (hi_open ? v >= hi : v > hi))
-		return exp_config_errorf(err, n, "'%s' is %s, must be %s %g and %s %g", key, nn_quote(n->value, q),
-					 lo_open ? "greater than" : "at least", lo,
-					 hi_open ? "below" : "at most", hi);
-	/* Training runs in single precision: a value that would become 0 or
-	 * lose its precision there is not the value asked for. */
-	if (v != 0 && fabs(v) < FLT_MIN)
-		return exp_config_errorf(err, n, "'%s' is %s, too small for single precision (nonzero values must be at least %g)",
-					 key, nn_quote(n->value, q), (double)FLT_MIN);
-	*out = v;
-	return 0;
-}
-
-static int get_bool(const struct exp_node *n, const char *key, int *out, struct nn_err *err)
-{
-	static const char *const yes[] = { "true", "yes", "on", "True", "TRUE", "Yes", "On", NULL };
-	static const char *const no[] = { "false", "no", "off", "False", "FALSE", "No", "Off", NULL };
-
-	if (n->kind == EXP_SCALAR && n->plain) {
-		for (int i = 0; yes[i]; i++) {
-			if (!strcmp(n->value, yes[i])) {
-				*out = 1;
-				return 0;
-			}
-			if (!strcmp(n->value, no[i])) {
-				*out = 0;
-				return 0;
-			}
-		}
-	}
-	return exp_config_errorf(err, n, "'%s' must be true or false", key);
-}
-
-/* A string value; NULL for an explicit null. */
-static int get_string(const struct exp_node *n, const char *key, const char **out,
-		      struct nn_err *err)
-{
-	if (n->kind != EXP_SCALAR)
-		return exp_config_errorf(err, n, "'%s' must be a single value, not a %s", key,
-					 n->kind == EXP_MAP ? "section" : "list");
-	*out = is_null(n) ? NULL : n->value;
-	return 0;
-}
-
-/* One of choices (a NULL-terminated list); returns its index in *out. */
-static int get_choice(const struct exp_node *n, const char *key, const char *const *choices,
-		      int *out, struct nn_err *err)
-{
-	char list[256] = "";
-	const char *s;
-	int rc = get_string(n, key, &s, err);
-
-	if (rc < 0)
-		return rc;
-	for (int i = 0; choices[i]; i++) {
-		if (s && !strcmp(s, choices[i])) {
-			*out = i;
-			return 0;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s'%s'",
-			 i ? (choices[i + 1] ? ", " : " or ") : "", choices[i]);
-	}
-	char q[NN_QUOTE_MAX + 1];
-
-	return exp_config_errorf(err, n, "'%s' is '%s', expected %s", key, s ? nn_quote(s, q) : "null", list);
-}
-
 static int load_data(struct exp_config *cfg, const struct exp_node *data, struct nn_err *err)
 {
 	static const char *const splits[] = { "test", "validation", NULL };
@@ -271,12 +134,12 @@ static int load_data(struct exp_config *cfg, const struct exp_node *data, struct
 	if ((rc = exp_config_check_keys(data, data_keys, "'data'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(data, "plugin"))) {
-		if ((rc = get_string(n, "plugin", &cfg->data.plugin, err)) < 0)
+		if ((rc = exp_config_get_string(n, "plugin", &cfg->data.plugin, err)) < 0)
 			return rc;
 		if (!cfg->data.plugin || !cfg->data.plugin[0])
 			return exp_config_errorf(err, n, "'plugin' must name a dataset plugin");
 	}
-	if ((rc = get_section(data, "options", &cfg->data.options, err)) < 0)
+	if ((rc = exp_config_get_section(data, "options", &cfg->data.options, err)) < 0)
 		return rc;
 	if (cfg->data.options) {
 		for (size_t i = 0; i < cfg->data.options->count; i++)
@@ -285,24 +148,24 @@ static int load_data(struct exp_config *cfg, const struct exp_node *data, struct
 							 "plugin option '%s' must be a single value",
 							 cfg->data.options->keys[i]->value);
 	}
-	if ((n = exp_node_get(data, "train_size")) && !is_null(n)) {
+	if ((n = exp_node_get(data, "train_size")) && !exp_config_is_null(n)) {
 		size_t v = 0;
 
-		if ((rc = get_size(n, "train_size", 1, UINT32_MAX, &v, err)) < 0)
+		if ((rc = exp_config_get_size(n, "train_size", 1, UINT32_MAX, &v, err)) < 0)
 			return rc;
 		cfg->data.train_size = (long)v;
 	}
 	if ((n = exp_node_get(data, "validation_size")) &&
-	    (rc = get_size(n, "validation_size", 0, UINT32_MAX, &cfg->data.validation_size, err)) < 0)
+	    (rc = exp_config_get_size(n, "validation_size", 0, UINT32_MAX, &cfg->data.validation_size, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(data, "eval"))) {
-		if ((rc = get_choice(n, "eval", splits, &choice, err)) < 0)
+		if ((rc = exp_config_get_choice(n, "eval", splits, &choice, err)) < 0)
 			return rc;
 		cfg->data.eval = (enum exp_split)choice;
 		if (cfg->data.eval == EXP_SPLIT_VALIDATION && cfg->data.validation_size == 0)
 			return exp_config_errorf(err, n, "'eval' is 'validation' but 'validation_size' is 0");
 	}
-	if ((n = exp_node_get(data, "expand")) && (rc = get_bool(n, "expand", &cfg->data.expand, err)) < 0)
+	if ((n = exp_node_get(data, "expand")) && (rc = exp_config_get_bool(n, "expand", &cfg->data.expand, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -354,7 +217,7 @@ static int load_layers(struct exp_config *cfg, const struct exp_node *n, struct 
 			return exp_config_errorf(err, n, "'layers' has %zu sizes: an input and %zu layers, at most %d",
 						 n->count, n->count - 1, NN_MAX_LAYERS);
 		for (size_t i = 0; i < n->count; i++)
-			if ((rc = get_size(n->items[i], "layers", 1, 1u << 24, &cfg->model.layers[i], err)) < 0)
+			if ((rc = exp_config_get_size(n->items[i], "layers", 1, 1u << 24, &cfg->model.layers[i], err)) < 0)
 				return rc;
 		cfg->model.dense = 1;
 		cfg->model.nlayers = n->count;
@@ -430,27 +293,27 @@ static int load_model(struct exp_config *cfg, const struct exp_node *model,
 	if ((rc = exp_config_check_keys(model, model_keys, "'model'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(model, "activation"))) {
-		if ((rc = get_choice(n, "activation", hidden, &choice, err)) < 0)
+		if ((rc = exp_config_get_choice(n, "activation", hidden, &choice, err)) < 0)
 			return rc;
 		nn_act_parse(hidden[choice], &cfg->model.activation);
 	}
 	if ((n = exp_node_get(model, "output"))) {
-		if ((rc = get_choice(n, "output", outputs, &choice, err)) < 0)
+		if ((rc = exp_config_get_choice(n, "output", outputs, &choice, err)) < 0)
 			return rc;
 		nn_act_parse(outputs[choice], &cfg->model.output);
 	}
 	if ((n = exp_node_get(model, "init"))) {
-		if ((rc = get_choice(n, "init", inits, &choice, err)) < 0)
+		if ((rc = exp_config_get_choice(n, "init", inits, &choice, err)) < 0)
 			return rc;
 		cfg->model.init = (enum exp_init)choice;
 	}
 	if ((n = exp_node_get(model, "dropout")) &&
-	    (rc = get_number(n, "dropout", 0, 0, 1, 1, &cfg->model.dropout, err)) < 0)
+	    (rc = exp_config_get_number(n, "dropout", 0, 0, 1, 1, &cfg->model.dropout, err)) < 0)
 		return rc;
-	if ((n = exp_node_get(model, "layers")) && !is_null(n) && (rc = load_layers(cfg, n, err)) < 0)
+	if ((n = exp_node_get(model, "layers")) && !exp_config_is_null(n) && (rc = load_layers(cfg, n, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(model, "from"))) {
-		if ((rc = get_string(n, "from", &cfg->model.from, err)) < 0)
+		if ((rc = exp_config_get_string(n, "from", &cfg->model.from, err)) < 0)
 			return rc;
 		if (cfg->model.from && !cfg->model.from[0])
 			cfg->model.from = NULL;
@@ -470,26 +333,26 @@ static int load_schedule(struct exp_config *cfg, const struct exp_node *train,
 	cfg->train.stop_factor = 1024;
 	cfg->train.step_every = 10;
 	cfg->train.step_factor = 0.5;
-	if ((rc = get_section(train, "schedule", &sec, err)) < 0 || !sec)
+	if ((rc = exp_config_get_section(train, "schedule", &sec, err)) < 0 || !sec)
 		return rc;
 	if ((rc = exp_config_check_keys(sec, schedule_keys, "'train.schedule'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "type"))) {
-		if ((rc = get_choice(n, "type", kinds, &choice, err)) < 0)
+		if ((rc = exp_config_get_choice(n, "type", kinds, &choice, err)) < 0)
 			return rc;
 		cfg->train.schedule = (enum exp_schedule)choice;
 	}
 	if ((n = exp_node_get(sec, "patience")) &&
-	    (rc = get_size(n, "patience", 1, 1000000, &cfg->train.patience, err)) < 0)
+	    (rc = exp_config_get_size(n, "patience", 1, 1000000, &cfg->train.patience, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "stop_factor")) &&
-	    (rc = get_number(n, "stop_factor", 1, 0, 1e9, 0, &cfg->train.stop_factor, err)) < 0)
+	    (rc = exp_config_get_number(n, "stop_factor", 1, 0, 1e9, 0, &cfg->train.stop_factor, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "every")) &&
-	    (rc = get_size(n, "every", 1, 1000000, &cfg->train.step_every, err)) < 0)
+	    (rc = exp_config_get_size(n, "every", 1, 1000000, &cfg->train.step_every, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(sec, "factor")) &&
-	    (rc = get_number(n, "factor", 0, 1, 1, 0, &cfg->train.step_factor, err)) < 0)
+	    (rc = exp_config_get_number(n, "factor", 0, 1, 1, 0, &cfg->train.step_factor, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -515,38 +378,39 @@ static int load_train(struct exp_config *cfg, const struct exp_node *train,
 	if ((rc = exp_config_check_keys(train, train_keys, "'train'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "epochs")) &&
-	    (rc = get_size(n, "epochs", 0, 1000000, &cfg->train.epochs, err)) < 0)
+	    (rc = exp_config_get_size(n, "epochs", 0, 1000000, &cfg->train.epochs, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "batch_size")) &&
-	    (rc = get_size(n, "batch_size", 1, 1000000, &cfg->train.batch_size, err)) < 0)
+	    (rc = exp_config_get_size(n, "batch_size", 1, 1000000, &cfg->train.batch_size, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "eta")) &&
-	    (rc = get_number(n, "eta", 0, 1, 1e6, 0, &cfg->train.eta, err)) < 0)
+	    (rc = exp_config_get_number(n, "eta", 0, 1, 1e6, 0, &cfg->train.eta, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "cost"))) {
-		if ((rc = get_choice(n, "cost", costs, &choice, err)) < 0)
+		if ((rc = exp_config_get_choice(n, "cost", costs, &choice, err)) < 0)
 			return rc;
 		nn_cost_parse(costs[choice], &cfg->train.cost);
 	}
-	if ((n = exp_node_get(train, "shuffle")) && (rc = get_bool(n, "shuffle", &cfg->train.shuffle, err)) < 0)
+	if ((n = exp_node_get(train, "shuffle")) &&
+	    (rc = exp_config_get_bool(n, "shuffle", &cfg->train.shuffle, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "l2")) &&
-	    (rc = get_number(n, "l2", 0, 0, 1e6, 0, &cfg->train.l2, err)) < 0)
+	    (rc = exp_config_get_number(n, "l2", 0, 0, 1e6, 0, &cfg->train.l2, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "l1")) &&
-	    (rc = get_number(n, "l1", 0, 0, 1e6, 0, &cfg->train.l1, err)) < 0)
+	    (rc = exp_config_get_number(n, "l1", 0, 0, 1e6, 0, &cfg->train.l1, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "momentum")) &&
-	    (rc = get_number(n, "momentum", 0, 0, 1, 1, &cfg->train.momentum, err)) < 0)
+	    (rc = exp_config_get_number(n, "momentum", 0, 0, 1, 1, &cfg->train.momentum, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "early_stop")) &&
-	    (rc = get_size(n, "early_stop", 0, 1000000, &cfg->train.early_stop, err)) < 0)
+	    (rc = exp_config_get_size(n, "early_stop", 0, 1000000, &cfg->train.early_stop, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "threads")) &&
-	    (rc = get_size(n, "threads", 0, NN_TEAM_MAX, &cfg->train.threads, err)) < 0)
+	    (rc = exp_config_get_size(n, "threads", 0, NN_TEAM_MAX, &cfg->train.threads, err)) < 0)
 		return rc;
 	if ((n = exp_node_get(train, "stop_at_chance")) &&
-	    (rc = get_size(n, "stop_at_chance", 0, 1000000, &cfg->train.stop_at_chance, err)) < 0)
+	    (rc = exp_config_get_size(n, "stop_at_chance", 0, 1000000, &cfg->train.stop_at_chance, err)) < 0)
 		return rc;
 	return 0;
 }
@@ -572,14 +436,14 @@ static int load_monitor(struct exp_config *cfg, const struct exp_node *mon, stru
 	if ((rc = exp_config_check_keys(mon, keys, "'monitor'", err)) < 0)
 		return rc;
 	if ((n = exp_node_get(mon, "every")) &&
-	    (rc = get_size(n, "every", 1, 1000000, &cfg->monitor.every, err)) < 0)
+	    (rc = exp_config_get_size(n, "every", 1, 1000000, &cfg->monitor.every, err)) < 0)
 		return rc;
 	int tie = 0;
-	if ((n = exp_node_get(mon, "ties")) && (rc = get_choice(n, "ties", ties, &tie, err)) < 0)
+	if ((n = exp_node_get(mon, "ties")) && (rc = exp_config_get_choice(n, "ties", ties, &tie, err)) < 0)
 		return rc;
 	cfg->monitor.ties = tie ? EXP_TIES_LAST : EXP_TIES_FIRST;
 	for (int i = 0; i < 5; i++)
-		if ((n = exp_node_get(mon, keys[i])) && (rc = get_bool(n, keys[i], flags[i], err)) < 0)
+		if ((n = exp_node_get(mon, keys[i])) && (rc = exp_config_get_bool(n, keys[i], flags[i], err)) < 0)
 			return rc;
 	return 0;
 }
@@ -696,26 +560,26 @@ static int validate(struct exp_config *cfg, struct nn_err *err)
 		return rc;
 
 	default_name(cfg);
-	if ((n = exp_node_get(root, "name")) && !is_null(n)) {
-		if ((rc = get_string(n, "name", &cfg->name, err)) < 0)
+	if ((n = exp_node_get(root, "name")) && !exp_config_is_null(n)) {
+		if ((rc = exp_config_get_string(n, "name", &cfg->name, err)) < 0)
 			return rc;
 		if (!valid_name(cfg->name))
 			return exp_config_errorf(err, n, "'name' must be a non-empty file name without '/'");
 	}
 	cfg->charts = 1;
-	if ((n = exp_node_get(root, "charts")) && (rc = get_bool(n, "charts", &cfg->charts, err)) < 0)
+	if ((n = exp_node_get(root, "charts")) && (rc = exp_config_get_bool(n, "charts", &cfg->charts, err)) < 0)
 		return rc;
 	cfg->seed = 1;
 	if ((n = exp_node_get(root, "seed")) &&
-	    (rc = get_uint(n, "seed", 0, UINT64_MAX, &cfg->seed, err)) < 0)
+	    (rc = exp_config_get_uint(n, "seed", 0, UINT64_MAX, &cfg->seed, err)) < 0)
 		return rc;
-	if ((rc = get_section(root, "data", &sec, err)) < 0 || (rc = load_data(cfg, sec, err)) < 0)
+	if ((rc = exp_config_get_section(root, "data", &sec, err)) < 0 || (rc = load_data(cfg, sec, err)) < 0)
 		return rc;
-	if ((rc = get_section(root, "model", &sec, err)) < 0 || (rc = load_model(cfg, sec, err)) < 0)
+	if ((rc = exp_config_get_section(root, "model", &sec, err)) < 0 || (rc = load_model(cfg, sec, err)) < 0)
 		return rc;
-	if ((rc = get_section(root, "train", &sec, err)) < 0 || (rc = load_train(cfg, sec, err)) < 0)
+	if ((rc = exp_config_get_section(root, "train", &sec, err)) < 0 || (rc = load_train(cfg, sec, err)) < 0)
 		return rc;
-	if ((rc = get_section(root, "monitor", &sec, err)) < 0 || (rc = load_monitor(cfg, sec, err)) < 0)
+	if ((rc = exp_config_get_section(root, "monitor", &sec, err)) < 0 || (rc = load_monitor(cfg, sec, err)) < 0)
 		return rc;
 	if (cfg->train.epochs == 0 && !cfg->model.from) {
 		n = exp_node_get(exp_node_get(root, "train"), "epochs");
