@@ -5,14 +5,12 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "exp_flat.h"
-#include "exp_fs.h"
 #include "exp_metrics.h"
+#include "exp_sweep_point.h"
 #include "exp_text.h"
 #include "nn_rng.h"
 
@@ -33,13 +31,6 @@ static double number(const struct exp_node *n, int *ok)
 	return v;
 }
 
-/* One drawn or listed parameter set, before repeats. */
-struct point {
-	size_t n;
-	const char *keys[EXP_SWEEP_MAX_PARAMS];
-	char *values[EXP_SWEEP_MAX_PARAMS];
-};
-
 /* A swept seed's value as the trial's seed: a whole number. */
 static int parse_seed(const char *value, unsigned long long *seed)
 {
@@ -52,8 +43,8 @@ static int parse_seed(const char *value, unsigned long long *seed)
 	return *end || errno == ERANGE ? -1 : 0;
 }
 
-static int add_param(struct point *p, const char *key, const char *value,
-		     const struct exp_node *where, struct nn_err *err)
+int exp_sweep_point_add(struct exp_sweep_point *p, const char *key, const char *value,
+			const struct exp_node *where, struct nn_err *err)
 {
 	unsigned long long seed;
 
@@ -70,7 +61,7 @@ static int add_param(struct point *p, const char *key, const char *value,
 	return 0;
 }
 
-static void point_free(struct point *p)
+void exp_sweep_point_free(struct exp_sweep_point *p)
 {
 	for (size_t i = 0; i < p->n; i++)
 		free(p->values[i]);
@@ -131,8 +122,8 @@ static int draw(const struct exp_node *spec, struct nn_rng *rng, struct exp_text
 }
 
 
-static int add_trial(struct exp_sweep *s, const struct point *p, unsigned long long seed,
-		     struct nn_err *err)
+int exp_sweep_add_trial(struct exp_sweep *s, const struct exp_sweep_point *p, unsigned long long seed,
+			struct nn_err *err)
 {
 	struct exp_trial *t;
 	struct exp_text key = { 0 };
@@ -173,7 +164,7 @@ static int add_trial(struct exp_sweep *s, const struct point *p, unsigned long l
 
 /* Adds every grid combination (from grid key gi on) times the random
  * samples times the repeats. */
-static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, struct point *p,
+static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, struct exp_sweep_point *p,
 		  const struct exp_node *random, size_t repeats, struct nn_err *err)
 {
 	int rc;
@@ -189,7 +180,7 @@ static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, s
 
 			if (!t)
 				return nn_errorf(err, NN_ENOMEM, "out of memory");
-			rc = add_param(p, grid->keys[gi]->value, t, values->items[v], err);
+			rc = exp_sweep_point_add(p, grid->keys[gi]->value, t, values->items[v], err);
 			free(t);
 			if (rc < 0 || (rc = expand(s, grid, gi + 1, p, random, repeats, err)) < 0)
 				return rc;
@@ -242,14 +233,14 @@ static int expand(struct exp_sweep *s, const struct exp_node *grid, size_t gi, s
 			if ((rc = draw(params->items[i], &rng, &b, err)) == 0 && (b.failed || !b.s))
 				rc = nn_errorf(err, NN_ENOMEM, "out of memory");
 			if (rc < 0 ||
-			    (rc = add_param(p, params->keys[i]->value, b.s, params->items[i], err)) < 0) {
+			    (rc = exp_sweep_point_add(p, params->keys[i]->value, b.s, params->items[i], err)) < 0) {
 				exp_text_fini(&b);
 				return rc;
 			}
 			exp_text_fini(&b);
 		}
 		for (size_t r = 0; r < repeats; r++)
-			if ((rc = add_trial(s, p, s->cfg->seed + r, err)) < 0)
+			if ((rc = exp_sweep_add_trial(s, p, s->cfg->seed + r, err)) < 0)
 				return rc;
 		while (p->n > base)
 			free(p->values[--p->n]);
@@ -559,7 +550,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 					    NULL };
 	static const char *const random_keys[] = { "trials", "seed", "params", "search", "startup", NULL };
 	const struct exp_node *sec = exp_node_get(cfg->tree, "sweep"), *n, *grid, *random;
-	struct point p = { 0 };
+	struct exp_sweep_point p = { 0 };
 	double repeats = 1;
 	int rc;
 
@@ -607,7 +598,7 @@ int exp_sweep_load(struct exp_sweep *s, const struct exp_config *cfg, struct nn_
 	if (random && (rc = load_search(s, random, grid, err)) < 0)
 		return rc;
 	rc = expand(s, grid, 0, &p, random, (size_t)repeats, err);
-	point_free(&p);
+	exp_sweep_point_free(&p);
 	s->repeats = (size_t)repeats;
 	s->npoints = s->tpe ? s->ntrials / s->repeats : 0;
 	return rc < 0 ? rc : define(s, sec, err);
@@ -621,169 +612,4 @@ void exp_sweep_fini(struct exp_sweep *s)
 	free(s->trials);
 	free(s->definition);
 	memset(s, 0, sizeof(*s));
-}
-
-/* --- tpe: proposals ------------------------------------------------------ */
-
-/* Trial t's value of searched key j as TPE sees it: the number, or a
- * choice's index (the middle of the range if the trial lacks it). */
-static double trial_coord(const struct exp_sweep *s, const struct exp_trial *t, size_t j)
-{
-	const struct exp_tpe_param *p = &s->search[j];
-
-	for (size_t k = 0; k < t->nparams; k++) {
-		if (strcmp(t->keys[k], s->search_keys[j]) != 0)
-			continue;
-		if (p->kind != EXP_TPE_CHOICE)
-			return strtod(t->values[k], NULL);
-		for (size_t c = 0; c < p->n; c++) {
-			char *text = exp_node_text(s->search_args[j]->items[c]);
-			int same = text && !strcmp(text, t->values[k]);
-
-			free(text);
-			if (same)
-				return (double)c;
-		}
-	}
-	return p->kind == EXP_TPE_CHOICE ? 0 : 0.5 * (p->lo + p->hi);
-}
-
-/* A proposed value of searched key j as a trial's text, as a random draw
- * writes it. */
-static char *value_text(const struct exp_sweep *s, size_t j, double v)
-{
-	char buf[64];
-
-	if (s->search[j].kind == EXP_TPE_CHOICE)
-		return exp_node_text(s->search_args[j]->items[(size_t)v]);
-	if (s->search[j].kind == EXP_TPE_INT)
-		snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	else
-		snprintf(buf, sizeof(buf), "%.6g", v);
-	return strdup(buf);
-}
-
-/* Appends a point's trials (its repeats). */
-static int add_point(struct exp_sweep *s, struct point *p, struct nn_err *err)
-{
-	int rc = 0;
-
-	for (size_t r = 0; rc == 0 && r < s->repeats; r++)
-		rc = add_trial(s, p, s->cfg->seed + r, err);
-	if (rc == 0)
-		s->npoints++;
-	return rc;
-}
-
-int exp_sweep_propose(struct exp_sweep *s, const double *objective, struct nn_err *err)
-{
-	size_t np = s->nsearch, n = s->ntrials;
-	double out[EXP_SWEEP_MAX_PARAMS], *x;
-	struct point p = { 0 };
-	int rc = 0;
-
-	if (!s->tpe || s->npoints >= s->budget)
-		return 0;
-	if (!(x = malloc((n + 1) * np * sizeof(double))))
-		return nn_errorf(err, NN_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < np; j++)
-			x[i * np + j] = trial_coord(s, &s->trials[i], j);
-	struct exp_tpe_history h = { x, objective, n, s->maximize };
-	exp_tpe_propose(s->search, np, &h, s->search_seed * 1000003u + s->npoints, out);
-	free(x);
-	for (size_t j = 0; j < np && rc == 0; j++) {
-		char *text = value_text(s, j, out[j]);
-
-		rc = text ? add_param(&p, s->search_keys[j], text, s->search_args[j], err) :
-			    nn_errorf(err, NN_ENOMEM, "out of memory");
-		free(text);
-	}
-	if (rc == 0)
-		rc = add_point(s, &p, err);
-	point_free(&p);
-	return rc < 0 ? rc : (int)s->repeats;
-}
-
-static int write_proposals(FILE *f, void *ctx, struct nn_err *err)
-{
-	const struct exp_sweep *s = ctx;
-
-	(void)err;
-	for (size_t k = s->startup; k < s->npoints; k++) {
-		const struct exp_trial *t = &s->trials[k * s->repeats];
-
-		for (size_t j = 0; j < t->nparams; j++)
-			fprintf(f, "%s%s=%s", j ? "\t" : "", t->keys[j], t->values[j]);
-		fputc('\n', f);
-	}
-	return 0;
-}
-
-int exp_sweep_write_proposals(const struct exp_sweep *s, const char *dir, struct nn_err *err)
-{
-	char path[4200];
-
-	if (!s->tpe)
-		return 0;
-	snprintf(path, sizeof(path), "%s/proposals.txt", dir);
-	return exp_fs_write_atomic(path, write_proposals, (void *)s, err);
-}
-
-/* One line of proposals.txt into p: the searched keys in order. */
-static int read_point(const struct exp_sweep *s, char *line, struct point *p, const char *path, size_t no,
-		      struct nn_err *err)
-{
-	for (size_t j = 0; j < s->nsearch; j++) {
-		char *tab = strchr(line, '\t'), *eq = strchr(line, '=');
-		size_t klen = strlen(s->search_keys[j]);
-
-		if (tab)
-			*tab = '\0';
-		if (!eq || (size_t)(eq - line) != klen || strncmp(line, s->search_keys[j], klen) != 0 ||
-		    (!tab) != (j + 1 == s->nsearch))
-			return nn_errorf(err, NN_EFORMAT, "%s:%zu: expected the sweep's searched keys in order (%s=... first); the file is not this sweep's",
-					 path, no, s->search_keys[j]);
-		int rc = add_param(p, s->search_keys[j], eq + 1, s->search_args[j], err);
-		if (rc < 0)
-			return rc;
-		line = tab ? tab + 1 : line + strlen(line);
-	}
-	return 0;
-}
-
-int exp_sweep_read_proposals(struct exp_sweep *s, const char *dir, struct nn_err *err)
-{
-	char path[4200], *text, *line;
-	size_t len, no = 0;
-	int rc = 0;
-
-	if (!s->tpe)
-		return 0;
-	snprintf(path, sizeof(path), "%s/proposals.txt", dir);
-	if (access(path, F_OK) != 0)
-		return 0;
-	if ((rc = exp_fs_read_file(path, &text, &len, err)) < 0)
-		return rc;
-	for (line = text; rc == 0 && *line;) {
-		char *end = strchr(line, '\n');
-		struct point p = { 0 };
-
-		if (!end) {
-			rc = nn_errorf(err, NN_EFORMAT, "%s:%zu: a line cut short", path, no + 1);
-			break;
-		}
-		*end = '\0';
-		no++;
-		/* Points this sweep has already are skipped. */
-		if (s->startup + no > s->npoints && s->npoints < s->budget) {
-			rc = read_point(s, line, &p, path, no, err);
-			if (rc == 0)
-				rc = add_point(s, &p, err);
-		}
-		point_free(&p);
-		line = end + 1;
-	}
-	free(text);
-	return rc;
 }
