@@ -3,28 +3,40 @@
 #include <stdint.h>
 #include <string.h>
 
-/* The register tile: MR rows of C by NR columns, 16 vectors of 16
- * floats, which stay in registers for a whole run of K. B is packed
- * first so the tile reads it contiguously, in panels of NR columns, KC
- * deep at a time; the tile reads A where it is stored (MR rows as apart
- * or, for A^T, MR columns side by side, or MR patches of an image side by
- * side, nn_patches), but a last panel of fewer than MR rows from a
- * zero-padded copy. */
+/* The register tile: MR rows of C by up to WIDE columns, 8 x 3 vectors
+ * of 16 floats, which stay in registers for a block of the depth. B is
+ * packed first so the tile reads it contiguously, in panels of WIDE
+ * columns (the last one 16, 32 or 48 wide, as few vectors as hold its
+ * columns), KC deep at a time; the tile reads A where it is stored (MR
+ * rows as apart or, for A^T, MR columns side by side, or MR patches of an
+ * image side by side, nn_patches), but a last panel of fewer than MR
+ * rows from a zero-padded copy. Three vectors a row load 11 vectors (3
+ * of B, 8 of A broadcast) for 24 multiply-adds, so the multiply-adds set
+ * the pace; conv2's 40 maps take one 48-wide tile, 40 of its 48 lanes
+ * (in 32 + 16 columns the 16-wide tile, 9 loads for 8 multiply-adds, ran
+ * as long as a full one). */
 #define MR NN_GEMM_ROWS
-#define NR 32
-#define KC 256
-#define NC 512   /* columns of B packed at a time */
+#define WIDE 48
+#define KC NN_GEMM_DEPTH
+#define NC 480   /* columns of B packed at a time: 10 panels */
 
 typedef float v16 __attribute__((vector_size(64)));
 
-static size_t round_up(size_t x, size_t to)
+/* The width of the panel that starts with 'left' columns of B to go. */
+static size_t panel_width(size_t left)
 {
-	return (x + to - 1) / to * to;
+	return left >= WIDE ? WIDE : (left + 15) / 16 * 16;
+}
+
+/* Floats of B's packing for n columns: whole panels and the last. */
+static size_t packed_width(size_t n)
+{
+	return n / WIDE * WIDE + (n % WIDE ? panel_width(n % WIDE) : 0);
 }
 
 size_t nn_gemm_scratch(size_t n)
 {
-	return KC * (n < NC ? round_up(n, NR) : NC) + KC * MR;
+	return KC * packed_width(n < NC ? n : NC) + KC * MR;
 }
 
 /* How a tile's sums reach C: added to it, or stored over it with the bias
@@ -33,97 +45,99 @@ struct out {
 	float *c;
 	size_t ldc;
 	int add;
-	const float *bias;   /* NR floats, or NULL */
+	const float *bias;   /* the tile's columns' biases, or NULL */
 };
 
-static void put(const struct out *o, size_t i, size_t half, const v16 *v)
-{
-	float *c = o->c + i * o->ldc + half * 16;
-	v16 x, sum = *v;
-
-	if (o->add) {
-		memcpy(&x, c, sizeof(x));
-		sum = x + sum;
-	} else if (o->bias) {
-		memcpy(&x, o->bias + half * 16, sizeof(x));
-		sum = x + sum;
-	}
-	memcpy(c, &sum, sizeof(sum));
-}
-
-/* Where a tile reads op(A): element (i, q) at a[i * as + q * aq] while q
- * is within the first 'left'; then in runs of seg, each ss after the
- * start of the one before. A itself is one run (left SIZE_MAX); patches of
- * an image (nn_patches) a run per kernel row. */
+/* Where a tile reads op(A): element (i, q) at a[i * as + off[q]]. The
+ * offsets are the same for every tile of a block of the depth: q * aq
+ * for A itself, runs of K x C floats one image row apart for patches
+ * (nn_patches). */
 struct rows {
 	const float *a;
-	size_t as, aq, left, seg, ss;
+	size_t as;
+	const size_t *off;
 };
 
-/* C's MR x NR tile (o) from op(A)'s rows (at) and a packed B panel, kc
- * deep. */
-static void tile(const struct out *o, const struct rows *at, const float *restrict bp, size_t kc)
+/* off[q] for q < kc: runs of seg elements aq apart, each ss after the
+ * start of the one before, the first only its last 'left'. */
+static void offsets(size_t *off, size_t kc, size_t aq, size_t left, size_t seg, size_t ss)
 {
-	v16 c[MR][2];
-	size_t as = at->as, aq = at->aq;
-	const float *a0 = at->a;
+	size_t at = 0;
 
-	memset(c, 0, sizeof(c));
-	for (size_t q0 = 0, left = at->left; q0 < kc; left = at->seg) {
+	for (size_t q0 = 0; q0 < kc; left = seg) {
 		size_t len = left < kc - q0 ? left : kc - q0;
-		const float *restrict a = a0;
-		const float *restrict b = bp + q0 * NR;
 
-		for (size_t q = 0; q < len; q++) {
-			v16 b0, b1;
-
-			memcpy(&b0, b + q * NR, sizeof(b0));
-			memcpy(&b1, b + q * NR + 16, sizeof(b1));
-			for (int i = 0; i < MR; i++) {
-				float x = a[i * as + q * aq];
-
-				c[i][0] += x * b0;
-				c[i][1] += x * b1;
-			}
-		}
-		/* The next run: back to this one's start, then ss on (a run
-		 * ends within a block only when the block goes on). */
-		if ((q0 += len) < kc)
-			a0 += at->ss - (at->seg - len) * aq;
-	}
-	for (int i = 0; i < MR; i++) {
-		put(o, (size_t)i, 0, &c[i][0]);
-		put(o, (size_t)i, 1, &c[i][1]);
+		for (size_t q = 0; q < len; q++)
+			off[q0 + q] = at + q * aq;
+		q0 += len;
+		at += ss - (seg - len) * aq;
 	}
 }
 
-/* The same for a panel with at most NR / 2 real columns: half the work. */
-static void tile_half(const struct out *o, const struct rows *at, const float *restrict bp, size_t kc)
+/* C's MR x (nv * 16) tile (o) from op(A)'s rows (at) and a packed B
+ * panel nv * 16 wide, kc deep: each sum in the order of q from zero.
+ * Inlined with a constant nv, so the sums stay in registers, and one
+ * loop over the depth (in runs, a patch's kernel rows, the sums went to
+ * memory and back at the end of each: conv1's runs are 5 long). */
+static inline __attribute__((always_inline)) void
+tile(const struct out *o, const struct rows *at, const float *restrict bp, size_t kc, size_t nv)
 {
-	v16 c[MR];
-	size_t as = at->as, aq = at->aq;
-	const float *a0 = at->a;
+	v16 c[MR][WIDE / 16];
+	size_t as = at->as, w = nv * 16;
+	const float *restrict a = at->a;
+	const size_t *restrict off = at->off;
 
-	memset(c, 0, sizeof(c));
-	for (size_t q0 = 0, left = at->left; q0 < kc; left = at->seg) {
-		size_t len = left < kc - q0 ? left : kc - q0;
-		const float *restrict a = a0;
-		const float *restrict b = bp + q0 * NR;
-
-		for (size_t q = 0; q < len; q++) {
-			v16 b0;
-
-			memcpy(&b0, b + q * NR, sizeof(b0));
-			for (int i = 0; i < MR; i++)
-				c[i] += a[i * as + q * aq] * b0;
-		}
-		/* The next run: back to this one's start, then ss on (a run
-		 * ends within a block only when the block goes on). */
-		if ((q0 += len) < kc)
-			a0 += at->ss - (at->seg - len) * aq;
-	}
 	for (int i = 0; i < MR; i++)
-		put(o, (size_t)i, 0, &c[i]);
+		for (size_t v = 0; v < nv; v++)
+			c[i][v] = (v16){ 0 };
+	for (size_t q = 0; q < kc; q++) {
+		const float *restrict x = a + off[q];
+		v16 bv[WIDE / 16];
+
+		for (size_t v = 0; v < nv; v++)
+			memcpy(&bv[v], bp + q * w + v * 16, sizeof(v16));
+		for (int i = 0; i < MR; i++)
+			for (size_t v = 0; v < nv; v++)
+				c[i][v] += x[i * as] * bv[v];
+	}
+	/* To C. (The out's fields read into locals first: stores to C could
+	 * otherwise alias them, and the sums were kept in memory.) */
+	float *dst = o->c;
+	const float *bias = o->bias;
+	size_t ldc = o->ldc;
+	int add = o->add;
+
+	for (size_t i = 0; i < MR; i++)
+		for (size_t v = 0; v < nv; v++) {
+			float *d = dst + i * ldc + v * 16;
+			v16 x;
+
+			if (add) {
+				memcpy(&x, d, sizeof(x));
+				c[i][v] = x + c[i][v];
+			} else if (bias) {
+				memcpy(&x, bias + v * 16, sizeof(x));
+				c[i][v] = x + c[i][v];
+			}
+			memcpy(d, &c[i][v], sizeof(v16));
+		}
+}
+
+/* One copy of the tile per width, each its own function: the three
+ * inlined into block_nc ran 30% slower (the kernel alone in a loop). */
+static __attribute__((noinline)) void tile48(const struct out *o, const struct rows *at, const float *restrict bp, size_t kc)
+{
+	tile(o, at, bp, kc, 3);
+}
+
+static __attribute__((noinline)) void tile32(const struct out *o, const struct rows *at, const float *restrict bp, size_t kc)
+{
+	tile(o, at, bp, kc, 2);
+}
+
+static __attribute__((noinline)) void tile16(const struct out *o, const struct rows *at, const float *restrict bp, size_t kc)
+{
+	tile(o, at, bp, kc, 1);
 }
 
 /* op(A)'s rows r0 .. r0 + MR, depth k0 .. k0 + kc, into ap (row i at
@@ -149,33 +163,46 @@ static void pack_a(float *ap, const struct nn_gemm *g, size_t r0, size_t k0, siz
 	}
 }
 
-/* The panels of op(B) for columns n0 .. n1, depth k0 .. k0 + kc. */
+/* A last panel w wide of the cols < w columns left of B's kc rows from
+ * b: inlined with a constant w, so each row's copy vectorizes. */
+static inline __attribute__((always_inline)) void
+pack_part(float *p, const float *b, size_t ldb, size_t kc, size_t cols, size_t w)
+{
+	for (size_t q = 0; q < kc; q++)
+		for (size_t j = 0; j < w; j++)
+			p[q * w + j] = j < cols ? b[q * ldb + j] : 0.0f;
+}
+
+/* The panels of op(B) for columns n0 .. n1, depth k0 .. k0 + kc: the
+ * panel of columns j0 .. at bp + (j0 - n0) * kc, each of its kc rows
+ * panel_width floats, zero past the last column. */
 static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, size_t k0, size_t kc)
 {
-	for (size_t j0 = n0; j0 < n1; j0 += NR) {
+	for (size_t j0 = n0; j0 < n1; j0 += WIDE) {
 		float *p = bp + (j0 - n0) * kc;
-		size_t cols = n1 - j0 < NR ? n1 - j0 : NR;
+		size_t cols = n1 - j0 < WIDE ? n1 - j0 : WIDE, w = panel_width(n1 - j0);
 
-		if (!g->tb && cols == NR) {
+		if (!g->tb && cols == WIDE) {
 			/* Whole panels: constant-size copies, which compile to vector moves. */
 			for (size_t q = 0; q < kc; q++)
-				memcpy(p + q * NR, g->b + (k0 + q) * g->ldb + j0, NR * sizeof(float));
+				memcpy(p + q * WIDE, g->b + (k0 + q) * g->ldb + j0, WIDE * sizeof(float));
 		} else if (!g->tb) {
-			for (size_t q = 0; q < kc; q++) {
-				const float *row = g->b + (k0 + q) * g->ldb + j0;
-
-				for (size_t j = 0; j < NR; j++)
-					p[q * NR + j] = j < cols ? row[j] : 0.0f;
+			switch (w) {
+			case 16: pack_part(p, g->b + k0 * g->ldb + j0, g->ldb, kc, cols, 16); break;
+			case 32: pack_part(p, g->b + k0 * g->ldb + j0, g->ldb, kc, cols, 32); break;
+			default: pack_part(p, g->b + k0 * g->ldb + j0, g->ldb, kc, cols, WIDE); break;
 			}
 		} else {
 			/* B^T: each column of the panel is a row of B, read contiguously. */
-			if (cols < NR)
-				memset(p, 0, kc * NR * sizeof(float));
-			for (size_t j = 0; j < cols; j++) {
+			for (size_t j = 0; j < w; j++) {
 				const float *row = g->b + (j0 + j) * g->ldb + k0;
 
-				for (size_t q = 0; q < kc; q++)
-					p[q * NR + j] = row[q];
+				if (j < cols)
+					for (size_t q = 0; q < kc; q++)
+						p[q * w + j] = row[q];
+				else
+					for (size_t q = 0; q < kc; q++)
+						p[q * w + j] = 0.0f;
 			}
 		}
 	}
@@ -184,17 +211,28 @@ static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, siz
 /* The tiles of rows [m0, m1) and columns [n0, n1) of C, n1 - n0 <= NC. */
 static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t m1, size_t n0, size_t n1)
 {
-	float *bp = scratch, *ap = scratch + KC * round_up(n1 - n0, NR);
-	float t[MR * NR];
+	float *bp = scratch, *ap = scratch + KC * packed_width(n1 - n0);
+	float t[MR * WIDE];
+	size_t off[KC], ident[KC];
 
+	offsets(ident, KC, 1, SIZE_MAX, 0, 0);
 	for (size_t k0 = 0; k0 < g->k; k0 += KC) {
 		size_t kc = g->k - k0 < KC ? g->k - k0 : KC;
 		int add = k0 > 0 || g->accumulate;
 
 		pack_b(bp, g, n0, n1, k0, kc);
+		if (g->pa) {
+			/* Patches: kernel row k0 / seg, k0 % seg into it, then the
+			 * next rows of the kernel, an image row apart. */
+			size_t seg = g->pa->k * g->pa->c;
+
+			offsets(off, kc, 1, seg - k0 % seg, seg, g->pa->w * g->pa->c);
+		} else {
+			offsets(off, kc, g->ta ? g->lda : 1, SIZE_MAX, 0, 0);
+		}
 		for (size_t r0 = m0; r0 < m1; r0 += MR) {
 			size_t rows = m1 - r0 < MR ? m1 - r0 : MR;
-			struct rows at = { ap, kc, 1, SIZE_MAX, 0, 0 };
+			struct rows at = { ap, kc, ident };
 
 			if (g->pa) {
 				/* Patches: MR positions of one output row, side by side,
@@ -204,32 +242,35 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 				size_t seg = p->k * p->c, oy = r0 % pos / ow + k0 / seg;
 
 				at = (struct rows){ p->img + ((e * p->h + oy) * p->w + r0 % ow) * p->c + k0 % seg,
-						    p->c, 1, seg - k0 % seg, seg, p->w * p->c };
+						    p->c, off };
 			} else if (rows == MR && !g->ta) {
-				at = (struct rows){ g->a + r0 * g->lda + k0, g->lda, 1, SIZE_MAX, 0, 0 };
+				at = (struct rows){ g->a + r0 * g->lda + k0, g->lda, off };
 			} else if (rows == MR) {
 				/* A^T: a row of op(A) is a column of A. */
-				at = (struct rows){ g->a + k0 * g->lda + r0, 1, g->lda, SIZE_MAX, 0, 0 };
+				at = (struct rows){ g->a + k0 * g->lda + r0, 1, off };
 			} else {
 				pack_a(ap, g, r0, k0, kc);
 			}
-			for (size_t j0 = n0; j0 < n1; j0 += NR) {
-				size_t cols = n1 - j0 < NR ? n1 - j0 : NR;
+			for (size_t j0 = n0; j0 < n1; j0 += WIDE) {
+				size_t cols = n1 - j0 < WIDE ? n1 - j0 : WIDE, w = panel_width(n1 - j0);
 				const float *bias = !add && g->bias ? g->bias + j0 : NULL;
 				/* Whole tiles go straight to C; the others through t. */
-				int whole = rows == MR && cols == NR;
-				struct out o = { whole ? g->c + r0 * g->ldc + j0 : t, whole ? g->ldc : NR,
+				int whole = rows == MR && cols == w;
+				struct out o = { whole ? g->c + r0 * g->ldc + j0 : t, whole ? g->ldc : w,
 						 whole && add, whole ? bias : NULL };
+				const float *panel = bp + (j0 - n0) * kc;
 
-				if (cols > NR / 2)
-					tile(&o, &at, bp + (j0 - n0) * kc, kc);
+				if (w == 48)
+					tile48(&o, &at, panel, kc);
+				else if (w == 32)
+					tile32(&o, &at, panel, kc);
 				else
-					tile_half(&o, &at, bp + (j0 - n0) * kc, kc);
+					tile16(&o, &at, panel, kc);
 				if (whole)
 					continue;
 				for (size_t i = 0; i < rows; i++) {
 					float *restrict c = g->c + (r0 + i) * g->ldc + j0;
-					const float *restrict ti = t + i * NR;
+					const float *restrict ti = t + i * w;
 
 					if (add)
 						for (size_t j = 0; j < cols; j++)

@@ -1,4 +1,4 @@
-/* The matrix product of the convolution layers: an 8 x 32 register tile
+/* The matrix product of the convolution layers: an 8 x 48 register tile
  * that reads A where it lies and B packed into panels. It runs on the
  * calling thread (a conv layer gives each thread its own examples).
  * Kernels do not validate. */
@@ -10,6 +10,12 @@
 /* The rows of a tile of C: a product whose op(A) is patches (below)
  * needs its output width a multiple of them. */
 #define NN_GEMM_ROWS 8
+
+/* The depth of a block of the product: each element of C is the sum of
+ * its first NN_GEMM_DEPTH terms in order, from zero, added to C (or the
+ * bias), then of the next NN_GEMM_DEPTH added, and so on, whatever the
+ * tile. */
+#define NN_GEMM_DEPTH 256
 
 /* The patches of a valid k x k convolution with stride 1 over examples
  * of h x w x c images (channels last) as the rows of a matrix, read where

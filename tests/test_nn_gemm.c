@@ -122,3 +122,63 @@ Test(nn_gemm, patches_in_place_give_the_bits_of_their_copies)
 	}
 	free(pack);
 }
+
+/* C's element (r, j) as the product promises it: the sum of each block
+ * of NN_GEMM_DEPTH terms in order from zero, added in turn to *start
+ * (the bias or C's element) or, with start NULL, the first block's sum
+ * itself. */
+static float in_order(const float *a, int ta, const float *b, int tb, size_t m, size_t n, size_t k,
+		      size_t r, size_t j, const float *start)
+{
+	float c = start ? *start : 0.0f;
+
+	for (size_t k0 = 0; k0 < k; k0 += NN_GEMM_DEPTH) {
+		float s = 0.0f;
+
+		for (size_t q = k0; q < k && q < k0 + NN_GEMM_DEPTH; q++)
+			s += op(a, k, ta, r, q, m) * op(b, n, tb, q, j, k);
+		c = k0 == 0 && !start ? s : c + s;
+	}
+	return c;
+}
+
+/* Every width of panel (16, 32 and 48 columns, whole and zero-padded)
+ * and every way of reading A gives each element the bits of its sums in
+ * order: the tiles change where the sums are kept, never their order. */
+Test(nn_gemm, every_panel_width_sums_in_the_same_order)
+{
+	enum { NMAX = 550 };   /* M and K as above */
+	static const size_t widths[] = { 5, 16, 20, 40, 48, 100, 550 };
+	static float a[M * K], b[K * NMAX], bias[NMAX], start[M * NMAX], c[M * NMAX];
+	float *pack = malloc(nn_gemm_scratch(NMAX) * sizeof(float));
+	struct nn_rng rng;
+
+	cr_assert_not_null(pack);
+	nn_rng_init(&rng, 5);
+	fill(a, M * K, &rng);
+	fill(b, K * NMAX, &rng);
+	fill(bias, NMAX, &rng);
+	fill(start, M * NMAX, &rng);
+	for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+		for (int ta = 0; ta < 2; ta++)
+			for (int tb = 0; tb < 2; tb++)
+				for (int mode = 0; mode < 3; mode++) {
+					size_t n = widths[wi];
+					struct nn_gemm g = { .c = c, .ldc = n, .a = a, .lda = ta ? M : K, .ta = ta,
+							     .b = b, .ldb = tb ? K : n, .tb = tb, .m = M, .n = n, .k = K,
+							     .bias = mode == 1 ? bias : NULL, .accumulate = mode == 2 };
+
+					memcpy(c, start, M * n * sizeof(float));
+					nn_gemm(&g, pack);
+					for (size_t r = 0; r < M; r++)
+						for (size_t j = 0; j < n; j++) {
+							const float *from = mode == 1 ? &bias[j] : mode == 2 ? &start[r * n + j] : NULL;
+							float want = in_order(a, ta, b, tb, M, n, K, r, j, from);
+
+							cr_assert_eq(memcmp(&c[r * n + j], &want, sizeof(float)), 0,
+								     "n %zu ta %d tb %d mode %d at %zu,%zu: %a, in order %a", n, ta,
+								     tb, mode, r, j, c[r * n + j], want);
+						}
+				}
+	free(pack);
+}
