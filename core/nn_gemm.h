@@ -48,6 +48,9 @@ struct nn_gemm {
 	/* When not NULL, op(A) is these patches (a, lda and ta unused); their
 	 * output width is a multiple of NN_GEMM_ROWS. */
 	const struct nn_patches *pa;
+	/* When not NULL, op(B) is these patches (b, ldb and tb unused): row q
+	 * of op(B) is patch q, copied into B's panels from the images. */
+	const struct nn_patches *pb;
 };
 
 /* Floats of packing scratch a product with N columns needs. */

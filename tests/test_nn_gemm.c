@@ -182,3 +182,45 @@ Test(nn_gemm, every_panel_width_sums_in_the_same_order)
 				}
 	free(pack);
 }
+
+/* Patches as B (a conv layer's weight gradients, d^T times the patches)
+ * give the bits of the same product over their copies: 12 examples of
+ * 6 x 11 x 20 under 4 x 4 kernels, 288 positions deep (a block of 256
+ * and 32 more, the block ending inside an example), 320 columns (kernel
+ * rows of 80 floats, across which panels of 48 begin and end). */
+Test(nn_gemm, patches_as_b_give_the_bits_of_their_copies)
+{
+	enum { E = 12, H = 6, W = 11, C = 20, KS = 4, OH = H - KS + 1, OW = W - KS + 1, P = KS * KS * C, MAPS = 7 };
+	static float img[E * H * W * C], cols[E * OH * OW * P], d[E * OH * OW * MAPS];
+	static float g1[MAPS * P], g2[MAPS * P];
+	const struct nn_patches p = { img, H, W, C, KS };
+	float *pack = malloc(nn_gemm_scratch(P) * sizeof(float));
+	struct nn_rng rng;
+
+	cr_assert_not_null(pack);
+	nn_rng_init(&rng, 13);
+	fill(img, E * H * W * C, &rng);
+	fill(d, E * OH * OW * MAPS, &rng);
+	fill(g1, MAPS * P, &rng);
+	memcpy(g2, g1, sizeof(g1));
+	double want = g1[MAPS * P - 1];   /* the last element: its start, plus its sum below */
+	for (size_t e = 0; e < E; e++)
+		for (size_t oy = 0; oy < OH; oy++)
+			for (size_t ox = 0; ox < OW; ox++)
+				for (size_t ky = 0; ky < KS; ky++)
+					memcpy(cols + ((e * OH + oy) * OW + ox) * P + ky * KS * C,
+					       img + ((e * H + oy + ky) * W + ox) * C, KS * C * sizeof(float));
+	struct nn_gemm g = { .c = g1, .ldc = P, .a = d, .lda = MAPS, .ta = 1, .b = cols, .ldb = P,
+			     .m = MAPS, .n = P, .k = E * OH * OW, .accumulate = 1 };
+
+	nn_gemm(&g, pack);
+	g.c = g2;
+	g.b = NULL;
+	g.pb = &p;
+	nn_gemm(&g, pack);
+	cr_assert_eq(memcmp(g1, g2, sizeof(g1)), 0, "patches as B and their copies differ");
+	for (size_t q = 0; q < E * OH * OW; q++)
+		want += (double)d[q * MAPS + MAPS - 1] * cols[q * P + P - 1];
+	cr_assert_float_eq(g2[MAPS * P - 1], want, 1e-3, "last element %g vs %g", g2[MAPS * P - 1], want);
+	free(pack);
+}
