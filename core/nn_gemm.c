@@ -40,12 +40,13 @@ size_t nn_gemm_scratch(size_t n)
 }
 
 /* How a tile's sums reach C: added to it, or stored over it with the bias
- * (or nothing) added. */
+ * (or nothing) added; only its first cols columns (the rest is padding). */
 struct out {
 	float *c;
 	size_t ldc;
 	int add;
 	const float *bias;   /* the tile's columns' biases, or NULL */
+	size_t cols;
 };
 
 /* Where a tile reads op(A): element (i, q) at a[i * as + off[q]]. The
@@ -100,18 +101,22 @@ tile(const struct out *o, const struct rows *at, const float *restrict bp, size_
 			for (size_t v = 0; v < nv; v++)
 				c[i][v] += x[i * as] * bv[v];
 	}
-	/* To C. (The out's fields read into locals first: stores to C could
-	 * otherwise alias them, and the sums were kept in memory.) */
+	/* To C, whole vectors, then the last one's real columns one by one
+	 * when it has padding. (The out's fields read into locals first:
+	 * stores to C could otherwise alias them, and the sums were kept in
+	 * memory.) */
 	float *dst = o->c;
 	const float *bias = o->bias;
-	size_t ldc = o->ldc;
+	size_t ldc = o->ldc, whole = o->cols / 16, left = o->cols % 16;
 	int add = o->add;
 
-	for (size_t i = 0; i < MR; i++)
+	for (size_t i = 0; i < MR; i++) {
 		for (size_t v = 0; v < nv; v++) {
 			float *d = dst + i * ldc + v * 16;
 			v16 x;
 
+			if (v >= whole)
+				break;
 			if (add) {
 				memcpy(&x, d, sizeof(x));
 				c[i][v] = x + c[i][v];
@@ -121,6 +126,14 @@ tile(const struct out *o, const struct rows *at, const float *restrict bp, size_
 			}
 			memcpy(d, &c[i][v], sizeof(v16));
 		}
+		if (left) {
+			float *d = dst + i * ldc + whole * 16, sum[16];
+
+			memcpy(sum, &c[i][whole < nv ? whole : nv - 1], sizeof(sum));
+			for (size_t k = 0; k < left; k++)
+				d[k] = add ? d[k] + sum[k] : bias ? bias[whole * 16 + k] + sum[k] : sum[k];
+		}
+	}
 }
 
 /* One copy of the tile per width, each its own function: the three
@@ -253,12 +266,23 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 			pack_b_patches(bp, g, n0, n1, k0, kc);
 		else
 			pack_b(bp, g, n0, n1, k0, kc);
-		if (g->pa) {
-			/* Patches: kernel row k0 / seg, k0 % seg into it, then the
-			 * next rows of the kernel, an image row apart. */
-			size_t seg = g->pa->k * g->pa->c;
+		/* Patches: MR positions of one output row, side by side, from
+		 * example e's output row oy, column ox (walked along with r0),
+		 * from kernel row k0 / seg, k0 % seg into it, then the next rows
+		 * of the kernel, an image row apart. */
+		const struct nn_patches *p = g->pa;
+		size_t ow = 0, oh = 0, e = 0, oy = 0, ox = 0, from = 0;
 
-			offsets(off, kc, 1, seg - k0 % seg, seg, g->pa->w * g->pa->c);
+		if (p) {
+			size_t seg = p->k * p->c;
+
+			ow = p->w - p->k + 1;
+			oh = p->h - p->k + 1;
+			e = m0 / (oh * ow);
+			oy = m0 % (oh * ow) / ow;
+			ox = m0 % ow;
+			from = k0 / seg * p->w * p->c + k0 % seg;
+			offsets(off, kc, 1, seg - k0 % seg, seg, p->w * p->c);
 		} else {
 			offsets(off, kc, g->ta ? g->lda : 1, SIZE_MAX, 0, 0);
 		}
@@ -266,15 +290,15 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 			size_t rows = m1 - r0 < MR ? m1 - r0 : MR;
 			struct rows at = { ap, kc, ident };
 
-			if (g->pa) {
-				/* Patches: MR positions of one output row, side by side,
-				 * from kernel row k0 / seg, k0 % seg into it. */
-				const struct nn_patches *p = g->pa;
-				size_t ow = p->w - p->k + 1, pos = (p->h - p->k + 1) * ow, e = r0 / pos;
-				size_t seg = p->k * p->c, oy = r0 % pos / ow + k0 / seg;
-
-				at = (struct rows){ p->img + ((e * p->h + oy) * p->w + r0 % ow) * p->c + k0 % seg,
-						    p->c, off };
+			if (p) {
+				at = (struct rows){ p->img + ((e * p->h + oy) * p->w + ox) * p->c + from, p->c, off };
+				if ((ox += MR) == ow) {
+					ox = 0;
+					if (++oy == oh) {
+						oy = 0;
+						e++;
+					}
+				}
 			} else if (rows == MR && !g->ta) {
 				at = (struct rows){ g->a + r0 * g->lda + k0, g->lda, off };
 			} else if (rows == MR) {
@@ -286,10 +310,10 @@ static void block_nc(const struct nn_gemm *g, float *scratch, size_t m0, size_t 
 			for (size_t j0 = n0; j0 < n1; j0 += WIDE) {
 				size_t cols = n1 - j0 < WIDE ? n1 - j0 : WIDE, w = panel_width(n1 - j0);
 				const float *bias = !add && g->bias ? g->bias + j0 : NULL;
-				/* Whole tiles go straight to C; the others through t. */
-				int whole = rows == MR && cols == w;
+				/* Tiles of MR rows go straight to C; the others through t. */
+				int whole = rows == MR;
 				struct out o = { whole ? g->c + r0 * g->ldc + j0 : t, whole ? g->ldc : w,
-						 whole && add, whole ? bias : NULL };
+						 whole && add, whole ? bias : NULL, whole ? cols : w };
 				const float *panel = bp + (j0 - n0) * kc;
 
 				if (w == 48)
