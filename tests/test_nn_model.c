@@ -981,11 +981,10 @@ static void fold_check(const struct nn_spec *specs, size_t n, struct nn_shape in
 	nn_model_destroy(m[1]);
 }
 
-/* Training steps large fully connected layers inside their backward
- * pass: the same bits as backward and step, for each kind of step, with
- * column counts that leave a partial block (260, 520, 48), dropout, under
- * a conv net, on one thread and shared among two; and small ones (not
- * folded) as before. */
+/* Training steps fully connected layers inside their backward pass: the
+ * same bits as backward and step, for each kind of step, with column
+ * counts that leave a partial block (260, 520, 48), dropout, under a conv
+ * net, small layers and large ones, on one thread and shared among two. */
 Test(nn_model, folded_step_gives_the_bits_of_backward_then_step)
 {
 	const struct nn_step steps[] = {
