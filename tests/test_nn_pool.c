@@ -133,3 +133,36 @@ Test(nn_pool, every_window_size_matches_a_plain_search_with_ties)
 	}
 	cr_assert(negative_zero_won, "no window's max was -0: the ties of zeros went untested");
 }
+
+/* The backward pass writes din whole, to the bit what zeroing it and
+ * adding each window's gradient at its winner gives (a gradient of -0
+ * lands as +0, as 0 + -0): windows of 2, 3 and 4 over 19 channels of two
+ * 11 x 9 examples (borders dropped for each), every element of din set,
+ * whatever was there before. */
+Test(nn_pool, backward_writes_the_bits_of_zero_plus_each_winners_gradient)
+{
+	enum { B = 2, H = 11, W = 9, C = 19 };
+	static float in[B * H * W * C], out[B * H * W * C], g[B * H * W * C], din[B * H * W * C];
+	static float want[B * H * W * C];
+	static uint32_t arg[B * H * W * C];
+	struct nn_rng rng;
+
+	nn_rng_init(&rng, 8);
+	for (size_t i = 0; i < B * H * W * C; i++)
+		in[i] = (float)nn_rng_normal(&rng);
+	for (size_t p = 2; p <= 4; p++) {
+		size_t n = (H / p) * (W / p) * C;
+
+		for (size_t i = 0; i < B * n; i++)
+			g[i] = i % 7 == 0 ? -0.0f : (float)nn_rng_normal(&rng);
+		nn_pool_forward(out, arg, in, H, W, C, p, B);
+		memset(want, 0, sizeof(want));
+		for (size_t r = 0; r < B; r++)
+			for (size_t i = 0; i < n; i++)
+				want[r * H * W * C + arg[r * n + i]] += g[r * n + i];
+		for (size_t i = 0; i < B * H * W * C; i++)
+			din[i] = 12345.0f;
+		nn_pool_backward(din, g, arg, H, W, C, p, B);
+		cr_assert_eq(memcmp(din, want, sizeof(din)), 0, "p %zu: din differs from zero plus the winners' gradients", p);
+	}
+}
