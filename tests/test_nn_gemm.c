@@ -5,9 +5,8 @@
 #include "nn_gemm.h"
 #include "nn_rng.h"
 
-/* Odd sizes: 19 rows (two panels of 8 and 3 left), 550 columns (a block
- * of 512 packed at a time, then a panel of 32 and 6 left), 300 deep (a
- * block of 256 and 44 left). */
+/* Odd sizes: 19 rows, up to 550 columns, 300 deep (the test below says
+ * what each exercises). */
 enum { M = 19, N = 550, K = 300 };
 
 static void fill(float *x, size_t n, struct nn_rng *rng)
@@ -22,43 +21,17 @@ static float op(const float *x, size_t cols, int t, size_t r, size_t c, size_t r
 	return t ? x[c * rows + r] : x[r * cols + c];
 }
 
-Test(nn_gemm, every_transpose_with_bias_and_accumulation_matches_the_definition)
+/* The patches of p's first examples, copied out as the rows of cols. */
+static void copy_patches(float *cols, const struct nn_patches *p, size_t examples)
 {
-	static float a[M * K], b[K * N], bias[N], start[M * N], c[M * N], c2[M * N];
-	float *pack = malloc(nn_gemm_scratch(N) * sizeof(float));
-	struct nn_rng rng;
+	size_t oh = p->h - p->k + 1, ow = p->w - p->k + 1, patch = p->k * p->k * p->c;
 
-	cr_assert_not_null(pack);
-	nn_rng_init(&rng, 7);
-	fill(a, M * K, &rng);
-	fill(b, K * N, &rng);
-	fill(bias, N, &rng);
-	fill(start, M * N, &rng);
-	for (int ta = 0; ta < 2; ta++)
-		for (int tb = 0; tb < 2; tb++)
-			for (int mode = 0; mode < 3; mode++) {
-				/* mode 0: C = AB; 1: C = AB + bias; 2: C += AB. */
-				struct nn_gemm g = { .c = c, .ldc = N, .a = a, .lda = ta ? M : K, .ta = ta,
-						     .b = b, .ldb = tb ? K : N, .tb = tb, .m = M, .n = N, .k = K,
-						     .bias = mode == 1 ? bias : NULL, .accumulate = mode == 2 };
-
-				memcpy(c, start, sizeof(c));
-				nn_gemm(&g, pack);
-				memcpy(c2, c, sizeof(c));
-				memcpy(c, start, sizeof(c));
-				nn_gemm(&g, pack);
-				cr_assert_eq(memcmp(c, c2, sizeof(c)), 0, "the same product twice differs (ta %d tb %d)", ta, tb);
-				for (size_t r = 0; r < M; r++)
-					for (size_t j = 0; j < N; j++) {
-						double want = mode == 1 ? bias[j] : mode == 2 ? start[r * N + j] : 0;
-
-						for (size_t q = 0; q < K; q++)
-							want += (double)op(a, K, ta, r, q, M) * op(b, N, tb, q, j, K);
-						cr_assert_float_eq(c[r * N + j], want, 1e-3, "ta %d tb %d mode %d at %zu,%zu: %g vs %g",
-								   ta, tb, mode, r, j, c[r * N + j], want);
-					}
-			}
-	free(pack);
+	for (size_t e = 0; e < examples; e++)
+		for (size_t oy = 0; oy < oh; oy++)
+			for (size_t ox = 0; ox < ow; ox++)
+				for (size_t ky = 0; ky < p->k; ky++)
+					memcpy(cols + ((e * oh + oy) * ow + ox) * patch + ky * p->k * p->c,
+					       p->img + ((e * p->h + oy + ky) * p->w + ox) * p->c, p->k * p->c * sizeof(float));
 }
 
 Test(nn_gemm, a_strided_block_of_c_leaves_the_rest)
@@ -98,12 +71,7 @@ Test(nn_gemm, patches_in_place_give_the_bits_of_their_copies)
 	fill(img, E * H * W * C, &rng);
 	fill(w, 40 * P, &rng);
 	fill(bias, 40, &rng);
-	for (size_t e = 0; e < E; e++)
-		for (size_t oy = 0; oy < OH; oy++)
-			for (size_t ox = 0; ox < OW; ox++)
-				for (size_t ky = 0; ky < KS; ky++)
-					memcpy(cols + ((e * OH + oy) * OW + ox) * P + ky * KS * C,
-					       img + ((e * H + oy + ky) * W + ox) * C, KS * C * sizeof(float));
+	copy_patches(cols, &p, E);
 	for (size_t n = 20; n <= 40; n += 20) {
 		struct nn_gemm g = { .c = c1, .ldc = n, .a = cols, .lda = P, .b = w, .ldb = P, .tb = 1,
 				     .m = E * OH * OW, .n = n, .k = P, .bias = bias };
@@ -142,27 +110,31 @@ static float in_order(const float *a, int ta, const float *b, int tb, size_t m, 
 	return c;
 }
 
-/* Every width of panel (16, 32 and 48 columns, whole and zero-padded)
- * and every way of reading A gives each element the bits of its sums in
- * order: the tiles change where the sums are kept, never their order. */
-Test(nn_gemm, every_panel_width_sums_in_the_same_order)
+/* Every transpose, with bias and accumulation, for every width of panel
+ * (16, 32 and 48 columns, whole and zero-padded; 550 columns a block of
+ * 480 packed at a time and 70 more), 19 rows (two tiles of 8 and 3 left)
+ * and 300 deep (a block of 256 and 44 more): the product matches the
+ * definition, the same twice, and gives each element the bits of its
+ * sums in order (the tiles change where the sums are kept, never their
+ * order). */
+Test(nn_gemm, every_transpose_and_width_matches_the_definition_summed_in_order)
 {
-	enum { NMAX = 550 };   /* M and K as above */
-	static const size_t widths[] = { 5, 16, 20, 40, 48, 100, 550 };
-	static float a[M * K], b[K * NMAX], bias[NMAX], start[M * NMAX], c[M * NMAX];
-	float *pack = malloc(nn_gemm_scratch(NMAX) * sizeof(float));
+	static const size_t widths[] = { 5, 16, 20, 40, 48, 100, N };
+	static float a[M * K], b[K * N], bias[N], start[M * N], c[M * N], c2[M * N];
+	float *pack = malloc(nn_gemm_scratch(N) * sizeof(float));
 	struct nn_rng rng;
 
 	cr_assert_not_null(pack);
 	nn_rng_init(&rng, 5);
 	fill(a, M * K, &rng);
-	fill(b, K * NMAX, &rng);
-	fill(bias, NMAX, &rng);
-	fill(start, M * NMAX, &rng);
+	fill(b, K * N, &rng);
+	fill(bias, N, &rng);
+	fill(start, M * N, &rng);
 	for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
 		for (int ta = 0; ta < 2; ta++)
 			for (int tb = 0; tb < 2; tb++)
 				for (int mode = 0; mode < 3; mode++) {
+					/* mode 0: C = AB; 1: C = AB + bias; 2: C += AB. */
 					size_t n = widths[wi];
 					struct nn_gemm g = { .c = c, .ldc = n, .a = a, .lda = ta ? M : K, .ta = ta,
 							     .b = b, .ldb = tb ? K : n, .tb = tb, .m = M, .n = n, .k = K,
@@ -170,14 +142,24 @@ Test(nn_gemm, every_panel_width_sums_in_the_same_order)
 
 					memcpy(c, start, M * n * sizeof(float));
 					nn_gemm(&g, pack);
+					memcpy(c2, c, M * n * sizeof(float));
+					memcpy(c, start, M * n * sizeof(float));
+					nn_gemm(&g, pack);
+					cr_assert_eq(memcmp(c, c2, M * n * sizeof(float)), 0,
+						     "n %zu ta %d tb %d: the same product twice differs", n, ta, tb);
 					for (size_t r = 0; r < M; r++)
 						for (size_t j = 0; j < n; j++) {
 							const float *from = mode == 1 ? &bias[j] : mode == 2 ? &start[r * n + j] : NULL;
-							float want = in_order(a, ta, b, tb, M, n, K, r, j, from);
+							float got = c[r * n + j], want = in_order(a, ta, b, tb, M, n, K, r, j, from);
+							double exact = from ? *from : 0;
 
-							cr_assert_eq(memcmp(&c[r * n + j], &want, sizeof(float)), 0,
+							for (size_t q = 0; q < K; q++)
+								exact += (double)op(a, K, ta, r, q, M) * op(b, n, tb, q, j, K);
+							cr_assert_float_eq(got, exact, 1e-3, "n %zu ta %d tb %d mode %d at %zu,%zu: %g vs %g",
+									   n, ta, tb, mode, r, j, got, exact);
+							cr_assert_eq(memcmp(&got, &want, sizeof(float)), 0,
 								     "n %zu ta %d tb %d mode %d at %zu,%zu: %a, in order %a", n, ta,
-								     tb, mode, r, j, c[r * n + j], want);
+								     tb, mode, r, j, got, want);
 						}
 				}
 	free(pack);
@@ -204,12 +186,7 @@ Test(nn_gemm, patches_as_b_give_the_bits_of_their_copies)
 	fill(g1, MAPS * P, &rng);
 	memcpy(g2, g1, sizeof(g1));
 	double want = g1[MAPS * P - 1];   /* the last element: its start, plus its sum below */
-	for (size_t e = 0; e < E; e++)
-		for (size_t oy = 0; oy < OH; oy++)
-			for (size_t ox = 0; ox < OW; ox++)
-				for (size_t ky = 0; ky < KS; ky++)
-					memcpy(cols + ((e * OH + oy) * OW + ox) * P + ky * KS * C,
-					       img + ((e * H + oy + ky) * W + ox) * C, KS * C * sizeof(float));
+	copy_patches(cols, &p, E);
 	struct nn_gemm g = { .c = g1, .ldc = P, .a = d, .lda = MAPS, .ta = 1, .b = cols, .ldb = P,
 			     .m = MAPS, .n = P, .k = E * OH * OW, .accumulate = 1 };
 
