@@ -170,6 +170,12 @@ static void weights_slice(const struct job *j, size_t slice, size_t thread)
 	size_t step = chunk(s, j->batch), in_n = s->h * s->w * s->c;
 	float *scratch = nn_team_scratch(j->team, thread), *pack = scratch + 2 * step * pos * patch;
 	float *gw = j->gw, *gb = j->gb;
+	/* The patches: kept forward; or read from the input as the product
+	 * packs them (no copy of them all first) when their kernel rows are
+	 * a vector long or more; or copied first (im2col's constant short
+	 * rows: conv1's are 5 floats, which the product's packing copied at
+	 * half the speed). */
+	int from_input = !j->kept && s->k * s->c >= 16;
 
 	if (slice > 0) {
 		gw = nn_team_shared(j->team) + (slice - 1) * (s->m * patch + s->m);
@@ -181,19 +187,15 @@ static void weights_slice(const struct job *j, size_t slice, size_t thread)
 		const float *d = j->dout + r0 * pos * s->m, *cols = scratch;
 		struct nn_patches p = { j->in + r0 * in_n, s->h, s->w, s->c, s->k };
 
-		/* The patches kept forward; or read from the input as the product
-		 * packs them (no copy of them all first) when their kernel rows
-		 * are a vector long or more; or copied first (im2col's constant
-		 * short rows: conv1's are 5 floats). */
 		if (j->kept)
 			cols = j->kept + r0 * pos * patch;
-		else if (s->k * s->c < 16)
+		else if (!from_input)
 			for (size_t r = 0; r < n; r++)
 				im2col(scratch + r * pos * patch, j->in + (r0 + r) * in_n, s);
 		/* gw (M, K) += d^T (M, examples * positions) patches; gb += column sums of d. */
 		struct nn_gemm g = { .c = gw, .ldc = patch, .a = d, .lda = s->m, .ta = 1, .b = cols,
 				     .ldb = patch, .m = s->m, .n = patch, .k = n * pos, .accumulate = 1,
-				     .pb = !j->kept && s->k * s->c >= 16 ? &p : NULL };
+				     .pb = from_input ? &p : NULL };
 
 		nn_gemm(&g, pack);
 		for (size_t q = 0; q < n * pos; q++)

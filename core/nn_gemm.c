@@ -12,9 +12,10 @@
  * image side by side, nn_patches), but a last panel of fewer than MR
  * rows from a zero-padded copy. Three vectors a row load 11 vectors (3
  * of B, 8 of A broadcast) for 24 multiply-adds, against 10 for 16 two
- * vectors wide: conv2's input gradients (500 columns, 40 deep) 18%
- * faster than in 8 x 32 tiles, its forward (40 maps in one tile, not
- * 32 + 16) about 5% (the kernel alone in a loop). */
+ * vectors wide: with the loop and the stores below, conv2's input
+ * gradients (500 columns, 40 deep) 14-16% faster than in 8 x 32 tiles,
+ * its forward (40 maps in one tile, not 32 + 16) 10-13% (4-14% at half
+ * a batch; the kernel alone in a loop, two runs). */
 #define MR NN_GEMM_ROWS
 #define WIDE 48
 #define KC NN_GEMM_DEPTH
@@ -127,10 +128,10 @@ tile(const struct out *o, const struct rows *at, const float *restrict bp, size_
 			}
 			memcpy(d, &c[i][v], sizeof(v16));
 		}
-		if (left) {
+		if (left) {   /* then whole < nv */
 			float *d = dst + i * ldc + whole * 16, sum[16];
 
-			memcpy(sum, &c[i][whole < nv ? whole : nv - 1], sizeof(sum));
+			memcpy(sum, &c[i][whole], sizeof(sum));
 			for (size_t k = 0; k < left; k++)
 				d[k] = add ? d[k] + sum[k] : bias ? bias[whole * 16 + k] + sum[k] : sum[k];
 		}
@@ -214,12 +215,15 @@ static void pack_b(float *bp, const struct nn_gemm *g, size_t n0, size_t n1, siz
 			for (size_t q0 = 0; q0 < kc; q0 += 16) {
 				size_t nq = kc - q0 < 16 ? kc - q0 : 16;
 
-				for (size_t j = 0; j < w; j++) {
+				for (size_t j = 0; j < cols; j++) {
 					const float *row = g->b + (j0 + j) * g->ldb + k0 + q0;
 
 					for (size_t q = 0; q < nq; q++)
-						p[(q0 + q) * w + j] = j < cols ? row[q] : 0.0f;
+						p[(q0 + q) * w + j] = row[q];
 				}
+				for (size_t j = cols; j < w; j++)
+					for (size_t q = 0; q < nq; q++)
+						p[(q0 + q) * w + j] = 0.0f;
 			}
 		}
 	}
